@@ -1,0 +1,39 @@
+package dev.metering;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Records and queries metered usage by hand, against the configured billing provider.
+ * <p>
+ * {@code recordUsage} never throws for bad input or provider trouble: it answers
+ * {@code recorded=false} with an error that says what is wrong. {@code recorded=true} means the
+ * event was accepted for delivery and will reach the provider with the returned identifier.
+ */
+public interface BillingClient {
+
+	RecordUsageResult recordUsage(String eventName, String customerId, long value);
+
+	RecordUsageResult recordUsage(String eventName, String customerId, long value, Instant timestamp);
+
+	/** Usage of a meter for a customer in the customer's current billing period. */
+	List<MeterUsageSummary> getUsage(String meterId, String customerId);
+
+	List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end);
+
+	Optional<String> getCustomerId(BillingSubject subject);
+
+	PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage);
+
+	PlanLimits getPlanLimits(String referenceId);
+
+	/**
+	 * Waits until all usage recorded so far is delivered.
+	 * @return {@code true} when nothing is left to deliver, {@code false} when the timeout
+	 * elapsed first
+	 */
+	boolean flush(Duration timeout);
+
+}

@@ -1,0 +1,31 @@
+package dev.metering;
+
+import java.util.Objects;
+
+/**
+ * Who is billed: an organization, or a single user billed personally.
+ */
+public record BillingSubject(String referenceId, Type type) {
+
+	public enum Type {
+
+		PERSONAL, ORGANIZATION
+
+	}
+
+	public BillingSubject {
+		if (referenceId == null || referenceId.isBlank()) {
+			throw new IllegalArgumentException("referenceId must not be blank");
+		}
+		Objects.requireNonNull(type, "type must not be null");
+	}
+
+	public static BillingSubject organization(String id) {
+		return new BillingSubject(id, Type.ORGANIZATION);
+	}
+
+	public static BillingSubject personal(String userId) {
+		return new BillingSubject(userId, Type.PERSONAL);
+	}
+
+}

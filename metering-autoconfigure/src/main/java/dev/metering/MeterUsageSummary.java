@@ -1,0 +1,13 @@
+package dev.metering;
+
+import java.time.Instant;
+
+/**
+ * Aggregated usage of one meter for one customer.
+ *
+ * @param startTime start of the window, inclusive; {@code null} for all-time usage
+ * @param endTime end of the window, exclusive; {@code null} for all-time usage
+ */
+public record MeterUsageSummary(String meterId, String customerId, long aggregatedValue, Instant startTime,
+		Instant endTime) {
+}

@@ -1,0 +1,216 @@
+package dev.metering.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import dev.metering.billing.Enforcement;
+import dev.metering.billing.MissingCustomerPolicy;
+import dev.metering.billing.TokenKind;
+
+/**
+ * Configuration of Spring AI Metering, validated when it is bound: a mistake fails start-up
+ * with a message that names the property.
+ *
+ * @param enabled whether metering is on
+ * @param provider where usage is billed
+ * @param defaultMeter the meter key ChatClient usage goes to outside any
+ * {@code @MeteredUsage} scope
+ * @param meters the meters, by meter key; when none are configured, one meter
+ * {@code ai-tokens} (event name {@code ai_tokens}, total tokens)
+ * @param allowUnknownEvents whether {@code BillingClient.recordUsage} accepts event names
+ * that no configured meter has
+ * @param accounts static billing accounts by organization or user ID
+ * @param plans plans by name, with their limits
+ * @param defaultPlan the plan of subjects whose account names none
+ * @param enforcement what happens to a call over its plan limit
+ * @param onMissingCustomer what happens to a call whose subject has no billing account
+ * @param stripe Stripe settings
+ * @param polar Polar settings
+ * @param delivery how usage is delivered to the provider
+ */
+@ConfigurationProperties(MeteringProperties.PREFIX)
+public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
+		@DefaultValue(DEFAULT_METER) String defaultMeter, Map<String, Meter> meters,
+		@DefaultValue("false") boolean allowUnknownEvents, Map<String, Account> accounts, Map<String, Plan> plans,
+		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
+		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
+		@DefaultValue Polar polar, @DefaultValue Delivery delivery) {
+
+	public static final String PREFIX = "metering";
+
+	static final String DEFAULT_METER = "ai-tokens";
+
+	public MeteringProperties {
+		meters = (meters == null || meters.isEmpty())
+				? Map.of(DEFAULT_METER, new Meter("ai_tokens", null, TokenKind.TOTAL, null))
+				: new LinkedHashMap<>(meters);
+		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
+		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
+		validate(provider, defaultMeter, meters, accounts, plans, defaultPlan, stripe, polar);
+	}
+
+	private static void validate(Provider provider, String defaultMeter, Map<String, Meter> meters,
+			Map<String, Account> accounts, Map<String, Plan> plans, String defaultPlan, Stripe stripe, Polar polar) {
+		meters.forEach((key, meter) -> {
+			if (meter.eventName() == null || meter.eventName().isBlank()) {
+				throw invalid("meters." + key + ".event-name", "must not be blank");
+			}
+		});
+		if (!meters.containsKey(defaultMeter)) {
+			throw invalid("default-meter", "'" + defaultMeter + "' is not a meter key under metering.meters "
+					+ meters.keySet());
+		}
+		plans.forEach((name, plan) -> plan.limits().forEach((key, limit) -> {
+			if (limit == null || limit < 0) {
+				throw invalid("plans." + name + ".limits." + key, "must not be negative, was " + limit);
+			}
+		}));
+		if (!plans.isEmpty() && !plans.containsKey(defaultPlan)) {
+			throw invalid("default-plan", "'" + defaultPlan + "' is not a plan under metering.plans " + plans.keySet());
+		}
+		accounts.forEach((id, account) -> {
+			if (account.customerId() == null || account.customerId().isBlank()) {
+				throw invalid("accounts." + id + ".customer-id", "must not be blank");
+			}
+			if (account.plan() != null && !plans.isEmpty() && !plans.containsKey(account.plan())) {
+				throw invalid("accounts." + id + ".plan",
+						"'" + account.plan() + "' is not a plan under metering.plans " + plans.keySet());
+			}
+		});
+		if (provider == Provider.STRIPE && !stripe.hasApiKey()) {
+			throw invalid("stripe.api-key", "must be set when metering.provider=stripe (e.g. from STRIPE_SECRET_KEY)");
+		}
+		if (provider == Provider.POLAR && !polar.hasAccessToken()) {
+			throw invalid("polar.access-token",
+					"must be set when metering.provider=polar (e.g. from POLAR_ACCESS_TOKEN)");
+		}
+	}
+
+	static IllegalArgumentException invalid(String property, String problem) {
+		return new IllegalArgumentException(PREFIX + "." + property + " " + problem);
+	}
+
+	/** Where usage is billed. */
+	public enum Provider {
+
+		/** The embedded meter: no keys, no services. */
+		LOCAL,
+		/** Stripe Billing Meters. */
+		STRIPE,
+		/** Polar meters. */
+		POLAR
+
+	}
+
+	/**
+	 * A meter.
+	 *
+	 * @param eventName the provider's event name, case-sensitive
+	 * @param meterId the provider's meter ID, used by {@code BillingClient.getUsage}
+	 * @param tokens which ChatClient tokens feed this meter
+	 * @param limitKey the plan limit checked before generation
+	 */
+	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
+			String limitKey) {
+	}
+
+	/**
+	 * A static billing account.
+	 *
+	 * @param customerId the provider's customer ID
+	 * @param plan the plan; when unset, {@code metering.default-plan} and no subscription
+	 */
+	public record Account(String customerId, String plan) {
+	}
+
+	/**
+	 * A plan.
+	 *
+	 * @param priceIds the provider prices that put a subscription on this plan
+	 * @param limits limits by limit key; a key that is absent is unlimited
+	 */
+	public record Plan(List<String> priceIds, Map<String, Long> limits) {
+
+		public Plan {
+			priceIds = (priceIds != null) ? new ArrayList<>(priceIds) : List.of();
+			limits = (limits != null) ? new LinkedHashMap<>(limits) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Stripe settings.
+	 *
+	 * @param apiKey the secret or restricted API key
+	 * @param apiBase the API base URL
+	 * @param meterEventsBase the base URL of the meter events API
+	 */
+	public record Stripe(String apiKey, @DefaultValue("https://api.stripe.com") String apiBase,
+			@DefaultValue("https://meter-events.stripe.com") String meterEventsBase) {
+
+		boolean hasApiKey() {
+			return this.apiKey != null && !this.apiKey.isBlank();
+		}
+
+		@Override
+		public String toString() {
+			return "Stripe[apiKey=" + (hasApiKey() ? "******" : "") + ", apiBase=" + this.apiBase
+					+ ", meterEventsBase=" + this.meterEventsBase + "]";
+		}
+
+	}
+
+	/**
+	 * Polar settings.
+	 *
+	 * @param accessToken the organization access token
+	 * @param baseUrl the API base URL
+	 */
+	public record Polar(String accessToken, @DefaultValue("https://api.polar.sh") String baseUrl) {
+
+		boolean hasAccessToken() {
+			return this.accessToken != null && !this.accessToken.isBlank();
+		}
+
+		@Override
+		public String toString() {
+			return "Polar[accessToken=" + (hasAccessToken() ? "******" : "") + ", baseUrl=" + this.baseUrl + "]";
+		}
+
+	}
+
+	/**
+	 * Delivery to the provider.
+	 *
+	 * @param flushInterval how often pending usage is sent
+	 * @param shutdownTimeout how long shutdown waits to deliver what is pending
+	 * @param maxAttempts attempts before a failing event is dead-lettered
+	 * @param initialBackoff delay before the first retry; doubles with each further retry
+	 * @param maxBackoff the longest delay between retries
+	 */
+	public record Delivery(@DefaultValue("1s") Duration flushInterval, @DefaultValue("10s") Duration shutdownTimeout,
+			@DefaultValue("12") int maxAttempts, @DefaultValue("500ms") Duration initialBackoff,
+			@DefaultValue("5m") Duration maxBackoff) {
+
+		public Delivery {
+			if (flushInterval.isNegative() || flushInterval.isZero()) {
+				throw invalid("delivery.flush-interval", "must be positive, was " + flushInterval);
+			}
+			if (maxAttempts < 1) {
+				throw invalid("delivery.max-attempts", "must be at least 1, was " + maxAttempts);
+			}
+			if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+				throw invalid("delivery.initial-backoff",
+						"must be positive and not above metering.delivery.max-backoff, was " + initialBackoff);
+			}
+		}
+
+	}
+
+}

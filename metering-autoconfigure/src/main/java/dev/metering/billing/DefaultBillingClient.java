@@ -1,0 +1,101 @@
+package dev.metering.billing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.metering.BillingClient;
+import dev.metering.BillingSubject;
+import dev.metering.MeterUsageSummary;
+import dev.metering.PlanLimitCheck;
+import dev.metering.PlanLimits;
+import dev.metering.RecordUsageResult;
+import dev.metering.delivery.MeterProvider;
+import dev.metering.delivery.UsageDispatcher;
+import dev.metering.limits.BillingPeriod;
+import dev.metering.limits.BillingPeriods;
+import dev.metering.limits.PlanCatalog;
+
+/**
+ * {@link BillingClient} over the configured provider, outbox and plans.
+ */
+public final class DefaultBillingClient implements BillingClient {
+
+	private final UsageRecorder recorder;
+
+	private final MeterCatalog meters;
+
+	private final BillingAccounts accounts;
+
+	private final PlanCatalog plans;
+
+	private final BillingPeriods periods;
+
+	private final MeterProvider provider;
+
+	private final UsageDispatcher dispatcher;
+
+	public DefaultBillingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts,
+			PlanCatalog plans, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher) {
+		this.recorder = recorder;
+		this.meters = meters;
+		this.accounts = accounts;
+		this.plans = plans;
+		this.periods = periods;
+		this.provider = provider;
+		this.dispatcher = dispatcher;
+	}
+
+	@Override
+	public RecordUsageResult recordUsage(String eventName, String customerId, long value) {
+		return this.recorder.record(eventName, customerId, value, this.recorder.clock().instant());
+	}
+
+	@Override
+	public RecordUsageResult recordUsage(String eventName, String customerId, long value, Instant timestamp) {
+		return this.recorder.record(eventName, customerId, value, timestamp);
+	}
+
+	@Override
+	public List<MeterUsageSummary> getUsage(String meterId, String customerId) {
+		BillingPeriod period = this.periods.current(customerId);
+		return getUsage(meterId, customerId, period.start(), period.end());
+	}
+
+	@Override
+	public List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end) {
+		MeterDefinition meter = this.meters.forUsageQuery(meterId);
+		if (customerId == null || customerId.isBlank()) {
+			throw new IllegalArgumentException("customerId must not be blank");
+		}
+		if (start != null && end != null && !start.isBefore(end)) {
+			throw new IllegalArgumentException("start (" + start + ") must be before end (" + end + ")");
+		}
+		return this.provider.usage(meter, customerId, start, end);
+	}
+
+	@Override
+	public Optional<String> getCustomerId(BillingSubject subject) {
+		return this.accounts.find(subject).map(BillingAccount::customerId);
+	}
+
+	@Override
+	public PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage) {
+		Optional<BillingAccount> account = this.accounts.byReferenceId(referenceId);
+		String plan = account.map(BillingAccount::plan).orElse(null);
+		return PlanCatalog.check(this.plans.limits(plan), limitKey, currentUsage,
+				account.map(BillingAccount::hasSubscription).orElse(false));
+	}
+
+	@Override
+	public PlanLimits getPlanLimits(String referenceId) {
+		return this.plans.limits(this.accounts.byReferenceId(referenceId).map(BillingAccount::plan).orElse(null));
+	}
+
+	@Override
+	public boolean flush(Duration timeout) {
+		return this.dispatcher.flush(timeout);
+	}
+
+}

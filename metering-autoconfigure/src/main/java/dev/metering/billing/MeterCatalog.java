@@ -1,0 +1,75 @@
+package dev.metering.billing;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The configured meters, looked up by key, event name or meter ID.
+ */
+public final class MeterCatalog {
+
+	private final Map<String, MeterDefinition> byKey;
+
+	private final MeterDefinition defaultMeter;
+
+	public MeterCatalog(List<MeterDefinition> meters, String defaultMeterKey) {
+		this.byKey = new LinkedHashMap<>();
+		meters.forEach((meter) -> this.byKey.put(meter.key(), meter));
+		this.defaultMeter = byKey(defaultMeterKey);
+	}
+
+	public MeterDefinition defaultMeter() {
+		return this.defaultMeter;
+	}
+
+	/** The meter of a key; an empty key means the default meter. */
+	public MeterDefinition byKey(String key) {
+		if (key == null || key.isEmpty()) {
+			return this.defaultMeter;
+		}
+		MeterDefinition meter = this.byKey.get(key);
+		if (meter == null) {
+			throw new IllegalArgumentException(
+					"Unknown meter key '" + key + "'; configured under metering.meters: " + this.byKey.keySet());
+		}
+		return meter;
+	}
+
+	public Optional<MeterDefinition> byEventName(String eventName) {
+		return this.byKey.values().stream().filter((meter) -> meter.eventName().equals(eventName)).findFirst();
+	}
+
+	public List<String> eventNames() {
+		return this.byKey.values().stream().map(MeterDefinition::eventName).toList();
+	}
+
+	/**
+	 * The meter a usage query names, by the provider meter ID of the meter (the meter key
+	 * stands in for meters with no meter ID). Event names are refused with the right ID.
+	 */
+	public MeterDefinition forUsageQuery(String meterId) {
+		if (meterId == null || meterId.isBlank()) {
+			throw new IllegalArgumentException("meterId must not be blank");
+		}
+		for (MeterDefinition meter : this.byKey.values()) {
+			if (meterId.equals(queryId(meter))) {
+				return meter;
+			}
+		}
+		MeterDefinition named = byEventName(meterId).or(() -> Optional.ofNullable(this.byKey.get(meterId)))
+			.orElse(null);
+		if (named != null) {
+			throw new IllegalArgumentException("'" + meterId + "' is not a meter ID; getUsage needs the provider's "
+					+ "meter ID: use '" + queryId(named) + "' (metering.meters." + named.key() + ".meter-id)");
+		}
+		throw new IllegalArgumentException("Unknown meter ID '" + meterId + "'; configured meter IDs: "
+				+ this.byKey.values().stream().map(MeterCatalog::queryId).toList());
+	}
+
+	private static String queryId(MeterDefinition meter) {
+		return (meter.meterId() != null) ? meter.meterId() : meter.key();
+	}
+
+}

@@ -1,0 +1,13 @@
+package dev.metering.billing;
+
+/**
+ * What happens to a call whose subject has no billing account.
+ */
+public enum MissingCustomerPolicy {
+
+	/** Refuse with {@link dev.metering.MissingBillingAccountException}. */
+	REJECT,
+	/** Let it through unbilled, and count it. */
+	SKIP
+
+}

@@ -1,0 +1,94 @@
+package dev.metering.billing;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.metering.RecordUsageResult;
+import dev.metering.delivery.MeterProvider;
+import dev.metering.outbox.UsageOutbox;
+
+/**
+ * Checks a usage event and hands it to the outbox. Never throws for bad input: every refusal
+ * is a {@link RecordUsageResult} that says what is wrong.
+ */
+public final class UsageRecorder {
+
+	private final MeterCatalog meters;
+
+	private final BillingAccounts accounts;
+
+	private final MeterProvider provider;
+
+	private final UsageOutbox outbox;
+
+	private final boolean requireConfiguredEvents;
+
+	private final Clock clock;
+
+	public UsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider, UsageOutbox outbox,
+			boolean requireConfiguredEvents, Clock clock) {
+		this.meters = meters;
+		this.accounts = accounts;
+		this.provider = provider;
+		this.outbox = outbox;
+		this.requireConfiguredEvents = requireConfiguredEvents;
+		this.clock = clock;
+	}
+
+	public RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp) {
+		Optional<String> problem = problemWith(eventName, customerId, value, timestamp);
+		if (problem.isPresent()) {
+			return RecordUsageResult.rejected(problem.get());
+		}
+		UsageEvent event = new UsageEvent(newIdentifier(), eventName, customerId, value, timestamp);
+		try {
+			this.outbox.append(event);
+		}
+		catch (RuntimeException ex) {
+			return RecordUsageResult.rejected("Usage could not be stored for delivery: " + ex.getMessage());
+		}
+		return RecordUsageResult.accepted(event.identifier());
+	}
+
+	Clock clock() {
+		return this.clock;
+	}
+
+	private Optional<String> problemWith(String eventName, String customerId, long value, Instant timestamp) {
+		if (eventName == null || eventName.isBlank()) {
+			return Optional.of("eventName must not be blank");
+		}
+		if (this.requireConfiguredEvents && this.meters.byEventName(eventName).isEmpty()) {
+			return Optional.of("Unknown event name '" + eventName + "'; event names are case-sensitive and must be "
+					+ "configured under metering.meters.*.event-name: " + this.meters.eventNames());
+		}
+		if (value < 0) {
+			return Optional.of("value must not be negative, was " + value);
+		}
+		if (customerId == null || customerId.isBlank()) {
+			return Optional.of("customerId must not be blank");
+		}
+		Optional<String> referenceMistake = this.accounts.byReferenceId(customerId)
+			.filter((account) -> !account.customerId().equals(customerId))
+			.map((account) -> "'" + customerId + "' is an organization or user ID, not a customer ID; its "
+					+ this.provider.name() + " customer ID is '" + account.customerId() + "'");
+		if (referenceMistake.isPresent()) {
+			return referenceMistake;
+		}
+		Optional<String> customerProblem = this.provider.rejectCustomerId(customerId);
+		if (customerProblem.isPresent()) {
+			return customerProblem;
+		}
+		if (timestamp == null) {
+			return Optional.of("timestamp must not be null");
+		}
+		return this.provider.rejectTimestamp(timestamp, this.clock.instant());
+	}
+
+	private static String newIdentifier() {
+		return "usage_" + UUID.randomUUID().toString().replace("-", "");
+	}
+
+}

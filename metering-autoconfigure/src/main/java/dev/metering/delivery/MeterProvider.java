@@ -1,0 +1,39 @@
+package dev.metering.delivery;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.metering.BillingSubject;
+import dev.metering.MeterUsageSummary;
+import dev.metering.billing.MeterDefinition;
+import dev.metering.billing.UsageEvent;
+
+/**
+ * A billing provider's meter API: where usage events are delivered and usage is read back.
+ */
+public interface MeterProvider {
+
+	/** Short name for logs, e.g. {@code local} or {@code stripe}. */
+	String name();
+
+	/**
+	 * Why the provider would refuse this customer ID, if it would; checked before an event is
+	 * accepted so that a bad event is answered at once instead of dead-lettered later.
+	 */
+	Optional<String> rejectCustomerId(String customerId);
+
+	/** Why the provider would refuse an event that happened at {@code timestamp}, if it would. */
+	Optional<String> rejectTimestamp(Instant timestamp, Instant now);
+
+	/** Delivers one event. Must not throw: every failure is an outcome. */
+	DeliveryOutcome deliver(UsageEvent event);
+
+	List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end);
+
+	/** The provider's customer of a subject that has no configured account, if it knows one. */
+	default Optional<String> findCustomerId(BillingSubject subject) {
+		return Optional.empty();
+	}
+
+}

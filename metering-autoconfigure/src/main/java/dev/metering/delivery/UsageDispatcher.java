@@ -1,0 +1,215 @@
+package dev.metering.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.metering.billing.UsageEvent;
+import dev.metering.outbox.OutboxEntry;
+import dev.metering.outbox.UsageOutbox;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Delivers the outbox to the provider on a background thread, every flush interval and on
+ * demand, so that no request thread ever waits for the provider.
+ */
+public final class UsageDispatcher implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(UsageDispatcher.class);
+
+	private static final int BATCH_SIZE = 100;
+
+	private static final Duration BACKING_OFF_PAUSE = Duration.ofMillis(20);
+
+	private final UsageOutbox outbox;
+
+	private final MeterProvider provider;
+
+	private final RetryBackoff backoff;
+
+	private final Duration flushInterval;
+
+	private final Duration shutdownTimeout;
+
+	private final Clock clock;
+
+	private final MeterRegistry registry;
+
+	private final Object signal = new Object();
+
+	private volatile boolean running;
+
+	private boolean wakeRequested;
+
+	private long passes;
+
+	private Thread worker;
+
+	public UsageDispatcher(UsageOutbox outbox, MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
+			Duration shutdownTimeout, Clock clock, MeterRegistry registry) {
+		this.outbox = outbox;
+		this.provider = provider;
+		this.backoff = backoff;
+		this.flushInterval = flushInterval;
+		this.shutdownTimeout = shutdownTimeout;
+		this.clock = clock;
+		this.registry = registry;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		this.worker = new Thread(this::loop, "metering-dispatcher");
+		this.worker.setDaemon(true);
+		this.worker.start();
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		wake();
+		try {
+			this.worker.join(this.shutdownTimeout.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		long left = this.outbox.pendingCount();
+		if (left > 0) {
+			logger.warn(left + " usage event(s) not delivered to " + this.provider.name() + " at shutdown");
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * Delivers what is due now and waits until nothing is pending.
+	 * @return {@code true} when everything recorded so far is delivered or dead-lettered
+	 */
+	public boolean flush(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		synchronized (this.signal) {
+			while (this.outbox.pendingCount() > 0) {
+				if (deadline - System.nanoTime() <= 0 || !this.running) {
+					return false;
+				}
+				long passSeen = this.passes;
+				this.wakeRequested = true;
+				this.signal.notifyAll();
+				long left;
+				while (this.passes == passSeen && (left = deadline - System.nanoTime()) > 0) {
+					waitQuietly(left);
+				}
+				if (this.outbox.pendingCount() > 0 && this.outbox.due(this.clock.instant(), 1).isEmpty()) {
+					// what is left is backing off: pause instead of waking the worker in a spin
+					waitQuietly(Math.min(deadline - System.nanoTime(), BACKING_OFF_PAUSE.toNanos()));
+				}
+			}
+			return true;
+		}
+	}
+
+	private void wake() {
+		synchronized (this.signal) {
+			this.wakeRequested = true;
+			this.signal.notifyAll();
+		}
+	}
+
+	private void loop() {
+		while (this.running) {
+			deliverDue();
+			synchronized (this.signal) {
+				this.passes++;
+				this.signal.notifyAll();
+				if (!this.wakeRequested && this.running) {
+					waitQuietly(this.flushInterval.toNanos());
+				}
+				this.wakeRequested = false;
+			}
+		}
+		drainOnShutdown();
+	}
+
+	private void drainOnShutdown() {
+		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
+		while (System.nanoTime() < deadline && deliverDue() > 0) {
+			// keep going while there is due work and time left
+		}
+		synchronized (this.signal) {
+			this.passes++;
+			this.signal.notifyAll();
+		}
+	}
+
+	/** @return how many entries were attempted */
+	int deliverDue() {
+		int attempted = 0;
+		List<OutboxEntry> batch;
+		while (!(batch = this.outbox.due(this.clock.instant(), BATCH_SIZE)).isEmpty()) {
+			batch.forEach(this::attempt);
+			attempted += batch.size();
+		}
+		return attempted;
+	}
+
+	private void attempt(OutboxEntry entry) {
+		UsageEvent event = entry.event();
+		DeliveryOutcome outcome;
+		try {
+			outcome = this.provider.deliver(event);
+		}
+		catch (RuntimeException ex) {
+			outcome = DeliveryOutcome.retry(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+		}
+		if (outcome instanceof DeliveryOutcome.Delivered) {
+			this.outbox.markDelivered(event.identifier());
+			this.registry.counter("metering.events.delivered", "provider", this.provider.name()).increment();
+		}
+		else if (outcome instanceof DeliveryOutcome.Retry retry) {
+			int failures = entry.attempts() + 1;
+			if (this.backoff.exhausted(failures)) {
+				deadLetter(event, "retries_exhausted", retry.reason());
+			}
+			else {
+				Instant next = this.clock.instant().plus(this.backoff.delayAfter(failures));
+				this.outbox.scheduleRetry(event.identifier(), next, retry.reason());
+				this.registry.counter("metering.events.retried", "provider", this.provider.name()).increment();
+				if (logger.isDebugEnabled()) {
+					logger.debug("Retrying usage event " + event.identifier() + " at " + next + ": " + retry.reason());
+				}
+			}
+		}
+		else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
+			deadLetter(event, rejected.code(), rejected.message());
+		}
+	}
+
+	private void deadLetter(UsageEvent event, String code, String message) {
+		this.outbox.deadLetter(event.identifier(), code, message, this.clock.instant());
+		this.registry.counter("metering.events.dead-lettered", "provider", this.provider.name()).increment();
+		logger.warn("Usage event " + event.identifier() + " (" + event.eventName() + ", customer "
+				+ event.customerId() + ", value " + event.value() + ") was refused by " + this.provider.name() + ": "
+				+ code + ": " + message);
+	}
+
+	private void waitQuietly(long nanos) {
+		try {
+			long millis = Math.max(1, nanos / 1_000_000);
+			this.signal.wait(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

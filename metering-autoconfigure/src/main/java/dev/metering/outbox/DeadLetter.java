@@ -1,0 +1,11 @@
+package dev.metering.outbox;
+
+import java.time.Instant;
+
+import dev.metering.billing.UsageEvent;
+
+/**
+ * An event the provider refused for good, with the reason.
+ */
+public record DeadLetter(UsageEvent event, String code, String message, int attempts, Instant failedAt) {
+}

@@ -1,0 +1,65 @@
+package dev.metering.outbox;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.metering.billing.UsageEvent;
+
+/**
+ * Outbox kept in memory: fast, and lost with the process.
+ */
+public final class InMemoryUsageOutbox implements UsageOutbox {
+
+	private final Map<String, OutboxEntry> pending = new LinkedHashMap<>();
+
+	private final List<DeadLetter> deadLetters = new ArrayList<>();
+
+	@Override
+	public synchronized void append(UsageEvent event) {
+		this.pending.put(event.identifier(), new OutboxEntry(event, 0, event.timestamp(), null));
+	}
+
+	@Override
+	public synchronized List<OutboxEntry> due(Instant now, int max) {
+		return this.pending.values()
+			.stream()
+			.filter((entry) -> !entry.nextAttemptAt().isAfter(now))
+			.sorted(Comparator.comparing(OutboxEntry::nextAttemptAt))
+			.limit(max)
+			.toList();
+	}
+
+	@Override
+	public synchronized void markDelivered(String identifier) {
+		this.pending.remove(identifier);
+	}
+
+	@Override
+	public synchronized void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
+		this.pending.computeIfPresent(identifier,
+				(id, entry) -> new OutboxEntry(entry.event(), entry.attempts() + 1, nextAttemptAt, error));
+	}
+
+	@Override
+	public synchronized void deadLetter(String identifier, String code, String message, Instant failedAt) {
+		OutboxEntry entry = this.pending.remove(identifier);
+		if (entry != null) {
+			this.deadLetters.add(new DeadLetter(entry.event(), code, message, entry.attempts() + 1, failedAt));
+		}
+	}
+
+	@Override
+	public synchronized long pendingCount() {
+		return this.pending.size();
+	}
+
+	@Override
+	public synchronized List<DeadLetter> deadLetters() {
+		return List.copyOf(this.deadLetters);
+	}
+
+}

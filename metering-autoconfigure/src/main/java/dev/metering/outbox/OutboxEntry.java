@@ -1,0 +1,11 @@
+package dev.metering.outbox;
+
+import java.time.Instant;
+
+import dev.metering.billing.UsageEvent;
+
+/**
+ * A pending event with its delivery attempts so far.
+ */
+public record OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, String lastError) {
+}
