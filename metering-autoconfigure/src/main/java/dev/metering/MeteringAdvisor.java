@@ -84,13 +84,20 @@ public final class MeteringAdvisor implements CallAdvisor, StreamAdvisor {
 			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(),
 					() -> estimate(request.prompt()));
 			StreamTally tally = new StreamTally();
+			// settle before the terminal signal travels on, so that whoever waits for the
+			// stream to end finds the usage already recorded
 			return chain.nextStream(request)
 				.doOnNext((response) -> tally.observe(response.chatResponse()))
-				.doFinally((signal) -> settle(call, tally, signal, request.prompt()));
+				.doOnComplete(() -> settle(call, tally, SignalType.ON_COMPLETE, request.prompt()))
+				.doOnError((ex) -> settle(call, tally, SignalType.ON_ERROR, request.prompt()))
+				.doOnCancel(() -> settle(call, tally, SignalType.CANCEL, request.prompt()));
 		});
 	}
 
 	private void settle(MeteredCall call, StreamTally tally, SignalType signal, Prompt prompt) {
+		if (!tally.markSettled()) {
+			return;
+		}
 		TokenCount tokens = tally.reported().orElse(null);
 		if (tokens == null && tally.producedOutput()) {
 			// the usage chunk never came (cancelled, failed, or not reported): bill an

@@ -16,6 +16,8 @@ public final class StreamTally {
 
 	private boolean anyChunk;
 
+	private boolean settled;
+
 	public synchronized void observe(ChatResponse chunk) {
 		if (chunk == null) {
 			return;
@@ -32,6 +34,15 @@ public final class StreamTally {
 	/** Whether the model sent anything at all, so that tokens were spent. */
 	public synchronized boolean producedOutput() {
 		return this.anyChunk;
+	}
+
+	/** Claims the one settlement of this stream; {@code false} when it was already claimed. */
+	public synchronized boolean markSettled() {
+		if (this.settled) {
+			return false;
+		}
+		this.settled = true;
+		return true;
 	}
 
 	public synchronized String text() {
