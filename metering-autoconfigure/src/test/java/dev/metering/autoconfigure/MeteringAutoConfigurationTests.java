@@ -1,0 +1,238 @@
+package dev.metering.autoconfigure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.metadata.ChatResponseMetadata;
+import org.springframework.ai.chat.metadata.DefaultUsage;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.metering.BillingClient;
+import dev.metering.BillingSubject;
+import dev.metering.MeterUsageSummary;
+import dev.metering.MeteringAdvisor;
+import dev.metering.PlanLimitCheck;
+import dev.metering.PlanLimits;
+import dev.metering.RecordUsageResult;
+import dev.metering.aop.MeteredUsageAspect;
+import dev.metering.billing.DefaultBillingClient;
+import dev.metering.billing.MeterCatalog;
+import dev.metering.context.MeteringTaskDecorator;
+import dev.metering.local.LocalMeterProvider;
+import dev.metering.outbox.InMemoryUsageOutbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MeteringAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class));
+
+	@Test
+	void defaultsGiveTheLocalMeterAndOneAiTokensMeter() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(BillingClient.class)
+				.hasSingleBean(LocalMeterProvider.class)
+				.hasSingleBean(InMemoryUsageOutbox.class)
+				.hasSingleBean(MeteringAdvisor.class)
+				.hasSingleBean(MeteredUsageAspect.class)
+				.hasSingleBean(MeteringTaskDecorator.class);
+			assertThat(context.getBean(BillingClient.class)).isInstanceOf(DefaultBillingClient.class);
+			MeterCatalog meters = context.getBean(MeterCatalog.class);
+			assertThat(meters.defaultMeter().key()).isEqualTo("ai-tokens");
+			assertThat(meters.defaultMeter().eventName()).isEqualTo("ai_tokens");
+			MeteringProperties properties = context.getBean(MeteringProperties.class);
+			assertThat(properties.provider()).isEqualTo(MeteringProperties.Provider.LOCAL);
+			assertThat(properties.delivery().flushInterval()).isEqualTo(Duration.ofSeconds(1));
+		});
+	}
+
+	@Test
+	void disabledRegistersNothing() {
+		this.contextRunner.withPropertyValues("metering.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(BillingClient.class)
+				.doesNotHaveBean(MeteringAdvisor.class)
+				.doesNotHaveBean(ChatClientBuilderCustomizer.class);
+		});
+	}
+
+	@Test
+	void userBeansWin() {
+		this.contextRunner.withUserConfiguration(UserBeans.class).run((context) -> {
+			assertThat(context).hasSingleBean(BillingClient.class);
+			assertThat(context.getBean(BillingClient.class)).isSameAs(UserBeans.CLIENT);
+		});
+	}
+
+	@Test
+	void chatClientBuildersGetTheMeteringAdvisor() {
+		this.contextRunner.withPropertyValues("metering.accounts.org_a.customer-id=cus_a").run((context) -> {
+			ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(3, 4));
+			context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+
+			builder.build().prompt("hi").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a")).call()
+				.content();
+
+			BillingClient billing = context.getBean(BillingClient.class);
+			assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+			assertThat(billing.getUsage("ai-tokens", "cus_a")).singleElement()
+				.extracting(MeterUsageSummary::aggregatedValue)
+				.isEqualTo(7L);
+		});
+	}
+
+	@Test
+	void unknownDefaultMeterFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.default-meter=nope")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.default-meter 'nope' is not a meter key"));
+	}
+
+	@Test
+	void negativeLimitFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.plans.free.limits.aiTokens=-5")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.plans.free.limits.aiTokens must not be negative"));
+	}
+
+	@Test
+	void blankEventNameFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.event-name= ")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.meters.ai-tokens.event-name must not be blank"));
+	}
+
+	@Test
+	void accountOnUnknownPlanFailsNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("metering.plans.free.limits.aiTokens=10", "metering.accounts.org_a.customer-id=c1",
+					"metering.accounts.org_a.plan=gold")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.accounts.org_a.plan 'gold' is not a plan"));
+	}
+
+	@Test
+	void unknownDefaultPlanFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.plans.pro.limits.aiTokens=10")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.default-plan 'free' is not a plan"));
+	}
+
+	@Test
+	void stripeWithoutApiKeyFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.provider=stripe")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.stripe.api-key must be set when metering.provider=stripe"));
+	}
+
+	@Test
+	void badDeliverySettingsFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.delivery.max-attempts=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.delivery.max-attempts must be at least 1"));
+	}
+
+	@Test
+	void secretsStayOutOfToString() {
+		this.contextRunner
+			.withPropertyValues("metering.stripe.api-key=sk_test_supersecret123",
+					"metering.polar.access-token=polar_secret_token")
+			.run((context) -> {
+				String text = context.getBean(MeteringProperties.class).toString();
+				assertThat(text).doesNotContain("sk_test_supersecret123")
+					.doesNotContain("polar_secret_token")
+					.contains("apiKey=******");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBeans {
+
+		static final BillingClient CLIENT = new BillingClient() {
+
+			@Override
+			public RecordUsageResult recordUsage(String eventName, String customerId, long value) {
+				return RecordUsageResult.rejected("user bean");
+			}
+
+			@Override
+			public RecordUsageResult recordUsage(String eventName, String customerId, long value,
+					Instant timestamp) {
+				return RecordUsageResult.rejected("user bean");
+			}
+
+			@Override
+			public List<MeterUsageSummary> getUsage(String meterId, String customerId) {
+				return List.of();
+			}
+
+			@Override
+			public List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end) {
+				return List.of();
+			}
+
+			@Override
+			public Optional<String> getCustomerId(BillingSubject subject) {
+				return Optional.empty();
+			}
+
+			@Override
+			public PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage) {
+				return new PlanLimitCheck(true, null, Long.MAX_VALUE, false);
+			}
+
+			@Override
+			public PlanLimits getPlanLimits(String referenceId) {
+				return new PlanLimits("none", java.util.Map.of());
+			}
+
+			@Override
+			public boolean flush(Duration timeout) {
+				return true;
+			}
+		};
+
+		@Bean
+		BillingClient userBillingClient() {
+			return CLIENT;
+		}
+
+	}
+
+	/** A model that answers "ok" with fixed usage. */
+	record FixedUsageChatModel(int promptTokens, int completionTokens) implements ChatModel {
+
+		@Override
+		public ChatResponse call(Prompt prompt) {
+			return ChatResponse.builder()
+				.generations(List.of(new Generation(new AssistantMessage("ok"))))
+				.metadata(ChatResponseMetadata.builder()
+					.usage(new DefaultUsage(this.promptTokens, this.completionTokens))
+					.build())
+				.build();
+		}
+
+	}
+
+}
