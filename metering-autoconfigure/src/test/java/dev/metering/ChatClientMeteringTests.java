@@ -7,23 +7,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.tool.annotation.Tool;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
-import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.UsageLedger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,43 +32,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 		"metering.accounts.org_error.customer-id=cus_error", "metering.accounts.org_limited.customer-id=cus_limited",
 		"metering.accounts.org_limited.plan=small", "metering.accounts.org_parallel.customer-id=cus_parallel",
 		"metering.accounts.org_parallel.plan=small", "metering.delivery.flush-interval=50ms" })
-class ChatClientMeteringTests {
-
-	static final WireMockServer openAi = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		openAi.start();
-	}
-
-	@DynamicPropertySource
-	static void openAiProperties(DynamicPropertyRegistry registry) {
-		registry.add("spring.ai.openai.base-url", () -> openAi.baseUrl() + "/v1");
-		registry.add("spring.ai.openai.api-key", () -> "sk-test");
-		registry.add("spring.ai.openai.max-retries", () -> "0");
-	}
-
-	@AfterAll
-	static void stopOpenAi() {
-		openAi.stop();
-	}
-
-	@Autowired
-	ChatClient.Builder chatClientBuilder;
-
-	@Autowired
-	BillingClient billingClient;
-
-	@Autowired
-	UsageLedger ledger;
-
-	@Autowired
-	BillingPeriods periods;
+class ChatClientMeteringTests extends OpenAiWireMockTests {
 
 	ChatClient chatClient;
 
 	@BeforeEach
 	void setUp() {
-		openAi.resetAll();
 		this.chatClient = this.chatClientBuilder.build();
 	}
 
@@ -247,15 +207,6 @@ class ChatClientMeteringTests {
 			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, organization))
 			.call()
 			.content();
-	}
-
-	private long billed(String customerId) {
-		assertThat(this.billingClient.flush(Duration.ofSeconds(10))).isTrue();
-		return this.billingClient.getUsage("mtr_ai", customerId).get(0).aggregatedValue();
-	}
-
-	private long used(String organization) {
-		return this.ledger.used(organization, "aiTokens", this.periods.current(organization));
 	}
 
 	static class WeatherTools {

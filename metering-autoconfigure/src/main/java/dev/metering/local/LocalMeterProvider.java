@@ -57,6 +57,13 @@ public final class LocalMeterProvider implements MeterProvider {
 		return new DeliveryOutcome.Delivered();
 	}
 
+	/** The events delivered for a customer on an event name, oldest first. */
+	public synchronized List<UsageEvent> events(String eventName, String customerId) {
+		return this.events.stream()
+			.filter((event) -> event.eventName().equals(eventName) && event.customerId().equals(customerId))
+			.toList();
+	}
+
 	@Override
 	public synchronized List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start,
 			Instant end) {
