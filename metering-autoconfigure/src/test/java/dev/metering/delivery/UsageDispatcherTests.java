@@ -1,0 +1,195 @@
+package dev.metering.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.metering.MeterUsageSummary;
+import dev.metering.billing.MeterDefinition;
+import dev.metering.billing.UsageEvent;
+import dev.metering.outbox.DeadLetter;
+import dev.metering.outbox.InMemoryUsageOutbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UsageDispatcherTests {
+
+	private final InMemoryUsageOutbox outbox = new InMemoryUsageOutbox();
+
+	private final ScriptedProvider provider = new ScriptedProvider();
+
+	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+	private final UsageDispatcher dispatcher = new UsageDispatcher(this.outbox, this.provider,
+			new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofMillis(20),
+			Duration.ofSeconds(2), Clock.systemUTC(), this.registry);
+
+	@AfterEach
+	void stop() {
+		if (this.dispatcher.isRunning()) {
+			this.dispatcher.stop();
+		}
+	}
+
+	@Test
+	void passingFailuresAreRetriedWithTheSameIdentifierUntilDelivered() {
+		this.provider.script(DeliveryOutcome.retry("429 rate limited"), DeliveryOutcome.retry("503"),
+				DeliveryOutcome.delivered());
+		this.outbox.append(event("usage_1", 5));
+		this.dispatcher.start();
+
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+
+		assertThat(this.provider.attempts).extracting(UsageEvent::identifier)
+			.containsExactly("usage_1", "usage_1", "usage_1");
+		assertThat(this.outbox.deadLetters()).isEmpty();
+		assertThat(this.registry.counter("metering.events.retried", "provider", "scripted").count()).isEqualTo(2);
+		assertThat(this.registry.counter("metering.events.delivered", "provider", "scripted").count()).isEqualTo(1);
+	}
+
+	@Test
+	void permanentRejectionsGoToDeadLettersWithTheReasonAndAreNotRetried() {
+		this.provider.script(DeliveryOutcome.rejected("resource_missing", "No such customer: 'cus_gone'"));
+		this.outbox.append(event("usage_2", 7));
+		this.dispatcher.start();
+
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+
+		assertThat(this.provider.attempts).hasSize(1);
+		assertThat(this.outbox.deadLetters()).singleElement().satisfies((dead) -> {
+			assertThat(dead.event().identifier()).isEqualTo("usage_2");
+			assertThat(dead.code()).isEqualTo("resource_missing");
+			assertThat(dead.message()).isEqualTo("No such customer: 'cus_gone'");
+			assertThat(dead.attempts()).isEqualTo(1);
+		});
+		assertThat(this.registry.counter("metering.events.dead-lettered", "provider", "scripted").count())
+			.isEqualTo(1);
+	}
+
+	@Test
+	void failuresThatNeverPassAreDeadLetteredAfterTheLastAttempt() {
+		this.provider.script(DeliveryOutcome.retry("500"), DeliveryOutcome.retry("500"), DeliveryOutcome.retry("500"),
+				DeliveryOutcome.retry("timeout"));
+		this.outbox.append(event("usage_3", 1));
+		this.dispatcher.start();
+
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+
+		assertThat(this.provider.attempts).hasSize(4);
+		assertThat(this.outbox.deadLetters()).extracting(DeadLetter::code, DeadLetter::message, DeadLetter::attempts)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("retries_exhausted", "timeout", 4));
+	}
+
+	@Test
+	void providerExceptionsAreRetriedNotLost() {
+		this.provider.script(null, DeliveryOutcome.delivered());
+		this.outbox.append(event("usage_4", 3));
+		this.dispatcher.start();
+
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+
+		assertThat(this.provider.attempts).hasSize(2);
+		assertThat(this.outbox.pendingCount()).isZero();
+		assertThat(this.outbox.deadLetters()).isEmpty();
+	}
+
+	@Test
+	void shutdownDeliversWhatIsPending() {
+		UsageDispatcher slow = new UsageDispatcher(this.outbox, this.provider,
+				new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofHours(1),
+				Duration.ofSeconds(2), Clock.systemUTC(), this.registry);
+		slow.start();
+		for (int i = 0; i < 250; i++) {
+			this.outbox.append(event("usage_s" + i, 1));
+		}
+
+		slow.stop();
+
+		assertThat(this.outbox.pendingCount()).isZero();
+		assertThat(this.provider.attempts).hasSize(250);
+	}
+
+	@Test
+	void flushGivesUpAtItsTimeoutWhileDeliveryKeepsFailing() {
+		UsageDispatcher patient = new UsageDispatcher(this.outbox, this.provider,
+				new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 4), Duration.ofMillis(20),
+				Duration.ofMillis(100), Clock.systemUTC(), this.registry);
+		this.provider.script(DeliveryOutcome.retry("503"));
+		this.outbox.append(event("usage_5", 1));
+		patient.start();
+		try {
+			assertThat(patient.flush(Duration.ofMillis(300))).isFalse();
+			assertThat(this.outbox.pendingCount()).isEqualTo(1);
+		}
+		finally {
+			patient.stop();
+		}
+	}
+
+	private static UsageEvent event(String identifier, long value) {
+		return new UsageEvent(identifier, "ai_tokens", "cus_1", value, Instant.now());
+	}
+
+	/** A provider answering from a script; {@code null} in the script means "throws". */
+	static final class ScriptedProvider implements MeterProvider {
+
+		private final Deque<DeliveryOutcome> script = new ArrayDeque<>();
+
+		private final List<UsageEvent> attempts = new ArrayList<>();
+
+		private boolean throwNext;
+
+		synchronized void script(DeliveryOutcome... outcomes) {
+			for (DeliveryOutcome outcome : outcomes) {
+				if (outcome == null) {
+					this.throwNext = true;
+				}
+				else {
+					this.script.add(outcome);
+				}
+			}
+		}
+
+		@Override
+		public String name() {
+			return "scripted";
+		}
+
+		@Override
+		public Optional<String> rejectCustomerId(String customerId) {
+			return Optional.empty();
+		}
+
+		@Override
+		public Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
+			return Optional.empty();
+		}
+
+		@Override
+		public synchronized DeliveryOutcome deliver(UsageEvent event) {
+			this.attempts.add(event);
+			if (this.throwNext) {
+				this.throwNext = false;
+				throw new IllegalStateException("connection reset");
+			}
+			DeliveryOutcome next = this.script.poll();
+			return (next != null) ? next : DeliveryOutcome.delivered();
+		}
+
+		@Override
+		public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+			return List.of();
+		}
+
+	}
+
+}
