@@ -3,6 +3,7 @@ package dev.metering;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,6 +16,8 @@ import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * ChatClient calls through the real OpenAI starter against a WireMock OpenAI, metered by the
  * auto-configured advisor onto the local meter.
  */
-@SpringBootTest(classes = MeteringTestApplication.class, properties = {
+@SpringBootTest(classes = { MeteringTestApplication.class, ChatClientMeteringTests.CurrentUser.class }, properties = {
 		"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=mtr_ai",
 		"metering.meters.ai-tokens.limit-key=aiTokens", "metering.plans.small.limits.aiTokens=100",
 		"metering.plans.big.limits.aiTokens=1000000", "metering.default-plan=big",
 		"metering.accounts.org_plain.customer-id=cus_plain", "metering.accounts.org_response.customer-id=cus_response", "metering.accounts.org_stream.customer-id=cus_stream",
-		"metering.accounts.org_tools.customer-id=cus_tools", "metering.accounts.org_cancel.customer-id=cus_cancel",
+		"metering.accounts.org_tools.customer-id=cus_tools", "metering.accounts.org_user.customer-id=cus_user", "metering.accounts.org_cancel.customer-id=cus_cancel",
 		"metering.accounts.org_error.customer-id=cus_error", "metering.accounts.org_limited.customer-id=cus_limited",
 		"metering.accounts.org_limited.plan=small", "metering.accounts.org_parallel.customer-id=cus_parallel",
 		"metering.accounts.org_parallel.plan=small", "metering.delivery.flush-interval=50ms" })
@@ -92,6 +95,37 @@ class ChatClientMeteringTests extends OpenAiWireMockTests {
 		assertThat(answer).isEqualTo("It is sunny in Paris");
 		assertThat(OpenAiStub.requestCount(openAi)).isEqualTo(2);
 		assertThat(billed("cus_tools")).isEqualTo(20 + 10 + 40 + 8);
+	}
+
+	@Test
+	void streamedToolCallingRoundsAreBilledToTheResolvedSubjectEvenOnWorkerThreads() {
+		openAi.stubFor(OpenAiStub.streamedCompletions()
+			.inScenario("streamed tools")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(OpenAiStub.streamedToolCall("weather", "{\"city\":\"Oslo\"}", 21, 11))
+			.willSetStateTo("answered"));
+		openAi.stubFor(OpenAiStub.streamedCompletions()
+			.inScenario("streamed tools")
+			.whenScenarioStateIs("answered")
+			.willReturn(OpenAiStub.stream(List.of("Sunny ", "in Oslo"), 45, 6)));
+
+		CurrentUser.ORGANIZATION.set("org_user");
+		List<String> pieces;
+		try {
+			pieces = this.chatClient.prompt("Weather in Oslo?")
+				.tools(new WeatherTools())
+				.stream()
+				.content()
+				.collectList()
+				.block(Duration.ofSeconds(10));
+		}
+		finally {
+			CurrentUser.ORGANIZATION.remove();
+		}
+
+		assertThat(String.join("", pieces)).isEqualTo("Sunny in Oslo");
+		assertThat(OpenAiStub.requestCount(openAi)).isEqualTo(2);
+		assertThat(billed("cus_user")).isEqualTo(21 + 11 + 45 + 6);
 	}
 
 	@Test
@@ -207,6 +241,19 @@ class ChatClientMeteringTests extends OpenAiWireMockTests {
 			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, organization))
 			.call()
 			.content();
+	}
+
+	/** Names the organization of the current thread's user, as a security-backed resolver would. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class CurrentUser {
+
+		static final ThreadLocal<String> ORGANIZATION = new ThreadLocal<>();
+
+		@Bean
+		BillingSubjectResolver currentUserOrganization() {
+			return () -> Optional.ofNullable(ORGANIZATION.get()).map(BillingSubject::organization);
+		}
+
 	}
 
 	static class WeatherTools {

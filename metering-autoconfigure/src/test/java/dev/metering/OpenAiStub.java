@@ -51,6 +51,18 @@ final class OpenAiStub {
 			.withBody(sseBody(pieces, promptTokens, completionTokens, true));
 	}
 
+	/** An SSE stream in which the model calls a tool, then sends its usage. */
+	static ResponseDefinitionBuilder streamedToolCall(String tool, String argumentsJson, int promptTokens,
+			int completionTokens) {
+		String call = chunk("[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
+				+ "\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"" + tool
+				+ "\",\"arguments\":" + quote(argumentsJson) + "}}]},\"finish_reason\":null}]", null);
+		String finish = chunk("[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]", null);
+		String usage = chunk("[]", usage(promptTokens, completionTokens));
+		return aResponse().withHeader("Content-Type", "text/event-stream")
+			.withBody("data: " + call + "\n\ndata: " + finish + "\n\ndata: " + usage + "\n\ndata: [DONE]\n\n");
+	}
+
 	/** An SSE stream that never sends its usage chunk: text pieces only, then [DONE]. */
 	static ResponseDefinitionBuilder streamWithoutUsage(List<String> pieces) {
 		return aResponse().withHeader("Content-Type", "text/event-stream").withBody(sseBody(pieces, 0, 0, false));
