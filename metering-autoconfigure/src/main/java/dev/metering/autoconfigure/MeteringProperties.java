@@ -20,10 +20,10 @@ import dev.metering.billing.TokenKind;
  * @param enabled whether metering is on
  * @param provider where usage is billed
  * @param defaultMeter the meter key ChatClient usage goes to outside any
- * {@code @MeteredUsage} scope
+ * @MeteredUsage scope
  * @param meters the meters, by meter key; when none are configured, one meter
- * {@code ai-tokens} (event name {@code ai_tokens}, total tokens)
- * @param allowUnknownEvents whether {@code BillingClient.recordUsage} accepts event names
+ * ai-tokens (event name ai_tokens, total tokens)
+ * @param allowUnknownEvents whether BillingClient.recordUsage accepts event names
  * that no configured meter has
  * @param accounts static billing accounts by organization or user ID
  * @param plans plans by name, with their limits
@@ -112,7 +112,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * A meter.
 	 *
 	 * @param eventName the provider's event name, case-sensitive
-	 * @param meterId the provider's meter ID, used by {@code BillingClient.getUsage}
+	 * @param meterId the provider's meter ID, used by BillingClient.getUsage
 	 * @param tokens which ChatClient tokens feed this meter
 	 * @param limitKey the plan limit checked before generation
 	 */
@@ -124,7 +124,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * A static billing account.
 	 *
 	 * @param customerId the provider's customer ID
-	 * @param plan the plan; when unset, {@code metering.default-plan} and no subscription
+	 * @param plan the plan; when unset, metering.default-plan and no subscription
 	 */
 	public record Account(String customerId, String plan) {
 	}
