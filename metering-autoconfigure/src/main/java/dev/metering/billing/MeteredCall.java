@@ -5,12 +5,32 @@ import dev.metering.limits.Admission;
 /**
  * A model round trip admitted by {@link UsageMetering}, waiting for its token count.
  * Exactly one of {@link #complete} or {@link #abandon} should be called.
- *
- * @param account the account billed, or {@code null} when the call runs unbilled
- * @param reservation the reservation held against the plan limit, or {@code null}
  */
-public record MeteredCall(UsageMetering metering, BillingAccount account, MeterDefinition meter, UsageScope scope,
-		Admission.Reservation reservation) {
+public final class MeteredCall {
+
+	private final UsageMetering metering;
+
+	private final BillingAccount account;
+
+	private final MeterDefinition meter;
+
+	private final UsageScope scope;
+
+	private final Admission.Reservation reservation;
+
+	/**
+	 * @param account the account billed, or {@code null} when the call runs unbilled
+	 * @param scope the scope collecting the call's tokens, or {@code null}
+	 * @param reservation the reservation held against the plan limit, or {@code null}
+	 */
+	MeteredCall(UsageMetering metering, BillingAccount account, MeterDefinition meter, UsageScope scope,
+			Admission.Reservation reservation) {
+		this.metering = metering;
+		this.account = account;
+		this.meter = meter;
+		this.scope = scope;
+		this.reservation = reservation;
+	}
 
 	public void complete(long promptTokens, long completionTokens) {
 		this.metering.complete(this, this.meter.tokens().count(promptTokens, completionTokens));
@@ -19,6 +39,22 @@ public record MeteredCall(UsageMetering metering, BillingAccount account, MeterD
 	/** The call produced no tokens: release what it reserved, bill nothing. */
 	public void abandon() {
 		this.metering.complete(this, 0);
+	}
+
+	BillingAccount account() {
+		return this.account;
+	}
+
+	MeterDefinition meter() {
+		return this.meter;
+	}
+
+	UsageScope scope() {
+		return this.scope;
+	}
+
+	Admission.Reservation reservation() {
+		return this.reservation;
 	}
 
 }

@@ -1,6 +1,5 @@
 package dev.metering.billing;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -194,7 +193,7 @@ public final class UsageMetering {
 
 	private void record(MeterDefinition meter, BillingAccount account, long quantity) {
 		RecordUsageResult result = this.recorder.record(meter.eventName(), account.customerId(), quantity,
-				Instant.now(this.recorder.clock()));
+				this.recorder.clock().instant());
 		if (!result.recorded()) {
 			this.registry.counter("metering.events.refused").increment();
 			logger.error("Usage of " + quantity + " for '" + account.referenceId() + "' on meter '" + meter.key()

@@ -1,0 +1,304 @@
+package dev.metering.sample;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.client.RestTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sample end to end over HTTP: each user's chats are billed, to the token, to their own
+ * organization; limits answer 429 before the model is called.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = {
+				// a third organization for the limit test, so that pushing it over its limit
+				// leaves alice and bob usable by the other tests
+				"sample.users.carol.password={noop}carol", "sample.users.carol.organization=org_initech",
+				"metering.accounts.org_initech.customer-id=cus_initech_test",
+				"metering.accounts.org_initech.plan=free" })
+@AutoConfigureRestTestClient
+class SampleApplicationTests {
+
+	@Autowired
+	private RestTestClient client;
+
+	@Autowired
+	private JsonMapper json;
+
+	@Test
+	void chatsAreBilledToTheOrganizationOfTheLoggedInUser() {
+		Usage acmeBefore = usage("alice");
+		Usage globexBefore = usage("bob");
+
+		Answer alices = chat("alice", "What is usage-based billing?");
+		assertThat(alices.answer()).contains("What is usage-based billing?");
+		assertThat(alices.promptTokens()).isPositive();
+		assertThat(alices.completionTokens()).isPositive();
+		assertThat(usage("alice").used()).isEqualTo(acmeBefore.used() + alices.tokens());
+		assertThat(usage("bob").used()).isEqualTo(globexBefore.used());
+
+		Answer bobs = chat("bob", "Explain token metering in one sentence, please.");
+		assertThat(usage("bob").used()).isEqualTo(globexBefore.used() + bobs.tokens());
+		assertThat(usage("alice").used()).isEqualTo(acmeBefore.used() + alices.tokens());
+	}
+
+	@Test
+	void demoModelReportsAboutOnePointThreeTokensPerWord() {
+		String system = "You are a helpful assistant. Answer briefly.";
+		String message = "one two three four five six seven eight nine ten";
+		Answer answer = chat("alice", message);
+		assertThat(answer.promptTokens()).isEqualTo(DemoChatModel.tokens(system) + DemoChatModel.tokens(message))
+			.isEqualTo(10 + 13);
+		assertThat(answer.completionTokens()).isEqualTo(DemoChatModel.tokens(answer.answer()));
+	}
+
+	@Test
+	void eachUserSeesOnlyTheirOwnOrganization() {
+		Usage bobs = this.client.get()
+			.uri("/api/usage?organization=org_acme")
+			.headers((headers) -> headers.setBasicAuth("bob", "bob"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Usage.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(bobs.organization()).isEqualTo("org_globex");
+		assertThat(bobs.plan()).isEqualTo("free");
+		assertThat(bobs.limit()).isEqualTo(2000);
+		assertThat(bobs.remaining()).isEqualTo(Math.max(2000 - bobs.used(), 0));
+		assertThat(bobs.periodStart()).isBefore(Instant.now());
+		assertThat(bobs.periodEnd()).isAfter(Instant.now());
+
+		Usage alices = usage("alice");
+		assertThat(alices.organization()).isEqualTo("org_acme");
+		assertThat(alices.plan()).isEqualTo("pro");
+		assertThat(alices.limit()).isEqualTo(1_000_000);
+	}
+
+	@Test
+	void anOrganizationInTheRequestDoesNotChangeWhoIsBilled() {
+		Usage acmeBefore = usage("alice");
+		Usage globexBefore = usage("bob");
+
+		Answer answer = this.client.post()
+			.uri("/api/chat?organization=org_globex&metering.organization-id=org_globex")
+			.headers((headers) -> {
+				headers.setBasicAuth("alice", "alice");
+				headers.set("X-Organization-Id", "org_globex");
+			})
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "Bill this to someone else", "organization", "org_globex"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Answer.class)
+			.returnResult()
+			.getResponseBody();
+
+		assertThat(usage("alice").used()).isEqualTo(acmeBefore.used() + answer.tokens());
+		assertThat(usage("bob").used()).isEqualTo(globexBefore.used());
+	}
+
+	@Test
+	void requestsWithoutValidCredentialsAreUnauthorized() {
+		Usage acmeBefore = usage("alice");
+
+		this.client.post()
+			.uri("/api/chat")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "hello"))
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+		this.client.get().uri("/api/usage").exchange().expectStatus().isUnauthorized();
+		this.client.post()
+			.uri("/api/chat?organization=org_acme")
+			.headers((headers) -> headers.setBasicAuth("alice", "wrong"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "hello"))
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+
+		assertThat(usage("alice").used()).isEqualTo(acmeBefore.used());
+	}
+
+	@Test
+	void theDemoPageIsPublic() {
+		this.client.get()
+			.uri("/")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((page) -> assertThat(page).contains("Spring AI Metering sample"));
+	}
+
+	@Test
+	void aUserOverTheLimitGetsTooManyRequestsAsProblemDetail() {
+		assertThat(usage("carol").limit()).isEqualTo(2000);
+		// admitted, since the organization is under its limit before the call; its ~2100
+		// tokens take it over
+		Answer big = chat("carol", "word ".repeat(1600));
+		Usage over = usage("carol");
+		assertThat(over.used()).isEqualTo(big.tokens()).isGreaterThanOrEqualTo(2000);
+		assertThat(over.remaining()).isZero();
+
+		this.client.post()
+			.uri("/api/chat")
+			.headers((headers) -> headers.setBasicAuth("carol", "carol"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "one more?"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(429)
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo(429)
+			.jsonPath("$.limitKey")
+			.isEqualTo("aiTokens")
+			.jsonPath("$.limit")
+			.isEqualTo(2000)
+			.jsonPath("$.used")
+			.isEqualTo(over.used())
+			.jsonPath("$.periodEnd")
+			.isEqualTo(over.periodEnd().toString());
+
+		this.client.post()
+			.uri("/api/chat/stream")
+			.headers((headers) -> headers.setBasicAuth("carol", "carol"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "one more, streamed?"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(429)
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.limitKey")
+			.isEqualTo("aiTokens");
+
+		// refused calls never reached the model, so they cost nothing
+		assertThat(usage("carol").used()).isEqualTo(over.used());
+	}
+
+	@Test
+	void streamedChatsAreBilledWithTheUsageOfTheLastChunk() {
+		String message = "Stream me an answer about metering";
+		Answer called = chat("alice", message);
+		Usage before = usage("alice");
+
+		String body = this.client.post()
+			.uri("/api/chat/stream")
+			.headers((headers) -> headers.setBasicAuth("alice", "alice"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.body(Map.of("message", message))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		Stream stream = Stream.parse(body, this.json);
+
+		assertThat(stream.chunks()).hasSizeGreaterThan(5);
+		assertThat(String.join("", stream.chunks())).isEqualTo(called.answer());
+		assertThat(stream.usage()).isEqualTo(new TokenUsage(called.promptTokens(), called.completionTokens()));
+		// the stream is settled when it completes, which may be just after the response
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(usage("alice").used())
+				.isEqualTo(before.used() + stream.usage().promptTokens() + stream.usage().completionTokens()));
+	}
+
+	private Answer chat(String user, String message) {
+		return this.client.post()
+			.uri("/api/chat")
+			.headers((headers) -> headers.setBasicAuth(user, user))
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", message))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Answer.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private Usage usage(String user) {
+		return this.client.get()
+			.uri("/api/usage")
+			.headers((headers) -> headers.setBasicAuth(user, user))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Usage.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	record Answer(String answer, int promptTokens, int completionTokens) {
+
+		long tokens() {
+			return (long) this.promptTokens + this.completionTokens;
+		}
+
+	}
+
+	record Usage(String organization, String plan, long used, Long limit, Long remaining, Instant periodStart,
+			Instant periodEnd) {
+	}
+
+	record TokenUsage(int promptTokens, int completionTokens) {
+	}
+
+	/** A server-sent event stream: the text chunks, and the {@code usage} event. */
+	record Stream(List<String> chunks, TokenUsage usage) {
+
+		static Stream parse(String body, JsonMapper json) {
+			List<String> chunks = new ArrayList<>();
+			TokenUsage usage = null;
+			for (String event : body.split("\n\n")) {
+				String name = null;
+				StringBuilder data = new StringBuilder();
+				for (String line : event.split("\n")) {
+					if (line.startsWith("event:")) {
+						name = line.substring("event:".length()).strip();
+					}
+					else if (line.startsWith("data:")) {
+						String value = line.substring("data:".length());
+						data.append(value.startsWith(" ") ? value.substring(1) : value);
+					}
+				}
+				if ("usage".equals(name)) {
+					usage = json.readValue(data.toString(), TokenUsage.class);
+				}
+				else if (!data.isEmpty()) {
+					chunks.add(data.toString());
+				}
+			}
+			return new Stream(chunks, usage);
+		}
+
+	}
+
+}
