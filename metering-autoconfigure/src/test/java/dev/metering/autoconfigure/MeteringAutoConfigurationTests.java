@@ -9,13 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.metadata.ChatResponseMetadata;
-import org.springframework.ai.chat.metadata.DefaultUsage;
-import org.springframework.ai.chat.model.ChatModel;
-import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.model.Generation;
-import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -23,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
+import dev.metering.FixedUsageChatModel;
 import dev.metering.MeterUsageSummary;
 import dev.metering.MeteringAdvisor;
 import dev.metering.PlanLimitCheck;
@@ -216,21 +210,6 @@ class MeteringAutoConfigurationTests {
 		@Bean
 		BillingClient userBillingClient() {
 			return CLIENT;
-		}
-
-	}
-
-	/** A model that answers "ok" with fixed usage. */
-	record FixedUsageChatModel(int promptTokens, int completionTokens) implements ChatModel {
-
-		@Override
-		public ChatResponse call(Prompt prompt) {
-			return ChatResponse.builder()
-				.generations(List.of(new Generation(new AssistantMessage("ok"))))
-				.metadata(ChatResponseMetadata.builder()
-					.usage(new DefaultUsage(this.promptTokens, this.completionTokens))
-					.build())
-				.build();
 		}
 
 	}
