@@ -14,6 +14,7 @@ import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tokenizer.TokenCountEstimator;
 
@@ -62,7 +63,7 @@ public final class MeteringAdvisor implements CallAdvisor, StreamAdvisor {
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
 		CallOrigin origin = CallOrigin.of(request.context(), null, this.metering);
-		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> estimate(request.prompt()));
+		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
 		ChatClientResponse response;
 		try {
 			response = chain.nextCall(request);
@@ -81,8 +82,7 @@ public final class MeteringAdvisor implements CallAdvisor, StreamAdvisor {
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
 		return Flux.deferContextual((context) -> {
 			CallOrigin origin = CallOrigin.of(request.context(), context, this.metering);
-			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(),
-					() -> estimate(request.prompt()));
+			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
 			StreamTally tally = new StreamTally();
 			// settle before the terminal signal travels on, so that whoever waits for the
 			// stream to end finds the usage already recorded
@@ -116,12 +116,23 @@ public final class MeteringAdvisor implements CallAdvisor, StreamAdvisor {
 		}
 	}
 
-	private long estimate(Prompt prompt) {
-		return this.estimator.estimate(prompt.getContents());
+	/**
+	 * A prompt's size for the limit reservation, at about four characters a token: tokenizing
+	 * a long prompt on every call would cost milliseconds, and a reservation only needs the
+	 * order of magnitude.
+	 */
+	private static long roughSize(Prompt prompt) {
+		long characters = 0;
+		for (Message message : prompt.getInstructions()) {
+			String text = message.getText();
+			characters += (text != null) ? text.length() : 0;
+		}
+		return characters / 4;
 	}
 
+	/** Tokens billed when the model reported none: worth a real tokenizer, it is rare. */
 	private TokenCount estimated(Prompt prompt, String completion) {
-		return new TokenCount(estimate(prompt), this.estimator.estimate(completion));
+		return new TokenCount(this.estimator.estimate(prompt.getContents()), this.estimator.estimate(completion));
 	}
 
 	@Override

@@ -10,7 +10,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
-import dev.metering.billing.UsageEvent;
 import dev.metering.local.LocalMeterProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,9 +41,7 @@ class MeteredUsageTests extends OpenAiWireMockTests {
 		this.assistant.askTwice("org_sum");
 
 		assertThat(billed("cus_sum")).isEqualTo(34);
-		assertThat(this.localMeter.events("ai_tokens", "cus_sum")).singleElement()
-			.extracting(UsageEvent::value)
-			.isEqualTo(34L);
+		assertThat(this.localMeter.eventCount("ai_tokens", "cus_sum")).isOne();
 		assertThat(used("org_sum")).isEqualTo(34);
 	}
 

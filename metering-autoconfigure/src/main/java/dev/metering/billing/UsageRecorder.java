@@ -3,7 +3,6 @@ package dev.metering.billing;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 
 import dev.metering.RecordUsageResult;
 import dev.metering.delivery.MeterProvider;
@@ -27,6 +26,8 @@ public final class UsageRecorder {
 
 	private final Clock clock;
 
+	private final EventIdentifiers identifiers = new EventIdentifiers();
+
 	public UsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider, UsageOutbox outbox,
 			boolean requireConfiguredEvents, Clock clock) {
 		this.meters = meters;
@@ -42,7 +43,7 @@ public final class UsageRecorder {
 		if (problem.isPresent()) {
 			return RecordUsageResult.rejected(problem.get());
 		}
-		UsageEvent event = new UsageEvent(newIdentifier(), eventName, customerId, value, timestamp);
+		UsageEvent event = new UsageEvent(this.identifiers.next(), eventName, customerId, value, timestamp);
 		try {
 			this.outbox.append(event);
 		}
@@ -85,10 +86,6 @@ public final class UsageRecorder {
 			return Optional.of("timestamp must not be null");
 		}
 		return this.provider.rejectTimestamp(timestamp, this.clock.instant());
-	}
-
-	private static String newIdentifier() {
-		return "usage_" + UUID.randomUUID().toString().replace("-", "");
 	}
 
 }

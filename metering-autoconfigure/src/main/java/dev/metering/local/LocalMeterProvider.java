@@ -2,11 +2,14 @@ package dev.metering.local;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.metering.MeterUsageSummary;
 import dev.metering.billing.MeterDefinition;
@@ -15,17 +18,28 @@ import dev.metering.delivery.DeliveryOutcome;
 import dev.metering.delivery.MeterProvider;
 
 /**
- * The embedded meter: events land in memory, deduplicated by identifier, and usage is summed
- * from them. Needs no keys and no services.
+ * The embedded meter: needs no keys and no services. Like hosted meters it sums events per
+ * minute (so memory grows with minutes of use, not with events) and ignores an identifier it
+ * has seen before, within its memory of the most recent identifiers.
  */
 public final class LocalMeterProvider implements MeterProvider {
 
 	/** Like hosted meters, refuse events stamped too far ahead; clocks drift a little. */
 	private static final Duration MAX_FUTURE = Duration.ofMinutes(5);
 
-	private final List<UsageEvent> events = new ArrayList<>();
+	/** Duplicates come from retries shortly after the first delivery. */
+	private static final int REMEMBERED_IDENTIFIERS = 100_000;
 
-	private final Set<String> identifiers = new HashSet<>();
+	private final Map<SeriesKey, Series> series = new ConcurrentHashMap<>();
+
+	private final Map<String, Boolean> recentIdentifiers = new LinkedHashMap<>(1024, 0.75f, false) {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+			return size() > REMEMBERED_IDENTIFIERS;
+		}
+
+	};
 
 	@Override
 	public String name() {
@@ -50,32 +64,65 @@ public final class LocalMeterProvider implements MeterProvider {
 	}
 
 	@Override
-	public synchronized DeliveryOutcome deliver(UsageEvent event) {
-		if (this.identifiers.add(event.identifier())) {
-			this.events.add(event);
+	public DeliveryOutcome deliver(UsageEvent event) {
+		synchronized (this.recentIdentifiers) {
+			if (this.recentIdentifiers.put(event.identifier(), Boolean.TRUE) != null) {
+				return new DeliveryOutcome.Delivered();
+			}
 		}
+		this.series.computeIfAbsent(new SeriesKey(event.eventName(), event.customerId()), (key) -> new Series())
+			.add(event.timestamp(), event.value());
 		return new DeliveryOutcome.Delivered();
 	}
 
-	/** The events delivered for a customer on an event name, oldest first. */
-	public synchronized List<UsageEvent> events(String eventName, String customerId) {
-		return this.events.stream()
-			.filter((event) -> event.eventName().equals(eventName) && event.customerId().equals(customerId))
-			.toList();
+	/** How many distinct events were delivered for a customer on an event name. */
+	public long eventCount(String eventName, String customerId) {
+		Series found = this.series.get(new SeriesKey(eventName, customerId));
+		return (found != null) ? found.count() : 0;
 	}
 
+	/**
+	 * Sums the minutes from the one holding {@code start} up to {@code end}, exclusive;
+	 * {@code null} bounds are open.
+	 */
 	@Override
-	public synchronized List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start,
-			Instant end) {
-		long sum = this.events.stream()
-			.filter((event) -> event.eventName().equals(meter.eventName()))
-			.filter((event) -> event.customerId().equals(customerId))
-			.filter((event) -> start == null || !event.timestamp().isBefore(start))
-			.filter((event) -> end == null || event.timestamp().isBefore(end))
-			.mapToLong(UsageEvent::value)
-			.sum();
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+		Series found = this.series.get(new SeriesKey(meter.eventName(), customerId));
+		long sum = (found != null) ? found.sum(start, end) : 0;
 		String meterId = (meter.meterId() != null) ? meter.meterId() : meter.key();
 		return List.of(new MeterUsageSummary(meterId, customerId, sum, start, end));
+	}
+
+	private record SeriesKey(String eventName, String customerId) {
+	}
+
+	/** Per-minute sums of one event name for one customer. */
+	private static final class Series {
+
+		private final NavigableMap<Instant, Long> minutes = new TreeMap<>();
+
+		private long count;
+
+		synchronized void add(Instant timestamp, long value) {
+			this.minutes.merge(timestamp.truncatedTo(ChronoUnit.MINUTES), value, Long::sum);
+			this.count++;
+		}
+
+		synchronized long sum(Instant start, Instant end) {
+			NavigableMap<Instant, Long> range = this.minutes;
+			if (start != null) {
+				range = range.tailMap(start.truncatedTo(ChronoUnit.MINUTES), true);
+			}
+			if (end != null) {
+				range = range.headMap(end, false);
+			}
+			return range.values().stream().mapToLong(Long::longValue).sum();
+		}
+
+		synchronized long count() {
+			return this.count;
+		}
+
 	}
 
 }

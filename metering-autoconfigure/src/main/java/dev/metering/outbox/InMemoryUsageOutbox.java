@@ -2,7 +2,6 @@ package dev.metering.outbox;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +9,8 @@ import java.util.Map;
 import dev.metering.billing.UsageEvent;
 
 /**
- * Outbox kept in memory: fast, and lost with the process.
+ * Outbox kept in memory: fast, and lost with the process. Hands out due entries in the
+ * order they were recorded.
  */
 public final class InMemoryUsageOutbox implements UsageOutbox {
 
@@ -25,12 +25,17 @@ public final class InMemoryUsageOutbox implements UsageOutbox {
 
 	@Override
 	public synchronized List<OutboxEntry> due(Instant now, int max) {
-		return this.pending.values()
-			.stream()
-			.filter((entry) -> !entry.nextAttemptAt().isAfter(now))
-			.sorted(Comparator.comparing(OutboxEntry::nextAttemptAt))
-			.limit(max)
-			.toList();
+		// entries are kept in the order they were recorded: stop at max instead of sorting all
+		List<OutboxEntry> due = new ArrayList<>(Math.min(max, this.pending.size()));
+		for (OutboxEntry entry : this.pending.values()) {
+			if (due.size() == max) {
+				break;
+			}
+			if (!entry.nextAttemptAt().isAfter(now)) {
+				due.add(entry);
+			}
+		}
+		return due;
 	}
 
 	@Override

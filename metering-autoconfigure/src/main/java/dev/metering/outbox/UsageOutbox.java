@@ -13,7 +13,7 @@ public interface UsageOutbox {
 	/** Accepts an event for delivery; once this returns, the event is the outbox's to keep. */
 	void append(UsageEvent event);
 
-	/** Pending entries whose next attempt is due at {@code now}, oldest first. */
+	/** At most {@code max} pending entries whose next attempt is due at {@code now}. */
 	List<OutboxEntry> due(Instant now, int max);
 
 	void markDelivered(String identifier);

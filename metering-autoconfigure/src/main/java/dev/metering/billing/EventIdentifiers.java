@@ -1,0 +1,28 @@
+package dev.metering.billing;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Makes idempotency identifiers: a random prefix drawn once per instance, then a counter.
+ * Unique across instances and restarts without a secure random draw per event, which would
+ * cost more than the rest of recording.
+ */
+final class EventIdentifiers {
+
+	private final String prefix;
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	EventIdentifiers() {
+		byte[] random = new byte[10];
+		new SecureRandom().nextBytes(random);
+		this.prefix = "usage_" + HexFormat.of().formatHex(random) + "_";
+	}
+
+	String next() {
+		return this.prefix + Long.toString(this.sequence.incrementAndGet(), 36);
+	}
+
+}

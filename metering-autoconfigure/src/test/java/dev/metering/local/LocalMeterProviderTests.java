@@ -1,0 +1,57 @@
+package dev.metering.local;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import dev.metering.billing.MeterDefinition;
+import dev.metering.billing.TokenKind;
+import dev.metering.billing.UsageEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LocalMeterProviderTests {
+
+	private static final MeterDefinition METER = new MeterDefinition("ai-tokens", "ai_tokens", "mtr_1", TokenKind.TOTAL,
+			null);
+
+	private final LocalMeterProvider meter = new LocalMeterProvider();
+
+	@Test
+	void anIdentifierIsCountedOnceHoweverOftenItIsDelivered() {
+		UsageEvent event = new UsageEvent("usage_1", "ai_tokens", "cus_1", 10, Instant.parse("2026-11-02T10:15:30Z"));
+		this.meter.deliver(event);
+		this.meter.deliver(event);
+
+		assertThat(this.meter.eventCount("ai_tokens", "cus_1")).isOne();
+		assertThat(sum(null, null)).isEqualTo(10);
+	}
+
+	@Test
+	void usageIsSummedOverTheMinutesOfTheRange() {
+		deliver("usage_a", 1, "2026-11-02T10:00:59Z");
+		deliver("usage_b", 2, "2026-11-02T10:01:00Z");
+		deliver("usage_c", 4, "2026-11-02T10:02:10Z");
+		deliver("usage_d", 8, "2026-11-02T10:03:00Z");
+
+		assertThat(sum("2026-11-02T10:01:00Z", "2026-11-02T10:03:00Z")).isEqualTo(2 + 4);
+		assertThat(sum("2026-11-02T10:01:30Z", "2026-11-02T10:03:00Z")).as("start's minute included")
+			.isEqualTo(2 + 4);
+		assertThat(sum(null, "2026-11-02T10:01:00Z")).isEqualTo(1);
+		assertThat(sum("2026-11-02T10:02:00Z", null)).isEqualTo(4 + 8);
+		assertThat(this.meter.usage(METER, "cus_other", null, null).get(0).aggregatedValue()).isZero();
+	}
+
+	private void deliver(String identifier, long value, String timestamp) {
+		this.meter.deliver(new UsageEvent(identifier, "ai_tokens", "cus_1", value, Instant.parse(timestamp)));
+	}
+
+	private long sum(String start, String end) {
+		return this.meter
+			.usage(METER, "cus_1", (start != null) ? Instant.parse(start) : null,
+					(end != null) ? Instant.parse(end) : null)
+			.get(0)
+			.aggregatedValue();
+	}
+
+}

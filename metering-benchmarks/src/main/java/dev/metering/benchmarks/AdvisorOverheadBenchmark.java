@@ -1,0 +1,118 @@
+package dev.metering.benchmarks;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.metadata.ChatResponseMetadata;
+import org.springframework.ai.chat.metadata.DefaultUsage;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+import dev.metering.MeteringAdvisor;
+import dev.metering.autoconfigure.MeteringAutoConfiguration;
+
+/**
+ * What the metering advisors add to one ChatClient call against a model that answers at once:
+ * compare {@code mode=plain} (no metering) with {@code metered} (no limit on the meter) and
+ * {@code limited} (a plan limit checked before every call).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class AdvisorOverheadBenchmark {
+
+	@Param({ "plain", "metered", "limited" })
+	public String mode;
+
+	@Param({ "short", "long" })
+	public String promptSize;
+
+	private AnnotationConfigApplicationContext context;
+
+	private ChatClient chatClient;
+
+	private String prompt;
+
+	@Setup(Level.Trial)
+	public void setUp() {
+		this.prompt = "short".equals(this.promptSize) ? "What is the capital of France?"
+				: "Summarize this document. ".repeat(2000);
+		ChatClient.Builder builder = ChatClient.builder(new InstantChatModel());
+		if (!"plain".equals(this.mode)) {
+			this.context = meteringContext("limited".equals(this.mode));
+			this.context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+		}
+		this.chatClient = builder.build();
+	}
+
+	@TearDown(Level.Trial)
+	public void tearDown() {
+		if (this.context != null) {
+			this.context.close();
+		}
+	}
+
+	@Benchmark
+	public String call() {
+		return this.chatClient.prompt(this.prompt)
+			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_bench"))
+			.call()
+			.content();
+	}
+
+	private static AnnotationConfigApplicationContext meteringContext(boolean limited) {
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		Map<String, Object> properties = new java.util.HashMap<>(Map.of("metering.accounts.org_bench.customer-id",
+				"cus_bench", "metering.delivery.flush-interval", "100ms"));
+		if (limited) {
+			properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
+			properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
+			properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 2));
+		}
+		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("benchmark", properties));
+		context.register(MeteringAutoConfiguration.class);
+		context.refresh();
+		return context;
+	}
+
+	/** Answers at once with fixed usage, so that only the client and its advisors are measured. */
+	static final class InstantChatModel implements ChatModel {
+
+		private final ChatResponse response = ChatResponse.builder()
+			.generations(List.of(new Generation(new AssistantMessage("Paris"))))
+			.metadata(ChatResponseMetadata.builder().usage(new DefaultUsage(12, 5)).build())
+			.build();
+
+		@Override
+		public ChatResponse call(Prompt prompt) {
+			return this.response;
+		}
+
+	}
+
+}
