@@ -141,7 +141,7 @@ public final class MeteringAutoConfiguration {
 		MeteringProperties.Delivery delivery = this.properties.delivery();
 		return new UsageDispatcher(outbox, provider,
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
-				delivery.flushInterval(), delivery.shutdownTimeout(), Clock.systemUTC(),
+				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(), Clock.systemUTC(),
 				registry.getIfUnique(SimpleMeterRegistry::new));
 	}
 

@@ -193,12 +193,17 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param maxAttempts attempts before a failing event is dead-lettered
 	 * @param initialBackoff delay before the first retry; doubles with each further retry
 	 * @param maxBackoff the longest delay between retries
+	 * @param concurrency how many customers' events are delivered at the same time; events of
+	 * one customer on one meter are always sent one at a time
 	 */
 	public record Delivery(@DefaultValue("1s") Duration flushInterval, @DefaultValue("10s") Duration shutdownTimeout,
 			@DefaultValue("12") int maxAttempts, @DefaultValue("500ms") Duration initialBackoff,
-			@DefaultValue("5m") Duration maxBackoff) {
+			@DefaultValue("5m") Duration maxBackoff, @DefaultValue("4") int concurrency) {
 
 		public Delivery {
+			if (concurrency < 1) {
+				throw invalid("delivery.concurrency", "must be at least 1, was " + concurrency);
+			}
 			if (flushInterval.isNegative() || flushInterval.isZero()) {
 				throw invalid("delivery.flush-interval", "must be positive, was " + flushInterval);
 			}

@@ -3,7 +3,15 @@ package dev.metering.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,6 +49,10 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private final MeterRegistry registry;
 
+	private final int concurrency;
+
+	private ExecutorService lanePool;
+
 	private final Object signal = new Object();
 
 	private volatile boolean running;
@@ -51,8 +63,11 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private Thread worker;
 
+	/**
+	 * @param concurrency how many customers' events are delivered at the same time
+	 */
 	public UsageDispatcher(UsageOutbox outbox, MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
-			Duration shutdownTimeout, Clock clock, MeterRegistry registry) {
+			Duration shutdownTimeout, int concurrency, Clock clock, MeterRegistry registry) {
 		this.outbox = outbox;
 		this.provider = provider;
 		this.backoff = backoff;
@@ -60,10 +75,19 @@ public final class UsageDispatcher implements SmartLifecycle {
 		this.shutdownTimeout = shutdownTimeout;
 		this.clock = clock;
 		this.registry = registry;
+		this.concurrency = concurrency;
 	}
 
 	@Override
 	public void start() {
+		if (this.concurrency > 1) {
+			AtomicInteger threads = new AtomicInteger();
+			this.lanePool = Executors.newFixedThreadPool(this.concurrency, (task) -> {
+				Thread thread = new Thread(task, "metering-delivery-" + threads.incrementAndGet());
+				thread.setDaemon(true);
+				return thread;
+			});
+		}
 		this.running = true;
 		this.worker = new Thread(this::loop, "metering-dispatcher");
 		this.worker.setDaemon(true);
@@ -79,6 +103,9 @@ public final class UsageDispatcher implements SmartLifecycle {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		if (this.lanePool != null) {
+			this.lanePool.shutdown();
 		}
 		long left = this.outbox.pendingCount();
 		if (left > 0) {
@@ -156,10 +183,42 @@ public final class UsageDispatcher implements SmartLifecycle {
 		int attempted = 0;
 		List<OutboxEntry> batch;
 		while (!(batch = this.outbox.due(this.clock.instant(), BATCH_SIZE)).isEmpty()) {
-			batch.forEach(this::attempt);
+			deliver(batch);
 			attempted += batch.size();
 		}
 		return attempted;
+	}
+
+	/**
+	 * Delivers a batch in lanes, one per customer and event name: lanes run side by side,
+	 * the events of one lane one after another, so that a provider never sees two requests in
+	 * flight for the same customer and meter. The batch ends before the next one starts.
+	 */
+	private void deliver(List<OutboxEntry> batch) {
+		Map<String, List<OutboxEntry>> lanes = new LinkedHashMap<>();
+		for (OutboxEntry entry : batch) {
+			lanes.computeIfAbsent(entry.event().customerId() + '\0' + entry.event().eventName(),
+					(lane) -> new ArrayList<>())
+				.add(entry);
+		}
+		if (lanes.size() == 1 || this.lanePool == null) {
+			batch.forEach(this::attempt);
+			return;
+		}
+		List<Future<?>> running = new ArrayList<>(lanes.size());
+		lanes.values().forEach((lane) -> running.add(this.lanePool.submit(() -> lane.forEach(this::attempt))));
+		for (Future<?> lane : running) {
+			try {
+				lane.get();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (ExecutionException ex) {
+				logger.error("Usage delivery lane failed", ex.getCause());
+			}
+		}
 	}
 
 	private void attempt(OutboxEntry entry) {

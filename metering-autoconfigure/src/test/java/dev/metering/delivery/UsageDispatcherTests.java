@@ -7,7 +7,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +35,7 @@ class UsageDispatcherTests {
 
 	private final UsageDispatcher dispatcher = new UsageDispatcher(this.outbox, this.provider,
 			new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofMillis(20),
-			Duration.ofSeconds(2), Clock.systemUTC(), this.registry);
+			Duration.ofSeconds(2), 4, Clock.systemUTC(), this.registry);
 
 	@AfterEach
 	void stop() {
@@ -106,7 +110,7 @@ class UsageDispatcherTests {
 	void shutdownDeliversWhatIsPending() {
 		UsageDispatcher slow = new UsageDispatcher(this.outbox, this.provider,
 				new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofHours(1),
-				Duration.ofSeconds(2), Clock.systemUTC(), this.registry);
+				Duration.ofSeconds(2), 4, Clock.systemUTC(), this.registry);
 		slow.start();
 		for (int i = 0; i < 250; i++) {
 			this.outbox.append(event("usage_s" + i, 1));
@@ -122,7 +126,7 @@ class UsageDispatcherTests {
 	void flushGivesUpAtItsTimeoutWhileDeliveryKeepsFailing() {
 		UsageDispatcher patient = new UsageDispatcher(this.outbox, this.provider,
 				new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 4), Duration.ofMillis(20),
-				Duration.ofMillis(100), Clock.systemUTC(), this.registry);
+				Duration.ofMillis(100), 4, Clock.systemUTC(), this.registry);
 		this.provider.script(DeliveryOutcome.retry("503"));
 		this.outbox.append(event("usage_5", 1));
 		patient.start();
@@ -135,8 +139,78 @@ class UsageDispatcherTests {
 		}
 	}
 
+	@Test
+	void customersAreDeliveredSideBySideButEachCustomerOneEventAtATime() {
+		LatentProvider latent = new LatentProvider();
+		UsageDispatcher lanes = new UsageDispatcher(this.outbox, latent,
+				new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofHours(1),
+				Duration.ofSeconds(2), 4, Clock.systemUTC(), this.registry);
+		for (int i = 0; i < 80; i++) {
+			this.outbox.append(new UsageEvent("usage_l" + i, "ai_tokens", "cus_" + (i % 8), 1, Instant.now()));
+		}
+		lanes.start();
+		try {
+			assertThat(lanes.flush(Duration.ofSeconds(10))).isTrue();
+		}
+		finally {
+			lanes.stop();
+		}
+
+		assertThat(latent.delivered).hasValue(80);
+		assertThat(latent.maxInFlightPerCustomer).hasValue(1);
+		assertThat(latent.maxInFlight.get()).isBetween(2, 4);
+	}
+
 	private static UsageEvent event(String identifier, long value) {
 		return new UsageEvent(identifier, "ai_tokens", "cus_1", value, Instant.now());
+	}
+
+	/** A provider that takes a few milliseconds a call and tracks what is in flight. */
+	static final class LatentProvider implements MeterProvider {
+
+		private final Map<String, AtomicInteger> inFlightPerCustomer = new ConcurrentHashMap<>();
+
+		private final AtomicInteger inFlight = new AtomicInteger();
+
+		final AtomicInteger maxInFlight = new AtomicInteger();
+
+		final AtomicInteger maxInFlightPerCustomer = new AtomicInteger();
+
+		final AtomicInteger delivered = new AtomicInteger();
+
+		@Override
+		public String name() {
+			return "latent";
+		}
+
+		@Override
+		public Optional<String> rejectCustomerId(String customerId) {
+			return Optional.empty();
+		}
+
+		@Override
+		public Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
+			return Optional.empty();
+		}
+
+		@Override
+		public DeliveryOutcome deliver(UsageEvent event) {
+			AtomicInteger customer = this.inFlightPerCustomer.computeIfAbsent(event.customerId(),
+					(id) -> new AtomicInteger());
+			this.maxInFlightPerCustomer.accumulateAndGet(customer.incrementAndGet(), Math::max);
+			this.maxInFlight.accumulateAndGet(this.inFlight.incrementAndGet(), Math::max);
+			LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // the provider's latency
+			this.inFlight.decrementAndGet();
+			customer.decrementAndGet();
+			this.delivered.incrementAndGet();
+			return DeliveryOutcome.delivered();
+		}
+
+		@Override
+		public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+			return List.of();
+		}
+
 	}
 
 	/** A provider answering from a script; {@code null} in the script means "throws". */
