@@ -12,8 +12,8 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
-import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.UsageLedger;
+import dev.metering.billing.LimitStatus;
+import dev.metering.billing.UsageMetering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -117,8 +117,10 @@ class LimitEnforcementTests {
 	}
 
 	private static long used(AssertableApplicationContext context, String organization) {
-		return context.getBean(UsageLedger.class)
-			.used(organization, "aiTokens", context.getBean(BillingPeriods.class).current(organization));
+		return context.getBean(UsageMetering.class)
+			.limitStatus(BillingSubject.organization(organization), "aiTokens")
+			.map(LimitStatus::used)
+			.orElse(0L);
 	}
 
 	private static long billed(AssertableApplicationContext context, String customerId) {

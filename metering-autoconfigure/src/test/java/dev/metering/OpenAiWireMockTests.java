@@ -11,8 +11,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.UsageLedger;
+import dev.metering.billing.UsageMetering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,10 +41,7 @@ abstract class OpenAiWireMockTests {
 	BillingClient billingClient;
 
 	@Autowired
-	UsageLedger ledger;
-
-	@Autowired
-	BillingPeriods periods;
+	UsageMetering metering;
 
 	@BeforeEach
 	void resetOpenAi() {
@@ -64,7 +60,7 @@ abstract class OpenAiWireMockTests {
 
 	/** What the usage ledger counts against an organization's {@code aiTokens} limit. */
 	long used(String organization) {
-		return this.ledger.used(organization, "aiTokens", this.periods.current(organization));
+		return this.metering.limitStatus(BillingSubject.organization(organization), "aiTokens").orElseThrow().used();
 	}
 
 }

@@ -42,6 +42,8 @@ import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.CalendarMonthPeriods;
 import dev.metering.limits.InMemoryUsageLedger;
 import dev.metering.limits.PlanCatalog;
+import dev.metering.limits.PlanDefinition;
+import dev.metering.limits.SubscriptionPeriods;
 import dev.metering.limits.UsageLedger;
 import dev.metering.local.LocalMeterProvider;
 import dev.metering.outbox.InMemoryUsageOutbox;
@@ -93,8 +95,8 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	BillingPeriods meteringBillingPeriods() {
-		return new CalendarMonthPeriods(Clock.systemUTC());
+	BillingPeriods meteringBillingPeriods(MeterProvider provider) {
+		return new SubscriptionPeriods(provider, new CalendarMonthPeriods(Clock.systemUTC()));
 	}
 
 	@Bean
@@ -112,18 +114,19 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PlanCatalog meteringPlanCatalog() {
-		Map<String, Map<String, Long>> limits = new LinkedHashMap<>();
-		this.properties.plans().forEach((name, plan) -> limits.put(name, plan.limits()));
-		return new PlanCatalog(limits, this.properties.defaultPlan());
+		Map<String, PlanDefinition> plans = new LinkedHashMap<>();
+		this.properties.plans()
+			.forEach((name, plan) -> plans.put(name, new PlanDefinition(plan.priceIds(), plan.limits())));
+		return new PlanCatalog(plans, this.properties.defaultPlan());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	BillingAccounts meteringBillingAccounts(MeterProvider provider) {
+	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans) {
 		Map<String, BillingAccount> accounts = new LinkedHashMap<>();
 		this.properties.accounts()
 			.forEach((id, account) -> accounts.put(id, new BillingAccount(id, account.customerId(), account.plan())));
-		return new BillingAccounts(accounts, provider);
+		return new BillingAccounts(accounts, provider, plans);
 	}
 
 	@Bean

@@ -82,7 +82,7 @@ public final class DefaultBillingClient implements BillingClient {
 
 	@Override
 	public PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage) {
-		Optional<BillingAccount> account = this.accounts.byReferenceId(referenceId);
+		Optional<BillingAccount> account = accountOf(referenceId);
 		String plan = account.map(BillingAccount::plan).orElse(null);
 		return PlanCatalog.check(this.plans.limits(plan), limitKey, currentUsage,
 				account.map(BillingAccount::hasSubscription).orElse(false));
@@ -90,7 +90,14 @@ public final class DefaultBillingClient implements BillingClient {
 
 	@Override
 	public PlanLimits getPlanLimits(String referenceId) {
-		return this.plans.limits(this.accounts.byReferenceId(referenceId).map(BillingAccount::plan).orElse(null));
+		return this.plans.limits(accountOf(referenceId).map(BillingAccount::plan).orElse(null));
+	}
+
+	private Optional<BillingAccount> accountOf(String referenceId) {
+		if (referenceId == null || referenceId.isBlank()) {
+			throw new IllegalArgumentException("referenceId must not be blank");
+		}
+		return this.accounts.find(BillingSubject.organization(referenceId));
 	}
 
 	@Override

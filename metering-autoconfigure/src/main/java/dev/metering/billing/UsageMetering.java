@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import dev.metering.BillingSubject;
 import dev.metering.BillingSubjectResolver;
 import dev.metering.MissingBillingAccountException;
+import dev.metering.PlanLimits;
 import dev.metering.RecordUsageResult;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.limits.Admission;
@@ -76,6 +77,21 @@ public final class UsageMetering {
 	}
 
 	/**
+	 * Where a subject stands against one of its plan limits in its current period, as the
+	 * usage ledger counts it; empty when the subject has no billing account.
+	 */
+	public Optional<LimitStatus> limitStatus(BillingSubject subject, String limitKey) {
+		return accountOf(subject).map((account) -> {
+			BillingPeriod period = this.periods.current(account.customerId());
+			long used = this.ledger.used(account.referenceId(), limitKey, period);
+			PlanLimits limits = this.plans.limits(account.plan());
+			Long limit = limits.limits().get(limitKey);
+			return new LimitStatus(limits.plan(), used, limit, (limit != null) ? Math.max(limit - used, 0) : null,
+					period);
+		});
+	}
+
+	/**
 	 * Opens a {@code @MeteredUsage} scope. A scope that records a quantity is checked against
 	 * its meter's limit now, since its usage is known only at the end.
 	 */
@@ -116,7 +132,7 @@ public final class UsageMetering {
 					+ "' was not billed: no billing account for " + describe(subjectOf(scope)));
 			return;
 		}
-		BillingPeriod period = this.periods.current(account.get().referenceId());
+		BillingPeriod period = this.periods.current(account.get().customerId());
 		if (scope.meter().limitKey() != null) {
 			this.ledger.add(account.get().referenceId(), scope.meter().limitKey(), period, quantity);
 		}
@@ -155,7 +171,7 @@ public final class UsageMetering {
 		}
 		else if (call.meter().limitKey() != null && quantity > 0) {
 			this.ledger.add(account.referenceId(), call.meter().limitKey(),
-					this.periods.current(account.referenceId()), quantity);
+					this.periods.current(account.customerId()), quantity);
 		}
 		if (quantity > 0 && (call.scope() == null || !call.scope().tryAdd(account, quantity))) {
 			record(call.meter(), account, quantity);
@@ -176,7 +192,7 @@ public final class UsageMetering {
 		// A call's size is known only after it ran: reserve the larger of the prompt and the
 		// last call's size, so that parallel calls cannot all slip under the limit.
 		long estimate = Math.max(promptEstimate.getAsLong(), this.ledger.lastCallSize(referenceId, limitKey));
-		BillingPeriod period = this.periods.current(referenceId);
+		BillingPeriod period = this.periods.current(account.customerId());
 		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, estimate);
 		if (admission instanceof Admission.Reservation reservation) {
 			return Optional.of(reservation);

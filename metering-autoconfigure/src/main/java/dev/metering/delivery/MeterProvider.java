@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
 import dev.metering.billing.MeterDefinition;
+import dev.metering.billing.Subscription;
 import dev.metering.billing.UsageEvent;
 
 /**
@@ -33,6 +34,11 @@ public interface MeterProvider {
 
 	/** The provider's customer of a subject that has no configured account, if it knows one. */
 	default Optional<String> findCustomerId(BillingSubject subject) {
+		return Optional.empty();
+	}
+
+	/** The customer's active subscription, if the provider knows of one. */
+	default Optional<Subscription> activeSubscription(String customerId) {
 		return Optional.empty();
 	}
 

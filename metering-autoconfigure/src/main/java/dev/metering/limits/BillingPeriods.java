@@ -1,11 +1,11 @@
 package dev.metering.limits;
 
 /**
- * Tells the current billing period of an organization or user.
+ * Tells the current billing period of a customer.
  */
 @FunctionalInterface
 public interface BillingPeriods {
 
-	BillingPeriod current(String referenceId);
+	BillingPeriod current(String customerId);
 
 }

@@ -5,7 +5,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 
 /**
- * Billing periods that are calendar months in UTC, for subjects with no subscription period.
+ * Billing periods that are calendar months in UTC, for customers with no subscription period.
  */
 public final class CalendarMonthPeriods implements BillingPeriods {
 
@@ -16,7 +16,7 @@ public final class CalendarMonthPeriods implements BillingPeriods {
 	}
 
 	@Override
-	public BillingPeriod current(String referenceId) {
+	public BillingPeriod current(String customerId) {
 		LocalDate first = LocalDate.ofInstant(this.clock.instant(), ZoneOffset.UTC).withDayOfMonth(1);
 		return new BillingPeriod(first.atStartOfDay(ZoneOffset.UTC).toInstant(),
 				first.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant());

@@ -1,6 +1,9 @@
 package dev.metering.limits;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
@@ -11,19 +14,29 @@ import dev.metering.PlanLimits;
  */
 public final class PlanCatalog {
 
-	private final Map<String, Map<String, Long>> plans;
+	private final Map<String, PlanDefinition> plans;
 
 	private final String defaultPlan;
 
-	public PlanCatalog(Map<String, Map<String, Long>> plans, String defaultPlan) {
-		this.plans = Map.copyOf(plans);
+	public PlanCatalog(Map<String, PlanDefinition> plans, String defaultPlan) {
+		this.plans = new LinkedHashMap<>(plans);
 		this.defaultPlan = defaultPlan;
 	}
 
 	/** The limits of a plan; {@code null} means the default plan. */
 	public PlanLimits limits(String plan) {
 		String name = (plan != null) ? plan : this.defaultPlan;
-		return new PlanLimits(name, this.plans.getOrDefault(name, Map.of()));
+		PlanDefinition definition = this.plans.get(name);
+		return new PlanLimits(name, (definition != null) ? definition.limits() : Map.of());
+	}
+
+	/** The first configured plan that sells one of these prices. */
+	public Optional<String> planForPrices(Collection<String> priceIds) {
+		return this.plans.entrySet()
+			.stream()
+			.filter((plan) -> plan.getValue().priceIds().stream().anyMatch(priceIds::contains))
+			.map(Map.Entry::getKey)
+			.findFirst();
 	}
 
 	public static PlanLimitCheck check(PlanLimits limits, String limitKey, long currentUsage,

@@ -7,11 +7,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
-import dev.metering.BillingClient;
-import dev.metering.PlanLimitCheck;
-import dev.metering.limits.BillingPeriod;
-import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.UsageLedger;
+import dev.metering.BillingSubject;
+import dev.metering.billing.LimitStatus;
+import dev.metering.billing.UsageMetering;
 
 /**
  * The logged-in user's organization's usage in its current billing period, as the plan
@@ -25,31 +23,22 @@ class UsageController {
 
 	private final LoggedInUserOrganization organization;
 
-	private final UsageLedger ledger;
+	private final UsageMetering metering;
 
-	private final BillingPeriods periods;
-
-	private final BillingClient billing;
-
-	UsageController(LoggedInUserOrganization organization, UsageLedger ledger, BillingPeriods periods,
-			BillingClient billing) {
+	UsageController(LoggedInUserOrganization organization, UsageMetering metering) {
 		this.organization = organization;
-		this.ledger = ledger;
-		this.periods = periods;
-		this.billing = billing;
+		this.metering = metering;
 	}
 
 	@GetMapping("/api/usage")
 	OrganizationUsage usage() {
-		String org = this.organization.resolve()
-			.orElseThrow(() -> new ResponseStatusException(HttpStatus.FORBIDDEN, "You belong to no organization"))
-			.referenceId();
-		BillingPeriod period = this.periods.current(org);
-		long used = this.ledger.used(org, LIMIT_KEY, period);
-		PlanLimitCheck check = this.billing.checkPlanLimit(org, LIMIT_KEY, used);
-		Long remaining = (check.limit() != null) ? check.remaining() : null;
-		return new OrganizationUsage(org, this.billing.getPlanLimits(org).plan(), used, check.limit(), remaining,
-				period.start(), period.end());
+		BillingSubject subject = this.organization.resolve()
+			.orElseThrow(() -> new ResponseStatusException(HttpStatus.FORBIDDEN, "You belong to no organization"));
+		LimitStatus status = this.metering.limitStatus(subject, LIMIT_KEY)
+			.orElseThrow(() -> new ResponseStatusException(HttpStatus.PAYMENT_REQUIRED,
+					"Your organization has no billing account"));
+		return new OrganizationUsage(subject.referenceId(), status.plan(), status.used(), status.limit(),
+				status.remaining(), status.period().start(), status.period().end());
 	}
 
 	/**
