@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import dev.metering.BillingClient;
 import dev.metering.BillingSubjectResolver;
@@ -59,6 +60,7 @@ import dev.metering.web.MeteringExceptionHandler;
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MeteringProperties.class)
+@Import(StripeMeteringConfiguration.class)
 public final class MeteringAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(MeteringAutoConfiguration.class);
@@ -74,9 +76,10 @@ public final class MeteringAutoConfiguration {
 	MeterProvider meteringProvider() {
 		return switch (this.properties.provider()) {
 			case LOCAL -> new LocalMeterProvider();
-			case STRIPE, POLAR -> throw new IllegalStateException("metering.provider="
-					+ this.properties.provider().name().toLowerCase() + " is not available in this version; "
-					+ "use metering.provider=local or define a MeterProvider bean");
+			case STRIPE -> throw new IllegalStateException(
+					"metering.provider=stripe needs com.stripe:stripe-java on the class path");
+			case POLAR -> throw new IllegalStateException("metering.provider=polar is not available in this "
+					+ "version; use metering.provider=local or stripe, or define a MeterProvider bean");
 		};
 	}
 

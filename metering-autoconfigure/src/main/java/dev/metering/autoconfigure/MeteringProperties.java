@@ -150,9 +150,17 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param apiKey the secret or restricted API key
 	 * @param apiBase the API base URL
 	 * @param meterEventsBase the base URL of the meter events API
+	 * @param customerMetadataKey the customer metadata key that holds the organization or user
+	 * ID, for finding the customer of a subject that has no configured account
+	 * @param connectTimeout how long to wait for a connection to Stripe
+	 * @param readTimeout how long to wait for Stripe's answer
+	 * @param cache how long Stripe reads are cached when the application configures no cache
+	 * of that name
 	 */
 	public record Stripe(String apiKey, @DefaultValue("https://api.stripe.com") String apiBase,
-			@DefaultValue("https://meter-events.stripe.com") String meterEventsBase) {
+			@DefaultValue("https://meter-events.stripe.com") String meterEventsBase,
+			@DefaultValue("organization_id") String customerMetadataKey, @DefaultValue("10s") Duration connectTimeout,
+			@DefaultValue("30s") Duration readTimeout, @DefaultValue StripeCache cache) {
 
 		boolean hasApiKey() {
 			return this.apiKey != null && !this.apiKey.isBlank();
@@ -161,9 +169,21 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@Override
 		public String toString() {
 			return "Stripe[apiKey=" + (hasApiKey() ? "******" : "") + ", apiBase=" + this.apiBase
-					+ ", meterEventsBase=" + this.meterEventsBase + "]";
+					+ ", meterEventsBase=" + this.meterEventsBase + ", customerMetadataKey=" + this.customerMetadataKey
+					+ "]";
 		}
 
+	}
+
+	/**
+	 * Time to live of the built-in caches of Stripe reads.
+	 *
+	 * @param usageTtl event summaries (cache metering.stripe.usage)
+	 * @param customerTtl customers found by metadata (cache metering.stripe.customers)
+	 * @param subscriptionTtl active subscriptions (cache metering.stripe.subscriptions)
+	 */
+	public record StripeCache(@DefaultValue("1m") Duration usageTtl, @DefaultValue("10m") Duration customerTtl,
+			@DefaultValue("10m") Duration subscriptionTtl) {
 	}
 
 	/**

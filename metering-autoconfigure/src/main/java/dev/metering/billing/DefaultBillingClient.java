@@ -59,20 +59,26 @@ public final class DefaultBillingClient implements BillingClient {
 
 	@Override
 	public List<MeterUsageSummary> getUsage(String meterId, String customerId) {
+		MeterDefinition meter = meterToQuery(meterId, customerId);
 		BillingPeriod period = this.periods.current(customerId);
-		return getUsage(meterId, customerId, period.start(), period.end());
+		return this.provider.usage(meter, customerId, period.start(), period.end());
 	}
 
 	@Override
 	public List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end) {
-		MeterDefinition meter = this.meters.forUsageQuery(meterId);
-		if (customerId == null || customerId.isBlank()) {
-			throw new IllegalArgumentException("customerId must not be blank");
-		}
+		MeterDefinition meter = meterToQuery(meterId, customerId);
 		if (start != null && end != null && !start.isBefore(end)) {
 			throw new IllegalArgumentException("start (" + start + ") must be before end (" + end + ")");
 		}
 		return this.provider.usage(meter, customerId, start, end);
+	}
+
+	private MeterDefinition meterToQuery(String meterId, String customerId) {
+		MeterDefinition meter = this.meters.forUsageQuery(meterId);
+		if (customerId == null || customerId.isBlank()) {
+			throw new IllegalArgumentException("customerId must not be blank");
+		}
+		return meter;
 	}
 
 	@Override

@@ -1,0 +1,355 @@
+package dev.metering.stripe;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.metering.BillingClient;
+import dev.metering.BillingSubject;
+import dev.metering.MeterUsageSummary;
+import dev.metering.PlanLimitCheck;
+import dev.metering.RecordUsageResult;
+import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.outbox.DeadLetter;
+import dev.metering.outbox.UsageOutbox;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * The Stripe provider through the official SDK against a WireMock server speaking Stripe's
+ * wire format.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class StripeMeterProviderTests {
+
+	static final String API_KEY = "sk_test_51SecretKeyThatMustNeverBeLogged";
+
+	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+
+	static {
+		stripe.start();
+	}
+
+	@AfterAll
+	static void stopStripe() {
+		stripe.stop();
+	}
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
+				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
+				"metering.stripe.read-timeout=500ms", "metering.meters.ai-tokens.event-name=ai_tokens",
+				"metering.meters.ai-tokens.meter-id=mtr_ai", "metering.meters.ai-tokens.limit-key=aiTokens",
+				"metering.plans.free.limits.aiTokens=1000", "metering.plans.pro.price-ids=price_pro",
+				"metering.plans.pro.limits.aiTokens=100000", "metering.accounts.org_acme.customer-id=cus_acme",
+				"metering.delivery.flush-interval=20ms", "metering.delivery.initial-backoff=20ms",
+				"metering.delivery.max-backoff=50ms", "metering.delivery.max-attempts=5");
+
+	@BeforeEach
+	void reset() {
+		stripe.resetAll();
+	}
+
+	@Test
+	void usageIsSentAsAMeterEventWithIdentifierAndTimestamp() {
+		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
+		this.contextRunner.run((context) -> {
+			Instant happened = Instant.now().minusSeconds(90).truncatedTo(ChronoUnit.SECONDS);
+			RecordUsageResult result = billing(context).recordUsage("ai_tokens", "cus_acme", 17, happened);
+
+			assertThat(result.recorded()).isTrue();
+			assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+			LoggedRequest request = stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS))).get(0);
+			assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + API_KEY);
+			assertThat(request.formParameters()).satisfies((form) -> {
+				assertThat(form.get("event_name").firstValue()).isEqualTo("ai_tokens");
+				assertThat(form.get("payload[stripe_customer_id]").firstValue()).isEqualTo("cus_acme");
+				assertThat(form.get("payload[value]").firstValue()).isEqualTo("17");
+				assertThat(form.get("identifier").firstValue()).isEqualTo(result.identifier());
+				assertThat(form.get("timestamp").firstValue()).isEqualTo(Long.toString(happened.getEpochSecond()));
+			});
+		});
+	}
+
+	@Test
+	void duplicateIdentifierCountsAsDelivered() {
+		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.duplicateIdentifier("usage_1")));
+		this.contextRunner.run((context) -> {
+			billing(context).recordUsage("ai_tokens", "cus_acme", 5);
+
+			assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+			assertThat(outbox(context).deadLetters()).isEmpty();
+			assertThat(stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))).hasSize(1);
+		});
+	}
+
+	@Test
+	void serverErrorsRateLimitsResetsAndTimeoutsAreRetriedWithTheSameIdentifier() {
+		String flaky = "flaky";
+		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")).willSetStateTo("2"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("2")
+			.willReturn(StripeStub.error(429, "invalid_request_error", "rate_limit", "Too many requests"))
+			.willSetStateTo("3"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("3")
+			.willReturn(StripeStub.meterEventCreated().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("4"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("4")
+			.willReturn(StripeStub.meterEventCreated().withFixedDelay(1500)).willSetStateTo("5"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("5")
+			.willReturn(StripeStub.meterEventCreated()));
+		this.contextRunner.run((context) -> {
+			RecordUsageResult result = billing(context).recordUsage("ai_tokens", "cus_acme", 9);
+
+			assertThat(billing(context).flush(Duration.ofSeconds(10))).isTrue();
+			List<LoggedRequest> attempts = stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)));
+			assertThat(attempts).hasSize(5)
+				.allSatisfy((attempt) -> assertThat(attempt.formParameter("identifier").firstValue())
+					.isEqualTo(result.identifier()));
+			assertThat(outbox(context).deadLetters()).isEmpty();
+		});
+	}
+
+	@Test
+	void permanentRefusalsAreDeadLetteredWithStripesCodeAndLoggedWithoutTheKey(CapturedOutput output) {
+		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.error(400, "invalid_request_error",
+				"resource_missing", "No such customer: 'cus_gone'")));
+		this.contextRunner.run((context) -> {
+			billing(context).recordUsage("ai_tokens", "cus_gone", 3);
+
+			assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+			assertThat(outbox(context).deadLetters()).singleElement().satisfies((dead) -> {
+				assertThat(dead.code()).isEqualTo("resource_missing");
+				assertThat(dead.message()).isEqualTo("No such customer: 'cus_gone'");
+				assertThat(dead.attempts()).isEqualTo(1);
+			});
+			assertThat(stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))).hasSize(1);
+		});
+		assertThat(output).contains("resource_missing: No such customer: 'cus_gone'").doesNotContain(API_KEY);
+	}
+
+	@Test
+	void otherPermanentRefusalsAreDeadLetteredToo() {
+		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(StripeStub.error(401, "invalid_request_error", null,
+					"Invalid API Key provided: sk_test_********************ged"))
+			.willSetStateTo("no meter"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs("no meter")
+			.willReturn(StripeStub.error(400, "invalid_request_error", "resource_missing",
+					"No active meter found for event_name ai_tokens")));
+		this.contextRunner.run((context) -> {
+			billing(context).recordUsage("ai_tokens", "cus_acme", 1);
+			billing(context).flush(Duration.ofSeconds(5));
+			billing(context).recordUsage("ai_tokens", "cus_acme", 2);
+			billing(context).flush(Duration.ofSeconds(5));
+
+			assertThat(outbox(context).deadLetters()).extracting(DeadLetter::code, DeadLetter::message)
+				.containsExactly(
+						org.assertj.core.groups.Tuple.tuple("http_401",
+								"Invalid API Key provided: sk_test_******"),
+						org.assertj.core.groups.Tuple.tuple("resource_missing",
+								"No active meter found for event_name ai_tokens"));
+		});
+	}
+
+	@Test
+	void stripeShouldRetryHeaderDecides() {
+		stripe.stubFor(StripeStub.meterEvents().inScenario("advice").whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(StripeStub.error(400, "invalid_request_error", "lock_timeout", "Try again")
+				.withHeader("Stripe-Should-Retry", "true"))
+			.willSetStateTo("then"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario("advice").whenScenarioStateIs("then")
+			.willReturn(StripeStub.error(500, "api_error", null, "Do not repeat this")
+				.withHeader("Stripe-Should-Retry", "false")));
+		this.contextRunner.run((context) -> {
+			billing(context).recordUsage("ai_tokens", "cus_acme", 4);
+
+			assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+			assertThat(stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))).hasSize(2);
+			assertThat(outbox(context).deadLetters()).extracting(DeadLetter::message)
+				.containsExactly("Do not repeat this");
+		});
+	}
+
+	@Test
+	void whatStripeWouldRefuseIsRefusedAtOnce() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = billing(context);
+			assertThat(billing.recordUsage("ai_tokens", "org_acme", 1).error())
+				.contains("'org_acme' is an organization or user ID, not a customer ID; its stripe customer ID is "
+						+ "'cus_acme'");
+			assertThat(billing.recordUsage("ai_tokens", "acme", 1).error())
+				.isEqualTo("'acme' is not a Stripe customer ID (those start with cus_)");
+			assertThat(billing.recordUsage("ai_tokens", "cus_acme", 1, Instant.now().minus(36, ChronoUnit.DAYS))
+				.error()).contains("more than 35 days in the past");
+			assertThat(billing.recordUsage("ai_tokens", "cus_acme", 1, Instant.now().plus(6, ChronoUnit.MINUTES))
+				.error()).contains("more than 5 minutes in the future");
+			assertThat(billing.flush(Duration.ofSeconds(2))).isTrue();
+		});
+		assertThat(stripe.getAllServeEvents()).isEmpty();
+	}
+
+	@Test
+	void usageIsReadFromEventSummariesOverWholeMinutesAcrossPagesAndCached() {
+		Instant start = Instant.parse("2026-11-01T10:15:30Z");
+		Instant end = Instant.parse("2026-11-01T11:00:10Z");
+		long from = Instant.parse("2026-11-01T10:15:00Z").getEpochSecond();
+		long to = Instant.parse("2026-11-01T11:01:00Z").getEpochSecond();
+		stripe.stubFor(StripeStub.eventSummaries("mtr_ai")
+			.withQueryParam("starting_after", com.github.tomakehurst.wiremock.client.WireMock.absent())
+			.willReturn(StripeStub.summaries("mtr_ai", true, new long[] { from, from + 1800, 40 })));
+		stripe.stubFor(StripeStub.eventSummaries("mtr_ai")
+			.withQueryParam("starting_after", equalTo("mtrusg_" + from))
+			.willReturn(StripeStub.summaries("mtr_ai", false, new long[] { from + 1800, to, 2 })));
+		this.contextRunner.run((context) -> {
+			List<MeterUsageSummary> usage = billing(context).getUsage("mtr_ai", "cus_acme", start, end);
+			List<MeterUsageSummary> again = billing(context).getUsage("mtr_ai", "cus_acme", start, end);
+
+			assertThat(usage).extracting(MeterUsageSummary::aggregatedValue).containsExactly(40L, 2L);
+			assertThat(usage.get(0).startTime()).isEqualTo(Instant.ofEpochSecond(from));
+			assertThat(again).isEqualTo(usage);
+			List<LoggedRequest> reads = stripe
+				.findAll(getRequestedFor(urlPathEqualTo("/v1/billing/meters/mtr_ai/event_summaries")));
+			assertThat(reads).hasSize(2);
+			assertThat(reads.get(0).queryParameter("customer").firstValue()).isEqualTo("cus_acme");
+			assertThat(reads.get(0).queryParameter("start_time").firstValue()).isEqualTo(Long.toString(from));
+			assertThat(reads.get(0).queryParameter("end_time").firstValue()).isEqualTo(Long.toString(to));
+		});
+	}
+
+	@Test
+	void usageWantsAStripeMeterId() {
+		this.contextRunner.run((context) -> {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> billing(context).getUsage("ai_tokens", "cus_acme"))
+				.withMessageContaining("use 'mtr_ai' (metering.meters.ai-tokens.meter-id)");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing(context).getUsage("meter-1", "cus_acme"))
+				.withMessageContaining("Unknown meter ID 'meter-1'; configured meter IDs: [mtr_ai]");
+		});
+	}
+
+	@Test
+	void customersAreFoundByMetadataAndCachedAndAbsenceIsNoError() {
+		stripe.stubFor(StripeStub.customerSearch()
+			.withQueryParam("query", equalTo("metadata['organization_id']:'org_new'"))
+			.willReturn(StripeStub.customers("organization_id", "org_new", List.of("cus_new"))));
+		stripe.stubFor(StripeStub.customerSearch()
+			.withQueryParam("query", equalTo("metadata['organization_id']:'org_none'"))
+			.willReturn(StripeStub.customers("organization_id", "org_none", List.of())));
+		stripe.stubFor(StripeStub.subscriptions().willReturn(StripeStub.noSubscriptions()));
+		this.contextRunner.run((context) -> {
+			BillingClient billing = billing(context);
+			assertThat(billing.getCustomerId(BillingSubject.organization("org_acme"))).contains("cus_acme");
+			assertThat(billing.getCustomerId(BillingSubject.organization("org_new"))).contains("cus_new");
+			assertThat(billing.getCustomerId(BillingSubject.organization("org_new"))).contains("cus_new");
+			assertThat(billing.getCustomerId(BillingSubject.organization("org_none"))).isEmpty();
+			assertThat(billing.getCustomerId(BillingSubject.organization("org_none"))).isEmpty();
+
+			assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/customers/search")))).hasSize(2);
+		});
+	}
+
+	@Test
+	void planAndPeriodComeFromTheActiveSubscription() {
+		long periodStart = Instant.parse("2026-11-10T00:00:00Z").getEpochSecond();
+		long periodEnd = Instant.parse("2026-12-10T00:00:00Z").getEpochSecond();
+		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_acme"))
+			.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", periodStart, periodEnd)));
+		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_new"))
+			.willReturn(StripeStub.noSubscriptions()));
+		stripe.stubFor(StripeStub.customerSearch()
+			.willReturn(StripeStub.customers("organization_id", "org_new", List.of("cus_new"))));
+		stripe.stubFor(StripeStub.eventSummaries("mtr_ai")
+			.willReturn(StripeStub.summaries("mtr_ai", false, new long[] { periodStart, periodEnd, 7 })));
+		this.contextRunner.run((context) -> {
+			BillingClient billing = billing(context);
+			assertThat(billing.checkPlanLimit("org_acme", "aiTokens", 10))
+				.isEqualTo(new PlanLimitCheck(true, 100000L, 99990, true));
+			assertThat(billing.getPlanLimits("org_acme").plan()).isEqualTo("pro");
+			assertThat(billing.checkPlanLimit("org_new", "aiTokens", 10))
+				.isEqualTo(new PlanLimitCheck(true, 1000L, 990, false));
+
+			assertThat(billing.getUsage("mtr_ai", "cus_acme")).singleElement()
+				.extracting(MeterUsageSummary::aggregatedValue)
+				.isEqualTo(7L);
+			LoggedRequest read = stripe
+				.findAll(getRequestedFor(urlPathEqualTo("/v1/billing/meters/mtr_ai/event_summaries")))
+				.get(0);
+			assertThat(read.queryParameter("start_time").firstValue()).isEqualTo(Long.toString(periodStart));
+			assertThat(read.queryParameter("end_time").firstValue()).isEqualTo(Long.toString(periodEnd));
+			assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/subscriptions"))))
+				.as("subscriptions cached per customer")
+				.hasSize(2);
+		});
+	}
+
+	@Test
+	void eachCustomerHasAtMostOneRequestInFlightPerMeter() {
+		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated().withFixedDelay(30)));
+		this.contextRunner.run((context) -> {
+			BillingClient billing = billing(context);
+			List<Thread> recorders = new java.util.ArrayList<>();
+			for (int t = 0; t < 4; t++) {
+				String customer = "cus_" + (t % 2);
+				Thread recorder = new Thread(() -> {
+					for (int i = 0; i < 10; i++) {
+						billing.recordUsage("ai_tokens", customer, 1);
+					}
+				});
+				recorder.start();
+				recorders.add(recorder);
+			}
+			for (Thread recorder : recorders) {
+				recorder.join();
+			}
+			assertThat(billing.flush(Duration.ofSeconds(20))).isTrue();
+		});
+		var served = stripe.getAllServeEvents();
+		assertThat(served).hasSize(40);
+		for (String customer : List.of("cus_0", "cus_1")) {
+			List<long[]> spans = served.stream()
+				.filter((event) -> event.getRequest().formParameter("payload[stripe_customer_id]").firstValue()
+					.equals(customer))
+				.map((event) -> new long[] { event.getRequest().getLoggedDate().getTime(),
+						event.getRequest().getLoggedDate().getTime() + event.getTiming().getTotalTime() })
+				.sorted(java.util.Comparator.comparingLong((span) -> span[0]))
+				.toList();
+			for (int i = 1; i < spans.size(); i++) {
+				assertThat(spans.get(i)[0]).as(customer + " request " + i + " starts after the one before ended")
+					.isGreaterThanOrEqualTo(spans.get(i - 1)[1] - 5);
+			}
+		}
+	}
+
+	private static BillingClient billing(AssertableApplicationContext context) {
+		return context.getBean(BillingClient.class);
+	}
+
+	private static UsageOutbox outbox(AssertableApplicationContext context) {
+		return context.getBean(UsageOutbox.class);
+	}
+
+}

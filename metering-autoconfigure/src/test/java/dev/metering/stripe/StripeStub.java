@@ -1,0 +1,101 @@
+package dev.metering.stripe;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+/**
+ * Stripe's wire format, as its API reference shows it, for WireMock.
+ */
+final class StripeStub {
+
+	static final String METER_EVENTS = "/v1/billing/meter_events";
+
+	private StripeStub() {
+	}
+
+	static MappingBuilder meterEvents() {
+		return post(urlEqualTo(METER_EVENTS));
+	}
+
+	static MappingBuilder eventSummaries(String meterId) {
+		return get(urlPathEqualTo("/v1/billing/meters/" + meterId + "/event_summaries"));
+	}
+
+	static MappingBuilder customerSearch() {
+		return get(urlPathEqualTo("/v1/customers/search"));
+	}
+
+	static MappingBuilder subscriptions() {
+		return get(urlPathEqualTo("/v1/subscriptions"));
+	}
+
+	static ResponseDefinitionBuilder meterEventCreated() {
+		return json(200, "{\"object\":\"billing.meter_event\",\"created\":1763900000,\"event_name\":\"ai_tokens\","
+				+ "\"identifier\":\"usage_x\",\"livemode\":false,\"payload\":{\"stripe_customer_id\":\"cus_1\","
+				+ "\"value\":\"1\"},\"timestamp\":1763900000}");
+	}
+
+	static ResponseDefinitionBuilder error(int status, String type, String code, String message) {
+		return json(status, "{\"error\":{\"type\":\"" + type + "\"" + ((code != null) ? ",\"code\":\"" + code + "\"" : "")
+				+ ",\"message\":\"" + message + "\"}}");
+	}
+
+	static ResponseDefinitionBuilder duplicateIdentifier(String identifier) {
+		return error(400, "invalid_request_error", null,
+				"An event already exists with identifier " + identifier + ".");
+	}
+
+	/** A {@code list} of {@code billing.meter_event_summary}, one per {@code {start, end, value}}. */
+	static ResponseDefinitionBuilder summaries(String meterId, boolean hasMore, long[]... windows) {
+		String data = java.util.Arrays.stream(windows)
+			.map((w) -> "{\"id\":\"mtrusg_" + w[0] + "\",\"object\":\"billing.meter_event_summary\","
+					+ "\"aggregated_value\":" + w[2] + ".0,\"end_time\":" + w[1] + ",\"livemode\":false,\"meter\":\""
+					+ meterId + "\",\"start_time\":" + w[0] + "}")
+			.collect(Collectors.joining(","));
+		return json(200, "{\"object\":\"list\",\"url\":\"/v1/billing/meters/" + meterId + "/event_summaries\","
+				+ "\"has_more\":" + hasMore + ",\"data\":[" + data + "]}");
+	}
+
+	/** A {@code search_result} of customers. */
+	static ResponseDefinitionBuilder customers(String metadataKey, String referenceId, List<String> customerIds) {
+		String data = customerIds.stream()
+			.map((id) -> "{\"id\":\"" + id + "\",\"object\":\"customer\",\"livemode\":false,\"metadata\":{\""
+					+ metadataKey + "\":\"" + referenceId + "\"}}")
+			.collect(Collectors.joining(","));
+		return json(200, "{\"object\":\"search_result\",\"url\":\"/v1/customers/search\",\"has_more\":false,"
+				+ "\"next_page\":null,\"data\":[" + data + "]}");
+	}
+
+	/** A {@code list} with one active subscription whose one item has the price and period. */
+	static ResponseDefinitionBuilder activeSubscription(String customerId, String priceId, long periodStart,
+			long periodEnd) {
+		String item = "{\"id\":\"si_1\",\"object\":\"subscription_item\",\"current_period_start\":" + periodStart
+				+ ",\"current_period_end\":" + periodEnd + ",\"price\":{\"id\":\"" + priceId
+				+ "\",\"object\":\"price\",\"active\":true}}";
+		return json(200, "{\"object\":\"list\",\"url\":\"/v1/subscriptions\",\"has_more\":false,\"data\":[{\"id\":"
+				+ "\"sub_1\",\"object\":\"subscription\",\"customer\":\"" + customerId + "\",\"status\":\"active\","
+				+ "\"items\":{\"object\":\"list\",\"url\":\"/v1/subscription_items?subscription=sub_1\","
+				+ "\"has_more\":false,\"data\":[" + item + "]}}]}");
+	}
+
+	static ResponseDefinitionBuilder noSubscriptions() {
+		return json(200, "{\"object\":\"list\",\"url\":\"/v1/subscriptions\",\"has_more\":false,\"data\":[]}");
+	}
+
+	static ResponseDefinitionBuilder json(int status, String body) {
+		return aResponse().withStatus(status)
+			.withHeader("Content-Type", "application/json")
+			.withHeader("Request-Id", "req_test")
+			.withBody(body);
+	}
+
+}
