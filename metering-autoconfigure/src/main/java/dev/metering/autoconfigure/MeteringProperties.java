@@ -156,9 +156,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param readTimeout how long to wait for Stripe's answer
 	 * @param cache how long Stripe reads are cached when the application configures no cache
 	 * of that name
+	 * @param api how meter events are sent: v1 (one request an event, per customer in order)
+	 * or v2-stream (batches of up to 100 through a meter event session, for high throughput)
 	 */
 	public record Stripe(String apiKey, @DefaultValue("https://api.stripe.com") String apiBase,
-			@DefaultValue("https://meter-events.stripe.com") String meterEventsBase,
+			@DefaultValue("https://meter-events.stripe.com") String meterEventsBase, @DefaultValue("v1") StripeApi api,
 			@DefaultValue("organization_id") String customerMetadataKey, @DefaultValue("10s") Duration connectTimeout,
 			@DefaultValue("30s") Duration readTimeout, @DefaultValue StripeCache cache) {
 
@@ -172,6 +174,16 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 					+ ", meterEventsBase=" + this.meterEventsBase + ", customerMetadataKey=" + this.customerMetadataKey
 					+ "]";
 		}
+
+	}
+
+	/** How meter events are sent to Stripe. */
+	public enum StripeApi {
+
+		/** {@code POST /v1/billing/meter_events}, one event a request. */
+		V1,
+		/** {@code /v2/billing/meter_event_stream}, batches through a meter event session. */
+		V2_STREAM
 
 	}
 

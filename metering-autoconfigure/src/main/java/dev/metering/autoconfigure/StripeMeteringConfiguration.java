@@ -58,7 +58,8 @@ class StripeMeteringConfiguration {
 		return new StripeMeterProvider(client, retryHints, properties.stripe().customerMetadataKey(),
 				new StripeCaches(caches.cache(StripeCaches.USAGE, ttl.usageTtl()),
 						caches.cache(StripeCaches.CUSTOMERS, ttl.customerTtl()),
-						caches.cache(StripeCaches.SUBSCRIPTIONS, ttl.subscriptionTtl())));
+						caches.cache(StripeCaches.SUBSCRIPTIONS, ttl.subscriptionTtl())),
+				properties.stripe().api() == MeteringProperties.StripeApi.V2_STREAM, Clock.systemUTC());
 	}
 
 }

@@ -30,6 +30,20 @@ public interface MeterProvider {
 	/** Delivers one event. Must not throw: every failure is an outcome. */
 	DeliveryOutcome deliver(UsageEvent event);
 
+	/**
+	 * How many events one request may carry. At 1, the dispatcher sends one customer's events
+	 * on one meter one at a time, several customers side by side; above 1, it hands batches to
+	 * {@link #deliverAll}.
+	 */
+	default int batchSize() {
+		return 1;
+	}
+
+	/** Delivers several events, in one request where the provider can; outcomes in order. */
+	default List<DeliveryOutcome> deliverAll(List<UsageEvent> events) {
+		return events.stream().map(this::deliver).toList();
+	}
+
 	List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end);
 
 	/** The provider's customer of a subject that has no configured account, if it knows one. */

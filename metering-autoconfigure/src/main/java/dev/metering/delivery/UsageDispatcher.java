@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,6 +196,13 @@ public final class UsageDispatcher implements SmartLifecycle {
 	 * flight for the same customer and meter. The batch ends before the next one starts.
 	 */
 	private void deliver(List<OutboxEntry> batch) {
+		int batchSize = this.provider.batchSize();
+		if (batchSize > 1) {
+			for (int from = 0; from < batch.size(); from += batchSize) {
+				attemptTogether(batch.subList(from, Math.min(from + batchSize, batch.size())));
+			}
+			return;
+		}
 		Map<String, List<OutboxEntry>> lanes = new LinkedHashMap<>();
 		for (OutboxEntry entry : batch) {
 			lanes.computeIfAbsent(entry.event().customerId() + '\0' + entry.event().eventName(),
@@ -222,14 +230,36 @@ public final class UsageDispatcher implements SmartLifecycle {
 	}
 
 	private void attempt(OutboxEntry entry) {
-		UsageEvent event = entry.event();
 		DeliveryOutcome outcome;
 		try {
-			outcome = this.provider.deliver(event);
+			outcome = this.provider.deliver(entry.event());
 		}
 		catch (RuntimeException ex) {
-			outcome = DeliveryOutcome.retry(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+			outcome = failed(ex);
 		}
+		settle(entry, outcome);
+	}
+
+	/** One request for several events, for providers that take batches. */
+	private void attemptTogether(List<OutboxEntry> entries) {
+		List<DeliveryOutcome> outcomes;
+		try {
+			outcomes = this.provider.deliverAll(entries.stream().map(OutboxEntry::event).toList());
+		}
+		catch (RuntimeException ex) {
+			outcomes = Collections.nCopies(entries.size(), failed(ex));
+		}
+		for (int i = 0; i < entries.size(); i++) {
+			settle(entries.get(i), outcomes.get(i));
+		}
+	}
+
+	private static DeliveryOutcome failed(RuntimeException ex) {
+		return DeliveryOutcome.retry(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+	}
+
+	private void settle(OutboxEntry entry, DeliveryOutcome outcome) {
+		UsageEvent event = entry.event();
 		if (outcome instanceof DeliveryOutcome.Delivered) {
 			this.outbox.markDelivered(event.identifier());
 			this.registry.counter("metering.events.delivered", "provider", this.provider.name()).increment();

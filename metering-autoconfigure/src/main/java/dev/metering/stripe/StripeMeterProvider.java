@@ -1,6 +1,7 @@
 package dev.metering.stripe;
 
 import java.math.RoundingMode;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -49,17 +50,21 @@ public final class StripeMeterProvider implements MeterProvider {
 
 	private final StripeCaches caches;
 
+	private final StripeMeterEventStream eventStream;
+
 	/**
 	 * @param client a client with the SDK's own retries off
 	 * @param retryHints the client's HTTP client, when it is one, for Stripe's retry advice
 	 * @param customerMetadataKey the customer metadata key that holds the organization or user ID
+	 * @param eventStream whether to send events through the v2 meter event stream, in batches
 	 */
 	public StripeMeterProvider(StripeClient client, StripeRetryHints retryHints, String customerMetadataKey,
-			StripeCaches caches) {
+			StripeCaches caches, boolean eventStream, Clock clock) {
 		this.client = client;
 		this.retryHints = retryHints;
 		this.customerMetadataKey = customerMetadataKey;
 		this.caches = caches;
+		this.eventStream = eventStream ? new StripeMeterEventStream(client, clock) : null;
 	}
 
 	@Override
@@ -89,7 +94,21 @@ public final class StripeMeterProvider implements MeterProvider {
 	}
 
 	@Override
+	public int batchSize() {
+		return (this.eventStream != null) ? StripeMeterEventStream.MAX_BATCH : 1;
+	}
+
+	@Override
+	public List<DeliveryOutcome> deliverAll(List<UsageEvent> events) {
+		return (this.eventStream != null) ? this.eventStream.send(events, this.retryHints)
+				: MeterProvider.super.deliverAll(events);
+	}
+
+	@Override
 	public DeliveryOutcome deliver(UsageEvent event) {
+		if (this.eventStream != null) {
+			return this.eventStream.send(List.of(event), this.retryHints).get(0);
+		}
 		MeterEventCreateParams params = MeterEventCreateParams.builder()
 			.setEventName(event.eventName())
 			.putPayload("stripe_customer_id", event.customerId())

@@ -344,6 +344,56 @@ class StripeMeterProviderTests {
 		}
 	}
 
+	@Test
+	void v2StreamSendsBatchesAndRenewsAnExpiredSession() {
+		Instant later = Instant.now().plus(15, ChronoUnit.MINUTES);
+		stripe.stubFor(StripeStub.meterEventSession().inScenario("sessions").whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(StripeStub.session("tok_1", later)).willSetStateTo("renewed"));
+		stripe.stubFor(StripeStub.meterEventSession().inScenario("sessions").whenScenarioStateIs("renewed")
+			.willReturn(StripeStub.session("tok_2", later)));
+		stripe.stubFor(StripeStub.meterEventStream().withHeader("Authorization", equalTo("Bearer tok_1"))
+			.willReturn(StripeStub.sessionExpired()));
+		stripe.stubFor(StripeStub.meterEventStream().withHeader("Authorization", equalTo("Bearer tok_2"))
+			.willReturn(StripeStub.json(200, "{}")));
+		this.contextRunner.withPropertyValues("metering.stripe.api=v2-stream").run((context) -> {
+			java.util.Set<String> identifiers = new java.util.HashSet<>();
+			for (int i = 0; i < 150; i++) {
+				identifiers.add(billing(context).recordUsage("ai_tokens", "cus_" + (i % 7), 1).identifier());
+			}
+
+			assertThat(billing(context).flush(Duration.ofSeconds(10))).isTrue();
+			assertThat(outbox(context).deadLetters()).isEmpty();
+		});
+		List<LoggedRequest> sessions = stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_session")));
+		assertThat(sessions).hasSize(2)
+			.allSatisfy((session) -> assertThat(session.getHeader("Authorization")).isEqualTo("Bearer " + API_KEY));
+		List<LoggedRequest> accepted = stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_stream"))
+			.withHeader("Authorization", equalTo("Bearer tok_2")));
+		assertThat(accepted).hasSizeBetween(2, 3);
+		long events = accepted.stream()
+			.mapToLong((request) -> request.getBodyAsString().split("\"identifier\"", -1).length - 1)
+			.sum();
+		assertThat(events).isEqualTo(150);
+		assertThat(accepted.get(0).getBodyAsString()).contains("\"event_name\":\"ai_tokens\"")
+			.contains("\"stripe_customer_id\":\"cus_")
+			.contains("\"value\":\"1\"");
+	}
+
+	@Test
+	void v2StreamRenewsTheSessionBeforeItExpires() {
+		stripe.stubFor(StripeStub.meterEventSession()
+			.willReturn(StripeStub.session("tok_short", Instant.now().plusSeconds(30))));
+		stripe.stubFor(StripeStub.meterEventStream().willReturn(StripeStub.json(200, "{}")));
+		this.contextRunner.withPropertyValues("metering.stripe.api=v2-stream").run((context) -> {
+			billing(context).recordUsage("ai_tokens", "cus_acme", 1);
+			assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+			billing(context).recordUsage("ai_tokens", "cus_acme", 1);
+			assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+		});
+		assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_session")))).hasSize(2);
+		assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_stream")))).hasSize(2);
+	}
+
 	private static BillingClient billing(AssertableApplicationContext context) {
 		return context.getBean(BillingClient.class);
 	}

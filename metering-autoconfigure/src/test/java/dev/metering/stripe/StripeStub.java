@@ -38,6 +38,25 @@ final class StripeStub {
 		return get(urlPathEqualTo("/v1/subscriptions"));
 	}
 
+	static MappingBuilder meterEventSession() {
+		return post(urlEqualTo("/v2/billing/meter_event_session"));
+	}
+
+	static MappingBuilder meterEventStream() {
+		return post(urlEqualTo("/v2/billing/meter_event_stream"));
+	}
+
+	static ResponseDefinitionBuilder session(String token, java.time.Instant expiresAt) {
+		return json(200, "{\"id\":\"mes_" + token + "\",\"object\":\"v2.billing.meter_event_session\","
+				+ "\"authentication_token\":\"" + token + "\",\"created\":\"" + java.time.Instant.now()
+				+ "\",\"expires_at\":\"" + expiresAt + "\",\"livemode\":false}");
+	}
+
+	static ResponseDefinitionBuilder sessionExpired() {
+		return json(401, "{\"error\":{\"type\":\"temporary_session_expired\",\"code\":"
+				+ "\"billing_meter_event_session_expired\",\"message\":\"The meter event session has expired.\"}}");
+	}
+
 	static ResponseDefinitionBuilder meterEventCreated() {
 		return json(200, "{\"object\":\"billing.meter_event\",\"created\":1763900000,\"event_name\":\"ai_tokens\","
 				+ "\"identifier\":\"usage_x\",\"livemode\":false,\"payload\":{\"stripe_customer_id\":\"cus_1\","
