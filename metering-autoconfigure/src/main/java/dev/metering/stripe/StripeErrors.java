@@ -22,8 +22,7 @@ final class StripeErrors {
 	}
 
 	static DeliveryOutcome outcome(StripeException ex, Optional<Boolean> shouldRetry) {
-		String message = redacted(ex.getStripeError() != null && ex.getStripeError().getMessage() != null
-				? ex.getStripeError().getMessage() : ex.getMessage());
+		String message = message(ex);
 		if (message != null && message.contains(DUPLICATE_IDENTIFIER)) {
 			// Stripe has this identifier already: an earlier attempt got through
 			return DeliveryOutcome.delivered();
@@ -36,6 +35,12 @@ final class StripeErrors {
 		boolean passing = ex instanceof ApiConnectionException || ex instanceof RateLimitException || status == null
 				|| status == 409 || status == 429 || status >= 500;
 		return passing ? DeliveryOutcome.retry(reason) : DeliveryOutcome.rejected(code(ex), message);
+	}
+
+	/** Stripe's own message, without the SDK's decorations, and never a key. */
+	static String message(StripeException ex) {
+		boolean stripeSaid = ex.getStripeError() != null && ex.getStripeError().getMessage() != null;
+		return redacted(stripeSaid ? ex.getStripeError().getMessage() : ex.getMessage());
 	}
 
 	/** Stripe's error code, else a code made from the HTTP status. */

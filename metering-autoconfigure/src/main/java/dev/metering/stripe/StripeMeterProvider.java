@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import com.stripe.StripeClient;
@@ -19,6 +21,9 @@ import com.stripe.param.CustomerSearchParams;
 import com.stripe.param.SubscriptionListParams;
 import com.stripe.param.billing.MeterEventCreateParams;
 import com.stripe.param.billing.MeterEventSummaryListParams;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.cache.Cache;
 
@@ -36,6 +41,8 @@ import dev.metering.delivery.MeterProvider;
  */
 public final class StripeMeterProvider implements MeterProvider {
 
+	private static final Log logger = LogFactory.getLog(StripeMeterProvider.class);
+
 	/** Stripe refuses meter events older than this. */
 	static final Duration MAX_AGE = Duration.ofDays(35);
 
@@ -51,6 +58,8 @@ public final class StripeMeterProvider implements MeterProvider {
 	private final StripeCaches caches;
 
 	private final StripeMeterEventStream eventStream;
+
+	private final Map<String, Optional<?>> lastKnown = new ConcurrentHashMap<>();
 
 	/**
 	 * @param client a client with the SDK's own retries off
@@ -237,21 +246,38 @@ public final class StripeMeterProvider implements MeterProvider {
 		}
 	}
 
+	/**
+	 * Reads through the cache. When Stripe fails, the last answer it gave for the key is used,
+	 * however old, so that an outage does not stop the application's AI calls.
+	 */
 	@SuppressWarnings("unchecked")
-	private static <T> Optional<T> cachedOptional(Cache cache, String key, Supplier<Optional<T>> loader) {
+	private <T> Optional<T> cachedOptional(Cache cache, String key, Supplier<Optional<T>> loader) {
 		Cache.ValueWrapper cached = cache.get(key);
 		if (cached != null) {
 			return Optional.ofNullable((T) cached.get());
 		}
-		Optional<T> loaded = loader.get();
+		String lastKnownKey = cache.getName() + '|' + key;
+		Optional<T> loaded;
+		try {
+			loaded = loader.get();
+		}
+		catch (StripeProviderException ex) {
+			Optional<?> lastKnown = this.lastKnown.get(lastKnownKey);
+			if (lastKnown == null) {
+				throw ex;
+			}
+			logger.warn(ex.getMessage() + "; using the last answer Stripe gave");
+			return (Optional<T>) lastKnown;
+		}
 		// cache "none" too: a new user before checkout must not cost a Stripe call per request
 		cache.put(key, loaded.orElse(null));
+		this.lastKnown.put(lastKnownKey, loaded);
 		return loaded;
 	}
 
 	private StripeProviderException failure(String what, StripeException ex) {
 		return new StripeProviderException("Could not " + what + " at Stripe: "
-				+ StripeErrors.describe(ex, StripeErrors.redacted(ex.getMessage())), ex);
+				+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex);
 	}
 
 }

@@ -36,6 +36,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
@@ -304,6 +305,32 @@ class StripeMeterProviderTests {
 				.as("subscriptions cached per customer")
 				.hasSize(2);
 		});
+	}
+
+	@Test
+	void lastKnownSubscriptionIsUsedWhileStripeFails() {
+		long periodStart = Instant.parse("2026-11-10T00:00:00Z").getEpochSecond();
+		long periodEnd = Instant.parse("2026-12-10T00:00:00Z").getEpochSecond();
+		stripe.stubFor(StripeStub.subscriptions().inScenario("outage").whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", periodStart, periodEnd))
+			.willSetStateTo("down"));
+		stripe.stubFor(StripeStub.subscriptions().inScenario("outage").whenScenarioStateIs("down")
+			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")));
+		this.contextRunner.withPropertyValues("metering.stripe.cache.subscription-ttl=1ns").run((context) -> {
+			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
+			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
+		});
+		assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/subscriptions")))).hasSize(2);
+	}
+
+	@Test
+	void firstReadFailingAtStripeSaysWhatWasAsked() {
+		stripe.stubFor(StripeStub.subscriptions()
+			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")));
+		this.contextRunner.run((context) -> assertThatExceptionOfType(StripeProviderException.class)
+			.isThrownBy(() -> billing(context).getPlanLimits("org_acme"))
+			.withMessage("Could not read the subscription of cus_acme at Stripe: 500 http_500: "
+					+ "An unknown error occurred"));
 	}
 
 	@Test
