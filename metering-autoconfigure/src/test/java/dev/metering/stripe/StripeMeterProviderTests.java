@@ -160,19 +160,32 @@ class StripeMeterProviderTests {
 			.willSetStateTo("no meter"));
 		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs("no meter")
 			.willReturn(StripeStub.error(400, "invalid_request_error", "resource_missing",
-					"No active meter found for event_name ai_tokens")));
+					"No active meter found for event_name ai_tokens"))
+			.willSetStateTo("archived"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs("archived")
+			.willReturn(StripeStub.error(400, "invalid_request_error", "billing_meter_inactive",
+					"The meter for event_name ai_tokens is inactive"))
+			.willSetStateTo("too old"));
+		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs("too old")
+			.willReturn(StripeStub.error(400, "invalid_request_error", "parameter_invalid_integer",
+					"Timestamp must be within the past 35 days")));
 		this.contextRunner.run((context) -> {
-			billing(context).recordUsage("ai_tokens", "cus_acme", 1);
-			billing(context).flush(Duration.ofSeconds(5));
-			billing(context).recordUsage("ai_tokens", "cus_acme", 2);
-			billing(context).flush(Duration.ofSeconds(5));
+			for (int value = 1; value <= 4; value++) {
+				billing(context).recordUsage("ai_tokens", "cus_acme", value);
+				billing(context).flush(Duration.ofSeconds(5));
+			}
 
 			assertThat(outbox(context).deadLetters()).extracting(DeadLetter::code, DeadLetter::message)
 				.containsExactly(
 						org.assertj.core.groups.Tuple.tuple("http_401",
 								"Invalid API Key provided: sk_test_******"),
 						org.assertj.core.groups.Tuple.tuple("resource_missing",
-								"No active meter found for event_name ai_tokens"));
+								"No active meter found for event_name ai_tokens"),
+						org.assertj.core.groups.Tuple.tuple("billing_meter_inactive",
+								"The meter for event_name ai_tokens is inactive"),
+						org.assertj.core.groups.Tuple.tuple("parameter_invalid_integer",
+								"Timestamp must be within the past 35 days"));
+			assertThat(stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))).hasSize(4);
 		});
 	}
 
