@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import dev.metering.cache.MeteringCaches;
 import dev.metering.delivery.MeterProvider;
@@ -59,7 +60,8 @@ class StripeMeteringConfiguration {
 				new StripeCaches(caches.cache(StripeCaches.USAGE, ttl.usageTtl()),
 						caches.cache(StripeCaches.CUSTOMERS, ttl.customerTtl()),
 						caches.cache(StripeCaches.SUBSCRIPTIONS, ttl.subscriptionTtl())),
-				properties.stripe().api() == MeteringProperties.StripeApi.V2_STREAM, Clock.systemUTC());
+				properties.stripe().api() == MeteringProperties.StripeApi.V2_STREAM,
+				new SimpleAsyncTaskExecutor("metering-stripe-refresh-"), Clock.systemUTC());
 	}
 
 }

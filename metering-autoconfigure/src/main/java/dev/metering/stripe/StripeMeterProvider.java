@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import com.stripe.StripeClient;
@@ -61,19 +63,25 @@ public final class StripeMeterProvider implements MeterProvider {
 
 	private final Map<String, Optional<?>> lastKnown = new ConcurrentHashMap<>();
 
+	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+
+	private final Executor refresher;
+
 	/**
 	 * @param client a client with the SDK's own retries off
 	 * @param retryHints the client's HTTP client, when it is one, for Stripe's retry advice
 	 * @param customerMetadataKey the customer metadata key that holds the organization or user ID
 	 * @param eventStream whether to send events through the v2 meter event stream, in batches
+	 * @param refresher runs the refreshes of expired customers and subscriptions
 	 */
 	public StripeMeterProvider(StripeClient client, StripeRetryHints retryHints, String customerMetadataKey,
-			StripeCaches caches, boolean eventStream, Clock clock) {
+			StripeCaches caches, boolean eventStream, Executor refresher, Clock clock) {
 		this.client = client;
 		this.retryHints = retryHints;
 		this.customerMetadataKey = customerMetadataKey;
 		this.caches = caches;
 		this.eventStream = eventStream ? new StripeMeterEventStream(client, clock) : null;
+		this.refresher = refresher;
 	}
 
 	@Override
@@ -247,8 +255,9 @@ public final class StripeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * Reads through the cache. When Stripe fails, the last answer it gave for the key is used,
-	 * however old, so that an outage does not stop the application's AI calls.
+	 * Reads through the cache. Once Stripe has answered for a key, the calling thread never
+	 * waits for Stripe again: an expired entry is served as it was while a background refresh
+	 * asks Stripe anew, and if Stripe fails, the last answer stays in use.
 	 */
 	@SuppressWarnings("unchecked")
 	private <T> Optional<T> cachedOptional(Cache cache, String key, Supplier<Optional<T>> loader) {
@@ -257,18 +266,28 @@ public final class StripeMeterProvider implements MeterProvider {
 			return Optional.ofNullable((T) cached.get());
 		}
 		String lastKnownKey = cache.getName() + '|' + key;
-		Optional<T> loaded;
-		try {
-			loaded = loader.get();
+		Optional<?> lastKnown = this.lastKnown.get(lastKnownKey);
+		if (lastKnown == null) {
+			return load(cache, key, lastKnownKey, loader);
 		}
-		catch (StripeProviderException ex) {
-			Optional<?> lastKnown = this.lastKnown.get(lastKnownKey);
-			if (lastKnown == null) {
-				throw ex;
-			}
-			logger.warn(ex.getMessage() + "; using the last answer Stripe gave");
-			return (Optional<T>) lastKnown;
+		if (this.refreshing.add(lastKnownKey)) {
+			this.refresher.execute(() -> {
+				try {
+					load(cache, key, lastKnownKey, loader);
+				}
+				catch (StripeProviderException ex) {
+					logger.warn(ex.getMessage() + "; using the last answer Stripe gave");
+				}
+				finally {
+					this.refreshing.remove(lastKnownKey);
+				}
+			});
 		}
+		return (Optional<T>) lastKnown;
+	}
+
+	private <T> Optional<T> load(Cache cache, String key, String lastKnownKey, Supplier<Optional<T>> loader) {
+		Optional<T> loaded = loader.get();
 		// cache "none" too: a new user before checkout must not cost a Stripe call per request
 		cache.put(key, loaded.orElse(null));
 		this.lastKnown.put(lastKnownKey, loaded);
