@@ -165,8 +165,27 @@ class UsageDispatcherTests {
 		return new UsageEvent(identifier, "ai_tokens", "cus_1", value, Instant.now());
 	}
 
+	/** A provider that takes any customer and time and reads no usage back. */
+	abstract static class TakesAnything implements MeterProvider {
+
+		@Override
+		public Optional<String> rejectCustomerId(String customerId) {
+			return Optional.empty();
+		}
+
+		@Override
+		public Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
+			return Optional.empty();
+		}
+
+		@Override
+		public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+			return List.of();
+		}
+	}
+
 	/** A provider that takes a few milliseconds a call and tracks what is in flight. */
-	static final class LatentProvider implements MeterProvider {
+	static final class LatentProvider extends TakesAnything {
 
 		private final Map<String, AtomicInteger> inFlightPerCustomer = new ConcurrentHashMap<>();
 
@@ -184,16 +203,6 @@ class UsageDispatcherTests {
 		}
 
 		@Override
-		public Optional<String> rejectCustomerId(String customerId) {
-			return Optional.empty();
-		}
-
-		@Override
-		public Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
-			return Optional.empty();
-		}
-
-		@Override
 		public DeliveryOutcome deliver(UsageEvent event) {
 			AtomicInteger customer = this.inFlightPerCustomer.computeIfAbsent(event.customerId(),
 					(id) -> new AtomicInteger());
@@ -206,15 +215,10 @@ class UsageDispatcherTests {
 			return DeliveryOutcome.delivered();
 		}
 
-		@Override
-		public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
-			return List.of();
-		}
-
 	}
 
 	/** A provider answering from a script; {@code null} in the script means "throws". */
-	static final class ScriptedProvider implements MeterProvider {
+	static final class ScriptedProvider extends TakesAnything {
 
 		private final Deque<DeliveryOutcome> script = new ArrayDeque<>();
 
@@ -239,16 +243,6 @@ class UsageDispatcherTests {
 		}
 
 		@Override
-		public Optional<String> rejectCustomerId(String customerId) {
-			return Optional.empty();
-		}
-
-		@Override
-		public Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
-			return Optional.empty();
-		}
-
-		@Override
 		public synchronized DeliveryOutcome deliver(UsageEvent event) {
 			this.attempts.add(event);
 			if (this.throwNext) {
@@ -257,11 +251,6 @@ class UsageDispatcherTests {
 			}
 			DeliveryOutcome next = this.script.poll();
 			return (next != null) ? next : DeliveryOutcome.delivered();
-		}
-
-		@Override
-		public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
-			return List.of();
 		}
 
 	}
