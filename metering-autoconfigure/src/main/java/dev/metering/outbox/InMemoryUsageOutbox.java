@@ -67,4 +67,16 @@ public final class InMemoryUsageOutbox implements UsageOutbox {
 		return List.copyOf(this.deadLetters);
 	}
 
+	@Override
+	public synchronized boolean redrive(String identifier) {
+		for (DeadLetter dead : this.deadLetters) {
+			if (dead.event().identifier().equals(identifier)) {
+				this.deadLetters.remove(dead);
+				this.pending.put(identifier, new OutboxEntry(dead.event(), 0, Instant.EPOCH, null));
+				return true;
+			}
+		}
+		return false;
+	}
+
 }

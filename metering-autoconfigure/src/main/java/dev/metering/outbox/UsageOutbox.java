@@ -27,4 +27,10 @@ public interface UsageOutbox {
 
 	List<DeadLetter> deadLetters();
 
+	/**
+	 * Puts a dead letter back in line for delivery, under its identifier.
+	 * @return whether there was such a dead letter
+	 */
+	boolean redrive(String identifier);
+
 }

@@ -1,0 +1,176 @@
+package dev.metering.outbox;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.metering.billing.UsageEvent;
+
+/**
+ * Outbox in a database table, shared by every instance of the application: each claims due
+ * events for a lease ({@code FOR UPDATE SKIP LOCKED} where the database has it), so that one
+ * instance sends an event, and another takes over the claims of one that died.
+ * <p>
+ * Writes run in transactions of their own, apart from any the caller has open: usage the
+ * model already produced is billed even when the caller's transaction rolls back.
+ */
+public final class JdbcUsageOutbox implements UsageOutbox {
+
+	private static final String PENDING = "P";
+
+	private static final String DELIVERED = "D";
+
+	private static final String DEAD = "X";
+
+	private static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
+			+ "next_attempt_at, last_error, failure_code, failed_at";
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final String instanceId;
+
+	private final Duration lease;
+
+	private final boolean skipLocked;
+
+	private final Clock clock;
+
+	/**
+	 * @param instanceId names this instance's claims
+	 * @param lease how long a claim holds before another instance may take the event
+	 * @param skipLocked whether the database knows {@code FOR UPDATE SKIP LOCKED}
+	 */
+	public JdbcUsageOutbox(DataSource dataSource, String instanceId, Duration lease, boolean skipLocked,
+			Clock clock) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.instanceId = instanceId;
+		this.lease = lease;
+		this.skipLocked = skipLocked;
+		this.clock = clock;
+	}
+
+	@Override
+	public void append(UsageEvent event) {
+		appendAll(List.of(event));
+	}
+
+	/** Writes several events in one transaction. */
+	public void appendAll(List<UsageEvent> events) {
+		this.transactions.executeWithoutResult((status) -> this.jdbc.batchUpdate(
+				"INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, occurred_at, "
+						+ "status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, '" + PENDING + "', 0, ?)",
+				events, events.size(), (statement, event) -> {
+					statement.setString(1, event.identifier());
+					statement.setString(2, event.eventName());
+					statement.setString(3, event.customerId());
+					statement.setLong(4, event.value());
+					statement.setLong(5, event.timestamp().toEpochMilli());
+					statement.setLong(6, event.timestamp().toEpochMilli());
+				}));
+	}
+
+	/** Claims due events for this instance's lease, oldest first. */
+	@Override
+	public List<OutboxEntry> due(Instant now, int max) {
+		long nowMillis = now.toEpochMilli();
+		List<OutboxEntry> claimed = this.transactions.execute((status) -> {
+			List<OutboxEntry> entries = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '"
+					+ PENDING + "' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+					+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE"
+					+ (this.skipLocked ? " SKIP LOCKED" : ""), JdbcUsageOutbox::entry, nowMillis, nowMillis);
+			if (!entries.isEmpty()) {
+				this.jdbc.batchUpdate("UPDATE metering_usage_event SET claimed_by = ?, claimed_until = ? "
+						+ "WHERE identifier = ?", entries, entries.size(), (statement, entry) -> {
+							statement.setString(1, this.instanceId);
+							statement.setLong(2, nowMillis + this.lease.toMillis());
+							statement.setString(3, entry.event().identifier());
+						});
+			}
+			return entries;
+		});
+		return (claimed != null) ? claimed : Collections.emptyList();
+	}
+
+	@Override
+	public void markDelivered(String identifier) {
+		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DELIVERED + "', settled_at = ?, "
+				+ "claimed_by = NULL, claimed_until = NULL WHERE identifier = ?", millisNow(), identifier);
+	}
+
+	@Override
+	public void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
+		this.jdbc.update("UPDATE metering_usage_event SET attempts = attempts + 1, next_attempt_at = ?, "
+				+ "last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE identifier = ? AND status = '"
+				+ PENDING + "'", nextAttemptAt.toEpochMilli(), truncated(error), identifier);
+	}
+
+	@Override
+	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
+		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
+				+ "failure_code = ?, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL "
+				+ "WHERE identifier = ? AND status = '" + PENDING + "'", truncated(code), truncated(message),
+				failedAt.toEpochMilli(), identifier);
+	}
+
+	@Override
+	public long pendingCount() {
+		Long count = this.jdbc.queryForObject(
+				"SELECT COUNT(*) FROM metering_usage_event WHERE status = '" + PENDING + "'", Long.class);
+		return (count != null) ? count : 0;
+	}
+
+	@Override
+	public List<DeadLetter> deadLetters() {
+		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
+				+ "' ORDER BY failed_at", (rs, row) -> {
+					OutboxEntry entry = entry(rs, row);
+					return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"),
+							entry.attempts(), Instant.ofEpochMilli(rs.getLong("failed_at")));
+				});
+	}
+
+	@Override
+	public boolean redrive(String identifier) {
+		return this.jdbc.update("UPDATE metering_usage_event SET status = '" + PENDING + "', attempts = 0, "
+				+ "next_attempt_at = ?, failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '"
+				+ DEAD + "'", millisNow(), identifier) == 1;
+	}
+
+	/** Forgets delivered events settled before {@code cutoff}; their identifiers stay unique by construction. */
+	public int purgeDelivered(Instant cutoff) {
+		return this.jdbc.update("DELETE FROM metering_usage_event WHERE status = '" + DELIVERED
+				+ "' AND settled_at < ?", cutoff.toEpochMilli());
+	}
+
+	private long millisNow() {
+		return this.clock.millis();
+	}
+
+	private static OutboxEntry entry(ResultSet rs, int row) throws SQLException {
+		UsageEvent event = new UsageEvent(rs.getString("identifier"), rs.getString("event_name"),
+				rs.getString("customer_id"), rs.getLong("usage_value"), Instant.ofEpochMilli(rs.getLong("occurred_at")));
+		return new OutboxEntry(event, rs.getInt("attempts"), Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
+				rs.getString("last_error"));
+	}
+
+	private static String truncated(String text) {
+		return (text != null && text.length() > 1000) ? text.substring(0, 1000) : text;
+	}
+
+}

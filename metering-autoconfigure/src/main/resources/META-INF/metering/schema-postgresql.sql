@@ -1,0 +1,18 @@
+-- Spring AI Metering outbox, PostgreSQL. Safe to run again; also usable as a Flyway migration.
+CREATE TABLE IF NOT EXISTS metering_usage_event (
+    identifier      VARCHAR(100)  NOT NULL PRIMARY KEY,
+    event_name      VARCHAR(200)  NOT NULL,
+    customer_id     VARCHAR(200)  NOT NULL,
+    usage_value     BIGINT        NOT NULL,
+    occurred_at     BIGINT        NOT NULL,
+    status          CHAR(1)       NOT NULL,
+    attempts        INTEGER       NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT        NOT NULL,
+    last_error      VARCHAR(1000),
+    claimed_by      VARCHAR(100),
+    claimed_until   BIGINT,
+    failure_code    VARCHAR(200),
+    failed_at       BIGINT,
+    settled_at      BIGINT
+);
+CREATE INDEX IF NOT EXISTS metering_usage_event_due ON metering_usage_event (status, next_attempt_at);

@@ -1,0 +1,35 @@
+package dev.metering.outbox;
+
+import javax.sql.DataSource;
+
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * The outbox on H2, the embedded default.
+ */
+class H2UsageOutboxTests extends JdbcUsageOutboxContract {
+
+	private static final DataSource DATA_SOURCE = h2();
+
+	@Override
+	DataSource dataSource() {
+		return DATA_SOURCE;
+	}
+
+	@Override
+	String vendor() {
+		return "h2";
+	}
+
+	@Override
+	boolean skipLocked() {
+		return true;
+	}
+
+	private static DataSource h2() {
+		JdbcDataSource dataSource = new JdbcDataSource();
+		dataSource.setURL("jdbc:h2:mem:outbox;DB_CLOSE_DELAY=-1");
+		return dataSource;
+	}
+
+}

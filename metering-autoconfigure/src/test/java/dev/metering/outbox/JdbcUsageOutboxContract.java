@@ -1,0 +1,177 @@
+package dev.metering.outbox;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
+
+import dev.metering.billing.UsageEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every database's outbox must do, run against a real database by each subclass.
+ */
+abstract class JdbcUsageOutboxContract {
+
+	abstract DataSource dataSource();
+
+	abstract String vendor();
+
+	abstract boolean skipLocked();
+
+	private JdbcUsageOutbox outbox;
+
+	@BeforeEach
+	void createSchema() {
+		new ResourceDatabasePopulator(new ClassPathResource("META-INF/metering/schema-" + vendor() + ".sql"))
+			.execute(dataSource());
+		new JdbcTemplate(dataSource()).update("DELETE FROM metering_usage_event");
+		this.outbox = outbox("instance-a", Duration.ofMinutes(1));
+	}
+
+	@Test
+	void schemaScriptCanRunAgain() {
+		new ResourceDatabasePopulator(new ClassPathResource("META-INF/metering/schema-" + vendor() + ".sql"))
+			.execute(dataSource());
+		this.outbox.append(event("usage_again", 1));
+		assertThat(this.outbox.pendingCount()).isOne();
+	}
+
+	@Test
+	void appendedEventsComeBackDueWithTheirIdentifierValueAndTime() {
+		UsageEvent event = event("usage_1", 17);
+		this.outbox.append(event);
+
+		assertThat(this.outbox.pendingCount()).isOne();
+		assertThat(this.outbox.due(Instant.now(), 10)).singleElement().satisfies((entry) -> {
+			assertThat(entry.event()).isEqualTo(event);
+			assertThat(entry.attempts()).isZero();
+		});
+	}
+
+	@Test
+	void claimedEventsAreNotHandedOutAgainUntilTheLeaseEnds() {
+		this.outbox.appendAll(List.of(event("usage_a", 1), event("usage_b", 2)));
+		JdbcUsageOutbox other = outbox("instance-b", Duration.ofMinutes(1));
+
+		assertThat(this.outbox.due(Instant.now(), 10)).hasSize(2);
+		assertThat(other.due(Instant.now(), 10)).isEmpty();
+		assertThat(other.due(Instant.now().plus(Duration.ofMinutes(2)), 10)).as("after the lease").hasSize(2);
+	}
+
+	@Test
+	void retriesWaitForTheirTimeAndCountAttempts() {
+		this.outbox.append(event("usage_r", 3));
+		this.outbox.due(Instant.now(), 10);
+		Instant later = Instant.now().plusSeconds(30);
+		this.outbox.scheduleRetry("usage_r", later, "503 api_error");
+
+		assertThat(this.outbox.due(Instant.now(), 10)).isEmpty();
+		assertThat(this.outbox.due(later, 10)).singleElement().satisfies((entry) -> {
+			assertThat(entry.attempts()).isOne();
+			assertThat(entry.lastError()).isEqualTo("503 api_error");
+		});
+	}
+
+	@Test
+	void deliveredEventsLeaveThePendingCount() {
+		this.outbox.appendAll(List.of(event("usage_d1", 1), event("usage_d2", 1)));
+		this.outbox.due(Instant.now(), 10);
+		this.outbox.markDelivered("usage_d1");
+
+		assertThat(this.outbox.pendingCount()).isOne();
+		assertThat(this.outbox.due(Instant.now().plus(Duration.ofMinutes(2)), 10)).extracting((e) -> e.event().identifier())
+			.containsExactly("usage_d2");
+		assertThat(this.outbox.purgeDelivered(Instant.now().plusSeconds(1))).isOne();
+	}
+
+	@Test
+	void deadLettersKeepTheReasonAndCanBeRedriven() {
+		this.outbox.append(event("usage_x", 5));
+		this.outbox.due(Instant.now(), 10);
+		Instant failedAt = Instant.ofEpochMilli(Instant.now().toEpochMilli());
+		this.outbox.deadLetter("usage_x", "resource_missing", "No such customer: 'cus_1'", failedAt);
+
+		assertThat(this.outbox.pendingCount()).isZero();
+		assertThat(this.outbox.deadLetters()).singleElement().satisfies((dead) -> {
+			assertThat(dead.event().value()).isEqualTo(5);
+			assertThat(dead.code()).isEqualTo("resource_missing");
+			assertThat(dead.message()).isEqualTo("No such customer: 'cus_1'");
+			assertThat(dead.attempts()).isOne();
+			assertThat(dead.failedAt()).isEqualTo(failedAt);
+		});
+
+		assertThat(this.outbox.redrive("usage_x")).isTrue();
+		assertThat(this.outbox.redrive("usage_x")).isFalse();
+		assertThat(this.outbox.deadLetters()).isEmpty();
+		assertThat(this.outbox.due(Instant.now().plusSeconds(1), 10)).extracting((e) -> e.event().identifier())
+			.containsExactly("usage_x");
+	}
+
+	@Test
+	void instancesClaimingAtTheSameTimeNeverShareAnEvent() throws Exception {
+		List<UsageEvent> events = new ArrayList<>();
+		for (int i = 0; i < 600; i++) {
+			events.add(event("usage_c" + i, 1));
+		}
+		this.outbox.appendAll(events);
+		Set<String> seen = ConcurrentHashMap.newKeySet();
+		List<String> duplicates = new ArrayList<>();
+		ExecutorService instances = Executors.newFixedThreadPool(3);
+		try {
+			List<Future<?>> running = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				JdbcUsageOutbox instance = outbox("instance-" + i, Duration.ofMinutes(5));
+				running.add(instances.submit(() -> {
+					List<OutboxEntry> claimed;
+					while (!(claimed = instance.due(Instant.now(), 25)).isEmpty()) {
+						for (OutboxEntry entry : claimed) {
+							if (!seen.add(entry.event().identifier())) {
+								synchronized (duplicates) {
+									duplicates.add(entry.event().identifier());
+								}
+							}
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> instance : running) {
+				instance.get();
+			}
+		}
+		finally {
+			instances.shutdownNow();
+		}
+		assertThat(duplicates).isEmpty();
+		assertThat(new HashSet<>(seen)).hasSize(600);
+	}
+
+	JdbcUsageOutbox outbox(String instance, Duration lease) {
+		return new JdbcUsageOutbox(dataSource(), instance, lease, skipLocked(), Clock.systemUTC());
+	}
+
+	static UsageEvent event(String identifier, long value) {
+		return new UsageEvent(identifier, "ai_tokens", "cus_" + UUID.randomUUID().toString().substring(0, 4), value,
+				Instant.ofEpochMilli(Instant.now().minusSeconds(5).toEpochMilli()));
+	}
+
+}
