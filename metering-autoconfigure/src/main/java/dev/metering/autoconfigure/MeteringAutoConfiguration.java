@@ -27,6 +27,7 @@ import org.springframework.context.annotation.Import;
 import dev.metering.BillingClient;
 import dev.metering.BillingSubjectResolver;
 import dev.metering.MeteringAdvisor;
+import dev.metering.admin.MeteringAdmin;
 import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.BillingAccount;
 import dev.metering.billing.BillingAccounts;
@@ -57,10 +58,10 @@ import dev.metering.web.MeteringExceptionHandler;
  * {@link BillingClient} is available. Every bean backs off when the application defines its
  * own.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import(StripeMeteringConfiguration.class)
+@Import({ StripeMeteringConfiguration.class, JdbcOutboxConfiguration.class })
 public final class MeteringAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(MeteringAutoConfiguration.class);
@@ -86,7 +87,11 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UsageOutbox meteringOutbox() {
-		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered");
+		if (this.properties.outbox().store() == MeteringProperties.OutboxStore.JDBC) {
+			throw new IllegalStateException("metering.outbox.store=jdbc needs a DataSource and spring-jdbc");
+		}
+		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. "
+				+ "Give the application a DataSource (H2 or PostgreSQL) for a durable outbox.");
 		return new InMemoryUsageOutbox();
 	}
 
@@ -166,6 +171,12 @@ public final class MeteringAutoConfiguration {
 	BillingClient billingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts,
 			PlanCatalog plans, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher) {
 		return new DefaultBillingClient(recorder, meters, accounts, plans, periods, provider, dispatcher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MeteringAdmin meteringAdmin(UsageOutbox outbox) {
+		return new MeteringAdmin(outbox);
 	}
 
 	@Bean

@@ -33,6 +33,7 @@ import dev.metering.billing.TokenKind;
  * @param stripe Stripe settings
  * @param polar Polar settings
  * @param delivery how usage is delivered to the provider
+ * @param outbox where usage waits until the provider has it
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -40,7 +41,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("false") boolean allowUnknownEvents, Map<String, Account> accounts, Map<String, Plan> plans,
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
-		@DefaultValue Polar polar, @DefaultValue Delivery delivery) {
+		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox) {
 
 	public static final String PREFIX = "metering";
 
@@ -94,6 +95,49 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 	static IllegalArgumentException invalid(String property, String problem) {
 		return new IllegalArgumentException(PREFIX + "." + property + " " + problem);
+	}
+
+	/** Where the outbox keeps usage until the provider has it. */
+	public enum OutboxStore {
+
+		/** jdbc when the application has a DataSource, else memory. */
+		AUTO,
+		/** In memory: a crash loses what is not yet delivered. */
+		MEMORY,
+		/** In the application's database (H2 or PostgreSQL). */
+		JDBC
+
+	}
+
+	/**
+	 * The outbox.
+	 *
+	 * @param store where usage waits: auto, memory or jdbc
+	 * @param sync whether recordUsage writes to the database before it returns, instead of
+	 * handing the event to a background writer
+	 * @param commitInterval how long the background writer gathers events into one commit: what
+	 * a crash can lose at most
+	 * @param queueCapacity how many events may wait for the background writer
+	 * @param offerTimeout how long a caller waits for room in a full queue before writing its
+	 * event itself
+	 * @param lease how long an instance's claim on an event holds before another instance may
+	 * send it
+	 * @param initializeSchema whether to create the outbox table at start-up when it is missing
+	 */
+	public record Outbox(@DefaultValue("auto") OutboxStore store, @DefaultValue("false") boolean sync,
+			@DefaultValue("5ms") Duration commitInterval, @DefaultValue("10000") int queueCapacity,
+			@DefaultValue("50ms") Duration offerTimeout, @DefaultValue("1m") Duration lease,
+			@DefaultValue("true") boolean initializeSchema) {
+
+		public Outbox {
+			if (queueCapacity < 1) {
+				throw invalid("outbox.queue-capacity", "must be at least 1, was " + queueCapacity);
+			}
+			if (lease.isNegative() || lease.isZero()) {
+				throw invalid("outbox.lease", "must be positive, was " + lease);
+			}
+		}
+
 	}
 
 	/** Where usage is billed. */

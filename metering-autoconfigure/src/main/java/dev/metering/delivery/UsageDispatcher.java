@@ -32,6 +32,9 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(UsageDispatcher.class);
 
+	/** Below the web server's graceful shutdown: stops after it, when requests are done. */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
 	private static final int BATCH_SIZE = 100;
 
 	private static final Duration BACKING_OFF_PAUSE = Duration.ofMillis(20);
@@ -97,6 +100,7 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		this.outbox.flushQueued();
 		this.running = false;
 		wake();
 		try {
@@ -119,6 +123,12 @@ public final class UsageDispatcher implements SmartLifecycle {
 		return this.running;
 	}
 
+	/** Stops after the web server has finished its requests, so their usage is delivered. */
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
 	/**
 	 * Delivers what is due now and waits until nothing is pending.
 	 * @return {@code true} when everything recorded so far is delivered or dead-lettered
@@ -137,8 +147,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 				while (this.passes == passSeen && (left = deadline - System.nanoTime()) > 0) {
 					waitQuietly(left);
 				}
-				if (this.outbox.pendingCount() > 0 && this.outbox.due(this.clock.instant(), 1).isEmpty()) {
-					// what is left is backing off: pause instead of waking the worker in a spin
+				if (this.outbox.pendingCount() > 0) {
+					// what is left is backing off or still being stored: pause, do not spin
 					waitQuietly(Math.min(deadline - System.nanoTime(), BACKING_OFF_PAUSE.toNanos()));
 				}
 			}

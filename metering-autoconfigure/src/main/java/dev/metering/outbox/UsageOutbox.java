@@ -33,4 +33,11 @@ public interface UsageOutbox {
 	 */
 	boolean redrive(String identifier);
 
+	/**
+	 * Stores what waits in memory to be stored, and stores later events at once. The dispatcher
+	 * calls this at shutdown before its last delivery, so that the delivery sees everything.
+	 */
+	default void flushQueued() {
+	}
+
 }

@@ -1,0 +1,46 @@
+package dev.metering.admin;
+
+import java.util.List;
+
+import dev.metering.outbox.DeadLetter;
+import dev.metering.outbox.UsageOutbox;
+
+/**
+ * Operations on what could not be delivered: list the dead letters, and send them again once
+ * the cause is fixed (a customer created, a meter re-activated, a key rotated). A re-driven
+ * event keeps its identifier, so the provider still counts it once.
+ */
+public final class MeteringAdmin {
+
+	private final UsageOutbox outbox;
+
+	public MeteringAdmin(UsageOutbox outbox) {
+		this.outbox = outbox;
+	}
+
+	public List<DeadLetter> deadLetters() {
+		return this.outbox.deadLetters();
+	}
+
+	/**
+	 * Puts one dead letter back in line for delivery.
+	 * @return whether there was a dead letter with that identifier
+	 */
+	public boolean redrive(String identifier) {
+		return this.outbox.redrive(identifier);
+	}
+
+	/** Puts every dead letter back in line; returns how many. */
+	public int redriveAll() {
+		return (int) this.outbox.deadLetters()
+			.stream()
+			.filter((dead) -> this.outbox.redrive(dead.event().identifier()))
+			.count();
+	}
+
+	/** Events recorded and not yet delivered nor dead-lettered. */
+	public long pendingCount() {
+		return this.outbox.pendingCount();
+	}
+
+}
