@@ -16,6 +16,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
+import dev.metering.outbox.GroupCommitOutbox;
+import dev.metering.outbox.UsageOutbox;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * organization; limits answer 429 before the model is called.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = {
+		properties = { "spring.datasource.url=jdbc:h2:mem:sample",
 				// a third organization for the limit test, so that pushing it over its limit
 				// leaves alice and bob usable by the other tests
 				"sample.users.carol.password={noop}carol", "sample.users.carol.organization=org_initech",
@@ -38,6 +41,14 @@ class SampleApplicationTests {
 
 	@Autowired
 	private JsonMapper json;
+
+	@Autowired
+	private UsageOutbox outbox;
+
+	@Test
+	void usageWaitsInTheDatabaseNotInMemory() {
+		assertThat(this.outbox).isInstanceOf(GroupCommitOutbox.class);
+	}
 
 	@Test
 	void chatsAreBilledToTheOrganizationOfTheLoggedInUser() {

@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The {@code stripe} profile as the README runs it against a stub server: chats are billed
  * as meter events of the test meter for the logged-in user's customer.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "spring.datasource.url=jdbc:h2:mem:stripe")
 @AutoConfigureRestTestClient
 @ActiveProfiles("stripe")
 class SampleStripeProfileTests {
