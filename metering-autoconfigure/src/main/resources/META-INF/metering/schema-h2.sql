@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS metering_usage_event (
     claimed_until   BIGINT,
     failure_code    VARCHAR(200),
     failed_at       BIGINT,
-    settled_at      BIGINT
+    settled_at      BIGINT,
+    coalesced_into  VARCHAR(100)
 );
 CREATE INDEX IF NOT EXISTS metering_usage_event_due ON metering_usage_event (status, next_attempt_at);

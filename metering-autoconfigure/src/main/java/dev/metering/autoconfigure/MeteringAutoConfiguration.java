@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,6 +38,7 @@ import dev.metering.billing.MeterDefinition;
 import dev.metering.billing.UsageMetering;
 import dev.metering.billing.UsageRecorder;
 import dev.metering.context.MeteringTaskDecorator;
+import dev.metering.delivery.DeliverySettings;
 import dev.metering.delivery.MeterProvider;
 import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
@@ -114,7 +116,8 @@ public final class MeteringAutoConfiguration {
 			.entrySet()
 			.stream()
 			.map((entry) -> new MeterDefinition(entry.getKey(), entry.getValue().eventName(),
-					entry.getValue().meterId(), entry.getValue().tokens(), entry.getValue().limitKey()))
+					entry.getValue().meterId(), entry.getValue().tokens(), entry.getValue().limitKey(),
+					entry.getValue().aggregation()))
 			.toList();
 		return new MeterCatalog(meters, this.properties.defaultMeter());
 	}
@@ -147,12 +150,14 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageDispatcher meteringUsageDispatcher(UsageOutbox outbox, MeterProvider provider,
+	UsageDispatcher meteringUsageDispatcher(UsageOutbox outbox, MeterProvider provider, MeterCatalog meters,
 			ObjectProvider<MeterRegistry> registry) {
 		MeteringProperties.Delivery delivery = this.properties.delivery();
-		return new UsageDispatcher(outbox, provider,
+		DeliverySettings settings = new DeliverySettings(
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
-				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(), Clock.systemUTC(),
+				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(),
+				delivery.coalesce() ? meters.summedEventNames() : Set.of());
+		return new UsageDispatcher(outbox, provider, settings, Clock.systemUTC(),
 				registry.getIfUnique(SimpleMeterRegistry::new));
 	}
 

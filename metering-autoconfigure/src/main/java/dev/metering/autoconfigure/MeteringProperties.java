@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import dev.metering.billing.Enforcement;
+import dev.metering.billing.MeterAggregation;
 import dev.metering.billing.MissingCustomerPolicy;
 import dev.metering.billing.TokenKind;
 
@@ -49,7 +50,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 	public MeteringProperties {
 		meters = (meters == null || meters.isEmpty())
-				? Map.of(DEFAULT_METER, new Meter("ai_tokens", null, TokenKind.TOTAL, null))
+				? Map.of(DEFAULT_METER, new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -159,9 +160,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param meterId the provider's meter ID, used by BillingClient.getUsage
 	 * @param tokens which ChatClient tokens feed this meter
 	 * @param limitKey the plan limit checked before generation
+	 * @param aggregation how the provider's meter aggregates events: sum, count or last;
+	 * events of sum meters may be coalesced before delivery
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
-			String limitKey) {
+			String limitKey, @DefaultValue("sum") MeterAggregation aggregation) {
 	}
 
 	/**
@@ -271,10 +274,13 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param maxBackoff the longest delay between retries
 	 * @param concurrency how many customers' events are delivered at the same time; events of
 	 * one customer on one meter are always sent one at a time
+	 * @param coalesce whether pending events of one customer on a sum meter are sent as one
+	 * event, so that provider calls grow with customers, not with calls
 	 */
 	public record Delivery(@DefaultValue("1s") Duration flushInterval, @DefaultValue("10s") Duration shutdownTimeout,
 			@DefaultValue("12") int maxAttempts, @DefaultValue("500ms") Duration initialBackoff,
-			@DefaultValue("5m") Duration maxBackoff, @DefaultValue("4") int concurrency) {
+			@DefaultValue("5m") Duration maxBackoff, @DefaultValue("4") int concurrency,
+			@DefaultValue("true") boolean coalesce) {
 
 		public Delivery {
 			if (concurrency < 1) {

@@ -9,19 +9,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * Unique across instances and restarts without a secure random draw per event, which would
  * cost more than the rest of recording.
  */
-final class EventIdentifiers {
+public final class EventIdentifiers {
 
 	private final String prefix;
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	EventIdentifiers() {
+	public EventIdentifiers() {
 		byte[] random = new byte[10];
 		new SecureRandom().nextBytes(random);
 		this.prefix = "usage_" + HexFormat.of().formatHex(random) + "_";
 	}
 
-	String next() {
+	public String next() {
 		return this.prefix + Long.toString(this.sequence.incrementAndGet(), 36);
 	}
 

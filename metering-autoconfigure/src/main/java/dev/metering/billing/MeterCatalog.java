@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The configured meters, looked up by key, event name or meter ID.
@@ -39,6 +41,15 @@ public final class MeterCatalog {
 
 	public Optional<MeterDefinition> byEventName(String eventName) {
 		return this.byKey.values().stream().filter((meter) -> meter.eventName().equals(eventName)).findFirst();
+	}
+
+	/** Event names of the meters that sum their events: those may be coalesced. */
+	public Set<String> summedEventNames() {
+		return this.byKey.values()
+			.stream()
+			.filter((meter) -> meter.aggregation() == MeterAggregation.SUM)
+			.map(MeterDefinition::eventName)
+			.collect(Collectors.toUnmodifiableSet());
 	}
 
 	public List<String> eventNames() {

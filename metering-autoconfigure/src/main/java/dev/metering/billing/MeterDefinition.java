@@ -8,6 +8,8 @@ package dev.metering.billing;
  * @param meterId the provider's meter ID, or {@code null} when not configured
  * @param tokens which ChatClient tokens feed this meter
  * @param limitKey the plan limit checked before generation, or {@code null}
+ * @param aggregation how the provider's meter aggregates events
  */
-public record MeterDefinition(String key, String eventName, String meterId, TokenKind tokens, String limitKey) {
+public record MeterDefinition(String key, String eventName, String meterId, TokenKind tokens, String limitKey,
+		MeterAggregation aggregation) {
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import dev.metering.billing.EventIdentifiers;
 import dev.metering.billing.UsageEvent;
 import dev.metering.outbox.OutboxEntry;
 import dev.metering.outbox.UsageOutbox;
@@ -43,17 +44,13 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private final MeterProvider provider;
 
-	private final RetryBackoff backoff;
+	private final DeliverySettings settings;
 
-	private final Duration flushInterval;
-
-	private final Duration shutdownTimeout;
+	private final EventIdentifiers identifiers = new EventIdentifiers();
 
 	private final Clock clock;
 
 	private final MeterRegistry registry;
-
-	private final int concurrency;
 
 	private ExecutorService lanePool;
 
@@ -67,26 +64,20 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private Thread worker;
 
-	/**
-	 * @param concurrency how many customers' events are delivered at the same time
-	 */
-	public UsageDispatcher(UsageOutbox outbox, MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
-			Duration shutdownTimeout, int concurrency, Clock clock, MeterRegistry registry) {
+	public UsageDispatcher(UsageOutbox outbox, MeterProvider provider, DeliverySettings settings, Clock clock,
+			MeterRegistry registry) {
 		this.outbox = outbox;
 		this.provider = provider;
-		this.backoff = backoff;
-		this.flushInterval = flushInterval;
-		this.shutdownTimeout = shutdownTimeout;
+		this.settings = settings;
 		this.clock = clock;
 		this.registry = registry;
-		this.concurrency = concurrency;
 	}
 
 	@Override
 	public void start() {
-		if (this.concurrency > 1) {
+		if (this.settings.concurrency() > 1) {
 			AtomicInteger threads = new AtomicInteger();
-			this.lanePool = Executors.newFixedThreadPool(this.concurrency, (task) -> {
+			this.lanePool = Executors.newFixedThreadPool(this.settings.concurrency(), (task) -> {
 				Thread thread = new Thread(task, "metering-delivery-" + threads.incrementAndGet());
 				thread.setDaemon(true);
 				return thread;
@@ -104,7 +95,7 @@ public final class UsageDispatcher implements SmartLifecycle {
 		this.running = false;
 		wake();
 		try {
-			this.worker.join(this.shutdownTimeout.toMillis());
+			this.worker.join(this.settings.shutdownTimeout().toMillis());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -165,12 +156,18 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private void loop() {
 		while (this.running) {
-			deliverDue();
+			try {
+				deliverDue();
+			}
+			catch (RuntimeException ex) {
+				// the outbox's store failed (database down?): nothing is lost, try again later
+				logger.error("Usage delivery pass failed; trying again in " + this.settings.flushInterval(), ex);
+			}
 			synchronized (this.signal) {
 				this.passes++;
 				this.signal.notifyAll();
 				if (!this.wakeRequested && this.running) {
-					waitQuietly(this.flushInterval.toNanos());
+					waitQuietly(this.settings.flushInterval().toNanos());
 				}
 				this.wakeRequested = false;
 			}
@@ -179,9 +176,14 @@ public final class UsageDispatcher implements SmartLifecycle {
 	}
 
 	private void drainOnShutdown() {
-		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
-		while (System.nanoTime() < deadline && deliverDue() > 0) {
-			// keep going while there is due work and time left
+		long deadline = System.nanoTime() + this.settings.shutdownTimeout().toNanos();
+		try {
+			while (System.nanoTime() < deadline && deliverDue() > 0) {
+				// keep going while there is due work and time left
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.error("Usage delivery failed at shutdown; what is stored is delivered at the next start", ex);
 		}
 		synchronized (this.signal) {
 			this.passes++;
@@ -189,15 +191,41 @@ public final class UsageDispatcher implements SmartLifecycle {
 		}
 	}
 
-	/** @return how many entries were attempted */
+	/**
+	 * One pass: delivers what was due when the pass began. Later events wait for the next
+	 * pass, so that they gather and coalesce instead of trickling out one call each.
+	 * @return how many entries were attempted
+	 */
 	int deliverDue() {
+		Instant passStart = this.clock.instant();
+		coalesce(passStart);
 		int attempted = 0;
 		List<OutboxEntry> batch;
-		while (!(batch = this.outbox.due(this.clock.instant(), BATCH_SIZE)).isEmpty()) {
+		while (!(batch = this.outbox.due(passStart, BATCH_SIZE)).isEmpty()) {
 			deliver(batch);
 			attempted += batch.size();
 		}
 		return attempted;
+	}
+
+	/** Merges what piled up since the last pass, so that calls grow with customers, not events. */
+	private void coalesce(Instant passStart) {
+		if (this.settings.coalescedEventNames().isEmpty()) {
+			return;
+		}
+		try {
+			int merged;
+			do {
+				merged = this.outbox.coalesce(this.settings.coalescedEventNames(), passStart,
+						this.identifiers::next);
+				this.registry.counter("metering.events.coalesced").increment(merged);
+			}
+			while (merged > 0);
+		}
+		catch (RuntimeException ex) {
+			// the events stay as they were and are sent one by one
+			logger.warn("Could not coalesce pending usage events: " + ex.getMessage());
+		}
 	}
 
 	/**
@@ -276,11 +304,11 @@ public final class UsageDispatcher implements SmartLifecycle {
 		}
 		else if (outcome instanceof DeliveryOutcome.Retry retry) {
 			int failures = entry.attempts() + 1;
-			if (this.backoff.exhausted(failures)) {
+			if (this.settings.backoff().exhausted(failures)) {
 				deadLetter(event, "retries_exhausted", retry.reason());
 			}
 			else {
-				Instant next = this.clock.instant().plus(this.backoff.delayAfter(failures));
+				Instant next = this.clock.instant().plus(this.settings.backoff().delayAfter(failures));
 				this.outbox.scheduleRetry(event.identifier(), next, retry.reason());
 				this.registry.counter("metering.events.retried", "provider", this.provider.name()).increment();
 				if (logger.isDebugEnabled()) {

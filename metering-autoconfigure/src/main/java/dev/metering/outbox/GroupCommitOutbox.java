@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -170,6 +172,11 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	@Override
 	public List<OutboxEntry> due(Instant now, int max) {
 		return this.store.due(now, max);
+	}
+
+	@Override
+	public int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
+		return this.store.coalesce(eventNames, now, identifiers);
 	}
 
 	@Override

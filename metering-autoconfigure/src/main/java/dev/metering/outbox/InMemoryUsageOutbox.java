@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.metering.billing.UsageEvent;
 
@@ -36,6 +38,23 @@ public final class InMemoryUsageOutbox implements UsageOutbox {
 			}
 		}
 		return due;
+	}
+
+	@Override
+	public synchronized int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
+		List<UsageEvent> candidates = this.pending.values()
+			.stream()
+			.filter((entry) -> entry.attempts() == 0 && !entry.nextAttemptAt().isAfter(now)
+					&& eventNames.contains(entry.event().eventName()))
+			.map(OutboxEntry::event)
+			.toList();
+		int covered = 0;
+		for (Map.Entry<UsageEvent, List<UsageEvent>> merged : Coalescing.merge(candidates, identifiers).entrySet()) {
+			merged.getValue().forEach((event) -> this.pending.remove(event.identifier()));
+			append(merged.getKey());
+			covered += merged.getValue().size();
+		}
+		return covered;
 	}
 
 	@Override

@@ -5,8 +5,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -33,6 +37,12 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	private static final String DELIVERED = "D";
 
 	private static final String DEAD = "X";
+
+	/** Merged into another event, named in {@code coalesced_into}. */
+	private static final String COALESCED = "C";
+
+	/** Most events one coalescing pass looks at. */
+	private static final int COALESCE_SCAN = 5000;
 
 	private static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
 			+ "next_attempt_at, last_error, failure_code, failed_at";
@@ -72,9 +82,12 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 
 	/** Writes several events in one transaction. */
 	public void appendAll(List<UsageEvent> events) {
-		this.transactions.executeWithoutResult((status) -> this.jdbc.batchUpdate(
-				"INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, occurred_at, "
-						+ "status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, '" + PENDING + "', 0, ?)",
+		this.transactions.executeWithoutResult((status) -> insert(events));
+	}
+
+	private void insert(List<UsageEvent> events) {
+		this.jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
+				+ "occurred_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, '" + PENDING + "', 0, ?)",
 				events, events.size(), (statement, event) -> {
 					statement.setString(1, event.identifier());
 					statement.setString(2, event.eventName());
@@ -82,7 +95,37 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 					statement.setLong(4, event.value());
 					statement.setLong(5, event.timestamp().toEpochMilli());
 					statement.setLong(6, event.timestamp().toEpochMilli());
-				}));
+				});
+	}
+
+	@Override
+	public int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
+		if (eventNames.isEmpty()) {
+			return 0;
+		}
+		long nowMillis = now.toEpochMilli();
+		String names = String.join(", ", Collections.nCopies(eventNames.size(), "?"));
+		List<Object> arguments = new ArrayList<>(List.of(nowMillis, nowMillis));
+		arguments.addAll(eventNames);
+		Integer covered = this.transactions.execute((status) -> {
+			List<UsageEvent> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
+					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND next_attempt_at <= ? AND (claimed_until "
+					+ "IS NULL OR claimed_until < ?) AND event_name IN (" + names + ") ORDER BY occurred_at "
+					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE" + (this.skipLocked ? " SKIP LOCKED" : ""),
+					(rs, row) -> entry(rs, row).event(), arguments.toArray());
+			Map<UsageEvent, List<UsageEvent>> merged = Coalescing.merge(candidates, identifiers);
+			if (merged.isEmpty()) {
+				return 0;
+			}
+			insert(new ArrayList<>(merged.keySet()));
+			List<Object[]> coverage = new ArrayList<>();
+			merged.forEach((into, events) -> events
+				.forEach((event) -> coverage.add(new Object[] { into.identifier(), nowMillis, event.identifier() })));
+			this.jdbc.batchUpdate("UPDATE metering_usage_event SET status = '" + COALESCED + "', coalesced_into = ?, "
+					+ "settled_at = ? WHERE identifier = ?", coverage);
+			return coverage.size();
+		});
+		return (covered != null) ? covered : 0;
 	}
 
 	/** Claims due events for this instance's lease, oldest first. */

@@ -2,6 +2,8 @@ package dev.metering.outbox;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.metering.billing.UsageEvent;
 
@@ -32,6 +34,18 @@ public interface UsageOutbox {
 	 * @return whether there was such a dead letter
 	 */
 	boolean redrive(String identifier);
+
+	/**
+	 * Merges pending events that were never attempted, of one customer and one of
+	 * {@code eventNames}, that happened in the same hour (UTC), into one event each with a new
+	 * identifier. The merged event and the events it covers are stored in one step before
+	 * anything is sent, so that a retry, even after a crash, sends the same identifier; events
+	 * already attempted are never merged, as the provider may have them.
+	 * @return how many events were merged into others
+	 */
+	default int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
+		return 0;
+	}
 
 	/**
 	 * Stores what waits in memory to be stored, and stores later events at once. The dispatcher

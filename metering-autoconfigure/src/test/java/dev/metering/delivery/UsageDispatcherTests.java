@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -33,9 +34,8 @@ class UsageDispatcherTests {
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-	private final UsageDispatcher dispatcher = new UsageDispatcher(this.outbox, this.provider,
-			new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofMillis(20),
-			Duration.ofSeconds(2), 4, Clock.systemUTC(), this.registry);
+	private final UsageDispatcher dispatcher = dispatcher(this.provider, new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
+				Duration.ofMillis(20), Duration.ofSeconds(2));
 
 	@AfterEach
 	void stop() {
@@ -108,9 +108,8 @@ class UsageDispatcherTests {
 
 	@Test
 	void shutdownDeliversWhatIsPending() {
-		UsageDispatcher slow = new UsageDispatcher(this.outbox, this.provider,
-				new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofHours(1),
-				Duration.ofSeconds(2), 4, Clock.systemUTC(), this.registry);
+		UsageDispatcher slow = dispatcher(this.provider, new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
+				Duration.ofHours(1), Duration.ofSeconds(2));
 		slow.start();
 		for (int i = 0; i < 250; i++) {
 			this.outbox.append(event("usage_s" + i, 1));
@@ -124,9 +123,8 @@ class UsageDispatcherTests {
 
 	@Test
 	void flushGivesUpAtItsTimeoutWhileDeliveryKeepsFailing() {
-		UsageDispatcher patient = new UsageDispatcher(this.outbox, this.provider,
-				new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 4), Duration.ofMillis(20),
-				Duration.ofMillis(100), 4, Clock.systemUTC(), this.registry);
+		UsageDispatcher patient = dispatcher(this.provider, new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 4),
+				Duration.ofMillis(20), Duration.ofMillis(100));
 		this.provider.script(DeliveryOutcome.retry("503"));
 		this.outbox.append(event("usage_5", 1));
 		patient.start();
@@ -142,9 +140,8 @@ class UsageDispatcherTests {
 	@Test
 	void customersAreDeliveredSideBySideButEachCustomerOneEventAtATime() {
 		LatentProvider latent = new LatentProvider();
-		UsageDispatcher lanes = new UsageDispatcher(this.outbox, latent,
-				new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofHours(1),
-				Duration.ofSeconds(2), 4, Clock.systemUTC(), this.registry);
+		UsageDispatcher lanes = dispatcher(latent, new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
+				Duration.ofHours(1), Duration.ofSeconds(2));
 		for (int i = 0; i < 80; i++) {
 			this.outbox.append(new UsageEvent("usage_l" + i, "ai_tokens", "cus_" + (i % 8), 1, Instant.now()));
 		}
@@ -159,6 +156,13 @@ class UsageDispatcherTests {
 		assertThat(latent.delivered).hasValue(80);
 		assertThat(latent.maxInFlightPerCustomer).hasValue(1);
 		assertThat(latent.maxInFlight.get()).isBetween(2, 4);
+	}
+
+	private UsageDispatcher dispatcher(MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
+			Duration shutdownTimeout) {
+		return new UsageDispatcher(this.outbox, provider,
+				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of()), Clock.systemUTC(),
+				this.registry);
 	}
 
 	private static UsageEvent event(String identifier, long value) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import dev.metering.billing.MeterAggregation;
 import dev.metering.billing.MeterDefinition;
 import dev.metering.billing.TokenKind;
 import dev.metering.billing.UsageEvent;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalMeterProviderTests {
 
 	private static final MeterDefinition METER = new MeterDefinition("ai-tokens", "ai_tokens", "mtr_1", TokenKind.TOTAL,
-			null);
+			null, MeterAggregation.SUM);
 
 	private final LocalMeterProvider meter = new LocalMeterProvider();
 

@@ -127,6 +127,36 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	@Test
+	void coalescingMergesNeverAttemptedEventsPerCustomerAndHourAndKeepsWhatTheyCover() {
+		Instant hour = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+		List<UsageEvent> events = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			events.add(new UsageEvent("usage_m" + i, "ai_tokens", "cus_a", i + 1, hour.plusSeconds(i)));
+		}
+		events.add(new UsageEvent("usage_lone", "ai_tokens", "cus_b", 7, hour));
+		events.add(new UsageEvent("usage_counted", "api_calls", "cus_a", 1, hour));
+		events.add(new UsageEvent("usage_tried", "ai_tokens", "cus_a", 100, hour));
+		this.outbox.appendAll(events);
+		this.outbox.due(Instant.now(), 100);
+		this.outbox.scheduleRetry("usage_tried", Instant.now().minusSeconds(1), "timeout");
+		new JdbcTemplate(dataSource()).update("UPDATE metering_usage_event SET claimed_until = NULL");
+
+		int merged = this.outbox.coalesce(java.util.Set.of("ai_tokens"), Instant.now(), () -> "usage_sum");
+
+		assertThat(merged).isEqualTo(10);
+		assertThat(this.outbox.pendingCount()).isEqualTo(4);
+		assertThat(this.outbox.due(Instant.now(), 100)).extracting(OutboxEntry::event)
+			.extracting(UsageEvent::identifier, UsageEvent::value)
+			.containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("usage_sum", 55L),
+					org.assertj.core.groups.Tuple.tuple("usage_lone", 7L),
+					org.assertj.core.groups.Tuple.tuple("usage_counted", 1L),
+					org.assertj.core.groups.Tuple.tuple("usage_tried", 100L));
+		assertThat(new JdbcTemplate(dataSource()).queryForList(
+				"SELECT identifier FROM metering_usage_event WHERE coalesced_into = 'usage_sum'", String.class))
+			.hasSize(10);
+	}
+
+	@Test
 	void instancesClaimingAtTheSameTimeNeverShareAnEvent() throws Exception {
 		List<UsageEvent> events = new ArrayList<>();
 		for (int i = 0; i < 600; i++) {

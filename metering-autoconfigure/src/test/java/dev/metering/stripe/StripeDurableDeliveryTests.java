@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import dev.metering.BillingClient;
 import dev.metering.admin.MeteringAdmin;
@@ -45,31 +47,38 @@ class StripeDurableDeliveryTests {
 
 	static EmbeddedPostgres postgres;
 
+	/** Pooled, as an application's data source is. */
+	static HikariDataSource dataSource;
+
 	@BeforeAll
 	static void start() throws IOException {
 		stripe.start();
 		postgres = EmbeddedPostgres.start();
+		dataSource = new HikariDataSource();
+		dataSource.setDataSource(postgres.getPostgresDatabase());
+		dataSource.setMaximumPoolSize(10);
 	}
 
 	@AfterAll
 	static void stop() throws IOException {
 		stripe.stop();
+		dataSource.close();
 		postgres.close();
 	}
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
-		.withBean(javax.sql.DataSource.class, () -> postgres.getPostgresDatabase())
+		.withBean(javax.sql.DataSource.class, () -> new DelegatingDataSource(dataSource))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_durable",
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
 				"metering.stripe.read-timeout=300ms", "metering.delivery.flush-interval=20ms",
 				"metering.delivery.initial-backoff=20ms", "metering.delivery.max-backoff=100ms",
-				"metering.delivery.max-attempts=50");
+				"metering.delivery.max-attempts=50", "metering.delivery.coalesce=false");
 
 	@BeforeEach
 	void reset() {
 		stripe.resetAll();
-		JdbcTemplate jdbc = new JdbcTemplate(postgres.getPostgresDatabase());
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
 		jdbc.execute("DROP TABLE IF EXISTS metering_usage_event");
 	}
 
@@ -142,8 +151,8 @@ class StripeDurableDeliveryTests {
 			backlog.add(event);
 			recorded.put(event.identifier(), event.value());
 		}
-		JdbcOutboxDatabase.POSTGRESQL.initializeSchema(postgres.getPostgresDatabase());
-		new JdbcUsageOutbox(postgres.getPostgresDatabase(), "stopped-instance", Duration.ofMinutes(1), true,
+		JdbcOutboxDatabase.POSTGRESQL.initializeSchema(dataSource);
+		new JdbcUsageOutbox(dataSource, "stopped-instance", Duration.ofMinutes(1), true,
 				Clock.systemUTC())
 			.appendAll(backlog);
 		this.contextRunner.run((first) -> this.contextRunner.run((second) -> {
@@ -153,6 +162,29 @@ class StripeDurableDeliveryTests {
 		List<LoggedRequest> sent = meterEvents();
 		assertThat(sent).hasSize(400);
 		assertThat(deliveredOnceByIdentifier()).isEqualTo(recorded);
+	}
+
+	@Test
+	void coalescingSendsTenThousandEventsOfTenCustomersInAFewDozenCallsWithExactSums() {
+		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
+		Map<String, Long> recordedPerCustomer = new HashMap<>();
+		this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1s", "metering.delivery.coalesce=true")
+			.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			for (int i = 0; i < 10_000; i++) {
+				String customer = "cus_" + (i % 10);
+				long value = 1 + i % 7;
+				assertThat(billing.recordUsage("ai_tokens", customer, value).recorded()).isTrue();
+				recordedPerCustomer.merge(customer, value, Long::sum);
+			}
+			assertThat(billing.flush(Duration.ofSeconds(30))).isTrue();
+		});
+		List<LoggedRequest> sent = meterEvents();
+		assertThat(sent).hasSizeLessThanOrEqualTo(40);
+		Map<String, Long> billedPerCustomer = sent.stream()
+			.collect(Collectors.toMap((request) -> request.formParameter("payload[stripe_customer_id]").firstValue(),
+					(request) -> Long.parseLong(request.formParameter("payload[value]").firstValue()), Long::sum));
+		assertThat(billedPerCustomer).isEqualTo(recordedPerCustomer);
 	}
 
 	private static List<LoggedRequest> meterEvents() {

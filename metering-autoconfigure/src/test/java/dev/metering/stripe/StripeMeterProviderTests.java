@@ -69,7 +69,9 @@ class StripeMeterProviderTests {
 				"metering.plans.free.limits.aiTokens=1000", "metering.plans.pro.price-ids=price_pro",
 				"metering.plans.pro.limits.aiTokens=100000", "metering.accounts.org_acme.customer-id=cus_acme",
 				"metering.delivery.flush-interval=20ms", "metering.delivery.initial-backoff=20ms",
-				"metering.delivery.max-backoff=50ms", "metering.delivery.max-attempts=5");
+				"metering.delivery.max-backoff=50ms", "metering.delivery.max-attempts=5",
+				// these tests follow single events; coalescing has tests of its own
+				"metering.delivery.coalesce=false");
 
 	@BeforeEach
 	void reset() {

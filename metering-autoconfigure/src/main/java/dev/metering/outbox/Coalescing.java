@@ -1,0 +1,47 @@
+package dev.metering.outbox;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import dev.metering.billing.UsageEvent;
+
+/**
+ * Groups events of one customer, event name and hour, and makes the event that stands for
+ * each group: the sum of its values, at the time of its latest event.
+ */
+final class Coalescing {
+
+	private Coalescing() {
+	}
+
+	/** The merged event of each group of two or more, with the events it covers. */
+	static Map<UsageEvent, List<UsageEvent>> merge(List<UsageEvent> candidates, Supplier<String> identifiers) {
+		Map<String, List<UsageEvent>> groups = new LinkedHashMap<>();
+		for (UsageEvent event : candidates) {
+			String key = event.customerId() + '\0' + event.eventName() + '\0'
+					+ event.timestamp().truncatedTo(ChronoUnit.HOURS);
+			groups.computeIfAbsent(key, (k) -> new ArrayList<>()).add(event);
+		}
+		Map<UsageEvent, List<UsageEvent>> merged = new LinkedHashMap<>();
+		for (List<UsageEvent> group : groups.values()) {
+			if (group.size() < 2) {
+				continue;
+			}
+			long sum = 0;
+			Instant latest = Instant.MIN;
+			for (UsageEvent event : group) {
+				sum = Math.addExact(sum, event.value());
+				latest = event.timestamp().isAfter(latest) ? event.timestamp() : latest;
+			}
+			UsageEvent first = group.get(0);
+			merged.put(new UsageEvent(identifiers.get(), first.eventName(), first.customerId(), sum, latest), group);
+		}
+		return merged;
+	}
+
+}
