@@ -105,12 +105,13 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 		}
 		long nowMillis = now.toEpochMilli();
 		String names = String.join(", ", Collections.nCopies(eventNames.size(), "?"));
-		List<Object> arguments = new ArrayList<>(List.of(nowMillis, nowMillis));
+		// a claimed event may have reached the provider before its instance died: never merge it
+		List<Object> arguments = new ArrayList<>(List.of(nowMillis));
 		arguments.addAll(eventNames);
 		Integer covered = this.transactions.execute((status) -> {
 			List<UsageEvent> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
-					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND next_attempt_at <= ? AND (claimed_until "
-					+ "IS NULL OR claimed_until < ?) AND event_name IN (" + names + ") ORDER BY occurred_at "
+					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
+					+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
 					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE" + (this.skipLocked ? " SKIP LOCKED" : ""),
 					(rs, row) -> entry(rs, row).event(), arguments.toArray());
 			Map<UsageEvent, List<UsageEvent>> merged = Coalescing.merge(candidates, identifiers);

@@ -40,7 +40,7 @@ public interface UsageOutbox {
 	 * {@code eventNames}, that happened in the same hour (UTC), into one event each with a new
 	 * identifier. The merged event and the events it covers are stored in one step before
 	 * anything is sent, so that a retry, even after a crash, sends the same identifier; events
-	 * already attempted are never merged, as the provider may have them.
+	 * ever claimed for delivery are never merged, as the provider may have them.
 	 * @return how many events were merged into others
 	 */
 	default int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {

@@ -136,21 +136,24 @@ abstract class JdbcUsageOutboxContract {
 		events.add(new UsageEvent("usage_lone", "ai_tokens", "cus_b", 7, hour));
 		events.add(new UsageEvent("usage_counted", "api_calls", "cus_a", 1, hour));
 		events.add(new UsageEvent("usage_tried", "ai_tokens", "cus_a", 100, hour));
+		events.add(new UsageEvent("usage_claimed", "ai_tokens", "cus_a", 1000, hour));
 		this.outbox.appendAll(events);
-		this.outbox.due(Instant.now(), 100);
 		this.outbox.scheduleRetry("usage_tried", Instant.now().minusSeconds(1), "timeout");
-		new JdbcTemplate(dataSource()).update("UPDATE metering_usage_event SET claimed_until = NULL");
+		// claimed by an instance that died: it may have reached the provider
+		new JdbcTemplate(dataSource()).update("UPDATE metering_usage_event SET claimed_by = 'gone', "
+				+ "claimed_until = 0 WHERE identifier = 'usage_claimed'");
 
 		int merged = this.outbox.coalesce(java.util.Set.of("ai_tokens"), Instant.now(), () -> "usage_sum");
 
 		assertThat(merged).isEqualTo(10);
-		assertThat(this.outbox.pendingCount()).isEqualTo(4);
+		assertThat(this.outbox.pendingCount()).isEqualTo(5);
 		assertThat(this.outbox.due(Instant.now(), 100)).extracting(OutboxEntry::event)
 			.extracting(UsageEvent::identifier, UsageEvent::value)
 			.containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("usage_sum", 55L),
 					org.assertj.core.groups.Tuple.tuple("usage_lone", 7L),
 					org.assertj.core.groups.Tuple.tuple("usage_counted", 1L),
-					org.assertj.core.groups.Tuple.tuple("usage_tried", 100L));
+					org.assertj.core.groups.Tuple.tuple("usage_tried", 100L),
+					org.assertj.core.groups.Tuple.tuple("usage_claimed", 1000L));
 		assertThat(new JdbcTemplate(dataSource()).queryForList(
 				"SELECT identifier FROM metering_usage_event WHERE coalesced_into = 'usage_sum'", String.class))
 			.hasSize(10);
