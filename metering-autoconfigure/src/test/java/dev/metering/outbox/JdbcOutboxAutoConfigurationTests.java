@@ -37,6 +37,14 @@ class JdbcOutboxAutoConfigurationTests {
 	}
 
 	@Test
+	void aFullQueueNeitherDropsNorHoldsEvents() {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:full-queue", "metering.outbox.queue-capacity=1",
+					"metering.outbox.offer-timeout=1ms", "metering.outbox.commit-interval=50ms")
+			.run((context) -> recordAndDeliver(context, 300));
+	}
+
+	@Test
 	void syncWritesBeforeRecordUsageReturns() {
 		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:sync-outbox", "metering.outbox.sync=true",
 				"metering.delivery.flush-interval=1h")
