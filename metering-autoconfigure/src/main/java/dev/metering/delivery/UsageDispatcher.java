@@ -95,7 +95,7 @@ public final class UsageDispatcher implements SmartLifecycle {
 		this.running = false;
 		wake();
 		try {
-			this.worker.join(this.settings.shutdownTimeout().toMillis());
+			this.worker.join(Math.max(1, this.settings.shutdownTimeout().toMillis()));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
