@@ -156,7 +156,7 @@ public final class MeteringAutoConfiguration {
 		DeliverySettings settings = new DeliverySettings(
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
 				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(),
-				delivery.coalesce() ? meters.summedEventNames() : Set.of());
+				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention());
 		return new UsageDispatcher(outbox, provider, settings, Clock.systemUTC(),
 				registry.getIfUnique(SimpleMeterRegistry::new));
 	}

@@ -124,11 +124,13 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param lease how long an instance's claim on an event holds before another instance may
 	 * send it
 	 * @param initializeSchema whether to create the outbox table at start-up when it is missing
+	 * @param retention how long delivered events stay in the outbox table before they are
+	 * deleted; pending events and dead letters stay until they are settled
 	 */
 	public record Outbox(@DefaultValue("auto") OutboxStore store, @DefaultValue("false") boolean sync,
 			@DefaultValue("5ms") Duration commitInterval, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("50ms") Duration offerTimeout, @DefaultValue("1m") Duration lease,
-			@DefaultValue("true") boolean initializeSchema) {
+			@DefaultValue("true") boolean initializeSchema, @DefaultValue("7d") Duration retention) {
 
 		public Outbox {
 			if (queueCapacity < 1) {

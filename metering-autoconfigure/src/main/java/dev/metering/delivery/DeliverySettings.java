@@ -12,9 +12,10 @@ import java.util.Set;
  * @param concurrency how many customers' events are delivered at the same time
  * @param coalescedEventNames event names whose pending events are merged per customer before
  * they are sent (those of sum meters); empty for none
+ * @param retention how long delivered events are kept in the outbox
  */
 public record DeliverySettings(RetryBackoff backoff, Duration flushInterval, Duration shutdownTimeout,
-		int concurrency, Set<String> coalescedEventNames) {
+		int concurrency, Set<String> coalescedEventNames, Duration retention) {
 
 	public DeliverySettings {
 		coalescedEventNames = Set.copyOf(coalescedEventNames);

@@ -38,6 +38,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private static final int BATCH_SIZE = 100;
 
+	private static final Duration PURGE_EVERY = Duration.ofHours(1);
+
 	private static final Duration BACKING_OFF_PAUSE = Duration.ofMillis(20);
 
 	private final UsageOutbox outbox;
@@ -61,6 +63,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 	private boolean wakeRequested;
 
 	private long passes;
+
+	private Instant lastPurge = Instant.EPOCH;
 
 	private Thread worker;
 
@@ -158,6 +162,7 @@ public final class UsageDispatcher implements SmartLifecycle {
 		while (this.running) {
 			try {
 				deliverDue();
+				purgeSettledHourly();
 			}
 			catch (RuntimeException ex) {
 				// the outbox's store failed (database down?): nothing is lost, try again later
@@ -206,6 +211,18 @@ public final class UsageDispatcher implements SmartLifecycle {
 			attempted += batch.size();
 		}
 		return attempted;
+	}
+
+	private void purgeSettledHourly() {
+		Instant now = this.clock.instant();
+		if (Duration.between(this.lastPurge, now).compareTo(PURGE_EVERY) >= 0) {
+			this.lastPurge = now;
+			Instant cutoff = now.minus(this.settings.retention());
+			int purged = this.outbox.purgeSettled(cutoff);
+			if (purged > 0 && logger.isDebugEnabled()) {
+				logger.debug("Forgot " + purged + " usage event(s) delivered before " + cutoff);
+			}
+		}
 	}
 
 	/** Merges what piled up since the last pass, so that calls grow with customers, not events. */

@@ -180,6 +180,11 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	}
 
 	@Override
+	public int purgeSettled(Instant cutoff) {
+		return this.store.purgeSettled(cutoff);
+	}
+
+	@Override
 	public void markDelivered(String identifier) {
 		this.store.markDelivered(identifier);
 	}

@@ -196,10 +196,10 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 				+ DEAD + "'", millisNow(), identifier) == 1;
 	}
 
-	/** Forgets delivered events settled before {@code cutoff}; their identifiers stay unique by construction. */
-	public int purgeDelivered(Instant cutoff) {
-		return this.jdbc.update("DELETE FROM metering_usage_event WHERE status = '" + DELIVERED
-				+ "' AND settled_at < ?", cutoff.toEpochMilli());
+	@Override
+	public int purgeSettled(Instant cutoff) {
+		return this.jdbc.update("DELETE FROM metering_usage_event WHERE status IN ('" + DELIVERED + "', '"
+				+ COALESCED + "') AND settled_at < ?", cutoff.toEpochMilli());
 	}
 
 	private long millisNow() {

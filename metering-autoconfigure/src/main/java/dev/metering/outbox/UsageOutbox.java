@@ -48,6 +48,15 @@ public interface UsageOutbox {
 	}
 
 	/**
+	 * Forgets events delivered (or merged into delivered ones) before {@code cutoff}. Pending
+	 * events and dead letters stay.
+	 * @return how many were forgotten
+	 */
+	default int purgeSettled(Instant cutoff) {
+		return 0;
+	}
+
+	/**
 	 * Stores what waits in memory to be stored, and stores later events at once. The dispatcher
 	 * calls this at shutdown before its last delivery, so that the delivery sees everything.
 	 */

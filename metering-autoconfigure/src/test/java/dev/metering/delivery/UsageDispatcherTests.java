@@ -161,7 +161,7 @@ class UsageDispatcherTests {
 	private UsageDispatcher dispatcher(MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
 			Duration shutdownTimeout) {
 		return new UsageDispatcher(this.outbox, provider,
-				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of()), Clock.systemUTC(),
+				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of(), Duration.ofDays(7)), Clock.systemUTC(),
 				this.registry);
 	}
 

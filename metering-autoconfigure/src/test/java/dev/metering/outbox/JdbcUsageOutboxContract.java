@@ -100,7 +100,9 @@ abstract class JdbcUsageOutboxContract {
 		assertThat(this.outbox.pendingCount()).isOne();
 		assertThat(this.outbox.due(Instant.now().plus(Duration.ofMinutes(2)), 10)).extracting((e) -> e.event().identifier())
 			.containsExactly("usage_d2");
-		assertThat(this.outbox.purgeDelivered(Instant.now().plusSeconds(1))).isOne();
+		assertThat(this.outbox.purgeSettled(Instant.now().minusSeconds(60))).as("too recent").isZero();
+		assertThat(this.outbox.purgeSettled(Instant.now().plusSeconds(1))).isOne();
+		assertThat(this.outbox.pendingCount()).as("pending events stay").isOne();
 	}
 
 	@Test
