@@ -32,6 +32,7 @@ import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.billing.UsageEvent;
 import dev.metering.outbox.JdbcOutboxDatabase;
 import dev.metering.outbox.JdbcUsageOutbox;
+import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -193,7 +194,7 @@ class StripeDurableDeliveryTests {
 
 	/** Values the stub accepted, by identifier, as Stripe counts them: a repeated identifier once. */
 	private static Map<String, Long> deliveredOnceByIdentifier() {
-		return stripe.getAllServeEvents()
+		return WireMockJournal.completed(stripe)
 			.stream()
 			.filter((event) -> event.getResponse().getStatus() == 200)
 			.map((event) -> event.getRequest())
