@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 		"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=mtr_ai",
 		"metering.meters.ai-tokens.limit-key=aiTokens", "metering.plans.small.limits.aiTokens=100",
 		"metering.plans.big.limits.aiTokens=1000000", "metering.default-plan=big",
-		"metering.accounts.org_plain.customer-id=cus_plain", "metering.accounts.org_response.customer-id=cus_response", "metering.accounts.org_stream.customer-id=cus_stream",
-		"metering.accounts.org_tools.customer-id=cus_tools", "metering.accounts.org_user.customer-id=cus_user", "metering.accounts.org_cancel.customer-id=cus_cancel",
+		"metering.accounts.org_plain.customer-id=cus_plain", "metering.accounts.org_response.customer-id=cus_response",
+		"metering.accounts.org_stream.customer-id=cus_stream", "metering.accounts.org_tools.customer-id=cus_tools",
+		"metering.accounts.org_user.customer-id=cus_user", "metering.accounts.org_cancel.customer-id=cus_cancel",
 		"metering.accounts.org_error.customer-id=cus_error", "metering.accounts.org_limited.customer-id=cus_limited",
 		"metering.accounts.org_limited.plan=small", "metering.accounts.org_parallel.customer-id=cus_parallel",
 		"metering.accounts.org_parallel.plan=small", "metering.delivery.flush-interval=50ms" })

@@ -196,7 +196,8 @@ public final class StripeMeterProvider implements MeterProvider {
 				.eventSummaries()
 				.list(meterId, params)
 				.autoPagingIterable()) {
-				summaries.add(new MeterUsageSummary(meterId, customerId, summary.getAggregatedValue().setScale(0, RoundingMode.HALF_UP).longValue(),
+				long value = summary.getAggregatedValue().setScale(0, RoundingMode.HALF_UP).longValue();
+				summaries.add(new MeterUsageSummary(meterId, customerId, value,
 						Instant.ofEpochSecond(summary.getStartTime()), Instant.ofEpochSecond(summary.getEndTime())));
 			}
 		}

@@ -34,8 +34,8 @@ class UsageDispatcherTests {
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-	private final UsageDispatcher dispatcher = dispatcher(this.provider, new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
-				Duration.ofMillis(20), Duration.ofSeconds(2));
+	private final UsageDispatcher dispatcher = dispatcher(this.provider,
+			new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofMillis(20), Duration.ofSeconds(2));
 
 	@AfterEach
 	void stop() {
@@ -123,8 +123,9 @@ class UsageDispatcherTests {
 
 	@Test
 	void flushGivesUpAtItsTimeoutWhileDeliveryKeepsFailing() {
-		UsageDispatcher patient = dispatcher(this.provider, new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 4),
-				Duration.ofMillis(20), Duration.ofMillis(100));
+		UsageDispatcher patient = dispatcher(this.provider,
+				new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 4), Duration.ofMillis(20),
+				Duration.ofMillis(100));
 		this.provider.script(DeliveryOutcome.retry("503"));
 		this.outbox.append(event("usage_5", 1));
 		patient.start();
