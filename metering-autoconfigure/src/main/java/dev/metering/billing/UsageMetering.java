@@ -98,13 +98,7 @@ public final class UsageMetering {
 	public UsageScope openScope(String meterKey, BillingSubject subject, boolean collectsTokens) {
 		UsageScope scope = new UsageScope(this.meters.byKey(meterKey), subject, collectsTokens);
 		if (!collectsTokens) {
-			BillingSubject subjectOfScope = subjectOf(scope);
-			Optional<BillingAccount> account = accountOf(subjectOfScope);
-			if (account.isEmpty() && this.missingCustomerPolicy == MissingCustomerPolicy.REJECT) {
-				throw new MissingBillingAccountException(
-						(subjectOfScope != null) ? subjectOfScope.referenceId() : null);
-			}
-			account.flatMap((found) -> admit(found, scope.meter(), () -> 0))
+			accountOrRefuse(subjectOf(scope)).flatMap((found) -> admit(found, scope.meter(), () -> 0))
 				.ifPresent((reservation) -> this.ledger.settle(reservation, 0));
 		}
 		return scope;
@@ -125,16 +119,17 @@ public final class UsageMetering {
 		if (quantity == null || quantity == 0) {
 			return;
 		}
-		Optional<BillingAccount> account = accountOf(subjectOf(scope));
+		BillingSubject subject = subjectOf(scope);
+		Optional<BillingAccount> account = accountOf(subject);
 		if (account.isEmpty()) {
 			countUnbilled();
 			logger.warn("Usage of " + quantity + " on meter '" + scope.meter().key()
-					+ "' was not billed: no billing account for " + describe(subjectOf(scope)));
+					+ "' was not billed: no billing account for " + describe(subject));
 			return;
 		}
-		BillingPeriod period = this.periods.current(account.get().customerId());
 		if (scope.meter().limitKey() != null) {
-			this.ledger.add(account.get().referenceId(), scope.meter().limitKey(), period, quantity);
+			this.ledger.add(account.get().referenceId(), scope.meter().limitKey(),
+					this.periods.current(account.get().customerId()), quantity);
 		}
 		record(scope.meter(), account.get(), quantity);
 	}
@@ -149,11 +144,8 @@ public final class UsageMetering {
 	public MeteredCall begin(BillingSubject subject, UsageScope scope, LongSupplier promptEstimate) {
 		boolean scoped = scope != null && scope.collectsTokens();
 		MeterDefinition meter = scoped ? scope.meter() : this.meters.defaultMeter();
-		Optional<BillingAccount> account = accountOf(subject);
+		Optional<BillingAccount> account = accountOrRefuse(subject);
 		if (account.isEmpty()) {
-			if (this.missingCustomerPolicy == MissingCustomerPolicy.REJECT) {
-				throw new MissingBillingAccountException((subject != null) ? subject.referenceId() : null);
-			}
 			countUnbilled();
 			return new MeteredCall(this, null, meter, null, null);
 		}
@@ -219,6 +211,17 @@ public final class UsageMetering {
 
 	private BillingSubject subjectOf(UsageScope scope) {
 		return (scope.subject() != null) ? scope.subject() : resolveSubject().orElse(null);
+	}
+
+	/**
+	 * @throws MissingBillingAccountException when there is no account and the policy rejects
+	 */
+	private Optional<BillingAccount> accountOrRefuse(BillingSubject subject) {
+		Optional<BillingAccount> account = accountOf(subject);
+		if (account.isEmpty() && this.missingCustomerPolicy == MissingCustomerPolicy.REJECT) {
+			throw new MissingBillingAccountException((subject != null) ? subject.referenceId() : null);
+		}
+		return account;
 	}
 
 	private Optional<BillingAccount> accountOf(BillingSubject subject) {
