@@ -1,5 +1,6 @@
 package dev.metering.delivery;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,9 @@ import dev.metering.billing.UsageEvent;
  */
 public interface MeterProvider {
 
+	/** How far ahead an event may be stamped: clocks drift a little, not more. */
+	Duration MAX_FUTURE = Duration.ofMinutes(5);
+
 	/** Short name for logs, e.g. {@code local} or {@code stripe}. */
 	String name();
 
@@ -24,8 +28,17 @@ public interface MeterProvider {
 	 */
 	Optional<String> rejectCustomerId(String customerId);
 
-	/** Why the provider would refuse an event that happened at {@code timestamp}, if it would. */
-	Optional<String> rejectTimestamp(Instant timestamp, Instant now);
+	/**
+	 * Why the provider would refuse an event that happened at {@code timestamp}, if it would.
+	 * By default: more than {@link #MAX_FUTURE} ahead, as hosted meters refuse.
+	 */
+	default Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
+		if (timestamp.isAfter(now.plus(MAX_FUTURE))) {
+			return Optional.of("timestamp " + timestamp + " is more than " + MAX_FUTURE.toMinutes()
+					+ " minutes in the future, which the " + name() + " meter refuses");
+		}
+		return Optional.empty();
+	}
 
 	/** Delivers one event. Must not throw: every failure is an outcome. */
 	DeliveryOutcome deliver(UsageEvent event);

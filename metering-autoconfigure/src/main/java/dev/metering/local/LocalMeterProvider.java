@@ -1,6 +1,5 @@
 package dev.metering.local;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -23,9 +22,6 @@ import dev.metering.delivery.MeterProvider;
  * has seen before, within its memory of the most recent identifiers.
  */
 public final class LocalMeterProvider implements MeterProvider {
-
-	/** Like hosted meters, refuse events stamped too far ahead; clocks drift a little. */
-	private static final Duration MAX_FUTURE = Duration.ofMinutes(5);
 
 	/** Duplicates come from retries shortly after the first delivery. */
 	private static final int REMEMBERED_IDENTIFIERS = 100_000;
@@ -50,15 +46,6 @@ public final class LocalMeterProvider implements MeterProvider {
 	public Optional<String> rejectCustomerId(String customerId) {
 		if (customerId.chars().anyMatch(Character::isWhitespace)) {
 			return Optional.of("customerId must not contain white space: '" + customerId + "'");
-		}
-		return Optional.empty();
-	}
-
-	@Override
-	public Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
-		if (timestamp.isAfter(now.plus(MAX_FUTURE))) {
-			return Optional.of("timestamp " + timestamp + " is more than " + MAX_FUTURE.toMinutes()
-					+ " minutes in the future");
 		}
 		return Optional.empty();
 	}

@@ -48,9 +48,6 @@ public final class StripeMeterProvider implements MeterProvider {
 	/** Stripe refuses meter events older than this. */
 	static final Duration MAX_AGE = Duration.ofDays(35);
 
-	/** Stripe refuses meter events stamped further ahead than this. */
-	static final Duration MAX_FUTURE = Duration.ofMinutes(5);
-
 	private final StripeClient client;
 
 	private final StripeRetryHints retryHints;
@@ -103,11 +100,7 @@ public final class StripeMeterProvider implements MeterProvider {
 			return Optional.of("timestamp " + timestamp + " is more than " + MAX_AGE.toDays()
 					+ " days in the past, which Stripe refuses");
 		}
-		if (timestamp.isAfter(now.plus(MAX_FUTURE))) {
-			return Optional.of("timestamp " + timestamp + " is more than " + MAX_FUTURE.toMinutes()
-					+ " minutes in the future, which Stripe refuses");
-		}
-		return Optional.empty();
+		return MeterProvider.super.rejectTimestamp(timestamp, now);
 	}
 
 	@Override
