@@ -38,8 +38,7 @@ class JdbcOutboxConfiguration {
 		if (outbox.initializeSchema()) {
 			database.initializeSchema(dataSource);
 		}
-		JdbcUsageOutbox store = new JdbcUsageOutbox(dataSource, instanceId(), outbox.lease(), true,
-				Clock.systemUTC());
+		JdbcUsageOutbox store = new JdbcUsageOutbox(dataSource, instanceId(), outbox.lease(), Clock.systemUTC());
 		if (outbox.sync()) {
 			return store;
 		}

@@ -24,8 +24,9 @@ import dev.metering.billing.UsageEvent;
 
 /**
  * Outbox in a database table, shared by every instance of the application: each claims due
- * events for a lease ({@code FOR UPDATE SKIP LOCKED} where the database has it), so that one
- * instance sends an event, and another takes over the claims of one that died.
+ * events for a lease ({@code FOR UPDATE SKIP LOCKED}), so that one
+ * instance sends an event, and another takes over the claims of one that died. Both databases
+ * it supports, H2 and PostgreSQL, know {@code FOR UPDATE SKIP LOCKED}.
  * <p>
  * Writes run in transactions of their own, apart from any the caller has open: usage the
  * model already produced is billed even when the caller's transaction rolls back.
@@ -55,23 +56,19 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 
 	private final Duration lease;
 
-	private final boolean skipLocked;
-
 	private final Clock clock;
 
 	/**
 	 * @param instanceId names this instance's claims
 	 * @param lease how long a claim holds before another instance may take the event
-	 * @param skipLocked whether the database knows {@code FOR UPDATE SKIP LOCKED}
 	 */
-	public JdbcUsageOutbox(DataSource dataSource, String instanceId, Duration lease, boolean skipLocked,
+	public JdbcUsageOutbox(DataSource dataSource, String instanceId, Duration lease,
 			Clock clock) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.instanceId = instanceId;
 		this.lease = lease;
-		this.skipLocked = skipLocked;
 		this.clock = clock;
 	}
 
@@ -112,7 +109,7 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 			List<UsageEvent> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
 					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
 					+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
-					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE" + (this.skipLocked ? " SKIP LOCKED" : ""),
+					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE SKIP LOCKED",
 					(rs, row) -> entry(rs, row).event(), arguments.toArray());
 			Map<UsageEvent, List<UsageEvent>> merged = Coalescing.merge(candidates, identifiers);
 			if (merged.isEmpty()) {
@@ -136,8 +133,8 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 		List<OutboxEntry> claimed = this.transactions.execute((status) -> {
 			List<OutboxEntry> entries = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '"
 					+ PENDING + "' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
-					+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE"
-					+ (this.skipLocked ? " SKIP LOCKED" : ""), JdbcUsageOutbox::entry, nowMillis, nowMillis);
+					+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+					JdbcUsageOutbox::entry, nowMillis, nowMillis);
 			if (!entries.isEmpty()) {
 				this.jdbc.batchUpdate("UPDATE metering_usage_event SET claimed_by = ?, claimed_until = ? "
 						+ "WHERE identifier = ?", entries, entries.size(), (statement, entry) -> {

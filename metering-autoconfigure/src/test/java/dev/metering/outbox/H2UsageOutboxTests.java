@@ -21,11 +21,6 @@ class H2UsageOutboxTests extends JdbcUsageOutboxContract {
 		return "h2";
 	}
 
-	@Override
-	boolean skipLocked() {
-		return true;
-	}
-
 	private static DataSource h2() {
 		JdbcDataSource dataSource = new JdbcDataSource();
 		dataSource.setURL("jdbc:h2:mem:outbox;DB_CLOSE_DELAY=-1");

@@ -35,8 +35,6 @@ abstract class JdbcUsageOutboxContract {
 
 	abstract String vendor();
 
-	abstract boolean skipLocked();
-
 	private JdbcUsageOutbox outbox;
 
 	@BeforeEach
@@ -201,7 +199,7 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	JdbcUsageOutbox outbox(String instance, Duration lease) {
-		return new JdbcUsageOutbox(dataSource(), instance, lease, skipLocked(), Clock.systemUTC());
+		return new JdbcUsageOutbox(dataSource(), instance, lease, Clock.systemUTC());
 	}
 
 	static UsageEvent event(String identifier, long value) {

@@ -35,9 +35,4 @@ class PostgresUsageOutboxTests extends JdbcUsageOutboxContract {
 		return "postgresql";
 	}
 
-	@Override
-	boolean skipLocked() {
-		return true;
-	}
-
 }

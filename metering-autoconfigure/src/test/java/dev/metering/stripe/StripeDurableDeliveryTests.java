@@ -153,7 +153,7 @@ class StripeDurableDeliveryTests {
 			recorded.put(event.identifier(), event.value());
 		}
 		JdbcOutboxDatabase.POSTGRESQL.initializeSchema(dataSource);
-		new JdbcUsageOutbox(dataSource, "stopped-instance", Duration.ofMinutes(1), true,
+		new JdbcUsageOutbox(dataSource, "stopped-instance", Duration.ofMinutes(1),
 				Clock.systemUTC())
 			.appendAll(backlog);
 		this.contextRunner.run((first) -> this.contextRunner.run((second) -> {
