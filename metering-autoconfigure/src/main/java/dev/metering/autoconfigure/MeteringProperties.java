@@ -10,9 +10,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import dev.metering.billing.Enforcement;
-import dev.metering.billing.MeterAggregation;
+import dev.metering.provider.MeterAggregation;
 import dev.metering.billing.MissingCustomerPolicy;
-import dev.metering.billing.TokenKind;
+import dev.metering.provider.TokenKind;
 
 /**
  * Configuration of Spring AI Metering, validated when it is bound: a mistake fails start-up

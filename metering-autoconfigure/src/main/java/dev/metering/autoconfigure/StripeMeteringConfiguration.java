@@ -14,10 +14,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import dev.metering.cache.MeteringCaches;
-import dev.metering.delivery.MeterProvider;
-import dev.metering.stripe.StripeCaches;
-import dev.metering.stripe.StripeMeterProvider;
-import dev.metering.stripe.StripeRetryHints;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.stripe.StripeCaches;
+import dev.metering.provider.stripe.StripeMeterProvider;
+import dev.metering.provider.stripe.StripeRetryHints;
 
 /**
  * Stripe Billing Meters as the provider, through the official SDK, when

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.metering.BillingSubject;
-import dev.metering.delivery.MeterProvider;
+import dev.metering.provider.MeterProvider;
 import dev.metering.limits.PlanCatalog;
 
 /**

@@ -11,11 +11,12 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
 import dev.metering.RecordUsageResult;
-import dev.metering.delivery.MeterProvider;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.PlanCatalog;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterProvider;
 
 /**
  * {@link BillingClient} over the configured provider, outbox and plans.

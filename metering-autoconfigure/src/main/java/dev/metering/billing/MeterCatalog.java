@@ -7,6 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.metering.provider.MeterAggregation;
+import dev.metering.provider.MeterDefinition;
+
 /**
  * The configured meters, looked up by key, event name or meter ID.
  */

@@ -1,6 +1,7 @@
 package dev.metering.billing;
 
 import dev.metering.limits.Admission;
+import dev.metering.provider.MeterDefinition;
 
 /**
  * A model round trip admitted by {@link UsageMetering}, waiting for its token count.

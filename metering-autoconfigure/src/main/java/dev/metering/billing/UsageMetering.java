@@ -18,6 +18,7 @@ import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.UsageLedger;
+import dev.metering.provider.MeterDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.metering.RecordUsageResult;
-import dev.metering.delivery.MeterProvider;
+import dev.metering.outbox.EventIdentifiers;
 import dev.metering.outbox.UsageOutbox;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.UsageEvent;
 
 /**
  * Checks a usage event and hands it to the outbox. Never throws for bad input: every refusal

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.metering.BillingSubject;
+import dev.metering.provider.MeterDefinition;
 
 /**
  * One {@code @MeteredUsage} invocation: the meter it bills, the subject it names, and the

@@ -17,10 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import dev.metering.billing.EventIdentifiers;
-import dev.metering.billing.UsageEvent;
+import dev.metering.outbox.EventIdentifiers;
 import dev.metering.outbox.OutboxEntry;
 import dev.metering.outbox.UsageOutbox;
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.UsageEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.SmartLifecycle;

@@ -1,6 +1,6 @@
 package dev.metering.limits;
 
-import dev.metering.delivery.MeterProvider;
+import dev.metering.provider.MeterProvider;
 
 /**
  * The current period of the customer's active subscription at the provider, or else the

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.UsageEvent;
 
 /**
  * Groups events of one customer, event name and hour, and makes the event that stands for

@@ -2,7 +2,7 @@ package dev.metering.outbox;
 
 import java.time.Instant;
 
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.UsageEvent;
 
 /**
  * An event the provider refused for good, with the reason.

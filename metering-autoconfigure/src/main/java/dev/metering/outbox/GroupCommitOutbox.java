@@ -17,7 +17,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
 
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.UsageEvent;
 
 /**
  * Keeps database writes off the request path: events wait in a bounded queue and a

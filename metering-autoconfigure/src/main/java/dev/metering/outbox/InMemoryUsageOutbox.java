@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.UsageEvent;
 
 /**
  * Outbox kept in memory: fast, and lost with the process. Hands out due entries in the

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.UsageEvent;
 
 /**
  * Holds usage events from the moment they are recorded until the provider has them.

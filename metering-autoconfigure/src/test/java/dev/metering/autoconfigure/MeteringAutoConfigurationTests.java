@@ -29,9 +29,9 @@ import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.DefaultBillingClient;
 import dev.metering.billing.MeterCatalog;
 import dev.metering.context.MeteringTaskDecorator;
-import dev.metering.local.LocalMeterProvider;
-import dev.metering.stripe.StripeMeterProvider;
-import dev.metering.delivery.MeterProvider;
+import dev.metering.provider.local.LocalMeterProvider;
+import dev.metering.provider.stripe.StripeMeterProvider;
+import dev.metering.provider.MeterProvider;
 import dev.metering.outbox.InMemoryUsageOutbox;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -19,10 +19,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.metering.MeterUsageSummary;
-import dev.metering.billing.MeterDefinition;
-import dev.metering.billing.UsageEvent;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.InMemoryUsageOutbox;
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -22,7 +22,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.metering.stripe;
+package dev.metering.provider.stripe;
 
 /**
  * Stripe could not answer a read (usage, customer, subscription). The message names what was

@@ -1,4 +1,4 @@
-package dev.metering.billing;
+package dev.metering.outbox;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package dev.metering.billing;
+package dev.metering.provider;
 
 /**
  * How the provider's meter aggregates its events; only sums may be coalesced.

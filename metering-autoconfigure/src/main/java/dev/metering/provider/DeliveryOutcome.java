@@ -1,4 +1,4 @@
-package dev.metering.delivery;
+package dev.metering.provider;
 
 /**
  * What became of one delivery attempt.

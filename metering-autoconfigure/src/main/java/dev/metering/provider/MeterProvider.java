@@ -1,4 +1,4 @@
-package dev.metering.delivery;
+package dev.metering.provider;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -7,9 +7,6 @@ import java.util.Optional;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
-import dev.metering.billing.MeterDefinition;
-import dev.metering.billing.Subscription;
-import dev.metering.billing.UsageEvent;
 
 /**
  * A billing provider's meter API: where usage events are delivered and usage is read back.

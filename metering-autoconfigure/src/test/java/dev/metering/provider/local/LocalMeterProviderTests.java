@@ -1,13 +1,13 @@
-package dev.metering.local;
+package dev.metering.provider.local;
 
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import dev.metering.billing.MeterAggregation;
-import dev.metering.billing.MeterDefinition;
-import dev.metering.billing.TokenKind;
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.MeterAggregation;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.TokenKind;
+import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

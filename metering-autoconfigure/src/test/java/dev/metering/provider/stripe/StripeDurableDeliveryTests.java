@@ -1,4 +1,4 @@
-package dev.metering.stripe;
+package dev.metering.provider.stripe;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -29,7 +29,7 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import dev.metering.BillingClient;
 import dev.metering.admin.MeteringAdmin;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
-import dev.metering.billing.UsageEvent;
+import dev.metering.provider.UsageEvent;
 import dev.metering.outbox.JdbcOutboxDatabase;
 import dev.metering.outbox.JdbcUsageOutbox;
 import dev.metering.support.WireMockJournal;

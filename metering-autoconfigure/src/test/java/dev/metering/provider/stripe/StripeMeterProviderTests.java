@@ -1,4 +1,4 @@
-package dev.metering.stripe;
+package dev.metering.provider.stripe;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.metering.billing;
+package dev.metering.provider;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.metering.stripe;
+package dev.metering.provider.stripe;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -7,7 +7,7 @@ import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
 
-import dev.metering.delivery.DeliveryOutcome;
+import dev.metering.provider.DeliveryOutcome;
 
 /**
  * Sorts Stripe's answers to a meter event into delivered, retry later, and refused for good.

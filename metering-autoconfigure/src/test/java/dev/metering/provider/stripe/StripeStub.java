@@ -1,4 +1,4 @@
-package dev.metering.stripe;
+package dev.metering.provider.stripe;
 
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,4 +1,4 @@
-package dev.metering.stripe;
+package dev.metering.provider.stripe;
 
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -31,11 +31,11 @@ import org.springframework.cache.Cache;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
-import dev.metering.billing.MeterDefinition;
-import dev.metering.billing.Subscription;
-import dev.metering.billing.UsageEvent;
-import dev.metering.delivery.DeliveryOutcome;
-import dev.metering.delivery.MeterProvider;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.Subscription;
+import dev.metering.provider.UsageEvent;
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.MeterProvider;
 
 /**
  * Stripe Billing Meters through the official SDK: meter events in, event summaries out,

@@ -1,4 +1,4 @@
-package dev.metering.stripe;
+package dev.metering.provider.stripe;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -13,8 +13,8 @@ import com.stripe.model.v2.billing.MeterEventSession;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.v2.billing.MeterEventStreamCreateParams;
 
-import dev.metering.billing.UsageEvent;
-import dev.metering.delivery.DeliveryOutcome;
+import dev.metering.provider.UsageEvent;
+import dev.metering.provider.DeliveryOutcome;
 
 /**
  * Stripe's high-throughput meter event stream (API v2): batches of events, authenticated by a

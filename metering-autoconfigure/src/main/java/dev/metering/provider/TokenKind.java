@@ -1,4 +1,4 @@
-package dev.metering.billing;
+package dev.metering.provider;
 
 /**
  * Which tokens of a model round trip feed a meter.

@@ -1,4 +1,4 @@
-package dev.metering.local;
+package dev.metering.provider.local;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -11,10 +11,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.metering.MeterUsageSummary;
-import dev.metering.billing.MeterDefinition;
-import dev.metering.billing.UsageEvent;
-import dev.metering.delivery.DeliveryOutcome;
-import dev.metering.delivery.MeterProvider;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.UsageEvent;
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.MeterProvider;
 
 /**
  * The embedded meter: needs no keys and no services. Like hosted meters it sums events per
