@@ -11,6 +11,8 @@ import java.util.Optional;
  * {@code recordUsage} never throws for bad input or provider trouble: it answers
  * {@code recorded=false} with an error that says what is wrong. {@code recorded=true} means the
  * event was accepted for delivery and will reach the provider with the returned identifier.
+ * The other methods refuse a missing argument with an {@link IllegalArgumentException} that
+ * names it.
  */
 public interface BillingClient {
 
@@ -28,6 +30,12 @@ public interface BillingClient {
 	PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage);
 
 	PlanLimits getPlanLimits(String referenceId);
+
+	/** Where an organization stands against one plan limit this period, as the limit sees it. */
+	UsageStatus getUsageStatus(String referenceId, String limitKey);
+
+	/** Where an organization stands against the limit of every limited meter, in meter order. */
+	List<UsageStatus> getUsageStatuses(String referenceId);
 
 	/**
 	 * Waits until all usage recorded so far is delivered.

@@ -1,148 +1,32 @@
 package dev.metering;
 
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.SignalType;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
-import org.springframework.ai.chat.client.ChatClientRequest;
-import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.ToolCallingAdvisor;
 import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
-import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
-import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
-import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.prompt.Prompt;
-import org.springframework.ai.tokenizer.TokenCountEstimator;
-
-import dev.metering.advisor.StreamTally;
-import dev.metering.advisor.TokenCount;
-import dev.metering.billing.MeteredCall;
-import dev.metering.billing.UsageMetering;
 
 /**
- * Meters every model round trip of a ChatClient: before it, checks that the billed
- * organization has an account and is within its plan limit; after it, counts the prompt and
- * completion tokens and records them. Sits inside the tool-calling loop, so every round of a
- * tool-calling conversation is counted.
+ * The advisor that meters every model round trip of a ChatClient: before it, checks that the
+ * billed organization has an account and is within its plan limit; after it, counts the prompt
+ * and completion tokens and records them. It sits inside the tool-calling loop, so every round
+ * of a tool-calling conversation is counted.
  * <p>
- * Register it together with {@link #callOriginAdvisor()}, which settles who is billed on the
- * caller's thread; the auto-configuration does both for every auto-configured
- * {@code ChatClient.Builder}.
+ * The auto-configuration adds it, with its {@link #callOriginAdvisor() companion}, to every
+ * auto-configured {@code ChatClient.Builder}. A {@code ChatClient} built by hand needs both:
+ * {@code builder.defaultAdvisors(advisor.callOriginAdvisor(), advisor)}.
  */
-public final class MeteringAdvisor implements CallAdvisor, StreamAdvisor {
+public interface MeteringAdvisor extends CallAdvisor, StreamAdvisor {
 
-	/** Advisor param naming the organization to bill for one call. */
-	public static final String ORGANIZATION_ID = "metering.organization-id";
+	/** Advisor param naming the organization (ID or {@link BillingSubject}) to bill for one call. */
+	String ORGANIZATION_ID = "metering.organization-id";
 
 	/** Inside the tool-calling loop, so that each round is seen. */
-	public static final int DEFAULT_ORDER = ToolCallingAdvisor.DEFAULT_ORDER + 100;
-
-	private static final Log logger = LogFactory.getLog(MeteringAdvisor.class);
-
-	private final UsageMetering metering;
-
-	private final TokenCountEstimator estimator;
-
-	private final CallOriginAdvisor callOriginAdvisor;
-
-	public MeteringAdvisor(UsageMetering metering, TokenCountEstimator estimator) {
-		this.metering = metering;
-		this.estimator = estimator;
-		this.callOriginAdvisor = new CallOriginAdvisor(metering);
-	}
-
-	/** The companion advisor that settles who is billed, outside the tool-calling loop. */
-	public Advisor callOriginAdvisor() {
-		return this.callOriginAdvisor;
-	}
-
-	@Override
-	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-		CallOrigin origin = CallOrigin.of(request.context(), null, this.metering);
-		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
-		ChatClientResponse response;
-		try {
-			response = chain.nextCall(request);
-		}
-		catch (RuntimeException ex) {
-			call.abandon();
-			throw ex;
-		}
-		TokenCount tokens = TokenCount.reportedBy(response.chatResponse())
-			.orElseGet(() -> estimated(request.prompt(), TokenCount.textOf(response.chatResponse())));
-		call.complete(tokens.prompt(), tokens.completion());
-		return response;
-	}
-
-	@Override
-	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-		return Flux.deferContextual((context) -> {
-			CallOrigin origin = CallOrigin.of(request.context(), context, this.metering);
-			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
-			StreamTally tally = new StreamTally();
-			// settle before the terminal signal travels on, so that whoever waits for the
-			// stream to end finds the usage already recorded
-			return chain.nextStream(request)
-				.doOnNext((response) -> tally.observe(response.chatResponse()))
-				.doOnComplete(() -> settle(call, tally, SignalType.ON_COMPLETE, request.prompt()))
-				.doOnError((ex) -> settle(call, tally, SignalType.ON_ERROR, request.prompt()))
-				.doOnCancel(() -> settle(call, tally, SignalType.CANCEL, request.prompt()));
-		});
-	}
-
-	private void settle(MeteredCall call, StreamTally tally, SignalType signal, Prompt prompt) {
-		if (!tally.markSettled()) {
-			return;
-		}
-		TokenCount tokens = tally.reported().orElse(null);
-		if (tokens == null && tally.producedOutput()) {
-			// the usage chunk never came (cancelled, failed, or not reported): bill an
-			// estimate rather than nothing, since the model did spend tokens
-			tokens = estimated(prompt, tally.text());
-			if (logger.isDebugEnabled()) {
-				logger.debug("Stream ended (" + signal + ") without reported usage; billing an estimate of "
-						+ (tokens.prompt() + tokens.completion()) + " tokens");
-			}
-		}
-		if (tokens == null) {
-			call.abandon();
-		}
-		else {
-			call.complete(tokens.prompt(), tokens.completion());
-		}
-	}
+	int DEFAULT_ORDER = ToolCallingAdvisor.DEFAULT_ORDER + 100;
 
 	/**
-	 * A prompt's size for the limit reservation, at about four characters a token: tokenizing
-	 * a long prompt on every call would cost milliseconds, and a reservation only needs the
-	 * order of magnitude.
+	 * The companion advisor that settles who is billed once, outside the tool-calling loop,
+	 * while the caller's thread is at hand.
 	 */
-	private static long roughSize(Prompt prompt) {
-		long characters = 0;
-		for (Message message : prompt.getInstructions()) {
-			String text = message.getText();
-			characters += (text != null) ? text.length() : 0;
-		}
-		return characters / 4;
-	}
-
-	/** Tokens billed when the model reported none: worth a real tokenizer, it is rare. */
-	private TokenCount estimated(Prompt prompt, String completion) {
-		return new TokenCount(this.estimator.estimate(prompt.getContents()), this.estimator.estimate(completion));
-	}
-
-	@Override
-	public String getName() {
-		return "Metering";
-	}
-
-	@Override
-	public int getOrder() {
-		return DEFAULT_ORDER;
-	}
+	Advisor callOriginAdvisor();
 
 }

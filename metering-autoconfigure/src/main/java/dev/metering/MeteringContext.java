@@ -10,17 +10,15 @@ import reactor.core.publisher.Mono;
 /**
  * Names the billed subject for a block of code.
  * <p>
- * The subject is visible to ChatClient calls made on this thread, to tasks submitted to
- * Spring-managed executors (through the auto-configured task decorator) and, when the block
- * returns a {@link Flux} or {@link Mono}, to that publisher wherever it is subscribed. It is
- * removed when the block ends, so it never leaks to the next request served by the thread.
+ * The subject is visible to ChatClient calls made on this thread, to tasks of Spring-managed
+ * executors (through Micrometer's context propagation, see {@link MeteringContextAccessor})
+ * and, when the block returns a {@link Flux} or {@link Mono}, to that publisher wherever it is
+ * subscribed. It is removed when the block ends, so it never leaks to the next request served
+ * by the thread.
  */
 public final class MeteringContext {
 
-	/** Reactor context key under which a publisher carries its billing subject. */
-	static final String REACTOR_KEY = MeteringContext.class.getName();
-
-	private static final ThreadLocal<BillingSubject> CURRENT = new ThreadLocal<>();
+	static final ThreadLocal<BillingSubject> CURRENT = new ThreadLocal<>();
 
 	private MeteringContext() {
 	}
@@ -54,15 +52,15 @@ public final class MeteringContext {
 	@SuppressWarnings("unchecked")
 	private static <T> T carryInto(T result, BillingSubject subject) {
 		if (result instanceof Flux<?> flux) {
-			return (T) flux.contextWrite(ctx -> ctx.put(REACTOR_KEY, subject));
+			return (T) flux.contextWrite((context) -> context.put(MeteringContextAccessor.KEY, subject));
 		}
 		if (result instanceof Mono<?> mono) {
-			return (T) mono.contextWrite(ctx -> ctx.put(REACTOR_KEY, subject));
+			return (T) mono.contextWrite((context) -> context.put(MeteringContextAccessor.KEY, subject));
 		}
 		return result;
 	}
 
-	private static void restore(BillingSubject subject) {
+	static void restore(BillingSubject subject) {
 		if (subject == null) {
 			CURRENT.remove();
 		}

@@ -7,10 +7,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.support.MeteringAutoConfigurations;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 class BillingClientTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+		.withConfiguration(MeteringAutoConfigurations.with())
 		.withPropertyValues("metering.meters.ai-tokens.event-name=ai_tokens",
 				"metering.meters.ai-tokens.meter-id=mtr_123", "metering.meters.ai-tokens.limit-key=aiTokens",
 				"metering.accounts.org_acme.customer-id=cus_ABC123", "metering.accounts.org_acme.plan=pro",

@@ -173,11 +173,8 @@ class ChatClientMeteringTests extends OpenAiWireMockTests {
 					assertThat(ex.getLimitKey()).isEqualTo("aiTokens");
 					assertThat(ex.getLimit()).isEqualTo(100);
 					assertThat(ex.getUsed()).isEqualTo(102);
-					assertThat(ex.getPeriodEnd()).isEqualTo(this.metering
-						.limitStatus(BillingSubject.organization("org_limited"), "aiTokens")
-						.orElseThrow()
-						.period()
-						.end());
+					assertThat(ex.getPeriodEnd())
+						.isEqualTo(this.billingClient.getUsageStatus("org_limited", "aiTokens").periodEnd());
 				});
 		assertThat(OpenAiStub.requestCount(openAi)).isEqualTo(6);
 		assertThat(billed("cus_limited")).isEqualTo(102);

@@ -7,13 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.metering.autoconfigure.MeteringAutoConfiguration;
-import dev.metering.billing.LimitStatus;
-import dev.metering.billing.UsageMetering;
+import dev.metering.support.MeteringAutoConfigurations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -25,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class LimitEnforcementTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+		.withConfiguration(MeteringAutoConfigurations.with())
 		.withPropertyValues("metering.meters.ai-tokens.event-name=ai_tokens",
 				"metering.meters.ai-tokens.limit-key=aiTokens", "metering.plans.free.limits.aiTokens=50",
 				"metering.accounts.org_a.customer-id=cus_a", "metering.delivery.flush-interval=20ms");
@@ -117,10 +114,7 @@ class LimitEnforcementTests {
 	}
 
 	private static long used(AssertableApplicationContext context, String organization) {
-		return context.getBean(UsageMetering.class)
-			.limitStatus(BillingSubject.organization(organization), "aiTokens")
-			.map(LimitStatus::used)
-			.orElse(0L);
+		return context.getBean(BillingClient.class).getUsageStatus(organization, "aiTokens").used();
 	}
 
 	private static long billed(AssertableApplicationContext context, String customerId) {

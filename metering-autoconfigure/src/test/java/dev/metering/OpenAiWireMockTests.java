@@ -11,8 +11,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.metering.billing.UsageMetering;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,9 +38,6 @@ abstract class OpenAiWireMockTests {
 	@Autowired
 	BillingClient billingClient;
 
-	@Autowired
-	UsageMetering metering;
-
 	@BeforeEach
 	void resetOpenAi() {
 		openAi.resetAll();
@@ -60,7 +55,7 @@ abstract class OpenAiWireMockTests {
 
 	/** What the usage ledger counts against an organization's {@code aiTokens} limit. */
 	long used(String organization) {
-		return this.metering.limitStatus(BillingSubject.organization(organization), "aiTokens").orElseThrow().used();
+		return this.billingClient.getUsageStatus(organization, "aiTokens").used();
 	}
 
 }

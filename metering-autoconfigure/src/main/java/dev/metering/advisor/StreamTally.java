@@ -8,7 +8,7 @@ import org.springframework.ai.chat.model.ChatResponse;
  * What a streamed round trip has produced so far: the usage the model reported (it arrives
  * in the last chunk), else the text seen, to estimate from when the stream ends early.
  */
-public final class StreamTally {
+final class StreamTally {
 
 	private TokenCount reported;
 
@@ -18,7 +18,7 @@ public final class StreamTally {
 
 	private boolean settled;
 
-	public synchronized void observe(ChatResponse chunk) {
+	synchronized void observe(ChatResponse chunk) {
 		if (chunk == null) {
 			return;
 		}
@@ -27,17 +27,17 @@ public final class StreamTally {
 		this.text.append(TokenCount.textOf(chunk));
 	}
 
-	public synchronized Optional<TokenCount> reported() {
+	synchronized Optional<TokenCount> reported() {
 		return Optional.ofNullable(this.reported);
 	}
 
 	/** Whether the model sent anything at all, so that tokens were spent. */
-	public synchronized boolean producedOutput() {
+	synchronized boolean producedOutput() {
 		return this.anyChunk;
 	}
 
 	/** Claims the one settlement of this stream; {@code false} when it was already claimed. */
-	public synchronized boolean markSettled() {
+	synchronized boolean markSettled() {
 		if (this.settled) {
 			return false;
 		}
@@ -45,7 +45,7 @@ public final class StreamTally {
 		return true;
 	}
 
-	public synchronized String text() {
+	synchronized String text() {
 		return this.text.toString();
 	}
 

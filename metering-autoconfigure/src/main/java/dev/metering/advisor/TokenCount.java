@@ -9,10 +9,10 @@ import org.springframework.ai.chat.model.Generation;
 /**
  * Prompt and completion tokens of one model round trip.
  */
-public record TokenCount(long prompt, long completion) {
+record TokenCount(long prompt, long completion) {
 
 	/** The usage the model reported in a response, if it reported any. */
-	public static Optional<TokenCount> reportedBy(ChatResponse response) {
+	static Optional<TokenCount> reportedBy(ChatResponse response) {
 		if (response == null || response.getMetadata() == null) {
 			return Optional.empty();
 		}
@@ -26,7 +26,7 @@ public record TokenCount(long prompt, long completion) {
 	}
 
 	/** The text the model generated in a response (or chunk). */
-	public static String textOf(ChatResponse response) {
+	static String textOf(ChatResponse response) {
 		if (response == null) {
 			return "";
 		}

@@ -15,6 +15,7 @@ import dev.metering.BillingSubject;
 import dev.metering.MeteredUsage;
 import dev.metering.billing.UsageMetering;
 import dev.metering.billing.UsageScope;
+import dev.metering.billing.UsageScopeAccessor;
 
 /**
  * Meters each invocation of a {@link MeteredUsage} method as one usage event.
@@ -41,8 +42,8 @@ public final class MeteredUsageAspect {
 			// vet the quantity now, so that a forbidden expression fails before the work is done
 			this.expressions.parse("quantity", meteredUsage.quantity(), method);
 		}
-		UsageScope scope = this.metering.openScope(meteredUsage.value(),
-				organization(meteredUsage, method, args), collectsTokens);
+		UsageScope scope = this.metering.openScope(meteredUsage.value(), organization(meteredUsage, method, args),
+				collectsTokens);
 		UsageScope previous = UsageScope.enter(scope);
 		Object result;
 		try {
@@ -56,11 +57,11 @@ public final class MeteredUsageAspect {
 			UsageScope.enter(previous);
 		}
 		if (result instanceof Flux<?> flux) {
-			return flux.contextWrite((context) -> context.put(UsageScope.REACTOR_KEY, scope))
+			return flux.contextWrite((context) -> context.put(UsageScopeAccessor.KEY, scope))
 				.doFinally((signal) -> close(scope, meteredUsage, method, args, result));
 		}
 		if (result instanceof Mono<?> mono) {
-			return mono.contextWrite((context) -> context.put(UsageScope.REACTOR_KEY, scope))
+			return mono.contextWrite((context) -> context.put(UsageScopeAccessor.KEY, scope))
 				.doFinally((signal) -> close(scope, meteredUsage, method, args, result));
 		}
 		close(scope, meteredUsage, method, args, result);

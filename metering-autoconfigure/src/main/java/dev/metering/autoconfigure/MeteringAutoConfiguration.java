@@ -6,40 +6,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.micrometer.context.ContextSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.ai.tokenizer.JTokkitTokenCountEstimator;
-import org.springframework.ai.tokenizer.TokenCountEstimator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 
 import dev.metering.BillingClient;
 import dev.metering.BillingSubjectResolver;
-import dev.metering.MeteringAdvisor;
 import dev.metering.admin.MeteringAdmin;
-import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.BillingAccount;
 import dev.metering.billing.BillingAccounts;
+import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.DefaultBillingClient;
 import dev.metering.billing.MeterCatalog;
-import dev.metering.provider.MeterDefinition;
+import dev.metering.billing.MeteringMetrics;
+import dev.metering.billing.PlanAdmission;
 import dev.metering.billing.UsageMetering;
 import dev.metering.billing.UsageRecorder;
-import dev.metering.context.MeteringTaskDecorator;
 import dev.metering.delivery.DeliverySettings;
-import dev.metering.provider.MeterProvider;
 import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriods;
@@ -49,16 +45,17 @@ import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.PlanDefinition;
 import dev.metering.limits.SubscriptionPeriods;
 import dev.metering.limits.UsageLedger;
-import dev.metering.provider.local.LocalMeterProvider;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.outbox.UsageOutbox;
-import dev.metering.web.MeteringExceptionHandler;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterProvider;
 
 /**
- * Auto-configuration of Spring AI Metering: every auto-configured {@code ChatClient.Builder}
- * gets the metering advisor, {@code @MeteredUsage} methods are metered, and a
- * {@link BillingClient} is available. Every bean backs off when the application defines its
- * own.
+ * Auto-configuration of the core of Spring AI Metering: the
+ * meters and plans, who is billed, plan admission, recording, the outbox (in memory unless the
+ * JDBC outbox applies) and delivery to the {@link MeterProvider} that a provider
+ * auto-configuration contributes, behind a {@link BillingClient}. Every bean backs off when the
+ * application defines its own.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -72,18 +69,6 @@ public final class MeteringAutoConfiguration {
 
 	MeteringAutoConfiguration(MeteringProperties properties) {
 		this.properties = properties;
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	MeterProvider meteringProvider() {
-		return switch (this.properties.provider()) {
-			case LOCAL -> new LocalMeterProvider();
-			case STRIPE -> throw new IllegalStateException(
-					"metering.provider=stripe needs com.stripe:stripe-java on the class path");
-			case POLAR -> throw new IllegalStateException("metering.provider=polar is not available in this "
-					+ "version; use metering.provider=local or stripe, or define a MeterProvider bean");
-		};
 	}
 
 	@Bean
@@ -163,19 +148,32 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageMetering meteringUsageMetering(MeterCatalog meters, BillingAccounts accounts, PlanCatalog plans,
-			BillingPeriods periods, UsageLedger ledger, UsageRecorder recorder,
-			ObjectProvider<BillingSubjectResolver> resolvers, ObjectProvider<MeterRegistry> registry) {
-		return new UsageMetering(meters, accounts, plans, periods, ledger, recorder, this.properties.enforcement(),
-				this.properties.onMissingCustomer(), resolvers.orderedStream().toList(),
-				registry.getIfUnique(SimpleMeterRegistry::new));
+	BillingSubjects meteringBillingSubjects(ObjectProvider<BillingSubjectResolver> resolvers) {
+		return new BillingSubjects(resolvers.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PlanAdmission meteringPlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger,
+			ObjectProvider<MeteringMetrics> metrics) {
+		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(),
+				metrics.getIfAvailable(() -> MeteringMetrics.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	UsageMetering meteringUsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
+			PlanAdmission admission, UsageRecorder recorder, ObjectProvider<MeteringMetrics> metrics) {
+		return new UsageMetering(meters, accounts, subjects, admission, recorder, this.properties.onMissingCustomer(),
+				metrics.getIfAvailable(() -> MeteringMetrics.NONE));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	BillingClient billingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts,
-			PlanCatalog plans, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher) {
-		return new DefaultBillingClient(recorder, meters, accounts, plans, periods, provider, dispatcher);
+			PlanCatalog plans, PlanAdmission admission, BillingPeriods periods, MeterProvider provider,
+			UsageDispatcher dispatcher) {
+		return new DefaultBillingClient(recorder, meters, accounts, plans, admission, periods, provider, dispatcher);
 	}
 
 	@Bean
@@ -184,50 +182,18 @@ public final class MeteringAutoConfiguration {
 		return new MeteringAdmin(outbox);
 	}
 
-	@Bean
-	@ConditionalOnMissingBean
-	MeteringTaskDecorator meteringTaskDecorator() {
-		return new MeteringTaskDecorator();
-	}
-
+	/**
+	 * Carries the billing subject and the {@code @MeteredUsage} scope (and every other value
+	 * Micrometer's context propagation knows) onto the tasks of Boot's task executors.
+	 */
 	@Configuration(proxyBeanMethods = false)
-	static class ChatClientMeteringConfiguration {
+	@ConditionalOnClass(ContextSnapshot.class)
+	static class ContextPropagationConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		MeteringAdvisor meteringAdvisor(UsageMetering metering,
-				ObjectProvider<TokenCountEstimator> tokenCountEstimator) {
-			return new MeteringAdvisor(metering, tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new));
-		}
-
-		@Bean
-		ChatClientBuilderCustomizer meteringChatClientBuilderCustomizer(MeteringAdvisor advisor) {
-			return (builder) -> builder.defaultAdvisors(advisor.callOriginAdvisor(), advisor);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.aspectj.weaver.Advice")
-	static class MeteredUsageConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		MeteredUsageAspect meteredUsageAspect(UsageMetering metering) {
-			return new MeteredUsageAspect(metering);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-	@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
-	static class WebConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		MeteringExceptionHandler meteringExceptionHandler() {
-			return new MeteringExceptionHandler();
+		ContextPropagatingTaskDecorator meteringContextPropagatingTaskDecorator() {
+			return new ContextPropagatingTaskDecorator();
 		}
 
 	}

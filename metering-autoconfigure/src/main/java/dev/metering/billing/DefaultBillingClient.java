@@ -11,6 +11,7 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
 import dev.metering.RecordUsageResult;
+import dev.metering.UsageStatus;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
@@ -31,6 +32,8 @@ public final class DefaultBillingClient implements BillingClient {
 
 	private final PlanCatalog plans;
 
+	private final PlanAdmission admission;
+
 	private final BillingPeriods periods;
 
 	private final MeterProvider provider;
@@ -38,11 +41,13 @@ public final class DefaultBillingClient implements BillingClient {
 	private final UsageDispatcher dispatcher;
 
 	public DefaultBillingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts,
-			PlanCatalog plans, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher) {
+			PlanCatalog plans, PlanAdmission admission, BillingPeriods periods, MeterProvider provider,
+			UsageDispatcher dispatcher) {
 		this.recorder = recorder;
 		this.meters = meters;
 		this.accounts = accounts;
 		this.plans = plans;
+		this.admission = admission;
 		this.periods = periods;
 		this.provider = provider;
 		this.dispatcher = dispatcher;
@@ -50,7 +55,7 @@ public final class DefaultBillingClient implements BillingClient {
 
 	@Override
 	public RecordUsageResult recordUsage(String eventName, String customerId, long value) {
-		return this.recorder.record(eventName, customerId, value, this.recorder.clock().instant());
+		return this.recorder.record(eventName, customerId, value);
 	}
 
 	@Override
@@ -76,19 +81,24 @@ public final class DefaultBillingClient implements BillingClient {
 
 	private MeterDefinition meterToQuery(String meterId, String customerId) {
 		MeterDefinition meter = this.meters.forUsageQuery(meterId);
-		if (customerId == null || customerId.isBlank()) {
-			throw new IllegalArgumentException("customerId must not be blank");
-		}
+		requireText(customerId, "customerId");
 		return meter;
 	}
 
 	@Override
 	public Optional<String> getCustomerId(BillingSubject subject) {
+		if (subject == null) {
+			throw new IllegalArgumentException("subject must not be null");
+		}
 		return this.accounts.find(subject).map(BillingAccount::customerId);
 	}
 
 	@Override
 	public PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage) {
+		requireText(limitKey, "limitKey");
+		if (currentUsage < 0) {
+			throw new IllegalArgumentException("currentUsage must not be negative, was " + currentUsage);
+		}
 		Optional<BillingAccount> account = accountOf(referenceId);
 		String plan = account.map(BillingAccount::plan).orElse(null);
 		return PlanCatalog.check(this.plans.limits(plan), limitKey, currentUsage,
@@ -100,16 +110,38 @@ public final class DefaultBillingClient implements BillingClient {
 		return this.plans.limits(accountOf(referenceId).map(BillingAccount::plan).orElse(null));
 	}
 
+	@Override
+	public UsageStatus getUsageStatus(String referenceId, String limitKey) {
+		requireText(limitKey, "limitKey");
+		return this.admission.status(referenceId, accountOf(referenceId).orElse(null), limitKey);
+	}
+
+	@Override
+	public List<UsageStatus> getUsageStatuses(String referenceId) {
+		BillingAccount account = accountOf(referenceId).orElse(null);
+		return this.meters.limitKeys()
+			.stream()
+			.map((limitKey) -> this.admission.status(referenceId, account, limitKey))
+			.toList();
+	}
+
 	private Optional<BillingAccount> accountOf(String referenceId) {
-		if (referenceId == null || referenceId.isBlank()) {
-			throw new IllegalArgumentException("referenceId must not be blank");
-		}
+		requireText(referenceId, "referenceId");
 		return this.accounts.find(BillingSubject.organization(referenceId));
 	}
 
 	@Override
 	public boolean flush(Duration timeout) {
+		if (timeout == null || timeout.isNegative()) {
+			throw new IllegalArgumentException("timeout must not be null or negative, was " + timeout);
+		}
 		return this.dispatcher.flush(timeout);
+	}
+
+	private static void requireText(String value, String argument) {
+		if (value == null || value.isBlank()) {
+			throw new IllegalArgumentException(argument + " must not be blank");
+		}
 	}
 
 }

@@ -55,6 +55,16 @@ public final class MeterCatalog {
 			.collect(Collectors.toUnmodifiableSet());
 	}
 
+	/** The distinct limit keys of the meters that have one, in meter order. */
+	public List<String> limitKeys() {
+		return this.byKey.values()
+			.stream()
+			.map(MeterDefinition::limitKey)
+			.filter((limitKey) -> limitKey != null)
+			.distinct()
+			.toList();
+	}
+
 	public List<String> eventNames() {
 		return this.byKey.values().stream().map(MeterDefinition::eventName).toList();
 	}

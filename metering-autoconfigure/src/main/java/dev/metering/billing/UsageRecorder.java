@@ -40,6 +40,11 @@ public final class UsageRecorder {
 		this.clock = clock;
 	}
 
+	/** Records usage that happened now. */
+	public RecordUsageResult record(String eventName, String customerId, long value) {
+		return record(eventName, customerId, value, this.clock.instant());
+	}
+
 	public RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp) {
 		Optional<String> problem = problemWith(eventName, customerId, value, timestamp);
 		if (problem.isPresent()) {
@@ -53,10 +58,6 @@ public final class UsageRecorder {
 			return RecordUsageResult.rejected("Usage could not be stored for delivery: " + ex.getMessage());
 		}
 		return RecordUsageResult.accepted(event.identifier());
-	}
-
-	Clock clock() {
-		return this.clock;
 	}
 
 	private Optional<String> problemWith(String eventName, String customerId, long value, Instant timestamp) {

@@ -1,42 +1,56 @@
 package dev.metering.billing;
 
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.metering.BillingSubject;
 import dev.metering.provider.MeterDefinition;
 
 /**
- * One {@code @MeteredUsage} invocation: the meter it bills, the subject it names, and the
- * tokens of the ChatClient calls made inside it so far.
+ * One {@code @MeteredUsage} invocation: the meter it bills, the subject it settled on when it
+ * opened, and the tokens of the ChatClient calls made inside it so far, per billing account:
+ * a call that names another organization is billed to that one.
  */
 public final class UsageScope {
 
-	/** Reactor context key under which a publisher carries its scope. */
-	public static final String REACTOR_KEY = UsageScope.class.getName();
-
-	private static final ThreadLocal<UsageScope> CURRENT = new ThreadLocal<>();
+	static final ThreadLocal<UsageScope> CURRENT = new ThreadLocal<>();
 
 	private final MeterDefinition meter;
 
 	private final BillingSubject subject;
 
-	private final boolean collectsTokens;
+	private final boolean named;
 
-	private final AtomicLong tokens = new AtomicLong();
+	private final BillingAccount quantityAccount;
 
-	private volatile BillingAccount account;
+	private final Map<BillingAccount, Long> tokens;
 
-	private volatile boolean closed;
+	private boolean closed;
 
-	UsageScope(MeterDefinition meter, BillingSubject subject, boolean collectsTokens) {
+	private UsageScope(MeterDefinition meter, BillingSubject subject, boolean named, BillingAccount quantityAccount,
+			boolean collectsTokens) {
 		this.meter = meter;
 		this.subject = subject;
-		this.collectsTokens = collectsTokens;
+		this.named = named;
+		this.quantityAccount = quantityAccount;
+		this.tokens = collectsTokens ? new LinkedHashMap<>() : null;
 	}
 
-	public static Optional<UsageScope> current() {
-		return Optional.ofNullable(CURRENT.get());
+	static UsageScope collectingTokens(MeterDefinition meter, BillingSubject subject, boolean named) {
+		return new UsageScope(meter, subject, named, null, true);
+	}
+
+	/**
+	 * @param account the account billed the quantity, or {@code null} when it runs unbilled
+	 */
+	static UsageScope recordingQuantity(MeterDefinition meter, BillingSubject subject, boolean named,
+			BillingAccount account) {
+		return new UsageScope(meter, subject, named, account, false);
+	}
+
+	/** The scope current on this thread, or {@code null}. */
+	public static UsageScope current() {
+		return CURRENT.get();
 	}
 
 	/** Makes {@code scope} (possibly none) current on this thread; returns the one it replaced. */
@@ -51,39 +65,42 @@ public final class UsageScope {
 		return previous;
 	}
 
-	public MeterDefinition meter() {
+	MeterDefinition meter() {
 		return this.meter;
 	}
 
-	/** The subject named by the annotation, or {@code null} to use the context's. */
-	public BillingSubject subject() {
+	/** The subject settled on when the scope opened, or {@code null} when nothing named one. */
+	BillingSubject subject() {
 		return this.subject;
 	}
 
-	/** Whether ChatClient tokens inside are summed into this scope's one event. */
-	boolean collectsTokens() {
-		return this.collectsTokens;
+	/** Whether the annotation named the subject, which then wins over each call's own. */
+	boolean named() {
+		return this.named;
 	}
 
-	/** Adds tokens to this scope, unless it already closed (then the caller records them). */
+	/** Whether ChatClient tokens inside are summed into this scope's event(s). */
+	boolean collectsTokens() {
+		return this.tokens != null;
+	}
+
+	BillingAccount quantityAccount() {
+		return this.quantityAccount;
+	}
+
+	/** Adds tokens billed to an account, unless the scope already closed (then the caller records them). */
 	synchronized boolean tryAdd(BillingAccount account, long amount) {
 		if (this.closed) {
 			return false;
 		}
-		if (this.account == null) {
-			this.account = account;
-		}
-		this.tokens.addAndGet(amount);
+		this.tokens.merge(account, amount, Long::sum);
 		return true;
 	}
 
-	synchronized long close() {
+	/** Closes the scope; returns the tokens collected, per account. */
+	synchronized Map<BillingAccount, Long> close() {
 		this.closed = true;
-		return this.tokens.get();
-	}
-
-	BillingAccount account() {
-		return this.account;
+		return (this.tokens != null) ? new LinkedHashMap<>(this.tokens) : Map.of();
 	}
 
 }

@@ -6,6 +6,11 @@ package dev.metering.limits;
 @FunctionalInterface
 public interface BillingPeriods {
 
+	/**
+	 * The current period of a customer.
+	 * @param customerId the provider's customer ID, or {@code null} for a subject with no
+	 * billing account (it gets the calendar month)
+	 */
 	BillingPeriod current(String customerId);
 
 }

@@ -19,6 +19,9 @@ public final class SubscriptionPeriods implements BillingPeriods {
 
 	@Override
 	public BillingPeriod current(String customerId) {
+		if (customerId == null) {
+			return this.fallback.current(null);
+		}
 		return this.provider.activeSubscription(customerId)
 			.map((subscription) -> new BillingPeriod(subscription.periodStart(), subscription.periodEnd()))
 			.orElseGet(() -> this.fallback.current(customerId));

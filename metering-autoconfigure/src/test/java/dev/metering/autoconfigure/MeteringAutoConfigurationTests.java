@@ -10,12 +10,15 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
+import org.springframework.mock.env.MockEnvironment;
 
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
@@ -25,21 +28,22 @@ import dev.metering.MeteringAdvisor;
 import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
 import dev.metering.RecordUsageResult;
+import dev.metering.UsageStatus;
 import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.DefaultBillingClient;
 import dev.metering.billing.MeterCatalog;
-import dev.metering.context.MeteringTaskDecorator;
+import dev.metering.outbox.InMemoryUsageOutbox;
+import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
 import dev.metering.provider.stripe.StripeMeterProvider;
-import dev.metering.provider.MeterProvider;
-import dev.metering.outbox.InMemoryUsageOutbox;
+import dev.metering.support.MeteringAutoConfigurations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MeteringAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class));
+		.withConfiguration(MeteringAutoConfigurations.with());
 
 	@Test
 	void defaultsGiveTheLocalMeterAndOneAiTokensMeter() {
@@ -49,7 +53,7 @@ class MeteringAutoConfigurationTests {
 				.hasSingleBean(InMemoryUsageOutbox.class)
 				.hasSingleBean(MeteringAdvisor.class)
 				.hasSingleBean(MeteredUsageAspect.class)
-				.hasSingleBean(MeteringTaskDecorator.class);
+				.hasSingleBean(ContextPropagatingTaskDecorator.class);
 			assertThat(context.getBean(BillingClient.class)).isInstanceOf(DefaultBillingClient.class);
 			MeterCatalog meters = context.getBean(MeterCatalog.class);
 			assertThat(meters.defaultMeter().key()).isEqualTo("ai-tokens");
@@ -128,9 +132,14 @@ class MeteringAutoConfigurationTests {
 	@Test
 	void polarIsRefusedWithAClearMessageUntilItIsBuilt() {
 		this.contextRunner.withPropertyValues("metering.provider=polar", "metering.polar.access-token=polar_oat_x")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("metering.provider=polar is not available in this version"));
+			.run((context) -> {
+				assertThat(context).getFailure().rootCause().isInstanceOf(NoSuchBeanDefinitionException.class);
+				FailureAnalysis analysis = new NoMeterProviderFailureAnalyzer(
+						new MockEnvironment().withProperty("metering.provider", "polar"))
+					.analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("no MeterProvider for metering.provider=polar");
+				assertThat(analysis.getAction()).contains("The Polar provider is not available in this version");
+			});
 	}
 
 	@Test
@@ -243,6 +252,16 @@ class MeteringAutoConfigurationTests {
 			@Override
 			public PlanLimits getPlanLimits(String referenceId) {
 				return new PlanLimits("none", java.util.Map.of());
+			}
+
+			@Override
+			public UsageStatus getUsageStatus(String referenceId, String limitKey) {
+				return UsageStatus.of("none", limitKey, 0, null, Instant.EPOCH, Instant.EPOCH);
+			}
+
+			@Override
+			public List<UsageStatus> getUsageStatuses(String referenceId) {
+				return List.of();
 			}
 
 			@Override

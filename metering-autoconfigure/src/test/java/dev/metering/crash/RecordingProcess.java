@@ -16,6 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.metering.BillingClient;
 import dev.metering.RecordUsageResult;
+import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 
 /**
@@ -71,7 +72,8 @@ public final class RecordingProcess {
 	}
 
 	@SpringBootConfiguration
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class })
+	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class,
+			LocalMeteringAutoConfiguration.class })
 	static class Application {
 
 	}

@@ -14,6 +14,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.metering.BillingClient;
 import dev.metering.MeterUsageSummary;
+import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JdbcOutboxAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class,
+				LocalMeteringAutoConfiguration.class))
 		.withPropertyValues("metering.delivery.flush-interval=20ms");
 
 	@Test
@@ -64,7 +66,7 @@ class JdbcOutboxAutoConfigurationTests {
 
 	@Test
 	void jdbcWithoutADataSourceFailsSayingSo() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class))
 			.withPropertyValues("metering.outbox.store=jdbc")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()

@@ -31,7 +31,9 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
 import org.springframework.core.env.MapPropertySource;
 
 import dev.metering.MeteringAdvisor;
+import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 
 /**
  * What the metering advisors add to one ChatClient call against a model that answers at once:
@@ -95,7 +97,9 @@ public class AdvisorOverheadBenchmark {
 			properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 2));
 		}
 		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("benchmark", properties));
-		context.register(MeteringAutoConfiguration.class);
+		// in the order Boot would apply them: provider, core, then the advisor
+		context.register(LocalMeteringAutoConfiguration.class, MeteringAutoConfiguration.class,
+				MeteringChatClientAutoConfiguration.class);
 		context.refresh();
 		return context;
 	}

@@ -7,9 +7,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
+import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
-import dev.metering.billing.LimitStatus;
-import dev.metering.billing.UsageMetering;
+import dev.metering.UsageStatus;
 
 /**
  * The logged-in user's organization's usage in its current billing period, as the plan
@@ -23,22 +23,23 @@ class UsageController {
 
 	private final LoggedInUserOrganization organization;
 
-	private final UsageMetering metering;
+	private final BillingClient billing;
 
-	UsageController(LoggedInUserOrganization organization, UsageMetering metering) {
+	UsageController(LoggedInUserOrganization organization, BillingClient billing) {
 		this.organization = organization;
-		this.metering = metering;
+		this.billing = billing;
 	}
 
 	@GetMapping("/api/usage")
 	OrganizationUsage usage() {
 		BillingSubject subject = this.organization.resolve()
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.FORBIDDEN, "You belong to no organization"));
-		LimitStatus status = this.metering.limitStatus(subject, LIMIT_KEY)
-			.orElseThrow(() -> new ResponseStatusException(HttpStatus.PAYMENT_REQUIRED,
-					"Your organization has no billing account"));
+		if (this.billing.getCustomerId(subject).isEmpty()) {
+			throw new ResponseStatusException(HttpStatus.PAYMENT_REQUIRED, "Your organization has no billing account");
+		}
+		UsageStatus status = this.billing.getUsageStatus(subject.referenceId(), LIMIT_KEY);
 		return new OrganizationUsage(subject.referenceId(), status.plan(), status.used(), status.limit(),
-				status.remaining(), status.period().start(), status.period().end());
+				status.remaining(), status.periodStart(), status.periodEnd(), status.level());
 	}
 
 	/**
@@ -46,7 +47,7 @@ class UsageController {
 	 * the plan is unlimited.
 	 */
 	record OrganizationUsage(String organization, String plan, long used, Long limit, Long remaining,
-			Instant periodStart, Instant periodEnd) {
+			Instant periodStart, Instant periodEnd, UsageStatus.Level level) {
 	}
 
 }

@@ -1,0 +1,54 @@
+package dev.metering.advisor;
+
+import java.util.Map;
+
+import reactor.util.context.ContextView;
+
+import dev.metering.BillingSubject;
+import dev.metering.MeteringAdvisor;
+import dev.metering.MeteringContextAccessor;
+import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.UsageScope;
+import dev.metering.billing.UsageScopeAccessor;
+
+/**
+ * Who a ChatClient call bills and which {@code @MeteredUsage} scope it runs in, as known on
+ * the thread (or in the Reactor context) that made the call.
+ *
+ * @param subject the billed subject, or {@code null} when nothing names one
+ * @param scope the enclosing scope, or {@code null}
+ */
+record CallOrigin(BillingSubject subject, UsageScope scope) {
+
+	/** Request context key under which the origin travels through every tool-calling round. */
+	static final String CONTEXT_KEY = "metering.call-origin";
+
+	/**
+	 * The origin the companion advisor settled, else the one the current thread and Reactor
+	 * context tell.
+	 * @param reactorContext the Reactor context of a stream, or {@code null} for a call
+	 */
+	static CallOrigin of(Map<String, Object> requestContext, ContextView reactorContext, BillingSubjects subjects) {
+		if (requestContext.get(CONTEXT_KEY) instanceof CallOrigin settled) {
+			return settled;
+		}
+		UsageScope scope = carried(reactorContext, UsageScopeAccessor.KEY, UsageScope.class);
+		if (scope == null) {
+			scope = UsageScope.current();
+		}
+		BillingSubject subject = subjects
+			.forCall(scope, requestContext.get(MeteringAdvisor.ORGANIZATION_ID),
+					carried(reactorContext, MeteringContextAccessor.KEY, BillingSubject.class))
+			.orElse(null);
+		return new CallOrigin(subject, scope);
+	}
+
+	private static <T> T carried(ContextView context, String key, Class<T> type) {
+		if (context == null) {
+			return null;
+		}
+		Object value = context.getOrDefault(key, null);
+		return type.isInstance(value) ? type.cast(value) : null;
+	}
+
+}

@@ -1,0 +1,139 @@
+package dev.metering.advisor;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.Advisor;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.tokenizer.TokenCountEstimator;
+
+import dev.metering.MeteringAdvisor;
+import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.MeteredCall;
+import dev.metering.billing.UsageMetering;
+
+/**
+ * The {@link MeteringAdvisor}: admits each model round trip through {@link UsageMetering}
+ * before it runs and completes it with the tokens the model reported (or an estimate when it
+ * reported none) after it.
+ */
+public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
+
+	private static final Log logger = LogFactory.getLog(MeteringAdvisor.class);
+
+	private final UsageMetering metering;
+
+	private final TokenCountEstimator estimator;
+
+	private final BillingSubjects subjects;
+
+	private final CallOriginAdvisor callOriginAdvisor;
+
+	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects,
+			TokenCountEstimator estimator) {
+		this.metering = metering;
+		this.subjects = subjects;
+		this.estimator = estimator;
+		this.callOriginAdvisor = new CallOriginAdvisor(subjects);
+	}
+
+	@Override
+	public Advisor callOriginAdvisor() {
+		return this.callOriginAdvisor;
+	}
+
+	@Override
+	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+		CallOrigin origin = CallOrigin.of(request.context(), null, this.subjects);
+		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
+		ChatClientResponse response;
+		try {
+			response = chain.nextCall(request);
+		}
+		catch (Throwable ex) {
+			// an Error too: a reservation left behind would shrink the limit for good
+			call.abandon();
+			throw ex;
+		}
+		TokenCount tokens = TokenCount.reportedBy(response.chatResponse())
+			.orElseGet(() -> estimated(request.prompt(), TokenCount.textOf(response.chatResponse())));
+		call.complete(tokens.prompt(), tokens.completion());
+		return response;
+	}
+
+	@Override
+	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+		return Flux.deferContextual((context) -> {
+			CallOrigin origin = CallOrigin.of(request.context(), context, this.subjects);
+			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
+			StreamTally tally = new StreamTally();
+			// settle before the terminal signal travels on, so that whoever waits for the
+			// stream to end finds the usage already recorded
+			return chain.nextStream(request)
+				.doOnNext((response) -> tally.observe(response.chatResponse()))
+				.doOnComplete(() -> settle(call, tally, SignalType.ON_COMPLETE, request.prompt()))
+				.doOnError((ex) -> settle(call, tally, SignalType.ON_ERROR, request.prompt()))
+				.doOnCancel(() -> settle(call, tally, SignalType.CANCEL, request.prompt()));
+		});
+	}
+
+	private void settle(MeteredCall call, StreamTally tally, SignalType signal, Prompt prompt) {
+		if (!tally.markSettled()) {
+			return;
+		}
+		TokenCount tokens = tally.reported().orElse(null);
+		if (tokens == null && tally.producedOutput()) {
+			// the usage chunk never came (cancelled, failed, or not reported): bill an
+			// estimate rather than nothing, since the model did spend tokens
+			tokens = estimated(prompt, tally.text());
+			if (logger.isDebugEnabled()) {
+				logger.debug("Stream ended (" + signal + ") without reported usage; billing an estimate of "
+						+ (tokens.prompt() + tokens.completion()) + " tokens");
+			}
+		}
+		if (tokens == null) {
+			call.abandon();
+		}
+		else {
+			call.complete(tokens.prompt(), tokens.completion());
+		}
+	}
+
+	/**
+	 * A prompt's size for the limit reservation, at about four characters a token: tokenizing
+	 * a long prompt on every call would cost milliseconds, and a reservation only needs the
+	 * order of magnitude.
+	 */
+	private static long roughSize(Prompt prompt) {
+		long characters = 0;
+		for (Message message : prompt.getInstructions()) {
+			String text = message.getText();
+			characters += (text != null) ? text.length() : 0;
+		}
+		return characters / 4;
+	}
+
+	/** Tokens billed when the model reported none: worth a real tokenizer, it is rare. */
+	private TokenCount estimated(Prompt prompt, String completion) {
+		return new TokenCount(this.estimator.estimate(prompt.getContents()), this.estimator.estimate(completion));
+	}
+
+	@Override
+	public String getName() {
+		return "Metering";
+	}
+
+	@Override
+	public int getOrder() {
+		return DEFAULT_ORDER;
+	}
+
+}

@@ -1,0 +1,41 @@
+package dev.metering.autoconfigure;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.tokenizer.JTokkitTokenCountEstimator;
+import org.springframework.ai.tokenizer.TokenCountEstimator;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import dev.metering.MeteringAdvisor;
+import dev.metering.advisor.ChatClientMeteringAdvisor;
+import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.UsageMetering;
+
+/**
+ * Auto-configuration that adds the {@link MeteringAdvisor} and its companion to every
+ * auto-configured {@code ChatClient.Builder}.
+ */
+@AutoConfiguration(after = MeteringAutoConfiguration.class)
+@ConditionalOnClass(ChatClient.class)
+@ConditionalOnBean(UsageMetering.class)
+public final class MeteringChatClientAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
+			ObjectProvider<TokenCountEstimator> tokenCountEstimator) {
+		return new ChatClientMeteringAdvisor(metering, subjects,
+				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new));
+	}
+
+	@Bean
+	ChatClientBuilderCustomizer meteringChatClientBuilderCustomizer(MeteringAdvisor advisor) {
+		return (builder) -> builder.defaultAdvisors(advisor.callOriginAdvisor(), advisor);
+	}
+
+}

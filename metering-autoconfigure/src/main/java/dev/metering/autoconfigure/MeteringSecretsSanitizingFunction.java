@@ -1,0 +1,37 @@
+package dev.metering.autoconfigure;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+
+/**
+ * Masks metering's secrets: the properties that hold them, under any of the names relaxed
+ * binding accepts ({@code metering.stripe.api-key}, {@code metering.stripe.apiKey},
+ * {@code METERING_STRIPE_API_KEY}), and any value shaped like a Stripe secret or restricted key,
+ * a Stripe webhook secret or a Polar token, wherever it comes from (such as the environment
+ * variable a property refers to).
+ */
+final class MeteringSecretsSanitizingFunction implements SanitizingFunction {
+
+	/** The secret properties, lower case with separators removed, as relaxed binding matches them. */
+	private static final List<String> SECRET_PROPERTIES = List.of("meteringstripeapikey",
+			"meteringpolaraccesstoken", "meteringstripewebhooksecret", "meteringpolarwebhooksecret");
+
+	private static final Pattern SEPARATORS = Pattern.compile("[^a-z0-9]");
+
+	private static final Pattern SECRET_VALUE = Pattern
+		.compile("^(sk_(live|test)_|rk_(live|test)_|whsec_|polar_(oat|pat|at|whs)_).+");
+
+	@Override
+	public SanitizableData apply(SanitizableData data) {
+		String key = SEPARATORS.matcher(data.getLowerCaseKey()).replaceAll("");
+		boolean secretProperty = SECRET_PROPERTIES.stream().anyMatch(key::endsWith);
+		boolean secretValue = data.getValue() instanceof CharSequence value
+				&& SECRET_VALUE.matcher(value.toString().trim().toLowerCase(Locale.ROOT)).matches();
+		return (secretProperty || secretValue) ? data.withSanitizedValue() : data;
+	}
+
+}

@@ -1,0 +1,28 @@
+package dev.metering.autoconfigure;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+
+import dev.metering.web.MeteringExceptionHandler;
+
+/**
+ * Auto-configuration that answers the metering exceptions of a Spring MVC application as
+ * problem details (429 for a used-up limit, 402 for a missing billing account).
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+public final class MeteringWebMvcAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	MeteringExceptionHandler meteringExceptionHandler() {
+		return new MeteringExceptionHandler();
+	}
+
+}

@@ -1,0 +1,26 @@
+package dev.metering.billing;
+
+/**
+ * What metering counts about calls: refused for a limit, let through unbilled, usage that could
+ * not be recorded. The Micrometer implementation is used when the application has a
+ * {@code MeterRegistry}; otherwise nothing is counted.
+ */
+public interface MeteringMetrics {
+
+	/** Counts nothing. */
+	MeteringMetrics NONE = new MeteringMetrics() {
+	};
+
+	/** A call started at or over the limit {@code limitKey}. */
+	default void overLimit(String limitKey) {
+	}
+
+	/** A call ran without a billing account to bill. */
+	default void unbilled() {
+	}
+
+	/** Usage the recorder refused, so it was not billed. */
+	default void refused() {
+	}
+
+}

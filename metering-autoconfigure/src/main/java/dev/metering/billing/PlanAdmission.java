@@ -1,0 +1,104 @@
+package dev.metering.billing;
+
+import java.util.function.LongSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.metering.UsageLimitExceededException;
+import dev.metering.UsageStatus;
+import dev.metering.limits.Admission;
+import dev.metering.limits.BillingPeriod;
+import dev.metering.limits.BillingPeriods;
+import dev.metering.limits.PlanCatalog;
+import dev.metering.limits.UsageLedger;
+
+/**
+ * Admits work against a subject's plan limit before it starts, settles what it really used
+ * afterwards, and tells where the subject stands, all against the usage ledger of the subject's
+ * current billing period.
+ */
+public final class PlanAdmission {
+
+	private static final Log logger = LogFactory.getLog(PlanAdmission.class);
+
+	private final PlanCatalog plans;
+
+	private final BillingPeriods periods;
+
+	private final UsageLedger ledger;
+
+	private final Enforcement enforcement;
+
+	private final MeteringMetrics metrics;
+
+	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
+			MeteringMetrics metrics) {
+		this.plans = plans;
+		this.periods = periods;
+		this.ledger = ledger;
+		this.enforcement = enforcement;
+		this.metrics = metrics;
+	}
+
+	/**
+	 * Reserves room for a call under the limit {@code limitKey} of the account's plan.
+	 * @param estimate estimates the call's size; asked only when a limit applies
+	 * @return the reservation, or {@code null} when no limit applies or enforcement lets the
+	 * call through without one
+	 * @throws UsageLimitExceededException when the limit is used up and enforced
+	 */
+	Admission.Reservation admit(BillingAccount account, String limitKey, LongSupplier estimate) {
+		if (limitKey == null || this.enforcement == Enforcement.OFF) {
+			return null;
+		}
+		Long limit = this.plans.limits(account.plan()).limits().get(limitKey);
+		if (limit == null) {
+			return null;
+		}
+		String referenceId = account.referenceId();
+		// A call's size is known only after it ran: reserve the larger of the estimate and the
+		// last call's size, so that parallel calls cannot all slip under the limit.
+		long reserved = Math.max(estimate.getAsLong(), this.ledger.lastCallSize(referenceId, limitKey));
+		BillingPeriod period = this.periods.current(account.customerId());
+		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved);
+		if (admission instanceof Admission.Reservation reservation) {
+			return reservation;
+		}
+		Admission.Refused refused = (Admission.Refused) admission;
+		this.metrics.overLimit(limitKey);
+		if (this.enforcement == Enforcement.ENFORCE) {
+			throw new UsageLimitExceededException(limitKey, limit, refused.used(), period.end());
+		}
+		logger.warn("'" + referenceId + "' is over its '" + limitKey + "' limit (" + refused.used() + " of " + limit
+				+ "); letting the call through because metering.enforcement=warn");
+		return null;
+	}
+
+	/** Replaces a reservation by what the call used (0 releases it). */
+	void settle(Admission.Reservation reservation, long used) {
+		this.ledger.settle(reservation, used);
+	}
+
+	/** Counts usage that had no reservation against the limit {@code limitKey}, if any. */
+	void charge(BillingAccount account, String limitKey, long used) {
+		if (limitKey != null && used > 0) {
+			this.ledger.add(account.referenceId(), limitKey, this.periods.current(account.customerId()), used);
+		}
+	}
+
+	/**
+	 * Where a subject stands against a limit this period.
+	 * @param referenceId the organization or user ID
+	 * @param account its billing account, or {@code null} when it has none (default plan,
+	 * calendar-month period)
+	 */
+	UsageStatus status(String referenceId, BillingAccount account, String limitKey) {
+		String plan = (account != null) ? account.plan() : null;
+		BillingPeriod period = this.periods.current((account != null) ? account.customerId() : null);
+		long used = this.ledger.used(referenceId, limitKey, period);
+		return UsageStatus.of(this.plans.limits(plan).plan(), limitKey, used,
+				this.plans.limits(plan).limits().get(limitKey), period.start(), period.end());
+	}
+
+}

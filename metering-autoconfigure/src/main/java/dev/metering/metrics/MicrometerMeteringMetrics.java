@@ -1,0 +1,51 @@
+package dev.metering.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.metering.billing.MeteringMetrics;
+
+/**
+ * Counts what metering does to calls on the application's {@link MeterRegistry}:
+ * {@code metering.calls.over-limit} (tag {@code limit}), {@code metering.calls.unbilled} and
+ * {@code metering.events.refused}.
+ */
+public final class MicrometerMeteringMetrics implements MeteringMetrics {
+
+	private final MeterRegistry registry;
+
+	private final Counter unbilled;
+
+	private final Counter refused;
+
+	public MicrometerMeteringMetrics(MeterRegistry registry) {
+		this.registry = registry;
+		this.unbilled = Counter.builder("metering.calls.unbilled")
+			.description("ChatClient calls and metered methods that ran without a billing account to bill")
+			.register(registry);
+		this.refused = Counter.builder("metering.events.refused")
+			.description("Usage that could not be recorded, so it was not billed")
+			.register(registry);
+	}
+
+	@Override
+	public void overLimit(String limitKey) {
+		// one counter per limit key: the keys are configured, so their number is bounded
+		Counter.builder("metering.calls.over-limit")
+			.description("Calls that started at or over a plan limit")
+			.tag("limit", limitKey)
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void unbilled() {
+		this.unbilled.increment();
+	}
+
+	@Override
+	public void refused() {
+		this.refused.increment();
+	}
+
+}
