@@ -148,4 +148,55 @@ class BillingClientTests {
 		});
 	}
 
+	@Test
+	void missingArgumentsAreRefusedNamingTheArgument() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.checkPlanLimit("org_acme", null, 5))
+				.withMessage("limitKey must not be blank");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.checkPlanLimit(null, "aiTokens", 5))
+				.withMessage("referenceId must not be blank");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.checkPlanLimit("org_acme", "aiTokens", -1))
+				.withMessage("currentUsage must not be negative, was -1");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getPlanLimits(" "))
+				.withMessage("referenceId must not be blank");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getCustomerId(null))
+				.withMessage("subject must not be null");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getUsage(null, "cus_ABC123"))
+				.withMessage("meterId must not be blank");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getUsage("mtr_123", null))
+				.withMessage("customerId must not be blank");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getUsageStatus("org_acme", null))
+				.withMessage("limitKey must not be blank");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getUsageStatuses(null))
+				.withMessage("referenceId must not be blank");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.flush(null))
+				.withMessageContaining("timeout must not be null");
+			assertThat(billing.recordUsage(null, "cus_ABC123", 1).error()).isEqualTo("eventName must not be blank");
+			assertThat(billing.recordUsage("ai_tokens", "cus_ABC123", 1, null).error())
+				.isEqualTo("timestamp must not be null");
+		});
+	}
+
+	@Test
+	void usageStatusTellsWhereAnOrganizationStandsAgainstEachLimitedMeter() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+
+			UsageStatus status = billing.getUsageStatus("org_acme", "aiTokens");
+
+			assertThat(status.plan()).isEqualTo("pro");
+			assertThat(status.limitKey()).isEqualTo("aiTokens");
+			assertThat(status.used()).isZero();
+			assertThat(status.limit()).isEqualTo(1000);
+			assertThat(status.remaining()).isEqualTo(1000);
+			assertThat(status.level()).isEqualTo(UsageStatus.Level.OK);
+			assertThat(status.periodStart()).isBefore(Instant.now());
+			assertThat(status.periodEnd()).isAfter(Instant.now());
+			assertThat(billing.getUsageStatuses("org_acme")).containsExactly(status);
+			assertThat(billing.getUsageStatus("org_without_account", "aiTokens").plan()).isEqualTo("free");
+			assertThat(billing.getUsageStatus("org_acme", "unknownKey").level()).isEqualTo(UsageStatus.Level.UNLIMITED);
+		});
+	}
+
 }

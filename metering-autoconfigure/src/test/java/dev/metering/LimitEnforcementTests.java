@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -100,10 +103,47 @@ class LimitEnforcementTests {
 		});
 	}
 
-	private static ChatClient chatClient(AssertableApplicationContext context, FixedUsageChatModel model) {
+	@Test
+	void aModelThatFailsWithAnErrorReleasesWhatTheCallReserved() {
+		this.contextRunner.run((context) -> {
+			// four characters a token: this prompt reserves the whole limit of 50 while it runs
+			String largePrompt = "x".repeat(200);
+			ChatClient crashing = chatClient(context, new CrashingChatModel());
+			assertThatExceptionOfType(ModelCrash.class).isThrownBy(() -> crashing.prompt(largePrompt)
+				.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a"))
+				.call()
+				.content());
+
+			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
+			ask(chatClient(context, model), "org_a");
+
+			assertThat(model.calls()).isOne();
+			assertThat(used(context, "org_a")).isEqualTo(30);
+		});
+	}
+
+	private static ChatClient chatClient(AssertableApplicationContext context, ChatModel model) {
 		ChatClient.Builder builder = ChatClient.builder(model);
 		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
 		return builder.build();
+	}
+
+	/** An {@link Error}, not an exception: what a model's client may throw when it breaks badly. */
+	static final class ModelCrash extends Error {
+
+		ModelCrash() {
+			super("the model's client broke");
+		}
+
+	}
+
+	static final class CrashingChatModel implements ChatModel {
+
+		@Override
+		public ChatResponse call(Prompt prompt) {
+			throw new ModelCrash();
+		}
+
 	}
 
 	private static String ask(ChatClient chat, String organization) {

@@ -25,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 				"metering.meters.api-calls.meter-id=mtr_calls", "metering.meters.api-calls.tokens=none",
 				"metering.accounts.org_sum.customer-id=cus_sum", "metering.accounts.org_fail.customer-id=cus_fail",
 				"metering.accounts.org_qty.customer-id=cus_qty", "metering.accounts.org_ctx.customer-id=cus_ctx",
+				"metering.accounts.org_qctx.customer-id=cus_qctx", "metering.accounts.org_first.customer-id=cus_first",
+				"metering.accounts.org_second.customer-id=cus_second",
 				"metering.delivery.flush-interval=50ms" })
 class MeteredUsageTests extends OpenAiWireMockTests {
 
@@ -79,6 +81,25 @@ class MeteredUsageTests extends OpenAiWireMockTests {
 		MeteringContext.runAs(BillingSubject.organization("org_ctx"), this.assistant::askFromContext);
 
 		assertThat(billed("cus_ctx")).isEqualTo(17);
+	}
+
+	@Test
+	void aQuantityScopeBillsTheOrganizationOfTheContextItOpenedIn() {
+		MeteringContext.runAs(BillingSubject.organization("org_qctx"), this.assistant::countOne);
+
+		assertThat(billed("mtr_calls", "cus_qctx")).isEqualTo(1);
+	}
+
+	@Test
+	void eachCallInsideAScopeIsBilledToTheOrganizationItWasAdmittedFor() {
+		openAi.stubFor(OpenAiStub.completions().willReturn(OpenAiStub.answer("ok", 12, 5)));
+
+		this.assistant.askForTwoOrganizations();
+
+		assertThat(billed("cus_first")).isEqualTo(17);
+		assertThat(billed("cus_second")).isEqualTo(34);
+		assertThat(used("org_first")).isEqualTo(17);
+		assertThat(used("org_second")).isEqualTo(34);
 	}
 
 	@Test
@@ -138,6 +159,22 @@ class MeteredUsageTests extends OpenAiWireMockTests {
 		@MeteredUsage
 		public void askFromContext() {
 			this.chatClient.prompt("one").call().content();
+		}
+
+		@MeteredUsage(value = "api-calls", quantity = "1")
+		public void countOne() {
+			this.runs++;
+		}
+
+		@MeteredUsage
+		public void askForTwoOrganizations() {
+			this.chatClient.prompt("one").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_first")).call()
+				.content();
+			this.chatClient.prompt("two").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_second")).call()
+				.content();
+			this.chatClient.prompt("three").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_second"))
+				.call()
+				.content();
 		}
 
 		@MeteredUsage(organization = "T(java.lang.System).getProperty('user.name')")

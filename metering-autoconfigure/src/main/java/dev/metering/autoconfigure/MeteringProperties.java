@@ -18,18 +18,20 @@ import dev.metering.provider.TokenKind;
  * Configuration of Spring AI Metering, validated when it is bound: a mistake fails start-up
  * with a message that names the property.
  *
- * @param enabled whether metering is on
- * @param provider where usage is billed
- * @param defaultMeter the meter key ChatClient usage goes to outside any
- * @MeteredUsage scope
- * @param meters the meters, by meter key; when none are configured, one meter
- * ai-tokens (event name ai_tokens, total tokens)
- * @param allowUnknownEvents whether BillingClient.recordUsage accepts event names
- * that no configured meter has
- * @param accounts static billing accounts by organization or user ID
+ * @param enabled whether to enable metering
+ * @param provider billing provider that usage is recorded to: local (the embedded meter),
+ * stripe or polar
+ * @param defaultMeter meter key that ChatClient usage outside any MeteredUsage scope is
+ * recorded to
+ * @param meters meters by meter key. When none are configured, one meter "ai-tokens" exists
+ * (event name "ai_tokens", total tokens)
+ * @param allowUnknownEvents whether BillingClient.recordUsage accepts event names that no
+ * configured meter has
+ * @param accounts static billing accounts by organization or user ID, for development and
+ * tests; in production a BillingSubjectResolver and the provider's customers name them
  * @param plans plans by name, with their limits
- * @param defaultPlan the plan of subjects whose account names none
- * @param enforcement what happens to a call over its plan limit
+ * @param defaultPlan plan of subjects whose account names none and who have no subscription
+ * @param enforcement what happens to a call that would start at or over its plan limit
  * @param onMissingCustomer what happens to a call whose subject has no billing account
  * @param stripe Stripe settings
  * @param polar Polar settings
@@ -158,12 +160,13 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * A meter.
 	 *
-	 * @param eventName the provider's event name, case-sensitive
-	 * @param meterId the provider's meter ID, used by BillingClient.getUsage
-	 * @param tokens which ChatClient tokens feed this meter
-	 * @param limitKey the plan limit checked before generation
-	 * @param aggregation how the provider's meter aggregates events: sum, count or last;
-	 * events of sum meters may be coalesced before delivery
+	 * @param eventName event name the provider's meter listens to, case-sensitive
+	 * @param meterId provider's meter ID (mtr_... for Stripe) that BillingClient.getUsage
+	 * reads; for the local meter it defaults to the meter key
+	 * @param tokens which ChatClient tokens feed this meter: total, input, output or none
+	 * @param limitKey plan limit checked before each model call that feeds this meter
+	 * @param aggregation how the provider's meter aggregates events: sum, count or last. Only
+	 * events of sum meters are coalesced before delivery
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
 			String limitKey, @DefaultValue("sum") MeterAggregation aggregation) {
@@ -172,8 +175,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * A static billing account.
 	 *
-	 * @param customerId the provider's customer ID
-	 * @param plan the plan; when unset, metering.default-plan and no subscription
+	 * @param customerId provider's customer ID of the organization or user
+	 * @param plan plan of the account. When unset, the provider's subscription decides, else
+	 * metering.default-plan
 	 */
 	public record Account(String customerId, String plan) {
 	}
@@ -181,8 +185,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * A plan.
 	 *
-	 * @param priceIds the provider prices that put a subscription on this plan
-	 * @param limits limits by limit key; a key that is absent is unlimited
+	 * @param priceIds provider price IDs that put a subscription on this plan
+	 * @param limits limits per billing period by limit key. A key that is absent is unlimited
 	 */
 	public record Plan(List<String> priceIds, Map<String, Long> limits) {
 
@@ -250,8 +254,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * Polar settings.
 	 *
-	 * @param accessToken the organization access token
-	 * @param baseUrl the API base URL
+	 * @param accessToken organization access token, required with metering.provider=polar;
+	 * never logged
+	 * @param baseUrl base URL of Polar's API (the sandbox is https://sandbox-api.polar.sh)
 	 */
 	public record Polar(String accessToken, @DefaultValue("https://api.polar.sh") String baseUrl) {
 
