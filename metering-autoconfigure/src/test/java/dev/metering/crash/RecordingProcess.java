@@ -17,6 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.metering.BillingClient;
 import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 
 /**
  * An application that records usage to a Stripe stub through a database outbox, run in a
@@ -71,7 +72,8 @@ public final class RecordingProcess {
 	}
 
 	@SpringBootConfiguration
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class })
+	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class,
+			StripeMeteringAutoConfiguration.class })
 	static class Application {
 
 	}

@@ -13,8 +13,8 @@ import com.stripe.model.v2.billing.MeterEventSession;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.v2.billing.MeterEventStreamCreateParams;
 
-import dev.metering.provider.UsageEvent;
 import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.UsageEvent;
 
 /**
  * Stripe's high-throughput meter event stream (API v2): batches of events, authenticated by a
@@ -32,16 +32,19 @@ final class StripeMeterEventStream {
 
 	private final StripeClient client;
 
+	private final StripeRetryHints retryHints;
+
 	private final Clock clock;
 
 	private MeterEventSession session;
 
-	StripeMeterEventStream(StripeClient client, Clock clock) {
+	StripeMeterEventStream(StripeClient client, StripeRetryHints retryHints, Clock clock) {
 		this.client = client;
+		this.retryHints = retryHints;
 		this.clock = clock;
 	}
 
-	List<DeliveryOutcome> send(List<UsageEvent> events, StripeRetryHints retryHints) {
+	List<DeliveryOutcome> send(List<UsageEvent> events) {
 		MeterEventStreamCreateParams.Builder params = MeterEventStreamCreateParams.builder();
 		events.forEach((event) -> params.addEvent(MeterEventStreamCreateParams.Event.builder()
 			.setEventName(event.eventName())
@@ -56,19 +59,19 @@ final class StripeMeterEventStream {
 			outcome = DeliveryOutcome.delivered();
 		}
 		catch (StripeException ex) {
-			outcome = expired(ex) ? retryWithNewSession(params.build(), retryHints)
-					: StripeErrors.outcome(ex, retryHints.lastShouldRetry());
+			outcome = expired(ex) ? retryWithNewSession(params.build())
+					: StripeErrors.outcome(ex, this.retryHints.lastShouldRetry());
 		}
 		return Collections.nCopies(events.size(), outcome);
 	}
 
-	private DeliveryOutcome retryWithNewSession(MeterEventStreamCreateParams params, StripeRetryHints retryHints) {
+	private DeliveryOutcome retryWithNewSession(MeterEventStreamCreateParams params) {
 		try {
 			stream(params, true);
 			return DeliveryOutcome.delivered();
 		}
 		catch (StripeException ex) {
-			return StripeErrors.outcome(ex, retryHints.lastShouldRetry());
+			return StripeErrors.outcome(ex, this.retryHints.lastShouldRetry());
 		}
 	}
 

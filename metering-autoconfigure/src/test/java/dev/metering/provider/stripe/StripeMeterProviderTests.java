@@ -27,6 +27,7 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.UsageOutbox;
 import dev.metering.support.WireMockJournal;
@@ -62,7 +63,8 @@ class StripeMeterProviderTests {
 	}
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
+				StripeMeteringAutoConfiguration.class))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
 				"metering.stripe.read-timeout=500ms", "metering.meters.ai-tokens.event-name=ai_tokens",
@@ -333,7 +335,7 @@ class StripeMeterProviderTests {
 			.willSetStateTo("down"));
 		stripe.stubFor(StripeStub.subscriptions().inScenario("outage").whenScenarioStateIs("down")
 			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")));
-		this.contextRunner.withPropertyValues("metering.stripe.cache.subscription-ttl=1ns").run((context) -> {
+		this.contextRunner.withPropertyValues("metering.cache.subscriptions-refresh=1ns").run((context) -> {
 			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
 			// expired: answered from what Stripe said last while a refresh runs, and fails
 			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
