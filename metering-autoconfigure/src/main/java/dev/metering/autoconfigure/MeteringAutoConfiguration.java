@@ -60,7 +60,7 @@ import dev.metering.provider.MeterProvider;
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import({ StripeMeteringConfiguration.class, JdbcOutboxConfiguration.class })
+@Import(JdbcOutboxConfiguration.class)
 public final class MeteringAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(MeteringAutoConfiguration.class);

@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import dev.metering.billing.Enforcement;
-import dev.metering.provider.MeterAggregation;
 import dev.metering.billing.MissingCustomerPolicy;
+import dev.metering.provider.MeterAggregation;
 import dev.metering.provider.TokenKind;
 
 /**
@@ -37,6 +37,8 @@ import dev.metering.provider.TokenKind;
  * @param polar Polar settings
  * @param delivery how usage is delivered to the provider
  * @param outbox where usage waits until the provider has it
+ * @param cache How customers, subscriptions and usage summaries read from the provider are
+ * cached when the application's cache manager has no cache of that name.
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -44,7 +46,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("false") boolean allowUnknownEvents, Map<String, Account> accounts, Map<String, Plan> plans,
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
-		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox) {
+		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
+		@DefaultValue Cache cache) {
 
 	public static final String PREFIX = "metering";
 
@@ -200,22 +203,20 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * Stripe settings.
 	 *
-	 * @param apiKey the secret or restricted API key
-	 * @param apiBase the API base URL
-	 * @param meterEventsBase the base URL of the meter events API
-	 * @param customerMetadataKey the customer metadata key that holds the organization or user
-	 * ID, for finding the customer of a subject that has no configured account
-	 * @param connectTimeout how long to wait for a connection to Stripe
-	 * @param readTimeout how long to wait for Stripe's answer
-	 * @param cache how long Stripe reads are cached when the application configures no cache
-	 * of that name
-	 * @param api how meter events are sent: v1 (one request an event, per customer in order)
-	 * or v2-stream (batches of up to 100 through a meter event session, for high throughput)
+	 * @param apiKey The secret or restricted API key.
+	 * @param apiBase The base URL of the Stripe API.
+	 * @param meterEventsBase The base URL of the v2 meter event stream.
+	 * @param api How meter events are sent: v1 (one request an event, per customer in order)
+	 * or v2-stream (batches of up to 100 through a meter event session, for high throughput).
+	 * @param customerMetadataKey The customer metadata key that holds the organization or user
+	 * ID, for finding the customer of a subject that has no configured account.
+	 * @param connectTimeout How long to wait for a connection to Stripe.
+	 * @param readTimeout How long to wait for Stripe's answer.
 	 */
 	public record Stripe(String apiKey, @DefaultValue("https://api.stripe.com") String apiBase,
 			@DefaultValue("https://meter-events.stripe.com") String meterEventsBase, @DefaultValue("v1") StripeApi api,
 			@DefaultValue("organization_id") String customerMetadataKey, @DefaultValue("10s") Duration connectTimeout,
-			@DefaultValue("30s") Duration readTimeout, @DefaultValue StripeCache cache) {
+			@DefaultValue("30s") Duration readTimeout) {
 
 		boolean hasApiKey() {
 			return this.apiKey != null && !this.apiKey.isBlank();
@@ -241,14 +242,37 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	}
 
 	/**
-	 * Time to live of the built-in caches of Stripe reads.
+	 * The built-in caches of provider look-ups. An entry is served until its refresh interval
+	 * has passed, then served while it is refreshed in the background; when the refresh fails,
+	 * the last answer stays in use.
 	 *
-	 * @param usageTtl event summaries (cache metering.stripe.usage)
-	 * @param customerTtl customers found by metadata (cache metering.stripe.customers)
-	 * @param subscriptionTtl active subscriptions (cache metering.stripe.subscriptions)
+	 * @param customersRefresh How long a customer found by organization or user ID is served
+	 * before it is looked up again (cache metering.customers).
+	 * @param subscriptionsRefresh How long a customer's active subscription is served before it
+	 * is looked up again (cache metering.subscriptions).
+	 * @param usageRefresh How long usage summaries are served before they are read again (cache
+	 * metering.usage).
+	 * @param maximumSize The most entries each of these caches holds; the least used go first.
 	 */
-	public record StripeCache(@DefaultValue("1m") Duration usageTtl, @DefaultValue("10m") Duration customerTtl,
-			@DefaultValue("10m") Duration subscriptionTtl) {
+	public record Cache(@DefaultValue("10m") Duration customersRefresh,
+			@DefaultValue("10m") Duration subscriptionsRefresh, @DefaultValue("1m") Duration usageRefresh,
+			@DefaultValue("10000") long maximumSize) {
+
+		public Cache {
+			requirePositive("cache.customers-refresh", customersRefresh);
+			requirePositive("cache.subscriptions-refresh", subscriptionsRefresh);
+			requirePositive("cache.usage-refresh", usageRefresh);
+			if (maximumSize < 1) {
+				throw invalid("cache.maximum-size", "must be at least 1, was " + maximumSize);
+			}
+		}
+
+		private static void requirePositive(String property, Duration duration) {
+			if (duration.isNegative() || duration.isZero()) {
+				throw invalid(property, "must be positive, was " + duration);
+			}
+		}
+
 	}
 
 	/**

@@ -17,11 +17,9 @@ import dev.metering.provider.MeterProvider;
  */
 class NoMeterProviderFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanDefinitionException> {
 
-	private static final Map<String, String> ACTIONS = Map.of("local",
-			"The local provider backs off only for a MeterProvider bean of your own: check that it is defined.",
-			"stripe", "Add com.stripe:stripe-java to the class path (metering-starter brings it), "
-					+ "or define a MeterProvider bean.",
-			"polar", "The Polar provider is not available in this version: use metering.provider=local or stripe, "
+	// stripe without its SDK fails earlier, with its own message (StripeSdkMissingAutoConfiguration)
+	private static final Map<String, String> ACTIONS = Map.of("polar",
+			"The Polar provider is not available in this version: use metering.provider=local or stripe, "
 					+ "or define a MeterProvider bean.");
 
 	private final Environment environment;

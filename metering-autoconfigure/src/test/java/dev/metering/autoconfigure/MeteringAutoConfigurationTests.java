@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import com.stripe.StripeClient;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -13,8 +12,6 @@ import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.cache.CacheManager;
-import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
@@ -35,7 +32,6 @@ import dev.metering.billing.MeterCatalog;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
-import dev.metering.provider.stripe.StripeMeterProvider;
 import dev.metering.support.MeteringAutoConfigurations;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,37 +95,6 @@ class MeteringAutoConfigurationTests {
 	}
 
 	@Test
-	void stripeProviderComesWithItsClient() {
-		this.contextRunner.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_123")
-			.run((context) -> {
-				assertThat(context).hasSingleBean(StripeMeterProvider.class).hasSingleBean(StripeClient.class);
-				assertThat(context.getBean(MeterProvider.class).name()).isEqualTo("stripe");
-			});
-	}
-
-	@Test
-	void userStripeClientWins() {
-		StripeClient own = new StripeClient("sk_test_own");
-		this.contextRunner.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_123")
-			.withBean(StripeClient.class, () -> own)
-			.run((context) -> assertThat(context.getBean(StripeClient.class)).isSameAs(own));
-	}
-
-	@Test
-	void stripeReadsUseTheApplicationsCachesWhenItHasThem() {
-		this.contextRunner
-			.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_123",
-					"metering.accounts.org_a.customer-id=cus_a")
-			.withBean(CacheManager.class, () -> new ConcurrentMapCacheManager("metering.stripe.subscriptions"))
-			.run((context) -> {
-				CacheManager caches = context.getBean(CacheManager.class);
-				caches.getCache("metering.stripe.subscriptions").put("cus_a", null);
-				// answered from the application's cache: no request reaches the unreachable Stripe
-				assertThat(context.getBean(BillingClient.class).getPlanLimits("org_a").plan()).isEqualTo("free");
-			});
-	}
-
-	@Test
 	void polarIsRefusedWithAClearMessageUntilItIsBuilt() {
 		this.contextRunner.withPropertyValues("metering.provider=polar", "metering.polar.access-token=polar_oat_x")
 			.run((context) -> {
@@ -182,14 +147,6 @@ class MeteringAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.default-plan 'free' is not a plan"));
-	}
-
-	@Test
-	void stripeWithoutApiKeyFailsNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.provider=stripe")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("metering.stripe.api-key must be set when metering.provider=stripe"));
 	}
 
 	@Test

@@ -18,6 +18,7 @@ import dev.metering.BillingClient;
 import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 
 /**
  * An application that records usage to a Stripe stub through a database outbox, run in a
@@ -73,7 +74,7 @@ public final class RecordingProcess {
 
 	@SpringBootConfiguration
 	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class,
-			LocalMeteringAutoConfiguration.class })
+			LocalMeteringAutoConfiguration.class, StripeMeteringAutoConfiguration.class })
 	static class Application {
 
 	}

@@ -7,12 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
@@ -24,26 +19,21 @@ import com.stripe.param.SubscriptionListParams;
 import com.stripe.param.billing.MeterEventCreateParams;
 import com.stripe.param.billing.MeterEventSummaryListParams;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
-import org.springframework.cache.Cache;
-
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
+import dev.metering.provider.CachedLookup;
+import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.Subscription;
 import dev.metering.provider.UsageEvent;
-import dev.metering.provider.DeliveryOutcome;
-import dev.metering.provider.MeterProvider;
 
 /**
  * Stripe Billing Meters through the official SDK: meter events in, event summaries out,
  * customers found by a metadata key, plans and periods from active subscriptions.
  */
 public final class StripeMeterProvider implements MeterProvider {
-
-	private static final Log logger = LogFactory.getLog(StripeMeterProvider.class);
 
 	/** Stripe refuses meter events older than this. */
 	static final Duration MAX_AGE = Duration.ofDays(35);
@@ -54,31 +44,31 @@ public final class StripeMeterProvider implements MeterProvider {
 
 	private final String customerMetadataKey;
 
-	private final StripeCaches caches;
-
 	private final StripeMeterEventStream eventStream;
 
-	private final Map<String, Optional<?>> lastKnown = new ConcurrentHashMap<>();
+	private final CachedLookup<String, String> customers;
 
-	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+	private final CachedLookup<String, Subscription> subscriptions;
 
-	private final Executor refresher;
+	private final CachedLookup<UsageQuery, List<MeterUsageSummary>> usage;
 
 	/**
 	 * @param client a client with the SDK's own retries off
 	 * @param retryHints the client's HTTP client, when it is one, for Stripe's retry advice
 	 * @param customerMetadataKey the customer metadata key that holds the organization or user ID
+	 * @param caches the caches of customers, subscriptions and usage summaries
 	 * @param eventStream whether to send events through the v2 meter event stream, in batches
-	 * @param refresher runs the refreshes of expired customers and subscriptions
+	 * @param clock tells when the meter event session expires
 	 */
 	public StripeMeterProvider(StripeClient client, StripeRetryHints retryHints, String customerMetadataKey,
-			StripeCaches caches, boolean eventStream, Executor refresher, Clock clock) {
+			ProviderCaches caches, boolean eventStream, Clock clock) {
 		this.client = client;
 		this.retryHints = retryHints;
 		this.customerMetadataKey = customerMetadataKey;
-		this.caches = caches;
-		this.eventStream = eventStream ? new StripeMeterEventStream(client, clock) : null;
-		this.refresher = refresher;
+		this.eventStream = eventStream ? new StripeMeterEventStream(client, retryHints, clock) : null;
+		this.customers = caches.customers(this::searchCustomer);
+		this.subscriptions = caches.subscriptions(this::fetchSubscription);
+		this.usage = caches.usage(this::summaries);
 	}
 
 	@Override
@@ -110,14 +100,13 @@ public final class StripeMeterProvider implements MeterProvider {
 
 	@Override
 	public List<DeliveryOutcome> deliverAll(List<UsageEvent> events) {
-		return (this.eventStream != null) ? this.eventStream.send(events, this.retryHints)
-				: MeterProvider.super.deliverAll(events);
+		return (this.eventStream != null) ? this.eventStream.send(events) : MeterProvider.super.deliverAll(events);
 	}
 
 	@Override
 	public DeliveryOutcome deliver(UsageEvent event) {
 		if (this.eventStream != null) {
-			return this.eventStream.send(List.of(event), this.retryHints).get(0);
+			return this.eventStream.send(List.of(event)).get(0);
 		}
 		MeterEventCreateParams params = MeterEventCreateParams.builder()
 			.setEventName(event.eventName())
@@ -140,7 +129,6 @@ public final class StripeMeterProvider implements MeterProvider {
 	 * ends at or after {@code end}, as Stripe wants whole minutes; cached.
 	 */
 	@Override
-	@SuppressWarnings("unchecked")
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
 		String meterId = meter.meterId();
 		if (meterId == null || !meterId.startsWith("mtr_")) {
@@ -153,32 +141,26 @@ public final class StripeMeterProvider implements MeterProvider {
 		Instant from = start.truncatedTo(ChronoUnit.MINUTES);
 		Instant to = end.truncatedTo(ChronoUnit.MINUTES).equals(end) ? end
 				: end.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-		String key = meterId + '|' + customerId + '|' + from.getEpochSecond() + '|' + to.getEpochSecond();
-		Cache.ValueWrapper cached = this.caches.usage().get(key);
-		if (cached != null) {
-			return (List<MeterUsageSummary>) cached.get();
-		}
-		List<MeterUsageSummary> summaries = summaries(meterId, customerId, from, to);
-		this.caches.usage().put(key, summaries);
-		return summaries;
+		return this.usage.find(new UsageQuery(meterId, customerId, from, to)).orElseGet(List::of);
 	}
 
 	@Override
 	public Optional<String> findCustomerId(BillingSubject subject) {
-		return cachedOptional(this.caches.customers(), subject.referenceId(),
-				() -> searchCustomer(subject.referenceId()));
+		return this.customers.find(subject.referenceId());
 	}
 
 	@Override
 	public Optional<Subscription> activeSubscription(String customerId) {
-		return cachedOptional(this.caches.subscriptions(), customerId, () -> fetchSubscription(customerId));
+		return this.subscriptions.find(customerId);
 	}
 
-	private List<MeterUsageSummary> summaries(String meterId, String customerId, Instant from, Instant to) {
+	private List<MeterUsageSummary> summaries(UsageQuery query) {
+		String meterId = query.meterId();
+		String customerId = query.customerId();
 		MeterEventSummaryListParams params = MeterEventSummaryListParams.builder()
 			.setCustomer(customerId)
-			.setStartTime(from.getEpochSecond())
-			.setEndTime(to.getEpochSecond())
+			.setStartTime(query.from().getEpochSecond())
+			.setEndTime(query.to().getEpochSecond())
 			.setLimit(100L)
 			.build();
 		List<MeterUsageSummary> summaries = new ArrayList<>();
@@ -200,7 +182,8 @@ public final class StripeMeterProvider implements MeterProvider {
 		return summaries;
 	}
 
-	private Optional<String> searchCustomer(String referenceId) {
+	/** The customer whose metadata names the subject, else {@code null}. */
+	private String searchCustomer(String referenceId) {
 		String query = "metadata['" + this.customerMetadataKey + "']:'" + referenceId.replace("\\", "\\\\")
 			.replace("'", "\\'") + "'";
 		try {
@@ -208,16 +191,17 @@ public final class StripeMeterProvider implements MeterProvider {
 				.customers()
 				.search(CustomerSearchParams.builder().setQuery(query).setLimit(1L).build())
 				.getData()) {
-				return Optional.of(customer.getId());
+				return customer.getId();
 			}
-			return Optional.empty();
+			return null;
 		}
 		catch (StripeException ex) {
 			throw failure("find the customer of '" + referenceId + "'", ex);
 		}
 	}
 
-	private Optional<Subscription> fetchSubscription(String customerId) {
+	/** The customer's active subscription, else {@code null}. */
+	private Subscription fetchSubscription(String customerId) {
 		SubscriptionListParams params = SubscriptionListParams.builder()
 			.setCustomer(customerId)
 			.setStatus(SubscriptionListParams.Status.ACTIVE)
@@ -234,63 +218,26 @@ public final class StripeMeterProvider implements MeterProvider {
 					.map((item) -> item.getPrice().getId())
 					.toList();
 				if (items.isEmpty()) {
-					return Optional.empty();
+					return null;
 				}
 				SubscriptionItem first = items.get(0);
-				return Optional.of(new Subscription(customerId, priceIds,
-						Instant.ofEpochSecond(first.getCurrentPeriodStart()),
-						Instant.ofEpochSecond(first.getCurrentPeriodEnd())));
+				return new Subscription(customerId, priceIds, Instant.ofEpochSecond(first.getCurrentPeriodStart()),
+						Instant.ofEpochSecond(first.getCurrentPeriodEnd()));
 			}
-			return Optional.empty();
+			return null;
 		}
 		catch (StripeException ex) {
 			throw failure("read the subscription of " + customerId, ex);
 		}
 	}
 
-	/**
-	 * Reads through the cache. Once Stripe has answered for a key, the calling thread never
-	 * waits for Stripe again: an expired entry is served as it was while a background refresh
-	 * asks Stripe anew, and if Stripe fails, the last answer stays in use.
-	 */
-	@SuppressWarnings("unchecked")
-	private <T> Optional<T> cachedOptional(Cache cache, String key, Supplier<Optional<T>> loader) {
-		Cache.ValueWrapper cached = cache.get(key);
-		if (cached != null) {
-			return Optional.ofNullable((T) cached.get());
-		}
-		String lastKnownKey = cache.getName() + '|' + key;
-		Optional<?> lastKnown = this.lastKnown.get(lastKnownKey);
-		if (lastKnown == null) {
-			return load(cache, key, lastKnownKey, loader);
-		}
-		if (this.refreshing.add(lastKnownKey)) {
-			this.refresher.execute(() -> {
-				try {
-					load(cache, key, lastKnownKey, loader);
-				}
-				catch (StripeProviderException ex) {
-					logger.warn(ex.getMessage() + "; using the last answer Stripe gave");
-				}
-				finally {
-					this.refreshing.remove(lastKnownKey);
-				}
-			});
-		}
-		return (Optional<T>) lastKnown;
-	}
-
-	private <T> Optional<T> load(Cache cache, String key, String lastKnownKey, Supplier<Optional<T>> loader) {
-		Optional<T> loaded = loader.get();
-		// cache "none" too: a new user before checkout must not cost a Stripe call per request
-		cache.put(key, loaded.orElse(null));
-		this.lastKnown.put(lastKnownKey, loaded);
-		return loaded;
-	}
-
 	private StripeProviderException failure(String what, StripeException ex) {
 		return new StripeProviderException("Could not " + what + " at Stripe: "
 				+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex);
+	}
+
+	/** An event summaries query over whole minutes: the key of the usage cache. */
+	private record UsageQuery(String meterId, String customerId, Instant from, Instant to) {
 	}
 
 }

@@ -29,6 +29,7 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import dev.metering.BillingClient;
 import dev.metering.admin.MeteringAdmin;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.provider.UsageEvent;
 import dev.metering.outbox.JdbcOutboxDatabase;
 import dev.metering.outbox.JdbcUsageOutbox;
@@ -68,7 +69,8 @@ class StripeDurableDeliveryTests {
 	}
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
+				StripeMeteringAutoConfiguration.class))
 		.withBean(javax.sql.DataSource.class, () -> new DelegatingDataSource(dataSource))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_durable",
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),

@@ -27,10 +27,12 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.UsageOutbox;
 import dev.metering.support.WireMockJournal;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -62,7 +64,8 @@ class StripeMeterProviderTests {
 	}
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
+				StripeMeteringAutoConfiguration.class))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
 				"metering.stripe.read-timeout=500ms", "metering.meters.ai-tokens.event-name=ai_tokens",
@@ -333,7 +336,7 @@ class StripeMeterProviderTests {
 			.willSetStateTo("down"));
 		stripe.stubFor(StripeStub.subscriptions().inScenario("outage").whenScenarioStateIs("down")
 			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")));
-		this.contextRunner.withPropertyValues("metering.stripe.cache.subscription-ttl=1ns").run((context) -> {
+		this.contextRunner.withPropertyValues("metering.cache.subscriptions-refresh=1ns").run((context) -> {
 			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
 			// expired: answered from what Stripe said last while a refresh runs, and fails
 			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
@@ -439,6 +442,82 @@ class StripeMeterProviderTests {
 		});
 		assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_session")))).hasSize(2);
 		assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_stream")))).hasSize(2);
+	}
+
+	@Test
+	void v2StreamDeadLettersOnlyTheEventStripeRefusesAndDeliversTheRestOfItsBatch() {
+		stripe.stubFor(StripeStub.meterEventSession()
+			.willReturn(StripeStub.session("tok_1", Instant.now().plus(15, ChronoUnit.MINUTES))));
+		stripe.stubFor(StripeStub.meterEventStream().willReturn(StripeStub.json(200, "{}")));
+		stripe.stubFor(StripeStub.meterEventStream()
+			.atPriority(1)
+			.withRequestBody(containing("\"stripe_customer_id\":\"cus_gone\""))
+			.willReturn(StripeStub.error(400, "invalid_request_error", "meter_event_customer_not_found",
+					"No customer with ID cus_gone exists.")));
+		List<String> refused = new java.util.ArrayList<>();
+		this.contextRunner.withPropertyValues("metering.stripe.api=v2-stream", "metering.delivery.flush-interval=10m")
+			.run((context) -> {
+				// after this pass the dispatcher waits for the next flush: the 100 events go as one batch
+				billing(context).recordUsage("ai_tokens", "cus_first", 1);
+				billing(context).flush(Duration.ofSeconds(5));
+				for (int i = 0; i < 100; i++) {
+					String customer = (i == 42) ? "cus_gone" : "cus_" + (i % 7);
+					RecordUsageResult result = billing(context).recordUsage("ai_tokens", customer, 1);
+					if (i == 42) {
+						refused.add(result.identifier());
+					}
+				}
+
+				assertThat(billing(context).flush(Duration.ofSeconds(10))).isTrue();
+				assertThat(outbox(context).deadLetters()).singleElement().satisfies((dead) -> {
+					assertThat(dead.event().identifier()).isEqualTo(refused.get(0));
+					assertThat(dead.code()).isEqualTo("meter_event_customer_not_found");
+					assertThat(dead.message()).isEqualTo("No customer with ID cus_gone exists.");
+				});
+			});
+		List<LoggedRequest> streamed = stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_stream")))
+			.stream()
+			.filter((request) -> !request.getBodyAsString().contains("cus_first"))
+			.toList();
+		assertThat(identifiers(streamed.get(0))).hasSize(100);
+		List<String> delivered = streamed.stream()
+			.filter((request) -> !request.getBodyAsString().contains("cus_gone"))
+			.flatMap((request) -> identifiers(request).stream())
+			.toList();
+		assertThat(delivered).hasSize(99).doesNotHaveDuplicates().doesNotContain(refused.get(0));
+		assertThat(streamed).as("the refused half sent again in halves: two requests a level, seven levels")
+			.hasSizeLessThanOrEqualTo(1 + 2 * 7);
+	}
+
+	@Test
+	void v2StreamRefusedForItsPermissionsIsNotSentAgainEventByEvent() {
+		stripe.stubFor(StripeStub.meterEventSession()
+			.willReturn(StripeStub.session("tok_1", Instant.now().plus(15, ChronoUnit.MINUTES))));
+		stripe.stubFor(StripeStub.meterEventStream()
+			.willReturn(StripeStub.error(403, "invalid_request_error", null,
+					"The provided key does not have the required permissions for this endpoint.")));
+		this.contextRunner.withPropertyValues("metering.stripe.api=v2-stream", "metering.delivery.flush-interval=10m")
+			.run((context) -> {
+				for (int i = 0; i < 10; i++) {
+					billing(context).recordUsage("ai_tokens", "cus_" + i, 1);
+				}
+
+				assertThat(billing(context).flush(Duration.ofSeconds(10))).isTrue();
+				assertThat(outbox(context).deadLetters()).hasSize(10)
+					.allSatisfy((dead) -> assertThat(dead.code()).isEqualTo("http_403"));
+			});
+		assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_stream")))).hasSize(1);
+	}
+
+	/** The identifiers of the events of a stream request, in order. */
+	private static List<String> identifiers(LoggedRequest streamRequest) {
+		java.util.regex.Matcher identifier = java.util.regex.Pattern.compile("\"identifier\":\"([^\"]+)\"")
+			.matcher(streamRequest.getBodyAsString());
+		List<String> identifiers = new java.util.ArrayList<>();
+		while (identifier.find()) {
+			identifiers.add(identifier.group(1));
+		}
+		return identifiers;
 	}
 
 	private static BillingClient billing(AssertableApplicationContext context) {

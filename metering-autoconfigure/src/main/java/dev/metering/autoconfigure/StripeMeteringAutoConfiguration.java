@@ -1,0 +1,82 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.stripe.StripeClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cache.CacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.stripe.StripeClientBuilderCustomizer;
+import dev.metering.provider.stripe.StripeMeterProvider;
+import dev.metering.provider.stripe.StripeRetryHints;
+
+/**
+ * Auto-configuration of Stripe Billing Meters as the meter provider, through the official SDK,
+ * when {@code metering.provider=stripe}. Every bean backs off when the application defines
+ * its own.
+ */
+@AutoConfiguration(before = MeteringAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "stripe")
+@ConditionalOnClass(StripeClient.class)
+@EnableConfigurationProperties(MeteringProperties.class)
+public final class StripeMeteringAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	StripeRetryHints meteringStripeRetryHints() {
+		return new StripeRetryHints();
+	}
+
+	/**
+	 * A client from the properties and the application's customizers, whose own retries are
+	 * off whatever a customizer set: the dispatcher retries, with the same identifier, as
+	 * Stripe's retry advice says.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	StripeClient meteringStripeClient(MeteringProperties properties, StripeRetryHints retryHints,
+			ObjectProvider<StripeClientBuilderCustomizer> customizers) {
+		MeteringProperties.Stripe stripe = properties.stripe();
+		StripeClient.StripeClientBuilder builder = StripeClient.builder()
+			.setApiKey(stripe.apiKey())
+			.setApiBase(stripe.apiBase())
+			.setMeterEventsBase(stripe.meterEventsBase())
+			.setConnectTimeout((int) stripe.connectTimeout().toMillis())
+			.setReadTimeout((int) stripe.readTimeout().toMillis());
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+		return builder.setMaxNetworkRetries(0).setHttpClient(retryHints).build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ProviderCaches meteringProviderCaches(MeteringProperties properties, ObjectProvider<CacheManager> cacheManager) {
+		MeteringProperties.Cache cache = properties.cache();
+		return new ProviderCaches(cacheManager.getIfUnique(),
+				new ProviderCaches.Settings(cache.customersRefresh(), cache.subscriptionsRefresh(),
+						cache.usageRefresh(), cache.maximumSize()),
+				new SimpleAsyncTaskExecutor("metering-cache-refresh-"), Ticker.systemTicker());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MeterProvider stripeMeterProvider(MeteringProperties properties, StripeClient client, StripeRetryHints retryHints,
+			ProviderCaches caches) {
+		MeteringProperties.Stripe stripe = properties.stripe();
+		return new StripeMeterProvider(client, retryHints, stripe.customerMetadataKey(), caches,
+				stripe.api() == MeteringProperties.StripeApi.V2_STREAM, Clock.systemUTC());
+	}
+
+}

@@ -1,0 +1,50 @@
+package dev.metering.provider;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.springframework.cache.Cache;
+
+/**
+ * A provider look-up read through a named {@link Cache}: only a key with nothing cached waits
+ * for the provider, and "none" answers are cached like any other.
+ *
+ * @param <K> the key, e.g. a customer ID
+ * @param <V> what the provider answers for it
+ * @see ProviderCaches
+ */
+public final class CachedLookup<K, V> {
+
+	private final Cache cache;
+
+	private final Function<K, V> loader;
+
+	CachedLookup(Cache cache, Function<K, V> loader) {
+		this.cache = cache;
+		this.loader = loader;
+	}
+
+	/**
+	 * What the provider answered for the key, from the cache when it holds an answer.
+	 * @param key what to look up
+	 * @return the answer, or empty when the provider has none
+	 * @throws RuntimeException what the look-up threw when nothing was cached for the key
+	 */
+	public Optional<V> find(K key) {
+		try {
+			return Optional.ofNullable(this.cache.get(key, () -> this.loader.apply(key)));
+		}
+		catch (Cache.ValueRetrievalException ex) {
+			// the cache wraps the look-up's own exception, which says what was asked and why it failed
+			if (ex.getCause() instanceof RuntimeException failure) {
+				throw failure;
+			}
+			throw ex;
+		}
+	}
+
+	Cache cache() {
+		return this.cache;
+	}
+
+}
