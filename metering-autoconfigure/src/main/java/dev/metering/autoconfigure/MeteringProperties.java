@@ -103,6 +103,20 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		return new IllegalArgumentException(PREFIX + "." + property + " " + problem);
 	}
 
+	static void requirePositive(String property, Duration duration) {
+		if (duration.isNegative() || duration.isZero()) {
+			throw invalid(property, "must be positive, was " + duration);
+		}
+	}
+
+	/** For durations handed on as {@code int} milliseconds, as the Stripe SDK takes its timeouts. */
+	static void requirePositiveMillis(String property, Duration duration) {
+		requirePositive(property, duration);
+		if (duration.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+			throw invalid(property, "must be at most " + Duration.ofMillis(Integer.MAX_VALUE) + ", was " + duration);
+		}
+	}
+
 	/** Where the outbox keeps usage until the provider has it. */
 	public enum OutboxStore {
 
@@ -218,6 +232,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			@DefaultValue("organization_id") String customerMetadataKey, @DefaultValue("10s") Duration connectTimeout,
 			@DefaultValue("30s") Duration readTimeout) {
 
+		public Stripe {
+			requirePositiveMillis("stripe.connect-timeout", connectTimeout);
+			requirePositiveMillis("stripe.read-timeout", readTimeout);
+		}
+
 		boolean hasApiKey() {
 			return this.apiKey != null && !this.apiKey.isBlank();
 		}
@@ -264,12 +283,6 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			requirePositive("cache.usage-refresh", usageRefresh);
 			if (maximumSize < 1) {
 				throw invalid("cache.maximum-size", "must be at least 1, was " + maximumSize);
-			}
-		}
-
-		private static void requirePositive(String property, Duration duration) {
-			if (duration.isNegative() || duration.isZero()) {
-				throw invalid(property, "must be positive, was " + duration);
 			}
 		}
 

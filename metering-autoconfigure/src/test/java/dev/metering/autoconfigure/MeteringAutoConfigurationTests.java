@@ -158,6 +158,22 @@ class MeteringAutoConfigurationTests {
 	}
 
 	@Test
+	void outOfRangeDurationsFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.stripe.read-timeout=-1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.stripe.read-timeout must be positive, was PT-1S"));
+		this.contextRunner.withPropertyValues("metering.stripe.connect-timeout=30d")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.stripe.connect-timeout must be at most"));
+		this.contextRunner.withPropertyValues("metering.cache.usage-refresh=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.cache.usage-refresh must be positive, was PT0S"));
+	}
+
+	@Test
 	void secretsStayOutOfToString() {
 		this.contextRunner
 			.withPropertyValues("metering.stripe.api-key=sk_test_supersecret123",

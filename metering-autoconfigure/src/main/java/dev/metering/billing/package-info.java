@@ -1,0 +1,4 @@
+/**
+ * Who is billed, plan admission, and recording: the flow every metered call and scope goes through, behind the BillingClient.
+ */
+package dev.metering.billing;

@@ -1,0 +1,4 @@
+/**
+ * Micrometer counters of what metering does to calls.
+ */
+package dev.metering.metrics;
