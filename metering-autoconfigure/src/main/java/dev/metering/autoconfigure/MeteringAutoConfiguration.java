@@ -38,7 +38,9 @@ import dev.metering.provider.MeterDefinition;
 import dev.metering.billing.UsageMetering;
 import dev.metering.billing.UsageRecorder;
 import dev.metering.context.MeteringTaskDecorator;
+import dev.metering.delivery.DeliveryMetrics;
 import dev.metering.delivery.DeliverySettings;
+import dev.metering.delivery.MicrometerDeliveryMetrics;
 import dev.metering.provider.MeterProvider;
 import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
@@ -50,7 +52,9 @@ import dev.metering.limits.PlanDefinition;
 import dev.metering.limits.SubscriptionPeriods;
 import dev.metering.limits.UsageLedger;
 import dev.metering.provider.local.LocalMeterProvider;
+import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.InMemoryUsageOutbox;
+import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.outbox.UsageOutbox;
 import dev.metering.web.MeteringExceptionHandler;
 
@@ -63,7 +67,7 @@ import dev.metering.web.MeteringExceptionHandler;
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import({ StripeMeteringConfiguration.class, JdbcOutboxConfiguration.class })
+@Import(StripeMeteringConfiguration.class)
 public final class MeteringAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(MeteringAutoConfiguration.class);
@@ -87,14 +91,14 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	UsageOutbox meteringOutbox() {
+	@ConditionalOnMissingBean({ UsageOutbox.class, DeliveryQueue.class, UndeliveredUsage.class })
+	InMemoryUsageOutbox meteringOutbox() {
 		if (this.properties.outbox().store() == MeteringProperties.OutboxStore.JDBC) {
 			throw new IllegalStateException("metering.outbox.store=jdbc needs a DataSource and spring-jdbc");
 		}
 		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. "
 				+ "Give the application a DataSource (H2 or PostgreSQL) for a durable outbox.");
-		return new InMemoryUsageOutbox();
+		return new InMemoryUsageOutbox(Clock.systemUTC());
 	}
 
 	@Bean
@@ -150,15 +154,17 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageDispatcher meteringUsageDispatcher(UsageOutbox outbox, MeterProvider provider, MeterCatalog meters,
+	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
 			ObjectProvider<MeterRegistry> registry) {
 		MeteringProperties.Delivery delivery = this.properties.delivery();
 		DeliverySettings settings = new DeliverySettings(
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
 				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(),
 				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention());
-		return new UsageDispatcher(outbox, provider, settings, Clock.systemUTC(),
-				registry.getIfUnique(SimpleMeterRegistry::new));
+		MeterRegistry meterRegistry = registry.getIfUnique();
+		DeliveryMetrics metrics = (meterRegistry != null)
+				? new MicrometerDeliveryMetrics(meterRegistry, provider.name()) : DeliveryMetrics.NONE;
+		return new UsageDispatcher(queue, provider, settings, Clock.systemUTC(), metrics);
 	}
 
 	@Bean
@@ -180,7 +186,7 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeteringAdmin meteringAdmin(UsageOutbox outbox) {
+	MeteringAdmin meteringAdmin(UndeliveredUsage outbox) {
 		return new MeteringAdmin(outbox);
 	}
 

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 import dev.metering.billing.Enforcement;
 import dev.metering.provider.MeterAggregation;
@@ -35,6 +36,7 @@ import dev.metering.provider.TokenKind;
  * @param polar Polar settings
  * @param delivery how usage is delivered to the provider
  * @param outbox where usage waits until the provider has it
+ * @param jdbc the database that keeps the outbox
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -42,7 +44,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("false") boolean allowUnknownEvents, Map<String, Account> accounts, Map<String, Plan> plans,
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
-		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox) {
+		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
+		@DefaultValue Jdbc jdbc) {
 
 	public static final String PREFIX = "metering";
 
@@ -113,34 +116,53 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * The outbox.
 	 *
-	 * @param store where usage waits: auto, memory or jdbc
-	 * @param sync whether recordUsage writes to the database before it returns, instead of
-	 * handing the event to a background writer
-	 * @param commitInterval how long the background writer gathers events into one commit: what
-	 * a crash can lose at most
-	 * @param queueCapacity how many events may wait for the background writer
-	 * @param offerTimeout how long a caller waits for room in a full queue before writing its
-	 * event itself
-	 * @param lease how long an instance's claim on an event holds before another instance may
-	 * send it
-	 * @param initializeSchema whether to create the outbox table at start-up when it is missing
-	 * @param retention how long delivered events stay in the outbox table before they are
-	 * deleted; pending events and dead letters stay until they are settled
+	 * @param store Where usage waits for delivery: "auto" for the database when the
+	 * application has a DataSource and memory otherwise, "memory", or "jdbc".
+	 * @param sync Whether to write to the database before recordUsage returns, instead of
+	 * handing the event to a background writer that commits events in groups.
+	 * @param commitInterval How long the background writer gathers events into one commit. A
+	 * crash loses at most the usage recorded in this interval.
+	 * @param queueCapacity How many events may wait for the background writer.
+	 * @param offerTimeout How long a caller waits for room in a full queue before it writes its
+	 * event itself.
+	 * @param lease How long an instance's claim on an event holds before another instance may
+	 * send it.
+	 * @param retention How long delivered events stay in the outbox table before they are
+	 * deleted. Pending events and dead letters stay until they are settled.
 	 */
 	public record Outbox(@DefaultValue("auto") OutboxStore store, @DefaultValue("false") boolean sync,
 			@DefaultValue("5ms") Duration commitInterval, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("50ms") Duration offerTimeout, @DefaultValue("1m") Duration lease,
-			@DefaultValue("true") boolean initializeSchema, @DefaultValue("7d") Duration retention) {
+			@DefaultValue("7d") Duration retention) {
 
 		public Outbox {
+			if (commitInterval.isNegative()) {
+				throw invalid("outbox.commit-interval", "must not be negative, was " + commitInterval);
+			}
 			if (queueCapacity < 1) {
 				throw invalid("outbox.queue-capacity", "must be at least 1, was " + queueCapacity);
+			}
+			if (offerTimeout.isNegative()) {
+				throw invalid("outbox.offer-timeout", "must not be negative, was " + offerTimeout);
 			}
 			if (lease.isNegative() || lease.isZero()) {
 				throw invalid("outbox.lease", "must be positive, was " + lease);
 			}
+			if (retention.isNegative() || retention.isZero()) {
+				throw invalid("outbox.retention", "must be positive, was " + retention);
+			}
 		}
 
+	}
+
+	/**
+	 * The database that keeps the outbox.
+	 *
+	 * @param initializeSchema When to create the metering tables at start-up if they are
+	 * missing: "embedded" for an in-memory database only, "always", or "never" when the
+	 * application's own migrations create them.
+	 */
+	public record Jdbc(@DefaultValue("embedded") DatabaseInitializationMode initializeSchema) {
 	}
 
 	/** Where usage is billed. */
@@ -269,15 +291,17 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * Delivery to the provider.
 	 *
-	 * @param flushInterval how often pending usage is sent
-	 * @param shutdownTimeout how long shutdown waits to deliver what is pending
-	 * @param maxAttempts attempts before a failing event is dead-lettered
-	 * @param initialBackoff delay before the first retry; doubles with each further retry
-	 * @param maxBackoff the longest delay between retries
-	 * @param concurrency how many customers' events are delivered at the same time; events of
-	 * one customer on one meter are always sent one at a time
-	 * @param coalesce whether pending events of one customer on a sum meter are sent as one
-	 * event, so that provider calls grow with customers, not with calls
+	 * @param flushInterval How often pending usage is sent.
+	 * @param shutdownTimeout How long shutdown waits to deliver what is pending. What is left
+	 * stays in a database outbox for the next start.
+	 * @param maxAttempts How many times an event is attempted before it is dead-lettered.
+	 * @param initialBackoff Delay before the first retry. It doubles with each further retry, up
+	 * to the maximum backoff.
+	 * @param maxBackoff Longest delay between two attempts of an event.
+	 * @param concurrency How many customers' events are delivered at the same time. Events of
+	 * one customer on one meter are always sent one at a time.
+	 * @param coalesce Whether pending events of one customer on a sum meter are sent as one
+	 * event, so that provider calls grow with customers, not with calls.
 	 */
 	public record Delivery(@DefaultValue("1s") Duration flushInterval, @DefaultValue("10s") Duration shutdownTimeout,
 			@DefaultValue("12") int maxAttempts, @DefaultValue("500ms") Duration initialBackoff,
@@ -285,11 +309,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			@DefaultValue("true") boolean coalesce) {
 
 		public Delivery {
-			if (concurrency < 1) {
-				throw invalid("delivery.concurrency", "must be at least 1, was " + concurrency);
-			}
 			if (flushInterval.isNegative() || flushInterval.isZero()) {
 				throw invalid("delivery.flush-interval", "must be positive, was " + flushInterval);
+			}
+			if (shutdownTimeout.isNegative()) {
+				throw invalid("delivery.shutdown-timeout", "must not be negative, was " + shutdownTimeout);
 			}
 			if (maxAttempts < 1) {
 				throw invalid("delivery.max-attempts", "must be at least 1, was " + maxAttempts);
@@ -297,6 +321,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
 				throw invalid("delivery.initial-backoff",
 						"must be positive and not above metering.delivery.max-backoff, was " + initialBackoff);
+			}
+			if (concurrency < 1) {
+				throw invalid("delivery.concurrency", "must be at least 1, was " + concurrency);
 			}
 		}
 

@@ -16,6 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.metering.BillingClient;
 import dev.metering.RecordUsageResult;
+import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 
 /**
@@ -45,6 +46,7 @@ public final class RecordingProcess {
 		properties.put("metering.stripe.api-base", args[2]);
 		properties.put("metering.stripe.meter-events-base", args[2]);
 		properties.put("metering.outbox.sync", args[3]);
+		properties.put("metering.jdbc.initialize-schema", "always");
 		properties.put("metering.delivery.flush-interval", "50ms");
 		// the killed instance's claims lapse soon, so that the restarted one takes them over
 		properties.put("metering.outbox.lease", "2s");
@@ -71,7 +73,8 @@ public final class RecordingProcess {
 	}
 
 	@SpringBootConfiguration
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class })
+	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
+			MeteringAutoConfiguration.class })
 	static class Application {
 
 	}
