@@ -3,7 +3,7 @@ package dev.metering.admin;
 import java.util.List;
 
 import dev.metering.outbox.DeadLetter;
-import dev.metering.outbox.UsageOutbox;
+import dev.metering.outbox.UndeliveredUsage;
 
 /**
  * Operations on what could not be delivered: list the dead letters, and send them again once
@@ -12,9 +12,9 @@ import dev.metering.outbox.UsageOutbox;
  */
 public final class MeteringAdmin {
 
-	private final UsageOutbox outbox;
+	private final UndeliveredUsage outbox;
 
-	public MeteringAdmin(UsageOutbox outbox) {
+	public MeteringAdmin(UndeliveredUsage outbox) {
 		this.outbox = outbox;
 	}
 

@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.Set;
 
 import io.micrometer.context.ContextSnapshot;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -20,7 +18,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 
 import dev.metering.BillingClient;
@@ -35,6 +32,7 @@ import dev.metering.billing.MeteringMetrics;
 import dev.metering.billing.PlanAdmission;
 import dev.metering.billing.UsageMetering;
 import dev.metering.billing.UsageRecorder;
+import dev.metering.delivery.DeliveryMetrics;
 import dev.metering.delivery.DeliverySettings;
 import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
@@ -45,7 +43,9 @@ import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.PlanDefinition;
 import dev.metering.limits.SubscriptionPeriods;
 import dev.metering.limits.UsageLedger;
+import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.InMemoryUsageOutbox;
+import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.outbox.UsageOutbox;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
@@ -60,7 +60,6 @@ import dev.metering.provider.MeterProvider;
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import(JdbcOutboxConfiguration.class)
 public final class MeteringAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(MeteringAutoConfiguration.class);
@@ -72,14 +71,14 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	UsageOutbox meteringOutbox() {
+	@ConditionalOnMissingBean({ UsageOutbox.class, DeliveryQueue.class, UndeliveredUsage.class })
+	InMemoryUsageOutbox meteringOutbox() {
 		if (this.properties.outbox().store() == MeteringProperties.OutboxStore.JDBC) {
 			throw new IllegalStateException("metering.outbox.store=jdbc needs a DataSource and spring-jdbc");
 		}
 		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. "
 				+ "Give the application a DataSource (H2 or PostgreSQL) for a durable outbox.");
-		return new InMemoryUsageOutbox();
+		return new InMemoryUsageOutbox(Clock.systemUTC());
 	}
 
 	@Bean
@@ -135,15 +134,15 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageDispatcher meteringUsageDispatcher(UsageOutbox outbox, MeterProvider provider, MeterCatalog meters,
-			ObjectProvider<MeterRegistry> registry) {
+	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
+			ObjectProvider<DeliveryMetrics> metrics) {
 		MeteringProperties.Delivery delivery = this.properties.delivery();
 		DeliverySettings settings = new DeliverySettings(
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
 				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(),
 				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention());
-		return new UsageDispatcher(outbox, provider, settings, Clock.systemUTC(),
-				registry.getIfUnique(SimpleMeterRegistry::new));
+		return new UsageDispatcher(queue, provider, settings, Clock.systemUTC(),
+				metrics.getIfAvailable(() -> DeliveryMetrics.NONE));
 	}
 
 	@Bean
@@ -178,7 +177,7 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeteringAdmin meteringAdmin(UsageOutbox outbox) {
+	MeteringAdmin meteringAdmin(UndeliveredUsage outbox) {
 		return new MeteringAdmin(outbox);
 	}
 

@@ -10,7 +10,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.metering.billing.MeteringMetrics;
+import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.metrics.MicrometerDeliveryMetrics;
 import dev.metering.metrics.MicrometerMeteringMetrics;
+import dev.metering.provider.MeterProvider;
 
 /**
  * Auto-configuration of metering's metrics on the application's {@link MeterRegistry}, when it
@@ -29,6 +32,12 @@ public final class MeteringMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	MeteringMetrics meteringMetrics(MeterRegistry registry) {
 		return new MicrometerMeteringMetrics(registry);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DeliveryMetrics meteringDeliveryMetrics(MeterRegistry registry, MeterProvider provider) {
+		return new MicrometerDeliveryMetrics(registry, provider.name());
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 import dev.metering.billing.Enforcement;
 import dev.metering.billing.MissingCustomerPolicy;
@@ -37,8 +38,9 @@ import dev.metering.provider.TokenKind;
  * @param polar Polar settings
  * @param delivery how usage is delivered to the provider
  * @param outbox where usage waits until the provider has it
- * @param cache How customers, subscriptions and usage summaries read from the provider are
- * cached when the application's cache manager has no cache of that name.
+ * @param cache how customers, subscriptions and usage summaries read from the provider are
+ * cached when the application's cache manager has no cache of that name
+ * @param jdbc the database that keeps the outbox
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -47,7 +49,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
 		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
-		@DefaultValue Cache cache) {
+		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc) {
 
 	public static final String PREFIX = "metering";
 
@@ -103,6 +105,18 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		return new IllegalArgumentException(PREFIX + "." + property + " " + problem);
 	}
 
+	static void requireAtLeastOne(String property, long value) {
+		if (value < 1) {
+			throw invalid(property, "must be at least 1, was " + value);
+		}
+	}
+
+	static void requireNotNegative(String property, Duration duration) {
+		if (duration.isNegative()) {
+			throw invalid(property, "must not be negative, was " + duration);
+		}
+	}
+
 	static void requirePositive(String property, Duration duration) {
 		if (duration.isNegative() || duration.isZero()) {
 			throw invalid(property, "must be positive, was " + duration);
@@ -132,34 +146,43 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * The outbox.
 	 *
-	 * @param store where usage waits: auto, memory or jdbc
-	 * @param sync whether recordUsage writes to the database before it returns, instead of
-	 * handing the event to a background writer
-	 * @param commitInterval how long the background writer gathers events into one commit: what
-	 * a crash can lose at most
-	 * @param queueCapacity how many events may wait for the background writer
-	 * @param offerTimeout how long a caller waits for room in a full queue before writing its
-	 * event itself
-	 * @param lease how long an instance's claim on an event holds before another instance may
-	 * send it
-	 * @param initializeSchema whether to create the outbox table at start-up when it is missing
-	 * @param retention how long delivered events stay in the outbox table before they are
-	 * deleted; pending events and dead letters stay until they are settled
+	 * @param store Where usage waits for delivery: "auto" for the database when the
+	 * application has a DataSource and memory otherwise, "memory", or "jdbc".
+	 * @param sync Whether to write to the database before recordUsage returns, instead of
+	 * handing the event to a background writer that commits events in groups.
+	 * @param commitInterval How long the background writer gathers events into one commit. A
+	 * crash loses at most the usage recorded in this interval.
+	 * @param queueCapacity How many events may wait for the background writer.
+	 * @param offerTimeout How long a caller waits for room in a full queue before it writes its
+	 * event itself.
+	 * @param lease How long an instance's claim on an event holds before another instance may
+	 * send it.
+	 * @param retention How long delivered events stay in the outbox table before they are
+	 * deleted. Pending events and dead letters stay until they are settled.
 	 */
 	public record Outbox(@DefaultValue("auto") OutboxStore store, @DefaultValue("false") boolean sync,
 			@DefaultValue("5ms") Duration commitInterval, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("50ms") Duration offerTimeout, @DefaultValue("1m") Duration lease,
-			@DefaultValue("true") boolean initializeSchema, @DefaultValue("7d") Duration retention) {
+			@DefaultValue("7d") Duration retention) {
 
 		public Outbox {
-			if (queueCapacity < 1) {
-				throw invalid("outbox.queue-capacity", "must be at least 1, was " + queueCapacity);
-			}
-			if (lease.isNegative() || lease.isZero()) {
-				throw invalid("outbox.lease", "must be positive, was " + lease);
-			}
+			requireNotNegative("outbox.commit-interval", commitInterval);
+			requireAtLeastOne("outbox.queue-capacity", queueCapacity);
+			requireNotNegative("outbox.offer-timeout", offerTimeout);
+			requirePositive("outbox.lease", lease);
+			requirePositive("outbox.retention", retention);
 		}
 
+	}
+
+	/**
+	 * The database that keeps the outbox.
+	 *
+	 * @param initializeSchema When to create the metering tables at start-up if they are
+	 * missing: "embedded" for an in-memory database only, "always", or "never" when the
+	 * application's own migrations create them.
+	 */
+	public record Jdbc(@DefaultValue("embedded") DatabaseInitializationMode initializeSchema) {
 	}
 
 	/** Where usage is billed. */
@@ -281,9 +304,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			requirePositive("cache.customers-refresh", customersRefresh);
 			requirePositive("cache.subscriptions-refresh", subscriptionsRefresh);
 			requirePositive("cache.usage-refresh", usageRefresh);
-			if (maximumSize < 1) {
-				throw invalid("cache.maximum-size", "must be at least 1, was " + maximumSize);
-			}
+			requireAtLeastOne("cache.maximum-size", maximumSize);
 		}
 
 	}
@@ -311,15 +332,17 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * Delivery to the provider.
 	 *
-	 * @param flushInterval how often pending usage is sent
-	 * @param shutdownTimeout how long shutdown waits to deliver what is pending
-	 * @param maxAttempts attempts before a failing event is dead-lettered
-	 * @param initialBackoff delay before the first retry; doubles with each further retry
-	 * @param maxBackoff the longest delay between retries
-	 * @param concurrency how many customers' events are delivered at the same time; events of
-	 * one customer on one meter are always sent one at a time
-	 * @param coalesce whether pending events of one customer on a sum meter are sent as one
-	 * event, so that provider calls grow with customers, not with calls
+	 * @param flushInterval How often pending usage is sent.
+	 * @param shutdownTimeout How long shutdown waits to deliver what is pending. What is left
+	 * stays in a database outbox for the next start.
+	 * @param maxAttempts How many times an event is attempted before it is dead-lettered.
+	 * @param initialBackoff Delay before the first retry. It doubles with each further retry, up
+	 * to the maximum backoff.
+	 * @param maxBackoff Longest delay between two attempts of an event.
+	 * @param concurrency How many customers' events are delivered at the same time. Events of
+	 * one customer on one meter are always sent one at a time.
+	 * @param coalesce Whether pending events of one customer on a sum meter are sent as one
+	 * event, so that provider calls grow with customers, not with calls.
 	 */
 	public record Delivery(@DefaultValue("1s") Duration flushInterval, @DefaultValue("10s") Duration shutdownTimeout,
 			@DefaultValue("12") int maxAttempts, @DefaultValue("500ms") Duration initialBackoff,
@@ -327,15 +350,10 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			@DefaultValue("true") boolean coalesce) {
 
 		public Delivery {
-			if (concurrency < 1) {
-				throw invalid("delivery.concurrency", "must be at least 1, was " + concurrency);
-			}
-			if (flushInterval.isNegative() || flushInterval.isZero()) {
-				throw invalid("delivery.flush-interval", "must be positive, was " + flushInterval);
-			}
-			if (maxAttempts < 1) {
-				throw invalid("delivery.max-attempts", "must be at least 1, was " + maxAttempts);
-			}
+			requirePositive("delivery.flush-interval", flushInterval);
+			requireNotNegative("delivery.shutdown-timeout", shutdownTimeout);
+			requireAtLeastOne("delivery.max-attempts", maxAttempts);
+			requireAtLeastOne("delivery.concurrency", concurrency);
 			if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
 				throw invalid("delivery.initial-backoff",
 						"must be positive and not above metering.delivery.max-backoff, was " + initialBackoff);

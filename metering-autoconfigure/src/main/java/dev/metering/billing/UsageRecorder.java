@@ -51,6 +51,10 @@ public final class UsageRecorder {
 			return RecordUsageResult.rejected(problem.get());
 		}
 		UsageEvent event = new UsageEvent(this.identifiers.next(), eventName, customerId, value, timestamp);
+		Optional<String> unstorable = this.outbox.problemWith(event);
+		if (unstorable.isPresent()) {
+			return RecordUsageResult.rejected(unstorable.get());
+		}
 		try {
 			this.outbox.append(event);
 		}

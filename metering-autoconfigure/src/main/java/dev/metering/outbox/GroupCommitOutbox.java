@@ -4,18 +4,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataIntegrityViolationException;
 
 import dev.metering.provider.UsageEvent;
 
@@ -23,15 +23,26 @@ import dev.metering.provider.UsageEvent;
  * Keeps database writes off the request path: events wait in a bounded queue and a
  * background writer commits them in groups, at most {@code commitInterval} after the first of
  * a group arrived. That interval bounds what a crash can lose. When the queue is full, the
- * caller writes its event itself rather than wait long or drop it.
+ * caller writes its event itself rather than wait long or drop it; once stopped, every caller
+ * does.
  */
 public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
+
+	/**
+	 * Stops after the web server, so that requests still finishing append here, and before
+	 * whatever delivers the table, whose phase is lower, so that its last delivery finds every
+	 * event written.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 3072;
 
 	private static final Log logger = LogFactory.getLog(GroupCommitOutbox.class);
 
 	private static final int MAX_GROUP = 500;
 
 	private static final Duration WRITE_RETRY_PAUSE = Duration.ofMillis(200);
+
+	/** Queued by {@link #stop()} so that a writer waiting for events sees at once that it is stopped. */
+	private static final UsageEvent WAKE_UP = new UsageEvent("", "", "", 0, Instant.EPOCH);
 
 	private final JdbcUsageOutbox store;
 
@@ -43,10 +54,12 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	private final Duration shutdownTimeout;
 
-	/** Events handed to the queue, and events of those written: their difference is in memory. */
+	/** Events handed to the queue, and events of those settled: their difference is in memory. */
 	private final AtomicLong accepted = new AtomicLong();
 
-	private final AtomicLong written = new AtomicLong();
+	private final AtomicLong settled = new AtomicLong();
+
+	private final AtomicLong unstorable = new AtomicLong();
 
 	private volatile long stopDeadline;
 
@@ -69,21 +82,52 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
+	/**
+	 * Refuses at once what the table cannot hold, rather than acknowledge an event that would
+	 * never be written.
+	 */
 	@Override
 	public void append(UsageEvent event) {
-		if (this.running) {
-			this.accepted.incrementAndGet();
-			try {
-				if (this.queue.offer(event, this.offerTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-					return;
-				}
+		problemWith(event).ifPresent((problem) -> {
+			throw new IllegalArgumentException(problem);
+		});
+		if (this.running && enqueue(event)) {
+			if (!this.running) {
+				// the writer may have found the queue empty and ended before this event arrived
+				writeQueued();
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			this.accepted.decrementAndGet();
+			return;
 		}
 		this.store.append(event);
+	}
+
+	@Override
+	public Optional<String> problemWith(UsageEvent event) {
+		return this.store.problemWith(event);
+	}
+
+	private boolean enqueue(UsageEvent event) {
+		this.accepted.incrementAndGet();
+		try {
+			if (this.queue.offer(event, this.offerTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+				return true;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.accepted.decrementAndGet();
+		return false;
+	}
+
+	/** Events appended and not yet written, nor given up on. */
+	public long queuedCount() {
+		return this.accepted.get() - this.settled.get();
+	}
+
+	/** Events the database refused to store, each logged at ERROR and dropped. */
+	public long unstorableCount() {
+		return this.unstorable.get();
 	}
 
 	@Override
@@ -102,6 +146,7 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		}
 		this.stopDeadline = System.nanoTime() + this.shutdownTimeout.toNanos();
 		this.running = false;
+		this.queue.offer(WAKE_UP);
 		try {
 			this.writer.join();
 		}
@@ -111,21 +156,26 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	}
 
 	@Override
-	public void flushQueued() {
-		stop();
-	}
-
-	@Override
 	public boolean isRunning() {
 		return this.running;
 	}
 
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Writes until stopped and the queue is empty. An append that saw the writer running
+	 * offered its event before the writer saw it stopped, so the writer's last look at the
+	 * queue finds that event; an append that saw it stopped writes the queue itself.
+	 */
 	private void writeLoop() {
 		List<UsageEvent> group = new ArrayList<>(MAX_GROUP);
 		while (this.running || !this.queue.isEmpty()) {
 			try {
 				UsageEvent first = this.queue.poll(100, TimeUnit.MILLISECONDS);
-				if (first == null) {
+				if (first == null || first == WAKE_UP) {
 					continue;
 				}
 				group.add(first);
@@ -135,32 +185,61 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 						LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), 200_000));
 					}
 				}
-				write(group);
+				writeAll(group);
 				group.clear();
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+				writeQueued();
 				return;
 			}
 		}
 	}
 
+	private void writeQueued() {
+		List<UsageEvent> group = new ArrayList<>(MAX_GROUP);
+		while (this.queue.drainTo(group, MAX_GROUP) > 0) {
+			writeAll(group);
+			group.clear();
+		}
+	}
+
+	private void writeAll(List<UsageEvent> group) {
+		group.removeIf((event) -> event == WAKE_UP);
+		if (!group.isEmpty()) {
+			write(group);
+		}
+	}
+
 	/**
-	 * Writes a group, trying again until it is stored: a group is never dropped while the
+	 * Writes a group in one transaction. When the database refuses the data, the halves are
+	 * written apart, down to the one event it refuses, which is given up on: it would be refused
+	 * again and hold back every event behind it. Any other failure (the database is down) is
+	 * retried, the group whole, until it is stored: a group is never dropped while the
 	 * application runs; at shutdown, what still cannot be stored is logged.
 	 */
 	private void write(List<UsageEvent> group) {
 		while (true) {
 			try {
 				this.store.appendAll(group);
-				this.written.addAndGet(group.size());
+				this.settled.addAndGet(group.size());
+				return;
+			}
+			catch (IllegalArgumentException | DataIntegrityViolationException ex) {
+				if (group.size() == 1) {
+					giveUp(group.get(0), ex);
+				}
+				else {
+					write(group.subList(0, group.size() / 2));
+					write(group.subList(group.size() / 2, group.size()));
+				}
 				return;
 			}
 			catch (RuntimeException ex) {
 				if (!this.running && System.nanoTime() > this.stopDeadline) {
 					logger.error(group.size() + " usage event(s) could not be stored before shutdown and are lost: "
 							+ group, ex);
-					this.written.addAndGet(group.size());
+					this.settled.addAndGet(group.size());
 					return;
 				}
 				logger.error("Could not store " + group.size() + " usage event(s); trying again", ex);
@@ -169,50 +248,12 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		}
 	}
 
-	@Override
-	public List<OutboxEntry> due(Instant now, int max) {
-		return this.store.due(now, max);
-	}
-
-	@Override
-	public int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
-		return this.store.coalesce(eventNames, now, identifiers);
-	}
-
-	@Override
-	public int purgeSettled(Instant cutoff) {
-		return this.store.purgeSettled(cutoff);
-	}
-
-	@Override
-	public void markDelivered(String identifier) {
-		this.store.markDelivered(identifier);
-	}
-
-	@Override
-	public void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
-		this.store.scheduleRetry(identifier, nextAttemptAt, error);
-	}
-
-	@Override
-	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
-		this.store.deadLetter(identifier, code, message, failedAt);
-	}
-
-	/** Events waiting to be written count as pending too. */
-	@Override
-	public long pendingCount() {
-		return (this.accepted.get() - this.written.get()) + this.store.pendingCount();
-	}
-
-	@Override
-	public List<DeadLetter> deadLetters() {
-		return this.store.deadLetters();
-	}
-
-	@Override
-	public boolean redrive(String identifier) {
-		return this.store.redrive(identifier);
+	/** Logs the whole event, so that it can be recorded again by hand once the cause is fixed. */
+	private void giveUp(UsageEvent event, RuntimeException ex) {
+		this.unstorable.incrementAndGet();
+		this.settled.incrementAndGet();
+		logger.error("The database refused usage event " + event + ", which is dropped and will not be delivered: "
+				+ ex.getMessage(), ex);
 	}
 
 }

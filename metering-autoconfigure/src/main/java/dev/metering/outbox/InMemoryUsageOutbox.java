@@ -1,5 +1,6 @@
 package dev.metering.outbox;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,15 +15,25 @@ import dev.metering.provider.UsageEvent;
  * Outbox kept in memory: fast, and lost with the process. Hands out due entries in the
  * order they were recorded.
  */
-public final class InMemoryUsageOutbox implements UsageOutbox {
+public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, UndeliveredUsage {
 
 	private final Map<String, OutboxEntry> pending = new LinkedHashMap<>();
 
 	private final List<DeadLetter> deadLetters = new ArrayList<>();
 
+	private final Clock clock;
+
+	/**
+	 * @param clock tells when an event was appended, which is when its first attempt is due
+	 */
+	public InMemoryUsageOutbox(Clock clock) {
+		this.clock = clock;
+	}
+
+	/** Due at once: an event stamped ahead is not held back until its time comes. */
 	@Override
 	public synchronized void append(UsageEvent event) {
-		this.pending.put(event.identifier(), new OutboxEntry(event, 0, event.timestamp(), null));
+		this.pending.put(event.identifier(), new OutboxEntry(event, 0, this.clock.instant(), null));
 	}
 
 	@Override

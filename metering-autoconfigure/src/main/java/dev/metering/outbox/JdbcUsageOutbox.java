@@ -1,21 +1,12 @@
 package dev.metering.outbox;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -23,52 +14,26 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Outbox in a database table, shared by every instance of the application: each claims due
- * events for a lease ({@code FOR UPDATE SKIP LOCKED}), so that one
- * instance sends an event, and another takes over the claims of one that died. Both databases
- * it supports, H2 and PostgreSQL, know {@code FOR UPDATE SKIP LOCKED}.
+ * Writes recorded events to the outbox table, where a {@link JdbcDeliveryQueue} finds them.
  * <p>
  * Writes run in transactions of their own, apart from any the caller has open: usage the
  * model already produced is billed even when the caller's transaction rolls back.
  */
 public final class JdbcUsageOutbox implements UsageOutbox {
 
-	private static final String PENDING = "P";
-
-	private static final String DELIVERED = "D";
-
-	private static final String DEAD = "X";
-
-	/** Merged into another event, named in {@code coalesced_into}. */
-	private static final String COALESCED = "C";
-
-	/** Most events one coalescing pass looks at. */
-	private static final int COALESCE_SCAN = 5000;
-
-	private static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
-			+ "next_attempt_at, last_error, failure_code, failed_at";
-
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
 
-	private final String instanceId;
-
-	private final Duration lease;
-
 	private final Clock clock;
 
 	/**
-	 * @param instanceId names this instance's claims
-	 * @param lease how long a claim holds before another instance may take the event
+	 * @param clock tells when an event was written, which is when its first attempt is due
 	 */
-	public JdbcUsageOutbox(DataSource dataSource, String instanceId, Duration lease,
-			Clock clock) {
+	public JdbcUsageOutbox(DataSource dataSource, Clock clock) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-		this.instanceId = instanceId;
-		this.lease = lease;
 		this.clock = clock;
 	}
 
@@ -77,141 +42,25 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 		appendAll(List.of(event));
 	}
 
-	/** Writes several events in one transaction. */
+	/**
+	 * Writes several events in one transaction: all of them or, when it throws, none.
+	 * @throws IllegalArgumentException when one of them has a {@linkplain #problemWith problem}
+	 */
 	public void appendAll(List<UsageEvent> events) {
-		this.transactions.executeWithoutResult((status) -> insert(events));
-	}
-
-	private void insert(List<UsageEvent> events) {
-		this.jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
-				+ "occurred_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, '" + PENDING + "', 0, ?)",
-				events, events.size(), (statement, event) -> {
-					statement.setString(1, event.identifier());
-					statement.setString(2, event.eventName());
-					statement.setString(3, event.customerId());
-					statement.setLong(4, event.value());
-					statement.setLong(5, event.timestamp().toEpochMilli());
-					statement.setLong(6, event.timestamp().toEpochMilli());
-				});
-	}
-
-	@Override
-	public int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
-		if (eventNames.isEmpty()) {
-			return 0;
+		for (UsageEvent event : events) {
+			problemWith(event).ifPresent((problem) -> {
+				throw new IllegalArgumentException(problem);
+			});
 		}
-		long nowMillis = now.toEpochMilli();
-		String names = String.join(", ", Collections.nCopies(eventNames.size(), "?"));
-		// a claimed event may have reached the provider before its instance died: never merge it
-		List<Object> arguments = new ArrayList<>(List.of(nowMillis));
-		arguments.addAll(eventNames);
-		Integer covered = this.transactions.execute((status) -> {
-			List<UsageEvent> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
-					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
-					+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
-					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE SKIP LOCKED",
-					(rs, row) -> entry(rs, row).event(), arguments.toArray());
-			Map<UsageEvent, List<UsageEvent>> merged = Coalescing.merge(candidates, identifiers);
-			if (merged.isEmpty()) {
-				return 0;
-			}
-			insert(new ArrayList<>(merged.keySet()));
-			List<Object[]> coverage = new ArrayList<>();
-			merged.forEach((into, events) -> events
-				.forEach((event) -> coverage.add(new Object[] { into.identifier(), nowMillis, event.identifier() })));
-			this.jdbc.batchUpdate("UPDATE metering_usage_event SET status = '" + COALESCED + "', coalesced_into = ?, "
-					+ "settled_at = ? WHERE identifier = ?", coverage);
-			return coverage.size();
-		});
-		return (covered != null) ? covered : 0;
+		// due when written, not at their timestamp: an event stamped ahead is sent at once
+		this.transactions.executeWithoutResult((status) -> UsageEventTable.insert(this.jdbc, events,
+				this.clock.instant()));
 	}
 
-	/** Claims due events for this instance's lease, oldest first. */
+	/** Names a field longer than its column. */
 	@Override
-	public List<OutboxEntry> due(Instant now, int max) {
-		long nowMillis = now.toEpochMilli();
-		List<OutboxEntry> claimed = this.transactions.execute((status) -> {
-			List<OutboxEntry> entries = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '"
-					+ PENDING + "' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
-					+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED",
-					JdbcUsageOutbox::entry, nowMillis, nowMillis);
-			if (!entries.isEmpty()) {
-				this.jdbc.batchUpdate("UPDATE metering_usage_event SET claimed_by = ?, claimed_until = ? "
-						+ "WHERE identifier = ?", entries, entries.size(), (statement, entry) -> {
-							statement.setString(1, this.instanceId);
-							statement.setLong(2, nowMillis + this.lease.toMillis());
-							statement.setString(3, entry.event().identifier());
-						});
-			}
-			return entries;
-		});
-		return (claimed != null) ? claimed : Collections.emptyList();
-	}
-
-	@Override
-	public void markDelivered(String identifier) {
-		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DELIVERED + "', settled_at = ?, "
-				+ "claimed_by = NULL, claimed_until = NULL WHERE identifier = ?", millisNow(), identifier);
-	}
-
-	@Override
-	public void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
-		this.jdbc.update("UPDATE metering_usage_event SET attempts = attempts + 1, next_attempt_at = ?, "
-				+ "last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE identifier = ? AND status = '"
-				+ PENDING + "'", nextAttemptAt.toEpochMilli(), truncated(error), identifier);
-	}
-
-	@Override
-	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
-		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
-				+ "failure_code = ?, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL "
-				+ "WHERE identifier = ? AND status = '" + PENDING + "'", truncated(code), truncated(message),
-				failedAt.toEpochMilli(), identifier);
-	}
-
-	@Override
-	public long pendingCount() {
-		Long count = this.jdbc.queryForObject(
-				"SELECT COUNT(*) FROM metering_usage_event WHERE status = '" + PENDING + "'", Long.class);
-		return (count != null) ? count : 0;
-	}
-
-	@Override
-	public List<DeadLetter> deadLetters() {
-		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
-				+ "' ORDER BY failed_at", (rs, row) -> {
-					OutboxEntry entry = entry(rs, row);
-					return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"),
-							entry.attempts(), Instant.ofEpochMilli(rs.getLong("failed_at")));
-				});
-	}
-
-	@Override
-	public boolean redrive(String identifier) {
-		return this.jdbc.update("UPDATE metering_usage_event SET status = '" + PENDING + "', attempts = 0, "
-				+ "next_attempt_at = ?, failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '"
-				+ DEAD + "'", millisNow(), identifier) == 1;
-	}
-
-	@Override
-	public int purgeSettled(Instant cutoff) {
-		return this.jdbc.update("DELETE FROM metering_usage_event WHERE status IN ('" + DELIVERED + "', '"
-				+ COALESCED + "') AND settled_at < ?", cutoff.toEpochMilli());
-	}
-
-	private long millisNow() {
-		return this.clock.millis();
-	}
-
-	private static OutboxEntry entry(ResultSet rs, int row) throws SQLException {
-		UsageEvent event = new UsageEvent(rs.getString("identifier"), rs.getString("event_name"),
-				rs.getString("customer_id"), rs.getLong("usage_value"), Instant.ofEpochMilli(rs.getLong("occurred_at")));
-		return new OutboxEntry(event, rs.getInt("attempts"), Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
-				rs.getString("last_error"));
-	}
-
-	private static String truncated(String text) {
-		return (text != null && text.length() > 1000) ? text.substring(0, 1000) : text;
+	public Optional<String> problemWith(UsageEvent event) {
+		return UsageEventTable.problemWith(event);
 	}
 
 }

@@ -17,7 +17,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 
 import dev.metering.BillingClient;
-import dev.metering.outbox.UsageOutbox;
+import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.stripe.StripeClientBuilderCustomizer;
@@ -145,7 +145,7 @@ class StripeMeteringAutoConfigurationTests {
 				billing.recordUsage("ai_tokens", "cus_a", 5);
 
 				assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
-				assertThat(context.getBean(UsageOutbox.class).deadLetters()).as("Stripe said to retry").isEmpty();
+				assertThat(context.getBean(UndeliveredUsage.class).deadLetters()).as("Stripe said to retry").isEmpty();
 				assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v1/billing/meter_events")))).hasSize(2);
 			});
 	}

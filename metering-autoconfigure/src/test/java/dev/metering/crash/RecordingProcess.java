@@ -16,6 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.metering.BillingClient;
 import dev.metering.RecordUsageResult;
+import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
@@ -47,6 +48,7 @@ public final class RecordingProcess {
 		properties.put("metering.stripe.api-base", args[2]);
 		properties.put("metering.stripe.meter-events-base", args[2]);
 		properties.put("metering.outbox.sync", args[3]);
+		properties.put("metering.jdbc.initialize-schema", "always");
 		properties.put("metering.delivery.flush-interval", "50ms");
 		// the killed instance's claims lapse soon, so that the restarted one takes them over
 		properties.put("metering.outbox.lease", "2s");
@@ -73,8 +75,9 @@ public final class RecordingProcess {
 	}
 
 	@SpringBootConfiguration
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class,
-			LocalMeteringAutoConfiguration.class, StripeMeteringAutoConfiguration.class })
+	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
+			MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class,
+			StripeMeteringAutoConfiguration.class })
 	static class Application {
 
 	}

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.metering.MeterUsageSummary;
+import dev.metering.metrics.MicrometerDeliveryMetrics;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.DeliveryOutcome;
@@ -27,10 +28,12 @@ import dev.metering.provider.MeterProvider;
 import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class UsageDispatcherTests {
 
-	private final InMemoryUsageOutbox outbox = new InMemoryUsageOutbox();
+	private final InMemoryUsageOutbox outbox = new InMemoryUsageOutbox(Clock.systemUTC());
 
 	private final ScriptedProvider provider = new ScriptedProvider();
 
@@ -157,15 +160,89 @@ class UsageDispatcherTests {
 		}
 
 		assertThat(latent.delivered).hasValue(80);
+		assertThat(latent.threads).extracting(Thread::getName)
+			.allMatch((name) -> name.startsWith("metering-delivery-"))
+			.hasSizeGreaterThan(1);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(latent.threads).as("ended with the dispatcher").noneMatch(Thread::isAlive));
 		assertThat(latent.maxInFlightPerCustomer).hasValue(1);
 		assertThat(latent.maxInFlight.get()).isBetween(2, 4);
+	}
+
+	@Test
+	void flushFromAnInterruptedThreadReturnsAtOnceAndKeepsTheInterrupt() {
+		UsageDispatcher patient = dispatcher(this.provider,
+				new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 4), Duration.ofMillis(20),
+				Duration.ofMillis(100));
+		this.provider.script(DeliveryOutcome.retry("503"));
+		this.outbox.append(event("usage_i", 1));
+		patient.start();
+		try {
+			assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+				Thread.currentThread().interrupt();
+				assertThat(patient.flush(Duration.ofSeconds(10))).isFalse();
+				assertThat(Thread.currentThread().isInterrupted()).isTrue();
+			});
+		}
+		finally {
+			patient.stop();
+		}
+	}
+
+	@Test
+	void anEventStampedAheadIsDeliveredAtOnceWithTheTimeItCarries() {
+		Instant ahead = Instant.now().plus(Duration.ofMinutes(4));
+		this.outbox.append(new UsageEvent("usage_ahead", "ai_tokens", "cus_1", 2, ahead));
+		this.dispatcher.start();
+
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+
+		assertThat(this.provider.attempts).extracting(UsageEvent::timestamp).containsExactly(ahead);
+	}
+
+	@Test
+	void anEventStampedAheadIsDeliveredAtShutdown() {
+		UsageDispatcher slow = dispatcher(this.provider,
+				new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofHours(1),
+				Duration.ofSeconds(2));
+		slow.start();
+		this.outbox.append(new UsageEvent("usage_ahead", "ai_tokens", "cus_1", 2, Instant.now().plusSeconds(290)));
+
+		slow.stop();
+
+		assertThat(this.outbox.pendingCount()).isZero();
+		assertThat(this.provider.attempts).extracting(UsageEvent::identifier).containsExactly("usage_ahead");
+	}
+
+	@Test
+	void eventsStampedAheadAreCoalescedAndDeliveredAtOnce() {
+		UsageDispatcher coalescing = new UsageDispatcher(this.outbox, this.provider,
+				new DeliverySettings(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
+						Duration.ofHours(1), Duration.ofSeconds(2), 4, Set.of("ai_tokens"), Duration.ofDays(7)),
+				Clock.systemUTC(), new MicrometerDeliveryMetrics(this.registry, this.provider.name()));
+		Instant ahead = Instant.now().plus(Duration.ofMinutes(4));
+		this.outbox.append(new UsageEvent("usage_a1", "ai_tokens", "cus_1", 2, ahead));
+		this.outbox.append(new UsageEvent("usage_a2", "ai_tokens", "cus_1", 3, ahead.plusMillis(1)));
+		coalescing.start();
+		try {
+			assertThat(coalescing.flush(Duration.ofSeconds(5))).isTrue();
+		}
+		finally {
+			coalescing.stop();
+		}
+
+		assertThat(this.provider.attempts).singleElement().satisfies((merged) -> {
+			assertThat(merged.value()).isEqualTo(5);
+			assertThat(merged.timestamp()).isEqualTo(ahead.plusMillis(1));
+		});
+		assertThat(this.registry.counter("metering.events.coalesced", "provider", "scripted").count()).isEqualTo(2);
 	}
 
 	private UsageDispatcher dispatcher(MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
 			Duration shutdownTimeout) {
 		return new UsageDispatcher(this.outbox, provider,
 				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of(), Duration.ofDays(7)), Clock.systemUTC(),
-				this.registry);
+				new MicrometerDeliveryMetrics(this.registry, provider.name()));
 	}
 
 	private static UsageEvent event(String identifier, long value) {
@@ -204,6 +281,8 @@ class UsageDispatcherTests {
 
 		final AtomicInteger delivered = new AtomicInteger();
 
+		final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+
 		@Override
 		public String name() {
 			return "latent";
@@ -219,6 +298,7 @@ class UsageDispatcherTests {
 			this.inFlight.decrementAndGet();
 			customer.decrementAndGet();
 			this.delivered.incrementAndGet();
+			this.threads.add(Thread.currentThread());
 			return DeliveryOutcome.delivered();
 		}
 

@@ -16,11 +16,6 @@ class H2UsageOutboxTests extends JdbcUsageOutboxContract {
 		return DATA_SOURCE;
 	}
 
-	@Override
-	String vendor() {
-		return "h2";
-	}
-
 	private static DataSource h2() {
 		JdbcDataSource dataSource = new JdbcDataSource();
 		dataSource.setURL("jdbc:h2:mem:outbox;DB_CLOSE_DELAY=-1");

@@ -3,19 +3,25 @@ package dev.metering.outbox;
 import java.time.Duration;
 import java.util.List;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.metering.BillingClient;
 import dev.metering.MeterUsageSummary;
+import dev.metering.RecordUsageResult;
+import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,14 +31,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JdbcOutboxAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, MeteringAutoConfiguration.class,
-				LocalMeteringAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
+				MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class))
 		.withPropertyValues("metering.delivery.flush-interval=20ms");
 
 	@Test
 	void aDataSourceMakesTheOutboxDurableWithGroupCommit() {
 		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:auto-outbox").run((context) -> {
 			assertThat(context.getBean(UsageOutbox.class)).isInstanceOf(GroupCommitOutbox.class);
+			assertThat(context.getBean(DeliveryQueue.class)).isInstanceOf(JdbcDeliveryQueue.class)
+				.isSameAs(context.getBean(UndeliveredUsage.class));
 			recordAndDeliver(context, 500);
 			assertThat(rows(context, "P")).isZero();
 		});
@@ -55,6 +63,64 @@ class JdbcOutboxAutoConfigurationTests {
 				context.getBean(BillingClient.class).recordUsage("ai_tokens", "cus_1", 3);
 				assertThat(rows(context, "P")).as("stored before delivery").isOne();
 			});
+	}
+
+	@Test
+	void anEventTooLongForTheOutboxIsRefusedAndHoldsNothingBack() {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:too-long",
+				"metering.outbox.commit-interval=200ms")
+			.run((context) -> {
+				BillingClient billing = context.getBean(BillingClient.class);
+				RecordUsageResult tooLong = billing.recordUsage("ai_tokens", "c".repeat(201), 2);
+				assertThat(tooLong.recorded()).isFalse();
+				assertThat(tooLong.error()).contains("customerId is 201 characters; the outbox holds at most 200");
+				recordAndDeliver(context, 99);
+			});
+	}
+
+	@Test
+	void withoutSpringJdbcUsageWaitsInMemoryDespiteADataSource() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(JdbcOutboxAutoConfiguration.class,
+					MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(JdbcTemplate.class))
+			.withBean(DataSource.class, () -> new DriverManagerDataSource("jdbc:h2:mem:no-spring-jdbc"))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(InMemoryUsageOutbox.class)
+					.doesNotHaveBean(JdbcDeliveryQueue.class)
+					.doesNotHaveBean(MeteringDataSourceScriptDatabaseInitializer.class);
+				assertThat(context.getBean(DeliveryQueue.class)).isSameAs(context.getBean(UsageOutbox.class));
+			});
+	}
+
+	@Test
+	void theSchemaIsCreatedForAnEmbeddedDatabaseOnlyUnlessToldOtherwise() {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:schema-embedded")
+			.run((context) -> assertThat(rows(context, "P")).isZero());
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:schema-never",
+					"metering.jdbc.initialize-schema=never")
+			.run((context) -> assertThat(new JdbcTemplate(context.getBean(DataSource.class)).queryForObject(
+					"SELECT COUNT(*) FROM information_schema.tables WHERE LOWER(table_name) = 'metering_usage_event'",
+					Integer.class))
+				.isZero());
+	}
+
+	@Test
+	void badOutboxSettingsFailNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:bad-settings", "metering.outbox.commit-interval=-1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessage("metering.outbox.commit-interval must not be negative, was PT-1S"));
+		this.contextRunner.withPropertyValues("metering.delivery.shutdown-timeout=-2s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessage("metering.delivery.shutdown-timeout must not be negative, was PT-2S"));
+		this.contextRunner.withPropertyValues("metering.outbox.retention=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessage("metering.outbox.retention must be positive, was PT0S"));
 	}
 
 	@Test
@@ -111,7 +177,7 @@ class JdbcOutboxAutoConfigurationTests {
 	}
 
 	private static int rows(AssertableApplicationContext context, String status) {
-		return new JdbcTemplate(context.getBean(javax.sql.DataSource.class))
+		return new JdbcTemplate(context.getBean(DataSource.class))
 			.queryForObject("SELECT COUNT(*) FROM metering_usage_event WHERE status = ?", Integer.class, status);
 	}
 

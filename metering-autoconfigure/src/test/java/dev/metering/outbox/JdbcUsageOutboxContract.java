@@ -18,13 +18,14 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.core.io.ClassPathResource;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
+import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * What every database's outbox must do, run against a real database by each subclass.
@@ -33,30 +34,61 @@ abstract class JdbcUsageOutboxContract {
 
 	abstract DataSource dataSource();
 
-	abstract String vendor();
+	private JdbcUsageOutbox appender;
 
-	private JdbcUsageOutbox outbox;
+	private JdbcDeliveryQueue outbox;
 
 	@BeforeEach
 	void createSchema() {
-		new ResourceDatabasePopulator(new ClassPathResource("META-INF/metering/schema-" + vendor() + ".sql"))
-			.execute(dataSource());
+		new MeteringDataSourceScriptDatabaseInitializer(dataSource(), DatabaseInitializationMode.ALWAYS)
+			.initializeDatabase();
 		new JdbcTemplate(dataSource()).update("DELETE FROM metering_usage_event");
+		this.appender = new JdbcUsageOutbox(dataSource(), Clock.systemUTC());
 		this.outbox = outbox("instance-a", Duration.ofMinutes(1));
 	}
 
 	@Test
 	void schemaScriptCanRunAgain() {
-		new ResourceDatabasePopulator(new ClassPathResource("META-INF/metering/schema-" + vendor() + ".sql"))
-			.execute(dataSource());
-		this.outbox.append(event("usage_again", 1));
+		assertThat(new MeteringDataSourceScriptDatabaseInitializer(dataSource(), DatabaseInitializationMode.ALWAYS)
+			.initializeDatabase()).as("ran").isTrue();
+		this.appender.append(event("usage_again", 1));
 		assertThat(this.outbox.pendingCount()).isOne();
+	}
+
+	@Test
+	void anEventStampedAheadIsDueWhenAppendedAndKeepsItsTimestamp() {
+		Instant ahead = Instant.ofEpochMilli(Instant.now().plus(Duration.ofMinutes(4)).toEpochMilli());
+		UsageEvent event = new UsageEvent("usage_ahead", "ai_tokens", "cus_1", 3, ahead);
+		this.appender.append(event);
+
+		assertThat(this.outbox.due(Instant.now(), 10)).extracting(OutboxEntry::event).containsExactly(event);
+	}
+
+	@Test
+	void eventsStampedAheadAreCoalescedIntoAnEventDueAtOnce() {
+		Instant ahead = Instant.ofEpochMilli(Instant.now().plus(Duration.ofMinutes(4)).toEpochMilli());
+		this.appender.appendAll(List.of(new UsageEvent("usage_f1", "ai_tokens", "cus_f", 2, ahead),
+				new UsageEvent("usage_f2", "ai_tokens", "cus_f", 3, ahead.plusMillis(1))));
+
+		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_fsum")).isEqualTo(2);
+		assertThat(this.outbox.due(Instant.now(), 10)).extracting(OutboxEntry::event)
+			.containsExactly(new UsageEvent("usage_fsum", "ai_tokens", "cus_f", 5, ahead.plusMillis(1)));
+	}
+
+	@Test
+	void appendRefusesAFieldLongerThanItsColumnAndStoresNothing() {
+		UsageEvent tooLong = new UsageEvent("usage_long", "ai_tokens", "c".repeat(201), 1, Instant.now());
+
+		assertThatIllegalArgumentException().isThrownBy(() -> this.appender.appendAll(List.of(event("usage_ok", 1),
+				tooLong)))
+			.withMessage("customerId is 201 characters; the outbox holds at most 200");
+		assertThat(this.outbox.pendingCount()).isZero();
 	}
 
 	@Test
 	void appendedEventsComeBackDueWithTheirIdentifierValueAndTime() {
 		UsageEvent event = event("usage_1", 17);
-		this.outbox.append(event);
+		this.appender.append(event);
 
 		assertThat(this.outbox.pendingCount()).isOne();
 		assertThat(this.outbox.due(Instant.now(), 10)).singleElement().satisfies((entry) -> {
@@ -67,8 +99,8 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void claimedEventsAreNotHandedOutAgainUntilTheLeaseEnds() {
-		this.outbox.appendAll(List.of(event("usage_a", 1), event("usage_b", 2)));
-		JdbcUsageOutbox other = outbox("instance-b", Duration.ofMinutes(1));
+		this.appender.appendAll(List.of(event("usage_a", 1), event("usage_b", 2)));
+		JdbcDeliveryQueue other = outbox("instance-b", Duration.ofMinutes(1));
 
 		assertThat(this.outbox.due(Instant.now(), 10)).hasSize(2);
 		assertThat(other.due(Instant.now(), 10)).isEmpty();
@@ -77,7 +109,7 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void retriesWaitForTheirTimeAndCountAttempts() {
-		this.outbox.append(event("usage_r", 3));
+		this.appender.append(event("usage_r", 3));
 		this.outbox.due(Instant.now(), 10);
 		Instant later = Instant.now().plusSeconds(30);
 		this.outbox.scheduleRetry("usage_r", later, "503 api_error");
@@ -91,7 +123,7 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void deliveredEventsLeaveThePendingCount() {
-		this.outbox.appendAll(List.of(event("usage_d1", 1), event("usage_d2", 1)));
+		this.appender.appendAll(List.of(event("usage_d1", 1), event("usage_d2", 1)));
 		this.outbox.due(Instant.now(), 10);
 		this.outbox.markDelivered("usage_d1");
 
@@ -105,7 +137,7 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void deadLettersKeepTheReasonAndCanBeRedriven() {
-		this.outbox.append(event("usage_x", 5));
+		this.appender.append(event("usage_x", 5));
 		this.outbox.due(Instant.now(), 10);
 		Instant failedAt = Instant.ofEpochMilli(Instant.now().toEpochMilli());
 		this.outbox.deadLetter("usage_x", "resource_missing", "No such customer: 'cus_1'", failedAt);
@@ -137,7 +169,7 @@ abstract class JdbcUsageOutboxContract {
 		events.add(new UsageEvent("usage_counted", "api_calls", "cus_a", 1, hour));
 		events.add(new UsageEvent("usage_tried", "ai_tokens", "cus_a", 100, hour));
 		events.add(new UsageEvent("usage_claimed", "ai_tokens", "cus_a", 1000, hour));
-		this.outbox.appendAll(events);
+		this.appender.appendAll(events);
 		this.outbox.scheduleRetry("usage_tried", Instant.now().minusSeconds(1), "timeout");
 		// claimed by an instance that died: it may have reached the provider
 		new JdbcTemplate(dataSource()).update("UPDATE metering_usage_event SET claimed_by = 'gone', "
@@ -165,14 +197,14 @@ abstract class JdbcUsageOutboxContract {
 		for (int i = 0; i < 600; i++) {
 			events.add(event("usage_c" + i, 1));
 		}
-		this.outbox.appendAll(events);
+		this.appender.appendAll(events);
 		Set<String> seen = ConcurrentHashMap.newKeySet();
 		List<String> duplicates = new ArrayList<>();
 		ExecutorService instances = Executors.newFixedThreadPool(3);
 		try {
 			List<Future<?>> running = new ArrayList<>();
 			for (int i = 0; i < 3; i++) {
-				JdbcUsageOutbox instance = outbox("instance-" + i, Duration.ofMinutes(5));
+				JdbcDeliveryQueue instance = outbox("instance-" + i, Duration.ofMinutes(5));
 				running.add(instances.submit(() -> {
 					List<OutboxEntry> claimed;
 					while (!(claimed = instance.due(Instant.now(), 25)).isEmpty()) {
@@ -198,8 +230,8 @@ abstract class JdbcUsageOutboxContract {
 		assertThat(new HashSet<>(seen)).hasSize(600);
 	}
 
-	JdbcUsageOutbox outbox(String instance, Duration lease) {
-		return new JdbcUsageOutbox(dataSource(), instance, lease, Clock.systemUTC());
+	JdbcDeliveryQueue outbox(String instance, Duration lease) {
+		return new JdbcDeliveryQueue(dataSource(), instance, lease, Clock.systemUTC(), () -> 0);
 	}
 
 	static UsageEvent event(String identifier, long value) {

@@ -30,9 +30,4 @@ class PostgresUsageOutboxTests extends JdbcUsageOutboxContract {
 		return postgres.getPostgresDatabase();
 	}
 
-	@Override
-	String vendor() {
-		return "postgresql";
-	}
-
 }

@@ -22,17 +22,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import dev.metering.BillingClient;
 import dev.metering.admin.MeteringAdmin;
+import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
-import dev.metering.provider.UsageEvent;
-import dev.metering.outbox.JdbcOutboxDatabase;
 import dev.metering.outbox.JdbcUsageOutbox;
+import dev.metering.provider.UsageEvent;
 import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -69,10 +71,11 @@ class StripeDurableDeliveryTests {
 	}
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(JdbcOutboxAutoConfiguration.class, MeteringAutoConfiguration.class,
 				StripeMeteringAutoConfiguration.class))
 		.withBean(javax.sql.DataSource.class, () -> new DelegatingDataSource(dataSource))
-		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_durable",
+		.withPropertyValues("metering.jdbc.initialize-schema=always", "metering.provider=stripe",
+				"metering.stripe.api-key=sk_test_durable",
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
 				"metering.stripe.read-timeout=300ms", "metering.delivery.flush-interval=20ms",
 				"metering.delivery.initial-backoff=20ms", "metering.delivery.max-backoff=100ms",
@@ -154,10 +157,9 @@ class StripeDurableDeliveryTests {
 			backlog.add(event);
 			recorded.put(event.identifier(), event.value());
 		}
-		JdbcOutboxDatabase.POSTGRESQL.initializeSchema(dataSource);
-		new JdbcUsageOutbox(dataSource, "stopped-instance", Duration.ofMinutes(1),
-				Clock.systemUTC())
-			.appendAll(backlog);
+		new MeteringDataSourceScriptDatabaseInitializer(dataSource, DatabaseInitializationMode.ALWAYS)
+			.initializeDatabase();
+		new JdbcUsageOutbox(dataSource, Clock.systemUTC()).appendAll(backlog);
 		this.contextRunner.run((first) -> this.contextRunner.run((second) -> {
 			assertThat(first.getBean(BillingClient.class).flush(Duration.ofSeconds(30))).isTrue();
 			assertThat(second.getBean(BillingClient.class).flush(Duration.ofSeconds(30))).isTrue();

@@ -29,7 +29,7 @@ import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.outbox.DeadLetter;
-import dev.metering.outbox.UsageOutbox;
+import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -524,8 +524,8 @@ class StripeMeterProviderTests {
 		return context.getBean(BillingClient.class);
 	}
 
-	private static UsageOutbox outbox(AssertableApplicationContext context) {
-		return context.getBean(UsageOutbox.class);
+	private static UndeliveredUsage outbox(AssertableApplicationContext context) {
+		return context.getBean(UndeliveredUsage.class);
 	}
 
 }

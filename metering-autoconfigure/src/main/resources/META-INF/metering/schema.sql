@@ -1,4 +1,8 @@
--- Spring AI Metering outbox, H2. Safe to run again; also usable as a Flyway migration.
+-- Spring AI Metering tables, in SQL that H2 and PostgreSQL both run. Safe to run again; also
+-- usable as a Flyway or Liquibase migration. Statements for one database only go in
+-- schema-<platform>.sql (h2, postgresql), which runs after this one when it exists.
+
+-- The usage outbox: each recorded event until the provider has it or refused it for good.
 CREATE TABLE IF NOT EXISTS metering_usage_event (
     identifier      VARCHAR(100)  NOT NULL PRIMARY KEY,
     event_name      VARCHAR(200)  NOT NULL,

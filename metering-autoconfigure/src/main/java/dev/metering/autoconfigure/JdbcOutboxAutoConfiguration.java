@@ -1,0 +1,140 @@
+package dev.metering.autoconfigure;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.DatabaseMetaData;
+import java.time.Clock;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.DatabaseDriver;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
+
+import dev.metering.outbox.DeliveryQueue;
+import dev.metering.outbox.GroupCommitOutbox;
+import dev.metering.outbox.JdbcDeliveryQueue;
+import dev.metering.outbox.JdbcUsageOutbox;
+import dev.metering.outbox.UndeliveredUsage;
+import dev.metering.outbox.UsageOutbox;
+
+/**
+ * Auto-configuration of the usage outbox in the application's database (H2 or PostgreSQL),
+ * when it has a {@link DataSource} and {@code metering.outbox.store} is not {@code memory}:
+ * recorded events go through a group commit writer (or straight to the table with
+ * {@code metering.outbox.sync}), and the dispatcher and operators read the table.
+ */
+@AutoConfiguration(before = MeteringAutoConfiguration.class,
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+@ConditionalOnBean(DataSource.class)
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
+@EnableConfigurationProperties(MeteringProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
+public final class JdbcOutboxAutoConfiguration {
+
+	private static final String SYNC = MeteringProperties.PREFIX + ".outbox.sync";
+
+	@Bean
+	@ConditionalOnMissingBean
+	MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(DataSource dataSource,
+			MeteringProperties properties) {
+		return new MeteringDataSourceScriptDatabaseInitializer(dataSource, properties.jdbc().initializeSchema());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(UsageOutbox.class)
+	@ConditionalOnBooleanProperty(name = SYNC, havingValue = false, matchIfMissing = true)
+	@DependsOnDatabaseInitialization
+	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties) {
+		MeteringProperties.Outbox outbox = properties.outbox();
+		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC()), outbox.queueCapacity(),
+				outbox.commitInterval(), outbox.offerTimeout(), properties.delivery().shutdownTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(UsageOutbox.class)
+	@ConditionalOnBooleanProperty(name = SYNC)
+	@DependsOnDatabaseInitialization
+	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource) {
+		return new JdbcUsageOutbox(dataSource, Clock.systemUTC());
+	}
+
+	/** Counts what the group commit writer still holds as pending, so that a flush waits for it. */
+	@Bean
+	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
+	@DependsOnDatabaseInitialization
+	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
+			ObjectProvider<GroupCommitOutbox> groupCommit) {
+		requireSupportedDatabase(dataSource);
+		GroupCommitOutbox writer = groupCommit.getIfAvailable();
+		return new JdbcDeliveryQueue(dataSource, instanceId(), properties.outbox().lease(), Clock.systemUTC(),
+				(writer != null) ? writer::queuedCount : () -> 0);
+	}
+
+	private static void requireSupportedDatabase(DataSource dataSource) {
+		String product;
+		try {
+			product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
+		}
+		catch (MetaDataAccessException ex) {
+			throw new IllegalStateException("Could not tell which database the metering outbox is on", ex);
+		}
+		DatabaseDriver driver = DatabaseDriver.fromProductName(product);
+		if (driver != DatabaseDriver.H2 && driver != DatabaseDriver.POSTGRESQL) {
+			throw new IllegalStateException("The metering outbox supports H2 and PostgreSQL, not " + product
+					+ "; set metering.outbox.store=memory or define UsageOutbox, DeliveryQueue and "
+					+ "UndeliveredUsage beans");
+		}
+	}
+
+	private static String instanceId() {
+		String host;
+		try {
+			host = InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			host = "unknown-host";
+		}
+		return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/** {@code metering.outbox.store} is {@code auto} (the default) or {@code jdbc}. */
+	static final class OutboxInDatabaseCondition extends AnyNestedCondition {
+
+		OutboxInDatabaseCondition() {
+			super(ConfigurationPhase.PARSE_CONFIGURATION);
+		}
+
+		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".outbox.store", havingValue = "auto",
+				matchIfMissing = true)
+		static final class Auto {
+
+		}
+
+		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".outbox.store", havingValue = "jdbc")
+		static final class Jdbc {
+
+		}
+
+	}
+
+}

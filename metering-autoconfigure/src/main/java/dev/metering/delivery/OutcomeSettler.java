@@ -1,0 +1,73 @@
+package dev.metering.delivery;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.metering.outbox.DeliveryQueue;
+import dev.metering.outbox.OutboxEntry;
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.UsageEvent;
+
+/**
+ * Settles an attempted event by the provider's answer: delivered, retried after a backoff, or
+ * dead-lettered when the provider refused it or the attempts ran out.
+ */
+final class OutcomeSettler {
+
+	private static final Log logger = LogFactory.getLog(OutcomeSettler.class);
+
+	private final DeliveryQueue queue;
+
+	private final RetryBackoff backoff;
+
+	private final DeliveryMetrics metrics;
+
+	private final String provider;
+
+	private final Clock clock;
+
+	OutcomeSettler(DeliveryQueue queue, RetryBackoff backoff, DeliveryMetrics metrics, String provider, Clock clock) {
+		this.queue = queue;
+		this.backoff = backoff;
+		this.metrics = metrics;
+		this.provider = provider;
+		this.clock = clock;
+	}
+
+	void settle(OutboxEntry entry, DeliveryOutcome outcome) {
+		UsageEvent event = entry.event();
+		if (outcome instanceof DeliveryOutcome.Delivered) {
+			this.queue.markDelivered(event.identifier());
+			this.metrics.delivered();
+		}
+		else if (outcome instanceof DeliveryOutcome.Retry retry) {
+			int failures = entry.attempts() + 1;
+			if (this.backoff.exhausted(failures)) {
+				deadLetter(event, "retries_exhausted", retry.reason());
+			}
+			else {
+				Instant next = this.clock.instant().plus(this.backoff.delayAfter(failures));
+				this.queue.scheduleRetry(event.identifier(), next, retry.reason());
+				this.metrics.retried();
+				if (logger.isDebugEnabled()) {
+					logger.debug("Retrying usage event " + event.identifier() + " at " + next + ": " + retry.reason());
+				}
+			}
+		}
+		else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
+			deadLetter(event, rejected.code(), rejected.message());
+		}
+	}
+
+	private void deadLetter(UsageEvent event, String code, String message) {
+		this.queue.deadLetter(event.identifier(), code, message, this.clock.instant());
+		this.metrics.deadLettered();
+		logger.warn("Usage event " + event.identifier() + " (" + event.eventName() + ", customer "
+				+ event.customerId() + ", value " + event.value() + ") was refused by " + this.provider + ": "
+				+ code + ": " + message);
+	}
+
+}

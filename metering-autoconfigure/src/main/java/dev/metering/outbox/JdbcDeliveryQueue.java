@@ -1,0 +1,179 @@
+package dev.metering.outbox;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.metering.provider.UsageEvent;
+
+import static dev.metering.outbox.UsageEventTable.COALESCED;
+import static dev.metering.outbox.UsageEventTable.COLUMNS;
+import static dev.metering.outbox.UsageEventTable.DEAD;
+import static dev.metering.outbox.UsageEventTable.DELIVERED;
+import static dev.metering.outbox.UsageEventTable.PENDING;
+
+/**
+ * The outbox table as the dispatcher and operators see it, shared by every instance of the
+ * application: each claims due events for a lease ({@code FOR UPDATE SKIP LOCKED}), so that
+ * one instance sends an event, and another takes over the claims of one that died. Both
+ * databases it supports, H2 and PostgreSQL, know {@code FOR UPDATE SKIP LOCKED}.
+ */
+public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage {
+
+	/** Most events one coalescing pass looks at. */
+	private static final int COALESCE_SCAN = 5000;
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final String instanceId;
+
+	private final Duration lease;
+
+	private final Clock clock;
+
+	private final LongSupplier notYetWritten;
+
+	/**
+	 * @param instanceId names this instance's claims
+	 * @param lease how long a claim holds before another instance may take the event
+	 * @param notYetWritten how many events were appended and are still on their way to the
+	 * table (those a {@link GroupCommitOutbox} holds), which count as pending; {@code () -> 0}
+	 * when events are written before {@code append} returns
+	 */
+	public JdbcDeliveryQueue(DataSource dataSource, String instanceId, Duration lease, Clock clock,
+			LongSupplier notYetWritten) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.instanceId = instanceId;
+		this.lease = lease;
+		this.clock = clock;
+		this.notYetWritten = notYetWritten;
+	}
+
+	@Override
+	public int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
+		if (eventNames.isEmpty()) {
+			return 0;
+		}
+		long nowMillis = now.toEpochMilli();
+		String names = String.join(", ", Collections.nCopies(eventNames.size(), "?"));
+		// a claimed event may have reached the provider before its instance died: never merge it
+		List<Object> arguments = new ArrayList<>(List.of(nowMillis));
+		arguments.addAll(eventNames);
+		Integer covered = this.transactions.execute((status) -> {
+			List<UsageEvent> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
+					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
+					+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
+					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+					(rs, row) -> UsageEventTable.entry(rs, row).event(), arguments.toArray());
+			Map<UsageEvent, List<UsageEvent>> merged = Coalescing.merge(candidates, identifiers);
+			if (merged.isEmpty()) {
+				return 0;
+			}
+			UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now);
+			List<Object[]> coverage = new ArrayList<>();
+			merged.forEach((into, events) -> events
+				.forEach((event) -> coverage.add(new Object[] { into.identifier(), nowMillis, event.identifier() })));
+			this.jdbc.batchUpdate("UPDATE metering_usage_event SET status = '" + COALESCED + "', coalesced_into = ?, "
+					+ "settled_at = ? WHERE identifier = ?", coverage);
+			return coverage.size();
+		});
+		return (covered != null) ? covered : 0;
+	}
+
+	/** Claims due events for this instance's lease, oldest first. */
+	@Override
+	public List<OutboxEntry> due(Instant now, int max) {
+		long nowMillis = now.toEpochMilli();
+		List<OutboxEntry> claimed = this.transactions.execute((status) -> {
+			List<OutboxEntry> entries = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '"
+					+ PENDING + "' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+					+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+					UsageEventTable::entry, nowMillis, nowMillis);
+			if (!entries.isEmpty()) {
+				this.jdbc.batchUpdate("UPDATE metering_usage_event SET claimed_by = ?, claimed_until = ? "
+						+ "WHERE identifier = ?", entries, entries.size(), (statement, entry) -> {
+							statement.setString(1, this.instanceId);
+							statement.setLong(2, nowMillis + this.lease.toMillis());
+							statement.setString(3, entry.event().identifier());
+						});
+			}
+			return entries;
+		});
+		return (claimed != null) ? claimed : Collections.emptyList();
+	}
+
+	@Override
+	public void markDelivered(String identifier) {
+		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DELIVERED + "', settled_at = ?, "
+				+ "claimed_by = NULL, claimed_until = NULL WHERE identifier = ?", millisNow(), identifier);
+	}
+
+	@Override
+	public void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
+		this.jdbc.update("UPDATE metering_usage_event SET attempts = attempts + 1, next_attempt_at = ?, "
+				+ "last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE identifier = ? AND status = '"
+				+ PENDING + "'", nextAttemptAt.toEpochMilli(), UsageEventTable.truncated(error), identifier);
+	}
+
+	@Override
+	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
+		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
+				+ "failure_code = ?, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL "
+				+ "WHERE identifier = ? AND status = '" + PENDING + "'", UsageEventTable.truncated(code),
+				UsageEventTable.truncated(message), failedAt.toEpochMilli(), identifier);
+	}
+
+	/** Pending rows, and events on their way to the table. */
+	@Override
+	public long pendingCount() {
+		Long count = this.jdbc.queryForObject(
+				"SELECT COUNT(*) FROM metering_usage_event WHERE status = '" + PENDING + "'", Long.class);
+		return ((count != null) ? count : 0) + this.notYetWritten.getAsLong();
+	}
+
+	@Override
+	public List<DeadLetter> deadLetters() {
+		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
+				+ "' ORDER BY failed_at", (rs, row) -> {
+					OutboxEntry entry = UsageEventTable.entry(rs, row);
+					return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"),
+							entry.attempts(), Instant.ofEpochMilli(rs.getLong("failed_at")));
+				});
+	}
+
+	@Override
+	public boolean redrive(String identifier) {
+		return this.jdbc.update("UPDATE metering_usage_event SET status = '" + PENDING + "', attempts = 0, "
+				+ "next_attempt_at = ?, failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '"
+				+ DEAD + "'", millisNow(), identifier) == 1;
+	}
+
+	@Override
+	public int purgeSettled(Instant cutoff) {
+		return this.jdbc.update("DELETE FROM metering_usage_event WHERE status IN ('" + DELIVERED + "', '"
+				+ COALESCED + "') AND settled_at < ?", cutoff.toEpochMilli());
+	}
+
+	private long millisNow() {
+		return this.clock.millis();
+	}
+
+}

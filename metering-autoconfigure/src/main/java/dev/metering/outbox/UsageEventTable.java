@@ -1,0 +1,86 @@
+package dev.metering.outbox;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.metering.provider.UsageEvent;
+
+/**
+ * The table {@code metering_usage_event} that the JDBC outbox keeps events in: its statuses, the
+ * lengths of its columns, and how a row is written and read.
+ */
+final class UsageEventTable {
+
+	static final String PENDING = "P";
+
+	static final String DELIVERED = "D";
+
+	static final String DEAD = "X";
+
+	/** Merged into another event, named in {@code coalesced_into}. */
+	static final String COALESCED = "C";
+
+	static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
+			+ "next_attempt_at, last_error, failure_code, failed_at";
+
+	private static final int IDENTIFIER_LENGTH = 100;
+
+	private static final int EVENT_NAME_LENGTH = 200;
+
+	private static final int CUSTOMER_ID_LENGTH = 200;
+
+	private static final int TEXT_LENGTH = 1000;
+
+	private UsageEventTable() {
+	}
+
+	/** The first field of the event that is longer than its column, named as the event names it. */
+	static Optional<String> problemWith(UsageEvent event) {
+		return tooLong("identifier", event.identifier(), IDENTIFIER_LENGTH)
+			.or(() -> tooLong("eventName", event.eventName(), EVENT_NAME_LENGTH))
+			.or(() -> tooLong("customerId", event.customerId(), CUSTOMER_ID_LENGTH));
+	}
+
+	private static Optional<String> tooLong(String field, String value, int max) {
+		if (value == null || value.length() <= max) {
+			return Optional.empty();
+		}
+		return Optional.of(field + " is " + value.length() + " characters; the outbox holds at most " + max);
+	}
+
+	/**
+	 * Inserts pending events in the caller's transaction.
+	 * @param dueAt when their first attempt is due
+	 */
+	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt) {
+		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
+				+ "occurred_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, '" + PENDING + "', 0, ?)",
+				events, events.size(), (statement, event) -> {
+					statement.setString(1, event.identifier());
+					statement.setString(2, event.eventName());
+					statement.setString(3, event.customerId());
+					statement.setLong(4, event.value());
+					statement.setLong(5, event.timestamp().toEpochMilli());
+					statement.setLong(6, dueAt.toEpochMilli());
+				});
+	}
+
+	/** Reads a row selected with {@link #COLUMNS}. */
+	static OutboxEntry entry(ResultSet rs, int row) throws SQLException {
+		UsageEvent event = new UsageEvent(rs.getString("identifier"), rs.getString("event_name"),
+				rs.getString("customer_id"), rs.getLong("usage_value"), Instant.ofEpochMilli(rs.getLong("occurred_at")));
+		return new OutboxEntry(event, rs.getInt("attempts"), Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
+				rs.getString("last_error"));
+	}
+
+	/** Cuts a provider's error text to what its column holds. */
+	static String truncated(String text) {
+		return (text != null && text.length() > TEXT_LENGTH) ? text.substring(0, TEXT_LENGTH) : text;
+	}
+
+}
