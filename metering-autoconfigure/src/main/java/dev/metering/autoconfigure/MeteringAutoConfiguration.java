@@ -73,7 +73,7 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean({ UsageOutbox.class, DeliveryQueue.class, UndeliveredUsage.class })
 	InMemoryUsageOutbox meteringOutbox() {
-		if (this.properties.outbox().store() == MeteringProperties.OutboxStore.JDBC) {
+		if (this.properties.outbox().store() == MeteringProperties.Store.JDBC) {
 			throw new IllegalStateException("metering.outbox.store=jdbc needs a DataSource and spring-jdbc");
 		}
 		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. "

@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 import dev.metering.billing.Enforcement;
+import dev.metering.billing.LookupFailurePolicy;
 import dev.metering.billing.MissingCustomerPolicy;
 import dev.metering.provider.MeterAggregation;
 import dev.metering.provider.TokenKind;
@@ -19,28 +20,29 @@ import dev.metering.provider.TokenKind;
  * Configuration of Spring AI Metering, validated when it is bound: a mistake fails start-up
  * with a message that names the property.
  *
- * @param enabled whether to enable metering
- * @param provider billing provider that usage is recorded to: local (the embedded meter),
- * stripe or polar
- * @param defaultMeter meter key that ChatClient usage outside any MeteredUsage scope is
- * recorded to
- * @param meters meters by meter key. When none are configured, one meter "ai-tokens" exists
- * (event name "ai_tokens", total tokens)
- * @param allowUnknownEvents whether BillingClient.recordUsage accepts event names that no
- * configured meter has
- * @param accounts static billing accounts by organization or user ID, for development and
- * tests; in production a BillingSubjectResolver and the provider's customers name them
- * @param plans plans by name, with their limits
- * @param defaultPlan plan of subjects whose account names none and who have no subscription
- * @param enforcement what happens to a call that would start at or over its plan limit
- * @param onMissingCustomer what happens to a call whose subject has no billing account
- * @param stripe Stripe settings
- * @param polar Polar settings
- * @param delivery how usage is delivered to the provider
- * @param outbox where usage waits until the provider has it
- * @param cache how customers, subscriptions and usage summaries read from the provider are
- * cached when the application's cache manager has no cache of that name
- * @param jdbc the database that keeps the outbox
+ * @param enabled Whether to enable metering.
+ * @param provider Billing provider that usage is recorded to: local (the embedded meter),
+ * stripe or polar.
+ * @param defaultMeter Meter key that ChatClient usage outside any MeteredUsage scope is
+ * recorded to.
+ * @param meters Meters by meter key. When none are configured, one meter "ai-tokens" exists
+ * (event name "ai_tokens", total tokens).
+ * @param allowUnknownEvents Whether BillingClient.recordUsage accepts event names that no
+ * configured meter has.
+ * @param accounts Static billing accounts by organization or user ID, for development and
+ * tests; in production a BillingSubjectResolver and the provider's customers name them.
+ * @param plans Plans by name, with their limits.
+ * @param defaultPlan Plan of subjects whose account names none and who have no subscription.
+ * @param enforcement What happens to a call that would start at or over its plan limit.
+ * @param onMissingCustomer What happens to a call whose subject has no billing account.
+ * @param stripe Stripe settings.
+ * @param polar Polar settings.
+ * @param delivery How usage is delivered to the provider.
+ * @param outbox Where usage waits until the provider has it.
+ * @param cache How customers, subscriptions and usage summaries read from the provider are
+ * cached when the application's cache manager has no cache of that name.
+ * @param jdbc The database that keeps the outbox.
+ * @param limits How plan limits are kept and checked.
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -49,7 +51,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
 		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
-		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc) {
+		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits) {
 
 	public static final String PREFIX = "metering";
 
@@ -131,14 +133,14 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		}
 	}
 
-	/** Where the outbox keeps usage until the provider has it. */
-	public enum OutboxStore {
+	/** Where the outbox or the usage ledger keeps its state. */
+	public enum Store {
 
 		/** jdbc when the application has a DataSource, else memory. */
 		AUTO,
-		/** In memory: a crash loses what is not yet delivered. */
+		/** In memory: lost with the process, and per instance. */
 		MEMORY,
-		/** In the application's database (H2 or PostgreSQL). */
+		/** In the application's database (H2 or PostgreSQL), shared by every instance. */
 		JDBC
 
 	}
@@ -160,7 +162,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param retention How long delivered events stay in the outbox table before they are
 	 * deleted. Pending events and dead letters stay until they are settled.
 	 */
-	public record Outbox(@DefaultValue("auto") OutboxStore store, @DefaultValue("false") boolean sync,
+	public record Outbox(@DefaultValue("auto") Store store, @DefaultValue("false") boolean sync,
 			@DefaultValue("5ms") Duration commitInterval, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("50ms") Duration offerTimeout, @DefaultValue("1m") Duration lease,
 			@DefaultValue("7d") Duration retention) {
@@ -185,6 +187,41 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	public record Jdbc(@DefaultValue("embedded") DatabaseInitializationMode initializeSchema) {
 	}
 
+	/**
+	 * Plan limits.
+	 *
+	 * @param store Where the usage ledger behind limits is kept: "auto" for the database when
+	 * the application has a DataSource (limits survive restarts and hold across instances) and
+	 * memory otherwise, "memory", or "jdbc".
+	 * @param completionEstimate Tokens reserved for a call's completion before it runs, when
+	 * the request sets no max-tokens option.
+	 * @param reservationWait How long a call that is refused only because of the reservations
+	 * of calls still in flight waits for them to settle before it decides on what they used.
+	 * @param thresholds Percentages of a limit at which a UsageThresholdReachedEvent is
+	 * published, once per organization, limit key, threshold and period.
+	 * @param onLookupFailure What a call does when the provider cannot tell its customer or
+	 * subscription and nothing is cached: "allow" runs it on the configured or default plan and
+	 * the calendar-month period, "reject" fails it.
+	 */
+	public record Limits(@DefaultValue("auto") Store store, @DefaultValue("1000") long completionEstimate,
+			@DefaultValue("2s") Duration reservationWait, @DefaultValue({ "75", "90", "100" }) List<Integer> thresholds,
+			@DefaultValue("allow") LookupFailurePolicy onLookupFailure) {
+
+		public Limits {
+			if (completionEstimate < 0) {
+				throw invalid("limits.completion-estimate", "must not be negative, was " + completionEstimate);
+			}
+			requireNotNegative("limits.reservation-wait", reservationWait);
+			for (Integer threshold : thresholds) {
+				if (threshold == null || threshold < 1 || threshold > 100) {
+					throw invalid("limits.thresholds", "must be percentages from 1 to 100, was " + thresholds);
+				}
+			}
+			thresholds = thresholds.stream().distinct().sorted().toList();
+		}
+
+	}
+
 	/** Where usage is billed. */
 	public enum Provider {
 
@@ -200,13 +237,13 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * A meter.
 	 *
-	 * @param eventName event name the provider's meter listens to, case-sensitive
-	 * @param meterId provider's meter ID (mtr_... for Stripe) that BillingClient.getUsage
-	 * reads; for the local meter it defaults to the meter key
-	 * @param tokens which ChatClient tokens feed this meter: total, input, output or none
-	 * @param limitKey plan limit checked before each model call that feeds this meter
-	 * @param aggregation how the provider's meter aggregates events: sum, count or last. Only
-	 * events of sum meters are coalesced before delivery
+	 * @param eventName Event name the provider's meter listens to, case-sensitive.
+	 * @param meterId Provider's meter ID (mtr_... for Stripe) that BillingClient.getUsage
+	 * reads; for the local meter it defaults to the meter key.
+	 * @param tokens Which ChatClient tokens feed this meter: total, input, output or none.
+	 * @param limitKey Plan limit checked before each model call that feeds this meter.
+	 * @param aggregation How the provider's meter aggregates events: sum, count or last. Only
+	 * events of sum meters are coalesced before delivery.
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
 			String limitKey, @DefaultValue("sum") MeterAggregation aggregation) {
@@ -215,9 +252,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * A static billing account.
 	 *
-	 * @param customerId provider's customer ID of the organization or user
-	 * @param plan plan of the account. When unset, the provider's subscription decides, else
-	 * metering.default-plan
+	 * @param customerId Provider's customer ID of the organization or user.
+	 * @param plan Plan of the account. When unset, the provider's subscription decides, else
+	 * metering.default-plan.
 	 */
 	public record Account(String customerId, String plan) {
 	}
@@ -225,8 +262,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * A plan.
 	 *
-	 * @param priceIds provider price IDs that put a subscription on this plan
-	 * @param limits limits per billing period by limit key. A key that is absent is unlimited
+	 * @param priceIds Provider price IDs that put a subscription on this plan.
+	 * @param limits Limits per billing period by limit key. A key that is absent is unlimited.
 	 */
 	public record Plan(List<String> priceIds, Map<String, Long> limits) {
 
@@ -240,11 +277,12 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * Stripe settings.
 	 *
-	 * @param apiKey The secret or restricted API key.
-	 * @param apiBase The base URL of the Stripe API.
-	 * @param meterEventsBase The base URL of the v2 meter event stream.
 	 * @param api How meter events are sent: v1 (one request an event, per customer in order)
 	 * or v2-stream (batches of up to 100 through a meter event session, for high throughput).
+	 * @param apiKey Secret or restricted API key, required with metering.provider=stripe;
+	 * never logged.
+	 * @param apiBase Base URL of the Stripe API.
+	 * @param meterEventsBase Base URL of the v2 meter event stream.
 	 * @param customerMetadataKey The customer metadata key that holds the organization or user
 	 * ID, for finding the customer of a subject that has no configured account.
 	 * @param connectTimeout How long to wait for a connection to Stripe.
@@ -312,9 +350,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * Polar settings.
 	 *
-	 * @param accessToken organization access token, required with metering.provider=polar;
-	 * never logged
-	 * @param baseUrl base URL of Polar's API (the sandbox is https://sandbox-api.polar.sh)
+	 * @param accessToken Organization access token, required with metering.provider=polar;
+	 * never logged.
+	 * @param baseUrl Base URL of Polar's API (the sandbox is https://sandbox-api.polar.sh).
 	 */
 	public record Polar(String accessToken, @DefaultValue("https://api.polar.sh") String baseUrl) {
 

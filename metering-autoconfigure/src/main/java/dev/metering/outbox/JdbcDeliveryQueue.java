@@ -144,9 +144,12 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage 
 	/** Pending rows, and events on their way to the table. */
 	@Override
 	public long pendingCount() {
+		// events on their way first: one written between the two reads is then counted twice,
+		// never not at all, which would let flush() report done too early
+		long onTheirWay = this.notYetWritten.getAsLong();
 		Long count = this.jdbc.queryForObject(
 				"SELECT COUNT(*) FROM metering_usage_event WHERE status = '" + PENDING + "'", Long.class);
-		return ((count != null) ? count : 0) + this.notYetWritten.getAsLong();
+		return onTheirWay + ((count != null) ? count : 0);
 	}
 
 	@Override
