@@ -5,13 +5,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
@@ -29,10 +33,15 @@ import dev.metering.UsageStatus;
 import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.DefaultBillingClient;
 import dev.metering.billing.MeterCatalog;
+import dev.metering.billing.MeteringMetrics;
+import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.metrics.MicrometerDeliveryMetrics;
+import dev.metering.metrics.MicrometerMeteringMetrics;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
 import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.web.MeteringExceptionHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,6 +67,56 @@ class MeteringAutoConfigurationTests {
 			assertThat(properties.provider()).isEqualTo(MeteringProperties.Provider.LOCAL);
 			assertThat(properties.delivery().flushInterval()).isEqualTo(Duration.ofSeconds(1));
 		});
+	}
+
+	@Test
+	void withoutAspectJMeteredUsageIsNotWovenAndTheRestWorks() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.aspectj"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(MeteredUsageAspect.class)
+				.hasSingleBean(MeteringAdvisor.class)
+				.hasSingleBean(BillingClient.class));
+	}
+
+	@Test
+	void withoutMicrometerNothingIsCountedAndTheRestWorks() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(MeteringMetrics.class)
+				.doesNotHaveBean(DeliveryMetrics.class)
+				.hasSingleBean(BillingClient.class));
+	}
+
+	@Test
+	void withAMeterRegistryMeteringCountsOnIt() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("metering.on-missing-customer=skip")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(MicrometerMeteringMetrics.class)
+					.hasSingleBean(MicrometerDeliveryMetrics.class);
+				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(3, 4));
+				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+
+				builder.build().prompt("hi").call().content();
+
+				assertThat(context.getBean(MeterRegistry.class).counter("metering.calls.unbilled").count()).isOne();
+			});
+	}
+
+	@Test
+	void withoutAMeterRegistryNothingIsCounted() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(MeteringMetrics.class)
+			.doesNotHaveBean(MeterRegistry.class));
+	}
+
+	@Test
+	void problemDetailsAnswerTheMeteringExceptionsOfASpringMvcApplication() {
+		new WebApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with())
+			.run((context) -> assertThat(context).hasSingleBean(MeteringExceptionHandler.class));
+		new WebApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with())
+			.withClassLoader(new FilteredClassLoader("org.springframework.web.servlet"))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(MeteringExceptionHandler.class));
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(MeteringExceptionHandler.class));
 	}
 
 	@Test
