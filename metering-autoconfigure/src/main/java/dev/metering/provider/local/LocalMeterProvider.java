@@ -91,7 +91,7 @@ public final class LocalMeterProvider implements MeterProvider {
 		private long count;
 
 		synchronized void add(Instant timestamp, long value) {
-			this.minutes.merge(timestamp.truncatedTo(ChronoUnit.MINUTES), value, Long::sum);
+			this.minutes.merge(timestamp.truncatedTo(ChronoUnit.MINUTES), value, Series::saturatedSum);
 			this.count++;
 		}
 
@@ -103,7 +103,13 @@ public final class LocalMeterProvider implements MeterProvider {
 			if (end != null) {
 				range = range.headMap(end, false);
 			}
-			return range.values().stream().mapToLong(Long::longValue).sum();
+			return range.values().stream().reduce(0L, Series::saturatedSum);
+		}
+
+		/** Usage never reads back negative: a sum past the largest long stays at the largest. */
+		private static long saturatedSum(long a, long b) {
+			long sum = a + b;
+			return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE : sum;
 		}
 
 		synchronized long count() {

@@ -43,6 +43,16 @@ class LocalMeterProviderTests {
 		assertThat(this.meter.usage(METER, "cus_other", null, null).get(0).aggregatedValue()).isZero();
 	}
 
+	@Test
+	void sumsThatWouldOverflowStayAtTheLargestValueInsteadOfTurningNegative() {
+		deliver("usage_big1", Long.MAX_VALUE, "2026-11-02T10:00:00Z");
+		deliver("usage_big2", Long.MAX_VALUE, "2026-11-02T10:00:30Z");
+		deliver("usage_big3", Long.MAX_VALUE, "2026-11-02T10:05:00Z");
+
+		assertThat(sum(null, null)).isEqualTo(Long.MAX_VALUE);
+		assertThat(sum("2026-11-02T10:00:00Z", "2026-11-02T10:01:00Z")).isEqualTo(Long.MAX_VALUE);
+	}
+
 	private void deliver(String identifier, long value, String timestamp) {
 		this.meter.deliver(new UsageEvent(identifier, "ai_tokens", "cus_1", value, Instant.parse(timestamp)));
 	}
