@@ -27,14 +27,16 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 	 * The origin the companion advisor settled, else the one the current thread and Reactor
 	 * context tell.
 	 * @param reactorContext the Reactor context of a stream, or {@code null} for a call
+	 * @param threadScope the scope current on the calling thread, or {@code null}
 	 */
-	static CallOrigin of(Map<String, Object> requestContext, ContextView reactorContext, BillingSubjects subjects) {
+	static CallOrigin of(Map<String, Object> requestContext, ContextView reactorContext, UsageScope threadScope,
+			BillingSubjects subjects) {
 		if (requestContext.get(CONTEXT_KEY) instanceof CallOrigin settled) {
 			return settled;
 		}
 		UsageScope scope = carried(reactorContext, UsageScopeAccessor.KEY, UsageScope.class);
 		if (scope == null) {
-			scope = UsageScope.current();
+			scope = threadScope;
 		}
 		BillingSubject subject = subjects
 			.forCall(scope, requestContext.get(MeteringAdvisor.ORGANIZATION_ID),

@@ -11,6 +11,7 @@ import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.core.Ordered;
 
 import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.UsageMetering;
 
 /**
  * Settles who a ChatClient call bills once, outside the tool-calling loop, while the caller's
@@ -25,21 +26,26 @@ final class CallOriginAdvisor implements CallAdvisor, StreamAdvisor {
 	/** Outside the tool-calling loop and chat memory, inside user advisors at default order. */
 	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
 
+	private final UsageMetering metering;
+
 	private final BillingSubjects subjects;
 
-	CallOriginAdvisor(BillingSubjects subjects) {
+	CallOriginAdvisor(UsageMetering metering, BillingSubjects subjects) {
+		this.metering = metering;
 		this.subjects = subjects;
 	}
 
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-		return chain.nextCall(withOrigin(request, CallOrigin.of(request.context(), null, this.subjects)));
+		CallOrigin origin = CallOrigin.of(request.context(), null, this.metering.currentScope(), this.subjects);
+		return chain.nextCall(withOrigin(request, origin));
 	}
 
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
 		return Flux.deferContextual((context) -> chain
-			.nextStream(withOrigin(request, CallOrigin.of(request.context(), context, this.subjects))));
+			.nextStream(withOrigin(request, CallOrigin.of(request.context(), context, this.metering.currentScope(),
+					this.subjects))));
 	}
 
 	private static ChatClientRequest withOrigin(ChatClientRequest request, CallOrigin origin) {

@@ -42,7 +42,7 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
-		this.callOriginAdvisor = new CallOriginAdvisor(subjects);
+		this.callOriginAdvisor = new CallOriginAdvisor(metering, subjects);
 	}
 
 	@Override
@@ -52,7 +52,7 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-		CallOrigin origin = CallOrigin.of(request.context(), null, this.subjects);
+		CallOrigin origin = CallOrigin.of(request.context(), null, this.metering.currentScope(), this.subjects);
 		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
 		ChatClientResponse response;
 		try {
@@ -72,7 +72,8 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
 		return Flux.deferContextual((context) -> {
-			CallOrigin origin = CallOrigin.of(request.context(), context, this.subjects);
+			CallOrigin origin = CallOrigin.of(request.context(), context, this.metering.currentScope(),
+					this.subjects);
 			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
 			StreamTally tally = new StreamTally();
 			// settle before the terminal signal travels on, so that whoever waits for the

@@ -44,7 +44,7 @@ public final class MeteredUsageAspect {
 		}
 		UsageScope scope = this.metering.openScope(meteredUsage.value(), organization(meteredUsage, method, args),
 				collectsTokens);
-		UsageScope previous = UsageScope.enter(scope);
+		UsageScope previous = this.metering.enter(scope);
 		Object result;
 		try {
 			result = joinPoint.proceed();
@@ -54,7 +54,7 @@ public final class MeteredUsageAspect {
 			throw ex;
 		}
 		finally {
-			UsageScope.enter(previous);
+			this.metering.enter(previous);
 		}
 		if (result instanceof Flux<?> flux) {
 			return flux.contextWrite((context) -> context.put(UsageScopeAccessor.KEY, scope))

@@ -72,6 +72,20 @@ public final class UsageMetering {
 	}
 
 	/**
+	 * Makes a scope (possibly none) the current one on this thread, where ChatClient calls
+	 * find it.
+	 * @return the scope it replaced, to enter again when this one ends
+	 */
+	public UsageScope enter(UsageScope scope) {
+		return UsageScope.enter(scope);
+	}
+
+	/** The scope current on this thread, or {@code null}. */
+	public UsageScope currentScope() {
+		return UsageScope.current();
+	}
+
+	/**
 	 * Closes a scope and records its usage: the tokens collected inside it, one event per
 	 * account billed, or {@code quantity} when the scope records a quantity ({@code null}: the
 	 * method failed).

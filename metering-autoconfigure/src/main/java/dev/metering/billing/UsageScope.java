@@ -49,12 +49,12 @@ public final class UsageScope {
 	}
 
 	/** The scope current on this thread, or {@code null}. */
-	public static UsageScope current() {
+	static UsageScope current() {
 		return CURRENT.get();
 	}
 
 	/** Makes {@code scope} (possibly none) current on this thread; returns the one it replaced. */
-	public static UsageScope enter(UsageScope scope) {
+	static UsageScope enter(UsageScope scope) {
 		UsageScope previous = CURRENT.get();
 		if (scope == null) {
 			CURRENT.remove();
