@@ -23,7 +23,8 @@ class PackageLayeringTests {
 
 	/** Bottom first. */
 	static final List<List<String>> LAYERS = List.of(List.of("dev.metering"), List.of("dev.metering.provider"),
-			List.of("dev.metering.provider.local", "dev.metering.provider.stripe", "dev.metering.outbox",
+			List.of("dev.metering.provider.local", "dev.metering.provider.stripe", "dev.metering.provider.polar",
+					"dev.metering.outbox",
 					"dev.metering.limits"),
 			List.of("dev.metering.delivery"), List.of("dev.metering.billing"),
 			List.of("dev.metering.advisor", "dev.metering.aop", "dev.metering.admin", "dev.metering.web",

@@ -2,7 +2,6 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -47,7 +46,6 @@ import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.outbox.UsageOutbox;
-import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 
 /**
@@ -96,22 +94,18 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	MeterCatalog meteringMeterCatalog() {
-		List<MeterDefinition> meters = this.properties.meters()
-			.entrySet()
-			.stream()
-			.map((entry) -> new MeterDefinition(entry.getKey(), entry.getValue().eventName(),
-					entry.getValue().meterId(), entry.getValue().tokens(), entry.getValue().limitKey(),
-					entry.getValue().aggregation()))
-			.toList();
-		return new MeterCatalog(meters, this.properties.defaultMeter());
+		return new MeterCatalog(this.properties.meterDefinitions(), this.properties.defaultMeter());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	PlanCatalog meteringPlanCatalog() {
 		Map<String, PlanDefinition> plans = new LinkedHashMap<>();
+		// a subscription names Stripe prices or Polar products, whichever provider bills it
+		boolean polar = this.properties.provider() == MeteringProperties.Provider.POLAR;
 		this.properties.plans()
-			.forEach((name, plan) -> plans.put(name, new PlanDefinition(plan.priceIds(), plan.limits())));
+			.forEach((name, plan) -> plans.put(name,
+					new PlanDefinition(polar ? plan.polarProductIds() : plan.priceIds(), plan.limits())));
 		return new PlanCatalog(plans, this.properties.defaultPlan());
 	}
 

@@ -14,6 +14,7 @@ import dev.metering.billing.Enforcement;
 import dev.metering.billing.LookupFailurePolicy;
 import dev.metering.billing.MissingCustomerPolicy;
 import dev.metering.provider.MeterAggregation;
+import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenKind;
 
 /**
@@ -59,7 +60,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 	public MeteringProperties {
 		meters = (meters == null || meters.isEmpty())
-				? Map.of(DEFAULT_METER, new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM))
+				? Map.of(DEFAULT_METER,
+						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(null)))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -71,6 +73,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		meters.forEach((key, meter) -> {
 			if (meter.eventName() == null || meter.eventName().isBlank()) {
 				throw invalid("meters." + key + ".event-name", "must not be blank");
+			}
+			String valueKey = meter.polar().valueKey();
+			if (valueKey.isBlank() || valueKey.length() > Meter.Polar.MAX_VALUE_KEY_LENGTH) {
+				throw invalid("meters." + key + ".polar.value-key", "must be 1 to " + Meter.Polar.MAX_VALUE_KEY_LENGTH
+						+ " characters, as Polar's metadata keys are, was '" + valueKey + "'");
 			}
 		});
 		if (!meters.containsKey(defaultMeter)) {
@@ -101,6 +108,16 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			throw invalid("polar.access-token",
 					"must be set when metering.provider=polar (e.g. from POLAR_ACCESS_TOKEN)");
 		}
+	}
+
+	/** The configured meters, as the library's other parts see them. */
+	List<MeterDefinition> meterDefinitions() {
+		return this.meters.entrySet()
+			.stream()
+			.map((entry) -> new MeterDefinition(entry.getKey(), entry.getValue().eventName(),
+					entry.getValue().meterId(), entry.getValue().tokens(), entry.getValue().limitKey(),
+					entry.getValue().aggregation(), entry.getValue().polar().valueKey()))
+			.toList();
 	}
 
 	static IllegalArgumentException invalid(String property, String problem) {
@@ -244,9 +261,30 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param limitKey Plan limit checked before each model call that feeds this meter.
 	 * @param aggregation How the provider's meter aggregates events: sum, count or last. Only
 	 * events of sum meters are coalesced before delivery.
+	 * @param polar Polar settings of this meter.
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
-			String limitKey, @DefaultValue("sum") MeterAggregation aggregation) {
+			String limitKey, @DefaultValue("sum") MeterAggregation aggregation, @DefaultValue Meter.Polar polar) {
+
+		/**
+		 * Polar settings of a meter.
+		 *
+		 * @param valueKey Key of the event metadata that carries the value: the property the
+		 * Polar meter's sum aggregation reads.
+		 */
+		public record Polar(@DefaultValue("value") String valueKey) {
+
+			static final String DEFAULT_VALUE_KEY = "value";
+
+			/** Polar's longest metadata key. */
+			static final int MAX_VALUE_KEY_LENGTH = 40;
+
+			public Polar {
+				valueKey = (valueKey != null) ? valueKey : DEFAULT_VALUE_KEY;
+			}
+
+		}
+
 	}
 
 	/**
@@ -262,13 +300,15 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	/**
 	 * A plan.
 	 *
-	 * @param priceIds Provider price IDs that put a subscription on this plan.
+	 * @param priceIds Stripe price IDs that put a subscription on this plan.
+	 * @param polarProductIds Polar product IDs that put a subscription on this plan.
 	 * @param limits Limits per billing period by limit key. A key that is absent is unlimited.
 	 */
-	public record Plan(List<String> priceIds, Map<String, Long> limits) {
+	public record Plan(List<String> priceIds, List<String> polarProductIds, Map<String, Long> limits) {
 
 		public Plan {
 			priceIds = (priceIds != null) ? new ArrayList<>(priceIds) : List.of();
+			polarProductIds = (polarProductIds != null) ? new ArrayList<>(polarProductIds) : List.of();
 			limits = (limits != null) ? new LinkedHashMap<>(limits) : Map.of();
 		}
 
@@ -353,8 +393,16 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param accessToken Organization access token, required with metering.provider=polar;
 	 * never logged.
 	 * @param baseUrl Base URL of Polar's API (the sandbox is https://sandbox-api.polar.sh).
+	 * @param connectTimeout How long to wait for a connection to Polar.
+	 * @param readTimeout How long to wait for Polar's answer.
 	 */
-	public record Polar(String accessToken, @DefaultValue("https://api.polar.sh") String baseUrl) {
+	public record Polar(String accessToken, @DefaultValue("https://api.polar.sh") String baseUrl,
+			@DefaultValue("10s") Duration connectTimeout, @DefaultValue("30s") Duration readTimeout) {
+
+		public Polar {
+			requirePositiveMillis("polar.connect-timeout", connectTimeout);
+			requirePositiveMillis("polar.read-timeout", readTimeout);
+		}
 
 		boolean hasAccessToken() {
 			return this.accessToken != null && !this.accessToken.isBlank();
@@ -362,7 +410,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 		@Override
 		public String toString() {
-			return "Polar[accessToken=" + (hasAccessToken() ? "******" : "") + ", baseUrl=" + this.baseUrl + "]";
+			return "Polar[accessToken=" + (hasAccessToken() ? "******" : "") + ", baseUrl=" + this.baseUrl
+					+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + "]";
 		}
 
 	}

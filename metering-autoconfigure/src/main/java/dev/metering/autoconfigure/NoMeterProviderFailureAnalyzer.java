@@ -1,8 +1,5 @@
 package dev.metering.autoconfigure;
 
-import java.util.Locale;
-import java.util.Map;
-
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -17,11 +14,6 @@ import dev.metering.provider.MeterProvider;
  */
 class NoMeterProviderFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanDefinitionException> {
 
-	// stripe without its SDK fails earlier, with its own message (StripeSdkMissingAutoConfiguration)
-	private static final Map<String, String> ACTIONS = Map.of("polar",
-			"The Polar provider is not available in this version: use metering.provider=local or stripe, "
-					+ "or define a MeterProvider bean.");
-
 	private final Environment environment;
 
 	NoMeterProviderFailureAnalyzer(Environment environment) {
@@ -34,10 +26,9 @@ class NoMeterProviderFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanD
 			return null;
 		}
 		String provider = this.environment.getProperty(MeteringProperties.PREFIX + ".provider", "local");
+		// stripe without its SDK and polar without spring-web fail earlier, with their own message
 		return new FailureAnalysis("Metering found no MeterProvider for metering.provider=" + provider + ".",
-				ACTIONS.getOrDefault(provider.toLowerCase(Locale.ROOT),
-						"Set metering.provider to local, stripe or polar, or define a MeterProvider bean."),
-				cause);
+				"Set metering.provider to local, stripe or polar, or define a MeterProvider bean.", cause);
 	}
 
 }

@@ -2,7 +2,6 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import com.stripe.StripeClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -12,9 +11,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.context.annotation.Import;
 
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
@@ -32,6 +30,7 @@ import dev.metering.provider.stripe.StripeRetryHints;
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "stripe")
 @ConditionalOnClass(StripeClient.class)
 @EnableConfigurationProperties(MeteringProperties.class)
+@Import(ProviderCachesConfiguration.class)
 public final class StripeMeteringAutoConfiguration {
 
 	@Bean
@@ -58,16 +57,6 @@ public final class StripeMeteringAutoConfiguration {
 			.setReadTimeout((int) stripe.readTimeout().toMillis());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.setMaxNetworkRetries(0).setHttpClient(retryHints).build();
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	ProviderCaches meteringProviderCaches(MeteringProperties properties, ObjectProvider<CacheManager> cacheManager) {
-		MeteringProperties.Cache cache = properties.cache();
-		return new ProviderCaches(cacheManager.getIfUnique(),
-				new ProviderCaches.Settings(cache.customersRefresh(), cache.subscriptionsRefresh(),
-						cache.usageRefresh(), cache.maximumSize()),
-				new SimpleAsyncTaskExecutor("metering-cache-refresh-"), Ticker.systemTicker());
 	}
 
 	@Bean

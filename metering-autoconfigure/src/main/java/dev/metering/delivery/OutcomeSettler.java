@@ -1,6 +1,7 @@
 package dev.metering.delivery;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.apache.commons.logging.Log;
@@ -12,8 +13,10 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Settles an attempted event by the provider's answer: delivered, retried after a backoff, or
- * dead-lettered when the provider refused it or the attempts ran out.
+ * Settles an attempted event by the provider's answer: delivered, retried after a backoff (or
+ * the wait the provider asked for, when longer), held back for the longest backoff while the
+ * provider refuses everything, or dead-lettered when the provider refused it or the attempts
+ * ran out.
  */
 final class OutcomeSettler {
 
@@ -49,16 +52,29 @@ final class OutcomeSettler {
 				deadLetter(event, "retries_exhausted", retry.reason());
 			}
 			else {
-				Instant next = this.clock.instant().plus(this.backoff.delayAfter(failures));
-				this.queue.scheduleRetry(event.identifier(), next, retry.reason());
-				this.metrics.retried();
-				if (logger.isDebugEnabled()) {
-					logger.debug("Retrying usage event " + event.identifier() + " at " + next + ": " + retry.reason());
+				Duration delay = this.backoff.delayAfter(failures);
+				if (retry.notSooner() != null && retry.notSooner().compareTo(delay) > 0) {
+					delay = retry.notSooner();
 				}
+				retryLater(event, delay, retry.reason());
 			}
+		}
+		else if (outcome instanceof DeliveryOutcome.Held held) {
+			// the provider said why (and the provider logged it once for the request); nothing
+			// about this event is wrong, so its attempts never run out
+			retryLater(event, this.backoff.max(), held.reason());
 		}
 		else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
 			deadLetter(event, rejected.code(), rejected.message());
+		}
+	}
+
+	private void retryLater(UsageEvent event, Duration delay, String reason) {
+		Instant next = this.clock.instant().plus(delay);
+		this.queue.scheduleRetry(event.identifier(), next, reason);
+		this.metrics.retried();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Retrying usage event " + event.identifier() + " at " + next + ": " + reason);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package dev.metering.provider;
 
+import java.time.Duration;
+
 /**
  * What became of one delivery attempt.
  */
@@ -9,8 +11,29 @@ public sealed interface DeliveryOutcome {
 	record Delivered() implements DeliveryOutcome {
 	}
 
-	/** A passing failure (rate limit, server error, timeout): try again later. */
-	record Retry(String reason) implements DeliveryOutcome {
+	/**
+	 * A passing failure (rate limit, server error, timeout): try again later.
+	 *
+	 * @param reason what went wrong
+	 * @param notSooner the least wait the provider asked for (a {@code Retry-After}), or
+	 * {@code null} when it said nothing
+	 */
+	record Retry(String reason, Duration notSooner) implements DeliveryOutcome {
+
+		public Retry(String reason) {
+			this(reason, null);
+		}
+
+	}
+
+	/**
+	 * The provider refuses every event for now, for a reason that is not the event's (a wrong
+	 * or revoked credential): hold the event back and try again later, however long that
+	 * lasts, so that fixing the cause delivers the backlog. Never dead-lettered.
+	 *
+	 * @param reason what the provider said
+	 */
+	record Held(String reason) implements DeliveryOutcome {
 	}
 
 	/** The provider will never take this event as it is. */
@@ -23,6 +46,14 @@ public sealed interface DeliveryOutcome {
 
 	static DeliveryOutcome retry(String reason) {
 		return new Retry(reason);
+	}
+
+	static DeliveryOutcome retry(String reason, Duration notSooner) {
+		return new Retry(reason, notSooner);
+	}
+
+	static DeliveryOutcome held(String reason) {
+		return new Held(reason);
 	}
 
 	static DeliveryOutcome rejected(String code, String message) {

@@ -9,7 +9,8 @@ package dev.metering.provider;
  * @param tokens which ChatClient tokens feed this meter
  * @param limitKey the plan limit checked before generation, or {@code null}
  * @param aggregation how the provider's meter aggregates events
+ * @param polarValueKey the key of the Polar event metadata that carries the value
  */
 public record MeterDefinition(String key, String eventName, String meterId, TokenKind tokens, String limitKey,
-		MeterAggregation aggregation) {
+		MeterAggregation aggregation, String polarValueKey) {
 }

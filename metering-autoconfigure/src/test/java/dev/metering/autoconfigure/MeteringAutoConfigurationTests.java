@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -40,6 +41,8 @@ import dev.metering.metrics.MicrometerMeteringMetrics;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
+import dev.metering.provider.polar.PolarClient;
+import dev.metering.provider.polar.PolarMeterProvider;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.web.MeteringExceptionHandler;
 
@@ -154,15 +157,34 @@ class MeteringAutoConfigurationTests {
 	}
 
 	@Test
-	void polarIsRefusedWithAClearMessageUntilItIsBuilt() {
+	void polarStartsWithItsProvider() {
 		this.contextRunner.withPropertyValues("metering.provider=polar", "metering.polar.access-token=polar_oat_x")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(PolarMeterProvider.class).hasSingleBean(PolarClient.class);
+				assertThat(context.getBean(MeterProvider.class).name()).isEqualTo("polar");
+			});
+	}
+
+	@Test
+	void polarWithoutAccessTokenFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.provider=polar").run((context) -> assertThat(context)
+			.getFailure()
+			.rootCause()
+			.hasMessageContaining("metering.polar.access-token must be set when metering.provider=polar"));
+	}
+
+	@Test
+	void aMissingMeterProviderIsExplained() {
+		// the core alone: no provider's auto-configuration contributes one
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class))
+			.withPropertyValues("metering.provider=polar", "metering.polar.access-token=polar_oat_x")
 			.run((context) -> {
 				assertThat(context).getFailure().rootCause().isInstanceOf(NoSuchBeanDefinitionException.class);
 				FailureAnalysis analysis = new NoMeterProviderFailureAnalyzer(
 						new MockEnvironment().withProperty("metering.provider", "polar"))
 					.analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("no MeterProvider for metering.provider=polar");
-				assertThat(analysis.getAction()).contains("The Polar provider is not available in this version");
+				assertThat(analysis.getAction()).contains("define a MeterProvider bean");
 			});
 	}
 

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalMeterProviderTests {
 
 	private static final MeterDefinition METER = new MeterDefinition("ai-tokens", "ai_tokens", "mtr_1", TokenKind.TOTAL,
-			null, MeterAggregation.SUM);
+			null, MeterAggregation.SUM, "value");
 
 	private final LocalMeterProvider meter = new LocalMeterProvider();
 

@@ -1,0 +1,50 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.client.RestClient;
+
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.polar.PolarClient;
+import dev.metering.provider.polar.PolarMeterProvider;
+
+/**
+ * Auto-configuration of Polar meters as the meter provider, over Spring's {@link RestClient},
+ * when {@code metering.provider=polar}. Every bean backs off when the application defines its
+ * own.
+ */
+@AutoConfiguration(before = MeteringAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "polar")
+@ConditionalOnClass(RestClient.class)
+@EnableConfigurationProperties(MeteringProperties.class)
+@Import(ProviderCachesConfiguration.class)
+public final class PolarMeteringAutoConfiguration {
+
+	/**
+	 * A client of Polar's API from the properties, on an HTTP client that does not retry: the
+	 * dispatcher retries, with the same event IDs.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	PolarClient meteringPolarClient(MeteringProperties properties) {
+		MeteringProperties.Polar polar = properties.polar();
+		return PolarClient.create(polar.baseUrl(), polar.accessToken(), polar.connectTimeout(), polar.readTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MeterProvider polarMeterProvider(MeteringProperties properties, PolarClient client, ProviderCaches caches) {
+		return new PolarMeterProvider(client, properties.meterDefinitions(), caches, Clock.systemUTC());
+	}
+
+}

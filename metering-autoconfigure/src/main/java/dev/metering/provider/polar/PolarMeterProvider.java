@@ -1,0 +1,233 @@
+package dev.metering.provider.polar;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.web.client.RestClientException;
+import org.springframework.web.util.UriBuilder;
+
+import dev.metering.BillingSubject;
+import dev.metering.MeterUsageSummary;
+import dev.metering.provider.CachedLookup;
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.Subscription;
+import dev.metering.provider.UsageEvent;
+
+/**
+ * Polar meters over Polar's REST API: usage events in through event ingestion, with the value
+ * in the metadata key the Polar meter sums; meter quantities out; customers found by external
+ * ID; plans and periods from the customer state's active subscriptions.
+ */
+public final class PolarMeterProvider implements MeterProvider {
+
+	private static final String DEFAULT_VALUE_KEY = "value";
+
+	private static final int NOT_FOUND = 404;
+
+	private final PolarClient client;
+
+	private final PolarEventIngestion ingestion;
+
+	private final CachedLookup<String, String> customers;
+
+	private final CachedLookup<String, Subscription> subscriptions;
+
+	private final CachedLookup<UsageQuery, List<MeterUsageSummary>> usage;
+
+	/**
+	 * @param client the client of Polar's API
+	 * @param meters the configured meters, for the metadata key of each event name's value
+	 * @param caches the caches of customers, subscriptions and usage
+	 * @param clock what "now" is, for clamping timestamps
+	 */
+	public PolarMeterProvider(PolarClient client, List<MeterDefinition> meters, ProviderCaches caches, Clock clock) {
+		this.client = client;
+		Map<String, String> valueKeys = new LinkedHashMap<>();
+		meters.forEach((meter) -> valueKeys.putIfAbsent(meter.eventName(), meter.polarValueKey()));
+		Function<String, String> valueKey = (eventName) -> valueKeys.getOrDefault(eventName, DEFAULT_VALUE_KEY);
+		this.ingestion = new PolarEventIngestion(client, valueKey, clock);
+		this.customers = caches.customers(this::fetchCustomerId);
+		this.subscriptions = caches.subscriptions(this::fetchSubscription);
+		this.usage = caches.usage(this::fetchUsage);
+	}
+
+	@Override
+	public String name() {
+		return "polar";
+	}
+
+	/** Polar takes any external customer ID, and checks its own IDs when the event arrives. */
+	@Override
+	public Optional<String> rejectCustomerId(String customerId) {
+		return Optional.empty();
+	}
+
+	@Override
+	public int batchSize() {
+		return PolarEventIngestion.MAX_BATCH;
+	}
+
+	@Override
+	public List<DeliveryOutcome> deliverAll(List<UsageEvent> events) {
+		return this.ingestion.send(events);
+	}
+
+	@Override
+	public DeliveryOutcome deliver(UsageEvent event) {
+		return this.ingestion.send(List.of(event)).get(0);
+	}
+
+	/**
+	 * The meter's quantity for the customer: over the range widened to whole hours, days or
+	 * months as Polar sums them (the summary's times say which), or, with no start and no end,
+	 * the customer meter's consumed units, with null times; cached.
+	 */
+	@Override
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+		String meterId = meter.meterId();
+		if (meterId == null || !PolarCustomerIds.isPolarId(meterId)) {
+			throw new IllegalArgumentException("Polar needs the meter ID (a UUID) of meter '" + meter.key()
+					+ "': set metering.meters." + meter.key() + ".meter-id");
+		}
+		if (start == null && end == null) {
+			return this.usage.find(new UsageQuery(meterId, customerId, null)).orElseGet(List::of);
+		}
+		Instant from = (start != null) ? start : QuantityRange.POLAR_EPOCH;
+		Instant to = (end != null) ? end : Instant.now();
+		return this.usage.find(new UsageQuery(meterId, customerId, QuantityRange.covering(from, to)))
+			.orElseGet(List::of);
+	}
+
+	@Override
+	public Optional<String> findCustomerId(BillingSubject subject) {
+		return this.customers.find(subject.referenceId());
+	}
+
+	@Override
+	public Optional<Subscription> activeSubscription(String customerId) {
+		return this.subscriptions.find(customerId);
+	}
+
+	private List<MeterUsageSummary> fetchUsage(UsageQuery query) {
+		return (query.range() != null) ? quantities(query) : consumedUnits(query);
+	}
+
+	/** {@code GET /v1/meters/{id}/quantities}: the total over the range. */
+	private List<MeterUsageSummary> quantities(UsageQuery query) {
+		QuantityRange range = query.range();
+		String customerId = query.customerId();
+		JsonNode quantities = read("read usage of meter " + query.meterId() + " for " + customerId,
+				(uri) -> uri.path("/v1/meters/{id}/quantities")
+					.queryParam("start_timestamp", range.from())
+					.queryParam("end_timestamp", range.lastBucket())
+					.queryParam("interval", range.interval())
+					.queryParam(PolarCustomerIds.field(customerId), customerId)
+					.build(query.meterId()));
+		long total = rounded(quantities.path("total").decimalValue(BigDecimal.ZERO));
+		return List.of(new MeterUsageSummary(query.meterId(), customerId, total, range.from(), range.to()));
+	}
+
+	/**
+	 * {@code GET /v1/customer-meters}: the units the customer consumed since Polar last reset
+	 * the meter (at each cycle of a metered subscription), which is all-time usage without one.
+	 */
+	private List<MeterUsageSummary> consumedUnits(UsageQuery query) {
+		String customerId = query.customerId();
+		JsonNode page = read("read usage of meter " + query.meterId() + " for " + customerId,
+				(uri) -> uri.path("/v1/customer-meters")
+					.queryParam("meter_id", query.meterId())
+					.queryParam(PolarCustomerIds.field(customerId), customerId)
+					.build());
+		BigDecimal consumed = BigDecimal.ZERO;
+		for (JsonNode customerMeter : page.path("items").values()) {
+			consumed = consumed.add(customerMeter.path("consumed_units").decimalValue(BigDecimal.ZERO));
+		}
+		return List.of(new MeterUsageSummary(query.meterId(), customerId, rounded(consumed), null, null));
+	}
+
+	/** {@code GET /v1/customers/external/{external_id}}: Polar's ID of the customer, else {@code null}. */
+	private String fetchCustomerId(String referenceId) {
+		JsonNode customer = readUnlessNotFound("find the customer of '" + referenceId + "'",
+				(uri) -> uri.path("/v1/customers/external/{externalId}").build(referenceId));
+		return (customer != null) ? customer.path("id").asString(null) : null;
+	}
+
+	/**
+	 * The customer state's active subscriptions ({@code active} or {@code trialing}): their
+	 * products, and the current period of the first; {@code null} when there are none.
+	 */
+	private Subscription fetchSubscription(String customerId) {
+		JsonNode state = readUnlessNotFound("read the subscription of " + customerId,
+				(uri) -> (PolarCustomerIds.isPolarId(customerId) ? uri.path("/v1/customers/{id}/state")
+						: uri.path("/v1/customers/external/{id}/state"))
+					.build(customerId));
+		if (state == null) {
+			return null;
+		}
+		List<String> productIds = new ArrayList<>();
+		JsonNode first = null;
+		for (JsonNode subscription : state.path("active_subscriptions").values()) {
+			productIds.add(subscription.path("product_id").asString(""));
+			first = (first != null) ? first : subscription;
+		}
+		if (first == null) {
+			return null;
+		}
+		return new Subscription(customerId, productIds,
+				Instant.parse(first.path("current_period_start").asString()),
+				Instant.parse(first.path("current_period_end").asString()));
+	}
+
+	private JsonNode read(String what, Function<UriBuilder, URI> uri) {
+		JsonNode body = readUnlessNotFound(what, uri);
+		if (body == null) {
+			throw new PolarProviderException("Could not " + what + " at Polar: 404 Not found", null);
+		}
+		return body;
+	}
+
+	/** Polar's answer, {@code null} for a 404. */
+	private JsonNode readUnlessNotFound(String what, Function<UriBuilder, URI> uri) {
+		PolarResponse response;
+		try {
+			response = this.client.get(uri);
+		}
+		catch (RestClientException ex) {
+			throw new PolarProviderException("Could not " + what + " at Polar: " + ex.getClass().getSimpleName() + ": "
+					+ PolarErrors.redacted(ex.getMessage()), ex);
+		}
+		if (response.status() == NOT_FOUND) {
+			return null;
+		}
+		if (!response.successful()) {
+			throw new PolarProviderException("Could not " + what + " at Polar: " + response.describe(), null);
+		}
+		return response.body();
+	}
+
+	private static long rounded(BigDecimal value) {
+		return value.setScale(0, RoundingMode.HALF_UP).longValue();
+	}
+
+	/**
+	 * A usage query: the key of the usage cache.
+	 * @param range the buckets read, or {@code null} for the customer meter's consumed units
+	 */
+	private record UsageQuery(String meterId, String customerId, QuantityRange range) {
+	}
+
+}
