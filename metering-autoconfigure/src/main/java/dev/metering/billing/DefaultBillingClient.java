@@ -66,6 +66,9 @@ public final class DefaultBillingClient implements BillingClient {
 	@Override
 	public List<MeterUsageSummary> getUsage(String meterId, String customerId) {
 		MeterDefinition meter = meterToQuery(meterId, customerId);
+		if (this.provider.allTimeUsageWithoutSubscription() && this.provider.activeSubscription(customerId).isEmpty()) {
+			return this.provider.usage(meter, customerId, null, null);
+		}
 		BillingPeriod period = this.periods.current(customerId);
 		return this.provider.usage(meter, customerId, period.start(), period.end());
 	}

@@ -56,6 +56,14 @@ public interface MeterProvider {
 
 	List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end);
 
+	/**
+	 * Whether a customer without a subscription has its usage answered all-time (no time
+	 * range), as Polar's customer meters do, rather than for the calendar month.
+	 */
+	default boolean allTimeUsageWithoutSubscription() {
+		return false;
+	}
+
 	/** The provider's customer of a subject that has no configured account, if it knows one. */
 	default Optional<String> findCustomerId(BillingSubject subject) {
 		return Optional.empty();

@@ -112,6 +112,12 @@ public final class PolarMeterProvider implements MeterProvider {
 			.orElseGet(List::of);
 	}
 
+	/** Polar's customer meters count since the last cycle of a metered subscription, else all-time. */
+	@Override
+	public boolean allTimeUsageWithoutSubscription() {
+		return true;
+	}
+
 	@Override
 	public Optional<String> findCustomerId(BillingSubject subject) {
 		return this.customers.find(subject.referenceId());

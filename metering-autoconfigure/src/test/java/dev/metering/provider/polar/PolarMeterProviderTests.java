@@ -312,6 +312,15 @@ class PolarMeterProviderTests {
 	}
 
 	@Test
+	void currentUsageOfACustomerWithoutSubscriptionIsAllTimeUsage() {
+		polar.stubFor(PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.stateWithoutSubscription(POLAR_CUSTOMER)));
+		polar.stubFor(PolarStub.customerMeters().willReturn(PolarStub.customerMetersOf(POLAR_CUSTOMER, METER_ID, 42.0)));
+		this.contextRunner.run((context) -> assertThat(context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme"))
+			.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 42, null, null)));
+		assertThat(polar.findAll(getRequestedFor(urlPathEqualTo("/v1/meters/" + METER_ID + "/quantities")))).isEmpty();
+	}
+
+	@Test
 	void usageWantsAPolarMeterId() {
 		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.meter-id=mtr_stripe").run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
