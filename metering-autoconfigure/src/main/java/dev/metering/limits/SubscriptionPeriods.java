@@ -1,10 +1,23 @@
 package dev.metering.limits;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+
 import dev.metering.provider.MeterProvider;
 
 /**
  * The current period of the customer's active subscription at the provider, or else the
  * fallback's (a calendar month).
+ * <p>
+ * A cached subscription may name a period that has already ended: its refresh is due only
+ * after the cache's refresh interval, and a refresh that fails keeps it. Such a period is
+ * taken to have renewed on the same cycle, as subscriptions do: it is rolled forward by whole
+ * months when it spans whole months (keeping the subscription's anchor day), else by its
+ * length, until it holds now. The next answer from the provider replaces that assumption.
  */
 public final class SubscriptionPeriods implements BillingPeriods {
 
@@ -12,19 +25,51 @@ public final class SubscriptionPeriods implements BillingPeriods {
 
 	private final BillingPeriods fallback;
 
-	public SubscriptionPeriods(MeterProvider provider, BillingPeriods fallback) {
+	private final Clock clock;
+
+	/**
+	 * @param provider tells the customer's active subscription
+	 * @param fallback the period of a customer without one
+	 * @param clock tells when a subscription's period has ended
+	 */
+	public SubscriptionPeriods(MeterProvider provider, BillingPeriods fallback, Clock clock) {
 		this.provider = provider;
 		this.fallback = fallback;
+		this.clock = clock;
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * @throws RuntimeException what the provider threw when it could not tell the
+	 * subscription and none was cached
+	 */
 	@Override
 	public BillingPeriod current(String customerId) {
 		if (customerId == null) {
 			return this.fallback.current(null);
 		}
 		return this.provider.activeSubscription(customerId)
-			.map((subscription) -> new BillingPeriod(subscription.periodStart(), subscription.periodEnd()))
+			.map((subscription) -> holdingNow(subscription.periodStart(), subscription.periodEnd()))
 			.orElseGet(() -> this.fallback.current(customerId));
+	}
+
+	private BillingPeriod holdingNow(Instant start, Instant end) {
+		Instant now = this.clock.instant();
+		if (now.isBefore(end) || !start.isBefore(end)) {
+			return new BillingPeriod(start, end);
+		}
+		ZonedDateTime anchor = start.atZone(ZoneOffset.UTC);
+		long months = ChronoUnit.MONTHS.between(anchor, end.atZone(ZoneOffset.UTC));
+		if (months > 0 && anchor.plusMonths(months).toInstant().equals(end)) {
+			// counted from the known start, not from each end: a period from the 31st ends on
+			// the 28th in February and on the 31st again in March
+			long elapsed = ChronoUnit.MONTHS.between(anchor, now.atZone(ZoneOffset.UTC)) / months;
+			return new BillingPeriod(anchor.plusMonths(elapsed * months).toInstant(),
+					anchor.plusMonths((elapsed + 1) * months).toInstant());
+		}
+		Duration length = Duration.between(start, end);
+		long elapsed = Duration.between(start, now).dividedBy(length);
+		return new BillingPeriod(start.plus(length.multipliedBy(elapsed)), start.plus(length.multipliedBy(elapsed + 1)));
 	}
 
 }
