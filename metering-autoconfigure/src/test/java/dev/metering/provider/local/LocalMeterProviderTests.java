@@ -16,7 +16,7 @@ class LocalMeterProviderTests {
 	private static final MeterDefinition METER = new MeterDefinition("ai-tokens", "ai_tokens", "mtr_1", TokenKind.TOTAL,
 			null, MeterAggregation.SUM);
 
-	private final LocalMeterProvider meter = new LocalMeterProvider();
+	private final LocalMeterProvider meter = new LocalMeterProvider(new InMemoryLocalMeterStore());
 
 	@Test
 	void anIdentifierIsCountedOnceHoweverOftenItIsDelivered() {
@@ -41,6 +41,16 @@ class LocalMeterProviderTests {
 		assertThat(sum(null, "2026-11-02T10:01:00Z")).isEqualTo(1);
 		assertThat(sum("2026-11-02T10:02:00Z", null)).isEqualTo(4 + 8);
 		assertThat(this.meter.usage(METER, "cus_other", null, null).get(0).aggregatedValue()).isZero();
+	}
+
+	@Test
+	void sumsStopAtTheLargestLongInsteadOfTurningNegative() {
+		deliver("usage_a", Long.MAX_VALUE - 1, "2026-11-02T10:00:10Z");
+		deliver("usage_b", 5, "2026-11-02T10:00:20Z");
+		deliver("usage_c", Long.MAX_VALUE, "2026-11-02T10:01:00Z");
+
+		assertThat(sum("2026-11-02T10:00:00Z", "2026-11-02T10:01:00Z")).as("within a minute").isEqualTo(Long.MAX_VALUE);
+		assertThat(sum(null, null)).as("across minutes").isEqualTo(Long.MAX_VALUE);
 	}
 
 	private void deliver(String identifier, long value, String timestamp) {
