@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 
@@ -16,8 +17,9 @@ import dev.metering.provider.MeterProvider;
  * A cached subscription may name a period that has already ended: its refresh is due only
  * after the cache's refresh interval, and a refresh that fails keeps it. Such a period is
  * taken to have renewed on the same cycle, as subscriptions do: it is rolled forward by whole
- * months when it spans whole months (keeping the subscription's anchor day), else by its
- * length, until it holds now. The next answer from the provider replaces that assumption.
+ * months when it spans whole months (on the subscription's anchor day, or the last day of a
+ * shorter month), else by its length, until it holds now. The next answer from the provider
+ * replaces that assumption.
  */
 public final class SubscriptionPeriods implements BillingPeriods {
 
@@ -58,18 +60,30 @@ public final class SubscriptionPeriods implements BillingPeriods {
 		if (now.isBefore(end) || !start.isBefore(end)) {
 			return new BillingPeriod(start, end);
 		}
-		ZonedDateTime anchor = start.atZone(ZoneOffset.UTC);
-		long months = ChronoUnit.MONTHS.between(anchor, end.atZone(ZoneOffset.UTC));
-		if (months > 0 && anchor.plusMonths(months).toInstant().equals(end)) {
-			// counted from the known start, not from each end: a period from the 31st ends on
-			// the 28th in February and on the 31st again in March
-			long elapsed = ChronoUnit.MONTHS.between(anchor, now.atZone(ZoneOffset.UTC)) / months;
-			return new BillingPeriod(anchor.plusMonths(elapsed * months).toInstant(),
-					anchor.plusMonths((elapsed + 1) * months).toInstant());
+		ZonedDateTime from = start.atZone(ZoneOffset.UTC);
+		ZonedDateTime to = end.atZone(ZoneOffset.UTC);
+		// a period from the 31st ends on the 28th in February: the later day is the anchor
+		int anchorDay = Math.max(from.getDayOfMonth(), to.getDayOfMonth());
+		long months = ChronoUnit.MONTHS.between(YearMonth.from(from), YearMonth.from(to));
+		if (months > 0 && onAnchorDay(from, 0, anchorDay).equals(from)
+				&& onAnchorDay(from, months, anchorDay).equals(to)) {
+			long elapsed = ChronoUnit.MONTHS.between(YearMonth.from(from), YearMonth.from(now.atZone(ZoneOffset.UTC)))
+					/ months;
+			if (onAnchorDay(from, elapsed * months, anchorDay).toInstant().isAfter(now)) {
+				elapsed--;
+			}
+			return new BillingPeriod(onAnchorDay(from, elapsed * months, anchorDay).toInstant(),
+					onAnchorDay(from, (elapsed + 1) * months, anchorDay).toInstant());
 		}
 		Duration length = Duration.between(start, end);
 		long elapsed = Duration.between(start, now).dividedBy(length);
 		return new BillingPeriod(start.plus(length.multipliedBy(elapsed)), start.plus(length.multipliedBy(elapsed + 1)));
+	}
+
+	/** The anchor day (or the month's last, when it is shorter) {@code months} after {@code from}'s month. */
+	private static ZonedDateTime onAnchorDay(ZonedDateTime from, long months, int anchorDay) {
+		ZonedDateTime month = from.withDayOfMonth(1).plusMonths(months);
+		return month.withDayOfMonth(Math.min(anchorDay, month.toLocalDate().lengthOfMonth()));
 	}
 
 }

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
@@ -98,18 +100,26 @@ class StripeSubscriptionsOverTimeTests {
 		});
 	}
 
-	@Test
-	void aCachedPeriodThatHasEndedRollsOverOnTheSubscriptionsCycleUntilStripeIsAskedAgain() {
+	@ParameterizedTest(name = "{0} to {1}, seen at {2}: {3} to {4}")
+	@CsvSource({ "2026-11-10T00:00:00Z, 2026-12-10T00:00:00Z, 2026-12-10T00:00:01Z, 2026-12-10T00:00:00Z, 2027-01-10T00:00:00Z",
+			"2027-01-31T00:00:00Z, 2027-02-28T00:00:00Z, 2027-03-05T00:00:00Z, 2027-02-28T00:00:00Z, 2027-03-31T00:00:00Z",
+			"2027-02-28T00:00:00Z, 2027-03-31T00:00:00Z, 2027-04-05T00:00:00Z, 2027-03-31T00:00:00Z, 2027-04-30T00:00:00Z",
+			"2026-11-10T09:30:00Z, 2027-11-10T09:30:00Z, 2027-11-11T00:00:00Z, 2027-11-10T09:30:00Z, 2028-11-10T09:30:00Z",
+			"2026-11-02T00:00:00Z, 2026-11-09T00:00:00Z, 2026-11-20T00:00:00Z, 2026-11-16T00:00:00Z, 2026-11-23T00:00:00Z" })
+	void aCachedPeriodThatHasEndedRollsOverOnTheSubscriptionsCycleUntilStripeIsAskedAgain(Instant start, Instant end,
+			Instant seenAt, Instant renewedStart, Instant renewedEnd) {
+		this.clock.set(start.plusSeconds(60));
 		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_acme"))
-			.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", PERIOD_START, PERIOD_END)));
+			.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", start.getEpochSecond(),
+					end.getEpochSecond())));
 		this.contextRunner.run((context) -> {
-			assertThat(status(context).periodEnd()).isEqualTo(Instant.ofEpochSecond(PERIOD_END));
+			assertThat(status(context).periodEnd()).isEqualTo(end);
 
-			this.clock.set(Instant.parse("2026-12-10T00:00:01Z"));
+			this.clock.set(seenAt);
 			UsageStatus renewed = status(context);
 
-			assertThat(renewed.periodStart()).isEqualTo(Instant.parse("2026-12-10T00:00:00Z"));
-			assertThat(renewed.periodEnd()).isEqualTo(Instant.parse("2027-01-10T00:00:00Z"));
+			assertThat(renewed.periodStart()).isEqualTo(renewedStart);
+			assertThat(renewed.periodEnd()).isEqualTo(renewedEnd);
 			assertThat(renewed.plan()).isEqualTo("pro");
 		});
 	}
