@@ -1,7 +1,6 @@
 package dev.metering.support;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -21,10 +20,6 @@ public final class MutableClock extends Clock {
 
 	public void set(Instant instant) {
 		this.now.set(instant);
-	}
-
-	public void advance(Duration duration) {
-		this.now.updateAndGet((instant) -> instant.plus(duration));
 	}
 
 	@Override
