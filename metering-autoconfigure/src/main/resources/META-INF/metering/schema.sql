@@ -21,3 +21,20 @@ CREATE TABLE IF NOT EXISTS metering_usage_event (
     coalesced_into  VARCHAR(100)
 );
 CREATE INDEX IF NOT EXISTS metering_usage_event_due ON metering_usage_event (status, next_attempt_at);
+
+-- The embedded local meter: delivered usage summed per event name, customer and minute.
+CREATE TABLE IF NOT EXISTS metering_local_usage (
+    event_name   VARCHAR(200)  NOT NULL,
+    customer_id  VARCHAR(200)  NOT NULL,
+    minute_start BIGINT        NOT NULL,
+    usage_sum    BIGINT        NOT NULL,
+    event_count  BIGINT        NOT NULL,
+    PRIMARY KEY (event_name, customer_id, minute_start)
+);
+-- The identifiers the local meter has counted, kept for metering.outbox.retention, so that a
+-- redelivered event is not counted twice.
+CREATE TABLE IF NOT EXISTS metering_local_identifier (
+    identifier   VARCHAR(100)  NOT NULL PRIMARY KEY,
+    counted_at   BIGINT        NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metering_local_identifier_counted ON metering_local_identifier (counted_at);

@@ -1,27 +1,110 @@
 package dev.metering.autoconfigure;
 
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.local.InMemoryLocalMeterStore;
+import dev.metering.provider.local.JdbcLocalMeterStore;
 import dev.metering.provider.local.LocalMeterProvider;
 
 /**
  * Auto-configuration of the embedded local meter, the provider when
- * {@code metering.provider=local} (the default): it needs no keys and no services.
+ * {@code metering.provider=local} (the default): it needs no keys and no services. With a
+ * {@link DataSource} (unless {@code metering.limits.store=memory}) it keeps its sums in the
+ * database, so that they survive restarts, like the usage ledger; otherwise in memory.
  */
-@AutoConfiguration(before = MeteringAutoConfiguration.class)
+@AutoConfiguration(before = MeteringAutoConfiguration.class,
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "local", matchIfMissing = true)
+@EnableConfigurationProperties(MeteringProperties.class)
 public final class LocalMeteringAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(LocalMeteringAutoConfiguration.class);
 
 	@Bean
 	@ConditionalOnMissingBean(MeterProvider.class)
-	LocalMeterProvider localMeterProvider() {
-		return new LocalMeterProvider();
+	LocalMeterProvider localMeterProvider(MeteringProperties properties) {
+		if (properties.limits().store() == MeteringProperties.Store.JDBC) {
+			throw new IllegalStateException("metering.limits.store=jdbc needs a DataSource and spring-jdbc");
+		}
+		logger.warn("The local meter keeps the usage it was delivered in memory: getUsage answers 0 after a "
+				+ "restart. Give the application a DataSource (H2 or PostgreSQL), with metering.limits.store left at auto, "
+				+ "to keep it in a table.");
+		return new LocalMeterProvider(new InMemoryLocalMeterStore());
+	}
+
+	/**
+	 * The local meter in the application's database. Processed before the in-memory one, as
+	 * member classes are.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+	@ConditionalOnBean(DataSource.class)
+	@Conditional(LocalMeterInDatabaseCondition.class)
+	@Import(DatabaseInitializationDependencyConfigurer.class)
+	static class JdbcLocalMeterConfiguration {
+
+		/** The same initializer as the outbox's: whichever comes first creates every metering table. */
+		@Bean
+		@ConditionalOnMissingBean
+		MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(DataSource dataSource,
+				MeteringProperties properties) {
+			return new MeteringDataSourceScriptDatabaseInitializer(dataSource, properties.jdbc().initializeSchema());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(MeterProvider.class)
+		@DependsOnDatabaseInitialization
+		LocalMeterProvider localMeterProvider(DataSource dataSource, MeteringProperties properties,
+				ObjectProvider<Clock> clock) {
+			return new LocalMeterProvider(new JdbcLocalMeterStore(dataSource, clock.getIfUnique(Clock::systemUTC),
+					properties.outbox().retention()));
+		}
+
+	}
+
+	/** {@code metering.limits.store} is {@code auto} (the default) or {@code jdbc}. */
+	static final class LocalMeterInDatabaseCondition extends AnyNestedCondition {
+
+		LocalMeterInDatabaseCondition() {
+			super(ConfigurationPhase.PARSE_CONFIGURATION);
+		}
+
+		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "auto",
+				matchIfMissing = true)
+		static final class Auto {
+
+		}
+
+		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "jdbc")
+		static final class Jdbc {
+
+		}
+
 	}
 
 }

@@ -26,8 +26,10 @@ import dev.metering.billing.BillingAccount;
 import dev.metering.billing.BillingAccounts;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.DefaultBillingClient;
+import dev.metering.billing.LookupFailures;
 import dev.metering.billing.MeterCatalog;
 import dev.metering.billing.MeteringMetrics;
+import dev.metering.billing.OutageTolerantPeriods;
 import dev.metering.billing.PlanAdmission;
 import dev.metering.billing.UsageMetering;
 import dev.metering.billing.UsageRecorder;
@@ -85,10 +87,18 @@ public final class MeteringAutoConfiguration {
 		return new InMemoryUsageLedger();
 	}
 
+	/**
+	 * The periods of the provider's subscriptions, else calendar months in UTC, which are also
+	 * what a call goes on with when the provider cannot tell the subscription.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
-	BillingPeriods meteringBillingPeriods(MeterProvider provider) {
-		return new SubscriptionPeriods(provider, new CalendarMonthPeriods(Clock.systemUTC()));
+	BillingPeriods meteringBillingPeriods(MeterProvider provider, ObjectProvider<Clock> clock,
+			ObjectProvider<MeteringMetrics> metrics) {
+		Clock time = clock.getIfUnique(Clock::systemUTC);
+		BillingPeriods calendarMonths = new CalendarMonthPeriods(time);
+		return new OutageTolerantPeriods(new SubscriptionPeriods(provider, calendarMonths, time), calendarMonths,
+				lookupFailures(metrics));
 	}
 
 	@Bean
@@ -111,11 +121,17 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans) {
+	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans,
+			ObjectProvider<MeteringMetrics> metrics) {
 		Map<String, BillingAccount> accounts = new LinkedHashMap<>();
 		this.properties.accounts()
 			.forEach((id, account) -> accounts.put(id, new BillingAccount(id, account.customerId(), account.plan())));
-		return new BillingAccounts(accounts, provider, plans);
+		return new BillingAccounts(accounts, provider, plans, lookupFailures(metrics));
+	}
+
+	private LookupFailures lookupFailures(ObjectProvider<MeteringMetrics> metrics) {
+		return new LookupFailures(this.properties.limits().onLookupFailure(),
+				metrics.getIfAvailable(() -> MeteringMetrics.NONE));
 	}
 
 	@Bean

@@ -1,5 +1,8 @@
 package dev.metering.autoconfigure;
 
+import java.time.Clock;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -21,8 +24,8 @@ public final class MeteringWebMvcAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeteringExceptionHandler meteringExceptionHandler() {
-		return new MeteringExceptionHandler();
+	MeteringExceptionHandler meteringExceptionHandler(ObjectProvider<Clock> clock) {
+		return new MeteringExceptionHandler(clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -10,7 +10,13 @@ import dev.metering.limits.PlanCatalog;
 /**
  * Finds the billing account of a subject: its customer ID from the configured accounts, else
  * from the provider; its plan from the configured account, else from the prices of the
- * customer's active subscription.
+ * customer's active subscription. The provider's answers are cached by the provider, so a plan
+ * changed at the provider takes effect once its cached subscription is refreshed.
+ * <p>
+ * When the provider fails to answer with nothing cached and {@link LookupFailures} lets the
+ * call go on, a subject whose subscription is unknown is on the default plan, and a subject
+ * whose customer is unknown gets an account without a customer ID: its calls are admitted
+ * against the default plan, but their usage cannot be billed.
  */
 public final class BillingAccounts {
 
@@ -20,20 +26,44 @@ public final class BillingAccounts {
 
 	private final PlanCatalog plans;
 
-	public BillingAccounts(Map<String, BillingAccount> configured, MeterProvider provider, PlanCatalog plans) {
+	private final LookupFailures failures;
+
+	public BillingAccounts(Map<String, BillingAccount> configured, MeterProvider provider, PlanCatalog plans,
+			LookupFailures failures) {
 		this.configured = Map.copyOf(configured);
 		this.provider = provider;
 		this.plans = plans;
+		this.failures = failures;
 	}
 
+	/** The account of a subject; a provider that cannot answer throws. */
 	public Optional<BillingAccount> find(BillingSubject subject) {
+		return find(subject, LookupFailures.STRICT);
+	}
+
+	/**
+	 * The account of a subject a call bills: when the provider cannot answer and nothing is
+	 * cached, {@code metering.limits.on-lookup-failure} decides, so that an outage does not stop
+	 * AI calls.
+	 */
+	public Optional<BillingAccount> findForCall(BillingSubject subject) {
+		return find(subject, this.failures);
+	}
+
+	private Optional<BillingAccount> find(BillingSubject subject, LookupFailures failures) {
 		BillingAccount account = this.configured.get(subject.referenceId());
 		if (account != null && account.plan() != null) {
 			return Optional.of(account);
 		}
-		Optional<String> customerId = (account != null) ? Optional.of(account.customerId())
-				: this.provider.findCustomerId(subject);
-		return customerId.map((id) -> new BillingAccount(subject.referenceId(), id, subscribedPlan(id)));
+		if (account != null) {
+			return Optional.of(subscribed(subject, account.customerId(), failures));
+		}
+		return failures.answer("customer",
+				() -> this.provider.findCustomerId(subject)
+					.map((customerId) -> subscribed(subject, customerId, failures)),
+				() -> Optional.of(new BillingAccount(subject.referenceId(), null, null)),
+				"no customer ID for '" + subject.referenceId() + "', the default plan '" + defaultPlan()
+						+ "' and the calendar-month period; its usage is not billed");
 	}
 
 	/** The configured account of an organization or user ID. */
@@ -41,10 +71,20 @@ public final class BillingAccounts {
 		return Optional.ofNullable(this.configured.get(referenceId));
 	}
 
+	private BillingAccount subscribed(BillingSubject subject, String customerId, LookupFailures failures) {
+		String plan = failures.answer("subscription", () -> subscribedPlan(customerId), () -> null,
+				"the default plan '" + defaultPlan() + "' for '" + subject.referenceId() + "'");
+		return new BillingAccount(subject.referenceId(), customerId, plan);
+	}
+
 	private String subscribedPlan(String customerId) {
 		return this.provider.activeSubscription(customerId)
 			.flatMap((subscription) -> this.plans.planForPrices(subscription.priceIds()))
 			.orElse(null);
+	}
+
+	private String defaultPlan() {
+		return this.plans.limits(null).plan();
 	}
 
 }

@@ -2,7 +2,7 @@ package dev.metering.billing;
 
 /**
  * What metering counts about calls: refused for a limit, let through unbilled, usage that could
- * not be recorded. The Micrometer implementation is used when the application has a
+ * not be recorded, provider look-ups that failed. The Micrometer implementation is used when the application has a
  * {@code MeterRegistry}; otherwise nothing is counted.
  */
 public interface MeteringMetrics {
@@ -21,6 +21,13 @@ public interface MeteringMetrics {
 
 	/** Usage the recorder refused, so it was not billed. */
 	default void refused() {
+	}
+
+	/**
+	 * A provider look-up failed with nothing cached, and the call went on without its answer.
+	 * @param lookup what was looked up: {@code customer} or {@code subscription}
+	 */
+	default void lookupFailed(String lookup) {
 	}
 
 }

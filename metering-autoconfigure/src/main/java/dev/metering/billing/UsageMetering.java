@@ -149,6 +149,12 @@ public final class UsageMetering {
 		if (quantity <= 0) {
 			return;
 		}
+		if (account.customerId() == null) {
+			// the provider could not name the customer when the call began (an outage, allowed
+			// by metering.limits.on-lookup-failure): the call ran, its usage has nowhere to go
+			this.metrics.unbilled();
+			return;
+		}
 		RecordUsageResult result = this.recorder.record(meter.eventName(), account.customerId(), quantity);
 		if (!result.recorded()) {
 			this.metrics.refused();
@@ -161,7 +167,7 @@ public final class UsageMetering {
 	 * @throws MissingBillingAccountException when there is no account and the policy rejects
 	 */
 	private Optional<BillingAccount> accountOrRefuse(BillingSubject subject) {
-		Optional<BillingAccount> account = (subject != null) ? this.accounts.find(subject) : Optional.empty();
+		Optional<BillingAccount> account = (subject != null) ? this.accounts.findForCall(subject) : Optional.empty();
 		if (account.isEmpty() && this.missingCustomerPolicy == MissingCustomerPolicy.REJECT) {
 			throw new MissingBillingAccountException((subject != null) ? subject.referenceId() : null);
 		}

@@ -7,8 +7,8 @@ import dev.metering.billing.MeteringMetrics;
 
 /**
  * Counts what metering does to calls on the application's {@link MeterRegistry}:
- * {@code metering.calls.over-limit} (tag {@code limit}), {@code metering.calls.unbilled} and
- * {@code metering.events.refused}.
+ * {@code metering.calls.over-limit} (tag {@code limit}), {@code metering.calls.unbilled},
+ * {@code metering.events.refused} and {@code metering.lookups.failed} (tag {@code lookup}).
  */
 public final class MicrometerMeteringMetrics implements MeteringMetrics {
 
@@ -46,6 +46,17 @@ public final class MicrometerMeteringMetrics implements MeteringMetrics {
 	@Override
 	public void refused() {
 		this.refused.increment();
+	}
+
+	@Override
+	public void lookupFailed(String lookup) {
+		// one counter per kind of look-up: customer or subscription
+		Counter.builder("metering.lookups.failed")
+			.description("Provider look-ups of customers or subscriptions that failed with nothing cached, "
+					+ "after which the call went on without their answer")
+			.tag("lookup", lookup)
+			.register(this.registry)
+			.increment();
 	}
 
 }

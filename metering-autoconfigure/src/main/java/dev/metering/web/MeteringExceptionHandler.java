@@ -1,9 +1,13 @@
 package dev.metering.web;
 
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -14,12 +18,22 @@ import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageLimitExceededException;
 
 /**
- * Answers the metering exceptions as RFC 9457 problem details: 429 for a used-up limit, 402
- * for a missing billing account.
+ * Answers the metering exceptions as RFC 9457 problem details: 429 for a used-up limit, with a
+ * {@code Retry-After} header that says when its period ends, and 402 for a missing billing
+ * account.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE - 100)
 public class MeteringExceptionHandler {
+
+	private final Clock clock;
+
+	/**
+	 * @param clock tells how long a used-up limit has until its period ends
+	 */
+	public MeteringExceptionHandler(Clock clock) {
+		this.clock = clock;
+	}
 
 	@ExceptionHandler(UsageLimitExceededException.class)
 	public ResponseEntity<ProblemDetail> limitExceeded(UsageLimitExceededException ex) {
@@ -30,7 +44,18 @@ public class MeteringExceptionHandler {
 		problem.setProperty("limit", ex.getLimit());
 		problem.setProperty("used", ex.getUsed());
 		problem.setProperty("periodEnd", ex.getPeriodEnd().toString());
-		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).body(problem);
+		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(secondsUntil(ex.getPeriodEnd())))
+			.body(problem);
+	}
+
+	/** Whole seconds, rounded up so that a client retrying then finds the new period begun. */
+	private long secondsUntil(Instant end) {
+		Duration left = Duration.between(this.clock.instant(), end);
+		if (left.isNegative()) {
+			return 0;
+		}
+		return left.getSeconds() + ((left.getNano() > 0) ? 1 : 0);
 	}
 
 	@ExceptionHandler(MissingBillingAccountException.class)

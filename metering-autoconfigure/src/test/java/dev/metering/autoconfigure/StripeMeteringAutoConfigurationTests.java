@@ -106,7 +106,8 @@ class StripeMeteringAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_123",
 					// unreachable: only the customizer's API base gets an answer
-					"metering.stripe.api-base=http://localhost:9", "metering.accounts.org_a.customer-id=cus_a")
+					"metering.stripe.api-base=http://localhost:9", "metering.accounts.org_a.customer-id=cus_a",
+					"metering.limits.on-lookup-failure=reject")
 			.withBean(StripeClientBuilderCustomizer.class, () -> customizer)
 			.run((context) -> {
 				assertThatExceptionOfType(StripeProviderException.class)

@@ -61,7 +61,8 @@ class JdbcOutboxAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context.getBean(UsageOutbox.class)).isInstanceOf(JdbcUsageOutbox.class);
 				context.getBean(BillingClient.class).recordUsage("ai_tokens", "cus_1", 3);
-				assertThat(rows(context, "P")).as("stored before delivery").isOne();
+				// the dispatcher's first pass may already have sent it: stored is pending or delivered
+				assertThat(rows(context, "P") + rows(context, "D")).as("stored when recordUsage returned").isOne();
 			});
 	}
 

@@ -170,6 +170,7 @@ class SampleApplicationTests {
 		assertThat(over.used()).isEqualTo(big.tokens()).isGreaterThanOrEqualTo(2000);
 		assertThat(over.remaining()).isZero();
 
+		Instant refusedFrom = Instant.now();
 		this.client.post()
 			.uri("/api/chat")
 			.headers((headers) -> headers.setBasicAuth("carol", "carol"))
@@ -180,6 +181,11 @@ class SampleApplicationTests {
 			.isEqualTo(429)
 			.expectHeader()
 			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader()
+			.value("Retry-After", (seconds) -> assertThat(Long.parseLong(seconds))
+				.as("whole seconds to the period's end")
+				.isBetween(Duration.between(Instant.now(), over.periodEnd()).getSeconds(),
+						Duration.between(refusedFrom, over.periodEnd()).getSeconds() + 1))
 			.expectBody()
 			.jsonPath("$.status")
 			.isEqualTo(429)

@@ -16,7 +16,7 @@ class LocalMeterProviderTests {
 	private static final MeterDefinition METER = new MeterDefinition("ai-tokens", "ai_tokens", "mtr_1", TokenKind.TOTAL,
 			null, MeterAggregation.SUM, "value");
 
-	private final LocalMeterProvider meter = new LocalMeterProvider();
+	private final LocalMeterProvider meter = new LocalMeterProvider(new InMemoryLocalMeterStore());
 
 	@Test
 	void anIdentifierIsCountedOnceHoweverOftenItIsDelivered() {
@@ -44,13 +44,13 @@ class LocalMeterProviderTests {
 	}
 
 	@Test
-	void sumsThatWouldOverflowStayAtTheLargestValueInsteadOfTurningNegative() {
-		deliver("usage_big1", Long.MAX_VALUE, "2026-11-02T10:00:00Z");
-		deliver("usage_big2", Long.MAX_VALUE, "2026-11-02T10:00:30Z");
-		deliver("usage_big3", Long.MAX_VALUE, "2026-11-02T10:05:00Z");
+	void sumsStopAtTheLargestLongInsteadOfTurningNegative() {
+		deliver("usage_a", Long.MAX_VALUE - 1, "2026-11-02T10:00:10Z");
+		deliver("usage_b", 5, "2026-11-02T10:00:20Z");
+		deliver("usage_c", Long.MAX_VALUE, "2026-11-02T10:01:00Z");
 
-		assertThat(sum(null, null)).isEqualTo(Long.MAX_VALUE);
-		assertThat(sum("2026-11-02T10:00:00Z", "2026-11-02T10:01:00Z")).isEqualTo(Long.MAX_VALUE);
+		assertThat(sum("2026-11-02T10:00:00Z", "2026-11-02T10:01:00Z")).as("within a minute").isEqualTo(Long.MAX_VALUE);
+		assertThat(sum(null, null)).as("across minutes").isEqualTo(Long.MAX_VALUE);
 	}
 
 	private void deliver(String identifier, long value, String timestamp) {

@@ -2,6 +2,7 @@ package dev.metering.provider.polar;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -300,12 +301,14 @@ class PolarMeterProviderTests {
 
 	@Test
 	void currentUsageIsReadOverTheSubscriptionsCurrentPeriod() {
+		// a period that holds now: an ended one would be rolled over to the current cycle
+		Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(2, ChronoUnit.DAYS);
+		Instant end = start.plus(30, ChronoUnit.DAYS);
 		polar.stubFor(PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.stateWithSubscription(POLAR_CUSTOMER,
-				PRO_PRODUCT, "2026-02-03T00:00:00Z", "2026-03-03T00:00:00Z")));
-		polar.stubFor(PolarStub.quantities(METER_ID).willReturn(PolarStub.quantitiesOf(7.0, "2026-02-03T00:00:00Z")));
+				PRO_PRODUCT, start.toString(), end.toString())));
+		polar.stubFor(PolarStub.quantities(METER_ID).willReturn(PolarStub.quantitiesOf(7.0, start.toString())));
 		this.contextRunner.run((context) -> assertThat(context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme"))
-			.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 7, Instant.parse("2026-02-03T00:00:00Z"),
-					Instant.parse("2026-03-03T00:00:00Z"))));
+			.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 7, start, end)));
 		assertThat(polar.findAll(getRequestedFor(urlPathEqualTo("/v1/meters/" + METER_ID + "/quantities"))))
 			.singleElement()
 			.satisfies((request) -> assertThat(request.queryParameter("interval").firstValue()).isEqualTo("day"));

@@ -350,7 +350,8 @@ class StripeMeterProviderTests {
 	void firstReadFailingAtStripeSaysWhatWasAsked() {
 		stripe.stubFor(StripeStub.subscriptions()
 			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")));
-		this.contextRunner.run((context) -> assertThatExceptionOfType(StripeProviderException.class)
+		this.contextRunner.withPropertyValues("metering.limits.on-lookup-failure=reject")
+			.run((context) -> assertThatExceptionOfType(StripeProviderException.class)
 			.isThrownBy(() -> billing(context).getPlanLimits("org_acme"))
 			.withMessage("Could not read the subscription of cus_acme at Stripe: 500 http_500: "
 					+ "An unknown error occurred"));

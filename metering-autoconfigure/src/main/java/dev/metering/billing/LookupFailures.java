@@ -1,0 +1,54 @@
+package dev.metering.billing;
+
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Applies {@code metering.limits.on-lookup-failure} to a provider look-up of a customer or a
+ * subscription that failed with nothing cached: {@link LookupFailurePolicy#ALLOW} goes on with
+ * what the call would have without the provider's answer, with a warning and a count, so that
+ * an outage of the provider does not stop AI calls; {@link LookupFailurePolicy#REJECT} fails
+ * the call with the provider's error.
+ */
+public final class LookupFailures {
+
+	/** Lets every failure through: for callers that are told of provider trouble. */
+	static final LookupFailures STRICT = new LookupFailures(LookupFailurePolicy.REJECT, MeteringMetrics.NONE);
+
+	private static final Log logger = LogFactory.getLog(LookupFailures.class);
+
+	private final LookupFailurePolicy policy;
+
+	private final MeteringMetrics metrics;
+
+	public LookupFailures(LookupFailurePolicy policy, MeteringMetrics metrics) {
+		this.policy = policy;
+		this.metrics = metrics;
+	}
+
+	/**
+	 * The look-up's answer, or the fallback's when it fails and the policy allows.
+	 * @param lookup what is looked up: {@code customer} or {@code subscription}
+	 * @param answer asks the provider, through its cache
+	 * @param fallback what the call goes on with instead
+	 * @param goingOnWith says what the fallback is, for the warning
+	 */
+	<T> T answer(String lookup, Supplier<T> answer, Supplier<T> fallback, String goingOnWith) {
+		try {
+			return answer.get();
+		}
+		catch (RuntimeException ex) {
+			if (this.policy == LookupFailurePolicy.REJECT) {
+				throw ex;
+			}
+			this.metrics.lookupFailed(lookup);
+			// the message only: a provider exception's causes may quote the request
+			logger.warn(((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getName()) + "; going on with "
+					+ goingOnWith + " (metering.limits.on-lookup-failure=allow)");
+			return fallback.get();
+		}
+	}
+
+}

@@ -1,0 +1,98 @@
+package dev.metering.provider.local;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.UsageEvent;
+
+/**
+ * The local meter's sums in memory: lost with the process. It remembers the most recent
+ * identifiers, as duplicates come from retries shortly after the first delivery.
+ */
+public final class InMemoryLocalMeterStore implements LocalMeterStore {
+
+	private static final int REMEMBERED_IDENTIFIERS = 100_000;
+
+	private final Map<SeriesKey, Series> series = new ConcurrentHashMap<>();
+
+	private final Map<String, Boolean> recentIdentifiers = new LinkedHashMap<>(1024, 0.75f, false) {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+			return size() > REMEMBERED_IDENTIFIERS;
+		}
+
+	};
+
+	@Override
+	public DeliveryOutcome add(UsageEvent event) {
+		synchronized (this.recentIdentifiers) {
+			if (this.recentIdentifiers.put(event.identifier(), Boolean.TRUE) != null) {
+				return DeliveryOutcome.delivered();
+			}
+		}
+		this.series.computeIfAbsent(new SeriesKey(event.eventName(), event.customerId()), (key) -> new Series())
+			.add(event.timestamp(), event.value());
+		return DeliveryOutcome.delivered();
+	}
+
+	@Override
+	public long sum(String eventName, String customerId, Instant start, Instant end) {
+		Series found = this.series.get(new SeriesKey(eventName, customerId));
+		return (found != null) ? found.sum(start, end) : 0;
+	}
+
+	@Override
+	public long eventCount(String eventName, String customerId) {
+		Series found = this.series.get(new SeriesKey(eventName, customerId));
+		return (found != null) ? found.count() : 0;
+	}
+
+	/** Adds two sums that are not negative, stopping at {@link Long#MAX_VALUE}. */
+	static long saturatedAdd(long sum, long value) {
+		return (sum > Long.MAX_VALUE - value) ? Long.MAX_VALUE : sum + value;
+	}
+
+	private record SeriesKey(String eventName, String customerId) {
+	}
+
+	/** Per-minute sums of one event name for one customer. */
+	private static final class Series {
+
+		private final NavigableMap<Instant, Long> minutes = new TreeMap<>();
+
+		private long count;
+
+		synchronized void add(Instant timestamp, long value) {
+			this.minutes.merge(timestamp.truncatedTo(ChronoUnit.MINUTES), value, InMemoryLocalMeterStore::saturatedAdd);
+			this.count++;
+		}
+
+		synchronized long sum(Instant start, Instant end) {
+			NavigableMap<Instant, Long> range = this.minutes;
+			if (start != null) {
+				range = range.tailMap(start.truncatedTo(ChronoUnit.MINUTES), true);
+			}
+			if (end != null) {
+				range = range.headMap(end, false);
+			}
+			long sum = 0;
+			for (long minute : range.values()) {
+				sum = saturatedAdd(sum, minute);
+			}
+			return sum;
+		}
+
+		synchronized long count() {
+			return this.count;
+		}
+
+	}
+
+}

@@ -1,0 +1,30 @@
+package dev.metering.provider.local;
+
+import java.time.Instant;
+
+import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.UsageEvent;
+
+/**
+ * Where the local meter keeps its per-minute sums per event name and customer, and the
+ * identifiers it has counted. Sums saturate at {@link Long#MAX_VALUE}: they never wrap into
+ * negatives.
+ */
+public interface LocalMeterStore {
+
+	/**
+	 * Adds an event to the sum of its minute, unless its identifier was counted before (which
+	 * is delivered too). Must not throw: every failure is an outcome.
+	 */
+	DeliveryOutcome add(UsageEvent event);
+
+	/**
+	 * The sum of the minutes from the one holding {@code start} up to {@code end}, exclusive;
+	 * {@code null} bounds are open.
+	 */
+	long sum(String eventName, String customerId, Instant start, Instant end);
+
+	/** How many distinct events were counted for a customer on an event name. */
+	long eventCount(String eventName, String customerId);
+
+}
