@@ -38,3 +38,27 @@ CREATE TABLE IF NOT EXISTS metering_local_identifier (
     counted_at   BIGINT        NOT NULL
 );
 CREATE INDEX IF NOT EXISTS metering_local_identifier_counted ON metering_local_identifier (counted_at);
+
+-- The usage ledger behind plan limits: per organization, limit key and billing period, the usage
+-- settled and the quota that instances hold in slices (granted: the last slice leased).
+CREATE TABLE IF NOT EXISTS metering_usage_ledger (
+    reference_id    VARCHAR(200)  NOT NULL,
+    limit_key       VARCHAR(200)  NOT NULL,
+    period_start    BIGINT        NOT NULL,
+    period_end      BIGINT        NOT NULL,
+    used            BIGINT        NOT NULL DEFAULT 0,
+    leased          BIGINT        NOT NULL DEFAULT 0,
+    granted         BIGINT        NOT NULL DEFAULT 0,
+    PRIMARY KEY (reference_id, limit_key, period_start, period_end)
+);
+
+-- Usage thresholds reached, so that each is published once per period across instances and restarts.
+CREATE TABLE IF NOT EXISTS metering_usage_threshold (
+    reference_id      VARCHAR(200)  NOT NULL,
+    limit_key         VARCHAR(200)  NOT NULL,
+    period_start      BIGINT        NOT NULL,
+    period_end        BIGINT        NOT NULL,
+    threshold_percent INTEGER       NOT NULL,
+    reached_at        BIGINT        NOT NULL,
+    PRIMARY KEY (reference_id, limit_key, period_start, period_end, threshold_percent)
+);

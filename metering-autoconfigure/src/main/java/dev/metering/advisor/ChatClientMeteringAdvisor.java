@@ -12,6 +12,7 @@ import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tokenizer.TokenCountEstimator;
 
@@ -19,6 +20,7 @@ import dev.metering.MeteringAdvisor;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.MeteredCall;
 import dev.metering.billing.UsageMetering;
+import dev.metering.limits.CallEstimate;
 
 /**
  * The {@link MeteringAdvisor}: admits each model round trip through {@link UsageMetering}
@@ -53,7 +55,7 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	@Override
 	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
 		CallOrigin origin = CallOrigin.of(request.context(), null, this.metering.currentScope(), this.subjects);
-		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
+		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), reservationEstimate(request.prompt()));
 		ChatClientResponse response;
 		try {
 			response = chain.nextCall(request);
@@ -74,7 +76,8 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		return Flux.deferContextual((context) -> {
 			CallOrigin origin = CallOrigin.of(request.context(), context, this.metering.currentScope(),
 					this.subjects);
-			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), () -> roughSize(request.prompt()));
+			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(),
+					reservationEstimate(request.prompt()));
 			StreamTally tally = new StreamTally();
 			// settle before the terminal signal travels on, so that whoever waits for the
 			// stream to end finds the usage already recorded
@@ -106,6 +109,15 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		else {
 			call.complete(tokens.prompt(), tokens.completion());
 		}
+	}
+
+	/**
+	 * What a call may use, for the limit reservation: its prompt, and the completion's cap
+	 * when the request sets one (plan admission reserves its completion estimate otherwise).
+	 */
+	private static CallEstimate reservationEstimate(Prompt prompt) {
+		ChatOptions options = prompt.getOptions();
+		return new CallEstimate(roughSize(prompt), (options != null) ? options.getMaxTokens() : null);
 	}
 
 	/**

@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
@@ -39,11 +40,13 @@ import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.CalendarMonthPeriods;
+import dev.metering.limits.InMemoryThresholdClaims;
 import dev.metering.limits.InMemoryUsageLedger;
 import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.PlanDefinition;
 import dev.metering.limits.SubscriptionPeriods;
 import dev.metering.limits.UsageLedger;
+import dev.metering.limits.UsageThresholds;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.outbox.UndeliveredUsage;
@@ -83,8 +86,16 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageLedger meteringUsageLedger() {
-		return new InMemoryUsageLedger();
+	UsageLedger meteringUsageLedger(ApplicationEventPublisher events) {
+		MeteringProperties.Limits limits = this.properties.limits();
+		if (limits.store() == MeteringProperties.Store.JDBC) {
+			throw new IllegalStateException("metering.limits.store=jdbc needs a DataSource and spring-jdbc");
+		}
+		logger.warn("Plan limits are counted in memory: usage resets when the application restarts, and each "
+				+ "instance counts only its own calls. Give the application a DataSource (H2 or PostgreSQL) for "
+				+ "limits that hold.");
+		return new InMemoryUsageLedger(
+				new UsageThresholds(limits.thresholds(), new InMemoryThresholdClaims(), events));
 	}
 
 	/**
@@ -165,8 +176,10 @@ public final class MeteringAutoConfiguration {
 	@ConditionalOnMissingBean
 	PlanAdmission meteringPlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger,
 			ObjectProvider<MeteringMetrics> metrics) {
+		MeteringProperties.Limits limits = this.properties.limits();
 		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(),
-				metrics.getIfAvailable(() -> MeteringMetrics.NONE));
+				metrics.getIfAvailable(() -> MeteringMetrics.NONE), limits.completionEstimate(),
+				limits.reservationWait());
 	}
 
 	@Bean

@@ -128,9 +128,13 @@ public final class DefaultBillingClient implements BillingClient {
 			.toList();
 	}
 
+	/**
+	 * The account as limits see it: through a provider outage with nothing cached,
+	 * {@code metering.limits.on-lookup-failure} decides, as it does for calls.
+	 */
 	private Optional<BillingAccount> accountOf(String referenceId) {
 		requireText(referenceId, "referenceId");
-		return this.accounts.find(BillingSubject.organization(referenceId));
+		return this.accounts.findForCall(BillingSubject.organization(referenceId));
 	}
 
 	@Override

@@ -15,6 +15,13 @@ public interface MeteringMetrics {
 	default void overLimit(String limitKey) {
 	}
 
+	/**
+	 * A call refused only for the reservations of calls in flight waited for them to settle.
+	 * @param admitted whether it was admitted in the end
+	 */
+	default void waitedForReservations(String limitKey, boolean admitted) {
+	}
+
 	/** A call ran without a billing account to bill. */
 	default void unbilled() {
 	}

@@ -1,5 +1,6 @@
 package dev.metering.billing;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
@@ -10,6 +11,7 @@ import dev.metering.UsageStatus;
 import dev.metering.limits.Admission;
 import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
+import dev.metering.limits.CallEstimate;
 import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.UsageLedger;
 
@@ -32,18 +34,30 @@ public final class PlanAdmission {
 
 	private final MeteringMetrics metrics;
 
+	private final long completionEstimate;
+
+	private final Duration reservationWait;
+
+	/**
+	 * @param completionEstimate tokens reserved for a completion whose request sets no cap
+	 * @param reservationWait how long a call refused only for the reservations of calls in
+	 * flight waits for them to settle
+	 */
 	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
-			MeteringMetrics metrics) {
+			MeteringMetrics metrics, long completionEstimate, Duration reservationWait) {
 		this.plans = plans;
 		this.periods = periods;
 		this.ledger = ledger;
 		this.enforcement = enforcement;
 		this.metrics = metrics;
+		this.completionEstimate = completionEstimate;
+		this.reservationWait = reservationWait;
 	}
 
 	/**
 	 * Reserves room for a call under the limit {@code limitKey} of the account's plan.
-	 * @param estimate estimates the call's size; asked only when a limit applies
+	 * @param estimate estimates the call's size, a {@link CallEstimate} for a model call;
+	 * asked only when a limit applies
 	 * @return the reservation, or {@code null} when no limit applies or enforcement lets the
 	 * call through without one
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
@@ -57,11 +71,18 @@ public final class PlanAdmission {
 			return null;
 		}
 		String referenceId = account.referenceId();
-		// A call's size is known only after it ran: reserve the larger of the estimate and the
-		// last call's size, so that parallel calls cannot all slip under the limit.
-		long reserved = Math.max(estimate.getAsLong(), this.ledger.lastCallSize(referenceId, limitKey));
+		// a call's size is known only after it ran: reserve all it may use, so that calls in
+		// parallel cannot all slip under the limit
+		long reserved = (estimate instanceof CallEstimate call) ? call.tokens(this.completionEstimate)
+				: estimate.getAsLong();
 		BillingPeriod period = this.periods.current(account.customerId());
-		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved);
+		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, Duration.ZERO);
+		if (admission instanceof Admission.Refused refused && refused.used() < limit
+				&& !this.reservationWait.isZero()) {
+			// refused only for the reservations of calls in flight: decide on what they use
+			admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, this.reservationWait);
+			this.metrics.waitedForReservations(limitKey, admission instanceof Admission.Reservation);
+		}
 		if (admission instanceof Admission.Reservation reservation) {
 			return reservation;
 		}
@@ -83,7 +104,9 @@ public final class PlanAdmission {
 	/** Counts usage that had no reservation against the limit {@code limitKey}, if any. */
 	void charge(BillingAccount account, String limitKey, long used) {
 		if (limitKey != null && used > 0) {
-			this.ledger.add(account.referenceId(), limitKey, this.periods.current(account.customerId()), used);
+			Long limit = this.plans.limits(account.plan()).limits().get(limitKey);
+			this.ledger.add(account.referenceId(), limitKey, this.periods.current(account.customerId()),
+					(limit != null) ? limit : Long.MAX_VALUE, used);
 		}
 	}
 

@@ -1,81 +1,124 @@
 package dev.metering.limits;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Usage ledger of one application instance, in memory.
+ * Usage ledger of one application instance, in memory: it resets when the application
+ * restarts, and every instance counts only its own calls.
  */
 public final class InMemoryUsageLedger implements UsageLedger {
 
-	private final Map<Key, Tally> tallies = new ConcurrentHashMap<>();
+	private final Map<LedgerKey, Tally> tallies = new ConcurrentHashMap<>();
 
-	private final Map<String, Long> lastCallSizes = new ConcurrentHashMap<>();
+	private final UsageThresholds thresholds;
+
+	public InMemoryUsageLedger(UsageThresholds thresholds) {
+		this.thresholds = thresholds;
+	}
 
 	@Override
 	public long used(String referenceId, String limitKey, BillingPeriod period) {
-		Tally tally = this.tallies.get(new Key(referenceId, limitKey, period));
+		Tally tally = this.tallies.get(new LedgerKey(referenceId, limitKey, period));
 		if (tally == null) {
 			return 0;
 		}
-		synchronized (tally) {
+		tally.lock.lock();
+		try {
 			return tally.used;
+		}
+		finally {
+			tally.lock.unlock();
 		}
 	}
 
 	@Override
-	public Admission tryReserve(String referenceId, String limitKey, BillingPeriod period, long limit,
-			long estimate) {
-		Tally tally = tally(referenceId, limitKey, period);
-		synchronized (tally) {
-			if (tally.used + tally.reserved >= limit) {
-				return new Admission.Refused(tally.used, limit, period);
+	public Admission tryReserve(String referenceId, String limitKey, BillingPeriod period, long limit, long amount,
+			Duration wait) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		Tally tally = tally(key);
+		Deadline deadline = Deadline.after(wait);
+		tally.lock.lock();
+		try {
+			tally.limit = limit;
+			while (tally.used + tally.reserved >= limit) {
+				long remaining = deadline.remaining();
+				if (tally.used >= limit || remaining <= 0) {
+					return new Admission.Refused(tally.used, limit, period);
+				}
+				try {
+					tally.settled.awaitNanos(remaining);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return new Admission.Refused(tally.used, limit, period);
+				}
 			}
-			tally.reserved += estimate;
-			return new Admission.Reservation(referenceId, limitKey, period, estimate);
+			tally.reserved += amount;
+			return key.reservation(amount);
+		}
+		finally {
+			tally.lock.unlock();
 		}
 	}
 
 	@Override
 	public void settle(Admission.Reservation reservation, long actual) {
-		Tally tally = tally(reservation.referenceId(), reservation.limitKey(), reservation.period());
-		synchronized (tally) {
+		LedgerKey key = LedgerKey.of(reservation);
+		Tally tally = tally(key);
+		long used;
+		long limit;
+		tally.lock.lock();
+		try {
 			tally.reserved -= reservation.amount();
 			tally.used += actual;
+			used = tally.used;
+			limit = tally.limit;
+			tally.settled.signalAll();
 		}
-		if (actual > 0) {
-			this.lastCallSizes.put(reservation.referenceId() + '\0' + reservation.limitKey(), actual);
+		finally {
+			tally.lock.unlock();
 		}
+		this.thresholds.observe(key, used, limit);
 	}
 
 	@Override
-	public void add(String referenceId, String limitKey, BillingPeriod period, long amount) {
-		Tally tally = tally(referenceId, limitKey, period);
-		synchronized (tally) {
+	public void add(String referenceId, String limitKey, BillingPeriod period, long limit, long amount) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		Tally tally = tally(key);
+		long used;
+		tally.lock.lock();
+		try {
 			tally.used += amount;
+			tally.limit = limit;
+			used = tally.used;
 		}
-		if (amount > 0) {
-			this.lastCallSizes.put(referenceId + '\0' + limitKey, amount);
+		finally {
+			tally.lock.unlock();
 		}
+		this.thresholds.observe(key, used, limit);
 	}
 
-	@Override
-	public long lastCallSize(String referenceId, String limitKey) {
-		return this.lastCallSizes.getOrDefault(referenceId + '\0' + limitKey, 0L);
-	}
-
-	private Tally tally(String referenceId, String limitKey, BillingPeriod period) {
-		return this.tallies.computeIfAbsent(new Key(referenceId, limitKey, period), (key) -> new Tally());
-	}
-
-	private record Key(String referenceId, String limitKey, BillingPeriod period) {
+	private Tally tally(LedgerKey key) {
+		return this.tallies.computeIfAbsent(key, (k) -> new Tally());
 	}
 
 	private static final class Tally {
 
+		private final ReentrantLock lock = new ReentrantLock();
+
+		/** Signalled when a reservation settles, for calls waiting on reservations. */
+		private final Condition settled = this.lock.newCondition();
+
 		private long used;
 
 		private long reserved;
+
+		/** The limit last checked, for thresholds. */
+		private long limit = Long.MAX_VALUE;
 
 	}
 

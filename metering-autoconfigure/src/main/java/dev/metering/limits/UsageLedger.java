@@ -1,27 +1,38 @@
 package dev.metering.limits;
 
+import java.time.Duration;
+
 /**
  * Usage per organization, limit key and billing period, as counted by this application:
  * the source of truth for limits, ahead of the provider's lagging summaries.
+ * <p>
+ * A call is admitted iff the usage settled plus the reservations of calls still in flight is
+ * below the limit, so the last call admitted may overshoot the limit by its own size, and by
+ * no more as long as it uses no more than it reserved.
  */
 public interface UsageLedger {
 
+	/** The usage settled on a key in a period. */
 	long used(String referenceId, String limitKey, BillingPeriod period);
 
 	/**
 	 * Admits a call iff usage plus the reservations of calls still in flight is below the
-	 * limit, and if so reserves {@code estimate} for it.
-	 * @return the reservation, or a refusal with the usage that caused it
+	 * limit, and if so reserves {@code amount} for it. A call that would be refused only
+	 * because of reservations (settled usage is under the limit) waits up to {@code wait}
+	 * for them to settle, then decides on what they really used.
+	 * @return the reservation, or a refusal with the settled usage that caused it
 	 */
-	Admission tryReserve(String referenceId, String limitKey, BillingPeriod period, long limit, long estimate);
+	Admission tryReserve(String referenceId, String limitKey, BillingPeriod period, long limit, long amount,
+			Duration wait);
 
 	/** Replaces a reservation by the usage the call really had (0 to just release it). */
 	void settle(Admission.Reservation reservation, long actual);
 
-	/** Adds usage that had no reservation. */
-	void add(String referenceId, String limitKey, BillingPeriod period, long amount);
-
-	/** The size of the last settled call on a key, as a guide for the next estimate. */
-	long lastCallSize(String referenceId, String limitKey);
+	/**
+	 * Adds usage that had no reservation.
+	 * @param limit the limit on the key, for its thresholds; {@link Long#MAX_VALUE} when
+	 * the key is unlimited
+	 */
+	void add(String referenceId, String limitKey, BillingPeriod period, long limit, long amount);
 
 }

@@ -7,7 +7,8 @@ import dev.metering.billing.MeteringMetrics;
 
 /**
  * Counts what metering does to calls on the application's {@link MeterRegistry}:
- * {@code metering.calls.over-limit} (tag {@code limit}), {@code metering.calls.unbilled},
+ * {@code metering.calls.over-limit} (tag {@code limit}), {@code metering.calls.reservation-waits}
+ * (tags {@code limit} and {@code outcome}), {@code metering.calls.unbilled},
  * {@code metering.events.refused} and {@code metering.lookups.failed} (tag {@code lookup}).
  */
 public final class MicrometerMeteringMetrics implements MeteringMetrics {
@@ -34,6 +35,16 @@ public final class MicrometerMeteringMetrics implements MeteringMetrics {
 		Counter.builder("metering.calls.over-limit")
 			.description("Calls that started at or over a plan limit")
 			.tag("limit", limitKey)
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void waitedForReservations(String limitKey, boolean admitted) {
+		Counter.builder("metering.calls.reservation-waits")
+			.description("Calls that waited for the reservations of calls in flight to settle")
+			.tag("limit", limitKey)
+			.tag("outcome", admitted ? "admitted" : "refused")
 			.register(this.registry)
 			.increment();
 	}

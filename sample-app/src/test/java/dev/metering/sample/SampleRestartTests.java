@@ -31,7 +31,7 @@ class SampleRestartTests {
 	Path directory;
 
 	@Test
-	void bobsUsageSurvivesARestart() {
+	void bobsUsageAndLimitSurviveARestart() {
 		long billed;
 		try (ConfigurableApplicationContext app = start()) {
 			RestTestClient client = client(app);
@@ -44,9 +44,7 @@ class SampleRestartTests {
 
 		try (ConfigurableApplicationContext app = start()) {
 			assertThat(billed(app)).as("the local meter's usage, read from the H2 file").isEqualTo(billed);
-			// The limit itself comes back with the JDBC usage ledger (issue 8, item 1), which is
-			// not on this branch yet: the in-memory ledger starts empty. Once it is, add:
-			// assertRefused(client(app));
+			assertRefused(client(app));
 		}
 	}
 

@@ -1,0 +1,91 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.metering.limits.JdbcThresholdClaims;
+import dev.metering.limits.JdbcUsageLedger;
+import dev.metering.limits.UsageLedger;
+import dev.metering.limits.UsageThresholds;
+
+/**
+ * Auto-configuration of the usage ledger in the application's database (H2 or PostgreSQL),
+ * when it has a {@link DataSource} and {@code metering.limits.store} is not {@code memory}:
+ * plan limits survive restarts and hold across every instance on the database, and each usage
+ * threshold is published once.
+ */
+@AutoConfiguration(before = MeteringAutoConfiguration.class,
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+@ConditionalOnBean(DataSource.class)
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@Conditional(JdbcLimitsAutoConfiguration.LimitsInDatabaseCondition.class)
+@EnableConfigurationProperties(MeteringProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
+public final class JdbcLimitsAutoConfiguration {
+
+	/**
+	 * How often an instance writes settled usage back and gives unused quota back: how late
+	 * another instance sees it, and how late a threshold is published.
+	 */
+	static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
+
+	/** The one initializer of the metering tables, shared with the JDBC outbox. */
+	@Bean
+	@ConditionalOnMissingBean
+	MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(DataSource dataSource,
+			MeteringProperties properties) {
+		return new MeteringDataSourceScriptDatabaseInitializer(dataSource, properties.jdbc().initializeSchema());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(UsageLedger.class)
+	@DependsOnDatabaseInitialization
+	JdbcUsageLedger meteringJdbcUsageLedger(DataSource dataSource, MeteringProperties properties,
+			ApplicationEventPublisher events, ObjectProvider<Clock> clock) {
+		UsageThresholds thresholds = new UsageThresholds(properties.limits().thresholds(),
+				new JdbcThresholdClaims(dataSource, clock.getIfUnique(Clock::systemUTC)), events);
+		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL);
+	}
+
+	/** {@code metering.limits.store} is {@code auto} (the default) or {@code jdbc}. */
+	static final class LimitsInDatabaseCondition extends AnyNestedCondition {
+
+		LimitsInDatabaseCondition() {
+			super(ConfigurationPhase.PARSE_CONFIGURATION);
+		}
+
+		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "auto",
+				matchIfMissing = true)
+		static final class Auto {
+
+		}
+
+		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "jdbc")
+		static final class Jdbc {
+
+		}
+
+	}
+
+}

@@ -1,0 +1,29 @@
+package dev.metering.limits;
+
+import java.util.function.LongSupplier;
+
+/**
+ * What a model call may use, told before it runs: its prompt's tokens, estimated, and the
+ * completion's cap when the request sets one. Plan admission reserves the prompt plus the cap,
+ * or plus {@code metering.limits.completion-estimate} when there is no cap.
+ *
+ * @param promptTokens the prompt's tokens, estimated
+ * @param maxTokens the request's max-tokens option, or {@code null} when it sets none
+ */
+public record CallEstimate(long promptTokens, Integer maxTokens) implements LongSupplier {
+
+	/**
+	 * The tokens to reserve for the call.
+	 * @param completionEstimate the completion reserved when the request sets no cap
+	 */
+	public long tokens(long completionEstimate) {
+		return this.promptTokens + ((this.maxTokens != null) ? this.maxTokens : completionEstimate);
+	}
+
+	/** The tokens the request itself accounts for: its prompt and its cap, if any. */
+	@Override
+	public long getAsLong() {
+		return tokens(0);
+	}
+
+}

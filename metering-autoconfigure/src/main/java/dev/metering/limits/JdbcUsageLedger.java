@@ -1,0 +1,141 @@
+package dev.metering.limits;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Usage ledger in the application's database (H2 or PostgreSQL), shared by every instance and
+ * kept across restarts, without a hot row: each instance leases a slice of an organization's
+ * remaining quota with one statement, admits calls from it in memory, and gives back what it
+ * does not use at the next flush.
+ * <p>
+ * A slice is a sixteenth of what is left under the limit, or one call's reservation when that
+ * is more, so slices shrink as the organization nears its limit and, near it, hold one call.
+ * A slice is leased only while used plus leased is under the limit, so usage never exceeds
+ * the limit by more than the last call's reservation, however many instances there are.
+ * Every flush interval each instance writes back the usage settled, gives back its free quota
+ * and publishes the thresholds reached. A crashed instance's slices stay leased until the
+ * period ends: they count against the limit, never for it.
+ */
+public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(JdbcUsageLedger.class);
+
+	private final LedgerTable table;
+
+	private final UsageThresholds thresholds;
+
+	private final Map<LedgerKey, LedgerSlice> slices = new ConcurrentHashMap<>();
+
+	private final ScheduledExecutorService flusher;
+
+	/**
+	 * @param flushInterval how often usage settled is written back and free quota given back
+	 */
+	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval) {
+		this.table = new LedgerTable(dataSource);
+		this.thresholds = thresholds;
+		this.flusher = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "metering-ledger");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long interval = flushInterval.toMillis();
+		this.flusher.scheduleWithFixedDelay(this::flushAll, interval, interval, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public long used(String referenceId, String limitKey, BillingPeriod period) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		LedgerSlice slice = this.slices.get(key);
+		long used = (slice != null) ? slice.used() : -1;
+		return (used >= 0) ? used : this.table.used(key);
+	}
+
+	@Override
+	public Admission tryReserve(String referenceId, String limitKey, BillingPeriod period, long limit, long amount,
+			Duration wait) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		Deadline deadline = Deadline.after(wait);
+		// at least one token, so that a check before work of unknown size still needs quota
+		// held, and a new instance asks the table
+		long reserved = Math.max(amount, 1);
+		Admission admission;
+		do {
+			admission = slice(key).reserve(limit, reserved, deadline);
+		}
+		while (admission == null);
+		return admission;
+	}
+
+	@Override
+	public void settle(Admission.Reservation reservation, long actual) {
+		// a slice with a reservation in flight is never retired
+		LedgerKey key = LedgerKey.of(reservation);
+		LedgerSlice slice = slice(key);
+		if (slice.settle(reservation.amount(), actual)) {
+			try {
+				this.flusher.execute(() -> flush(key, slice, true));
+			}
+			catch (RejectedExecutionException ex) {
+				// closing: the last flush writes it back
+			}
+		}
+	}
+
+	@Override
+	public void add(String referenceId, String limitKey, BillingPeriod period, long limit, long amount) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		boolean added;
+		do {
+			added = slice(key).add(amount, limit);
+		}
+		while (!added);
+	}
+
+	/**
+	 * Writes back what every slice holds but its reservations in flight, and stops flushing.
+	 * Thresholds reached since the last flush are left to the next instance that looks: the
+	 * application's listeners may be gone already.
+	 */
+	@Override
+	public void close() throws InterruptedException {
+		this.flusher.shutdown();
+		this.flusher.awaitTermination(10, TimeUnit.SECONDS);
+		this.slices.forEach((key, slice) -> flush(key, slice, false));
+	}
+
+	private LedgerSlice slice(LedgerKey key) {
+		return this.slices.computeIfAbsent(key, (k) -> new LedgerSlice(k, this.table));
+	}
+
+	private void flushAll() {
+		this.slices.forEach((key, slice) -> flush(key, slice, true));
+	}
+
+	private void flush(LedgerKey key, LedgerSlice slice, boolean observe) {
+		try {
+			slice.flush();
+			long used = observe ? slice.usedToObserve() : -1;
+			if (used >= 0) {
+				this.thresholds.observe(key, used, slice.limit());
+			}
+			this.slices.computeIfPresent(key, (k, current) -> current.retireIfEmpty() ? null : current);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not write usage of '" + key.referenceId() + "' on '" + key.limitKey()
+					+ "' back to the usage ledger; trying again in the next flush", ex);
+		}
+	}
+
+}

@@ -1,0 +1,293 @@
+package dev.metering.limits;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What this instance holds of one key's quota: a slice leased from the {@link LedgerTable},
+ * of which calls in flight have reserved a part, calls that ended have settled a part not yet
+ * written back, and the rest is free. Calls are admitted from the free part under this
+ * slice's lock alone; only when it is short does one thread at a time go to the table,
+ * without the lock, to give back what it holds and lease a new slice.
+ */
+final class LedgerSlice {
+
+	/** How long a refused lease stands before a waiting call asks the table again. */
+	private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+	private final LedgerKey key;
+
+	private final LedgerTable table;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	/** Signalled when a call settles or an exchange with the table ends. */
+	private final Condition changed = this.lock.newCondition();
+
+	/** Negative when calls used more than they reserved: a debt written back at once. */
+	private long free;
+
+	private long reserved;
+
+	private long settled;
+
+	/** Settled usage that an exchange is writing back right now. */
+	private long inTransit;
+
+	/** The usage settled by every instance, as of this slice's last exchange. */
+	private long knownUsed;
+
+	/** {@link #knownUsed} as last handed to the thresholds. */
+	private long observedUsed;
+
+	/** The limit last checked, for thresholds. */
+	private long limit = Long.MAX_VALUE;
+
+	private boolean exchanging;
+
+	/**
+	 * The last lease was one call or none: the organization is near its limit, where the free
+	 * part goes back at once, since other instances may be waiting for it.
+	 */
+	private boolean scarce;
+
+	private boolean flushRequested;
+
+	private long retryAt = System.nanoTime();
+
+	/** The limit of the last refused lease: a higher one (a plan upgrade) asks again at once. */
+	private long refusedLimit = Long.MAX_VALUE;
+
+	private boolean retired;
+
+	LedgerSlice(LedgerKey key, LedgerTable table) {
+		this.key = key;
+		this.table = table;
+	}
+
+	/**
+	 * Admits a call iff used plus reserved is under the limit, waiting until the deadline
+	 * while settled usage is under it.
+	 * @return the admission, or {@code null} when this slice was retired: ask a new one
+	 */
+	Admission reserve(long limit, long amount, Deadline deadline) {
+		this.lock.lock();
+		try {
+			this.limit = limit;
+			while (!this.retired) {
+				long settledUsage = this.knownUsed + this.inTransit + this.settled;
+				if (settledUsage >= limit) {
+					// settled usage only grows within a period: no need to ask the table
+					return new Admission.Refused(settledUsage, limit, this.key.period());
+				}
+				if (this.free >= amount) {
+					return admit(amount);
+				}
+				if (this.exchanging) {
+					// the exchange under way may bring a slice large enough for this call too
+					this.changed.awaitUninterruptibly();
+					continue;
+				}
+				long now = System.nanoTime();
+				if (now - this.retryAt >= 0 || limit > this.refusedLimit) {
+					LedgerTable.Exchange exchange = exchange(amount, limit, true);
+					this.scarce = exchange.granted() <= amount || fullyLeased(exchange, limit);
+					if (exchange.granted() > 0) {
+						this.free += exchange.granted();
+						return admit(amount);
+					}
+					this.retryAt = System.nanoTime() + RETRY_NANOS;
+					this.refusedLimit = limit;
+					continue;
+				}
+				long remaining = deadline.remaining();
+				if (remaining <= 0) {
+					return new Admission.Refused(settledUsage, limit, this.key.period());
+				}
+				try {
+					this.changed.awaitNanos(Math.min(this.retryAt - now, remaining));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return new Admission.Refused(settledUsage, limit, this.key.period());
+				}
+			}
+			return null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Settles a reservation of this slice; waiting calls look again at once.
+	 * @return whether to {@link #flush()} soon, rather than at the next interval
+	 */
+	boolean settle(long amount, long actual) {
+		this.lock.lock();
+		try {
+			this.reserved -= amount;
+			this.settled += actual;
+			this.free += amount - actual;
+			this.retryAt = System.nanoTime();
+			this.changed.signalAll();
+			if (this.scarce && !this.flushRequested) {
+				this.flushRequested = true;
+				return true;
+			}
+			return false;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Counts usage that had no reservation.
+	 * @return {@code false} when this slice was retired: add to a new one
+	 */
+	boolean add(long amount, long limit) {
+		this.lock.lock();
+		try {
+			if (this.retired) {
+				return false;
+			}
+			this.settled += amount;
+			this.free -= amount;
+			this.limit = limit;
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The usage settled by every instance, with this instance's written back first.
+	 * @return the usage, or -1 when this slice was retired: read the table
+	 */
+	long used() {
+		this.lock.lock();
+		try {
+			while (this.exchanging) {
+				this.changed.awaitUninterruptibly();
+			}
+			if (this.retired) {
+				return -1;
+			}
+			exchange(0, this.limit, false);
+			return this.knownUsed + this.inTransit + this.settled;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Writes settled usage back and gives the free part back, unless a call is at it. */
+	void flush() {
+		this.lock.lock();
+		try {
+			this.flushRequested = false;
+			if (!this.exchanging && !this.retired && (this.settled != 0 || this.free != 0)) {
+				exchange(0, this.limit, true);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The usage to hand to the thresholds, once per change.
+	 * @return the usage settled by every instance, or -1 when unchanged since last asked
+	 */
+	long usedToObserve() {
+		this.lock.lock();
+		try {
+			if (this.knownUsed == this.observedUsed) {
+				return -1;
+			}
+			this.observedUsed = this.knownUsed;
+			return this.knownUsed;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	long limit() {
+		this.lock.lock();
+		try {
+			return this.limit;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Retires this slice when it holds nothing, so that the ledger can forget it.
+	 * @return whether it was retired
+	 */
+	boolean retireIfEmpty() {
+		this.lock.lock();
+		try {
+			if (!this.exchanging && this.free == 0 && this.reserved == 0 && this.settled == 0) {
+				this.retired = true;
+				this.changed.signalAll();
+			}
+			return this.retired;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Nothing is left to lease: whoever asks next waits for quota given back. */
+	private static boolean fullyLeased(LedgerTable.Exchange exchange, long limit) {
+		return exchange.used() + exchange.leased() >= limit;
+	}
+
+	private Admission.Reservation admit(long amount) {
+		this.free -= amount;
+		this.reserved += amount;
+		return this.key.reservation(amount);
+	}
+
+	/**
+	 * One statement on the table, with the lock released while it runs. Holds the lock
+	 * before and after, also when the statement fails (nothing is lost then).
+	 * @param returnFree whether to give the free part back; a debt is always settled up
+	 */
+	private LedgerTable.Exchange exchange(long need, long limit, boolean returnFree) {
+		long settledNow = this.settled;
+		long returned = returnFree ? this.free : Math.min(this.free, 0);
+		this.settled = 0;
+		this.free -= returned;
+		this.inTransit = settledNow;
+		this.exchanging = true;
+		this.lock.unlock();
+		LedgerTable.Exchange exchange;
+		try {
+			exchange = this.table.exchange(this.key, settledNow, returned, need, limit);
+		}
+		catch (RuntimeException ex) {
+			this.lock.lock();
+			this.settled += settledNow;
+			this.free += returned;
+			this.inTransit = 0;
+			this.exchanging = false;
+			this.changed.signalAll();
+			throw ex;
+		}
+		this.lock.lock();
+		this.inTransit = 0;
+		this.knownUsed = exchange.used();
+		this.scarce |= fullyLeased(exchange, limit);
+		this.exchanging = false;
+		this.changed.signalAll();
+		return exchange;
+	}
+
+}

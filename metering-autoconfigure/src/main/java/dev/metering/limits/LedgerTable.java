@@ -1,0 +1,135 @@
+package dev.metering.limits;
+
+import java.sql.DatabaseMetaData;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The {@code metering_usage_ledger} table: one row per organization, limit key and period,
+ * with the usage settled and the quota that instances hold in slices ({@code leased}). Every
+ * change is one atomic statement on the row, in a transaction of its own.
+ */
+final class LedgerTable {
+
+	/** A grant is this part of what is left under the limit, or one call when that is more. */
+	static final int SLICE_DIVISOR = 16;
+
+	// Admits iff used + leased (this instance's free part given back) < limit, the contract's
+	// test, and then grants a sixteenth of what is left, or the call's reservation when that is
+	// more: near the limit a slice is one call. SET expressions all see the row as it was.
+	private static final String GRANT = "CASE WHEN :need > 0 AND used + leased - :returned < :limit THEN "
+			+ "GREATEST(:need, (:limit - (used + leased - :returned)) / " + SLICE_DIVISOR + ") ELSE 0 END";
+
+	private static final String UPDATE = "UPDATE metering_usage_ledger SET used = used + :settled, "
+			+ "leased = leased - :settled - :returned + " + GRANT + ", granted = " + GRANT
+			+ " WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart"
+			+ " AND period_end = :periodEnd";
+
+	private static final String INSERT = "INSERT INTO metering_usage_ledger (reference_id, limit_key, period_start, "
+			+ "period_end, used, leased, granted) VALUES (:referenceId, :limitKey, :periodStart, :periodEnd, 0, 0, 0)";
+
+	private static final String SELECT_USED = "SELECT used FROM metering_usage_ledger WHERE reference_id = :referenceId"
+			+ " AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd";
+
+	private final NamedParameterJdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final String exchange;
+
+	LedgerTable(DataSource dataSource) {
+		this.jdbc = new NamedParameterJdbcTemplate(dataSource);
+		// apart from any transaction of the caller's: a lease must not wait for it to commit
+		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.exchange = exchangeStatement(dataSource);
+	}
+
+	/**
+	 * Writes settled usage back, gives free quota back and asks for a new slice, in one
+	 * statement.
+	 * @param settled usage settled since the last exchange, moved from leased to used
+	 * @param returned the free part of the slice given back (negative: calls used more than
+	 * they reserved)
+	 * @param need the reservation of the call that asks for a slice, 0 to ask for none
+	 */
+	Exchange exchange(LedgerKey key, long settled, long returned, long need, long limit) {
+		MapSqlParameterSource parameters = parameters(key).addValue("settled", settled)
+			.addValue("returned", returned)
+			.addValue("need", need)
+			.addValue("limit", limit);
+		List<Exchange> rows = exchange(parameters);
+		if (rows.isEmpty()) {
+			insertIfAbsent(parameters);
+			rows = exchange(parameters);
+		}
+		return rows.get(0);
+	}
+
+	/** The usage settled in the table, without what instances have not written back yet. */
+	long used(LedgerKey key) {
+		List<Long> used = this.jdbc.queryForList(SELECT_USED, parameters(key), Long.class);
+		return used.isEmpty() ? 0 : used.get(0);
+	}
+
+	/** One statement a transaction: a thread never holds two connections, so a pool cannot run dry. */
+	private List<Exchange> exchange(MapSqlParameterSource parameters) {
+		return this.transactions.execute((status) -> this.jdbc.query(this.exchange, parameters,
+				(rs, row) -> new Exchange(rs.getLong("used"), rs.getLong("leased"), rs.getLong("granted"))));
+	}
+
+	private void insertIfAbsent(MapSqlParameterSource parameters) {
+		try {
+			this.transactions.executeWithoutResult((status) -> this.jdbc.update(INSERT, parameters));
+		}
+		catch (DuplicateKeyException ex) {
+			// another instance made the row first
+		}
+	}
+
+	private static MapSqlParameterSource parameters(LedgerKey key) {
+		return new MapSqlParameterSource().addValue("referenceId", key.referenceId())
+			.addValue("limitKey", key.limitKey())
+			.addValue("periodStart", key.period().start().toEpochMilli())
+			.addValue("periodEnd", key.period().end().toEpochMilli());
+	}
+
+	/** The exchange with the row as it is after, in the database's own syntax. */
+	private static String exchangeStatement(DataSource dataSource) {
+		String product;
+		try {
+			product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
+		}
+		catch (MetaDataAccessException ex) {
+			throw new IllegalStateException("Could not tell which database the usage ledger is on", ex);
+		}
+		if ("PostgreSQL".equals(product)) {
+			return UPDATE + " RETURNING used, leased, granted";
+		}
+		if ("H2".equals(product)) {
+			return "SELECT used, leased, granted FROM FINAL TABLE (" + UPDATE + ")";
+		}
+		throw new IllegalStateException("The usage ledger supports H2 and PostgreSQL, not " + product
+				+ "; set metering.limits.store=memory or define a UsageLedger bean");
+	}
+
+	/**
+	 * The row after an exchange.
+	 * @param used the usage settled by every instance
+	 * @param leased the quota held in slices by every instance
+	 * @param granted the new slice of the instance that asked, 0 when refused
+	 */
+	record Exchange(long used, long leased, long granted) {
+	}
+
+}
