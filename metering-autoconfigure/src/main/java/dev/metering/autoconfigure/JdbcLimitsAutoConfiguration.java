@@ -41,7 +41,7 @@ import dev.metering.limits.UsageThresholds;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(JdbcLimitsAutoConfiguration.LimitsInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import(DatabaseInitializationDependencyConfigurer.class)
+@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
 public final class JdbcLimitsAutoConfiguration {
 
 	/**
@@ -49,14 +49,6 @@ public final class JdbcLimitsAutoConfiguration {
 	 * another instance sees it, and how late a threshold is published.
 	 */
 	static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
-
-	/** The one initializer of the metering tables, shared with the JDBC outbox. */
-	@Bean
-	@ConditionalOnMissingBean
-	MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(DataSource dataSource,
-			MeteringProperties properties) {
-		return new MeteringDataSourceScriptDatabaseInitializer(dataSource, properties.jdbc().initializeSchema());
-	}
 
 	@Bean
 	@ConditionalOnMissingBean(UsageLedger.class)

@@ -48,17 +48,10 @@ import dev.metering.outbox.UsageOutbox;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import(DatabaseInitializationDependencyConfigurer.class)
+@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
 public final class JdbcOutboxAutoConfiguration {
 
 	private static final String SYNC = MeteringProperties.PREFIX + ".outbox.sync";
-
-	@Bean
-	@ConditionalOnMissingBean
-	MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(DataSource dataSource,
-			MeteringProperties properties) {
-		return new MeteringDataSourceScriptDatabaseInitializer(dataSource, properties.jdbc().initializeSchema());
-	}
 
 	@Bean
 	@ConditionalOnMissingBean(UsageOutbox.class)

@@ -65,16 +65,8 @@ public final class LocalMeteringAutoConfiguration {
 	@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
 	@ConditionalOnBean(DataSource.class)
 	@Conditional(LocalMeterInDatabaseCondition.class)
-	@Import(DatabaseInitializationDependencyConfigurer.class)
+	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
 	static class JdbcLocalMeterConfiguration {
-
-		/** The same initializer as the outbox's: whichever comes first creates every metering table. */
-		@Bean
-		@ConditionalOnMissingBean
-		MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(DataSource dataSource,
-				MeteringProperties properties) {
-			return new MeteringDataSourceScriptDatabaseInitializer(dataSource, properties.jdbc().initializeSchema());
-		}
 
 		@Bean
 		@ConditionalOnMissingBean(MeterProvider.class)

@@ -1,7 +1,6 @@
 package dev.metering.billing;
 
 import java.time.Duration;
-import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -56,13 +55,12 @@ public final class PlanAdmission {
 
 	/**
 	 * Reserves room for a call under the limit {@code limitKey} of the account's plan.
-	 * @param estimate estimates the call's size, a {@link CallEstimate} for a model call;
-	 * asked only when a limit applies
+	 * @param estimate what the call may use
 	 * @return the reservation, or {@code null} when no limit applies or enforcement lets the
 	 * call through without one
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
 	 */
-	Admission.Reservation admit(BillingAccount account, String limitKey, LongSupplier estimate) {
+	Admission.Reservation admit(BillingAccount account, String limitKey, CallEstimate estimate) {
 		if (limitKey == null || this.enforcement == Enforcement.OFF) {
 			return null;
 		}
@@ -73,8 +71,7 @@ public final class PlanAdmission {
 		String referenceId = account.referenceId();
 		// a call's size is known only after it ran: reserve all it may use, so that calls in
 		// parallel cannot all slip under the limit
-		long reserved = (estimate instanceof CallEstimate call) ? call.tokens(this.completionEstimate)
-				: estimate.getAsLong();
+		long reserved = estimate.tokens(this.completionEstimate);
 		BillingPeriod period = this.periods.current(account.customerId());
 		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, Duration.ZERO);
 		if (admission instanceof Admission.Refused refused && refused.used() < limit

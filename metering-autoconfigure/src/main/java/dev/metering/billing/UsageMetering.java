@@ -2,7 +2,6 @@ package dev.metering.billing;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -12,6 +11,7 @@ import dev.metering.MissingBillingAccountException;
 import dev.metering.RecordUsageResult;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.limits.Admission;
+import dev.metering.limits.CallEstimate;
 import dev.metering.provider.MeterDefinition;
 
 /**
@@ -63,7 +63,7 @@ public final class UsageMetering {
 		}
 		BillingAccount account = accountOrRefuse(subject).orElse(null);
 		if (account != null) {
-			Admission.Reservation check = this.admission.admit(account, meter.limitKey(), () -> 0);
+			Admission.Reservation check = this.admission.admit(account, meter.limitKey(), CallEstimate.NOTHING);
 			if (check != null) {
 				this.admission.settle(check, 0);
 			}
@@ -113,11 +113,11 @@ public final class UsageMetering {
 	/**
 	 * Admits one model round trip for {@code subject}.
 	 * @param scope the enclosing scope, or {@code null}
-	 * @param promptEstimate estimates the call's tokens; asked only when a limit applies
+	 * @param estimate what the call may use, reserved against the plan limit
 	 * @throws MissingBillingAccountException when there is no account and the policy rejects
 	 * @throws UsageLimitExceededException when the plan limit is used up and enforced
 	 */
-	public MeteredCall begin(BillingSubject subject, UsageScope scope, LongSupplier promptEstimate) {
+	public MeteredCall begin(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
 		UsageScope collecting = (scope != null && scope.collectsTokens()) ? scope : null;
 		MeterDefinition meter = (collecting != null) ? collecting.meter() : this.meters.defaultMeter();
 		Optional<BillingAccount> account = accountOrRefuse(subject);
@@ -125,7 +125,7 @@ public final class UsageMetering {
 			this.metrics.unbilled();
 			return new MeteredCall(this, null, meter, null, null);
 		}
-		Admission.Reservation reservation = this.admission.admit(account.get(), meter.limitKey(), promptEstimate);
+		Admission.Reservation reservation = this.admission.admit(account.get(), meter.limitKey(), estimate);
 		return new MeteredCall(this, account.get(), meter, collecting, reservation);
 	}
 

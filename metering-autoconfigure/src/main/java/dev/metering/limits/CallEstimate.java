@@ -1,7 +1,5 @@
 package dev.metering.limits;
 
-import java.util.function.LongSupplier;
-
 /**
  * What a model call may use, told before it runs: its prompt's tokens, estimated, and the
  * completion's cap when the request sets one. Plan admission reserves the prompt plus the cap,
@@ -10,7 +8,10 @@ import java.util.function.LongSupplier;
  * @param promptTokens the prompt's tokens, estimated
  * @param maxTokens the request's max-tokens option, or {@code null} when it sets none
  */
-public record CallEstimate(long promptTokens, Integer maxTokens) implements LongSupplier {
+public record CallEstimate(long promptTokens, Integer maxTokens) {
+
+	/** Work whose size is known only when it ends, checked against a limit before it starts. */
+	public static final CallEstimate NOTHING = new CallEstimate(0, 0);
 
 	/**
 	 * The tokens to reserve for the call.
@@ -18,12 +19,6 @@ public record CallEstimate(long promptTokens, Integer maxTokens) implements Long
 	 */
 	public long tokens(long completionEstimate) {
 		return this.promptTokens + ((this.maxTokens != null) ? this.maxTokens : completionEstimate);
-	}
-
-	/** The tokens the request itself accounts for: its prompt and its cap, if any. */
-	@Override
-	public long getAsLong() {
-		return tokens(0);
 	}
 
 }
