@@ -62,7 +62,9 @@ final class OutcomeSettler {
 		else if (outcome instanceof DeliveryOutcome.Held held) {
 			// the provider said why (and the provider logged it once for the request); nothing
 			// about this event is wrong, so its attempts never run out
-			retryLater(event, this.backoff.max(), held.reason());
+			Instant next = this.clock.instant().plus(this.backoff.max());
+			this.queue.hold(event.identifier(), next, held.reason());
+			this.metrics.retried();
 		}
 		else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
 			deadLetter(event, rejected.code(), rejected.message());

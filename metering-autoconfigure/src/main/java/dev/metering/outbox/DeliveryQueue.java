@@ -18,6 +18,12 @@ public interface DeliveryQueue {
 
 	void scheduleRetry(String identifier, Instant nextAttemptAt, String error);
 
+	/**
+	 * Schedules the next attempt of an event the provider held back for a reason outside it
+	 * (a refused key, say), without counting the attempt: holding never runs out its attempts.
+	 */
+	void hold(String identifier, Instant nextAttemptAt, String reason);
+
 	void deadLetter(String identifier, String code, String message, Instant failedAt);
 
 	/** Events recorded and not yet delivered nor dead-lettered. */

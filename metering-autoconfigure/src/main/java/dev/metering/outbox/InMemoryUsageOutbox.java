@@ -80,6 +80,12 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	}
 
 	@Override
+	public synchronized void hold(String identifier, Instant nextAttemptAt, String reason) {
+		this.pending.computeIfPresent(identifier,
+				(id, entry) -> new OutboxEntry(entry.event(), entry.attempts(), nextAttemptAt, reason));
+	}
+
+	@Override
 	public synchronized void deadLetter(String identifier, String code, String message, Instant failedAt) {
 		OutboxEntry entry = this.pending.remove(identifier);
 		if (entry != null) {

@@ -133,6 +133,14 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage 
 				+ PENDING + "'", nextAttemptAt.toEpochMilli(), UsageEventTable.truncated(error), identifier);
 	}
 
+	/** Keeps {@code claimed_by}: an event ever claimed is never coalesced, whatever held it back. */
+	@Override
+	public void hold(String identifier, Instant nextAttemptAt, String reason) {
+		this.jdbc.update("UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ?, claimed_until = NULL "
+				+ "WHERE identifier = ? AND status = '" + PENDING + "'", nextAttemptAt.toEpochMilli(),
+				UsageEventTable.truncated(reason), identifier);
+	}
+
 	@Override
 	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
 		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "

@@ -62,6 +62,23 @@ class OutcomeSettlerTests {
 			.satisfies((entry) -> assertThat(entry.lastError()).isEqualTo("401 Unauthorized"));
 	}
 
+	@Test
+	void holdingAnEventDoesNotUseUpItsAttempts() {
+		this.outbox.append(new UsageEvent("usage_1", "ai_tokens", "cus_1", 5, NOW));
+		for (int i = 0; i < 5; i++) {
+			OutboxEntry entry = this.outbox.due(NOW.plusSeconds(60L * i), 10).get(0);
+			this.settler.settle(entry, DeliveryOutcome.held("401 Unauthorized"));
+		}
+		OutboxEntry afterTheFix = this.outbox.due(NOW.plusSeconds(600), 10).get(0);
+		assertThat(afterTheFix.attempts()).isZero();
+
+		// the token fixed, the provider has a passing failure: a retry like any first one
+		this.settler.settle(afterTheFix, DeliveryOutcome.retry("503"));
+
+		assertThat(this.outbox.deadLetters()).isEmpty();
+		assertThat(this.outbox.pendingCount()).isOne();
+	}
+
 	private OutboxEntry pending() {
 		this.outbox.append(new UsageEvent("usage_1", "ai_tokens", "cus_1", 5, NOW));
 		return this.outbox.due(NOW, 10).get(0);

@@ -122,6 +122,23 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	@Test
+	void heldEventsWaitForTheirTimeWithoutCountingAnAttemptAndAreNeverCoalesced() {
+		this.appender.append(event("usage_h1", 3));
+		this.appender.append(event("usage_h2", 4));
+		this.outbox.due(Instant.now(), 10);
+		Instant later = Instant.now().plusSeconds(30);
+		this.outbox.hold("usage_h1", later, "401 invalid token");
+		this.outbox.hold("usage_h2", later, "401 invalid token");
+
+		assertThat(this.outbox.due(Instant.now(), 10)).isEmpty();
+		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), later, () -> "usage_hsum")).as("ever claimed").isZero();
+		assertThat(this.outbox.due(later, 10)).hasSize(2).allSatisfy((entry) -> {
+			assertThat(entry.attempts()).isZero();
+			assertThat(entry.lastError()).isEqualTo("401 invalid token");
+		});
+	}
+
+	@Test
 	void deliveredEventsLeaveThePendingCount() {
 		this.appender.appendAll(List.of(event("usage_d1", 1), event("usage_d2", 1)));
 		this.outbox.due(Instant.now(), 10);
