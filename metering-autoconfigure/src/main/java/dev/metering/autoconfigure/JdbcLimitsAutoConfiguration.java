@@ -7,12 +7,10 @@ import javax.sql.DataSource;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
@@ -39,7 +37,7 @@ import dev.metering.limits.UsageThresholds;
 @ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
-@Conditional(JdbcLimitsAutoConfiguration.LimitsInDatabaseCondition.class)
+@Conditional(LimitsInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
 @Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
 public final class JdbcLimitsAutoConfiguration {
@@ -58,26 +56,6 @@ public final class JdbcLimitsAutoConfiguration {
 		UsageThresholds thresholds = new UsageThresholds(properties.limits().thresholds(),
 				new JdbcThresholdClaims(dataSource, clock.getIfUnique(Clock::systemUTC)), events);
 		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL);
-	}
-
-	/** {@code metering.limits.store} is {@code auto} (the default) or {@code jdbc}. */
-	static final class LimitsInDatabaseCondition extends AnyNestedCondition {
-
-		LimitsInDatabaseCondition() {
-			super(ConfigurationPhase.PARSE_CONFIGURATION);
-		}
-
-		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "auto",
-				matchIfMissing = true)
-		static final class Auto {
-
-		}
-
-		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "jdbc")
-		static final class Jdbc {
-
-		}
-
 	}
 
 }

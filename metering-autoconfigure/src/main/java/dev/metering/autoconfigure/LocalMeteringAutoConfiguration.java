@@ -9,7 +9,6 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -64,7 +63,7 @@ public final class LocalMeteringAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
 	@ConditionalOnBean(DataSource.class)
-	@Conditional(LocalMeterInDatabaseCondition.class)
+	@Conditional(LimitsInDatabaseCondition.class)
 	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
 	static class JdbcLocalMeterConfiguration {
 
@@ -75,26 +74,6 @@ public final class LocalMeteringAutoConfiguration {
 				ObjectProvider<Clock> clock) {
 			return new LocalMeterProvider(new JdbcLocalMeterStore(dataSource, clock.getIfUnique(Clock::systemUTC),
 					properties.outbox().retention()));
-		}
-
-	}
-
-	/** {@code metering.limits.store} is {@code auto} (the default) or {@code jdbc}. */
-	static final class LocalMeterInDatabaseCondition extends AnyNestedCondition {
-
-		LocalMeterInDatabaseCondition() {
-			super(ConfigurationPhase.PARSE_CONFIGURATION);
-		}
-
-		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "auto",
-				matchIfMissing = true)
-		static final class Auto {
-
-		}
-
-		@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".limits.store", havingValue = "jdbc")
-		static final class Jdbc {
-
 		}
 
 	}

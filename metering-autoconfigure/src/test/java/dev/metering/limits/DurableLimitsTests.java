@@ -1,12 +1,9 @@
 package dev.metering.limits;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -14,6 +11,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.metering.FixedUsageChatModel;
 import dev.metering.UsageLimitExceededException;
+import dev.metering.support.PostgresServer;
 
 import static dev.metering.limits.LimitedChat.ask;
 import static dev.metering.limits.LimitedChat.chatClient;
@@ -26,20 +24,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class DurableLimitsTests {
 
-	private static EmbeddedPostgres postgres;
+	@RegisterExtension
+	static final PostgresServer postgres = new PostgresServer();
 
 	@TempDir
 	Path directory;
-
-	@BeforeAll
-	static void startPostgres() throws IOException {
-		postgres = EmbeddedPostgres.start();
-	}
-
-	@AfterAll
-	static void stopPostgres() throws IOException {
-		postgres.close();
-	}
 
 	@Test
 	void aLimitUsedUpOnAnH2FileStaysUsedUpAfterARestart() {

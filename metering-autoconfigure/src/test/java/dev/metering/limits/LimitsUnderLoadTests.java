@@ -1,13 +1,10 @@
 package dev.metering.limits;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -22,6 +19,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import dev.metering.BillingClient;
 import dev.metering.FixedUsageChatModel;
 import dev.metering.MeteringAdvisor;
+import dev.metering.support.PostgresServer;
 
 import static dev.metering.limits.LimitedChat.ask;
 import static dev.metering.limits.LimitedChat.chatClient;
@@ -42,17 +40,8 @@ class LimitsUnderLoadTests {
 	/** "hello" (one token at four characters a token) and max tokens 20: 21 reserved a call. */
 	private static final int RESERVED = 21;
 
-	private static EmbeddedPostgres postgres;
-
-	@BeforeAll
-	static void startPostgres() throws IOException {
-		postgres = EmbeddedPostgres.start();
-	}
-
-	@AfterAll
-	static void stopPostgres() throws IOException {
-		postgres.close();
-	}
+	@RegisterExtension
+	static final PostgresServer postgres = new PostgresServer();
 
 	@Test
 	void twoHundredCallsOnOneInstanceOvershootByLessThanOneCall() {

@@ -1,14 +1,11 @@
 package dev.metering.limits;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -18,6 +15,7 @@ import org.springframework.context.event.EventListener;
 import dev.metering.FixedUsageChatModel;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.UsageThresholdReachedEvent;
+import dev.metering.support.PostgresServer;
 
 import static dev.metering.limits.LimitedChat.ask;
 import static dev.metering.limits.LimitedChat.chatClient;
@@ -33,17 +31,8 @@ import static org.awaitility.Awaitility.await;
  */
 class UsageThresholdTests {
 
-	private static EmbeddedPostgres postgres;
-
-	@BeforeAll
-	static void startPostgres() throws IOException {
-		postgres = EmbeddedPostgres.start();
-	}
-
-	@AfterAll
-	static void stopPostgres() throws IOException {
-		postgres.close();
-	}
+	@RegisterExtension
+	static final PostgresServer postgres = new PostgresServer();
 
 	@Test
 	void inMemoryEachThresholdIsPublishedOnceWhenReached() {

@@ -1,27 +1,16 @@
 package dev.metering.provider.local;
 
-import java.io.IOException;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.metering.support.PostgresServer;
 
 /**
  * The local meter on a real PostgreSQL.
  */
 class PostgresDurableLocalMeterTests extends DurableLocalMeterContract {
 
-	private static EmbeddedPostgres postgres;
-
-	@BeforeAll
-	static void startPostgres() throws IOException {
-		postgres = EmbeddedPostgres.start();
-	}
-
-	@AfterAll
-	static void stopPostgres() throws IOException {
-		postgres.close();
-	}
+	@RegisterExtension
+	static final PostgresServer postgres = new PostgresServer();
 
 	@Override
 	String[] dataSourceProperties() {

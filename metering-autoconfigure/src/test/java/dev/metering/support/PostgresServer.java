@@ -1,0 +1,37 @@
+package dev.metering.support;
+
+import javax.sql.DataSource;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real PostgreSQL for the tests of one class, started before them and stopped after:
+ * {@code @RegisterExtension static final PostgresServer postgres = new PostgresServer();}
+ */
+public final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
+
+	private EmbeddedPostgres postgres;
+
+	@Override
+	public void beforeAll(ExtensionContext context) throws Exception {
+		this.postgres = EmbeddedPostgres.start();
+	}
+
+	@Override
+	public void afterAll(ExtensionContext context) throws Exception {
+		this.postgres.close();
+	}
+
+	/** The server's {@code postgres} database. */
+	public DataSource getPostgresDatabase() {
+		return this.postgres.getPostgresDatabase();
+	}
+
+	public String getJdbcUrl(String user, String database) {
+		return this.postgres.getJdbcUrl(user, database);
+	}
+
+}
