@@ -373,16 +373,20 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param usageRefresh How long usage summaries are served before they are read again (cache
 	 * metering.usage).
 	 * @param maximumSize The most entries each of these caches holds; the least used go first.
+	 * @param failureBackoff How long a look-up that failed with nothing cached is answered with
+	 * its failure before the provider is asked again, so that calls during an outage do not each
+	 * wait for the provider's timeout.
 	 */
 	public record Cache(@DefaultValue("10m") Duration customersRefresh,
 			@DefaultValue("10m") Duration subscriptionsRefresh, @DefaultValue("1m") Duration usageRefresh,
-			@DefaultValue("10000") long maximumSize) {
+			@DefaultValue("10000") long maximumSize, @DefaultValue("10s") Duration failureBackoff) {
 
 		public Cache {
 			requirePositive("cache.customers-refresh", customersRefresh);
 			requirePositive("cache.subscriptions-refresh", subscriptionsRefresh);
 			requirePositive("cache.usage-refresh", usageRefresh);
 			requireAtLeastOne("cache.maximum-size", maximumSize);
+			requirePositive("cache.failure-backoff", failureBackoff);
 		}
 
 	}

@@ -7,7 +7,9 @@ import org.springframework.cache.Cache;
 
 /**
  * A provider look-up read through a named {@link Cache}: only a key with nothing cached waits
- * for the provider, and "none" answers are cached like any other.
+ * for the provider, and "none" answers are cached like any other. A look-up that failed is
+ * remembered for a short while, so that during an outage calls for that key fail at once
+ * instead of each waiting for the provider's timeout.
  *
  * @param <K> the key, e.g. a customer ID
  * @param <V> what the provider answers for it
@@ -19,9 +21,13 @@ public final class CachedLookup<K, V> {
 
 	private final Function<K, V> loader;
 
-	CachedLookup(Cache cache, Function<K, V> loader) {
+	private final com.github.benmanes.caffeine.cache.Cache<K, RuntimeException> recentFailures;
+
+	CachedLookup(Cache cache, Function<K, V> loader,
+			com.github.benmanes.caffeine.cache.Cache<K, RuntimeException> recentFailures) {
 		this.cache = cache;
 		this.loader = loader;
+		this.recentFailures = recentFailures;
 	}
 
 	/**
@@ -31,12 +37,17 @@ public final class CachedLookup<K, V> {
 	 * @throws RuntimeException what the look-up threw when nothing was cached for the key
 	 */
 	public Optional<V> find(K key) {
+		RuntimeException recent = this.recentFailures.getIfPresent(key);
+		if (recent != null) {
+			throw recent;
+		}
 		try {
 			return Optional.ofNullable(this.cache.get(key, () -> this.loader.apply(key)));
 		}
 		catch (Cache.ValueRetrievalException ex) {
 			// the cache wraps the look-up's own exception, which says what was asked and why it failed
 			if (ex.getCause() instanceof RuntimeException failure) {
+				this.recentFailures.put(key, failure);
 				throw failure;
 			}
 			throw ex;

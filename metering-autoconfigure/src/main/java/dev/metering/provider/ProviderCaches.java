@@ -88,7 +88,12 @@ public final class ProviderCaches {
 
 	private <K, V> CachedLookup<K, V> lookup(String name, Duration refresh, Function<K, V> loader) {
 		Cache cache = (this.applicationCaches != null) ? this.applicationCaches.getCache(name) : null;
-		return new CachedLookup<>((cache != null) ? cache : builtIn(name, refresh, loader), loader);
+		return new CachedLookup<>((cache != null) ? cache : builtIn(name, refresh, loader), loader,
+				Caffeine.newBuilder()
+					.ticker(this.ticker)
+					.expireAfterWrite(this.settings.failureBackoff())
+					.maximumSize(this.settings.maximumSize())
+					.build());
 	}
 
 	private <K, V> Cache builtIn(String name, Duration refresh, Function<K, V> loader) {
@@ -106,9 +111,11 @@ public final class ProviderCaches {
 	 * @param subscriptionsRefresh how long a subscription is served before it is refreshed
 	 * @param usageRefresh how long usage summaries are served before they are refreshed
 	 * @param maximumSize most entries each cache holds
+	 * @param failureBackoff how long a look-up that failed with nothing cached is answered
+	 * with its failure before the provider is asked again
 	 */
 	public record Settings(Duration customersRefresh, Duration subscriptionsRefresh, Duration usageRefresh,
-			long maximumSize) {
+			long maximumSize, Duration failureBackoff) {
 	}
 
 	/**

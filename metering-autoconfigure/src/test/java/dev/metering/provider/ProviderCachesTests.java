@@ -31,6 +31,8 @@ class ProviderCachesTests {
 
 	private static final Duration REFRESH = Duration.ofMinutes(10);
 
+	private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(10);
+
 	private final AtomicLong nanos = new AtomicLong();
 
 	private final Deque<Runnable> refreshes = new ArrayDeque<>();
@@ -46,6 +48,23 @@ class ProviderCachesTests {
 		advance(REFRESH.minusSeconds(1));
 		assertThat(customers.find("org_a")).contains("cus_1");
 		assertThat(answers.asked).hasValue(1);
+	}
+
+	@Test
+	void aFirstLookUpThatFailedFailsAtOnceUntilTheBackoffEndsThenAsksAgain() {
+		IllegalStateException down = new IllegalStateException("Could not find the customer of 'org_a': timed out");
+		Answers answers = new Answers().thenFail(down).then("cus_1");
+		CachedLookup<String, String> customers = this.caches.customers(answers);
+
+		assertThatIllegalStateException().isThrownBy(() -> customers.find("org_a")).isSameAs(down);
+		advance(FAILURE_BACKOFF.minusSeconds(1));
+		assertThatIllegalStateException().as("answered from memory").isThrownBy(() -> customers.find("org_a"))
+			.isSameAs(down);
+		assertThat(answers.asked).hasValue(1);
+
+		advance(Duration.ofSeconds(2));
+		assertThat(customers.find("org_a")).contains("cus_1");
+		assertThat(answers.asked).hasValue(2);
 	}
 
 	@Test
@@ -108,6 +127,7 @@ class ProviderCachesTests {
 
 		assertThatIllegalStateException().isThrownBy(() -> customers.find("org_a"))
 			.withMessage("Could not read usage: 500 api_error");
+		advance(FAILURE_BACKOFF);
 		assertThat(customers.find("org_a")).contains("cus_1");
 	}
 
@@ -165,7 +185,7 @@ class ProviderCachesTests {
 	}
 
 	private static ProviderCaches.Settings settings(long maximumSize) {
-		return new ProviderCaches.Settings(REFRESH, REFRESH, Duration.ofMinutes(1), maximumSize);
+		return new ProviderCaches.Settings(REFRESH, REFRESH, Duration.ofMinutes(1), maximumSize, FAILURE_BACKOFF);
 	}
 
 	private void runRefreshes() {
