@@ -80,6 +80,8 @@ function renderCard(meter) {
 function renderChart(chart, meter) {
   const note = chart.querySelector('.chart-note');
   const days = chart.querySelector('.days');
+  note.textContent = '';
+  days.replaceChildren();
   if (!meter.daily.available) {
     note.textContent = meter.daily.message;
     return;
@@ -116,12 +118,28 @@ async function refresh() {
   cards.dataset.loaded = String(Number(cards.dataset.loaded || 0) + 1);
 }
 
+// Redraws only the charts, leaving the rest of each card as it is.
+async function refreshCharts() {
+  const response = await request('/api/dashboard');
+  if (!response.ok) {
+    return;
+  }
+  for (const meter of (await response.json()).meters) {
+    const card = document.querySelector('#cards .meter[data-meter="' + CSS.escape(meter.key) + '"]');
+    if (card) {
+      renderChart(card.querySelector('.chart'), meter);
+    }
+  }
+}
+
 function say(text, className) {
   const line = document.createElement('p');
   line.className = className;
   line.textContent = text;
-  document.getElementById('chat-log').appendChild(line);
-  line.scrollIntoView({ block: 'nearest' });
+  const log = document.getElementById('chat-log');
+  log.appendChild(line);
+  // scrolls the log, not the page, so the card stays in view
+  log.scrollTop = log.scrollHeight;
   return line;
 }
 
@@ -157,6 +175,8 @@ async function busy(work) {
   }
   finally {
     await refresh();
+    // the chart comes from the meter, which the outbox feeds a moment after the call
+    setTimeout(refreshCharts, 2000);
     buttons.forEach((b) => { b.disabled = false; });
     document.getElementById('chat-log').dataset.exchanges =
       String(Number(document.getElementById('chat-log').dataset.exchanges || 0) + 1);
@@ -202,6 +222,7 @@ function stream() {
         const lines = event.split('\n');
         if (!lines.some((l) => l.startsWith('event:usage'))) {
           line.textContent += lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
+          line.parentElement.scrollTop = line.parentElement.scrollHeight;
         }
       }
     }

@@ -44,7 +44,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:h2:mem:dashboard",
 				// neither the demo model nor OpenAI: the counting model below
-				"spring.ai.model.chat=counting" })
+				"spring.ai.model.chat=counting",
+				// dave's organization is on a plan without a token limit
+				"sample.users.dave.password={noop}dave", "sample.users.dave.organization=org_hooli",
+				"metering.accounts.org_hooli.customer-id=cus_hooli_test", "metering.accounts.org_hooli.plan=enterprise",
+				"metering.plans.enterprise.price-ids=price_enterprise" })
 class DashboardBrowserTests {
 
 	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -96,7 +100,7 @@ class DashboardBrowserTests {
 		options.setBinary(CHROMIUM.toFile());
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-				"--window-size=1000,1400", "--user-data-dir=" + this.profile.toAbsolutePath());
+				"--window-size=1000,1000", "--user-data-dir=" + this.profile.toAbsolutePath());
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
 			.usingAnyFreePort()
 			.build();
@@ -159,6 +163,19 @@ class DashboardBrowserTests {
 		screenshot("5-alice");
 	}
 
+	@Test
+	void anUnlimitedPlanSaysUnlimitedAndHasNoBar() throws IOException {
+		logIn("dave");
+		chat(true, SHORT_MESSAGE);
+		assertThat(text(".meter .plan")).isEqualTo("enterprise plan");
+		assertThat(text(".meter .limit")).isEqualTo("Unlimited");
+		assertThat(used()).isPositive();
+		assertThat(this.browser.findElements(By.cssSelector(".meter [role=progressbar]"))).isEmpty();
+		assertThat(text(".meter .status-message")).isEmpty();
+		assertThat(text("#chat-log .streamed")).startsWith("Assistant: This is the demo model answering");
+		screenshot("6-dave-unlimited");
+	}
+
 	private void logIn(String user) {
 		this.browser.get("http://localhost:" + this.port + "/");
 		this.wait.until(ExpectedConditions.urlContains("/login"));
@@ -215,6 +232,8 @@ class DashboardBrowserTests {
 	}
 
 	private void screenshot(String name) throws IOException {
+		// typing into the chat box scrolls it into view; the card is what the picture is of
+		this.browser.executeScript("window.scrollTo(0, 0)");
 		Path file = this.browser.getScreenshotAs(OutputType.FILE).toPath();
 		Files.copy(file, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
 	}

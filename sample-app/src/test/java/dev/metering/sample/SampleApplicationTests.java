@@ -13,7 +13,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.client.EntityExchangeResult;
+import org.springframework.test.web.servlet.client.ExchangeResult;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.metering.outbox.GroupCommitOutbox;
@@ -171,6 +174,68 @@ class SampleApplicationTests {
 			.exchange()
 			.expectStatus()
 			.value((status) -> assertThat(status).as("sent to log in").isIn(302, 401));
+	}
+
+	@Test
+	void aBrowserSessionWritesOnlyWithTheCsrfTokenOfItsPage() {
+		EntityExchangeResult<String> loginPage = this.client.get()
+			.uri("/login")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult();
+		String xsrf = cookie(loginPage, "XSRF-TOKEN");
+		EntityExchangeResult<Void> login = this.client.post()
+			.uri("/login")
+			.header(HttpHeaders.COOKIE, "XSRF-TOKEN=" + xsrf)
+			.header("X-XSRF-TOKEN", xsrf)
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.body("username=bob&password=bob")
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectBody()
+			.isEmpty();
+		String session = "JSESSIONID=" + cookie(login, "JSESSIONID");
+
+		this.client.post()
+			.uri("/api/chat")
+			.header(HttpHeaders.COOKIE, session)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "forged?"))
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+
+		String token = cookie(this.client.get()
+			.uri("/api/dashboard")
+			.header(HttpHeaders.COOKIE, session)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult(), "XSRF-TOKEN");
+		this.client.post()
+			.uri("/api/chat")
+			.header(HttpHeaders.COOKIE, session + "; XSRF-TOKEN=" + token)
+			.header("X-XSRF-TOKEN", token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "from the page"))
+			.exchange()
+			.expectStatus()
+			.isOk();
+	}
+
+	private static String cookie(ExchangeResult result, String name) {
+		return result.getResponseHeaders()
+			.getOrEmpty(HttpHeaders.SET_COOKIE)
+			.stream()
+			.filter((header) -> header.startsWith(name + "="))
+			.map((header) -> header.substring(name.length() + 1, header.indexOf(';')))
+			.filter((value) -> !value.isEmpty())
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no " + name + " cookie in " + result.getResponseHeaders()));
 	}
 
 	@Test
