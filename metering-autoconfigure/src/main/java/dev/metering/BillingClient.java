@@ -25,6 +25,21 @@ public interface BillingClient {
 
 	List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end);
 
+	/**
+	 * Usage of a meter for a customer per bucket, as a usage chart draws it: one summary per
+	 * bucket from {@code start} to {@code end}, in order, zero where nothing was used. Hosted
+	 * meters group by whole UTC hours or days, so {@code bucket} is one hour or one day and
+	 * both bounds are on its boundaries (UTC midnight for days).
+	 * @param bucket {@code Duration.ofHours(1)} or {@code Duration.ofDays(1)}
+	 * @throws IllegalArgumentException when the bucket or the range is not one of those
+	 * @throws UnsupportedOperationException when the provider cannot group usage by bucket,
+	 * or, by default, for a client written before this method existed
+	 */
+	default List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end,
+			Duration bucket) {
+		throw new UnsupportedOperationException(getClass().getName() + " does not answer usage per bucket");
+	}
+
 	Optional<String> getCustomerId(BillingSubject subject);
 
 	PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage);

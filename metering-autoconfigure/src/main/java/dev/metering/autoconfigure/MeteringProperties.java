@@ -61,7 +61,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	public MeteringProperties {
 		meters = (meters == null || meters.isEmpty())
 				? Map.of(DEFAULT_METER,
-						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(null)))
+						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(null),
+								null))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -262,9 +263,12 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param aggregation How the provider's meter aggregates events: sum, count or last. Only
 	 * events of sum meters are coalesced before delivery.
 	 * @param polar Polar settings of this meter.
+	 * @param displayName Name of the meter that people read, e.g. on a usage dashboard. When
+	 * unset, the meter key.
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
-			String limitKey, @DefaultValue("sum") MeterAggregation aggregation, @DefaultValue Meter.Polar polar) {
+			String limitKey, @DefaultValue("sum") MeterAggregation aggregation, @DefaultValue Meter.Polar polar,
+			String displayName) {
 
 		/**
 		 * Polar settings of a meter.

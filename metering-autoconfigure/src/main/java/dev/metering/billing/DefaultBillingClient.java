@@ -18,6 +18,7 @@ import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.PlanCatalog;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.UsageBuckets;
 
 /**
  * {@link BillingClient} over the configured provider, outbox and plans.
@@ -80,6 +81,14 @@ public final class DefaultBillingClient implements BillingClient {
 			throw new IllegalArgumentException("start (" + start + ") must be before end (" + end + ")");
 		}
 		return this.provider.usage(meter, customerId, start, end);
+	}
+
+	@Override
+	public List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end,
+			Duration bucket) {
+		MeterDefinition meter = meterToQuery(meterId, customerId);
+		UsageBuckets.starts(start, end, bucket);
+		return this.provider.usage(meter, customerId, start, end, bucket);
 	}
 
 	private MeterDefinition meterToQuery(String meterId, String customerId) {

@@ -57,6 +57,18 @@ public interface MeterProvider {
 	List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end);
 
 	/**
+	 * Usage per bucket: one summary per bucket of {@code [start, end)}, in order, zero where
+	 * nothing was used. The range is already checked by {@link UsageBuckets#starts}. By
+	 * default the provider cannot group usage and says so.
+	 * @throws UnsupportedOperationException when the provider cannot answer usage per bucket
+	 */
+	default List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
+			Duration bucket) {
+		throw new UnsupportedOperationException("The " + name() + " meter cannot answer usage per bucket; "
+				+ "read usage over the whole range instead");
+	}
+
+	/**
 	 * Whether a customer without a subscription has its usage answered all-time (no time
 	 * range), as Polar's customer meters do, rather than for the calendar month.
 	 */

@@ -1,21 +1,30 @@
 package dev.metering.sample;
 
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * HTTP basic login against the in-memory demo users. The API is stateless (no session, no
- * cookies), so CSRF protection is not needed.
+ * Two ways in against the in-memory demo users: form login at {@code /login} for the
+ * dashboard in a browser (a session cookie), and HTTP basic for API clients such as
+ * {@code curl}.
+ * <p>
+ * The session cookie is sent by the browser on its own, so the page's writes carry a CSRF
+ * token (Spring Security's single-page-app setup: an {@code XSRF-TOKEN} cookie echoed in an
+ * {@code X-XSRF-TOKEN} header). A request that rides on no session needs no token: one with an
+ * {@code Authorization} header brings its own credentials, which a forged cross-site request
+ * cannot set, and one without a session cookie has nothing to ride on (it is then answered as
+ * unauthenticated, not as forged). The login form is checked always, so that no one can log a
+ * browser into another account.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -28,14 +37,21 @@ class SecurityConfiguration {
 				// stream belong to a request that was already authorized
 				.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
 				.permitAll()
-				.requestMatchers("/", "/index.html")
-				.permitAll()
 				.anyRequest()
 				.authenticated())
+			.formLogin((form) -> form.defaultSuccessUrl("/", true))
 			.httpBasic(Customizer.withDefaults())
-			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.csrf(AbstractHttpConfigurer::disable)
+			.logout((logout) -> logout.logoutSuccessUrl("/login?logout"))
+			.csrf((csrf) -> csrf.spa()
+				.ignoringRequestMatchers(SecurityConfiguration::ridesOnNoSession))
 			.build();
+	}
+
+	private static boolean ridesOnNoSession(HttpServletRequest request) {
+		if (request.getHeader(HttpHeaders.AUTHORIZATION) != null) {
+			return true;
+		}
+		return request.getRequestedSessionId() == null && !"/login".equals(request.getServletPath());
 	}
 
 	@Bean

@@ -13,7 +13,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.client.EntityExchangeResult;
+import org.springframework.test.web.servlet.client.ExchangeResult;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.metering.outbox.GroupCommitOutbox;
@@ -150,101 +153,140 @@ class SampleApplicationTests {
 	}
 
 	@Test
-	void theDemoPageIsPublic() {
+	void theDashboardIsServedAfterLoginAndTheLoginPageToAnyone() {
+		this.client.get()
+			.uri("/login")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((page) -> assertThat(page).contains("name=\"username\""));
 		this.client.get()
 			.uri("/")
+			.headers((headers) -> headers.setBasicAuth("bob", "bob"))
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.expectBody(String.class)
-			.value((page) -> assertThat(page).contains("Spring AI Metering sample"));
+			.value((page) -> assertThat(page).contains("Spring AI Metering sample", "/dashboard.js"));
+		this.client.get()
+			.uri("/api/dashboard")
+			.exchange()
+			.expectStatus()
+			.value((status) -> assertThat(status).as("sent to log in").isIn(302, 401));
 	}
 
 	@Test
-	void aUserOverTheLimitGetsTooManyRequestsAsProblemDetail() {
-		assertThat(usage("carol").limit()).isEqualTo(2000);
-		// admitted, since the organization is under its limit before the call; its ~2100
-		// tokens take it over
-		Answer big = chat("carol", "word ".repeat(1600));
-		Usage over = usage("carol");
-		assertThat(over.used()).isEqualTo(big.tokens()).isGreaterThanOrEqualTo(2000);
-		assertThat(over.remaining()).isZero();
+	void aBrowserSessionWritesOnlyWithTheCsrfTokenOfItsPage() {
+		EntityExchangeResult<String> loginPage = this.client.get()
+			.uri("/login")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult();
+		String xsrf = cookie(loginPage, "XSRF-TOKEN");
+		EntityExchangeResult<Void> login = this.client.post()
+			.uri("/login")
+			.header(HttpHeaders.COOKIE, "XSRF-TOKEN=" + xsrf)
+			.header("X-XSRF-TOKEN", xsrf)
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.body("username=bob&password=bob")
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectBody()
+			.isEmpty();
+		String session = "JSESSIONID=" + cookie(login, "JSESSIONID");
 
-		Instant refusedFrom = Instant.now();
 		this.client.post()
 			.uri("/api/chat")
-			.headers((headers) -> headers.setBasicAuth("carol", "carol"))
+			.header(HttpHeaders.COOKIE, session)
 			.contentType(MediaType.APPLICATION_JSON)
-			.body(Map.of("message", "one more?"))
+			.body(Map.of("message", "forged?"))
 			.exchange()
 			.expectStatus()
-			.isEqualTo(429)
-			.expectHeader()
-			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectHeader()
-			.value("Retry-After", (seconds) -> assertThat(Long.parseLong(seconds))
-				.as("whole seconds to the period's end")
-				.isBetween(Duration.between(Instant.now(), over.periodEnd()).getSeconds(),
-						Duration.between(refusedFrom, over.periodEnd()).getSeconds() + 1))
-			.expectBody()
-			.jsonPath("$.status")
-			.isEqualTo(429)
-			.jsonPath("$.limitKey")
-			.isEqualTo("aiTokens")
-			.jsonPath("$.limit")
-			.isEqualTo(2000)
-			.jsonPath("$.used")
-			.isEqualTo(over.used())
-			.jsonPath("$.periodEnd")
-			.isEqualTo(over.periodEnd().toString());
+			.isForbidden();
 
-		this.client.post()
-			.uri("/api/chat/stream")
-			.headers((headers) -> headers.setBasicAuth("carol", "carol"))
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(Map.of("message", "one more, streamed?"))
-			.exchange()
-			.expectStatus()
-			.isEqualTo(429)
-			.expectHeader()
-			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectBody()
-			.jsonPath("$.limitKey")
-			.isEqualTo("aiTokens");
-
-		// refused calls never reached the model, so they cost nothing
-		assertThat(usage("carol").used()).isEqualTo(over.used());
-	}
-
-	@Test
-	void streamedChatsAreBilledWithTheUsageOfTheLastChunk() {
-		String message = "Stream me an answer about metering";
-		Answer called = chat("alice", message);
-		Usage before = usage("alice");
-
-		String body = this.client.post()
-			.uri("/api/chat/stream")
-			.headers((headers) -> headers.setBasicAuth("alice", "alice"))
-			.contentType(MediaType.APPLICATION_JSON)
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.body(Map.of("message", message))
+		String token = cookie(this.client.get()
+			.uri("/api/dashboard")
+			.header(HttpHeaders.COOKIE, session)
 			.exchange()
 			.expectStatus()
 			.isOk()
-			.expectHeader()
-			.contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
 			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
-		Stream stream = Stream.parse(body, this.json);
+			.returnResult(), "XSRF-TOKEN");
+		this.client.post()
+			.uri("/api/chat")
+			.header(HttpHeaders.COOKIE, session + "; XSRF-TOKEN=" + token)
+			.header("X-XSRF-TOKEN", token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "from the page"))
+			.exchange()
+			.expectStatus()
+			.isOk();
+	}
 
-		assertThat(stream.chunks()).hasSizeGreaterThan(5);
-		assertThat(String.join("", stream.chunks())).isEqualTo(called.answer());
-		assertThat(stream.usage()).isEqualTo(new TokenUsage(called.promptTokens(), called.completionTokens()));
-		// the stream is settled when it completes, which may be just after the response
-		await().atMost(Duration.ofSeconds(5))
-			.untilAsserted(() -> assertThat(usage("alice").used())
-				.isEqualTo(before.used() + stream.usage().promptTokens() + stream.usage().completionTokens()));
+	private static String cookie(ExchangeResult result, String name) {
+		return result.getResponseHeaders()
+			.getOrEmpty(HttpHeaders.SET_COOKIE)
+			.stream()
+			.filter((header) -> header.startsWith(name + "="))
+			.map((header) -> header.substring(name.length() + 1, header.indexOf(';')))
+			.filter((value) -> !value.isEmpty())
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no " + name + " cookie in " + result.getResponseHeaders()));
+	}
+
+	@Test
+	void theDashboardShowsEachLimitedMeterWithItsDisplayNameAndUsagePerDay() {
+		chat("bob", "How is a dashboard fed?");
+		Usage usage = usage("bob");
+
+		Map<String, Object> dashboard = dashboard("bob");
+
+		assertThat(dashboard).containsEntry("user", "bob").containsEntry("organization", "org_globex");
+		assertThat((List<?>) dashboard.get("meters")).singleElement().satisfies((card) -> {
+			Map<String, Object> meter = object(card);
+			assertThat(meter).containsEntry("key", "ai-tokens")
+				.containsEntry("displayName", "AI tokens")
+				.containsEntry("plan", "free")
+				.containsEntry("limit", 2000)
+				.containsEntry("periodEnd", usage.periodEnd().toString());
+			assertThat(((Number) meter.get("used")).longValue()).isEqualTo(usage.used());
+			Map<String, Object> daily = object(meter.get("daily"));
+			assertThat(daily).containsEntry("available", true);
+			assertThat((List<?>) daily.get("days")).as("from the period's first day to today")
+				.hasSize((int) Duration.between(usage.periodStart(), Instant.now()).toDays() + 1);
+		});
+		// the days come from the meter, which the outbox feeds after the call
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(dailyTotal(dashboard("bob"))).as("every token of the period is on a day")
+				.isEqualTo(usage.used()));
+	}
+
+	private Map<String, Object> dashboard(String user) {
+		return object(this.client.get()
+			.uri("/api/dashboard")
+			.headers((headers) -> headers.setBasicAuth(user, user))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Map.class)
+			.returnResult()
+			.getResponseBody());
+	}
+
+	private static long dailyTotal(Map<String, Object> dashboard) {
+		Map<String, Object> daily = object(object(((List<?>) dashboard.get("meters")).get(0)).get("daily"));
+		return ((List<?>) daily.get("days")).stream()
+			.mapToLong((day) -> ((Number) object(day).get("used")).longValue())
+			.sum();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> object(Object json) {
+		return (Map<String, Object>) json;
 	}
 
 	private Answer chat(String user, String message) {

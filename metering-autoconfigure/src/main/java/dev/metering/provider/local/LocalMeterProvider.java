@@ -1,5 +1,6 @@
 package dev.metering.provider.local;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.UsageBuckets;
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -56,6 +58,18 @@ public final class LocalMeterProvider implements MeterProvider {
 		long sum = this.store.sum(meter.eventName(), customerId, start, end);
 		String meterId = (meter.meterId() != null) ? meter.meterId() : meter.key();
 		return List.of(new MeterUsageSummary(meterId, customerId, sum, start, end));
+	}
+
+	/** Sums each bucket's minutes: buckets are whole hours or days, so whole minutes too. */
+	@Override
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
+			Duration bucket) {
+		String meterId = (meter.meterId() != null) ? meter.meterId() : meter.key();
+		return UsageBuckets.starts(start, end, bucket)
+			.stream()
+			.map((at) -> new MeterUsageSummary(meterId, customerId,
+					this.store.sum(meter.eventName(), customerId, at, at.plus(bucket)), at, at.plus(bucket)))
+			.toList();
 	}
 
 }

@@ -4,7 +4,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,7 @@ import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.Subscription;
+import dev.metering.provider.UsageBuckets;
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -98,18 +101,33 @@ public final class PolarMeterProvider implements MeterProvider {
 	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+		String meterId = requireMeterId(meter);
+		if (start == null && end == null) {
+			return this.usage.find(new UsageQuery(meterId, customerId, null, null)).orElseGet(List::of);
+		}
+		Instant from = (start != null) ? start : QuantityRange.POLAR_EPOCH;
+		Instant to = (end != null) ? end : Instant.now();
+		return this.usage.find(new UsageQuery(meterId, customerId, QuantityRange.covering(from, to), null))
+			.orElseGet(List::of);
+	}
+
+	/** The meter's quantities per hour or day, as Polar's interval buckets them; cached. */
+	@Override
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
+			Duration bucket) {
+		String meterId = requireMeterId(meter);
+		return this.usage
+			.find(new UsageQuery(meterId, customerId, QuantityRange.ofBuckets(start, end, bucket), bucket))
+			.orElseGet(List::of);
+	}
+
+	private static String requireMeterId(MeterDefinition meter) {
 		String meterId = meter.meterId();
 		if (meterId == null || !PolarCustomerIds.isPolarId(meterId)) {
 			throw new IllegalArgumentException("Polar needs the meter ID (a UUID) of meter '" + meter.key()
 					+ "': set metering.meters." + meter.key() + ".meter-id");
 		}
-		if (start == null && end == null) {
-			return this.usage.find(new UsageQuery(meterId, customerId, null)).orElseGet(List::of);
-		}
-		Instant from = (start != null) ? start : QuantityRange.POLAR_EPOCH;
-		Instant to = (end != null) ? end : Instant.now();
-		return this.usage.find(new UsageQuery(meterId, customerId, QuantityRange.covering(from, to)))
-			.orElseGet(List::of);
+		return meterId;
 	}
 
 	/** Polar's customer meters count since the last cycle of a metered subscription, else all-time. */
@@ -143,6 +161,15 @@ public final class PolarMeterProvider implements MeterProvider {
 					.queryParam("interval", range.interval())
 					.queryParam(PolarCustomerIds.field(customerId), customerId)
 					.build(query.meterId()));
+		if (query.bucket() != null) {
+			Map<Instant, Long> values = new LinkedHashMap<>();
+			for (JsonNode quantity : quantities.path("quantities")) {
+				values.merge(OffsetDateTime.parse(quantity.path("timestamp").asString()).toInstant(),
+						rounded(quantity.path("quantity").decimalValue(BigDecimal.ZERO)), Long::sum);
+			}
+			return UsageBuckets.summaries(query.meterId(), customerId, range.from(), range.to(), query.bucket(),
+					values);
+		}
 		long total = rounded(quantities.path("total").decimalValue(BigDecimal.ZERO));
 		return List.of(new MeterUsageSummary(query.meterId(), customerId, total, range.from(), range.to()));
 	}
@@ -232,8 +259,9 @@ public final class PolarMeterProvider implements MeterProvider {
 	/**
 	 * A usage query: the key of the usage cache.
 	 * @param range the buckets read, or {@code null} for the customer meter's consumed units
+	 * @param bucket the bucket of one summary each, or {@code null} for one total over the range
 	 */
-	private record UsageQuery(String meterId, String customerId, QuantityRange range) {
+	private record UsageQuery(String meterId, String customerId, QuantityRange range, Duration bucket) {
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.metering.provider.polar;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -46,6 +47,27 @@ record QuantityRange(Instant from, Instant to, String interval, Instant lastBuck
 		}
 		throw new IllegalArgumentException("Polar reads meter quantities over at most "
 				+ Interval.YEAR.maxDays + " days, not from " + start + " to " + end);
+	}
+
+	/**
+	 * The buckets of {@code bucket} (an hour or a day) from {@code start} to {@code end}, both
+	 * on bucket boundaries as {@code UsageBuckets} checked.
+	 * @throws IllegalArgumentException when the range starts before {@link #POLAR_EPOCH} or is
+	 * longer than Polar answers at that interval
+	 */
+	static QuantityRange ofBuckets(Instant start, Instant end, Duration bucket) {
+		Interval interval = (bucket.compareTo(Duration.ofDays(1)) >= 0) ? Interval.DAY : Interval.HOUR;
+		if (start.isBefore(POLAR_EPOCH)) {
+			throw new IllegalArgumentException("Polar reads meter quantities from " + POLAR_EPOCH + ", not " + start);
+		}
+		Instant last = end.minus(bucket);
+		long days = ChronoUnit.DAYS.between(LocalDate.ofInstant(start, ZoneOffset.UTC),
+				LocalDate.ofInstant(last, ZoneOffset.UTC));
+		if (days > interval.maxDays) {
+			throw new IllegalArgumentException("Polar reads meter quantities per " + interval.name + " over at most "
+					+ interval.maxDays + " days, not from " + start + " to " + end);
+		}
+		return new QuantityRange(start, end, interval.name, last);
 	}
 
 	/** Polar's intervals, finest first, with the most days each may span. */

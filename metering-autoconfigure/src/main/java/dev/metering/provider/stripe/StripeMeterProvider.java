@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.stripe.StripeClient;
@@ -27,6 +29,7 @@ import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.Subscription;
+import dev.metering.provider.UsageBuckets;
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -130,18 +133,42 @@ public final class StripeMeterProvider implements MeterProvider {
 	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
-		String meterId = meter.meterId();
-		if (meterId == null || !meterId.startsWith("mtr_")) {
-			throw new IllegalArgumentException("Stripe needs the meter ID (mtr_...) of meter '" + meter.key()
-					+ "': set metering.meters." + meter.key() + ".meter-id");
-		}
+		String meterId = requireMeterId(meter);
 		if (start == null || end == null) {
 			throw new IllegalArgumentException("Stripe event summaries need both a start and an end time");
 		}
 		Instant from = start.truncatedTo(ChronoUnit.MINUTES);
 		Instant to = end.truncatedTo(ChronoUnit.MINUTES).equals(end) ? end
 				: end.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-		return this.usage.find(new UsageQuery(meterId, customerId, from, to)).orElseGet(List::of);
+		return this.usage.find(new UsageQuery(meterId, customerId, from, to, null)).orElseGet(List::of);
+	}
+
+	/**
+	 * Event summaries grouped by Stripe's value grouping window of an hour or a day, which
+	 * needs the range on whole hours or UTC days, as the caller checked; cached.
+	 */
+	@Override
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
+			Duration bucket) {
+		String meterId = requireMeterId(meter);
+		MeterEventSummaryListParams.ValueGroupingWindow window = UsageBuckets.DAY.equals(bucket)
+				? MeterEventSummaryListParams.ValueGroupingWindow.DAY
+				: MeterEventSummaryListParams.ValueGroupingWindow.HOUR;
+		Map<Instant, Long> values = new HashMap<>();
+		for (MeterUsageSummary summary : this.usage.find(new UsageQuery(meterId, customerId, start, end, window))
+			.orElseGet(List::of)) {
+			values.merge(summary.startTime(), summary.aggregatedValue(), Long::sum);
+		}
+		return UsageBuckets.summaries(meterId, customerId, start, end, bucket, values);
+	}
+
+	private static String requireMeterId(MeterDefinition meter) {
+		String meterId = meter.meterId();
+		if (meterId == null || !meterId.startsWith("mtr_")) {
+			throw new IllegalArgumentException("Stripe needs the meter ID (mtr_...) of meter '" + meter.key()
+					+ "': set metering.meters." + meter.key() + ".meter-id");
+		}
+		return meterId;
 	}
 
 	@Override
@@ -157,19 +184,21 @@ public final class StripeMeterProvider implements MeterProvider {
 	private List<MeterUsageSummary> summaries(UsageQuery query) {
 		String meterId = query.meterId();
 		String customerId = query.customerId();
-		MeterEventSummaryListParams params = MeterEventSummaryListParams.builder()
+		MeterEventSummaryListParams.Builder params = MeterEventSummaryListParams.builder()
 			.setCustomer(customerId)
 			.setStartTime(query.from().getEpochSecond())
 			.setEndTime(query.to().getEpochSecond())
-			.setLimit(100L)
-			.build();
+			.setLimit(100L);
+		if (query.window() != null) {
+			params.setValueGroupingWindow(query.window());
+		}
 		List<MeterUsageSummary> summaries = new ArrayList<>();
 		try {
 			for (MeterEventSummary summary : this.client.v1()
 				.billing()
 				.meters()
 				.eventSummaries()
-				.list(meterId, params)
+				.list(meterId, params.build())
 				.autoPagingIterable()) {
 				long value = summary.getAggregatedValue().setScale(0, RoundingMode.HALF_UP).longValue();
 				summaries.add(new MeterUsageSummary(meterId, customerId, value,
@@ -236,8 +265,12 @@ public final class StripeMeterProvider implements MeterProvider {
 				+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex);
 	}
 
-	/** An event summaries query over whole minutes: the key of the usage cache. */
-	private record UsageQuery(String meterId, String customerId, Instant from, Instant to) {
+	/**
+	 * An event summaries query over whole minutes, grouped by {@code window} unless it is
+	 * {@code null}: the key of the usage cache.
+	 */
+	private record UsageQuery(String meterId, String customerId, Instant from, Instant to,
+			MeterEventSummaryListParams.ValueGroupingWindow window) {
 	}
 
 }

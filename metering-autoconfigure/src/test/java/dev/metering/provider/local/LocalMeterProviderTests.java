@@ -1,9 +1,12 @@
 package dev.metering.provider.local;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.metering.MeterUsageSummary;
 import dev.metering.provider.MeterAggregation;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenKind;
@@ -51,6 +54,34 @@ class LocalMeterProviderTests {
 
 		assertThat(sum("2026-11-02T10:00:00Z", "2026-11-02T10:01:00Z")).as("within a minute").isEqualTo(Long.MAX_VALUE);
 		assertThat(sum(null, null)).as("across minutes").isEqualTo(Long.MAX_VALUE);
+	}
+
+	@Test
+	void usagePerDayHasOneSummaryForEachDayWithZeroForDaysWithoutUsage() {
+		deliver("usage_a", 5, "2026-11-01T23:59:59Z");
+		deliver("usage_b", 7, "2026-11-03T00:00:00Z");
+		deliver("usage_c", 1, "2026-11-03T12:30:00Z");
+
+		List<MeterUsageSummary> days = this.meter.usage(METER, "cus_1", Instant.parse("2026-11-01T00:00:00Z"),
+				Instant.parse("2026-11-04T00:00:00Z"), Duration.ofDays(1));
+
+		assertThat(days).extracting(MeterUsageSummary::aggregatedValue).containsExactly(5L, 0L, 8L);
+		assertThat(days).extracting(MeterUsageSummary::startTime)
+			.containsExactly(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-02T00:00:00Z"),
+					Instant.parse("2026-11-03T00:00:00Z"));
+		assertThat(days.get(2).endTime()).isEqualTo(Instant.parse("2026-11-04T00:00:00Z"));
+		assertThat(days).extracting(MeterUsageSummary::meterId).containsOnly("mtr_1");
+	}
+
+	@Test
+	void usagePerHourSplitsADay() {
+		deliver("usage_a", 3, "2026-11-01T10:59:00Z");
+		deliver("usage_b", 4, "2026-11-01T11:00:00Z");
+
+		assertThat(this.meter.usage(METER, "cus_1", Instant.parse("2026-11-01T10:00:00Z"),
+				Instant.parse("2026-11-01T12:00:00Z"), Duration.ofHours(1)))
+			.extracting(MeterUsageSummary::aggregatedValue)
+			.containsExactly(3L, 4L);
 	}
 
 	private void deliver(String identifier, long value, String timestamp) {

@@ -287,6 +287,35 @@ class PolarMeterProviderTests {
 	}
 
 	@Test
+	void dailyUsageReadsQuantitiesPerDayAndRoundsEachDay() {
+		Instant day1 = Instant.parse("2026-01-01T00:00:00Z");
+		Instant day2 = Instant.parse("2026-01-02T00:00:00Z");
+		Instant end = Instant.parse("2026-01-03T00:00:00Z");
+		polar.stubFor(PolarStub.quantities(METER_ID)
+			.willReturn(PolarStub.quantitiesOf(41.0, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00+00:00")));
+		this.contextRunner.run((context) -> assertThat(
+				context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme", day1, end, Duration.ofDays(1)))
+			.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 21, day1, day2),
+					new MeterUsageSummary(METER_ID, "org_acme", 21, day2, end)));
+		assertThat(polar.findAll(getRequestedFor(urlPathEqualTo("/v1/meters/" + METER_ID + "/quantities"))))
+			.singleElement()
+			.satisfies((request) -> {
+				assertThat(request.queryParameter("start_timestamp").firstValue()).isEqualTo("2026-01-01T00:00:00Z");
+				assertThat(request.queryParameter("end_timestamp").firstValue()).isEqualTo("2026-01-02T00:00:00Z");
+				assertThat(request.queryParameter("interval").firstValue()).isEqualTo("day");
+			});
+	}
+
+	@Test
+	void hourlyUsageOverMoreThanAWeekIsRefusedAsPolarWould() {
+		this.contextRunner.run((context) -> assertThatIllegalArgumentException()
+			.isThrownBy(() -> context.getBean(BillingClient.class)
+				.getUsage(METER_ID, "org_acme", Instant.parse("2026-01-01T00:00:00Z"),
+						Instant.parse("2026-01-20T00:00:00Z"), Duration.ofHours(1)))
+			.withMessageContaining("per hour over at most 7 days"));
+	}
+
+	@Test
 	void allTimeUsageIsTheCustomerMetersConsumedUnitsWithNullTimes() {
 		polar.stubFor(PolarStub.customerMeters().willReturn(PolarStub.customerMetersOf(POLAR_CUSTOMER, METER_ID, 1234.4)));
 		this.contextRunner.run((context) -> assertThat(

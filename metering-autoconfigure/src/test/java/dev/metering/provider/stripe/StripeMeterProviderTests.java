@@ -234,6 +234,52 @@ class StripeMeterProviderTests {
 	}
 
 	@Test
+	void dailyUsageIsReadWithTheDayGroupingWindowAndDaysWithoutSummariesAreZero() {
+		Instant day1 = Instant.parse("2026-11-01T00:00:00Z");
+		Instant day2 = day1.plus(Duration.ofDays(1));
+		Instant day3 = day2.plus(Duration.ofDays(1));
+		Instant end = day3.plus(Duration.ofDays(1));
+		stripe.stubFor(StripeStub.eventSummaries("mtr_ai")
+			.willReturn(StripeStub.summaries("mtr_ai", false,
+					new long[] { day1.getEpochSecond(), day2.getEpochSecond(), 40 },
+					new long[] { day3.getEpochSecond(), end.getEpochSecond(), 7 })));
+		this.contextRunner.run((context) -> {
+			List<MeterUsageSummary> usage = billing(context).getUsage("mtr_ai", "cus_acme", day1, end,
+					Duration.ofDays(1));
+
+			assertThat(usage).containsExactly(new MeterUsageSummary("mtr_ai", "cus_acme", 40, day1, day2),
+					new MeterUsageSummary("mtr_ai", "cus_acme", 0, day2, day3),
+					new MeterUsageSummary("mtr_ai", "cus_acme", 7, day3, end));
+		});
+		assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/billing/meters/mtr_ai/event_summaries"))))
+			.singleElement()
+			.satisfies((request) -> {
+				assertThat(request.queryParameter("value_grouping_window").firstValue()).isEqualTo("day");
+				assertThat(request.queryParameter("start_time").firstValue())
+					.isEqualTo(Long.toString(day1.getEpochSecond()));
+				assertThat(request.queryParameter("end_time").firstValue())
+					.isEqualTo(Long.toString(end.getEpochSecond()));
+			});
+	}
+
+	@Test
+	void usagePerBucketNeedsWholeUtcDaysOrHours() {
+		Instant start = Instant.parse("2026-11-01T10:15:00Z");
+		this.contextRunner.run((context) -> {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> billing(context).getUsage("mtr_ai", "cus_acme", start,
+						start.plus(Duration.ofDays(2)), Duration.ofDays(1)))
+				.withMessageContaining("is not the start of a UTC day");
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> billing(context).getUsage("mtr_ai", "cus_acme", Instant.parse("2026-11-01T00:00:00Z"),
+						Instant.parse("2026-11-08T00:00:00Z"), Duration.ofDays(7)))
+				.withMessageContaining("bucket must be one hour (PT1H) or one day (P1D)");
+		});
+		assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/billing/meters/mtr_ai/event_summaries"))))
+			.isEmpty();
+	}
+
+	@Test
 	void usageIsReadFromEventSummariesOverWholeMinutesAcrossPagesAndCached() {
 		Instant start = Instant.parse("2026-11-01T10:15:30Z");
 		Instant end = Instant.parse("2026-11-01T11:00:10Z");
