@@ -102,6 +102,27 @@ public final class InMemoryUsageLedger implements UsageLedger {
 		this.thresholds.observe(key, used, limit);
 	}
 
+	@Override
+	public void setUsed(String referenceId, String limitKey, BillingPeriod period, long used) {
+		requireNotNegative(used);
+		Tally tally = tally(new LedgerKey(referenceId, limitKey, period));
+		tally.lock.lock();
+		try {
+			tally.used = used;
+			// calls waiting for reservations decide again on the new usage
+			tally.settled.signalAll();
+		}
+		finally {
+			tally.lock.unlock();
+		}
+	}
+
+	static void requireNotNegative(long used) {
+		if (used < 0) {
+			throw new IllegalArgumentException("used must not be negative, was " + used);
+		}
+	}
+
 	private Tally tally(LedgerKey key) {
 		return this.tallies.computeIfAbsent(key, (k) -> new Tally());
 	}

@@ -104,6 +104,21 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
+	 * Writes back what this instance settled and gives its slice back first, so that the next
+	 * call leases from the table on the new usage.
+	 */
+	@Override
+	public void setUsed(String referenceId, String limitKey, BillingPeriod period, long used) {
+		InMemoryUsageLedger.requireNotNegative(used);
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		boolean set;
+		do {
+			set = slice(key).setUsed(used);
+		}
+		while (!set);
+	}
+
+	/**
 	 * Writes back what every slice holds but its reservations in flight, and stops flushing.
 	 * Thresholds reached since the last flush are left to the next instance that looks: the
 	 * application's listeners may be gone already.

@@ -184,6 +184,43 @@ final class LedgerSlice {
 		}
 	}
 
+	/**
+	 * Replaces the usage settled by every instance, after writing back what this instance
+	 * settled and giving its free part back, so that the next call leases on the new usage.
+	 * @return {@code false} when this slice was retired: set it through a new one
+	 */
+	boolean setUsed(long used) {
+		this.lock.lock();
+		try {
+			while (this.exchanging) {
+				this.changed.awaitUninterruptibly();
+			}
+			if (this.retired) {
+				return false;
+			}
+			exchange(0, this.limit, true);
+			this.exchanging = true;
+			this.lock.unlock();
+			try {
+				this.table.setUsed(this.key, used);
+			}
+			finally {
+				this.lock.lock();
+				this.exchanging = false;
+				this.changed.signalAll();
+			}
+			this.knownUsed = used;
+			// a value set by hand is no usage reached: the next usage counted publishes
+			this.observedUsed = used;
+			this.retryAt = System.nanoTime();
+			this.refusedLimit = Long.MAX_VALUE;
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/** Writes settled usage back and gives the free part back, unless a call is at it. */
 	void flush() {
 		this.lock.lock();

@@ -38,6 +38,9 @@ final class LedgerTable {
 	private static final String INSERT = "INSERT INTO metering_usage_ledger (reference_id, limit_key, period_start, "
 			+ "period_end, used, leased, granted) VALUES (:referenceId, :limitKey, :periodStart, :periodEnd, 0, 0, 0)";
 
+	private static final String SET_USED = "UPDATE metering_usage_ledger SET used = :used WHERE reference_id = "
+			+ ":referenceId AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd";
+
 	private static final String SELECT_USED = "SELECT used FROM metering_usage_ledger WHERE reference_id = :referenceId"
 			+ " AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd";
 
@@ -80,6 +83,20 @@ final class LedgerTable {
 	long used(LedgerKey key) {
 		List<Long> used = this.jdbc.queryForList(SELECT_USED, parameters(key), Long.class);
 		return used.isEmpty() ? 0 : used.get(0);
+	}
+
+	/** Replaces the usage settled by every instance; what instances hold leased stays leased. */
+	void setUsed(LedgerKey key, long used) {
+		MapSqlParameterSource parameters = parameters(key).addValue("used", used);
+		if (update(SET_USED, parameters) == 0) {
+			insertIfAbsent(parameters);
+			update(SET_USED, parameters);
+		}
+	}
+
+	private int update(String statement, MapSqlParameterSource parameters) {
+		Integer rows = this.transactions.execute((status) -> this.jdbc.update(statement, parameters));
+		return (rows != null) ? rows : 0;
 	}
 
 	/** One statement a transaction: a thread never holds two connections, so a pool cannot run dry. */

@@ -35,4 +35,17 @@ public interface UsageLedger {
 	 */
 	void add(String referenceId, String limitKey, BillingPeriod period, long limit, long amount);
 
+	/**
+	 * Replaces the usage settled on a key in a period, so that the next call is admitted on
+	 * {@code used}: for test fixtures (the {@code metering-test} module's
+	 * {@code UsageFixtures}) and corrections by hand. Calls in flight settle on top of it. No
+	 * threshold is published for the value set; the next usage counted on the key publishes
+	 * the thresholds it has reached.
+	 * @param used the usage settled, at least 0
+	 * @throws UnsupportedOperationException by default, for a ledger that cannot
+	 */
+	default void setUsed(String referenceId, String limitKey, BillingPeriod period, long used) {
+		throw new UnsupportedOperationException(getClass().getName() + " cannot set usage");
+	}
+
 }

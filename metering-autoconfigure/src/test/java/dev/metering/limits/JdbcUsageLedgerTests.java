@@ -13,6 +13,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * The ledger in the database keeps the contract's sequential semantics, although it admits
@@ -48,6 +49,48 @@ class JdbcUsageLedgerTests {
 				.isEqualTo(new Admission.Refused(60, 50, PERIOD));
 			assertThat(second.tryReserve("org", "tokens", PERIOD, 100, 0, Duration.ZERO))
 				.isInstanceOf(Admission.Reservation.class);
+		}
+	}
+
+	@Test
+	void usageSetByHandDecidesTheNextCallOnEveryInstance() throws Exception {
+		try (JdbcUsageLedger first = ledger(); JdbcUsageLedger second = ledger()) {
+			// a slice with quota left over, which must not admit calls past the usage set
+			settle(first, 40, 10);
+			first.setUsed("org", "tokens", PERIOD, 50);
+
+			assertThat(first.tryReserve("org", "tokens", PERIOD, 50, 1, Duration.ZERO))
+				.isEqualTo(new Admission.Refused(50, 50, PERIOD));
+			assertThat(second.used("org", "tokens", PERIOD)).isEqualTo(50);
+
+			second.setUsed("org", "tokens", PERIOD, 0);
+			assertThat(first.used("org", "tokens", PERIOD)).isZero();
+			settle(first, 40, 45);
+			assertThat(second.used("org", "tokens", PERIOD)).isEqualTo(45);
+		}
+	}
+
+	@Test
+	void usageSetOnAKeyNeverUsedMakesItsRow() throws Exception {
+		try (JdbcUsageLedger ledger = ledger()) {
+			ledger.setUsed("org_new", "tokens", PERIOD, 70);
+
+			assertThat(ledger.tryReserve("org_new", "tokens", PERIOD, 50, 1, Duration.ZERO))
+				.isEqualTo(new Admission.Refused(70, 50, PERIOD));
+		}
+		try (JdbcUsageLedger restarted = ledger()) {
+			assertThat(restarted.used("org_new", "tokens", PERIOD)).isEqualTo(70);
+		}
+	}
+
+	@Test
+	void negativeUsageIsRefusedAndChangesNothing() throws Exception {
+		try (JdbcUsageLedger ledger = ledger()) {
+			ledger.add("org", "tokens", PERIOD, 50, 20);
+
+			assertThatIllegalArgumentException().isThrownBy(() -> ledger.setUsed("org", "tokens", PERIOD, -1))
+				.withMessage("used must not be negative, was -1");
+			assertThat(ledger.used("org", "tokens", PERIOD)).isEqualTo(20);
 		}
 	}
 
