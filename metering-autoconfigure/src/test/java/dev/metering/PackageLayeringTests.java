@@ -29,7 +29,9 @@ class PackageLayeringTests {
 			List.of("dev.metering.delivery"), List.of("dev.metering.billing"),
 			List.of("dev.metering.advisor", "dev.metering.aop", "dev.metering.admin", "dev.metering.web",
 					"dev.metering.metrics"),
-			List.of("dev.metering.autoconfigure"));
+			List.of("dev.metering.autoconfigure"),
+			// the metering-test module's, for the tests of applications
+			List.of("dev.metering.test"));
 
 	private final JavaClasses library = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
