@@ -2,12 +2,10 @@ package dev.metering.sample;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
@@ -26,24 +24,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample end to end over HTTP: each user's chats are billed, to the token, to their own
- * organization; limits answer 429 before the model is called.
+ * The sample end to end over HTTP, with its demo model and local meter: each user's chats are
+ * billed, to the token, to their own organization. {@link SampleChatBillingTests} tests limits
+ * and streams with the {@code metering-test} kit.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "spring.datasource.url=jdbc:h2:mem:sample",
-				// a third organization for the limit test, so that pushing it over its limit
-				// leaves alice and bob usable by the other tests
-				"sample.users.carol.password={noop}carol", "sample.users.carol.organization=org_initech",
-				"metering.accounts.org_initech.customer-id=cus_initech_test",
-				"metering.accounts.org_initech.plan=free" })
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:sample")
 @AutoConfigureRestTestClient
 class SampleApplicationTests {
 
 	@Autowired
 	private RestTestClient client;
-
-	@Autowired
-	private JsonMapper json;
 
 	@Autowired
 	private UsageOutbox outbox;
@@ -325,39 +315,6 @@ class SampleApplicationTests {
 
 	record Usage(String organization, String plan, long used, Long limit, Long remaining, Instant periodStart,
 			Instant periodEnd) {
-	}
-
-	record TokenUsage(int promptTokens, int completionTokens) {
-	}
-
-	/** A server-sent event stream: the text chunks, and the {@code usage} event. */
-	record Stream(List<String> chunks, TokenUsage usage) {
-
-		static Stream parse(String body, JsonMapper json) {
-			List<String> chunks = new ArrayList<>();
-			TokenUsage usage = null;
-			for (String event : body.split("\n\n")) {
-				String name = null;
-				StringBuilder data = new StringBuilder();
-				for (String line : event.split("\n")) {
-					if (line.startsWith("event:")) {
-						name = line.substring("event:".length()).strip();
-					}
-					else if (line.startsWith("data:")) {
-						String value = line.substring("data:".length());
-						data.append(value.startsWith(" ") ? value.substring(1) : value);
-					}
-				}
-				if ("usage".equals(name)) {
-					usage = json.readValue(data.toString(), TokenUsage.class);
-				}
-				else if (!data.isEmpty()) {
-					chunks.add(data.toString());
-				}
-			}
-			return new Stream(chunks, usage);
-		}
-
 	}
 
 }
