@@ -66,8 +66,7 @@ public class MeteringEndpoint {
 		int pageNumber = (page != null) ? page : 0;
 		int pageSize = (size != null) ? size : DEFAULT_PAGE_SIZE;
 		if (pageNumber < 0 || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-			throw new InvalidEndpointRequestException("page must be 0 or more and size 1 to " + MAX_PAGE_SIZE,
-					"Invalid page");
+			throw badRequest("page must be 0 or more and size 1 to " + MAX_PAGE_SIZE);
 		}
 		OutboxBacklog backlog = this.admin.backlog();
 		List<DeadLetterDescriptor> deadLetters = this.admin
@@ -96,29 +95,25 @@ public class MeteringEndpoint {
 			case "redrive" -> redrive(identifier);
 			case "redrive-all" -> new RedriveDescriptor(this.admin.redriveAll());
 			case "reconcile" -> reconcile(start, end);
-			default -> throw new InvalidEndpointRequestException("Unknown action '" + action
-					+ "'; the metering endpoint takes redrive (with an identifier), redrive-all and reconcile",
-					"Unknown action");
+			default -> throw badRequest("Unknown action '" + action
+					+ "'; the metering endpoint takes redrive (with an identifier), redrive-all and reconcile");
 		};
 	}
 
 	private RedriveDescriptor redrive(@Nullable String identifier) {
 		if (identifier == null || identifier.isBlank()) {
-			throw new InvalidEndpointRequestException("redrive needs the identifier of a dead letter; "
-					+ "redrive-all re-drives them all", "Missing identifier");
+			throw badRequest("redrive needs the identifier of a dead letter; redrive-all re-drives them all");
 		}
 		return new RedriveDescriptor(this.admin.redrive(identifier) ? 1 : 0);
 	}
 
 	private ReconciliationDescriptor reconcile(@Nullable String start, @Nullable String end) {
 		if (this.reconciler == null) {
-			throw new InvalidEndpointRequestException("Reconciliation needs the outbox in the database, which "
-					+ "remembers what it delivered; the outbox in memory forgets an event once it is delivered",
-					"No reconciliation");
+			throw badRequest("Reconciliation needs the outbox in the database, which remembers what it delivered; "
+					+ "the outbox in memory forgets an event once it is delivered");
 		}
 		if ((start == null) != (end == null)) {
-			throw new InvalidEndpointRequestException("Give both start and end, or neither for the last closed window",
-					"Invalid window");
+			throw badRequest("Give both start and end, or neither for the last closed window");
 		}
 		try {
 			Reconciliation reconciliation = (start != null) ? this.reconciler.reconcile(Instant.parse(start),
@@ -126,8 +121,13 @@ public class MeteringEndpoint {
 			return new ReconciliationDescriptor(reconciliation);
 		}
 		catch (DateTimeParseException | IllegalArgumentException ex) {
-			throw new InvalidEndpointRequestException(ex.getMessage(), "Invalid window");
+			throw badRequest(ex.getMessage());
 		}
+	}
+
+	/** A 400 whose reason, which Spring Boot may show the client, is the message. */
+	private static InvalidEndpointRequestException badRequest(String message) {
+		return new InvalidEndpointRequestException(message, message);
 	}
 
 	/**
