@@ -65,12 +65,12 @@ public class MeteringEndpoint {
 	public MeteringDescriptor metering(@Nullable Integer page, @Nullable Integer size) {
 		int pageNumber = (page != null) ? page : 0;
 		int pageSize = (size != null) ? size : DEFAULT_PAGE_SIZE;
-		if (pageNumber < 0 || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+		if (pageNumber < 0 || pageSize < 1 || pageSize > MAX_PAGE_SIZE
+				|| (long) pageNumber * pageSize > Integer.MAX_VALUE) {
 			throw badRequest("page must be 0 or more and size 1 to " + MAX_PAGE_SIZE);
 		}
 		OutboxBacklog backlog = this.admin.backlog();
-		List<DeadLetterDescriptor> deadLetters = this.admin
-			.deadLetters(Math.multiplyExact(pageNumber, pageSize), pageSize)
+		List<DeadLetterDescriptor> deadLetters = this.admin.deadLetters(pageNumber * pageSize, pageSize)
 			.stream()
 			.map(DeadLetterDescriptor::new)
 			.toList();

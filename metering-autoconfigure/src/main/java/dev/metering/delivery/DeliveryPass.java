@@ -141,8 +141,8 @@ final class DeliveryPass {
 	}
 
 	private void attempt(OutboxEntry entry) {
-		List<DeliveryOutcome> outcome = send(1, () -> List.of(this.provider.deliver(entry.event())));
-		this.settler.settle(entry, outcome.get(0));
+		DeliveryOutcome outcome = send(1, () -> List.of(this.provider.deliver(entry.event()))).get(0);
+		this.settler.settle(entry, outcome);
 	}
 
 	/** One request for several events, for providers that take batches. */

@@ -176,10 +176,10 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	@Override
 	public List<DeadLetter> deadLetters() {
 		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
-				+ "' ORDER BY failed_at, identifier", this::deadLetter);
+				+ "' ORDER BY failed_at, identifier", JdbcDeliveryQueue::deadLetter);
 	}
 
-	private DeadLetter deadLetter(ResultSet rs, int row) throws SQLException {
+	private static DeadLetter deadLetter(ResultSet rs, int row) throws SQLException {
 		OutboxEntry entry = UsageEventTable.entry(rs, row);
 		return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"),
 				entry.attempts(), Instant.ofEpochMilli(rs.getLong("failed_at")));
@@ -188,7 +188,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	@Override
 	public List<DeadLetter> deadLetters(int offset, int limit) {
 		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
-				+ "' ORDER BY failed_at, identifier OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", this::deadLetter, offset,
+				+ "' ORDER BY failed_at, identifier OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", JdbcDeliveryQueue::deadLetter, offset,
 				limit);
 	}
 
