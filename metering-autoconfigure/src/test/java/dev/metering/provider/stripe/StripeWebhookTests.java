@@ -64,6 +64,8 @@ class StripeWebhookTests {
 
 	static final String PATH = "/metering/stripe/webhook";
 
+	static final String ERROR_REPORT = "v1.billing.meter.error_report_triggered";
+
 	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
 
 	static {
@@ -170,6 +172,21 @@ class StripeWebhookTests {
 			assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v2/core/events/evt_report_1")))).hasSize(1);
 			assertThat(refusedLate(registry, true)).isOne();
 			assertThat(output).doesNotContain(API_KEY, SNAPSHOT_SECRET, THIN_SECRET);
+		});
+	}
+
+	@Test
+	void usageStripeFoundNoMeterForIsReportedAndDeadLetteredTheSameWay() {
+		this.contextRunner.run((context) -> {
+			String identifier = recordAndDeliver(context, 3);
+			stripe.stubFor(errorReport("evt_no_meter", "v1.billing.meter.no_meter_found", identifier));
+
+			assertThat(deliver(context, thinEvent("evt_no_meter", "v1.billing.meter.no_meter_found"), THIN_SECRET)
+				.getResponse()
+				.getStatus()).isEqualTo(200);
+
+			assertThat(context.getBean(MeteringAdmin.class).deadLetters()).extracting((dead) -> dead.event().identifier())
+				.containsExactly(identifier);
 		});
 	}
 
@@ -300,7 +317,11 @@ class StripeWebhookTests {
 
 	/** A thin event announcing a meter error report, as an event destination receives it. */
 	private static String thinEvent(String id) {
-		return "{\"id\":\"" + id + "\",\"object\":\"v2.core.event\",\"type\":\"v1.billing.meter.error_report_triggered\","
+		return thinEvent(id, ERROR_REPORT);
+	}
+
+	private static String thinEvent(String id, String type) {
+		return "{\"id\":\"" + id + "\",\"object\":\"v2.core.event\",\"type\":\"" + type + "\","
 				+ "\"livemode\":false,\"created\":\"" + NOW + "\",\"related_object\":{\"id\":\"mtr_ai\","
 				+ "\"type\":\"billing.meter\",\"url\":\"/v1/billing/meters/mtr_ai\"}}";
 	}
@@ -310,6 +331,11 @@ class StripeWebhookTests {
 	 * three invalid events, of which Stripe names two by identifier (one unknown here).
 	 */
 	private static com.github.tomakehurst.wiremock.client.MappingBuilder errorReport(String id, String identifier) {
+		return errorReport(id, ERROR_REPORT, identifier);
+	}
+
+	private static com.github.tomakehurst.wiremock.client.MappingBuilder errorReport(String id, String type,
+			String identifier) {
 		return get(urlPathEqualTo("/v2/core/events/" + id)).willReturn(StripeStub.json(200, "{\"id\":\"" + id
 				+ "\",\"object\":\"v2.core.event\",\"context\":null,\"created\":\"" + NOW + "\",\"data\":{"
 				+ "\"developer_message_summary\":\"There are 3 invalid events\",\"reason\":{\"error_count\":3,"
@@ -319,7 +345,7 @@ class StripeWebhookTests {
 				+ "\"usage_unknown\"}}]}]},\"validation_end\":\"" + NOW + "\",\"validation_start\":\""
 				+ NOW.minusSeconds(60) + "\"},\"livemode\":false,\"reason\":null,\"related_object\":{\"id\":\"mtr_ai\","
 				+ "\"type\":\"billing.meter\",\"url\":\"/v1/billing/meters/mtr_ai\"},"
-				+ "\"type\":\"v1.billing.meter.error_report_triggered\"}"));
+				+ "\"type\":\"" + type + "\"}"));
 	}
 
 	private MvcResult deliver(AssertableWebApplicationContext context, String payload, String secret) throws Exception {
