@@ -65,3 +65,13 @@ CREATE TABLE IF NOT EXISTS metering_usage_threshold (
     reached_at        BIGINT        NOT NULL,
     PRIMARY KEY (reference_id, limit_key, period_start, period_end, threshold_percent)
 );
+
+-- The providers' webhook events already handled, so that an event delivered again, to any
+-- instance, is handled once; kept for metering.outbox.retention.
+CREATE TABLE IF NOT EXISTS metering_webhook_event (
+    provider     VARCHAR(20)   NOT NULL,
+    event_id     VARCHAR(200)  NOT NULL,
+    received_at  BIGINT        NOT NULL,
+    PRIMARY KEY (provider, event_id)
+);
+CREATE INDEX IF NOT EXISTS metering_webhook_event_received ON metering_webhook_event (received_at);

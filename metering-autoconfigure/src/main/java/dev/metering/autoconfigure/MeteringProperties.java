@@ -391,15 +391,24 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * ID, for finding the customer of a subject that has no configured account.
 	 * @param connectTimeout How long to wait for a connection to Stripe.
 	 * @param readTimeout How long to wait for Stripe's answer.
+	 * @param webhook Stripe's webhooks: subscription changes and meter error reports.
 	 */
 	public record Stripe(String apiKey, @DefaultValue("https://api.stripe.com") String apiBase,
 			@DefaultValue("https://meter-events.stripe.com") String meterEventsBase, @DefaultValue("v1") StripeApi api,
 			@DefaultValue("organization_id") String customerMetadataKey, @DefaultValue("10s") Duration connectTimeout,
-			@DefaultValue("30s") Duration readTimeout) {
+			@DefaultValue("30s") Duration readTimeout, @DefaultValue Webhook webhook) {
+
+		static final String WEBHOOK_PATH = "/metering/stripe/webhook";
 
 		public Stripe {
 			requirePositiveMillis("stripe.connect-timeout", connectTimeout);
 			requirePositiveMillis("stripe.read-timeout", readTimeout);
+			webhook = webhook.validated("stripe.webhook", WEBHOOK_PATH);
+			if (webhook.secret().stream().anyMatch((secret) -> !secret.startsWith("whsec_"))) {
+				// never the value: it may be an API key put in the wrong place
+				throw invalid("stripe.webhook.secret", "must hold Stripe signing secrets, which start with whsec_; "
+						+ "one of them does not");
+			}
 		}
 
 		boolean hasApiKey() {
@@ -410,7 +419,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		public String toString() {
 			return "Stripe[apiKey=" + (hasApiKey() ? "******" : "") + ", apiBase=" + this.apiBase
 					+ ", meterEventsBase=" + this.meterEventsBase + ", customerMetadataKey=" + this.customerMetadataKey
-					+ "]";
+					+ ", webhook=" + this.webhook + "]";
 		}
 
 	}
@@ -463,13 +472,18 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param baseUrl Base URL of Polar's API (the sandbox is https://sandbox-api.polar.sh).
 	 * @param connectTimeout How long to wait for a connection to Polar.
 	 * @param readTimeout How long to wait for Polar's answer.
+	 * @param webhook Polar's webhooks: subscription and customer state changes.
 	 */
 	public record Polar(String accessToken, @DefaultValue("https://api.polar.sh") String baseUrl,
-			@DefaultValue("10s") Duration connectTimeout, @DefaultValue("30s") Duration readTimeout) {
+			@DefaultValue("10s") Duration connectTimeout, @DefaultValue("30s") Duration readTimeout,
+			@DefaultValue Webhook webhook) {
+
+		static final String WEBHOOK_PATH = "/metering/polar/webhook";
 
 		public Polar {
 			requirePositiveMillis("polar.connect-timeout", connectTimeout);
 			requirePositiveMillis("polar.read-timeout", readTimeout);
+			webhook = webhook.validated("polar.webhook", WEBHOOK_PATH);
 		}
 
 		boolean hasAccessToken() {
@@ -479,7 +493,51 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@Override
 		public String toString() {
 			return "Polar[accessToken=" + (hasAccessToken() ? "******" : "") + ", baseUrl=" + this.baseUrl
-					+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + "]";
+					+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", webhook="
+					+ this.webhook + "]";
+		}
+
+	}
+
+	/**
+	 * A provider's webhooks, received on Spring MVC once a signing secret is set.
+	 *
+	 * @param secret Signing secrets of the provider's webhooks, comma-separated: one per
+	 * endpoint or event destination that posts to this path. The webhooks are received only
+	 * when one is set. Never logged.
+	 * @param path Path the provider posts its webhooks to.
+	 * @param tolerance How long after it was signed a delivery is accepted; an older one is
+	 * refused as a replay.
+	 */
+	public record Webhook(List<String> secret, String path, @DefaultValue("5m") Duration tolerance) {
+
+		public Webhook {
+			secret = (secret != null) ? secret.stream().map(String::trim).filter((value) -> !value.isEmpty()).toList()
+					: List.of();
+		}
+
+		/**
+		 * These settings, with the provider's default path when none is set, checked: a mistake
+		 * fails start-up naming the property under {@code prefix}.
+		 */
+		Webhook validated(String prefix, String defaultPath) {
+			String checkedPath = (this.path != null) ? this.path : defaultPath;
+			if (!checkedPath.startsWith("/")) {
+				throw invalid(prefix + ".path", "must start with '/', was '" + checkedPath + "'");
+			}
+			requirePositive(prefix + ".tolerance", this.tolerance);
+			return new Webhook(this.secret, checkedPath, this.tolerance);
+		}
+
+		/** Whether a signing secret is set, which turns the webhooks on. */
+		boolean enabled() {
+			return !this.secret.isEmpty();
+		}
+
+		@Override
+		public String toString() {
+			return "Webhook[secret=" + (enabled() ? "******" : "") + ", path=" + this.path + ", tolerance="
+					+ this.tolerance + "]";
 		}
 
 	}

@@ -47,4 +47,13 @@ public interface DeliveryMetrics {
 		return request.get();
 	}
 
+	/**
+	 * Counts events the provider refused after it had accepted them, as its error reports tell.
+	 * @param events how many
+	 * @param deadLettered whether they were found delivered in the outbox and are now dead
+	 * letters (also counted by {@link #deadLettered()}); those that were not are logged only
+	 */
+	default void refusedLate(long events, boolean deadLettered) {
+	}
+
 }

@@ -17,8 +17,10 @@ import dev.metering.provider.DeliveryOutcome;
 /**
  * Delivery metrics in the application's Micrometer registry, tagged with the provider: the
  * counters {@code metering.events.delivered}, {@code metering.events.retried},
- * {@code metering.events.dead-lettered} and {@code metering.events.coalesced}, the timer
- * {@code metering.delivery.latency} from recording to delivery, and the observation
+ * {@code metering.events.dead-lettered} and {@code metering.events.coalesced}, and
+ * {@code metering.events.refused-late}, tagged {@code dead-lettered} {@code true} for refusals
+ * reported after delivery that found their event, {@code false} for those that did not; the
+ * timer {@code metering.delivery.latency} from recording to delivery; and the observation
  * {@code metering.provider.requests} of each request to the provider (a timer tagged with its
  * {@code outcome}, and a span where the application traces).
  */
@@ -33,6 +35,10 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics {
 	private final Counter deadLettered;
 
 	private final Counter coalesced;
+
+	private final Counter refusedLateFound;
+
+	private final Counter refusedLateNotFound;
 
 	private final Timer latency;
 
@@ -51,6 +57,10 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics {
 		this.retried = registry.counter("metering.events.retried", "provider", provider);
 		this.deadLettered = registry.counter("metering.events.dead-lettered", "provider", provider);
 		this.coalesced = registry.counter("metering.events.coalesced", "provider", provider);
+		this.refusedLateFound = registry.counter("metering.events.refused-late", "provider", provider,
+				"dead-lettered", "true");
+		this.refusedLateNotFound = registry.counter("metering.events.refused-late", "provider", provider,
+				"dead-lettered", "false");
 		this.latency = Timer.builder("metering.delivery.latency")
 			.description("Time from recording a usage event to its delivery to the provider")
 			.tag("provider", provider)
@@ -83,6 +93,11 @@ public final class MicrometerDeliveryMetrics implements DeliveryMetrics {
 	@Override
 	public void coalesced(int events) {
 		this.coalesced.increment(events);
+	}
+
+	@Override
+	public void refusedLate(long events, boolean deadLettered) {
+		(deadLettered ? this.refusedLateFound : this.refusedLateNotFound).increment(events);
 	}
 
 	@Override

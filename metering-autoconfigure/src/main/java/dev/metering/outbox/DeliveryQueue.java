@@ -26,6 +26,20 @@ public interface DeliveryQueue {
 
 	void deadLetter(String identifier, String code, String message, Instant failedAt);
 
+	/**
+	 * Moves an event the provider accepted, and then reported refused, to the dead letters with
+	 * the provider's reason, where it can be re-driven under its identifier once the cause is
+	 * fixed. By default the outbox remembers no delivered event and finds none.
+	 * @param identifier the identifier the provider saw
+	 * @param code the provider's error code
+	 * @param message the provider's error message
+	 * @param failedAt when the refusal became known
+	 * @return what became of the event
+	 */
+	default LateRefusal deadLetterDelivered(String identifier, String code, String message, Instant failedAt) {
+		return LateRefusal.notFound();
+	}
+
 	/** Events recorded and not yet delivered nor dead-lettered. */
 	long pendingCount();
 

@@ -162,6 +162,38 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 				UsageEventTable.truncated(message), failedAt.toEpochMilli(), identifier);
 	}
 
+	/**
+	 * Dead-letters a delivered row; a row the provider never saw under this identifier (one
+	 * merged into another) or that is still pending is left as it is. Delivered rows are kept
+	 * for {@code metering.outbox.retention}: a refusal reported later finds nothing.
+	 */
+	@Override
+	public LateRefusal deadLetterDelivered(String identifier, String code, String message, Instant failedAt) {
+		LateRefusal refusal = this.transactions.execute((status) -> {
+			List<LateRefusal> found = this.jdbc.query("SELECT " + COLUMNS + ", status FROM metering_usage_event "
+					+ "WHERE identifier = ? FOR UPDATE", (rs, row) -> {
+						UsageEvent event = UsageEventTable.entry(rs, row).event();
+						return switch (rs.getString("status")) {
+							case DELIVERED -> new LateRefusal(LateRefusal.Outcome.DEAD_LETTERED, event);
+							case DEAD -> new LateRefusal(LateRefusal.Outcome.ALREADY_DEAD_LETTER, event);
+							default -> new LateRefusal(LateRefusal.Outcome.NOT_FOUND, event);
+						};
+					}, identifier);
+			if (found.isEmpty()) {
+				return LateRefusal.notFound();
+			}
+			if (found.get(0).outcome() == LateRefusal.Outcome.DEAD_LETTERED) {
+				// the attempt that delivered it is the one refused
+				this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
+						+ "failure_code = ?, last_error = ?, failed_at = ?, settled_at = NULL WHERE identifier = ?",
+						UsageEventTable.truncated(code), UsageEventTable.truncated(message), failedAt.toEpochMilli(),
+						identifier);
+			}
+			return found.get(0);
+		});
+		return (refusal != null) ? refusal : LateRefusal.notFound();
+	}
+
 	/** Pending rows, and events on their way to the table. */
 	@Override
 	public long pendingCount() {

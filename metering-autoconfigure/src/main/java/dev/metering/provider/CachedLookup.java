@@ -54,6 +54,16 @@ public final class CachedLookup<K, V> {
 		}
 	}
 
+	/**
+	 * Forgets what is cached for the key, answer or recent failure, so that the next look-up
+	 * asks the provider.
+	 */
+	@SuppressWarnings("unchecked")
+	void evict(Object key) {
+		this.cache.evict(key);
+		this.recentFailures.invalidate((K) key);
+	}
+
 	Cache cache() {
 		return this.cache;
 	}

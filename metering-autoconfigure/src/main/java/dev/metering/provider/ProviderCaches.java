@@ -2,7 +2,10 @@ package dev.metering.provider;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -26,6 +29,11 @@ import dev.metering.MeterUsageSummary;
  * Caffeine cache that serves an entry while it is refreshed in the background, and keeps it
  * when the refresh fails. Its entries do not expire: a look-up with an answer cached never
  * waits for the provider, and the size bound keeps memory in check.
+ * <p>
+ * A provider's webhooks may evict what it has told of a customer, so that a change at the
+ * provider (a plan changed, a subscription started) applies at once rather than after the
+ * refresh interval. Evictions reach the cache of this instance; an application cache shared by
+ * every instance (such as Redis) carries them to all.
  */
 public final class ProviderCaches {
 
@@ -47,6 +55,9 @@ public final class ProviderCaches {
 	private final Executor refresher;
 
 	private final Ticker ticker;
+
+	/** The look-ups handed out, by cache name, for evictions. */
+	private final Map<String, List<CachedLookup<?, ?>>> lookups = new ConcurrentHashMap<>();
 
 	/**
 	 * @param applicationCaches the application's cache manager, or {@code null}
@@ -86,14 +97,37 @@ public final class ProviderCaches {
 		return lookup(USAGE, this.settings.usageRefresh(), loader);
 	}
 
+	/**
+	 * Forgets the customer's subscription, and so its plan and period, in cache
+	 * {@value #SUBSCRIPTIONS}: the next look-up asks the provider.
+	 * @param customerId the key it is cached under: the customer ID the account names
+	 */
+	public void evictSubscription(String customerId) {
+		evict(SUBSCRIPTIONS, customerId);
+	}
+
+	/**
+	 * Forgets the customer of an organization or user ID in cache {@value #CUSTOMERS}, such as
+	 * "no customer" cached before the customer was created: the next look-up asks the provider.
+	 */
+	public void evictCustomer(String referenceId) {
+		evict(CUSTOMERS, referenceId);
+	}
+
+	private void evict(String name, Object key) {
+		this.lookups.getOrDefault(name, List.of()).forEach((lookup) -> lookup.evict(key));
+	}
+
 	private <K, V> CachedLookup<K, V> lookup(String name, Duration refresh, Function<K, V> loader) {
 		Cache cache = (this.applicationCaches != null) ? this.applicationCaches.getCache(name) : null;
-		return new CachedLookup<>((cache != null) ? cache : builtIn(name, refresh, loader), loader,
-				Caffeine.newBuilder()
+		CachedLookup<K, V> lookup = new CachedLookup<>((cache != null) ? cache : builtIn(name, refresh, loader),
+				loader, Caffeine.newBuilder()
 					.ticker(this.ticker)
 					.expireAfterWrite(this.settings.failureBackoff())
 					.maximumSize(this.settings.maximumSize())
 					.build());
+		this.lookups.computeIfAbsent(name, (n) -> new CopyOnWriteArrayList<>()).add(lookup);
+		return lookup;
 	}
 
 	private <K, V> Cache builtIn(String name, Duration refresh, Function<K, V> loader) {

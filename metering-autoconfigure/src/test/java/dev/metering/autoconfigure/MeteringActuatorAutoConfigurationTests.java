@@ -45,10 +45,17 @@ class MeteringActuatorAutoConfigurationTests {
 
 	private static final String POLAR_TOKEN = "polar_oat_SuperSecretToken";
 
+	private static final String STRIPE_WEBHOOK_SECRET = "whsec_SuperSecretSigningSecret";
+
+	/** A secret not shaped like any known one: only the property's name tells that it is one. */
+	private static final String POLAR_WEBHOOK_SECRET = "SuperSecretPolarEndpointSecret";
+
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with())
 		.withPropertyValues("metering.stripe.api-key=" + STRIPE_KEY, "metering.polar.access-token=" + POLAR_TOKEN,
-				"STRIPE_SECRET_KEY=" + STRIPE_KEY, "metering.default-plan=free");
+				"STRIPE_SECRET_KEY=" + STRIPE_KEY, "metering.default-plan=free",
+				"metering.stripe.webhook.secret[0]=" + STRIPE_WEBHOOK_SECRET,
+				"metering.polar.webhook.secret[0]=" + POLAR_WEBHOOK_SECRET);
 
 	private final ApplicationContextRunner actuatorRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with(EndpointAutoConfiguration.class,
@@ -81,6 +88,8 @@ class MeteringActuatorAutoConfigurationTests {
 
 			assertThat(value(endpoint, "metering.stripe.api-key")).isEqualTo("******");
 			assertThat(value(endpoint, "metering.polar.access-token")).isEqualTo("******");
+			assertThat(value(endpoint, "metering.stripe.webhook.secret[0]")).isEqualTo("******");
+			assertThat(value(endpoint, "metering.polar.webhook.secret[0]")).isEqualTo("******");
 			assertThat(value(endpoint, "STRIPE_SECRET_KEY")).isEqualTo("******");
 			assertThat(value(endpoint, "metering.default-plan")).isEqualTo("free");
 		});

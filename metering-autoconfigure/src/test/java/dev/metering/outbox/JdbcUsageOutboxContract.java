@@ -181,6 +181,51 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	@Test
+	void aDeliveredEventReportedRefusedLaterBecomesADeadLetterWithTheReasonAndCanBeRedriven() {
+		this.appender.append(event("usage_late", 9));
+		this.outbox.due(Instant.now(), 10);
+		this.outbox.markDelivered("usage_late");
+		Instant failedAt = Instant.ofEpochMilli(Instant.now().toEpochMilli());
+
+		LateRefusal refusal = this.outbox.deadLetterDelivered("usage_late", "meter_event_customer_not_found",
+				"Customer cus_1 was not found.", failedAt);
+
+		assertThat(refusal.outcome()).isEqualTo(LateRefusal.Outcome.DEAD_LETTERED);
+		assertThat(refusal.event().value()).isEqualTo(9);
+		assertThat(this.outbox.deadLetters()).singleElement().satisfies((dead) -> {
+			assertThat(dead.event()).isEqualTo(refusal.event());
+			assertThat(dead.code()).isEqualTo("meter_event_customer_not_found");
+			assertThat(dead.message()).isEqualTo("Customer cus_1 was not found.");
+			assertThat(dead.attempts()).isOne();
+			assertThat(dead.failedAt()).isEqualTo(failedAt);
+		});
+		assertThat(this.outbox.purgeSettled(Instant.now().plusSeconds(1))).as("a dead letter stays").isZero();
+		assertThat(this.outbox.deadLetterDelivered("usage_late", "other", "reported again", failedAt).outcome())
+			.isEqualTo(LateRefusal.Outcome.ALREADY_DEAD_LETTER);
+		assertThat(this.outbox.deadLetters()).singleElement()
+			.satisfies((dead) -> assertThat(dead.code()).isEqualTo("meter_event_customer_not_found"));
+		assertThat(this.outbox.redrive("usage_late")).isTrue();
+		assertThat(this.outbox.due(Instant.now().plusSeconds(1), 10)).extracting((e) -> e.event().identifier())
+			.containsExactly("usage_late");
+	}
+
+	@Test
+	void aRefusalOfAnEventThatIsUnknownPendingOrMergedFindsNothingAndChangesNothing() {
+		Instant hour = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+		this.appender.appendAll(List.of(event("usage_waiting", 1), new UsageEvent("usage_part1", "ai_tokens", "cus_m", 2,
+				hour), new UsageEvent("usage_part2", "ai_tokens", "cus_m", 3, hour)));
+		this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_merged");
+
+		for (String identifier : List.of("usage_never_seen", "usage_waiting", "usage_part1")) {
+			assertThat(this.outbox.deadLetterDelivered(identifier, "code", "message", Instant.now()).outcome())
+				.as(identifier)
+				.isEqualTo(LateRefusal.Outcome.NOT_FOUND);
+		}
+		assertThat(this.outbox.deadLetters()).isEmpty();
+		assertThat(this.outbox.pendingCount()).isEqualTo(2);
+	}
+
+	@Test
 	void coalescingMergesNeverAttemptedEventsPerCustomerAndHourAndKeepsWhatTheyCover() {
 		Instant hour = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
 		List<UsageEvent> events = new ArrayList<>();

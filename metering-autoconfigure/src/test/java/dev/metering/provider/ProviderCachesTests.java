@@ -180,6 +180,62 @@ class ProviderCachesTests {
 			.isInstanceOf(Cache.class);
 	}
 
+	@Test
+	void anEvictedSubscriptionIsAskedForAgainAtTheNextLookUpAndOthersStay() {
+		Deque<Subscription> answers = new ArrayDeque<>(List.of(subscription("price_free"), subscription("price_pro")));
+		AtomicInteger asked = new AtomicInteger();
+		CachedLookup<String, Subscription> subscriptions = this.caches.subscriptions((customerId) -> {
+			asked.incrementAndGet();
+			return customerId.equals("cus_1") ? answers.remove() : null;
+		});
+		subscriptions.find("cus_1");
+		subscriptions.find("cus_2");
+
+		this.caches.evictSubscription("cus_1");
+		this.caches.evictSubscription("cus_never_looked_up");
+
+		assertThat(subscriptions.find("cus_1")).map(Subscription::priceIds).contains(List.of("price_pro"));
+		assertThat(subscriptions.find("cus_2")).isEmpty();
+		assertThat(asked).as("cus_1 twice, cus_2 once").hasValue(3);
+	}
+
+	@Test
+	void anEvictedCustomerForgetsARecentFailureTooAndLeavesTheSubscriptions() {
+		Answers answers = new Answers().thenFail(new IllegalStateException("Could not find the customer: 500"))
+			.then("cus_1");
+		CachedLookup<String, String> customers = this.caches.customers(answers);
+		AtomicInteger subscriptionsAsked = new AtomicInteger();
+		CachedLookup<String, Subscription> subscriptions = this.caches.subscriptions((customerId) -> {
+			subscriptionsAsked.incrementAndGet();
+			return null;
+		});
+		assertThatIllegalStateException().isThrownBy(() -> customers.find("org_a"));
+		subscriptions.find("org_a");
+
+		this.caches.evictCustomer("org_a");
+
+		assertThat(customers.find("org_a")).as("asked again within the failure backoff").contains("cus_1");
+		subscriptions.find("org_a");
+		assertThat(subscriptionsAsked).hasValue(1);
+	}
+
+	@Test
+	void anEvictionReachesTheApplicationsCache() {
+		ConcurrentMapCacheManager applicationCaches = new ConcurrentMapCacheManager(ProviderCaches.SUBSCRIPTIONS);
+		ProviderCaches caches = new ProviderCaches(applicationCaches, settings(1000), this.refreshes::add,
+				this.nanos::get);
+		caches.subscriptions((customerId) -> subscription("price_pro")).find("cus_1");
+		assertThat(applicationCaches.getCache(ProviderCaches.SUBSCRIPTIONS).get("cus_1")).isNotNull();
+
+		caches.evictSubscription("cus_1");
+
+		assertThat(applicationCaches.getCache(ProviderCaches.SUBSCRIPTIONS).get("cus_1")).isNull();
+	}
+
+	private static Subscription subscription(String priceId) {
+		return new Subscription("cus_1", List.of(priceId), Instant.EPOCH, Instant.EPOCH.plus(Duration.ofDays(30)));
+	}
+
 	private ProviderCaches caches(long maximumSize) {
 		return new ProviderCaches(null, settings(maximumSize), this.refreshes::add, this.nanos::get);
 	}

@@ -1,0 +1,55 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
+
+import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.outbox.DeliveryQueue;
+import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.polar.PolarWebhooks;
+import dev.metering.webhook.WebhookReceipts;
+
+/**
+ * Auto-configuration of Polar's webhooks on Spring MVC, when {@code metering.provider=polar}
+ * and {@code metering.polar.webhook.secret} is set: a subscription or customer state changed
+ * evicts the customer's cached plan and period.
+ */
+@AutoConfiguration(after = { PolarMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "polar")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+@Conditional(WebhookSecretCondition.Polar.class)
+@Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class })
+public final class PolarWebhookAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	PolarWebhooks meteringPolarWebhooks(MeteringProperties properties, ObjectProvider<Clock> clock) {
+		MeteringProperties.Webhook webhook = properties.polar().webhook();
+		return new PolarWebhooks(webhook.secret(), webhook.tolerance(), clock.getIfUnique(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "meteringPolarWebhookRoute")
+	RouterFunction<ServerResponse> meteringPolarWebhookRoute(MeteringProperties properties, PolarWebhooks webhooks,
+			WebhookReceipts receipts, ProviderCaches caches, DeliveryQueue outbox,
+			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
+		return WebhookRoutes.route(properties.polar().webhook(), "polar", webhooks, receipts, caches, outbox,
+				metrics, clock);
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+
+import com.stripe.StripeClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
+
+import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.outbox.DeliveryQueue;
+import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.stripe.StripeWebhooks;
+import dev.metering.webhook.WebhookReceipts;
+
+/**
+ * Auto-configuration of Stripe's webhooks on Spring MVC, when {@code metering.provider=stripe}
+ * and {@code metering.stripe.webhook.secret} is set: a subscription changed evicts the customer's
+ * cached plan and period, and usage Stripe refused after accepting it goes to the dead letters.
+ */
+@AutoConfiguration(after = { StripeMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "stripe")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(value = StripeClient.class, name = "org.springframework.web.servlet.DispatcherServlet")
+@Conditional(WebhookSecretCondition.Stripe.class)
+@Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class })
+public final class StripeWebhookAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	StripeWebhooks meteringStripeWebhooks(MeteringProperties properties, StripeClient client,
+			ObjectProvider<Clock> clock) {
+		MeteringProperties.Webhook webhook = properties.stripe().webhook();
+		return new StripeWebhooks(client, webhook.secret(), webhook.tolerance(), clock.getIfUnique(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
+	RouterFunction<ServerResponse> meteringStripeWebhookRoute(MeteringProperties properties, StripeWebhooks webhooks,
+			WebhookReceipts receipts, ProviderCaches caches, DeliveryQueue outbox,
+			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
+		return WebhookRoutes.route(properties.stripe().webhook(), "stripe", webhooks, receipts, caches, outbox,
+				metrics, clock);
+	}
+
+}

@@ -1,0 +1,68 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.metering.webhook.InMemoryWebhookReceipts;
+import dev.metering.webhook.JdbcWebhookReceipts;
+import dev.metering.webhook.WebhookReceipts;
+
+/**
+ * Where the webhook events already handled are remembered, imported by each provider's webhook
+ * auto-configuration in this order: in the database beside the outbox when it is there, so
+ * that a duplicate is recognised by every instance and after a restart, else in memory. Either
+ * way for {@code metering.outbox.retention}, as long as delivered events, which a late report
+ * refers to.
+ */
+abstract class WebhookReceiptsConfiguration {
+
+	/** Most events the receipts in memory remember. */
+	static final long IN_MEMORY_RECEIPTS = 100_000;
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+	@ConditionalOnBean(DataSource.class)
+	@Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
+	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+	static class InDatabase {
+
+		@Bean
+		@ConditionalOnMissingBean(WebhookReceipts.class)
+		@DependsOnDatabaseInitialization
+		JdbcWebhookReceipts meteringWebhookReceipts(DataSource dataSource, MeteringProperties properties,
+				ObjectProvider<Clock> clock) {
+			return new JdbcWebhookReceipts(dataSource, properties.outbox().retention(),
+					clock.getIfUnique(Clock::systemUTC));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class InMemory {
+
+		@Bean
+		@ConditionalOnMissingBean(WebhookReceipts.class)
+		InMemoryWebhookReceipts meteringWebhookReceipts(MeteringProperties properties) {
+			return new InMemoryWebhookReceipts(properties.outbox().retention(), IN_MEMORY_RECEIPTS,
+					Ticker.systemTicker());
+		}
+
+	}
+
+}

@@ -1,0 +1,217 @@
+package dev.metering.provider.stripe;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.SignatureVerificationException;
+import com.stripe.exception.StripeException;
+import com.stripe.net.ApiResource;
+import com.stripe.net.RawRequestOptions;
+import com.stripe.net.Webhook;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.metering.provider.InvalidWebhookException;
+import dev.metering.provider.ProviderEvent;
+import dev.metering.provider.ProviderWebhooks;
+import dev.metering.provider.WebhookNotification;
+
+/**
+ * Stripe's webhooks, from the event destinations that send to one path: snapshot events
+ * ({@code customer.subscription.*}) and thin events ({@code v1.billing.meter.error_report_triggered},
+ * {@code v1.billing.meter.no_meter_found}), each destination signing with its own secret in the
+ * {@code Stripe-Signature} header, which stripe-java's {@link Webhook} checks.
+ * <p>
+ * A thin event carries no data: the error report it announces is read from Stripe
+ * ({@code GET /v2/core/events/{id}}) only once the delivery is known to be new. Its JSON is
+ * read as Stripe sends it, since stripe-java 33 models the report's reason without accessors.
+ */
+public final class StripeWebhooks implements ProviderWebhooks {
+
+	static final String SIGNATURE_HEADER = "Stripe-Signature";
+
+	private static final String SUBSCRIPTION_EVENTS = "customer.subscription.";
+
+	/** The thin events of usage Stripe refused after accepting it, whose data has the same shape. */
+	private static final Set<String> METER_ERROR_EVENTS = Set.of("v1.billing.meter.error_report_triggered",
+			"v1.billing.meter.no_meter_found");
+
+	private static final String THIN_EVENT = "v2.core.event";
+
+	private final StripeClient client;
+
+	private final List<String> secrets;
+
+	private final long toleranceSeconds;
+
+	private final Clock clock;
+
+	private final JsonMapper json = JsonMapper.shared();
+
+	/**
+	 * @param client reads the error reports that thin events announce
+	 * @param secrets the signing secret of each event destination sending to this application
+	 * @param tolerance how old a signature may be; an older one is refused as a replay
+	 * @param clock tells how old a signature is
+	 */
+	public StripeWebhooks(StripeClient client, List<String> secrets, Duration tolerance, Clock clock) {
+		this.client = client;
+		this.secrets = List.copyOf(secrets);
+		this.toleranceSeconds = tolerance.toSeconds();
+		this.clock = clock;
+	}
+
+	@Override
+	public WebhookNotification verify(Function<String, String> headers, byte[] body) {
+		String signature = headers.apply(SIGNATURE_HEADER);
+		if (signature == null || signature.isBlank()) {
+			throw new InvalidWebhookException("it has no " + SIGNATURE_HEADER + " header");
+		}
+		String payload = new String(body, StandardCharsets.UTF_8);
+		checkSignature(payload, signature);
+		JsonNode event = readJson(payload);
+		String id = event.path("id").asString(null);
+		String type = event.path("type").asString(null);
+		if (id == null || type == null) {
+			throw new InvalidWebhookException("it is not a Stripe event: it has no id or type");
+		}
+		if (THIN_EVENT.equals(event.path("object").asString(""))) {
+			return new ThinEvent(id, type, event.path("context").asString(null));
+		}
+		return new SnapshotEvent(id, type, subscriptionChanged(type, event.path("data").path("object")));
+	}
+
+	private void checkSignature(String payload, String header) {
+		String refusal = null;
+		for (String secret : this.secrets) {
+			try {
+				Webhook.Signature.verifyHeader(payload, header, secret, this.toleranceSeconds, this.clock);
+				return;
+			}
+			catch (SignatureVerificationException ex) {
+				// the signature of one destination's secret, too old, says more than a mismatch with another's
+				if (refusal == null || ex.getMessage().contains("tolerance")) {
+					refusal = ex.getMessage();
+				}
+			}
+			catch (RuntimeException ex) {
+				// a timestamp that is no number, a part without a value
+				refusal = "Malformed " + SIGNATURE_HEADER + " header";
+			}
+		}
+		throw new InvalidWebhookException(refusal + " (with " + this.secrets.size() + " signing secret"
+				+ ((this.secrets.size() == 1) ? "" : "s") + ", tolerance " + this.toleranceSeconds + "s)");
+	}
+
+	private JsonNode readJson(String text) {
+		try {
+			JsonNode node = this.json.readTree(text);
+			if (!node.isObject()) {
+				throw new InvalidWebhookException("its body is not a JSON object");
+			}
+			return node;
+		}
+		catch (JacksonException ex) {
+			throw new InvalidWebhookException("its body is not JSON");
+		}
+	}
+
+	/** The customer of a subscription event: a customer ID, or the customer itself when expanded. */
+	private static Optional<ProviderEvent> subscriptionChanged(String type, JsonNode subscription) {
+		if (!type.startsWith(SUBSCRIPTION_EVENTS)) {
+			return Optional.empty();
+		}
+		JsonNode customer = subscription.path("customer");
+		String customerId = customer.isObject() ? customer.path("id").asString(null) : customer.asString(null);
+		return Optional.ofNullable(customerId)
+			.map((id) -> new ProviderEvent.SubscriptionChanged(Set.of(id), Set.of()));
+	}
+
+	/**
+	 * The refusals of an error report: the sample errors Stripe names by identifier, and how
+	 * many more of each type it counted.
+	 */
+	private ProviderEvent.UsageRefused refusals(String id, String type, JsonNode event) {
+		JsonNode data = event.path("data");
+		List<ProviderEvent.Refusal> refusals = new ArrayList<>();
+		long unnamed = 0;
+		for (JsonNode errorType : data.path("reason").path("error_types")) {
+			String code = errorType.path("code").asString("unknown");
+			long named = 0;
+			for (JsonNode sample : errorType.path("sample_errors")) {
+				String identifier = sample.path("request").path("identifier").asString(null);
+				if (identifier != null) {
+					refusals.add(new ProviderEvent.Refusal(identifier, code, sample.path("error_message").asString("")));
+					named++;
+				}
+			}
+			unnamed += Math.max(errorType.path("error_count").asLong(named) - named, 0);
+		}
+		String meter = event.path("related_object").path("id").asString(null);
+		String description = "Stripe event " + id + " (" + type + ((meter != null) ? ", meter " + meter : "")
+				+ ", events validated from " + data.path("validation_start").asString("?") + " to "
+				+ data.path("validation_end").asString("?") + "): "
+				+ data.path("developer_message_summary").asString("no summary");
+		return new ProviderEvent.UsageRefused(refusals, unnamed, description);
+	}
+
+	private record SnapshotEvent(String id, String type, Optional<ProviderEvent> event) implements WebhookNotification {
+	}
+
+	/** A thin event: what it is about is read from Stripe when asked. */
+	private final class ThinEvent implements WebhookNotification {
+
+		private final String id;
+
+		private final String type;
+
+		private final String context;
+
+		ThinEvent(String id, String type, String context) {
+			this.id = id;
+			this.type = type;
+			this.context = context;
+		}
+
+		@Override
+		public String id() {
+			return this.id;
+		}
+
+		@Override
+		public String type() {
+			return this.type;
+		}
+
+		@Override
+		public Optional<ProviderEvent> event() {
+			if (!METER_ERROR_EVENTS.contains(this.type)) {
+				return Optional.empty();
+			}
+			RawRequestOptions.RawRequestOptionsBuilder options = RawRequestOptions.builder();
+			if (this.context != null) {
+				options.setStripeContext(this.context);
+			}
+			try {
+				String body = StripeWebhooks.this.client
+					.rawRequest(ApiResource.RequestMethod.GET, "/v2/core/events/" + this.id, null, options.build())
+					.body();
+				return Optional.of(refusals(this.id, this.type, readJson(body)));
+			}
+			catch (StripeException ex) {
+				throw new StripeProviderException("Could not read event " + this.id + " at Stripe: "
+						+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,108 @@
+package dev.metering.webhook;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.outbox.DeliveryQueue;
+import dev.metering.outbox.LateRefusal;
+import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.ProviderEvent;
+import dev.metering.provider.UsageEvent;
+
+/**
+ * Does what a provider's webhook event asks of metering: forgets the plan and period cached for
+ * a customer whose subscription changed, so that the next call reads them from the provider,
+ * and moves usage the provider refused after accepting it to the dead letters with the
+ * provider's reason.
+ * <p>
+ * A refusal that names no delivered event in the outbox (the outbox in memory forgets delivered
+ * events, a database outbox keeps them for {@code metering.outbox.retention}, and a provider
+ * may count refusals without naming each) is not lost: it is logged at WARN with the
+ * provider's account, and counted apart.
+ */
+public final class ProviderEventHandler {
+
+	private static final Log logger = LogFactory.getLog(ProviderEventHandler.class);
+
+	private final String provider;
+
+	private final ProviderCaches caches;
+
+	private final DeliveryQueue outbox;
+
+	private final DeliveryMetrics metrics;
+
+	private final Clock clock;
+
+	/**
+	 * @param provider the provider's name, for logs
+	 * @param caches the caches of the provider's look-ups
+	 * @param outbox where delivered events are dead-lettered
+	 * @param metrics counts refused events
+	 * @param clock tells when a refusal became known
+	 */
+	public ProviderEventHandler(String provider, ProviderCaches caches, DeliveryQueue outbox, DeliveryMetrics metrics,
+			Clock clock) {
+		this.provider = provider;
+		this.caches = caches;
+		this.outbox = outbox;
+		this.metrics = metrics;
+		this.clock = clock;
+	}
+
+	void handle(ProviderEvent event) {
+		if (event instanceof ProviderEvent.SubscriptionChanged changed) {
+			evict(changed);
+		}
+		else if (event instanceof ProviderEvent.UsageRefused refused) {
+			deadLetter(refused);
+		}
+	}
+
+	private void evict(ProviderEvent.SubscriptionChanged changed) {
+		changed.customerIds().forEach(this.caches::evictSubscription);
+		changed.referenceIds().forEach(this.caches::evictCustomer);
+		if (logger.isDebugEnabled()) {
+			logger.debug("The subscription of " + changed.customerIds() + " changed at " + this.provider
+					+ ": its plan and period are read again at the next call");
+		}
+	}
+
+	private void deadLetter(ProviderEvent.UsageRefused refused) {
+		Instant now = this.clock.instant();
+		List<String> deadLettered = new ArrayList<>();
+		List<String> notFound = new ArrayList<>();
+		for (ProviderEvent.Refusal refusal : refused.refusals()) {
+			LateRefusal result = this.outbox.deadLetterDelivered(refusal.identifier(), refusal.code(),
+					refusal.message(), now);
+			if (result.outcome() == LateRefusal.Outcome.DEAD_LETTERED) {
+				deadLettered.add(refusal.identifier());
+				this.metrics.deadLettered();
+				UsageEvent dead = result.event();
+				logger.warn("Usage event " + dead.identifier() + " (" + dead.eventName() + ", customer "
+						+ dead.customerId() + ", value " + dead.value() + ") was refused by " + this.provider
+						+ " after delivery: " + refusal.code() + ": " + refusal.message());
+			}
+			else if (result.outcome() == LateRefusal.Outcome.NOT_FOUND) {
+				notFound.add(refusal.identifier() + " (" + refusal.code() + ": " + refusal.message() + ")");
+			}
+		}
+		long unaccounted = notFound.size() + refused.unnamed();
+		if (!deadLettered.isEmpty()) {
+			this.metrics.refusedLate(deadLettered.size(), true);
+		}
+		if (unaccounted > 0) {
+			this.metrics.refusedLate(unaccounted, false);
+		}
+		logger.warn(this.provider + " refused usage it had accepted: " + refused.description() + ". Now dead letters: "
+				+ deadLettered + "; no delivered event in the outbox for " + notFound
+				+ ((refused.unnamed() > 0) ? "; " + refused.unnamed() + " more refused without an identifier" : ""));
+	}
+
+}
