@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS metering_usage_event (
     coalesced_into  VARCHAR(100)
 );
 CREATE INDEX IF NOT EXISTS metering_usage_event_due ON metering_usage_event (status, next_attempt_at);
+-- When each event was recorded (its occurred_at is when the usage happened, which a caller may
+-- set in the past), for delivery latency and the age of the backlog; NULL in rows stored before.
+ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS recorded_at BIGINT;
 
 -- The embedded local meter: delivered usage summed per event name, customer and minute.
 CREATE TABLE IF NOT EXISTS metering_local_usage (

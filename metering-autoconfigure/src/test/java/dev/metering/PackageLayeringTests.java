@@ -26,9 +26,10 @@ class PackageLayeringTests {
 			List.of("dev.metering.provider.local", "dev.metering.provider.stripe", "dev.metering.provider.polar",
 					"dev.metering.outbox",
 					"dev.metering.limits"),
-			List.of("dev.metering.delivery"), List.of("dev.metering.billing"),
+			List.of("dev.metering.delivery", "dev.metering.reconcile"), List.of("dev.metering.billing"),
 			List.of("dev.metering.advisor", "dev.metering.aop", "dev.metering.admin", "dev.metering.web",
 					"dev.metering.metrics", "dev.metering.webhook"),
+			List.of("dev.metering.actuate"),
 			List.of("dev.metering.autoconfigure"),
 			// the metering-test module's, for the tests of applications
 			List.of("dev.metering.test"));

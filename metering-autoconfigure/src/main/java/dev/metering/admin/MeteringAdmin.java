@@ -3,6 +3,7 @@ package dev.metering.admin;
 import java.util.List;
 
 import dev.metering.outbox.DeadLetter;
+import dev.metering.outbox.OutboxBacklog;
 import dev.metering.outbox.UndeliveredUsage;
 
 /**
@@ -20,6 +21,20 @@ public final class MeteringAdmin {
 
 	public List<DeadLetter> deadLetters() {
 		return this.outbox.deadLetters();
+	}
+
+	/**
+	 * One page of the dead letters, oldest first.
+	 * @param offset how many to skip
+	 * @param limit the most to answer
+	 */
+	public List<DeadLetter> deadLetters(int offset, int limit) {
+		return this.outbox.deadLetters(offset, limit);
+	}
+
+	/** What waits: pending events and dead letters per event name, and the oldest pending. */
+	public OutboxBacklog backlog() {
+		return this.outbox.backlog();
 	}
 
 	/**

@@ -7,18 +7,22 @@ import org.springframework.ai.tokenizer.TokenCountEstimator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 import dev.metering.MeteringAdvisor;
 import dev.metering.advisor.ChatClientMeteringAdvisor;
+import dev.metering.advisor.OrganizationObservationFilter;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.UsageMetering;
 
 /**
  * Auto-configuration that adds the {@link MeteringAdvisor} and its companion to every
- * auto-configured {@code ChatClient.Builder}.
+ * auto-configured {@code ChatClient.Builder}, and with
+ * {@code metering.observations.organization} the billed organization to Spring AI's chat
+ * model observations.
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnClass(ChatClient.class)
@@ -36,6 +40,16 @@ public final class MeteringChatClientAutoConfiguration {
 	@Bean
 	ChatClientBuilderCustomizer meteringChatClientBuilderCustomizer(MeteringAdvisor advisor) {
 		return (builder) -> builder.defaultAdvisors(advisor.callOriginAdvisor(), advisor);
+	}
+
+	/**
+	 * Tags Spring AI's chat model metrics per organization, when the application opts in:
+	 * Spring Boot adds every {@code ObservationFilter} bean to its observation registry.
+	 */
+	@Bean
+	@ConditionalOnBooleanProperty(MeteringProperties.PREFIX + ".observations.organization")
+	OrganizationObservationFilter meteringOrganizationObservationFilter() {
+		return new OrganizationObservationFilter();
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.scheduling.support.CronExpression;
 
 import dev.metering.billing.Enforcement;
 import dev.metering.billing.LookupFailurePolicy;
@@ -44,6 +45,9 @@ import dev.metering.provider.TokenKind;
  * cached when the application's cache manager has no cache of that name.
  * @param jdbc The database that keeps the outbox.
  * @param limits How plan limits are kept and checked.
+ * @param health How the metering health indicator judges delivery.
+ * @param reconcile How usage delivered is checked against what the provider counted.
+ * @param observations What metering adds to the observations of Spring AI.
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -52,7 +56,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
 		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
-		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits) {
+		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits, @DefaultValue Health health,
+		@DefaultValue Reconcile reconcile, @DefaultValue Observations observations) {
 
 	public static final String PREFIX = "metering";
 
@@ -67,6 +72,10 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
 		validate(provider, defaultMeter, meters, accounts, plans, defaultPlan, stripe, polar);
+		if (reconcile.window().compareTo(outbox.retention()) > 0) {
+			throw invalid("reconcile.window", "must not be longer than metering.outbox.retention ("
+					+ outbox.retention() + "), which keeps what was delivered, was " + reconcile.window());
+		}
 	}
 
 	private static void validate(Provider provider, String defaultMeter, Map<String, Meter> meters,
@@ -238,6 +247,57 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			thresholds = thresholds.stream().distinct().sorted().toList();
 		}
 
+	}
+
+	/**
+	 * The metering health indicator.
+	 *
+	 * @param maxDeliveryLag How long the oldest pending usage event may wait for delivery
+	 * before the metering health indicator reports DEGRADED.
+	 */
+	public record Health(@DefaultValue("15m") Duration maxDeliveryLag) {
+
+		public Health {
+			requirePositive("health.max-delivery-lag", maxDeliveryLag);
+		}
+
+	}
+
+	/**
+	 * Reconciliation of delivered usage with the provider's own totals.
+	 *
+	 * @param enabled Whether to reconcile the last closed window on a schedule. The metering
+	 * Actuator endpoint reconciles on demand either way.
+	 * @param cron When to reconcile, as a cron expression in UTC. By default a quarter of an
+	 * hour after midnight, when the provider has counted yesterday's last events.
+	 * @param window The window reconciled: the last one of this length, counted in UTC from
+	 * midnight, that has closed. Whole minutes, at most metering.outbox.retention.
+	 */
+	public record Reconcile(@DefaultValue("false") boolean enabled, @DefaultValue("0 15 0 * * *") String cron,
+			@DefaultValue("1d") Duration window) {
+
+		public Reconcile {
+			if (!CronExpression.isValidExpression(cron)) {
+				throw invalid("reconcile.cron", "is not a cron expression (second minute hour day month weekday), was '"
+						+ cron + "'");
+			}
+			requirePositive("reconcile.window", window);
+			if (window.toSeconds() % 60 != 0 || window.toNanosPart() != 0) {
+				throw invalid("reconcile.window", "must be whole minutes, as provider summaries are, was " + window);
+			}
+		}
+
+	}
+
+	/**
+	 * What metering adds to Spring AI's observations.
+	 *
+	 * @param organization Whether chat model observations carry the billed organization as the
+	 * low-cardinality key metering.organization, which tags gen_ai.client.token.usage and
+	 * gen_ai.client.operation. Every organization then has time series of its own: turn it on
+	 * only when organizations are few.
+	 */
+	public record Observations(@DefaultValue("false") boolean organization) {
 	}
 
 	/** Where usage is billed. */

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -140,27 +141,26 @@ final class DeliveryPass {
 	}
 
 	private void attempt(OutboxEntry entry) {
-		DeliveryOutcome outcome;
-		try {
-			outcome = this.provider.deliver(entry.event());
-		}
-		catch (RuntimeException ex) {
-			outcome = failed(ex);
-		}
+		DeliveryOutcome outcome = send(1, () -> List.of(this.provider.deliver(entry.event()))).get(0);
 		this.settler.settle(entry, outcome);
 	}
 
 	/** One request for several events, for providers that take batches. */
 	private void attemptTogether(List<OutboxEntry> entries) {
-		List<DeliveryOutcome> outcomes;
-		try {
-			outcomes = this.provider.deliverAll(entries.stream().map(OutboxEntry::event).toList());
-		}
-		catch (RuntimeException ex) {
-			outcomes = Collections.nCopies(entries.size(), failed(ex));
-		}
+		List<DeliveryOutcome> outcomes = send(entries.size(),
+				() -> this.provider.deliverAll(entries.stream().map(OutboxEntry::event).toList()));
 		for (int i = 0; i < entries.size(); i++) {
 			this.settler.settle(entries.get(i), outcomes.get(i));
+		}
+	}
+
+	/** One request to the provider, observed: the outcomes of its events, in order. */
+	private List<DeliveryOutcome> send(int events, Supplier<List<DeliveryOutcome>> request) {
+		try {
+			return this.metrics.request(events, request);
+		}
+		catch (RuntimeException ex) {
+			return Collections.nCopies(events, failed(ex));
 		}
 	}
 

@@ -45,6 +45,9 @@ final class OutcomeSettler {
 		if (outcome instanceof DeliveryOutcome.Delivered) {
 			this.queue.markDelivered(event.identifier());
 			this.metrics.delivered();
+			if (entry.recordedAt() != null) {
+				this.metrics.deliveredAfter(Duration.between(entry.recordedAt(), this.clock.instant()));
+			}
 		}
 		else if (outcome instanceof DeliveryOutcome.Retry retry) {
 			int failures = entry.attempts() + 1;

@@ -3,6 +3,7 @@ package dev.metering.outbox;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 
 	private final List<DeadLetter> deadLetters = new ArrayList<>();
 
+	/** When each dead letter was recorded, so that a re-driven event keeps it. */
+	private final Map<String, Instant> deadLettersRecordedAt = new HashMap<>();
+
 	private final Clock clock;
 
 	/**
@@ -33,7 +37,8 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	/** Due at once: an event stamped ahead is not held back until its time comes. */
 	@Override
 	public synchronized void append(UsageEvent event) {
-		this.pending.put(event.identifier(), new OutboxEntry(event, 0, this.clock.instant(), null));
+		Instant now = this.clock.instant();
+		this.pending.put(event.identifier(), new OutboxEntry(event, 0, now, null, now));
 	}
 
 	@Override
@@ -61,8 +66,14 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 			.toList();
 		int covered = 0;
 		for (Map.Entry<UsageEvent, List<UsageEvent>> merged : Coalescing.merge(candidates, identifiers).entrySet()) {
-			merged.getValue().forEach((event) -> this.pending.remove(event.identifier()));
-			append(merged.getKey());
+			// the merged event has waited since the first of its events was recorded
+			Instant firstRecorded = merged.getValue()
+				.stream()
+				.map((event) -> this.pending.remove(event.identifier()).recordedAt())
+				.min(Instant::compareTo)
+				.orElseThrow();
+			UsageEvent into = merged.getKey();
+			this.pending.put(into.identifier(), new OutboxEntry(into, 0, this.clock.instant(), null, firstRecorded));
 			covered += merged.getValue().size();
 		}
 		return covered;
@@ -75,14 +86,14 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 
 	@Override
 	public synchronized void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
-		this.pending.computeIfPresent(identifier,
-				(id, entry) -> new OutboxEntry(entry.event(), entry.attempts() + 1, nextAttemptAt, error));
+		this.pending.computeIfPresent(identifier, (id, entry) -> new OutboxEntry(entry.event(), entry.attempts() + 1,
+				nextAttemptAt, error, entry.recordedAt()));
 	}
 
 	@Override
 	public synchronized void hold(String identifier, Instant nextAttemptAt, String reason) {
-		this.pending.computeIfPresent(identifier,
-				(id, entry) -> new OutboxEntry(entry.event(), entry.attempts(), nextAttemptAt, reason));
+		this.pending.computeIfPresent(identifier, (id, entry) -> new OutboxEntry(entry.event(), entry.attempts(),
+				nextAttemptAt, reason, entry.recordedAt()));
 	}
 
 	@Override
@@ -90,6 +101,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 		OutboxEntry entry = this.pending.remove(identifier);
 		if (entry != null) {
 			this.deadLetters.add(new DeadLetter(entry.event(), code, message, entry.attempts() + 1, failedAt));
+			this.deadLettersRecordedAt.put(identifier, entry.recordedAt());
 		}
 	}
 
@@ -104,11 +116,28 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	}
 
 	@Override
+	public synchronized OutboxBacklog backlog() {
+		Map<String, Long> pendingByEventName = new HashMap<>();
+		Instant oldest = null;
+		for (OutboxEntry entry : this.pending.values()) {
+			pendingByEventName.merge(entry.event().eventName(), 1L, Long::sum);
+			if (oldest == null || entry.recordedAt().isBefore(oldest)) {
+				oldest = entry.recordedAt();
+			}
+		}
+		Map<String, Long> deadByEventName = new HashMap<>();
+		this.deadLetters.forEach((dead) -> deadByEventName.merge(dead.event().eventName(), 1L, Long::sum));
+		return new OutboxBacklog(this.pending.size(), pendingByEventName, this.deadLetters.size(), deadByEventName,
+				oldest);
+	}
+
+	@Override
 	public synchronized boolean redrive(String identifier) {
 		for (DeadLetter dead : this.deadLetters) {
 			if (dead.event().identifier().equals(identifier)) {
 				this.deadLetters.remove(dead);
-				this.pending.put(identifier, new OutboxEntry(dead.event(), 0, Instant.EPOCH, null));
+				this.pending.put(identifier, new OutboxEntry(dead.event(), 0, Instant.EPOCH, null,
+						this.deadLettersRecordedAt.remove(identifier)));
 				return true;
 			}
 		}

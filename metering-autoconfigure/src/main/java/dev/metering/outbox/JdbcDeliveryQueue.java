@@ -1,10 +1,13 @@
 package dev.metering.outbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +35,7 @@ import static dev.metering.outbox.UsageEventTable.PENDING;
  * one instance sends an event, and another takes over the claims of one that died. Both
  * databases it supports, H2 and PostgreSQL, know {@code FOR UPDATE SKIP LOCKED}.
  */
-public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage {
+public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage, DeliveredUsage {
 
 	/** Most events one coalescing pass looks at. */
 	private static final int COALESCE_SCAN = 5000;
@@ -78,16 +81,26 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage 
 		List<Object> arguments = new ArrayList<>(List.of(nowMillis));
 		arguments.addAll(eventNames);
 		Integer covered = this.transactions.execute((status) -> {
-			List<UsageEvent> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
+			List<OutboxEntry> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
 					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
 					+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
-					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE SKIP LOCKED",
-					(rs, row) -> UsageEventTable.entry(rs, row).event(), arguments.toArray());
-			Map<UsageEvent, List<UsageEvent>> merged = Coalescing.merge(candidates, identifiers);
+					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE SKIP LOCKED", UsageEventTable::entry,
+					arguments.toArray());
+			Map<UsageEvent, List<UsageEvent>> merged = Coalescing
+				.merge(candidates.stream().map(OutboxEntry::event).toList(), identifiers);
 			if (merged.isEmpty()) {
 				return 0;
 			}
-			UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now);
+			Map<String, Instant> recordedAt = new HashMap<>();
+			// rows stored before the outbox kept recording times tell when the usage happened instead
+			candidates.forEach((entry) -> recordedAt.put(entry.event().identifier(),
+					(entry.recordedAt() != null) ? entry.recordedAt() : entry.event().timestamp()));
+			UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now,
+					(into) -> merged.get(into)
+						.stream()
+						.map((event) -> recordedAt.get(event.identifier()))
+						.min(Instant::compareTo)
+						.orElse(now));
 			List<Object[]> coverage = new ArrayList<>();
 			merged.forEach((into, events) -> events
 				.forEach((event) -> coverage.add(new Object[] { into.identifier(), nowMillis, event.identifier() })));
@@ -195,11 +208,61 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage 
 	@Override
 	public List<DeadLetter> deadLetters() {
 		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
-				+ "' ORDER BY failed_at", (rs, row) -> {
-					OutboxEntry entry = UsageEventTable.entry(rs, row);
-					return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"),
-							entry.attempts(), Instant.ofEpochMilli(rs.getLong("failed_at")));
+				+ "' ORDER BY failed_at, identifier", JdbcDeliveryQueue::deadLetter);
+	}
+
+	private static DeadLetter deadLetter(ResultSet rs, int row) throws SQLException {
+		OutboxEntry entry = UsageEventTable.entry(rs, row);
+		return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"),
+				entry.attempts(), Instant.ofEpochMilli(rs.getLong("failed_at")));
+	}
+
+	@Override
+	public List<DeadLetter> deadLetters(int offset, int limit) {
+		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
+				+ "' ORDER BY failed_at, identifier OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", JdbcDeliveryQueue::deadLetter, offset,
+				limit);
+	}
+
+	/** Pending events and dead letters per event name, and the oldest pending, in one read. */
+	@Override
+	public OutboxBacklog backlog() {
+		long onTheirWay = this.notYetWritten.getAsLong();
+		Map<String, Long> pending = new HashMap<>();
+		Map<String, Long> dead = new HashMap<>();
+		long[] oldest = { Long.MAX_VALUE };
+		// rows stored before the outbox kept recording times tell when the usage happened instead
+		this.jdbc.query("SELECT status, event_name, COUNT(*) AS events, MIN(COALESCE(recorded_at, occurred_at)) "
+				+ "AS oldest FROM metering_usage_event WHERE status IN ('" + PENDING + "', '" + DEAD + "') "
+				+ "GROUP BY status, event_name", (rs) -> {
+					if (PENDING.equals(rs.getString("status"))) {
+						pending.put(rs.getString("event_name"), rs.getLong("events"));
+						oldest[0] = Math.min(oldest[0], rs.getLong("oldest"));
+					}
+					else {
+						dead.put(rs.getString("event_name"), rs.getLong("events"));
+					}
 				});
+		long stored = pending.values().stream().mapToLong(Long::longValue).sum();
+		return new OutboxBacklog(stored + onTheirWay, pending, dead.values().stream().mapToLong(Long::longValue).sum(),
+				dead, pending.isEmpty() ? null : Instant.ofEpochMilli(oldest[0]));
+	}
+
+	/** Sums the events sent: merged ones (status C) count in the event they were merged into. */
+	@Override
+	public List<DeliveredTotal> deliveredTotals(Set<String> eventNames, Instant start, Instant end) {
+		if (eventNames.isEmpty()) {
+			return List.of();
+		}
+		List<Object> arguments = new ArrayList<>(List.of(start.toEpochMilli(), end.toEpochMilli()));
+		arguments.addAll(eventNames);
+		return this.jdbc.query("SELECT event_name, customer_id, SUM(usage_value) AS delivered, COUNT(*) AS events "
+				+ "FROM metering_usage_event WHERE status = '" + DELIVERED + "' AND occurred_at >= ? "
+				+ "AND occurred_at < ? AND event_name IN (" + String.join(", ", Collections.nCopies(eventNames.size(), "?"))
+				+ ") GROUP BY event_name, customer_id ORDER BY event_name, customer_id",
+				(rs, row) -> new DeliveredTotal(rs.getString("event_name"), rs.getString("customer_id"),
+						rs.getLong("delivered"), rs.getLong("events")),
+				arguments.toArray());
 	}
 
 	@Override

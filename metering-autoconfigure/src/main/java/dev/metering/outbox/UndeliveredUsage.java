@@ -1,6 +1,8 @@
 package dev.metering.outbox;
 
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The outbox as an operator sees it: how much usage waits for the provider, and the dead
@@ -18,5 +20,27 @@ public interface UndeliveredUsage {
 	 * @return whether there was such a dead letter
 	 */
 	boolean redrive(String identifier);
+
+	/**
+	 * One page of the dead letters, oldest first.
+	 * @param offset how many to skip
+	 * @param limit the most to answer
+	 */
+	default List<DeadLetter> deadLetters(int offset, int limit) {
+		List<DeadLetter> all = deadLetters();
+		return all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+	}
+
+	/**
+	 * What waits, in one read. By default without the age of the oldest pending event, which
+	 * an outbox that keeps when events were recorded tells.
+	 */
+	default OutboxBacklog backlog() {
+		List<DeadLetter> dead = deadLetters();
+		return new OutboxBacklog(pendingCount(), Map.of(), dead.size(),
+				dead.stream().collect(Collectors.groupingBy((letter) -> letter.event().eventName(),
+						Collectors.counting())),
+				null);
+	}
 
 }

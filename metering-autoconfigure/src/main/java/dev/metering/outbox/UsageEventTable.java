@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -26,7 +27,7 @@ final class UsageEventTable {
 	static final String COALESCED = "C";
 
 	static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
-			+ "next_attempt_at, last_error, failure_code, failed_at";
+			+ "next_attempt_at, last_error, failure_code, failed_at, recorded_at";
 
 	private static final int IDENTIFIER_LENGTH = 100;
 
@@ -54,19 +55,30 @@ final class UsageEventTable {
 	}
 
 	/**
+	 * Inserts pending events recorded now, in the caller's transaction.
+	 * @param now when they are recorded, which is when their first attempt is due
+	 */
+	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant now) {
+		insert(jdbc, events, now, (event) -> now);
+	}
+
+	/**
 	 * Inserts pending events in the caller's transaction.
 	 * @param dueAt when their first attempt is due
+	 * @param recordedAt when each was recorded
 	 */
-	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt) {
+	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt,
+			Function<UsageEvent, Instant> recordedAt) {
 		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
-				+ "occurred_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, '" + PENDING + "', 0, ?)",
-				events, events.size(), (statement, event) -> {
+				+ "occurred_at, status, attempts, next_attempt_at, recorded_at) VALUES (?, ?, ?, ?, ?, '" + PENDING
+				+ "', 0, ?, ?)", events, events.size(), (statement, event) -> {
 					statement.setString(1, event.identifier());
 					statement.setString(2, event.eventName());
 					statement.setString(3, event.customerId());
 					statement.setLong(4, event.value());
 					statement.setLong(5, event.timestamp().toEpochMilli());
 					statement.setLong(6, dueAt.toEpochMilli());
+					statement.setLong(7, recordedAt.apply(event).toEpochMilli());
 				});
 	}
 
@@ -74,8 +86,10 @@ final class UsageEventTable {
 	static OutboxEntry entry(ResultSet rs, int row) throws SQLException {
 		UsageEvent event = new UsageEvent(rs.getString("identifier"), rs.getString("event_name"),
 				rs.getString("customer_id"), rs.getLong("usage_value"), Instant.ofEpochMilli(rs.getLong("occurred_at")));
+		long recordedAt = rs.getLong("recorded_at");
+		Instant recorded = rs.wasNull() ? null : Instant.ofEpochMilli(recordedAt);
 		return new OutboxEntry(event, rs.getInt("attempts"), Instant.ofEpochMilli(rs.getLong("next_attempt_at")),
-				rs.getString("last_error"));
+				rs.getString("last_error"), recorded);
 	}
 
 	/** Cuts a provider's error text to what its column holds. */

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -219,7 +220,7 @@ class UsageDispatcherTests {
 		UsageDispatcher coalescing = new UsageDispatcher(this.outbox, this.provider,
 				new DeliverySettings(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
 						Duration.ofHours(1), Duration.ofSeconds(2), 4, Set.of("ai_tokens"), Duration.ofDays(7)),
-				Clock.systemUTC(), new MicrometerDeliveryMetrics(this.registry, this.provider.name()));
+				Clock.systemUTC(), new MicrometerDeliveryMetrics(this.registry, ObservationRegistry.NOOP, this.provider.name()));
 		Instant ahead = Instant.now().plus(Duration.ofMinutes(4));
 		this.outbox.append(new UsageEvent("usage_a1", "ai_tokens", "cus_1", 2, ahead));
 		this.outbox.append(new UsageEvent("usage_a2", "ai_tokens", "cus_1", 3, ahead.plusMillis(1)));
@@ -242,7 +243,7 @@ class UsageDispatcherTests {
 			Duration shutdownTimeout) {
 		return new UsageDispatcher(this.outbox, provider,
 				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of(), Duration.ofDays(7)), Clock.systemUTC(),
-				new MicrometerDeliveryMetrics(this.registry, provider.name()));
+				new MicrometerDeliveryMetrics(this.registry, ObservationRegistry.NOOP, provider.name()));
 	}
 
 	private static UsageEvent event(String identifier, long value) {

@@ -3,9 +3,11 @@ package dev.metering.outbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,9 +25,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.provider.UsageEvent;
+import dev.metering.support.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * What every database's outbox must do, run against a real database by each subclass.
@@ -251,6 +256,118 @@ abstract class JdbcUsageOutboxContract {
 		assertThat(new JdbcTemplate(dataSource()).queryForList(
 				"SELECT identifier FROM metering_usage_event WHERE coalesced_into = 'usage_sum'", String.class))
 			.hasSize(10);
+	}
+
+	@Test
+	void eventsKeepWhenTheyWereRecordedAndAMergedEventWhenItsFirstWas() {
+		Instant hour = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
+		Instant first = Instant.parse("2030-01-01T10:00:00Z");
+		MutableClock clock = new MutableClock(first);
+		JdbcUsageOutbox appender = new JdbcUsageOutbox(dataSource(), clock);
+		appender.append(new UsageEvent("usage_t1", "ai_tokens", "cus_t", 1, hour));
+		clock.set(first.plusSeconds(30));
+		appender.append(new UsageEvent("usage_t2", "ai_tokens", "cus_t", 2, hour.plusSeconds(1)));
+		appender.append(new UsageEvent("usage_other", "api_calls", "cus_t", 1, hour));
+
+		this.outbox.coalesce(Set.of("ai_tokens"), first.plusSeconds(60), () -> "usage_tsum");
+
+		assertThat(this.outbox.due(first.plusSeconds(60), 10)).extracting((entry) -> entry.event().identifier(),
+				OutboxEntry::recordedAt)
+			.containsExactlyInAnyOrder(tuple("usage_tsum", first), tuple("usage_other", first.plusSeconds(30)));
+	}
+
+	@Test
+	void theBacklogCountsPendingEventsAndDeadLettersPerEventNameAndTellsTheOldestRecorded() {
+		Instant first = Instant.parse("2030-01-01T10:00:00Z");
+		MutableClock clock = new MutableClock(first);
+		JdbcUsageOutbox appender = new JdbcUsageOutbox(dataSource(), clock);
+		appender.append(event("usage_b1", 1));
+		clock.set(first.plusSeconds(5));
+		appender.appendAll(List.of(event("usage_b2", 1), event("usage_b3", 1),
+				new UsageEvent("usage_b4", "api_calls", "cus_b", 1, first)));
+		this.outbox.deadLetter("usage_b3", "resource_missing", "No such customer", first.plusSeconds(6));
+		JdbcDeliveryQueue writing = new JdbcDeliveryQueue(dataSource(), "instance-w", Duration.ofMinutes(1),
+				Clock.systemUTC(), () -> 2);
+
+		OutboxBacklog backlog = writing.backlog();
+
+		assertThat(backlog.pending()).as("stored and on their way").isEqualTo(5);
+		assertThat(backlog.pendingByEventName()).containsExactly(entry("ai_tokens", 2L), entry("api_calls", 1L));
+		assertThat(backlog.deadLetters()).isOne();
+		assertThat(backlog.deadLettersByEventName()).containsExactly(entry("ai_tokens", 1L));
+		assertThat(backlog.oldestPendingRecordedAt()).isEqualTo(first);
+
+		this.outbox.markDelivered("usage_b1");
+		assertThat(this.outbox.backlog().oldestPendingRecordedAt()).isEqualTo(first.plusSeconds(5));
+	}
+
+	@Test
+	void anEmptyOutboxHasNoOldestPendingEvent() {
+		assertThat(this.outbox.backlog()).isEqualTo(new OutboxBacklog(0, Map.of(), 0, Map.of(), null));
+	}
+
+	@Test
+	void deadLettersComeInPagesOldestFirst() {
+		Instant failedAt = Instant.parse("2030-01-01T10:00:00Z");
+		for (int i = 0; i < 5; i++) {
+			this.appender.append(event("usage_p" + i, i));
+			this.outbox.deadLetter("usage_p" + i, "resource_missing", "No such customer", failedAt.plusSeconds(10 - i));
+		}
+
+		assertThat(this.outbox.deadLetters(0, 2)).extracting((dead) -> dead.event().identifier())
+			.containsExactly("usage_p4", "usage_p3");
+		assertThat(this.outbox.deadLetters(4, 2)).extracting((dead) -> dead.event().identifier())
+			.containsExactly("usage_p0");
+		assertThat(this.outbox.deadLetters(5, 2)).isEmpty();
+	}
+
+	@Test
+	void deliveredTotalsSumWhatWasSentInTheWindowPerEventNameAndCustomer() {
+		Instant start = Instant.parse("2030-01-01T00:00:00Z");
+		Instant end = start.plus(Duration.ofDays(1));
+		this.appender.appendAll(List.of(new UsageEvent("usage_w1", "ai_tokens", "cus_w", 3, start),
+				new UsageEvent("usage_w2", "ai_tokens", "cus_w", 4, start.plusSeconds(1))));
+		// usage_w1 and usage_w2 go as one merged event, which alone counts
+		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_wsum")).isEqualTo(2);
+		this.outbox.markDelivered("usage_wsum");
+		this.appender.appendAll(List.of(new UsageEvent("usage_w3", "ai_tokens", "cus_w", 5, end.minusMillis(1)),
+				new UsageEvent("usage_w4", "ai_tokens", "cus_v", 6, end.minusMillis(1)),
+				new UsageEvent("usage_w5", "api_calls", "cus_w", 1, start),
+				new UsageEvent("usage_before", "ai_tokens", "cus_w", 10000, start.minusMillis(1)),
+				new UsageEvent("usage_after", "ai_tokens", "cus_w", 100000, end),
+				new UsageEvent("usage_pending", "ai_tokens", "cus_w", 100, start),
+				new UsageEvent("usage_dead", "ai_tokens", "cus_w", 1000, start)));
+		List.of("usage_w3", "usage_w4", "usage_w5", "usage_before", "usage_after")
+			.forEach(this.outbox::markDelivered);
+		this.outbox.deadLetter("usage_dead", "resource_missing", "No such customer", Instant.now());
+
+		assertThat(this.outbox.deliveredTotals(Set.of("ai_tokens"), start, end)).extracting(
+				DeliveredUsage.DeliveredTotal::customerId, DeliveredUsage.DeliveredTotal::value)
+			.containsExactly(tuple("cus_v", 6L), tuple("cus_w", 12L));
+		assertThat(this.outbox.deliveredTotals(Set.of(), start, end)).isEmpty();
+	}
+
+	@Test
+	void anOutboxTableFromBeforeRecordingTimesIsUpgradedAndItsRowsAgeFromTheirTimestamp() {
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource());
+		jdbc.execute("DROP TABLE metering_usage_event");
+		jdbc.execute("CREATE TABLE metering_usage_event (identifier VARCHAR(100) NOT NULL PRIMARY KEY, "
+				+ "event_name VARCHAR(200) NOT NULL, customer_id VARCHAR(200) NOT NULL, usage_value BIGINT NOT NULL, "
+				+ "occurred_at BIGINT NOT NULL, status CHAR(1) NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+				+ "next_attempt_at BIGINT NOT NULL, last_error VARCHAR(1000), claimed_by VARCHAR(100), "
+				+ "claimed_until BIGINT, failure_code VARCHAR(200), failed_at BIGINT, settled_at BIGINT, "
+				+ "coalesced_into VARCHAR(100))");
+		jdbc.update("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, occurred_at, "
+				+ "status, attempts, next_attempt_at) VALUES ('usage_old', 'ai_tokens', 'cus_o', 3, 1000, 'P', 0, 1000)");
+
+		new MeteringDataSourceScriptDatabaseInitializer(dataSource(), DatabaseInitializationMode.ALWAYS)
+			.initializeDatabase();
+		this.appender.append(event("usage_new", 1));
+
+		assertThat(this.outbox.backlog().oldestPendingRecordedAt()).isEqualTo(Instant.ofEpochMilli(1000));
+		assertThat(this.outbox.due(Instant.now(), 10)).extracting((entry) -> entry.event().identifier(),
+				(entry) -> entry.recordedAt() != null)
+			.containsExactlyInAnyOrder(tuple("usage_old", false), tuple("usage_new", true));
 	}
 
 	@Test

@@ -1,0 +1,27 @@
+package dev.metering.outbox;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What waits in the outbox, at one moment: events pending delivery and dead letters, in all and
+ * per event name, and when the oldest pending event was recorded.
+ *
+ * @param pending events recorded and not yet delivered nor dead-lettered, including those
+ * still on their way to the outbox's table
+ * @param pendingByEventName pending events per event name, of those stored
+ * @param deadLetters events the provider refused for good, waiting to be re-driven
+ * @param deadLettersByEventName dead letters per event name
+ * @param oldestPendingRecordedAt when the oldest pending event was recorded, {@code null}
+ * when none is pending
+ */
+public record OutboxBacklog(long pending, Map<String, Long> pendingByEventName, long deadLetters,
+		Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt) {
+
+	public OutboxBacklog {
+		pendingByEventName = new TreeMap<>(pendingByEventName);
+		deadLettersByEventName = new TreeMap<>(deadLettersByEventName);
+	}
+
+}

@@ -1,0 +1,79 @@
+package dev.metering.outbox;
+
+import java.time.Instant;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import dev.metering.provider.UsageEvent;
+import dev.metering.support.MutableClock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
+
+/**
+ * The outbox in memory tells an operator what waits, and keeps when each event was recorded.
+ */
+class InMemoryUsageOutboxTests {
+
+	private static final Instant FIRST = Instant.parse("2030-01-01T10:00:00Z");
+
+	private final MutableClock clock = new MutableClock(FIRST);
+
+	private final InMemoryUsageOutbox outbox = new InMemoryUsageOutbox(this.clock);
+
+	@Test
+	void theBacklogCountsPendingEventsAndDeadLettersPerEventNameAndTellsTheOldestRecorded() {
+		this.outbox.append(event("usage_1", "ai_tokens"));
+		this.clock.set(FIRST.plusSeconds(5));
+		this.outbox.append(event("usage_2", "ai_tokens"));
+		this.outbox.append(event("usage_3", "api_calls"));
+		this.outbox.append(event("usage_4", "ai_tokens"));
+		this.outbox.deadLetter("usage_4", "resource_missing", "No such customer", FIRST.plusSeconds(6));
+
+		OutboxBacklog backlog = this.outbox.backlog();
+
+		assertThat(backlog.pending()).isEqualTo(3);
+		assertThat(backlog.pendingByEventName()).containsExactly(entry("ai_tokens", 2L), entry("api_calls", 1L));
+		assertThat(backlog.deadLetters()).isOne();
+		assertThat(backlog.deadLettersByEventName()).containsExactly(entry("ai_tokens", 1L));
+		assertThat(backlog.oldestPendingRecordedAt()).isEqualTo(FIRST);
+		this.outbox.markDelivered("usage_1");
+		assertThat(this.outbox.backlog().oldestPendingRecordedAt()).isEqualTo(FIRST.plusSeconds(5));
+	}
+
+	@Test
+	void aMergedEventWasRecordedWithTheFirstItCoversAndARedrivenOneKeepsItsTime() {
+		this.outbox.append(event("usage_1", "ai_tokens"));
+		this.clock.set(FIRST.plusSeconds(30));
+		this.outbox.append(event("usage_2", "ai_tokens"));
+		this.outbox.append(event("usage_3", "api_calls"));
+		this.outbox.deadLetter("usage_3", "resource_missing", "No such customer", FIRST.plusSeconds(31));
+		this.clock.set(FIRST.plusSeconds(60));
+
+		this.outbox.coalesce(Set.of("ai_tokens"), FIRST.plusSeconds(60), () -> "usage_sum");
+		this.outbox.redrive("usage_3");
+
+		assertThat(this.outbox.due(FIRST.plusSeconds(60), 10)).extracting((entry) -> entry.event().identifier(),
+				OutboxEntry::recordedAt)
+			.containsExactly(tuple("usage_sum", FIRST), tuple("usage_3", FIRST.plusSeconds(30)));
+	}
+
+	@Test
+	void deadLettersComeInPagesOldestFirst() {
+		for (int i = 0; i < 3; i++) {
+			this.outbox.append(event("usage_" + i, "ai_tokens"));
+			this.outbox.deadLetter("usage_" + i, "resource_missing", "No such customer", FIRST.plusSeconds(i));
+		}
+
+		assertThat(this.outbox.deadLetters(1, 5)).extracting((dead) -> dead.event().identifier())
+			.containsExactly("usage_1", "usage_2");
+		assertThat(this.outbox.deadLetters(3, 5)).isEmpty();
+	}
+
+	private static UsageEvent event(String identifier, String eventName) {
+		return new UsageEvent(identifier, eventName, "cus_1", 1, FIRST.minusSeconds(3600));
+	}
+
+}
