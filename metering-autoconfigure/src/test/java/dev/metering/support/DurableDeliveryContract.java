@@ -206,8 +206,13 @@ public abstract class DurableDeliveryContract {
 				}
 				assertThat(billing.flush(Duration.ofSeconds(30))).isTrue();
 			});
-		assertThat(requests()).hasSizeLessThanOrEqualTo(40);
-		Map<String, Long> billedPerCustomer = sentEvents().stream()
+		// counted as providers count them, a repeated identifier once: on a busy machine a read
+		// timeout sends a request again under the same identifier
+		Map<String, SentEvent> sentOnce = sentEvents().stream()
+			.collect(Collectors.toMap(SentEvent::identifier, (event) -> event, (first, again) -> first));
+		assertThat(sentOnce).hasSizeLessThanOrEqualTo(40);
+		Map<String, Long> billedPerCustomer = sentOnce.values()
+			.stream()
 			.collect(Collectors.toMap(SentEvent::customerId, SentEvent::value, Long::sum));
 		assertThat(billedPerCustomer).isEqualTo(recordedPerCustomer);
 	}
