@@ -26,8 +26,9 @@ public record DemoUsers(Map<String, User> users) {
 	 *
 	 * @param password the password, with its encoding prefix (e.g. {@code {noop}alice})
 	 * @param organization the organization the user's usage is billed to
+	 * @param operator whether the user may read and act on the metering endpoint
 	 */
-	public record User(String password, String organization) {
+	public record User(String password, String organization, boolean operator) {
 	}
 
 }

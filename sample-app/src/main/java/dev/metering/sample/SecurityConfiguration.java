@@ -3,6 +3,8 @@ package dev.metering.sample;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -25,9 +27,15 @@ import org.springframework.security.web.SecurityFilterChain;
  * cannot set, and one without a session cookie has nothing to ride on (it is then answered as
  * unauthenticated, not as forged). The login form is checked always, so that no one can log a
  * browser into another account.
+ * <p>
+ * Actuator's health answers anyone (a load balancer asks it); its details, and the metering
+ * endpoint, which re-drives events, are for operators.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+
+	/** The role that may read and act on the metering endpoint, and see health details. */
+	static final String OPERATOR = "OPERATOR";
 
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
@@ -37,6 +45,10 @@ class SecurityConfiguration {
 				// stream belong to a request that was already authorized
 				.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
 				.permitAll()
+				.requestMatchers(EndpointRequest.to(HealthEndpoint.class))
+				.permitAll()
+				.requestMatchers(EndpointRequest.toAnyEndpoint())
+				.hasRole(OPERATOR)
 				.anyRequest()
 				.authenticated())
 			.formLogin((form) -> form.defaultSuccessUrl("/", true))
@@ -59,7 +71,10 @@ class SecurityConfiguration {
 		return new InMemoryUserDetailsManager(users.users()
 			.entrySet()
 			.stream()
-			.map((user) -> User.withUsername(user.getKey()).password(user.getValue().password()).roles("USER").build())
+			.map((user) -> User.withUsername(user.getKey())
+				.password(user.getValue().password())
+				.roles(user.getValue().operator() ? new String[] { "USER", OPERATOR } : new String[] { "USER" })
+				.build())
 			.toArray(UserDetails[]::new));
 	}
 

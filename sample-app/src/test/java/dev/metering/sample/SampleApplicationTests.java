@@ -143,6 +143,52 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void healthAnswersAnyoneAndShowsMeteringToOperatorsOnly() {
+		this.client.get()
+			.uri("/actuator/health")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((health) -> assertThat(health).contains("\"status\":\"UP\"").doesNotContain("metering"));
+		this.client.get()
+			.uri("/actuator/health")
+			.headers((headers) -> headers.setBasicAuth("alice", "alice"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((health) -> assertThat(health).contains("\"metering\"", "\"provider\":\"local\"", "\"pending\""));
+	}
+
+	@Test
+	void theMeteringEndpointIsForOperators() {
+		chat("bob", "Something to deliver");
+		this.client.get()
+			.uri("/actuator/metering")
+			.headers((headers) -> headers.setBasicAuth("alice", "alice"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((state) -> assertThat(state).contains("\"provider\":\"local\"", "\"pending\"",
+					"\"deadLetters\""));
+		this.client.get()
+			.uri("/actuator/metering")
+			.headers((headers) -> headers.setBasicAuth("bob", "bob"))
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		this.client.post()
+			.uri("/actuator/metering/redrive-all")
+			.headers((headers) -> headers.setBasicAuth("bob", "bob"))
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		this.client.get().uri("/actuator/metering").exchange().expectStatus().isUnauthorized();
+	}
+
+	@Test
 	void theDashboardIsServedAfterLoginAndTheLoginPageToAnyone() {
 		this.client.get()
 			.uri("/login")
