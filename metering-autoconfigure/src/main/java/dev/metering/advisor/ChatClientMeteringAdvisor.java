@@ -12,6 +12,7 @@ import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tokenizer.TokenCountEstimator;
@@ -21,6 +22,7 @@ import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.MeteredCall;
 import dev.metering.billing.UsageMetering;
 import dev.metering.limits.CallEstimate;
+import dev.metering.provider.TokenUsage;
 
 /**
  * The {@link MeteringAdvisor}: admits each model round trip through {@link UsageMetering}
@@ -65,9 +67,12 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 			call.abandon();
 			throw ex;
 		}
-		TokenCount tokens = TokenCount.reportedBy(response.chatResponse())
-			.orElseGet(() -> estimated(request.prompt(), TokenCount.textOf(response.chatResponse())));
-		call.complete(tokens.prompt(), tokens.completion());
+		ChatResponse answer = response.chatResponse();
+		TokenUsage tokens = ReportedTokens.of(answer);
+		if (tokens == null) {
+			tokens = estimated(request.prompt(), ReportedTokens.textOf(answer));
+		}
+		call.complete(tokens);
 		return response;
 	}
 
@@ -93,21 +98,21 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		if (!tally.markSettled()) {
 			return;
 		}
-		TokenCount tokens = tally.reported().orElse(null);
+		TokenUsage tokens = tally.reported();
 		if (tokens == null && tally.producedOutput()) {
 			// the usage chunk never came (cancelled, failed, or not reported): bill an
 			// estimate rather than nothing, since the model did spend tokens
 			tokens = estimated(prompt, tally.text());
 			if (logger.isDebugEnabled()) {
 				logger.debug("Stream ended (" + signal + ") without reported usage; billing an estimate of "
-						+ (tokens.prompt() + tokens.completion()) + " tokens");
+						+ tokens.total() + " tokens");
 			}
 		}
 		if (tokens == null) {
 			call.abandon();
 		}
 		else {
-			call.complete(tokens.prompt(), tokens.completion());
+			call.complete(tokens);
 		}
 	}
 
@@ -135,8 +140,8 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	}
 
 	/** Tokens billed when the model reported none: worth a real tokenizer, it is rare. */
-	private TokenCount estimated(Prompt prompt, String completion) {
-		return new TokenCount(this.estimator.estimate(prompt.getContents()), this.estimator.estimate(completion));
+	private TokenUsage estimated(Prompt prompt, String completion) {
+		return TokenUsage.of(this.estimator.estimate(prompt.getContents()), this.estimator.estimate(completion));
 	}
 
 	@Override

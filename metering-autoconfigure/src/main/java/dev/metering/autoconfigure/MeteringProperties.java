@@ -258,7 +258,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param eventName Event name the provider's meter listens to, case-sensitive.
 	 * @param meterId Provider's meter ID (mtr_... for Stripe) that BillingClient.getUsage
 	 * reads; for the local meter it defaults to the meter key.
-	 * @param tokens Which ChatClient tokens feed this meter: total, input, output or none.
+	 * @param tokens Which ChatClient tokens feed this meter: total, input, cached-input,
+	 * cache-write-input, output, reasoning or none. The types besides total and none are
+	 * disjoint: each token is in exactly one of them.
 	 * @param limitKey Plan limit checked before each model call that feeds this meter.
 	 * @param aggregation How the provider's meter aggregates events: sum, count or last. Only
 	 * events of sum meters are coalesced before delivery.

@@ -2,6 +2,7 @@ package dev.metering.billing;
 
 import dev.metering.limits.Admission;
 import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.TokenUsage;
 
 /**
  * A model round trip admitted by {@link UsageMetering}, waiting for its token count.
@@ -33,8 +34,9 @@ public final class MeteredCall {
 		this.reservation = reservation;
 	}
 
-	public void complete(long promptTokens, long completionTokens) {
-		this.metering.complete(this, this.meter.tokens().count(promptTokens, completionTokens));
+	/** The call ended with these tokens used. */
+	public void complete(TokenUsage tokens) {
+		this.metering.complete(this, this.meter.tokens().count(tokens));
 	}
 
 	/** The call produced no tokens: release what it reserved, bill nothing. */
