@@ -41,11 +41,18 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
 	private final CallOriginAdvisor callOriginAdvisor;
 
-	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects,
-			TokenCountEstimator estimator) {
+	private final String defaultModel;
+
+	/**
+	 * @param defaultModel the model of a request whose options name none (the application's
+	 * chat model's default), or {@code null} when unknown
+	 */
+	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
+			String defaultModel) {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
+		this.defaultModel = defaultModel;
 		this.callOriginAdvisor = new CallOriginAdvisor(metering, subjects);
 	}
 
@@ -72,7 +79,7 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		if (tokens == null) {
 			tokens = estimated(request.prompt(), ReportedTokens.textOf(answer));
 		}
-		call.complete(tokens);
+		call.complete(tokens, ReportedTokens.modelOf(answer));
 		return response;
 	}
 
@@ -112,17 +119,23 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 			call.abandon();
 		}
 		else {
-			call.complete(tokens);
+			call.complete(tokens, tally.model());
 		}
 	}
 
 	/**
-	 * What a call may use, for the limit reservation: its prompt, and the completion's cap
-	 * when the request sets one (plan admission reserves its completion estimate otherwise).
+	 * What a call may use, for the limit reservation: its prompt, the completion's cap when
+	 * the request sets one (plan admission reserves its completion estimate otherwise), and
+	 * the model it asks for.
 	 */
-	private static CallEstimate reservationEstimate(Prompt prompt) {
+	private CallEstimate reservationEstimate(Prompt prompt) {
 		ChatOptions options = prompt.getOptions();
-		return new CallEstimate(roughSize(prompt), (options != null) ? options.getMaxTokens() : null);
+		if (options == null) {
+			return new CallEstimate(roughSize(prompt), null, this.defaultModel);
+		}
+		String model = options.getModel();
+		return new CallEstimate(roughSize(prompt), CompletionCap.maxTokensOf(options),
+				(model != null) ? model : this.defaultModel);
 	}
 
 	/**

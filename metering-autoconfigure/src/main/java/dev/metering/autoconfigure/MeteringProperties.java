@@ -1,20 +1,27 @@
 package dev.metering.autoconfigure;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 import dev.metering.billing.Enforcement;
 import dev.metering.billing.LookupFailurePolicy;
 import dev.metering.billing.MissingCustomerPolicy;
+import dev.metering.pricing.PriceList;
+import dev.metering.pricing.TokenRates;
 import dev.metering.provider.MeterAggregation;
 import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterDimension;
+import dev.metering.provider.MeterUnit;
 import dev.metering.provider.TokenKind;
 
 /**
@@ -44,6 +51,7 @@ import dev.metering.provider.TokenKind;
  * cached when the application's cache manager has no cache of that name.
  * @param jdbc The database that keeps the outbox.
  * @param limits How plan limits are kept and checked.
+ * @param pricing Prices of AI usage, for meters in credits.
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -52,7 +60,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
 		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
-		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits) {
+		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits,
+		@DefaultValue Pricing pricing) {
 
 	public static final String PREFIX = "metering";
 
@@ -62,11 +71,29 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		meters = (meters == null || meters.isEmpty())
 				? Map.of(DEFAULT_METER,
 						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(null),
-								null))
+								null, MeterUnit.TOKENS, null))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
 		validate(provider, defaultMeter, meters, accounts, plans, defaultPlan, stripe, polar);
+		validateCredits(meters, pricing);
+	}
+
+	/** Meters in credits need prices: for every model, unless prices are strict. */
+	private static void validateCredits(Map<String, Meter> meters, Pricing pricing) {
+		for (Map.Entry<String, Meter> meter : meters.entrySet()) {
+			if (meter.getValue().unit() != MeterUnit.CREDITS) {
+				continue;
+			}
+			if (pricing.models().isEmpty() && pricing.defaultRates() == null) {
+				throw invalid("meters." + meter.getKey() + ".unit", "is credits, which needs prices: set "
+						+ "metering.pricing.models.<model>.<token type> or metering.pricing.default.<token type>");
+			}
+			if (!pricing.strict() && pricing.defaultRates() == null) {
+				throw invalid("pricing.default", "must be set for credits meter '" + meter.getKey() + "' unless "
+						+ "metering.pricing.strict is true: it prices the models no pattern matches");
+			}
+		}
 	}
 
 	private static void validate(Provider provider, String defaultMeter, Map<String, Meter> meters,
@@ -117,7 +144,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			.stream()
 			.map((entry) -> new MeterDefinition(entry.getKey(), entry.getValue().eventName(),
 					entry.getValue().meterId(), entry.getValue().tokens(), entry.getValue().limitKey(),
-					entry.getValue().aggregation(), entry.getValue().polar().valueKey()))
+					entry.getValue().aggregation(), entry.getValue().polar().valueKey(), entry.getValue().unit(),
+					entry.getValue().dimensions()))
 			.toList();
 	}
 
@@ -240,6 +268,86 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 	}
 
+	/**
+	 * Prices of AI usage, for meters in credits.
+	 *
+	 * @param models Rates per million tokens by model and type of token (input, cached-input,
+	 * cache-write-input, output, reasoning). A model is an exact name or a pattern in which *
+	 * stands for any characters, e.g. [gpt-4o-mini*]; the most specific matching one prices a
+	 * model. Put names with dots or wildcards in brackets.
+	 * @param defaultRates Rates per million tokens by type of token of the models no pattern
+	 * matches. Required for a credits meter unless prices are strict.
+	 * @param markup Percentage every price is raised by.
+	 * @param strict Whether a model no pattern matches is an error instead of priced by the
+	 * default rates: the default model of every ChatModel must be priced at start-up, and a
+	 * call asking for a model no pattern prices is refused before it runs.
+	 */
+	public record Pricing(Map<String, Map<String, BigDecimal>> models,
+			@Name("default") Map<String, BigDecimal> defaultRates, @DefaultValue("0") BigDecimal markup,
+			@DefaultValue("false") boolean strict) {
+
+		public Pricing {
+			models = (models != null) ? new LinkedHashMap<>(models) : Map.of();
+			defaultRates = (defaultRates != null) ? new LinkedHashMap<>(defaultRates) : null;
+			if (markup.signum() < 0) {
+				throw invalid("pricing.markup", "must not be negative, was " + markup);
+			}
+			models.forEach((pattern, rates) -> tokenRates("pricing.models.[" + pattern + "]", rates));
+			if (defaultRates != null) {
+				tokenRates("pricing.default", defaultRates);
+			}
+			if (strict) {
+				List<String> unmatchable = priceList(models, defaultRates, markup, true).patternsMatchingNoModelName();
+				if (!unmatchable.isEmpty()) {
+					throw invalid("pricing.models", "pattern(s) " + unmatchable + " match no model name: a model "
+							+ "name has letters, digits and -._:/@+, and a pattern * and ? besides");
+				}
+			}
+		}
+
+		/** The price list these properties make. */
+		PriceList priceList() {
+			return priceList(this.models, this.defaultRates, this.markup, this.strict);
+		}
+
+		private static PriceList priceList(Map<String, Map<String, BigDecimal>> models,
+				Map<String, BigDecimal> defaultRates, BigDecimal markup, boolean strict) {
+			Map<String, TokenRates> rates = new LinkedHashMap<>();
+			models.forEach((pattern, perType) -> rates.put(pattern,
+					tokenRates("pricing.models.[" + pattern + "]", perType)));
+			return PriceList.of(rates, (defaultRates != null) ? tokenRates("pricing.default", defaultRates) : null,
+					markup, strict);
+		}
+
+		/** Rates by type of token, each type known and no rate negative. */
+		private static TokenRates tokenRates(String property, Map<String, BigDecimal> rates) {
+			Map<TokenKind, BigDecimal> byType = new LinkedHashMap<>();
+			rates.forEach((name, rate) -> {
+				TokenKind type = tokenType(name);
+				if (type == null) {
+					throw invalid(property + "." + name, "is not a type of token; the types are input, cached-input, "
+							+ "cache-write-input, output and reasoning");
+				}
+				if (rate == null || rate.signum() < 0) {
+					throw invalid(property + "." + name, "must not be negative, was " + rate);
+				}
+				byType.put(type, rate);
+			});
+			return new TokenRates(byType);
+		}
+
+		private static TokenKind tokenType(String name) {
+			String canonical = name.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+			for (TokenKind type : TokenKind.types()) {
+				if (type.value().replace("-", "").equals(canonical)) {
+					return type;
+				}
+			}
+			return null;
+		}
+
+	}
+
 	/** Where usage is billed. */
 	public enum Provider {
 
@@ -267,10 +375,19 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param polar Polar settings of this meter.
 	 * @param displayName Name of the meter that people read, e.g. on a usage dashboard. When
 	 * unset, the meter key.
+	 * @param unit What the meter's values count: tokens, or credits (the tokens priced by
+	 * metering.pricing).
+	 * @param dimensions Dimensions the meter's events carry beside the value: model (the model
+	 * that answered) and token-type (one event per type of token). Stripe gets them as payload
+	 * keys model and token_type, Polar as metadata.
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
 			String limitKey, @DefaultValue("sum") MeterAggregation aggregation, @DefaultValue Meter.Polar polar,
-			String displayName) {
+			String displayName, @DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions) {
+
+		public Meter {
+			dimensions = (dimensions != null) ? List.copyOf(dimensions) : List.of();
+		}
 
 		/**
 		 * Polar settings of a meter.

@@ -1,6 +1,7 @@
 package dev.metering.billing;
 
 import dev.metering.limits.Admission;
+import dev.metering.pricing.ModelPrice;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenUsage;
 
@@ -20,28 +21,40 @@ public final class MeteredCall {
 
 	private final Admission.Reservation reservation;
 
+	private final String requestModel;
+
+	private final ModelPrice requestPrice;
+
 	/**
 	 * @param account the account billed, or {@code null} when the call runs unbilled
 	 * @param scope the scope collecting the call's tokens, or {@code null}
 	 * @param reservation the reservation held against the plan limit, or {@code null}
+	 * @param requestModel the model the request asked for, or {@code null}
+	 * @param requestPrice that model's price on a credits meter, else {@code null}
 	 */
 	MeteredCall(UsageMetering metering, BillingAccount account, MeterDefinition meter, UsageScope scope,
-			Admission.Reservation reservation) {
+			Admission.Reservation reservation, String requestModel, ModelPrice requestPrice) {
 		this.metering = metering;
 		this.account = account;
 		this.meter = meter;
 		this.scope = scope;
 		this.reservation = reservation;
+		this.requestModel = requestModel;
+		this.requestPrice = requestPrice;
 	}
 
-	/** The call ended with these tokens used. */
-	public void complete(TokenUsage tokens) {
-		this.metering.complete(this, this.meter.tokens().count(tokens));
+	/**
+	 * The call ended with these tokens used.
+	 * @param model the model that answered, as the response names it, or {@code null}: the
+	 * model the request asked for is priced then
+	 */
+	public void complete(TokenUsage tokens, String model) {
+		this.metering.complete(this, tokens, model);
 	}
 
 	/** The call produced no tokens: release what it reserved, bill nothing. */
 	public void abandon() {
-		this.metering.complete(this, 0);
+		this.metering.settle(this, 0);
 	}
 
 	BillingAccount account() {
@@ -58,6 +71,14 @@ public final class MeteredCall {
 
 	Admission.Reservation reservation() {
 		return this.reservation;
+	}
+
+	String requestModel() {
+		return this.requestModel;
+	}
+
+	ModelPrice requestPrice() {
+		return this.requestPrice;
 	}
 
 }

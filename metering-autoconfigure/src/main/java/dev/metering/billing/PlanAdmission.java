@@ -13,6 +13,10 @@ import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.CallEstimate;
 import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.UsageLedger;
+import dev.metering.pricing.ModelPrice;
+import dev.metering.pricing.PriceList;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.TokenKind;
 
 /**
  * Admits work against a subject's plan limit before it starts, settles what it really used
@@ -37,13 +41,16 @@ public final class PlanAdmission {
 
 	private final Duration reservationWait;
 
+	private final PriceList prices;
+
 	/**
 	 * @param completionEstimate tokens reserved for a completion whose request sets no cap
 	 * @param reservationWait how long a call refused only for the reservations of calls in
 	 * flight waits for them to settle
+	 * @param prices the prices of credits meters, or {@code null} when none is configured
 	 */
 	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
-			MeteringMetrics metrics, long completionEstimate, Duration reservationWait) {
+			MeteringMetrics metrics, long completionEstimate, Duration reservationWait, PriceList prices) {
 		this.plans = plans;
 		this.periods = periods;
 		this.ledger = ledger;
@@ -51,16 +58,21 @@ public final class PlanAdmission {
 		this.metrics = metrics;
 		this.completionEstimate = completionEstimate;
 		this.reservationWait = reservationWait;
+		this.prices = prices;
 	}
 
 	/**
-	 * Reserves room for a call under the limit {@code limitKey} of the account's plan.
+	 * Reserves room for a call under the limit of the meter it feeds.
 	 * @param estimate what the call may use
+	 * @param price the price of the model the call asks for, on a credits meter; else
+	 * {@code null}
 	 * @return the reservation, or {@code null} when no limit applies or enforcement lets the
 	 * call through without one
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
 	 */
-	Admission.Reservation admit(BillingAccount account, String limitKey, CallEstimate estimate) {
+	Admission.Reservation admit(BillingAccount account, MeterDefinition meter, CallEstimate estimate,
+			ModelPrice price) {
+		String limitKey = meter.limitKey();
 		if (limitKey == null || this.enforcement == Enforcement.OFF) {
 			return null;
 		}
@@ -71,7 +83,7 @@ public final class PlanAdmission {
 		String referenceId = account.referenceId();
 		// a call's size is known only after it ran: reserve all it may use, so that calls in
 		// parallel cannot all slip under the limit
-		long reserved = estimate.tokens(this.completionEstimate);
+		long reserved = reservationOf(meter, estimate, price);
 		BillingPeriod period = this.periods.current(account.customerId());
 		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, Duration.ZERO);
 		if (admission instanceof Admission.Refused refused && refused.used() < limit
@@ -91,6 +103,22 @@ public final class PlanAdmission {
 		logger.warn("'" + referenceId + "' is over its '" + limitKey + "' limit (" + refused.used() + " of " + limit
 				+ "); letting the call through because metering.enforcement=warn");
 		return null;
+	}
+
+	/**
+	 * What a call may use on a meter, in its unit: tokens, or credits (rounded up) at the
+	 * price of the model asked for, the prompt at its dearest type of prompt token and the
+	 * completion at its dearest type of completion token.
+	 */
+	private long reservationOf(MeterDefinition meter, CallEstimate estimate, ModelPrice price) {
+		if (price == null) {
+			return estimate.tokens(this.completionEstimate);
+		}
+		TokenKind kind = meter.tokens();
+		long units = Math.addExact(Math.multiplyExact(estimate.promptTokens(), price.promptTokenAtMost(kind)),
+				Math.multiplyExact(estimate.completionTokens(this.completionEstimate), price.completionTokenAtMost(kind)));
+		long unitsPerCredit = this.prices.unitsPerCredit();
+		return units / unitsPerCredit + ((units % unitsPerCredit == 0) ? 0 : 1);
 	}
 
 	/** Replaces a reservation by what the call used (0 releases it). */

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Groups events of one customer, event name and hour, and makes the event that stands for
- * each group: the sum of its values, at the time of its latest event.
+ * Groups events of one customer, event name, dimensions and hour, and makes the event that
+ * stands for each group: the sum of its values, at the time of its latest event.
  */
 final class Coalescing {
 
@@ -23,7 +23,7 @@ final class Coalescing {
 	static Map<UsageEvent, List<UsageEvent>> merge(List<UsageEvent> candidates, Supplier<String> identifiers) {
 		Map<String, List<UsageEvent>> groups = new LinkedHashMap<>();
 		for (UsageEvent event : candidates) {
-			String key = event.customerId() + '\0' + event.eventName() + '\0'
+			String key = event.customerId() + '\0' + event.eventName() + '\0' + event.dimensions() + '\0'
 					+ event.timestamp().truncatedTo(ChronoUnit.HOURS);
 			groups.computeIfAbsent(key, (k) -> new ArrayList<>()).add(event);
 		}
@@ -39,7 +39,8 @@ final class Coalescing {
 				latest = event.timestamp().isAfter(latest) ? event.timestamp() : latest;
 			}
 			UsageEvent first = group.get(0);
-			merged.put(new UsageEvent(identifiers.get(), first.eventName(), first.customerId(), sum, latest), group);
+			merged.put(new UsageEvent(identifiers.get(), first.eventName(), first.customerId(), sum, latest,
+					first.dimensions()), group);
 		}
 		return merged;
 	}

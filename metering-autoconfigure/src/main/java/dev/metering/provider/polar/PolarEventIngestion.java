@@ -18,6 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.web.client.RestClientException;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
@@ -174,7 +175,15 @@ final class PolarEventIngestion {
 			Instant timestamp = event.timestamp().isAfter(now) ? now : event.timestamp();
 			polarEvent.put("timestamp", timestamp.truncatedTo(ChronoUnit.MICROS).toString());
 			polarEvent.put("external_id", event.identifier());
-			polarEvent.putObject("metadata").put(this.valueKeys.apply(event.eventName()), event.value());
+			ObjectNode metadata = polarEvent.putObject("metadata");
+			metadata.put(this.valueKeys.apply(event.eventName()), event.value());
+			UsageDimensions dimensions = event.dimensions();
+			if (dimensions.model() != null) {
+				metadata.put(UsageDimensions.MODEL_KEY, dimensions.model());
+			}
+			if (dimensions.tokenType() != null) {
+				metadata.put(UsageDimensions.TOKEN_TYPE_KEY, dimensions.tokenType());
+			}
 		}
 		return body;
 	}

@@ -23,6 +23,7 @@ import com.stripe.param.billing.MeterEventSummaryListParams;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
+import dev.metering.UsageDimensions;
 import dev.metering.provider.CachedLookup;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
@@ -111,15 +112,21 @@ public final class StripeMeterProvider implements MeterProvider {
 		if (this.eventStream != null) {
 			return this.eventStream.send(List.of(event)).get(0);
 		}
-		MeterEventCreateParams params = MeterEventCreateParams.builder()
+		MeterEventCreateParams.Builder params = MeterEventCreateParams.builder()
 			.setEventName(event.eventName())
 			.putPayload("stripe_customer_id", event.customerId())
 			.putPayload("value", Long.toString(event.value()))
 			.setIdentifier(event.identifier())
-			.setTimestamp(event.timestamp().getEpochSecond())
-			.build();
+			.setTimestamp(event.timestamp().getEpochSecond());
+		UsageDimensions dimensions = event.dimensions();
+		if (dimensions.model() != null) {
+			params.putPayload(UsageDimensions.MODEL_KEY, dimensions.model());
+		}
+		if (dimensions.tokenType() != null) {
+			params.putPayload(UsageDimensions.TOKEN_TYPE_KEY, dimensions.tokenType());
+		}
 		try {
-			this.client.v1().billing().meterEvents().create(params);
+			this.client.v1().billing().meterEvents().create(params.build());
 			return DeliveryOutcome.delivered();
 		}
 		catch (StripeException ex) {

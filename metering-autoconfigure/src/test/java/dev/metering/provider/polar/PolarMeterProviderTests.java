@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -109,6 +110,32 @@ class PolarMeterProviderTests {
 			assertThat(event.path("metadata").path("tokens").asLong()).isEqualTo(17);
 			assertThat(Instant.parse(event.path("timestamp").asString())).isBefore(Instant.now());
 		});
+	}
+
+	@Test
+	void theModelAndTokenTypeDimensionsAreMetadataOfEachEvent() {
+		polar.stubFor(PolarStub.ingest().willReturn(PolarStub.ingested(2, 0)));
+		polar.stubFor(PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.notFound()));
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.dimensions=model,token-type")
+			.run((context) -> {
+				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(12, 5));
+				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+				builder.build()
+					.prompt("hi")
+					.options(ChatOptions.builder().model("gpt-4o-mini"))
+					.advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, "org_acme"))
+					.call()
+					.content();
+				assertThat(context.getBean(BillingClient.class).flush(Duration.ofSeconds(5))).isTrue();
+			});
+		List<String> events = polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST)))
+			.stream()
+			.flatMap((request) -> PolarStub.events(request).stream())
+			.map((event) -> event.path("metadata").path("model").asString() + " "
+					+ event.path("metadata").path("token_type").asString() + " "
+					+ event.path("metadata").path("tokens").asLong())
+			.toList();
+		assertThat(events).containsExactlyInAnyOrder("gpt-4o-mini input 12", "gpt-4o-mini output 5");
 	}
 
 	@Test

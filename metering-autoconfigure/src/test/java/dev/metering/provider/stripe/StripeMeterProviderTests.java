@@ -15,6 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -23,10 +26,13 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
+import dev.metering.FixedUsageChatModel;
+import dev.metering.MeteringAdvisor;
 import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.UndeliveredUsage;
@@ -65,7 +71,7 @@ class StripeMeterProviderTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
-				StripeMeteringAutoConfiguration.class))
+				StripeMeteringAutoConfiguration.class, MeteringChatClientAutoConfiguration.class))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
 				"metering.stripe.read-timeout=500ms", "metering.meters.ai-tokens.event-name=ai_tokens",
@@ -101,6 +107,30 @@ class StripeMeterProviderTests {
 				assertThat(form.get("timestamp").firstValue()).isEqualTo(Long.toString(happened.getEpochSecond()));
 			});
 		});
+	}
+
+	@Test
+	void theModelAndTokenTypeDimensionsArePayloadKeysOfEachEvent() {
+		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.dimensions=model,token-type")
+			.run((context) -> {
+				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(12, 5));
+				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+				builder.build()
+					.prompt("hi")
+					.options(ChatOptions.builder().model("gpt-4o-mini"))
+					.advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, "org_acme"))
+					.call()
+					.content();
+				assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+			});
+		List<String> events = stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))
+			.stream()
+			.map((request) -> request.formParameters().get("payload[model]").firstValue() + " "
+					+ request.formParameters().get("payload[token_type]").firstValue() + " "
+					+ request.formParameters().get("payload[value]").firstValue())
+			.toList();
+		assertThat(events).containsExactlyInAnyOrder("gpt-4o-mini input 12", "gpt-4o-mini output 5");
 	}
 
 	@Test
