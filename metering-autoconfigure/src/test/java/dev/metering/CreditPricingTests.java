@@ -7,10 +7,16 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+
+import dev.metering.limits.BillingPeriods;
+import dev.metering.limits.UsageLedger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -28,8 +34,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"metering.pricing.default.input=1000000", "metering.pricing.default.output=1000000",
 				"metering.accounts.org_big.customer-id=cus_big", "metering.accounts.org_mini.customer-id=cus_mini",
 				"metering.accounts.org_named.customer-id=cus_named", "metering.accounts.org_mix.customer-id=cus_mix",
-				"metering.accounts.org_stream.customer-id=cus_stream", "metering.delivery.flush-interval=50ms" })
+				"metering.accounts.org_stream.customer-id=cus_stream", "metering.plans.small.limits.credits=1000",
+				"metering.accounts.org_refuse.customer-id=cus_refuse", "metering.accounts.org_refuse.plan=small",
+				"metering.delivery.flush-interval=50ms" })
 class CreditPricingTests extends OpenAiWireMockTests {
+
+	@Autowired
+	UsageLedger ledger;
+
+	@Autowired
+	BillingPeriods periods;
 
 	@Test
 	void eachModelIsPricedByItsOwnRatesAndRoundingIsCarried() {
@@ -97,6 +111,24 @@ class CreditPricingTests extends OpenAiWireMockTests {
 
 		// the stub's chunks name gpt-4o-mini
 		assertThat(billed("mtr_credits", "cus_stream")).isEqualTo(3);
+	}
+
+	@Test
+	void withOnLimitRefuseACallUnderTheLimitRunsAsAskedThoughItMayCrossIt() {
+		stubModel("gpt-4o", "gpt-4o-2024-08-06");
+		this.ledger.setUsed("org_refuse", "credits", this.periods.current("cus_refuse"), 700);
+
+		this.chatClientBuilder.build()
+			.prompt("Hi")
+			.options(ChatOptions.builder().model("gpt-4o").maxTokens(4096))
+			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_refuse"))
+			.call()
+			.content();
+
+		assertThat(openAi.findAll(postRequestedFor(urlEqualTo(OpenAiStub.PATH))))
+			.singleElement()
+			.satisfies((request) -> assertThat(request.getBodyAsString()).contains("\"max_tokens\":4096"));
+		assertThat(this.billingClient.getUsageStatus("org_refuse", "credits").used()).isEqualTo(705);
 	}
 
 	private long usageOf(String customerId, UsageDimensions filter) {

@@ -67,7 +67,7 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), reservationEstimate(request.prompt()));
 		ChatClientResponse response;
 		try {
-			response = chain.nextCall(request);
+			response = chain.nextCall(capped(request, call));
 		}
 		catch (Throwable ex) {
 			// an Error too: a reservation left behind would shrink the limit for good
@@ -93,12 +93,18 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 			StreamTally tally = new StreamTally();
 			// settle before the terminal signal travels on, so that whoever waits for the
 			// stream to end finds the usage already recorded
-			return chain.nextStream(request)
+			return chain.nextStream(capped(request, call))
 				.doOnNext((response) -> tally.observe(response.chatResponse()))
 				.doOnComplete(() -> settle(call, tally, SignalType.ON_COMPLETE, request.prompt()))
 				.doOnError((ex) -> settle(call, tally, SignalType.ON_ERROR, request.prompt()))
 				.doOnCancel(() -> settle(call, tally, SignalType.CANCEL, request.prompt()));
 		});
+	}
+
+	/** The request as the model receives it: with its completion capped when the budget says so. */
+	private static ChatClientRequest capped(ChatClientRequest request, MeteredCall call) {
+		Integer cap = call.completionCap();
+		return (cap != null) ? CompletionCap.lowered(request, cap) : request;
 	}
 
 	private void settle(MeteredCall call, StreamTally tally, SignalType signal, Prompt prompt) {

@@ -182,7 +182,7 @@ public final class MeteringAutoConfiguration {
 		MeteringProperties.Limits limits = this.properties.limits();
 		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(),
 				metrics.getIfAvailable(() -> MeteringMetrics.NONE), limits.completionEstimate(),
-				limits.reservationWait(), prices);
+				limits.reservationWait(), prices, limits.onLimit(), limits.minCompletionTokens());
 	}
 
 	@Bean

@@ -16,6 +16,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import dev.metering.billing.Enforcement;
 import dev.metering.billing.LookupFailurePolicy;
 import dev.metering.billing.MissingCustomerPolicy;
+import dev.metering.billing.OnLimit;
 import dev.metering.pricing.PriceList;
 import dev.metering.pricing.TokenRates;
 import dev.metering.provider.MeterAggregation;
@@ -248,12 +249,20 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param onLookupFailure What a call does when the provider cannot tell its customer or
 	 * subscription and nothing is cached: "allow" runs it on the configured or default plan and
 	 * the calendar-month period, "reject" fails it.
+	 * @param onLimit What happens to a call whose possible completion would cross its limit:
+	 * "refuse" admits it iff the limit is not reached yet, "cap" lowers its max-tokens option to
+	 * what the budget left pays for and refuses it only when that is below the minimum
+	 * completion.
+	 * @param minCompletionTokens The fewest completion tokens a call capped by on-limit cap is
+	 * let through with; below that it is refused.
 	 */
 	public record Limits(@DefaultValue("auto") Store store, @DefaultValue("1000") long completionEstimate,
 			@DefaultValue("2s") Duration reservationWait, @DefaultValue({ "75", "90", "100" }) List<Integer> thresholds,
-			@DefaultValue("allow") LookupFailurePolicy onLookupFailure) {
+			@DefaultValue("allow") LookupFailurePolicy onLookupFailure, @DefaultValue("refuse") OnLimit onLimit,
+			@DefaultValue("64") int minCompletionTokens) {
 
 		public Limits {
+			requireAtLeastOne("limits.min-completion-tokens", minCompletionTokens);
 			if (completionEstimate < 0) {
 				throw invalid("limits.completion-estimate", "must not be negative, was " + completionEstimate);
 			}

@@ -25,15 +25,19 @@ public final class MeteredCall {
 
 	private final ModelPrice requestPrice;
 
+	private final Integer completionCap;
+
 	/**
 	 * @param account the account billed, or {@code null} when the call runs unbilled
 	 * @param scope the scope collecting the call's tokens, or {@code null}
 	 * @param reservation the reservation held against the plan limit, or {@code null}
 	 * @param requestModel the model the request asked for, or {@code null}
 	 * @param requestPrice that model's price on a credits meter, else {@code null}
+	 * @param completionCap the completion tokens the budget pays for, when it is less than
+	 * the call may use and {@code metering.limits.on-limit} is {@code cap}; else {@code null}
 	 */
 	MeteredCall(UsageMetering metering, BillingAccount account, MeterDefinition meter, UsageScope scope,
-			Admission.Reservation reservation, String requestModel, ModelPrice requestPrice) {
+			Admission.Reservation reservation, String requestModel, ModelPrice requestPrice, Integer completionCap) {
 		this.metering = metering;
 		this.account = account;
 		this.meter = meter;
@@ -41,6 +45,16 @@ public final class MeteredCall {
 		this.reservation = reservation;
 		this.requestModel = requestModel;
 		this.requestPrice = requestPrice;
+		this.completionCap = completionCap;
+	}
+
+	/**
+	 * The most completion tokens the call may be let produce: the request's max-tokens option
+	 * must be lowered to it before the call runs.
+	 * @return the cap, or {@code null} when the request may stay as it is
+	 */
+	public Integer completionCap() {
+		return this.completionCap;
 	}
 
 	/**

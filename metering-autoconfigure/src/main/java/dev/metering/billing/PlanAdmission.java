@@ -43,14 +43,21 @@ public final class PlanAdmission {
 
 	private final PriceList prices;
 
+	private final OnLimit onLimit;
+
+	private final int minCompletionTokens;
+
 	/**
 	 * @param completionEstimate tokens reserved for a completion whose request sets no cap
 	 * @param reservationWait how long a call refused only for the reservations of calls in
 	 * flight waits for them to settle
-	 * @param prices the prices of credits meters, or {@code null} when none is configured
+	 * @param prices the prices of credits meters
+	 * @param onLimit whether a call that would cross the limit is refused or capped
+	 * @param minCompletionTokens the fewest completion tokens a capped call is let through with
 	 */
 	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
-			MeteringMetrics metrics, long completionEstimate, Duration reservationWait, PriceList prices) {
+			MeteringMetrics metrics, long completionEstimate, Duration reservationWait, PriceList prices,
+			OnLimit onLimit, int minCompletionTokens) {
 		this.plans = plans;
 		this.periods = periods;
 		this.ledger = ledger;
@@ -59,6 +66,8 @@ public final class PlanAdmission {
 		this.completionEstimate = completionEstimate;
 		this.reservationWait = reservationWait;
 		this.prices = prices;
+		this.onLimit = onLimit;
+		this.minCompletionTokens = minCompletionTokens;
 	}
 
 	/**
@@ -84,12 +93,16 @@ public final class PlanAdmission {
 		// a call's size is known only after it ran: reserve all it may use, so that calls in
 		// parallel cannot all slip under the limit
 		long reserved = reservationOf(meter, estimate, price);
+		// with cap, a call is admitted within the limit, with no less than the minimum completion
+		long minimum = capping(meter, price) ? reservationOf(meter, estimate.withMaxTokens(
+				(int) Math.min(this.minCompletionTokens, estimate.completionTokens(this.completionEstimate))), price)
+				: -1;
 		BillingPeriod period = this.periods.current(account.customerId());
-		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, Duration.ZERO);
-		if (admission instanceof Admission.Refused refused && refused.used() < limit
+		Admission admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, Duration.ZERO);
+		if (admission instanceof Admission.Refused refused && refused.used() + Math.max(minimum, 1) <= limit
 				&& !this.reservationWait.isZero()) {
 			// refused only for the reservations of calls in flight: decide on what they use
-			admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, this.reservationWait);
+			admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, this.reservationWait);
 			this.metrics.waitedForReservations(limitKey, admission instanceof Admission.Reservation);
 		}
 		if (admission instanceof Admission.Reservation reservation) {
@@ -103,6 +116,50 @@ public final class PlanAdmission {
 		logger.warn("'" + referenceId + "' is over its '" + limitKey + "' limit (" + refused.used() + " of " + limit
 				+ "); letting the call through because metering.enforcement=warn");
 		return null;
+	}
+
+	/**
+	 * @param minimum the least a capped call is admitted with, or -1 for a call that is not
+	 * capped
+	 */
+	private Admission reserve(String referenceId, String limitKey, BillingPeriod period, long limit, long reserved,
+			long minimum, Duration wait) {
+		if (minimum < 0) {
+			return this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, wait);
+		}
+		return this.ledger.tryReserveWithin(referenceId, limitKey, period, limit, reserved, minimum, wait);
+	}
+
+	/** Whether calls on a meter are capped: with on-limit cap, where the completion costs something. */
+	private boolean capping(MeterDefinition meter, ModelPrice price) {
+		if (this.onLimit != OnLimit.CAP || this.enforcement != Enforcement.ENFORCE) {
+			return false;
+		}
+		return (price != null) ? price.completionTokenAtMost(meter.tokens()) > 0 : meter.tokens().countsCompletion();
+	}
+
+	/**
+	 * The completion tokens a capped call's reservation pays for, when it was granted less
+	 * than the call may use.
+	 * @param reservation what {@link #admit} reserved, or {@code null}
+	 * @return the cap to lower the call's max-tokens option to, or {@code null} to leave it
+	 */
+	Integer completionCap(MeterDefinition meter, CallEstimate estimate, ModelPrice price,
+			Admission.Reservation reservation) {
+		if (reservation == null || !capping(meter, price)
+				|| reservation.amount() >= reservationOf(meter, estimate, price)) {
+			return null;
+		}
+		long affordable;
+		if (price == null) {
+			affordable = reservation.amount() - (meter.tokens().countsPrompt() ? estimate.promptTokens() : 0);
+		}
+		else {
+			long promptUnits = estimate.promptTokens() * price.promptTokenAtMost(meter.tokens());
+			affordable = (reservation.amount() * this.prices.unitsPerCredit() - promptUnits)
+					/ price.completionTokenAtMost(meter.tokens());
+		}
+		return (int) Math.max(Math.min(affordable, Integer.MAX_VALUE), 0);
 	}
 
 	/**

@@ -142,10 +142,11 @@ public final class UsageMetering {
 		Optional<BillingAccount> account = accountOrRefuse(subject);
 		if (account.isEmpty()) {
 			this.metrics.unbilled();
-			return new MeteredCall(this, null, meter, null, null, estimate.model(), price);
+			return new MeteredCall(this, null, meter, null, null, estimate.model(), price, null);
 		}
 		Admission.Reservation reservation = this.admission.admit(account.get(), meter, estimate, price);
-		return new MeteredCall(this, account.get(), meter, collecting, reservation, estimate.model(), price);
+		return new MeteredCall(this, account.get(), meter, collecting, reservation, estimate.model(), price,
+				this.admission.completionCap(meter, estimate, price, reservation));
 	}
 
 	/**

@@ -20,6 +20,11 @@ public record CallEstimate(long promptTokens, Integer maxTokens, String model) {
 		this(promptTokens, maxTokens, null);
 	}
 
+	/** The same call, with another completion cap. */
+	public CallEstimate withMaxTokens(Integer maxTokens) {
+		return new CallEstimate(this.promptTokens, maxTokens, this.model);
+	}
+
 	/**
 	 * The completion tokens to reserve for the call.
 	 * @param completionEstimate the completion reserved when the request sets no cap

@@ -66,6 +66,40 @@ public final class InMemoryUsageLedger implements UsageLedger {
 	}
 
 	@Override
+	public Admission tryReserveWithin(String referenceId, String limitKey, BillingPeriod period, long limit,
+			long amount, long minimum, Duration wait) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		Tally tally = tally(key);
+		Deadline deadline = Deadline.after(wait);
+		tally.lock.lock();
+		try {
+			tally.limit = limit;
+			while (true) {
+				long room = limit - tally.used - tally.reserved;
+				if (room >= minimum && room > 0) {
+					long reserved = Math.min(amount, room);
+					tally.reserved += reserved;
+					return key.reservation(reserved);
+				}
+				long remaining = deadline.remaining();
+				if (limit - tally.used < minimum || remaining <= 0) {
+					return new Admission.Refused(tally.used, limit, period);
+				}
+				try {
+					tally.settled.awaitNanos(remaining);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return new Admission.Refused(tally.used, limit, period);
+				}
+			}
+		}
+		finally {
+			tally.lock.unlock();
+		}
+	}
+
+	@Override
 	public void settle(Admission.Reservation reservation, long actual) {
 		LedgerKey key = LedgerKey.of(reservation);
 		Tally tally = tally(key);

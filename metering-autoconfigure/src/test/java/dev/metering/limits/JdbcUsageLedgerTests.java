@@ -14,6 +14,7 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The ledger in the database keeps the contract's sequential semantics, although it admits
@@ -66,7 +67,24 @@ class JdbcUsageLedgerTests {
 			second.setUsed("org", "tokens", PERIOD, 0);
 			assertThat(first.used("org", "tokens", PERIOD)).isZero();
 			settle(first, 40, 45);
-			assertThat(second.used("org", "tokens", PERIOD)).isEqualTo(45);
+			// near the limit the first instance writes back at once, on its flusher's thread
+			await().untilAsserted(() -> assertThat(second.used("org", "tokens", PERIOD)).isEqualTo(45));
+		}
+	}
+
+	@Test
+	void aCallWithinTheLimitGetsWhatIsLeftDownToItsMinimumAcrossInstances() throws Exception {
+		try (JdbcUsageLedger first = ledger(); JdbcUsageLedger second = ledger()) {
+			first.add("org", "tokens", PERIOD, 100, 70);
+
+			Admission capped = first.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO);
+			assertThat(capped).isEqualTo(new Admission.Reservation("org", "tokens", PERIOD, 30));
+			assertThat(second.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
+				.as("the rest is leased by the first").isInstanceOf(Admission.Refused.class);
+
+			first.settle((Admission.Reservation) capped, 25);
+			assertThat(first.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
+				.as("5 left is below the minimum").isEqualTo(new Admission.Refused(95, 100, PERIOD));
 		}
 	}
 
