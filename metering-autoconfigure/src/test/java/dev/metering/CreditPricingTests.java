@@ -9,9 +9,12 @@ import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 
 import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.UsageLedger;
+import dev.metering.provider.local.LocalMeterProvider;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
@@ -23,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A credits meter fed by the real OpenAI starter, with two models priced differently: each
  * call is priced by the model its response names, in whole credits whose rounding is carried.
  */
-@SpringBootTest(classes = MeteringTestApplication.class,
+@SpringBootTest(classes = { MeteringTestApplication.class, CreditPricingTests.Services.class },
 		properties = { "metering.default-meter=credits", "metering.meters.credits.event-name=ai_credits",
 				"metering.meters.credits.meter-id=mtr_credits", "metering.meters.credits.unit=credits",
 				"metering.meters.credits.dimensions=model", "metering.meters.credits.limit-key=credits",
@@ -36,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"metering.accounts.org_named.customer-id=cus_named", "metering.accounts.org_mix.customer-id=cus_mix",
 				"metering.accounts.org_stream.customer-id=cus_stream", "metering.plans.small.limits.credits=1000",
 				"metering.accounts.org_refuse.customer-id=cus_refuse", "metering.accounts.org_refuse.plan=small",
+				"metering.accounts.org_scope.customer-id=cus_scope", "metering.accounts.org_hand.customer-id=cus_hand",
 				"metering.delivery.flush-interval=50ms" })
 class CreditPricingTests extends OpenAiWireMockTests {
 
@@ -131,6 +135,28 @@ class CreditPricingTests extends OpenAiWireMockTests {
 		assertThat(this.billingClient.getUsageStatus("org_refuse", "credits").used()).isEqualTo(705);
 	}
 
+	@Test
+	void aMeteredUsageScopeSumsTheCreditsOfItsCallsIntoOneEvent(@Autowired Assistant assistant,
+			@Autowired LocalMeterProvider localMeter) {
+		stubModel("gpt-4o", "gpt-4o-2024-08-06");
+		stubModel("gpt-4o-mini", "gpt-4o-mini-2024-07-18");
+
+		// 2 × 4.5 + 4 × 0.27 = 10.08 credits, each call rounded with the carry: 9 and 1
+		assistant.askBothModels("org_scope");
+
+		assertThat(billed("mtr_credits", "cus_scope")).isEqualTo(10);
+		assertThat(localMeter.eventCount("ai_credits", "cus_scope")).as("one event per model").isEqualTo(2);
+		assertThat(usageOf("cus_scope", UsageDimensions.model("gpt-4o-2024-08-06"))).isEqualTo(9);
+		assertThat(usageOf("cus_scope", UsageDimensions.model("gpt-4o-mini-2024-07-18"))).isEqualTo(1);
+	}
+
+	@Test
+	void recordUsageOnACreditsMeterTakesCreditsAsGiven() {
+		assertThat(this.billingClient.recordUsage("ai_credits", "cus_hand", 42).recorded()).isTrue();
+
+		assertThat(billed("mtr_credits", "cus_hand")).isEqualTo(42);
+	}
+
 	private long usageOf(String customerId, UsageDimensions filter) {
 		return this.billingClient.getUsage("mtr_credits", customerId, null, null, filter).get(0).aggregatedValue();
 	}
@@ -148,6 +174,33 @@ class CreditPricingTests extends OpenAiWireMockTests {
 			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, organization))
 			.call()
 			.content();
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class Services {
+
+		@Bean
+		Assistant assistant(ChatClient.Builder builder) {
+			return new Assistant(builder.build());
+		}
+
+	}
+
+	static class Assistant {
+
+		private final ChatClient chatClient;
+
+		Assistant(ChatClient chatClient) {
+			this.chatClient = chatClient;
+		}
+
+		@MeteredUsage(organization = "#orgId")
+		void askBothModels(String orgId) {
+			for (String model : List.of("gpt-4o", "gpt-4o", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini")) {
+				this.chatClient.prompt("Hi").options(ChatOptions.builder().model(model)).call().content();
+			}
+		}
+
 	}
 
 }
