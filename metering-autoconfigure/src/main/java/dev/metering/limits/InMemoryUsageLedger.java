@@ -45,15 +45,7 @@ public final class InMemoryUsageLedger implements UsageLedger {
 		try {
 			tally.limit = limit;
 			while (tally.used + tally.reserved >= limit) {
-				long remaining = deadline.remaining();
-				if (tally.used >= limit || remaining <= 0) {
-					return new Admission.Refused(tally.used, limit, period);
-				}
-				try {
-					tally.settled.awaitNanos(remaining);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+				if (tally.used >= limit || !awaitSettlement(tally, deadline)) {
 					return new Admission.Refused(tally.used, limit, period);
 				}
 			}
@@ -81,15 +73,7 @@ public final class InMemoryUsageLedger implements UsageLedger {
 					tally.reserved += reserved;
 					return key.reservation(reserved);
 				}
-				long remaining = deadline.remaining();
-				if (limit - tally.used < minimum || remaining <= 0) {
-					return new Admission.Refused(tally.used, limit, period);
-				}
-				try {
-					tally.settled.awaitNanos(remaining);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+				if (limit - tally.used < minimum || !awaitSettlement(tally, deadline)) {
 					return new Admission.Refused(tally.used, limit, period);
 				}
 			}
@@ -148,6 +132,25 @@ public final class InMemoryUsageLedger implements UsageLedger {
 		}
 		finally {
 			tally.lock.unlock();
+		}
+	}
+
+	/**
+	 * Waits, holding the tally's lock, for a reservation to settle.
+	 * @return {@code false} when the deadline passed or the thread was interrupted
+	 */
+	private static boolean awaitSettlement(Tally tally, Deadline deadline) {
+		long remaining = deadline.remaining();
+		if (remaining <= 0) {
+			return false;
+		}
+		try {
+			tally.settled.awaitNanos(remaining);
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 

@@ -101,15 +101,7 @@ final class LedgerSlice {
 					this.refusedLimit = limit;
 					continue;
 				}
-				long remaining = deadline.remaining();
-				if (remaining <= 0) {
-					return new Admission.Refused(settledUsage, limit, this.key.period());
-				}
-				try {
-					this.changed.awaitNanos(Math.min(this.retryAt - now, remaining));
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+				if (!awaitChange(now, deadline)) {
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
 			}
@@ -157,15 +149,7 @@ final class LedgerSlice {
 				if (this.free >= minimum) {
 					return admit(Math.min(amount, this.free));
 				}
-				long remaining = deadline.remaining();
-				if (remaining <= 0) {
-					return new Admission.Refused(settledUsage, limit, this.key.period());
-				}
-				try {
-					this.changed.awaitNanos(Math.min(this.retryAt - now, remaining));
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+				if (!awaitChange(now, deadline)) {
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
 			}
@@ -334,6 +318,26 @@ final class LedgerSlice {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Waits, holding the lock, until a call settles, an exchange ends or the next lease may
+	 * be asked for.
+	 * @return {@code false} when the deadline passed or the thread was interrupted
+	 */
+	private boolean awaitChange(long now, Deadline deadline) {
+		long remaining = deadline.remaining();
+		if (remaining <= 0) {
+			return false;
+		}
+		try {
+			this.changed.awaitNanos(Math.min(this.retryAt - now, remaining));
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 

@@ -14,7 +14,6 @@ import com.stripe.model.v2.billing.MeterEventSession;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.v2.billing.MeterEventStreamCreateParams;
 
-import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
@@ -88,22 +87,12 @@ final class StripeMeterEventStream {
 
 	private static MeterEventStreamCreateParams params(List<UsageEvent> events) {
 		MeterEventStreamCreateParams.Builder params = MeterEventStreamCreateParams.builder();
-		for (UsageEvent event : events) {
-			MeterEventStreamCreateParams.Event.Builder streamed = MeterEventStreamCreateParams.Event.builder()
-				.setEventName(event.eventName())
-				.setIdentifier(event.identifier())
-				.putPayload("stripe_customer_id", event.customerId())
-				.putPayload("value", Long.toString(event.value()))
-				.setTimestamp(event.timestamp());
-			UsageDimensions dimensions = event.dimensions();
-			if (dimensions.model() != null) {
-				streamed.putPayload(UsageDimensions.MODEL_KEY, dimensions.model());
-			}
-			if (dimensions.tokenType() != null) {
-				streamed.putPayload(UsageDimensions.TOKEN_TYPE_KEY, dimensions.tokenType());
-			}
-			params.addEvent(streamed.build());
-		}
+		events.forEach((event) -> params.addEvent(MeterEventStreamCreateParams.Event.builder()
+			.setEventName(event.eventName())
+			.setIdentifier(event.identifier())
+			.putAllPayload(StripeMeterProvider.payload(event))
+			.setTimestamp(event.timestamp())
+			.build()));
 		return params.build();
 	}
 

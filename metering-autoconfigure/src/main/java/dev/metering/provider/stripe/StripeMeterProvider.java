@@ -112,26 +112,37 @@ public final class StripeMeterProvider implements MeterProvider {
 		if (this.eventStream != null) {
 			return this.eventStream.send(List.of(event)).get(0);
 		}
-		MeterEventCreateParams.Builder params = MeterEventCreateParams.builder()
+		MeterEventCreateParams params = MeterEventCreateParams.builder()
 			.setEventName(event.eventName())
-			.putPayload("stripe_customer_id", event.customerId())
-			.putPayload("value", Long.toString(event.value()))
+			.putAllPayload(payload(event))
 			.setIdentifier(event.identifier())
-			.setTimestamp(event.timestamp().getEpochSecond());
-		UsageDimensions dimensions = event.dimensions();
-		if (dimensions.model() != null) {
-			params.putPayload(UsageDimensions.MODEL_KEY, dimensions.model());
-		}
-		if (dimensions.tokenType() != null) {
-			params.putPayload(UsageDimensions.TOKEN_TYPE_KEY, dimensions.tokenType());
-		}
+			.setTimestamp(event.timestamp().getEpochSecond())
+			.build();
 		try {
-			this.client.v1().billing().meterEvents().create(params.build());
+			this.client.v1().billing().meterEvents().create(params);
 			return DeliveryOutcome.delivered();
 		}
 		catch (StripeException ex) {
 			return StripeErrors.outcome(ex, this.retryHints.lastShouldRetry());
 		}
+	}
+
+	/**
+	 * An event's payload: the customer, the value, and the dimensions it carries, under the
+	 * keys a Stripe meter's customer mapping, value settings and dimension payload keys name.
+	 */
+	static Map<String, String> payload(UsageEvent event) {
+		Map<String, String> payload = new HashMap<>(4);
+		payload.put("stripe_customer_id", event.customerId());
+		payload.put("value", Long.toString(event.value()));
+		UsageDimensions dimensions = event.dimensions();
+		if (dimensions.model() != null) {
+			payload.put(UsageDimensions.MODEL_KEY, dimensions.model());
+		}
+		if (dimensions.tokenType() != null) {
+			payload.put(UsageDimensions.TOKEN_TYPE_KEY, dimensions.tokenType());
+		}
+		return payload;
 	}
 
 	/**

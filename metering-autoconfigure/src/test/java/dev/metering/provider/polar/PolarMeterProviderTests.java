@@ -17,7 +17,6 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -118,14 +117,7 @@ class PolarMeterProviderTests {
 		polar.stubFor(PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.notFound()));
 		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.dimensions=model,token-type")
 			.run((context) -> {
-				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(12, 5));
-				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-				builder.build()
-					.prompt("hi")
-					.options(ChatOptions.builder().model("gpt-4o-mini"))
-					.advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, "org_acme"))
-					.call()
-					.content();
+				new FixedUsageChatModel(12, 5).askMetered(context, "org_acme", "gpt-4o-mini");
 				assertThat(context.getBean(BillingClient.class).flush(Duration.ofSeconds(5))).isTrue();
 			});
 		List<String> events = polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST)))

@@ -15,9 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -27,7 +24,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
 import dev.metering.FixedUsageChatModel;
-import dev.metering.MeteringAdvisor;
 import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.RecordUsageResult;
@@ -114,14 +110,7 @@ class StripeMeterProviderTests {
 		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
 		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.dimensions=model,token-type")
 			.run((context) -> {
-				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(12, 5));
-				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-				builder.build()
-					.prompt("hi")
-					.options(ChatOptions.builder().model("gpt-4o-mini"))
-					.advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, "org_acme"))
-					.call()
-					.content();
+				new FixedUsageChatModel(12, 5).askMetered(context, "org_acme", "gpt-4o-mini");
 				assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
 			});
 		List<String> events = stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))
