@@ -1,5 +1,8 @@
 package dev.metering;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The dimensions a usage event carries beside its value, and a filter of usage by them: the
  * model that answered and the type of token counted ({@code input}, {@code cached-input},
@@ -44,6 +47,21 @@ public record UsageDimensions(String model, String tokenType) {
 
 	public boolean isEmpty() {
 		return this.model == null && this.tokenType == null;
+	}
+
+	/**
+	 * The dimensions set, by the key a provider's event carries them under ({@value #MODEL_KEY},
+	 * {@value #TOKEN_TYPE_KEY}).
+	 */
+	public Map<String, String> byKey() {
+		Map<String, String> byKey = new LinkedHashMap<>(4);
+		if (this.model != null) {
+			byKey.put(MODEL_KEY, this.model);
+		}
+		if (this.tokenType != null) {
+			byKey.put(TOKEN_TYPE_KEY, this.tokenType);
+		}
+		return byKey;
 	}
 
 	/** Whether usage with {@code dimensions} passes this filter. */

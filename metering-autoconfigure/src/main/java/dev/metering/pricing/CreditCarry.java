@@ -85,13 +85,13 @@ public final class CreditCarry implements AutoCloseable {
 			long running = carried;
 			long previous = 0;
 			for (long amount : units) {
-				running = Math.addExact(running, amount);
+				running = saturatedAdd(running, amount);
 			}
 			long total = rounded(running);
 			if (remainder.compareAndSet(carried, running - total * this.unitsPerCredit)) {
 				running = carried;
 				for (int i = 0; i < units.length; i++) {
-					running += units[i];
+					running = saturatedAdd(running, units[i]);
 					long upToHere = rounded(running);
 					units[i] = upToHere - previous;
 					previous = upToHere;
@@ -99,6 +99,15 @@ public final class CreditCarry implements AutoCloseable {
 				return total;
 			}
 		}
+	}
+
+	/**
+	 * Adds a price to a running sum, stopping short of overflowing: a price that large (some
+	 * 10<sup>18</sup> units) is beyond any call, and the carry stays in range.
+	 */
+	private long saturatedAdd(long running, long amount) {
+		long ceiling = Long.MAX_VALUE - this.unitsPerCredit;
+		return (running > ceiling - amount) ? ceiling : running + amount;
 	}
 
 	/** Rounds half up, to no less than nothing: a negative carry waits for later prices. */

@@ -18,7 +18,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.web.client.RestClientException;
 
-import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
@@ -177,13 +176,7 @@ final class PolarEventIngestion {
 			polarEvent.put("external_id", event.identifier());
 			ObjectNode metadata = polarEvent.putObject("metadata");
 			metadata.put(this.valueKeys.apply(event.eventName()), event.value());
-			UsageDimensions dimensions = event.dimensions();
-			if (dimensions.model() != null) {
-				metadata.put(UsageDimensions.MODEL_KEY, dimensions.model());
-			}
-			if (dimensions.tokenType() != null) {
-				metadata.put(UsageDimensions.TOKEN_TYPE_KEY, dimensions.tokenType());
-			}
+			event.dimensions().byKey().forEach(metadata::put);
 		}
 		return body;
 	}

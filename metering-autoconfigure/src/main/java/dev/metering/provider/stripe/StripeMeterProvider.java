@@ -23,7 +23,6 @@ import com.stripe.param.billing.MeterEventSummaryListParams;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
-import dev.metering.UsageDimensions;
 import dev.metering.provider.CachedLookup;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
@@ -132,16 +131,9 @@ public final class StripeMeterProvider implements MeterProvider {
 	 * keys a Stripe meter's customer mapping, value settings and dimension payload keys name.
 	 */
 	static Map<String, String> payload(UsageEvent event) {
-		Map<String, String> payload = new HashMap<>(4);
+		Map<String, String> payload = event.dimensions().byKey();
 		payload.put("stripe_customer_id", event.customerId());
 		payload.put("value", Long.toString(event.value()));
-		UsageDimensions dimensions = event.dimensions();
-		if (dimensions.model() != null) {
-			payload.put(UsageDimensions.MODEL_KEY, dimensions.model());
-		}
-		if (dimensions.tokenType() != null) {
-			payload.put(UsageDimensions.TOKEN_TYPE_KEY, dimensions.tokenType());
-		}
 		return payload;
 	}
 
