@@ -26,6 +26,8 @@ public enum TokenKind {
 	/** The five types of token, each token of a round trip in exactly one of them. */
 	private static final TokenKind[] TYPES = { INPUT, CACHED_INPUT, CACHE_WRITE_INPUT, OUTPUT, REASONING };
 
+	private final String value = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
 	/** The types of token, in the order events of a meter with a token-type dimension are made. */
 	public static TokenKind[] types() {
 		return TYPES.clone();
@@ -61,7 +63,7 @@ public enum TokenKind {
 
 	/** The name of a type of token as configured and as the token-type dimension says it, e.g. {@code cached-input}. */
 	public String value() {
-		return name().toLowerCase(Locale.ROOT).replace('_', '-');
+		return this.value;
 	}
 
 }

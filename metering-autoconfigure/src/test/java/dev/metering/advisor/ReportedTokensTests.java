@@ -2,6 +2,9 @@ package dev.metering.advisor;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+
+import com.anthropic.models.messages.Usage;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,27 @@ class ReportedTokensTests {
 
 		assertThat(tokens).isEqualTo(new TokenUsage(40, 60, 30, 10, 0));
 		assertThat(tokens.total()).isEqualTo(140);
+	}
+
+	@Test
+	void anthropicsCacheTokensComeOnTopOfItsInputTokensWhateverTheirSize() {
+		// what Spring AI's Anthropic model reports: input_tokens as prompt, the SDK's usage as native
+		Usage anthropic = Usage.builder()
+			.inputTokens(500)
+			.outputTokens(10)
+			.cacheReadInputTokens(100L)
+			.cacheCreationInputTokens(20L)
+			.cacheCreation(Optional.empty())
+			.serverToolUse(Optional.empty())
+			.serviceTier(Optional.empty())
+			.inferenceGeo(Optional.empty())
+			.speed(Optional.empty())
+			.outputTokensDetails(Optional.empty())
+			.build();
+
+		TokenUsage tokens = ReportedTokens.of(response(new DefaultUsage(500, 10, 510, anthropic, 100L, 20L)));
+
+		assertThat(tokens).isEqualTo(new TokenUsage(500, 100, 20, 10, 0));
 	}
 
 	@Test
