@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -21,10 +22,10 @@ final class Coalescing {
 
 	/** The merged event of each group of two or more, with the events it covers. */
 	static Map<UsageEvent, List<UsageEvent>> merge(List<UsageEvent> candidates, Supplier<String> identifiers) {
-		Map<String, List<UsageEvent>> groups = new LinkedHashMap<>();
+		Map<Group, List<UsageEvent>> groups = new LinkedHashMap<>();
 		for (UsageEvent event : candidates) {
-			String key = event.customerId() + '\0' + event.eventName() + '\0' + event.dimensions() + '\0'
-					+ event.timestamp().truncatedTo(ChronoUnit.HOURS);
+			Group key = new Group(event.customerId(), event.eventName(), event.dimensions(),
+					event.timestamp().truncatedTo(ChronoUnit.HOURS));
 			groups.computeIfAbsent(key, (k) -> new ArrayList<>()).add(event);
 		}
 		Map<UsageEvent, List<UsageEvent>> merged = new LinkedHashMap<>();
@@ -43,6 +44,10 @@ final class Coalescing {
 					first.dimensions()), group);
 		}
 		return merged;
+	}
+
+	/** What the events merged into one share. */
+	private record Group(String customerId, String eventName, UsageDimensions dimensions, Instant hour) {
 	}
 
 }
