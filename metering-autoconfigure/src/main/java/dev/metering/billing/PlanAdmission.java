@@ -1,5 +1,6 @@
 package dev.metering.billing;
 
+import java.math.BigInteger;
 import java.time.Duration;
 
 import org.apache.commons.logging.Log;
@@ -155,9 +156,15 @@ public final class PlanAdmission {
 			affordable = reservation.amount() - (meter.tokens().countsPrompt() ? estimate.promptTokens() : 0);
 		}
 		else {
-			long promptUnits = estimate.promptTokens() * price.promptTokenAtMost(meter.tokens());
-			affordable = (reservation.amount() * this.prices.unitsPerCredit() - promptUnits)
-					/ price.completionTokenAtMost(meter.tokens());
+			// only for a call capped: exact whatever the sizes
+			BigInteger promptUnits = BigInteger.valueOf(estimate.promptTokens())
+				.multiply(BigInteger.valueOf(price.promptTokenAtMost(meter.tokens())));
+			affordable = BigInteger.valueOf(reservation.amount())
+				.multiply(BigInteger.valueOf(this.prices.unitsPerCredit()))
+				.subtract(promptUnits)
+				.divide(BigInteger.valueOf(price.completionTokenAtMost(meter.tokens())))
+				.min(BigInteger.valueOf(Integer.MAX_VALUE))
+				.longValue();
 		}
 		return (int) Math.max(Math.min(affordable, Integer.MAX_VALUE), 0);
 	}

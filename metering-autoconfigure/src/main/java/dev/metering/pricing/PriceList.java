@@ -24,6 +24,9 @@ public final class PriceList {
 	/** Finest unit kept: a price finer than this is rounded to it. */
 	static final int MAX_SCALE = 15;
 
+	/** Most units a token may cost, so that a billion tokens are priced in a {@code long}. */
+	private static final BigDecimal MAX_UNITS_PER_TOKEN = BigDecimal.valueOf(1_000_000_000);
+
 	private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
 	/** How many model names are remembered; beyond that each is resolved per call. */
@@ -66,14 +69,24 @@ public final class PriceList {
 		Map<String, BigDecimal[]> perToken = new LinkedHashMap<>();
 		ratesPerMillion.forEach((pattern, rates) -> perToken.put(pattern, rates.perToken(factor, MILLION)));
 		BigDecimal[] defaultPerToken = (defaultRates != null) ? defaultRates.perToken(factor, MILLION) : null;
-		int scale = 0;
-		for (BigDecimal[] prices : perToken.values()) {
-			scale = Math.max(scale, scaleOf(prices));
-		}
+		List<BigDecimal[]> all = new ArrayList<>(perToken.values());
 		if (defaultPerToken != null) {
-			scale = Math.max(scale, scaleOf(defaultPerToken));
+			all.add(defaultPerToken);
+		}
+		int scale = 0;
+		BigDecimal dearest = BigDecimal.ZERO;
+		for (BigDecimal[] prices : all) {
+			scale = Math.max(scale, scaleOf(prices));
+			for (BigDecimal price : prices) {
+				dearest = dearest.max(price);
+			}
 		}
 		scale = Math.min(scale, MAX_SCALE);
+		// no finer than keeps the dearest token within MAX_UNITS_PER_TOKEN, so that a call of up
+		// to a billion tokens is priced in a long
+		while (scale > 0 && dearest.movePointRight(scale).compareTo(MAX_UNITS_PER_TOKEN) > 0) {
+			scale--;
+		}
 		List<Entry> entries = new ArrayList<>();
 		for (Map.Entry<String, BigDecimal[]> entry : perToken.entrySet()) {
 			entries.add(new Entry(new ModelPattern(entry.getKey()), price(entry.getKey(), entry.getValue(), scale)));

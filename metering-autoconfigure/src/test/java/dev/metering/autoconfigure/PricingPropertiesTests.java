@@ -1,7 +1,9 @@
 package dev.metering.autoconfigure;
 
+import java.math.BigDecimal;
 import java.util.function.Consumer;
 
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.model.ChatModel;
@@ -43,6 +45,20 @@ class PricingPropertiesTests {
 				assertThat(credits(prices, "gpt-4o-mini-2024-07-18", thousandOut)).isEqualTo("0.72");
 				assertThat(credits(prices, "gpt-4o-mini", thousandOut)).as("an exact name wins").isEqualTo("0.0012");
 				assertThat(credits(prices, "o3", thousandOut)).as("default").isEqualTo("1200");
+			});
+	}
+
+	@Test
+	void aBillionTokensArePricedExactEnoughWhateverTheDecimalsOfThePrices() {
+		this.contextRunner
+			.withPropertyValues("metering.pricing.models.[gpt-4o].output=10000000",
+					"metering.pricing.default.input=0.000001", "metering.pricing.markup=33.333333333333")
+			.run((context) -> {
+				PriceList prices = context.getBean(PriceList.class);
+				// 13.33… credits a token, kept to 7 decimals so that a billion tokens fit a long
+				String credits = credits(prices, "gpt-4o", new TokenUsage(0, 0, 0, 1_000_000_000, 0));
+				assertThat(new BigDecimal(credits)).isCloseTo(new BigDecimal("13333333333.3333"), Offset.offset(
+						new BigDecimal("100")));
 			});
 	}
 
@@ -108,8 +124,8 @@ class PricingPropertiesTests {
 	}
 
 	private static String credits(PriceList prices, String model, TokenUsage tokens) {
-		return java.math.BigDecimal.valueOf(prices.priceOf(model).units(TokenKind.TOTAL, tokens))
-			.divide(java.math.BigDecimal.valueOf(prices.unitsPerCredit()))
+		return BigDecimal.valueOf(prices.priceOf(model).units(TokenKind.TOTAL, tokens))
+			.divide(BigDecimal.valueOf(prices.unitsPerCredit()))
 			.stripTrailingZeros()
 			.toPlainString();
 	}
