@@ -40,6 +40,20 @@ public interface BillingClient {
 		throw new UnsupportedOperationException(getClass().getName() + " does not answer usage per bucket");
 	}
 
+	/**
+	 * Usage of a meter for a customer, of the events whose dimensions a filter admits: one
+	 * model, one type of token, or both ({@code metering.meters.<key>.dimensions}). The local
+	 * meter and Polar (through event metadata) answer it; Stripe's event summaries cannot filter
+	 * by dimension. {@code null} bounds are open (all time).
+	 * @param filter the dimensions to count, e.g. {@code UsageDimensions.model("gpt-4o")}
+	 * @throws UnsupportedOperationException when the provider cannot filter usage by
+	 * dimension, or, by default, for a client written before this method existed
+	 */
+	default List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end,
+			UsageDimensions filter) {
+		throw new UnsupportedOperationException(getClass().getName() + " does not answer usage by dimension");
+	}
+
 	Optional<String> getCustomerId(BillingSubject subject);
 
 	PlanLimitCheck checkPlanLimit(String referenceId, String limitKey, long currentUsage);

@@ -24,6 +24,10 @@ CREATE INDEX IF NOT EXISTS metering_usage_event_due ON metering_usage_event (sta
 -- When each event was recorded (its occurred_at is when the usage happened, which a caller may
 -- set in the past), for delivery latency and the age of the backlog; NULL in rows stored before.
 ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS recorded_at BIGINT;
+-- The dimensions an event carries (metering.meters.<key>.dimensions); added so that existing
+-- tables upgrade.
+ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS model VARCHAR(200);
+ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS token_type VARCHAR(40);
 
 -- The embedded local meter: delivered usage summed per event name, customer and minute.
 CREATE TABLE IF NOT EXISTS metering_local_usage (
@@ -33,6 +37,17 @@ CREATE TABLE IF NOT EXISTS metering_local_usage (
     usage_sum    BIGINT        NOT NULL,
     event_count  BIGINT        NOT NULL,
     PRIMARY KEY (event_name, customer_id, minute_start)
+);
+-- The local meter's sums of events that carry dimensions, per model and type of token ('' when
+-- the event does not carry it), for usage filtered by dimension.
+CREATE TABLE IF NOT EXISTS metering_local_dimension_usage (
+    event_name   VARCHAR(200)  NOT NULL,
+    customer_id  VARCHAR(200)  NOT NULL,
+    model        VARCHAR(200)  NOT NULL,
+    token_type   VARCHAR(40)   NOT NULL,
+    minute_start BIGINT        NOT NULL,
+    usage_sum    BIGINT        NOT NULL,
+    PRIMARY KEY (event_name, customer_id, model, token_type, minute_start)
 );
 -- The identifiers the local meter has counted, kept for metering.outbox.retention, so that a
 -- redelivered event is not counted twice.
@@ -75,3 +90,12 @@ CREATE TABLE IF NOT EXISTS metering_webhook_event (
     PRIMARY KEY (provider, event_id)
 );
 CREATE INDEX IF NOT EXISTS metering_webhook_event_received ON metering_webhook_event (received_at);
+
+-- The fraction of a credit carried per customer and event name of a credits meter, so that the
+-- whole credits recorded never drift from the exact priced total, also across restarts.
+CREATE TABLE IF NOT EXISTS metering_credit_carry (
+    event_name   VARCHAR(200)    NOT NULL,
+    customer_id  VARCHAR(200)    NOT NULL,
+    carried      NUMERIC(38, 18) NOT NULL,
+    PRIMARY KEY (event_name, customer_id)
+);

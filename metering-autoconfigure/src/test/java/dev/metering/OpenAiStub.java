@@ -21,6 +21,9 @@ final class OpenAiStub {
 
 	static final String PATH = "/v1/chat/completions";
 
+	/** The model the stub's answers name unless told another. */
+	static final String MODEL = "gpt-4o-mini";
+
 	private OpenAiStub() {
 	}
 
@@ -33,8 +36,22 @@ final class OpenAiStub {
 	}
 
 	static ResponseDefinitionBuilder answer(String text, int promptTokens, int completionTokens) {
-		return json(completion("{\"role\":\"assistant\",\"content\":\"" + text + "\"}", "stop", promptTokens,
-				completionTokens));
+		return json(completion("{\"role\":\"assistant\",\"content\":\"" + text + "\"}", "stop", MODEL,
+				usage(promptTokens, completionTokens)));
+	}
+
+	/** An answer of the named model whose usage details count cached prompt and reasoning tokens. */
+	static ResponseDefinitionBuilder answer(String text, String model, int promptTokens, int cachedTokens,
+			int completionTokens, int reasoningTokens) {
+		return json(completion("{\"role\":\"assistant\",\"content\":\"" + text + "\"}", "stop", model,
+				usage(promptTokens, cachedTokens, completionTokens, reasoningTokens)));
+	}
+
+	/** A stream whose usage chunk counts cached prompt and reasoning tokens in its details. */
+	static ResponseDefinitionBuilder stream(List<String> pieces, int promptTokens, int cachedTokens,
+			int completionTokens, int reasoningTokens) {
+		return aResponse().withHeader("Content-Type", "text/event-stream")
+			.withBody(sseBody(pieces, usage(promptTokens, cachedTokens, completionTokens, reasoningTokens)));
 	}
 
 	static ResponseDefinitionBuilder toolCall(String tool, String argumentsJson, int promptTokens,
@@ -42,13 +59,13 @@ final class OpenAiStub {
 		String message = "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
 				+ "\"type\":\"function\",\"function\":{\"name\":\"" + tool + "\",\"arguments\":"
 				+ quote(argumentsJson) + "}}]}";
-		return json(completion(message, "tool_calls", promptTokens, completionTokens));
+		return json(completion(message, "tool_calls", MODEL, usage(promptTokens, completionTokens)));
 	}
 
 	/** An SSE stream of the given text pieces, then a usage chunk with no choices, then [DONE]. */
 	static ResponseDefinitionBuilder stream(List<String> pieces, int promptTokens, int completionTokens) {
 		return aResponse().withHeader("Content-Type", "text/event-stream")
-			.withBody(sseBody(pieces, promptTokens, completionTokens, true));
+			.withBody(sseBody(pieces, usage(promptTokens, completionTokens)));
 	}
 
 	/** An SSE stream in which the model calls a tool, then sends its usage. */
@@ -65,7 +82,7 @@ final class OpenAiStub {
 
 	/** An SSE stream that never sends its usage chunk: text pieces only, then [DONE]. */
 	static ResponseDefinitionBuilder streamWithoutUsage(List<String> pieces) {
-		return aResponse().withHeader("Content-Type", "text/event-stream").withBody(sseBody(pieces, 0, 0, false));
+		return aResponse().withHeader("Content-Type", "text/event-stream").withBody(sseBody(pieces, null));
 	}
 
 	static ResponseDefinitionBuilder serverError() {
@@ -78,7 +95,8 @@ final class OpenAiStub {
 		return server.countRequestsMatching(postRequestedFor(urlEqualTo(PATH)).build()).getCount();
 	}
 
-	static String sseBody(List<String> pieces, int promptTokens, int completionTokens, boolean withUsage) {
+	/** @param usage the usage chunk's usage, or {@code null} for a stream without one */
+	static String sseBody(List<String> pieces, String usage) {
 		List<String> events = new ArrayList<>();
 		for (int i = 0; i < pieces.size(); i++) {
 			String finish = (i == pieces.size() - 1) ? "\"stop\"" : "null";
@@ -86,8 +104,8 @@ final class OpenAiStub {
 			events.add(chunk("[{\"index\":0,\"delta\":{" + role + "\"content\":" + quote(pieces.get(i))
 					+ "},\"finish_reason\":" + finish + "}]", null));
 		}
-		if (withUsage) {
-			events.add(chunk("[]", usage(promptTokens, completionTokens)));
+		if (usage != null) {
+			events.add(chunk("[]", usage));
 		}
 		StringBuilder body = new StringBuilder();
 		events.forEach((event) -> body.append("data: ").append(event).append("\n\n"));
@@ -96,20 +114,28 @@ final class OpenAiStub {
 
 	private static String chunk(String choices, String usage) {
 		return "{\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
-				+ "\"model\":\"gpt-4o-mini\",\"choices\":" + choices + ",\"usage\":" + ((usage != null) ? usage : "null")
+				+ "\"model\":\"" + MODEL + "\",\"choices\":" + choices + ",\"usage\":" + ((usage != null) ? usage : "null")
 				+ "}";
 	}
 
-	private static String completion(String message, String finishReason, int promptTokens, int completionTokens) {
+	private static String completion(String message, String finishReason, String model, String usage) {
 		return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
-				+ "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":" + message
-				+ ",\"finish_reason\":\"" + finishReason + "\",\"logprobs\":null}],\"usage\":"
-				+ usage(promptTokens, completionTokens) + "}";
+				+ "\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"message\":" + message
+				+ ",\"finish_reason\":\"" + finishReason + "\",\"logprobs\":null}],\"usage\":" + usage + "}";
 	}
 
 	private static String usage(int promptTokens, int completionTokens) {
 		return "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + completionTokens
 				+ ",\"total_tokens\":" + (promptTokens + completionTokens) + "}";
+	}
+
+	/** OpenAI's usage with details: cached tokens are part of the prompt, reasoning of the completion. */
+	private static String usage(int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens) {
+		return "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + completionTokens
+				+ ",\"total_tokens\":" + (promptTokens + completionTokens) + ",\"prompt_tokens_details\":"
+				+ "{\"cached_tokens\":" + cachedTokens + ",\"audio_tokens\":0},\"completion_tokens_details\":"
+				+ "{\"reasoning_tokens\":" + reasoningTokens + ",\"audio_tokens\":0,"
+				+ "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}}";
 	}
 
 	private static ResponseDefinitionBuilder json(String body) {

@@ -12,6 +12,7 @@ import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tokenizer.TokenCountEstimator;
@@ -21,6 +22,7 @@ import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.MeteredCall;
 import dev.metering.billing.UsageMetering;
 import dev.metering.limits.CallEstimate;
+import dev.metering.provider.TokenUsage;
 
 /**
  * The {@link MeteringAdvisor}: admits each model round trip through {@link UsageMetering}
@@ -39,11 +41,18 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
 	private final CallOriginAdvisor callOriginAdvisor;
 
-	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects,
-			TokenCountEstimator estimator) {
+	private final String defaultModel;
+
+	/**
+	 * @param defaultModel the model of a request whose options name none (the application's
+	 * chat model's default), or {@code null} when unknown
+	 */
+	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
+			String defaultModel) {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
+		this.defaultModel = defaultModel;
 		this.callOriginAdvisor = new CallOriginAdvisor(metering, subjects);
 	}
 
@@ -58,16 +67,19 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), reservationEstimate(request.prompt()));
 		ChatClientResponse response;
 		try {
-			response = chain.nextCall(request);
+			response = chain.nextCall(capped(request, call));
 		}
 		catch (Throwable ex) {
 			// an Error too: a reservation left behind would shrink the limit for good
 			call.abandon();
 			throw ex;
 		}
-		TokenCount tokens = TokenCount.reportedBy(response.chatResponse())
-			.orElseGet(() -> estimated(request.prompt(), TokenCount.textOf(response.chatResponse())));
-		call.complete(tokens.prompt(), tokens.completion());
+		ChatResponse answer = response.chatResponse();
+		TokenUsage tokens = ReportedTokens.of(answer);
+		if (tokens == null) {
+			tokens = estimated(request.prompt(), ReportedTokens.textOf(answer));
+		}
+		call.complete(tokens, ReportedTokens.modelOf(answer));
 		return response;
 	}
 
@@ -81,7 +93,7 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 			StreamTally tally = new StreamTally();
 			// settle before the terminal signal travels on, so that whoever waits for the
 			// stream to end finds the usage already recorded
-			return chain.nextStream(request)
+			return chain.nextStream(capped(request, call))
 				.doOnNext((response) -> tally.observe(response.chatResponse()))
 				.doOnComplete(() -> settle(call, tally, SignalType.ON_COMPLETE, request.prompt()))
 				.doOnError((ex) -> settle(call, tally, SignalType.ON_ERROR, request.prompt()))
@@ -89,35 +101,47 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		});
 	}
 
+	/** The request as the model receives it: with its completion capped when the budget says so. */
+	private static ChatClientRequest capped(ChatClientRequest request, MeteredCall call) {
+		Integer cap = call.completionCap();
+		return (cap != null) ? CompletionCap.lowered(request, cap) : request;
+	}
+
 	private void settle(MeteredCall call, StreamTally tally, SignalType signal, Prompt prompt) {
 		if (!tally.markSettled()) {
 			return;
 		}
-		TokenCount tokens = tally.reported().orElse(null);
+		TokenUsage tokens = tally.reported();
 		if (tokens == null && tally.producedOutput()) {
 			// the usage chunk never came (cancelled, failed, or not reported): bill an
 			// estimate rather than nothing, since the model did spend tokens
 			tokens = estimated(prompt, tally.text());
 			if (logger.isDebugEnabled()) {
 				logger.debug("Stream ended (" + signal + ") without reported usage; billing an estimate of "
-						+ (tokens.prompt() + tokens.completion()) + " tokens");
+						+ tokens.total() + " tokens");
 			}
 		}
 		if (tokens == null) {
 			call.abandon();
 		}
 		else {
-			call.complete(tokens.prompt(), tokens.completion());
+			call.complete(tokens, tally.model());
 		}
 	}
 
 	/**
-	 * What a call may use, for the limit reservation: its prompt, and the completion's cap
-	 * when the request sets one (plan admission reserves its completion estimate otherwise).
+	 * What a call may use, for the limit reservation: its prompt, the completion's cap when
+	 * the request sets one (plan admission reserves its completion estimate otherwise), and
+	 * the model it asks for.
 	 */
-	private static CallEstimate reservationEstimate(Prompt prompt) {
+	private CallEstimate reservationEstimate(Prompt prompt) {
 		ChatOptions options = prompt.getOptions();
-		return new CallEstimate(roughSize(prompt), (options != null) ? options.getMaxTokens() : null);
+		if (options == null) {
+			return new CallEstimate(roughSize(prompt), null, this.defaultModel);
+		}
+		String model = options.getModel();
+		return new CallEstimate(roughSize(prompt), CompletionCap.maxTokensOf(options),
+				(model != null) ? model : this.defaultModel);
 	}
 
 	/**
@@ -135,8 +159,8 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	}
 
 	/** Tokens billed when the model reported none: worth a real tokenizer, it is rare. */
-	private TokenCount estimated(Prompt prompt, String completion) {
-		return new TokenCount(this.estimator.estimate(prompt.getContents()), this.estimator.estimate(completion));
+	private TokenUsage estimated(Prompt prompt, String completion) {
+		return TokenUsage.of(this.estimator.estimate(prompt.getContents()), this.estimator.estimate(completion));
 	}
 
 	@Override

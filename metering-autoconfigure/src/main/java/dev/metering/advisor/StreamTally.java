@@ -1,16 +1,19 @@
 package dev.metering.advisor;
 
-import java.util.Optional;
-
 import org.springframework.ai.chat.model.ChatResponse;
+
+import dev.metering.provider.TokenUsage;
 
 /**
  * What a streamed round trip has produced so far: the usage the model reported (it arrives
- * in the last chunk), else the text seen, to estimate from when the stream ends early.
+ * in the last chunk) and the model that answered, else the text seen, to estimate from when
+ * the stream ends early.
  */
 final class StreamTally {
 
-	private TokenCount reported;
+	private TokenUsage reported;
+
+	private String model;
 
 	private final StringBuilder text = new StringBuilder();
 
@@ -23,12 +26,25 @@ final class StreamTally {
 			return;
 		}
 		this.anyChunk = true;
-		TokenCount.reportedBy(chunk).ifPresent((usage) -> this.reported = usage);
-		this.text.append(TokenCount.textOf(chunk));
+		TokenUsage usage = ReportedTokens.of(chunk);
+		if (usage != null) {
+			this.reported = usage;
+		}
+		String answered = ReportedTokens.modelOf(chunk);
+		if (answered != null) {
+			this.model = answered;
+		}
+		this.text.append(ReportedTokens.textOf(chunk));
 	}
 
-	synchronized Optional<TokenCount> reported() {
-		return Optional.ofNullable(this.reported);
+	/** The usage the model reported, or {@code null} when none came. */
+	synchronized TokenUsage reported() {
+		return this.reported;
+	}
+
+	/** The model the chunks named, or {@code null}. */
+	synchronized String model() {
+		return this.model;
 	}
 
 	/** Whether the model sent anything at all, so that tokens were spent. */

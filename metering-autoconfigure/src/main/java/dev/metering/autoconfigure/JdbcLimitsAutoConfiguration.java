@@ -25,6 +25,9 @@ import dev.metering.limits.JdbcThresholdClaims;
 import dev.metering.limits.JdbcUsageLedger;
 import dev.metering.limits.UsageLedger;
 import dev.metering.limits.UsageThresholds;
+import dev.metering.pricing.CreditCarry;
+import dev.metering.pricing.JdbcCarryStore;
+import dev.metering.pricing.PriceList;
 
 /**
  * Auto-configuration of the usage ledger in the application's database (H2 or PostgreSQL),
@@ -56,6 +59,14 @@ public final class JdbcLimitsAutoConfiguration {
 		UsageThresholds thresholds = new UsageThresholds(properties.limits().thresholds(),
 				new JdbcThresholdClaims(dataSource, clock.getIfUnique(Clock::systemUTC)), events);
 		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL);
+	}
+
+	/** The rounding of credits carried beside the ledger, written back as often as it is. */
+	@Bean
+	@ConditionalOnMissingBean(CreditCarry.class)
+	@DependsOnDatabaseInitialization
+	CreditCarry meteringJdbcCreditCarry(DataSource dataSource, PriceList prices) {
+		return new CreditCarry(prices.unitsPerCredit(), new JdbcCarryStore(dataSource), FLUSH_INTERVAL);
 	}
 
 }

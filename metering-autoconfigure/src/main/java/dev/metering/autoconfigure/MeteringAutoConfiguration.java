@@ -1,6 +1,7 @@
 package dev.metering.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +49,8 @@ import dev.metering.limits.SubscriptionPeriods;
 import dev.metering.limits.UsageLedger;
 import dev.metering.limits.UsageThresholds;
 import dev.metering.outbox.DeliveryQueue;
+import dev.metering.pricing.CreditCarry;
+import dev.metering.pricing.PriceList;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.outbox.UsageOutbox;
@@ -175,19 +178,33 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PlanAdmission meteringPlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger,
-			ObjectProvider<MeteringMetrics> metrics) {
+			ObjectProvider<MeteringMetrics> metrics, PriceList prices) {
 		MeteringProperties.Limits limits = this.properties.limits();
 		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(),
 				metrics.getIfAvailable(() -> MeteringMetrics.NONE), limits.completionEstimate(),
-				limits.reservationWait());
+				limits.reservationWait(), prices, limits.onLimit(), limits.minCompletionTokens());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PriceList meteringPriceList() {
+		return this.properties.pricing().priceList();
+	}
+
+	/** The rounding of credits carried in memory, unless the usage ledger keeps it in the database. */
+	@Bean
+	@ConditionalOnMissingBean
+	CreditCarry meteringCreditCarry(PriceList prices) {
+		return new CreditCarry(prices.unitsPerCredit(), null, Duration.ZERO);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	UsageMetering meteringUsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
-			PlanAdmission admission, UsageRecorder recorder, ObjectProvider<MeteringMetrics> metrics) {
+			PlanAdmission admission, UsageRecorder recorder, ObjectProvider<MeteringMetrics> metrics, PriceList prices,
+			CreditCarry carry) {
 		return new UsageMetering(meters, accounts, subjects, admission, recorder, this.properties.onMissingCustomer(),
-				metrics.getIfAvailable(() -> MeteringMetrics.NONE));
+				metrics.getIfAvailable(() -> MeteringMetrics.NONE), prices, carry);
 	}
 
 	@Bean

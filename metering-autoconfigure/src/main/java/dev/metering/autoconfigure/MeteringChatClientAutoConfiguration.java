@@ -2,6 +2,8 @@ package dev.metering.autoconfigure;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.tokenizer.JTokkitTokenCountEstimator;
 import org.springframework.ai.tokenizer.TokenCountEstimator;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,7 +18,9 @@ import dev.metering.MeteringAdvisor;
 import dev.metering.advisor.ChatClientMeteringAdvisor;
 import dev.metering.advisor.OrganizationObservationFilter;
 import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.MeterCatalog;
 import dev.metering.billing.UsageMetering;
+import dev.metering.pricing.PriceList;
 
 /**
  * Auto-configuration that adds the {@link MeteringAdvisor} and its companion to every
@@ -32,9 +36,30 @@ public final class MeteringChatClientAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
-			ObjectProvider<TokenCountEstimator> tokenCountEstimator) {
+			ObjectProvider<TokenCountEstimator> tokenCountEstimator, ObjectProvider<ChatModel> chatModels,
+			MeterCatalog meters, PriceList prices) {
+		if (prices.isStrict() && meters.anyInCredits()) {
+			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
+		}
+		ChatModel chatModel = chatModels.getIfUnique();
 		return new ChatClientMeteringAdvisor(metering, subjects,
-				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new));
+				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
+				(chatModel != null) ? defaultModelOf(chatModel) : null);
+	}
+
+	/** With strict prices, the model a chat model answers with by default must be priced. */
+	private static void requirePriced(PriceList prices, ChatModel chatModel) {
+		String model = defaultModelOf(chatModel);
+		if (model != null && prices.priceOf(model) == null) {
+			throw new IllegalStateException("metering.pricing.models has no pattern for model '" + model
+					+ "', the default of " + chatModel.getClass().getSimpleName()
+					+ ", and metering.pricing.strict is true: price it, or set metering.pricing.default and strict false");
+		}
+	}
+
+	private static String defaultModelOf(ChatModel chatModel) {
+		ChatOptions options = chatModel.getDefaultOptions();
+		return (options != null) ? options.getModel() : null;
 	}
 
 	@Bean

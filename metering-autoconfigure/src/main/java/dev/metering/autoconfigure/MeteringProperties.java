@@ -1,21 +1,29 @@
 package dev.metering.autoconfigure;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.scheduling.support.CronExpression;
 
 import dev.metering.billing.Enforcement;
 import dev.metering.billing.LookupFailurePolicy;
 import dev.metering.billing.MissingCustomerPolicy;
+import dev.metering.billing.OnLimit;
+import dev.metering.pricing.PriceList;
+import dev.metering.pricing.TokenRates;
 import dev.metering.provider.MeterAggregation;
 import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterDimension;
+import dev.metering.provider.MeterUnit;
 import dev.metering.provider.TokenKind;
 
 /**
@@ -48,6 +56,7 @@ import dev.metering.provider.TokenKind;
  * @param health How the metering health indicator judges delivery.
  * @param reconcile How usage delivered is checked against what the provider counted.
  * @param observations What metering adds to the observations of Spring AI.
+ * @param pricing Prices of AI usage, for meters in credits.
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,
@@ -57,7 +66,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
 		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
 		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits, @DefaultValue Health health,
-		@DefaultValue Reconcile reconcile, @DefaultValue Observations observations) {
+		@DefaultValue Reconcile reconcile, @DefaultValue Observations observations, @DefaultValue Pricing pricing) {
 
 	public static final String PREFIX = "metering";
 
@@ -67,7 +76,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		meters = (meters == null || meters.isEmpty())
 				? Map.of(DEFAULT_METER,
 						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(null),
-								null))
+								null, MeterUnit.TOKENS, null))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -75,6 +84,24 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		if (reconcile.window().compareTo(outbox.retention()) > 0) {
 			throw invalid("reconcile.window", "must not be longer than metering.outbox.retention ("
 					+ outbox.retention() + "), which keeps what was delivered, was " + reconcile.window());
+		}
+		validateCredits(meters, pricing);
+	}
+
+	/** Meters in credits need prices: for every model, unless prices are strict. */
+	private static void validateCredits(Map<String, Meter> meters, Pricing pricing) {
+		for (Map.Entry<String, Meter> meter : meters.entrySet()) {
+			if (meter.getValue().unit() != MeterUnit.CREDITS) {
+				continue;
+			}
+			if (pricing.models().isEmpty() && pricing.defaultRates() == null) {
+				throw invalid("meters." + meter.getKey() + ".unit", "is credits, which needs prices: set "
+						+ "metering.pricing.models.<model>.<token type> or metering.pricing.default.<token type>");
+			}
+			if (!pricing.strict() && pricing.defaultRates() == null) {
+				throw invalid("pricing.default", "must be set for credits meter '" + meter.getKey() + "' unless "
+						+ "metering.pricing.strict is true: it prices the models no pattern matches");
+			}
 		}
 	}
 
@@ -126,7 +153,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			.stream()
 			.map((entry) -> new MeterDefinition(entry.getKey(), entry.getValue().eventName(),
 					entry.getValue().meterId(), entry.getValue().tokens(), entry.getValue().limitKey(),
-					entry.getValue().aggregation(), entry.getValue().polar().valueKey()))
+					entry.getValue().aggregation(), entry.getValue().polar().valueKey(), entry.getValue().unit(),
+					entry.getValue().dimensions()))
 			.toList();
 	}
 
@@ -229,12 +257,20 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param onLookupFailure What a call does when the provider cannot tell its customer or
 	 * subscription and nothing is cached: "allow" runs it on the configured or default plan and
 	 * the calendar-month period, "reject" fails it.
+	 * @param onLimit What happens to a call whose possible completion would cross its limit:
+	 * "refuse" admits it iff the limit is not reached yet, "cap" lowers its max-tokens option to
+	 * what the budget left pays for and refuses it only when that is below the minimum
+	 * completion.
+	 * @param minCompletionTokens The fewest completion tokens a call capped by on-limit cap is
+	 * let through with; below that it is refused.
 	 */
 	public record Limits(@DefaultValue("auto") Store store, @DefaultValue("1000") long completionEstimate,
 			@DefaultValue("2s") Duration reservationWait, @DefaultValue({ "75", "90", "100" }) List<Integer> thresholds,
-			@DefaultValue("allow") LookupFailurePolicy onLookupFailure) {
+			@DefaultValue("allow") LookupFailurePolicy onLookupFailure, @DefaultValue("refuse") OnLimit onLimit,
+			@DefaultValue("64") int minCompletionTokens) {
 
 		public Limits {
+			requireAtLeastOne("limits.min-completion-tokens", minCompletionTokens);
 			if (completionEstimate < 0) {
 				throw invalid("limits.completion-estimate", "must not be negative, was " + completionEstimate);
 			}
@@ -259,6 +295,86 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 		public Health {
 			requirePositive("health.max-delivery-lag", maxDeliveryLag);
+		}
+
+	}
+
+	/**
+	 * Prices of AI usage, for meters in credits.
+	 *
+	 * @param models Rates per million tokens by model and type of token (input, cached-input,
+	 * cache-write-input, output, reasoning). A model is an exact name or a pattern in which *
+	 * stands for any characters, e.g. [gpt-4o-mini*]; the most specific matching one prices a
+	 * model. Put names with dots or wildcards in brackets.
+	 * @param defaultRates Rates per million tokens by type of token of the models no pattern
+	 * matches. Required for a credits meter unless prices are strict.
+	 * @param markup Percentage every price is raised by.
+	 * @param strict Whether a model no pattern matches is an error instead of priced by the
+	 * default rates: the default model of every ChatModel must be priced at start-up, and a
+	 * call asking for a model no pattern prices is refused before it runs.
+	 */
+	public record Pricing(Map<String, Map<String, BigDecimal>> models,
+			@Name("default") Map<String, BigDecimal> defaultRates, @DefaultValue("0") BigDecimal markup,
+			@DefaultValue("false") boolean strict) {
+
+		public Pricing {
+			models = (models != null) ? new LinkedHashMap<>(models) : Map.of();
+			defaultRates = (defaultRates != null) ? new LinkedHashMap<>(defaultRates) : null;
+			if (markup.signum() < 0) {
+				throw invalid("pricing.markup", "must not be negative, was " + markup);
+			}
+			models.forEach((pattern, rates) -> tokenRates("pricing.models.[" + pattern + "]", rates));
+			if (defaultRates != null) {
+				tokenRates("pricing.default", defaultRates);
+			}
+			if (strict) {
+				List<String> unmatchable = priceList(models, defaultRates, markup, true).patternsMatchingNoModelName();
+				if (!unmatchable.isEmpty()) {
+					throw invalid("pricing.models", "pattern(s) " + unmatchable + " match no model name: a model "
+							+ "name has letters, digits and -._:/@+, and a pattern * and ? besides");
+				}
+			}
+		}
+
+		/** The price list these properties make. */
+		PriceList priceList() {
+			return priceList(this.models, this.defaultRates, this.markup, this.strict);
+		}
+
+		private static PriceList priceList(Map<String, Map<String, BigDecimal>> models,
+				Map<String, BigDecimal> defaultRates, BigDecimal markup, boolean strict) {
+			Map<String, TokenRates> rates = new LinkedHashMap<>();
+			models.forEach((pattern, perType) -> rates.put(pattern,
+					tokenRates("pricing.models.[" + pattern + "]", perType)));
+			return PriceList.of(rates, (defaultRates != null) ? tokenRates("pricing.default", defaultRates) : null,
+					markup, strict);
+		}
+
+		/** Rates by type of token, each type known and no rate negative. */
+		private static TokenRates tokenRates(String property, Map<String, BigDecimal> rates) {
+			Map<TokenKind, BigDecimal> byType = new LinkedHashMap<>();
+			rates.forEach((name, rate) -> {
+				TokenKind type = tokenType(name);
+				if (type == null) {
+					throw invalid(property + "." + name, "is not a type of token; the types are input, cached-input, "
+							+ "cache-write-input, output and reasoning");
+				}
+				if (rate == null || rate.signum() < 0) {
+					throw invalid(property + "." + name, "must not be negative, was " + rate);
+				}
+				byType.put(type, rate);
+			});
+			return new TokenRates(byType);
+		}
+
+		private static TokenKind tokenType(String name) {
+			String canonical = name.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+			for (TokenKind type : TokenKind.types()) {
+				if (type.value().replace("-", "").equals(canonical)) {
+					return type;
+				}
+			}
+			return null;
 		}
 
 	}
@@ -318,17 +434,28 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param eventName Event name the provider's meter listens to, case-sensitive.
 	 * @param meterId Provider's meter ID (mtr_... for Stripe) that BillingClient.getUsage
 	 * reads; for the local meter it defaults to the meter key.
-	 * @param tokens Which ChatClient tokens feed this meter: total, input, output or none.
+	 * @param tokens Which ChatClient tokens feed this meter: total, input, cached-input,
+	 * cache-write-input, output, reasoning or none. The types besides total and none are
+	 * disjoint: each token is in exactly one of them.
 	 * @param limitKey Plan limit checked before each model call that feeds this meter.
 	 * @param aggregation How the provider's meter aggregates events: sum, count or last. Only
 	 * events of sum meters are coalesced before delivery.
 	 * @param polar Polar settings of this meter.
 	 * @param displayName Name of the meter that people read, e.g. on a usage dashboard. When
 	 * unset, the meter key.
+	 * @param unit What the meter's values count: tokens, or credits (the tokens priced by
+	 * metering.pricing).
+	 * @param dimensions Dimensions the meter's events carry beside the value: model (the model
+	 * that answered) and token-type (one event per type of token). Stripe gets them as payload
+	 * keys model and token_type, Polar as metadata.
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
 			String limitKey, @DefaultValue("sum") MeterAggregation aggregation, @DefaultValue Meter.Polar polar,
-			String displayName) {
+			String displayName, @DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions) {
+
+		public Meter {
+			dimensions = (dimensions != null) ? List.copyOf(dimensions) : List.of();
+		}
 
 		/**
 		 * Polar settings of a meter.

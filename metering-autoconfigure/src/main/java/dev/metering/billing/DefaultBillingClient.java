@@ -11,6 +11,7 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
 import dev.metering.RecordUsageResult;
+import dev.metering.UsageDimensions;
 import dev.metering.UsageStatus;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriod;
@@ -77,10 +78,14 @@ public final class DefaultBillingClient implements BillingClient {
 	@Override
 	public List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end) {
 		MeterDefinition meter = meterToQuery(meterId, customerId);
+		requireOrdered(start, end);
+		return this.provider.usage(meter, customerId, start, end);
+	}
+
+	private static void requireOrdered(Instant start, Instant end) {
 		if (start != null && end != null && !start.isBefore(end)) {
 			throw new IllegalArgumentException("start (" + start + ") must be before end (" + end + ")");
 		}
-		return this.provider.usage(meter, customerId, start, end);
 	}
 
 	@Override
@@ -89,6 +94,17 @@ public final class DefaultBillingClient implements BillingClient {
 		MeterDefinition meter = meterToQuery(meterId, customerId);
 		UsageBuckets.starts(start, end, bucket);
 		return this.provider.usage(meter, customerId, start, end, bucket);
+	}
+
+	@Override
+	public List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end,
+			UsageDimensions filter) {
+		if (filter == null || filter.isEmpty()) {
+			return getUsage(meterId, customerId, start, end);
+		}
+		MeterDefinition meter = meterToQuery(meterId, customerId);
+		requireOrdered(start, end);
+		return this.provider.usage(meter, customerId, start, end, filter);
 	}
 
 	private MeterDefinition meterToQuery(String meterId, String customerId) {

@@ -46,6 +46,11 @@ public final class MeterCatalog {
 		return this.byKey.values().stream().filter((meter) -> meter.eventName().equals(eventName)).findFirst();
 	}
 
+	/** Whether some meter counts credits. */
+	public boolean anyInCredits() {
+		return this.byKey.values().stream().anyMatch(MeterDefinition::inCredits);
+	}
+
 	/** Event names of the meters that sum their events: those may be coalesced. */
 	public Set<String> summedEventNames() {
 		return this.byKey.values()

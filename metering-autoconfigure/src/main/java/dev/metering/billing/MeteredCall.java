@@ -1,7 +1,9 @@
 package dev.metering.billing;
 
 import dev.metering.limits.Admission;
+import dev.metering.pricing.ModelPrice;
 import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.TokenUsage;
 
 /**
  * A model round trip admitted by {@link UsageMetering}, waiting for its token count.
@@ -19,27 +21,54 @@ public final class MeteredCall {
 
 	private final Admission.Reservation reservation;
 
+	private final String requestModel;
+
+	private final ModelPrice requestPrice;
+
+	private final Integer completionCap;
+
 	/**
 	 * @param account the account billed, or {@code null} when the call runs unbilled
 	 * @param scope the scope collecting the call's tokens, or {@code null}
 	 * @param reservation the reservation held against the plan limit, or {@code null}
+	 * @param requestModel the model the request asked for, or {@code null}
+	 * @param requestPrice that model's price on a credits meter, else {@code null}
+	 * @param completionCap the completion tokens the budget pays for, when it is less than
+	 * the call may use and {@code metering.limits.on-limit} is {@code cap}; else {@code null}
 	 */
 	MeteredCall(UsageMetering metering, BillingAccount account, MeterDefinition meter, UsageScope scope,
-			Admission.Reservation reservation) {
+			Admission.Reservation reservation, String requestModel, ModelPrice requestPrice, Integer completionCap) {
 		this.metering = metering;
 		this.account = account;
 		this.meter = meter;
 		this.scope = scope;
 		this.reservation = reservation;
+		this.requestModel = requestModel;
+		this.requestPrice = requestPrice;
+		this.completionCap = completionCap;
 	}
 
-	public void complete(long promptTokens, long completionTokens) {
-		this.metering.complete(this, this.meter.tokens().count(promptTokens, completionTokens));
+	/**
+	 * The most completion tokens the call may be let produce: the request's max-tokens option
+	 * must be lowered to it before the call runs.
+	 * @return the cap, or {@code null} when the request may stay as it is
+	 */
+	public Integer completionCap() {
+		return this.completionCap;
+	}
+
+	/**
+	 * The call ended with these tokens used.
+	 * @param model the model that answered, as the response names it, or {@code null}: the
+	 * model the request asked for is priced then
+	 */
+	public void complete(TokenUsage tokens, String model) {
+		this.metering.complete(this, tokens, model);
 	}
 
 	/** The call produced no tokens: release what it reserved, bill nothing. */
 	public void abandon() {
-		this.metering.complete(this, 0);
+		this.metering.settle(this, 0);
 	}
 
 	BillingAccount account() {
@@ -56,6 +85,14 @@ public final class MeteredCall {
 
 	Admission.Reservation reservation() {
 		return this.reservation;
+	}
+
+	String requestModel() {
+		return this.requestModel;
+	}
+
+	ModelPrice requestPrice() {
+		return this.requestPrice;
 	}
 
 }

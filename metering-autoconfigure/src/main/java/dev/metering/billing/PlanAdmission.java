@@ -1,5 +1,6 @@
 package dev.metering.billing;
 
+import java.math.BigInteger;
 import java.time.Duration;
 
 import org.apache.commons.logging.Log;
@@ -13,6 +14,10 @@ import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.CallEstimate;
 import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.UsageLedger;
+import dev.metering.pricing.ModelPrice;
+import dev.metering.pricing.PriceList;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.TokenKind;
 
 /**
  * Admits work against a subject's plan limit before it starts, settles what it really used
@@ -37,13 +42,23 @@ public final class PlanAdmission {
 
 	private final Duration reservationWait;
 
+	private final PriceList prices;
+
+	private final OnLimit onLimit;
+
+	private final int minCompletionTokens;
+
 	/**
 	 * @param completionEstimate tokens reserved for a completion whose request sets no cap
 	 * @param reservationWait how long a call refused only for the reservations of calls in
 	 * flight waits for them to settle
+	 * @param prices the prices of credits meters
+	 * @param onLimit whether a call that would cross the limit is refused or capped
+	 * @param minCompletionTokens the fewest completion tokens a capped call is let through with
 	 */
 	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
-			MeteringMetrics metrics, long completionEstimate, Duration reservationWait) {
+			MeteringMetrics metrics, long completionEstimate, Duration reservationWait, PriceList prices,
+			OnLimit onLimit, int minCompletionTokens) {
 		this.plans = plans;
 		this.periods = periods;
 		this.ledger = ledger;
@@ -51,16 +66,23 @@ public final class PlanAdmission {
 		this.metrics = metrics;
 		this.completionEstimate = completionEstimate;
 		this.reservationWait = reservationWait;
+		this.prices = prices;
+		this.onLimit = onLimit;
+		this.minCompletionTokens = minCompletionTokens;
 	}
 
 	/**
-	 * Reserves room for a call under the limit {@code limitKey} of the account's plan.
+	 * Reserves room for a call under the limit of the meter it feeds.
 	 * @param estimate what the call may use
+	 * @param price the price of the model the call asks for, on a credits meter; else
+	 * {@code null}
 	 * @return the reservation, or {@code null} when no limit applies or enforcement lets the
 	 * call through without one
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
 	 */
-	Admission.Reservation admit(BillingAccount account, String limitKey, CallEstimate estimate) {
+	Admission.Reservation admit(BillingAccount account, MeterDefinition meter, CallEstimate estimate,
+			ModelPrice price) {
+		String limitKey = meter.limitKey();
 		if (limitKey == null || this.enforcement == Enforcement.OFF) {
 			return null;
 		}
@@ -71,13 +93,17 @@ public final class PlanAdmission {
 		String referenceId = account.referenceId();
 		// a call's size is known only after it ran: reserve all it may use, so that calls in
 		// parallel cannot all slip under the limit
-		long reserved = estimate.tokens(this.completionEstimate);
+		long reserved = reservationOf(meter, estimate, price);
+		// with cap, a call is admitted within the limit, with no less than the minimum completion
+		long minimum = capping(meter, price) ? reservationOf(meter, estimate.withMaxTokens(
+				(int) Math.min(this.minCompletionTokens, estimate.completionTokens(this.completionEstimate))), price)
+				: -1;
 		BillingPeriod period = this.periods.current(account.customerId());
-		Admission admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, Duration.ZERO);
-		if (admission instanceof Admission.Refused refused && refused.used() < limit
+		Admission admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, Duration.ZERO);
+		if (admission instanceof Admission.Refused refused && refused.used() + Math.max(minimum, 1) <= limit
 				&& !this.reservationWait.isZero()) {
 			// refused only for the reservations of calls in flight: decide on what they use
-			admission = this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, this.reservationWait);
+			admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, this.reservationWait);
 			this.metrics.waitedForReservations(limitKey, admission instanceof Admission.Reservation);
 		}
 		if (admission instanceof Admission.Reservation reservation) {
@@ -91,6 +117,72 @@ public final class PlanAdmission {
 		logger.warn("'" + referenceId + "' is over its '" + limitKey + "' limit (" + refused.used() + " of " + limit
 				+ "); letting the call through because metering.enforcement=warn");
 		return null;
+	}
+
+	/**
+	 * @param minimum the least a capped call is admitted with, or -1 for a call that is not
+	 * capped
+	 */
+	private Admission reserve(String referenceId, String limitKey, BillingPeriod period, long limit, long reserved,
+			long minimum, Duration wait) {
+		if (minimum < 0) {
+			return this.ledger.tryReserve(referenceId, limitKey, period, limit, reserved, wait);
+		}
+		return this.ledger.tryReserveWithin(referenceId, limitKey, period, limit, reserved, minimum, wait);
+	}
+
+	/** Whether calls on a meter are capped: with on-limit cap, where the completion costs something. */
+	private boolean capping(MeterDefinition meter, ModelPrice price) {
+		if (this.onLimit != OnLimit.CAP || this.enforcement != Enforcement.ENFORCE) {
+			return false;
+		}
+		return (price != null) ? price.completionTokenAtMost(meter.tokens()) > 0 : meter.tokens().countsCompletion();
+	}
+
+	/**
+	 * The completion tokens a capped call's reservation pays for, when it was granted less
+	 * than the call may use.
+	 * @param reservation what {@link #admit} reserved, or {@code null}
+	 * @return the cap to lower the call's max-tokens option to, or {@code null} to leave it
+	 */
+	Integer completionCap(MeterDefinition meter, CallEstimate estimate, ModelPrice price,
+			Admission.Reservation reservation) {
+		if (reservation == null || !capping(meter, price)
+				|| reservation.amount() >= reservationOf(meter, estimate, price)) {
+			return null;
+		}
+		long affordable;
+		if (price == null) {
+			affordable = reservation.amount() - (meter.tokens().countsPrompt() ? estimate.promptTokens() : 0);
+		}
+		else {
+			// only for a call capped: exact whatever the sizes
+			BigInteger promptUnits = BigInteger.valueOf(estimate.promptTokens())
+				.multiply(BigInteger.valueOf(price.promptTokenAtMost(meter.tokens())));
+			affordable = BigInteger.valueOf(reservation.amount())
+				.multiply(BigInteger.valueOf(this.prices.unitsPerCredit()))
+				.subtract(promptUnits)
+				.divide(BigInteger.valueOf(price.completionTokenAtMost(meter.tokens())))
+				.min(BigInteger.valueOf(Integer.MAX_VALUE))
+				.longValue();
+		}
+		return (int) Math.max(Math.min(affordable, Integer.MAX_VALUE), 0);
+	}
+
+	/**
+	 * What a call may use on a meter, in its unit: tokens, or credits (rounded up) at the
+	 * price of the model asked for, the prompt at its dearest type of prompt token and the
+	 * completion at its dearest type of completion token.
+	 */
+	private long reservationOf(MeterDefinition meter, CallEstimate estimate, ModelPrice price) {
+		if (price == null) {
+			return estimate.tokens(this.completionEstimate);
+		}
+		TokenKind kind = meter.tokens();
+		long units = Math.addExact(Math.multiplyExact(estimate.promptTokens(), price.promptTokenAtMost(kind)),
+				Math.multiplyExact(estimate.completionTokens(this.completionEstimate), price.completionTokenAtMost(kind)));
+		long unitsPerCredit = this.prices.unitsPerCredit();
+		return units / unitsPerCredit + ((units % unitsPerCredit == 0) ? 0 : 1);
 	}
 
 	/** Replaces a reservation by what the call used (0 releases it). */

@@ -9,10 +9,16 @@ import org.apache.commons.logging.LogFactory;
 import dev.metering.BillingSubject;
 import dev.metering.MissingBillingAccountException;
 import dev.metering.RecordUsageResult;
+import dev.metering.UsageDimensions;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.limits.Admission;
 import dev.metering.limits.CallEstimate;
+import dev.metering.pricing.CreditCarry;
+import dev.metering.pricing.ModelPrice;
+import dev.metering.pricing.PriceList;
 import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.TokenKind;
+import dev.metering.provider.TokenUsage;
 
 /**
  * The flow of metered work, shared by the ChatClient advisor and the {@code @MeteredUsage}
@@ -37,9 +43,17 @@ public final class UsageMetering {
 
 	private final MeteringMetrics metrics;
 
+	private final PriceList prices;
+
+	private final CreditCarry carry;
+
+	/**
+	 * @param prices the prices of credits meters, or {@code null} when none is configured
+	 * @param carry the rounding carried on credits meters, or {@code null} without prices
+	 */
 	public UsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
 			PlanAdmission admission, UsageRecorder recorder, MissingCustomerPolicy missingCustomerPolicy,
-			MeteringMetrics metrics) {
+			MeteringMetrics metrics, PriceList prices, CreditCarry carry) {
 		this.meters = meters;
 		this.accounts = accounts;
 		this.subjects = subjects;
@@ -47,6 +61,8 @@ public final class UsageMetering {
 		this.recorder = recorder;
 		this.missingCustomerPolicy = missingCustomerPolicy;
 		this.metrics = metrics;
+		this.prices = prices;
+		this.carry = carry;
 	}
 
 	/**
@@ -63,7 +79,7 @@ public final class UsageMetering {
 		}
 		BillingAccount account = accountOrRefuse(subject).orElse(null);
 		if (account != null) {
-			Admission.Reservation check = this.admission.admit(account, meter.limitKey(), CallEstimate.NOTHING);
+			Admission.Reservation check = this.admission.admit(account, meter, CallEstimate.NOTHING, null);
 			if (check != null) {
 				this.admission.settle(check, 0);
 			}
@@ -91,9 +107,9 @@ public final class UsageMetering {
 	 * method failed).
 	 */
 	public void closeScope(UsageScope scope, Long quantity) {
-		Map<BillingAccount, Long> tokens = scope.close();
+		Map<UsageScope.Collected, Long> collected = scope.close();
 		if (scope.collectsTokens()) {
-			tokens.forEach((account, amount) -> record(scope.meter(), account, amount));
+			collected.forEach((key, amount) -> record(scope.meter(), key.account(), key.dimensions(), amount));
 			return;
 		}
 		if (quantity == null || quantity == 0) {
@@ -107,7 +123,7 @@ public final class UsageMetering {
 			return;
 		}
 		this.admission.charge(account, scope.meter().limitKey(), quantity);
-		record(scope.meter(), account, quantity);
+		record(scope.meter(), account, UsageDimensions.none(), quantity);
 	}
 
 	/**
@@ -116,20 +132,146 @@ public final class UsageMetering {
 	 * @param estimate what the call may use, reserved against the plan limit
 	 * @throws MissingBillingAccountException when there is no account and the policy rejects
 	 * @throws UsageLimitExceededException when the plan limit is used up and enforced
+	 * @throws IllegalStateException when the meter is in credits, prices are strict and no
+	 * pattern prices the model asked for
 	 */
 	public MeteredCall begin(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
 		UsageScope collecting = (scope != null && scope.collectsTokens()) ? scope : null;
 		MeterDefinition meter = (collecting != null) ? collecting.meter() : this.meters.defaultMeter();
+		ModelPrice price = meter.inCredits() ? requestPrice(meter, estimate.model()) : null;
 		Optional<BillingAccount> account = accountOrRefuse(subject);
 		if (account.isEmpty()) {
 			this.metrics.unbilled();
-			return new MeteredCall(this, null, meter, null, null);
+			return new MeteredCall(this, null, meter, null, null, estimate.model(), price, null);
 		}
-		Admission.Reservation reservation = this.admission.admit(account.get(), meter.limitKey(), estimate);
-		return new MeteredCall(this, account.get(), meter, collecting, reservation);
+		Admission.Reservation reservation = this.admission.admit(account.get(), meter, estimate, price);
+		return new MeteredCall(this, account.get(), meter, collecting, reservation, estimate.model(), price,
+				this.admission.completionCap(meter, estimate, price, reservation));
 	}
 
-	void complete(MeteredCall call, long quantity) {
+	/**
+	 * The price of the model a call asks for; refused before the call when strict prices have
+	 * none. A call that names no model is priced by the default rates, or, with strict prices,
+	 * by the dearest (its answer's model prices it when the answer names one).
+	 */
+	private ModelPrice requestPrice(MeterDefinition meter, String model) {
+		if (model == null && this.prices.isStrict()) {
+			return this.prices.dearest();
+		}
+		ModelPrice price = this.prices.priceOf(model);
+		if (price == null) {
+			throw new IllegalStateException("No price for model " + ((model != null) ? "'" + model + "'" : "(unnamed)")
+					+ " of credits meter '" + meter.key() + "': metering.pricing.strict is true and no "
+					+ "metering.pricing.models pattern matches it");
+		}
+		return price;
+	}
+
+	/**
+	 * Completes a call with the tokens it used: counted or priced on its meter, settled against
+	 * its reservation, and recorded (or collected by its scope), as one event or one per type
+	 * of token when the meter has that dimension.
+	 */
+	void complete(MeteredCall call, TokenUsage tokens, String answeredModel) {
+		BillingAccount account = call.account();
+		if (account == null) {
+			return;
+		}
+		MeterDefinition meter = call.meter();
+		String model = (answeredModel != null) ? answeredModel : call.requestModel();
+		if (!meter.hasTokenTypeDimension()) {
+			long quantity = meter.inCredits() ? credits(call, account, tokens, model) : meter.tokens().count(tokens);
+			settle(call, quantity);
+			if (quantity > 0) {
+				collectOrRecord(call, account, dimensions(meter, model, null), quantity);
+			}
+			return;
+		}
+		TokenKind[] types = TokenKind.types();
+		long[] quantities = new long[types.length];
+		for (int i = 0; i < types.length; i++) {
+			quantities[i] = meter.tokens().includes(types[i]) ? types[i].count(tokens) : 0;
+		}
+		long total = meter.inCredits() ? credits(call, account, types, quantities, model) : sum(quantities);
+		settle(call, total);
+		for (int i = 0; i < types.length; i++) {
+			if (quantities[i] > 0) {
+				collectOrRecord(call, account, dimensions(meter, model, types[i].value()), quantities[i]);
+			}
+		}
+	}
+
+	/** The whole credits of a call's tokens at the price of the model that answered, rounding carried. */
+	private long credits(MeteredCall call, BillingAccount account, TokenUsage tokens, String model) {
+		long units;
+		try {
+			units = priceOf(call, model).units(call.meter().tokens(), tokens);
+		}
+		catch (ArithmeticException ex) {
+			units = Long.MAX_VALUE;
+		}
+		return inWholeCredits(call.meter(), account, units);
+	}
+
+	/** The whole credits of each type of token (replacing its count) and of all, rounding carried. */
+	private long credits(MeteredCall call, BillingAccount account, TokenKind[] types, long[] quantities, String model) {
+		ModelPrice price = priceOf(call, model);
+		for (int i = 0; i < types.length; i++) {
+			quantities[i] = saturatedProduct(quantities[i], price.perToken(types[i]));
+		}
+		if (account.customerId() == null) {
+			// unbilled: nothing to carry to
+			long total = 0;
+			for (int i = 0; i < quantities.length; i++) {
+				quantities[i] = Math.round((double) quantities[i] / this.prices.unitsPerCredit());
+				total += quantities[i];
+			}
+			return total;
+		}
+		return this.carry.settle(call.meter().eventName(), account.customerId(), quantities);
+	}
+
+	private long inWholeCredits(MeterDefinition meter, BillingAccount account, long units) {
+		if (account.customerId() == null) {
+			return Math.round((double) units / this.prices.unitsPerCredit());
+		}
+		return this.carry.settle(meter.eventName(), account.customerId(), units);
+	}
+
+	/** The answering model's price, else the price of the model asked for. */
+	private ModelPrice priceOf(MeteredCall call, String model) {
+		if (model == null || model.equals(call.requestModel())) {
+			return call.requestPrice();
+		}
+		ModelPrice price = this.prices.priceOf(model);
+		return (price != null) ? price : call.requestPrice();
+	}
+
+	private static long saturatedProduct(long tokens, long perToken) {
+		long high = Math.multiplyHigh(tokens, perToken);
+		long product = tokens * perToken;
+		return (high != 0 || product < 0) ? Long.MAX_VALUE : product;
+	}
+
+	private static long sum(long[] quantities) {
+		long sum = 0;
+		for (long quantity : quantities) {
+			sum += quantity;
+		}
+		return sum;
+	}
+
+	/** The dimensions of a meter's event: none unless the meter keeps them. */
+	private static UsageDimensions dimensions(MeterDefinition meter, String model, String tokenType) {
+		boolean byModel = meter.hasModelDimension() && model != null;
+		if (!byModel && tokenType == null) {
+			return UsageDimensions.none();
+		}
+		return new UsageDimensions(byModel ? model : null, tokenType);
+	}
+
+	/** Settles the call's reservation to what it used (0 releases it), or counts it against the limit. */
+	void settle(MeteredCall call, long quantity) {
 		BillingAccount account = call.account();
 		if (account == null) {
 			return;
@@ -140,12 +282,15 @@ public final class UsageMetering {
 		else {
 			this.admission.charge(account, call.meter().limitKey(), quantity);
 		}
-		if (quantity > 0 && (call.scope() == null || !call.scope().tryAdd(account, quantity))) {
-			record(call.meter(), account, quantity);
+	}
+
+	private void collectOrRecord(MeteredCall call, BillingAccount account, UsageDimensions dimensions, long quantity) {
+		if (call.scope() == null || !call.scope().tryAdd(account, dimensions, quantity)) {
+			record(call.meter(), account, dimensions, quantity);
 		}
 	}
 
-	private void record(MeterDefinition meter, BillingAccount account, long quantity) {
+	private void record(MeterDefinition meter, BillingAccount account, UsageDimensions dimensions, long quantity) {
 		if (quantity <= 0) {
 			return;
 		}
@@ -155,7 +300,7 @@ public final class UsageMetering {
 			this.metrics.unbilled();
 			return;
 		}
-		RecordUsageResult result = this.recorder.record(meter.eventName(), account.customerId(), quantity);
+		RecordUsageResult result = this.recorder.record(meter.eventName(), account.customerId(), quantity, dimensions);
 		if (!result.recorded()) {
 			this.metrics.refused();
 			logger.error("Usage of " + quantity + " for '" + account.referenceId() + "' on meter '" + meter.key()

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.metering.RecordUsageResult;
+import dev.metering.UsageDimensions;
 import dev.metering.outbox.EventIdentifiers;
 import dev.metering.outbox.UsageOutbox;
 import dev.metering.provider.MeterProvider;
@@ -42,15 +43,26 @@ public final class UsageRecorder {
 
 	/** Records usage that happened now. */
 	public RecordUsageResult record(String eventName, String customerId, long value) {
-		return record(eventName, customerId, value, this.clock.instant());
+		return record(eventName, customerId, value, this.clock.instant(), UsageDimensions.none());
+	}
+
+	/** Records usage of the given dimensions that happened now. */
+	public RecordUsageResult record(String eventName, String customerId, long value, UsageDimensions dimensions) {
+		return record(eventName, customerId, value, this.clock.instant(), dimensions);
 	}
 
 	public RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp) {
+		return record(eventName, customerId, value, timestamp, UsageDimensions.none());
+	}
+
+	private RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp,
+			UsageDimensions dimensions) {
 		Optional<String> problem = problemWith(eventName, customerId, value, timestamp);
 		if (problem.isPresent()) {
 			return RecordUsageResult.rejected(problem.get());
 		}
-		UsageEvent event = new UsageEvent(this.identifiers.next(), eventName, customerId, value, timestamp);
+		UsageEvent event = new UsageEvent(this.identifiers.next(), eventName, customerId, value, timestamp,
+				dimensions);
 		Optional<String> unstorable = this.outbox.problemWith(event);
 		if (unstorable.isPresent()) {
 			return RecordUsageResult.rejected(unstorable.get());

@@ -4,12 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.metering.BillingSubject;
+import dev.metering.UsageDimensions;
 import dev.metering.provider.MeterDefinition;
 
 /**
  * One {@code @MeteredUsage} invocation: the meter it bills, the subject it settled on when it
- * opened, and the tokens of the ChatClient calls made inside it so far, per billing account:
- * a call that names another organization is billed to that one.
+ * opened, and the usage of the ChatClient calls made inside it so far (tokens or credits, as
+ * its meter counts), per billing account and event dimensions: a call that names another
+ * organization is billed to that one.
  */
 public final class UsageScope {
 
@@ -23,7 +25,7 @@ public final class UsageScope {
 
 	private final BillingAccount quantityAccount;
 
-	private final Map<BillingAccount, Long> tokens;
+	private final Map<Collected, Long> tokens;
 
 	private boolean closed;
 
@@ -88,19 +90,26 @@ public final class UsageScope {
 		return this.quantityAccount;
 	}
 
-	/** Adds tokens billed to an account, unless the scope already closed (then the caller records them). */
-	synchronized boolean tryAdd(BillingAccount account, long amount) {
+	/**
+	 * Adds usage billed to an account, with the dimensions of its event, unless the scope
+	 * already closed (then the caller records it).
+	 */
+	synchronized boolean tryAdd(BillingAccount account, UsageDimensions dimensions, long amount) {
 		if (this.closed) {
 			return false;
 		}
-		this.tokens.merge(account, amount, Long::sum);
+		this.tokens.merge(new Collected(account, dimensions), amount, Long::sum);
 		return true;
 	}
 
-	/** Closes the scope; returns the tokens collected, per account. */
-	synchronized Map<BillingAccount, Long> close() {
+	/** Closes the scope; returns the usage collected, per account and dimensions. */
+	synchronized Map<Collected, Long> close() {
 		this.closed = true;
 		return (this.tokens != null) ? new LinkedHashMap<>(this.tokens) : Map.of();
+	}
+
+	/** Usage collected for one event at the scope's end: an account, and its event's dimensions. */
+	record Collected(BillingAccount account, UsageDimensions dimensions) {
 	}
 
 }

@@ -45,20 +45,38 @@ public final class InMemoryUsageLedger implements UsageLedger {
 		try {
 			tally.limit = limit;
 			while (tally.used + tally.reserved >= limit) {
-				long remaining = deadline.remaining();
-				if (tally.used >= limit || remaining <= 0) {
-					return new Admission.Refused(tally.used, limit, period);
-				}
-				try {
-					tally.settled.awaitNanos(remaining);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+				if (tally.used >= limit || !awaitSettlement(tally, deadline)) {
 					return new Admission.Refused(tally.used, limit, period);
 				}
 			}
 			tally.reserved += amount;
 			return key.reservation(amount);
+		}
+		finally {
+			tally.lock.unlock();
+		}
+	}
+
+	@Override
+	public Admission tryReserveWithin(String referenceId, String limitKey, BillingPeriod period, long limit,
+			long amount, long minimum, Duration wait) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		Tally tally = tally(key);
+		Deadline deadline = Deadline.after(wait);
+		tally.lock.lock();
+		try {
+			tally.limit = limit;
+			while (true) {
+				long room = limit - tally.used - tally.reserved;
+				if (room >= minimum && room > 0) {
+					long reserved = Math.min(amount, room);
+					tally.reserved += reserved;
+					return key.reservation(reserved);
+				}
+				if (limit - tally.used < minimum || !awaitSettlement(tally, deadline)) {
+					return new Admission.Refused(tally.used, limit, period);
+				}
+			}
 		}
 		finally {
 			tally.lock.unlock();
@@ -114,6 +132,25 @@ public final class InMemoryUsageLedger implements UsageLedger {
 		}
 		finally {
 			tally.lock.unlock();
+		}
+	}
+
+	/**
+	 * Waits, holding the tally's lock, for a reservation to settle.
+	 * @return {@code false} when the deadline passed or the thread was interrupted
+	 */
+	private static boolean awaitSettlement(Tally tally, Deadline deadline) {
+		long remaining = deadline.remaining();
+		if (remaining <= 0) {
+			return false;
+		}
+		try {
+			tally.settled.awaitNanos(remaining);
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 

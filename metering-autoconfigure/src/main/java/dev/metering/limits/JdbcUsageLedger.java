@@ -79,6 +79,20 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	@Override
+	public Admission tryReserveWithin(String referenceId, String limitKey, BillingPeriod period, long limit,
+			long amount, long minimum, Duration wait) {
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		Deadline deadline = Deadline.after(wait);
+		long reserved = Math.max(amount, 1);
+		Admission admission;
+		do {
+			admission = slice(key).reserveWithin(limit, reserved, Math.min(Math.max(minimum, 1), reserved), deadline);
+		}
+		while (admission == null);
+		return admission;
+	}
+
+	@Override
 	public void settle(Admission.Reservation reservation, long actual) {
 		// a slice with a reservation in flight is never retired
 		LedgerKey key = LedgerKey.of(reservation);

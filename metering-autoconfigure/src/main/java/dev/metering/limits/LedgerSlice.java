@@ -91,7 +91,7 @@ final class LedgerSlice {
 				}
 				long now = System.nanoTime();
 				if (now - this.retryAt >= 0 || limit > this.refusedLimit) {
-					LedgerTable.Exchange exchange = exchange(amount, limit, true);
+					LedgerTable.Exchange exchange = exchange(amount, limit, true, false);
 					this.scarce = exchange.granted() <= amount || fullyLeased(exchange, limit);
 					if (exchange.granted() > 0) {
 						this.free += exchange.granted();
@@ -101,15 +101,55 @@ final class LedgerSlice {
 					this.refusedLimit = limit;
 					continue;
 				}
-				long remaining = deadline.remaining();
-				if (remaining <= 0) {
+				if (!awaitChange(now, deadline)) {
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
-				try {
-					this.changed.awaitNanos(Math.min(this.retryAt - now, remaining));
+			}
+			return null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Admits a call within the limit: its whole {@code amount} when there is room for it, else
+	 * what is left when that is at least {@code minimum}, waiting until the deadline while the
+	 * settled usage leaves room for the minimum.
+	 * @return the admission, or {@code null} when this slice was retired: ask a new one
+	 */
+	Admission reserveWithin(long limit, long amount, long minimum, Deadline deadline) {
+		this.lock.lock();
+		try {
+			this.limit = limit;
+			while (!this.retired) {
+				long settledUsage = this.knownUsed + this.inTransit + this.settled;
+				if (limit - settledUsage < minimum) {
+					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+				if (this.free >= amount) {
+					return admit(amount);
+				}
+				if (this.exchanging) {
+					this.changed.awaitUninterruptibly();
+					continue;
+				}
+				long now = System.nanoTime();
+				if (now - this.retryAt >= 0 || limit > this.refusedLimit) {
+					LedgerTable.Exchange exchange = exchange(amount, limit, true, true);
+					this.scarce = exchange.granted() <= amount || fullyLeased(exchange, limit);
+					this.free += exchange.granted();
+					if (this.free >= minimum) {
+						return admit(Math.min(amount, this.free));
+					}
+					this.retryAt = System.nanoTime() + RETRY_NANOS;
+					this.refusedLimit = limit;
+					continue;
+				}
+				if (this.free >= minimum) {
+					return admit(Math.min(amount, this.free));
+				}
+				if (!awaitChange(now, deadline)) {
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
 			}
@@ -176,7 +216,7 @@ final class LedgerSlice {
 			if (this.retired) {
 				return -1;
 			}
-			exchange(0, this.limit, false);
+			exchange(0, this.limit, false, false);
 			return this.knownUsed + this.inTransit + this.settled;
 		}
 		finally {
@@ -198,7 +238,7 @@ final class LedgerSlice {
 			if (this.retired) {
 				return false;
 			}
-			exchange(0, this.limit, true);
+			exchange(0, this.limit, true, false);
 			this.exchanging = true;
 			this.lock.unlock();
 			try {
@@ -227,7 +267,7 @@ final class LedgerSlice {
 		try {
 			this.flushRequested = false;
 			if (!this.exchanging && !this.retired && (this.settled != 0 || this.free != 0)) {
-				exchange(0, this.limit, true);
+				exchange(0, this.limit, true, false);
 			}
 		}
 		finally {
@@ -281,6 +321,26 @@ final class LedgerSlice {
 		}
 	}
 
+	/**
+	 * Waits, holding the lock, until a call settles, an exchange ends or the next lease may
+	 * be asked for.
+	 * @return {@code false} when the deadline passed or the thread was interrupted
+	 */
+	private boolean awaitChange(long now, Deadline deadline) {
+		long remaining = deadline.remaining();
+		if (remaining <= 0) {
+			return false;
+		}
+		try {
+			this.changed.awaitNanos(Math.min(this.retryAt - now, remaining));
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
 	/** Nothing is left to lease: whoever asks next waits for quota given back. */
 	private static boolean fullyLeased(LedgerTable.Exchange exchange, long limit) {
 		return exchange.used() + exchange.leased() >= limit;
@@ -296,8 +356,9 @@ final class LedgerSlice {
 	 * One statement on the table, with the lock released while it runs. Holds the lock
 	 * before and after, also when the statement fails (nothing is lost then).
 	 * @param returnFree whether to give the free part back; a debt is always settled up
+	 * @param withinLimit whether the new slice may hold no more than what is left under the limit
 	 */
-	private LedgerTable.Exchange exchange(long need, long limit, boolean returnFree) {
+	private LedgerTable.Exchange exchange(long need, long limit, boolean returnFree, boolean withinLimit) {
 		long settledNow = this.settled;
 		long returned = returnFree ? this.free : Math.min(this.free, 0);
 		this.settled = 0;
@@ -307,7 +368,7 @@ final class LedgerSlice {
 		this.lock.unlock();
 		LedgerTable.Exchange exchange;
 		try {
-			exchange = this.table.exchange(this.key, settledNow, returned, need, limit);
+			exchange = this.table.exchange(this.key, settledNow, returned, need, limit, withinLimit);
 		}
 		catch (RuntimeException ex) {
 			this.lock.lock();

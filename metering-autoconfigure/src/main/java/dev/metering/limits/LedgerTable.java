@@ -26,9 +26,13 @@ final class LedgerTable {
 
 	// Admits iff used + leased (this instance's free part given back) < limit, the contract's
 	// test, and then grants a sixteenth of what is left, or the call's reservation when that is
-	// more: near the limit a slice is one call. SET expressions all see the row as it was.
+	// more: near the limit a slice is one call. A grant within the limit (:overshoot 0) is at
+	// most what is left; otherwise the call's reservation may cross it (:overshoot is the
+	// need). SET expressions all see the row as it was.
+	private static final String LEFT = "(:limit - (used + leased - :returned))";
+
 	private static final String GRANT = "CASE WHEN :need > 0 AND used + leased - :returned < :limit THEN "
-			+ "GREATEST(:need, (:limit - (used + leased - :returned)) / " + SLICE_DIVISOR + ") ELSE 0 END";
+			+ "LEAST(GREATEST(:need, " + LEFT + " / " + SLICE_DIVISOR + "), " + LEFT + " + :overshoot) ELSE 0 END";
 
 	private static final String UPDATE = "UPDATE metering_usage_ledger SET used = used + :settled, "
 			+ "leased = leased - :settled - :returned + " + GRANT + ", granted = " + GRANT
@@ -65,12 +69,15 @@ final class LedgerTable {
 	 * @param returned the free part of the slice given back (negative: calls used more than
 	 * they reserved)
 	 * @param need the reservation of the call that asks for a slice, 0 to ask for none
+	 * @param withinLimit whether the slice may hold no more than what is left under the limit,
+	 * rather than the call's whole reservation
 	 */
-	Exchange exchange(LedgerKey key, long settled, long returned, long need, long limit) {
+	Exchange exchange(LedgerKey key, long settled, long returned, long need, long limit, boolean withinLimit) {
 		MapSqlParameterSource parameters = parameters(key).addValue("settled", settled)
 			.addValue("returned", returned)
 			.addValue("need", need)
-			.addValue("limit", limit);
+			.addValue("limit", limit)
+			.addValue("overshoot", withinLimit ? 0 : need);
 		List<Exchange> rows = exchange(parameters);
 		if (rows.isEmpty()) {
 			insertIfAbsent(parameters);

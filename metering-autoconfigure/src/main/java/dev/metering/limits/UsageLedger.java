@@ -25,6 +25,26 @@ public interface UsageLedger {
 	Admission tryReserve(String referenceId, String limitKey, BillingPeriod period, long limit, long amount,
 			Duration wait);
 
+	/**
+	 * Admits a call within the limit, for calls whose completion can be capped: reserves
+	 * {@code amount} when usage plus the reservations in flight leave room for it, else what
+	 * they leave when that is at least {@code minimum}; a call that would be refused only
+	 * because of reservations waits up to {@code wait} for them to settle.
+	 * <p>
+	 * By default this looks at the settled usage alone and reserves through
+	 * {@link #tryReserve}: a ledger that tracks reservations should do better.
+	 * @return the reservation (its amount tells what was granted), or a refusal with the
+	 * settled usage that caused it
+	 */
+	default Admission tryReserveWithin(String referenceId, String limitKey, BillingPeriod period, long limit,
+			long amount, long minimum, Duration wait) {
+		long room = limit - used(referenceId, limitKey, period);
+		if (room < minimum || room <= 0) {
+			return new Admission.Refused(limit - room, limit, period);
+		}
+		return tryReserve(referenceId, limitKey, period, limit, Math.min(amount, room), wait);
+	}
+
 	/** Replaces a reservation by the usage the call really had (0 to just release it). */
 	void settle(Admission.Reservation reservation, long actual);
 

@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Groups events of one customer, event name and hour, and makes the event that stands for
- * each group: the sum of its values, at the time of its latest event.
+ * Groups events of one customer, event name, dimensions and hour, and makes the event that
+ * stands for each group: the sum of its values, at the time of its latest event.
  */
 final class Coalescing {
 
@@ -21,10 +22,10 @@ final class Coalescing {
 
 	/** The merged event of each group of two or more, with the events it covers. */
 	static Map<UsageEvent, List<UsageEvent>> merge(List<UsageEvent> candidates, Supplier<String> identifiers) {
-		Map<String, List<UsageEvent>> groups = new LinkedHashMap<>();
+		Map<Group, List<UsageEvent>> groups = new LinkedHashMap<>();
 		for (UsageEvent event : candidates) {
-			String key = event.customerId() + '\0' + event.eventName() + '\0'
-					+ event.timestamp().truncatedTo(ChronoUnit.HOURS);
+			Group key = new Group(event.customerId(), event.eventName(), event.dimensions(),
+					event.timestamp().truncatedTo(ChronoUnit.HOURS));
 			groups.computeIfAbsent(key, (k) -> new ArrayList<>()).add(event);
 		}
 		Map<UsageEvent, List<UsageEvent>> merged = new LinkedHashMap<>();
@@ -39,9 +40,14 @@ final class Coalescing {
 				latest = event.timestamp().isAfter(latest) ? event.timestamp() : latest;
 			}
 			UsageEvent first = group.get(0);
-			merged.put(new UsageEvent(identifiers.get(), first.eventName(), first.customerId(), sum, latest), group);
+			merged.put(new UsageEvent(identifiers.get(), first.eventName(), first.customerId(), sum, latest,
+					first.dimensions()), group);
 		}
 		return merged;
+	}
+
+	/** What the events merged into one share. */
+	private record Group(String customerId, String eventName, UsageDimensions dimensions, Instant hour) {
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -27,13 +28,17 @@ final class UsageEventTable {
 	static final String COALESCED = "C";
 
 	static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
-			+ "next_attempt_at, last_error, failure_code, failed_at, recorded_at";
+			+ "next_attempt_at, last_error, failure_code, failed_at, recorded_at, model, token_type";
 
 	private static final int IDENTIFIER_LENGTH = 100;
 
 	private static final int EVENT_NAME_LENGTH = 200;
 
 	private static final int CUSTOMER_ID_LENGTH = 200;
+
+	private static final int MODEL_LENGTH = 200;
+
+	private static final int TOKEN_TYPE_LENGTH = 40;
 
 	private static final int TEXT_LENGTH = 1000;
 
@@ -44,7 +49,9 @@ final class UsageEventTable {
 	static Optional<String> problemWith(UsageEvent event) {
 		return tooLong("identifier", event.identifier(), IDENTIFIER_LENGTH)
 			.or(() -> tooLong("eventName", event.eventName(), EVENT_NAME_LENGTH))
-			.or(() -> tooLong("customerId", event.customerId(), CUSTOMER_ID_LENGTH));
+			.or(() -> tooLong("customerId", event.customerId(), CUSTOMER_ID_LENGTH))
+			.or(() -> tooLong("model", event.dimensions().model(), MODEL_LENGTH))
+			.or(() -> tooLong("tokenType", event.dimensions().tokenType(), TOKEN_TYPE_LENGTH));
 	}
 
 	private static Optional<String> tooLong(String field, String value, int max) {
@@ -70,8 +77,8 @@ final class UsageEventTable {
 	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt,
 			Function<UsageEvent, Instant> recordedAt) {
 		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
-				+ "occurred_at, status, attempts, next_attempt_at, recorded_at) VALUES (?, ?, ?, ?, ?, '" + PENDING
-				+ "', 0, ?, ?)", events, events.size(), (statement, event) -> {
+				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type) VALUES (?, ?, ?, ?, ?, '"
+				+ PENDING + "', 0, ?, ?, ?, ?)", events, events.size(), (statement, event) -> {
 					statement.setString(1, event.identifier());
 					statement.setString(2, event.eventName());
 					statement.setString(3, event.customerId());
@@ -79,13 +86,16 @@ final class UsageEventTable {
 					statement.setLong(5, event.timestamp().toEpochMilli());
 					statement.setLong(6, dueAt.toEpochMilli());
 					statement.setLong(7, recordedAt.apply(event).toEpochMilli());
+					statement.setString(8, event.dimensions().model());
+					statement.setString(9, event.dimensions().tokenType());
 				});
 	}
 
 	/** Reads a row selected with {@link #COLUMNS}. */
 	static OutboxEntry entry(ResultSet rs, int row) throws SQLException {
 		UsageEvent event = new UsageEvent(rs.getString("identifier"), rs.getString("event_name"),
-				rs.getString("customer_id"), rs.getLong("usage_value"), Instant.ofEpochMilli(rs.getLong("occurred_at")));
+				rs.getString("customer_id"), rs.getLong("usage_value"), Instant.ofEpochMilli(rs.getLong("occurred_at")),
+				new UsageDimensions(rs.getString("model"), rs.getString("token_type")));
 		long recordedAt = rs.getLong("recorded_at");
 		Instant recorded = rs.wasNull() ? null : Instant.ofEpochMilli(recordedAt);
 		return new OutboxEntry(event, rs.getInt("attempts"), Instant.ofEpochMilli(rs.getLong("next_attempt_at")),

@@ -1,5 +1,7 @@
 package dev.metering.provider;
 
+import java.util.List;
+
 /**
  * A configured meter.
  *
@@ -10,7 +12,33 @@ package dev.metering.provider;
  * @param limitKey the plan limit checked before generation, or {@code null}
  * @param aggregation how the provider's meter aggregates events
  * @param polarValueKey the key of the Polar event metadata that carries the value
+ * @param unit what the meter's values count
+ * @param dimensions the dimensions its events carry
  */
 public record MeterDefinition(String key, String eventName, String meterId, TokenKind tokens, String limitKey,
-		MeterAggregation aggregation, String polarValueKey) {
+		MeterAggregation aggregation, String polarValueKey, MeterUnit unit, List<MeterDimension> dimensions) {
+
+	public MeterDefinition {
+		unit = (unit != null) ? unit : MeterUnit.TOKENS;
+		dimensions = (dimensions != null) ? List.copyOf(dimensions) : List.of();
+	}
+
+	/** A meter of tokens without dimensions. */
+	public MeterDefinition(String key, String eventName, String meterId, TokenKind tokens, String limitKey,
+			MeterAggregation aggregation, String polarValueKey) {
+		this(key, eventName, meterId, tokens, limitKey, aggregation, polarValueKey, MeterUnit.TOKENS, List.of());
+	}
+
+	public boolean inCredits() {
+		return this.unit == MeterUnit.CREDITS;
+	}
+
+	public boolean hasModelDimension() {
+		return this.dimensions.contains(MeterDimension.MODEL);
+	}
+
+	public boolean hasTokenTypeDimension() {
+		return this.dimensions.contains(MeterDimension.TOKEN_TYPE);
+	}
+
 }

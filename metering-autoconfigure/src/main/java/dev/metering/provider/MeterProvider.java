@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
+import dev.metering.UsageDimensions;
 
 /**
  * A billing provider's meter API: where usage events are delivered and usage is read back.
@@ -66,6 +67,18 @@ public interface MeterProvider {
 			Duration bucket) {
 		throw new UnsupportedOperationException("The " + name() + " meter cannot answer usage per bucket; "
 				+ "read usage over the whole range instead");
+	}
+
+	/**
+	 * Usage of the events whose dimensions a filter admits, over {@code [start, end)}
+	 * ({@code null} bounds are open). By default the provider cannot filter by dimension and
+	 * says so.
+	 * @throws UnsupportedOperationException when the provider cannot filter usage by dimension
+	 */
+	default List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
+			UsageDimensions filter) {
+		throw new UnsupportedOperationException("The " + name() + " meter cannot answer usage by dimension; "
+				+ "read the total instead");
 	}
 
 	/**

@@ -36,7 +36,8 @@ class ConfigurationMetadataTests {
 		List<String> hinted = JsonPath.read(this.metadata, "$.hints[*].name");
 		assertThat(hinted).contains("metering.provider", "metering.enforcement", "metering.on-missing-customer",
 				"metering.outbox.store", "metering.stripe.api", "metering.jdbc.initialize-schema",
-				"metering.meters.values.tokens", "metering.meters.values.aggregation");
+				"metering.meters.values.tokens", "metering.meters.values.aggregation", "metering.meters.values.unit",
+				"metering.meters.values.dimensions");
 	}
 
 	private String description(String name) {

@@ -41,6 +41,20 @@ class InMemoryUsageLedgerTests {
 	}
 
 	@Test
+	void aCallWithinTheLimitGetsWhatIsLeftDownToItsMinimum() {
+		this.ledger.add("org", "tokens", PERIOD, 100, 70);
+
+		Admission capped = this.ledger.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO);
+		assertThat(capped).isEqualTo(new Admission.Reservation("org", "tokens", PERIOD, 30));
+		assertThat(this.ledger.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
+			.as("the rest is reserved").isInstanceOf(Admission.Refused.class);
+
+		this.ledger.settle((Admission.Reservation) capped, 25);
+		assertThat(this.ledger.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
+			.as("5 left is below the minimum").isEqualTo(new Admission.Refused(95, 100, PERIOD));
+	}
+
+	@Test
 	void theValueSetPublishesNoThresholdTheNextUsageDoes() {
 		this.ledger.setUsed("org", "tokens", PERIOD, 60);
 		assertThat(this.published).isEmpty();

@@ -74,6 +74,22 @@ class JdbcUsageLedgerTests {
 	}
 
 	@Test
+	void aCallWithinTheLimitGetsWhatIsLeftDownToItsMinimumAcrossInstances() throws Exception {
+		try (JdbcUsageLedger first = ledger(); JdbcUsageLedger second = ledger()) {
+			first.add("org", "tokens", PERIOD, 100, 70);
+
+			Admission capped = first.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO);
+			assertThat(capped).isEqualTo(new Admission.Reservation("org", "tokens", PERIOD, 30));
+			assertThat(second.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
+				.as("the rest is leased by the first").isInstanceOf(Admission.Refused.class);
+
+			first.settle((Admission.Reservation) capped, 25);
+			assertThat(first.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
+				.as("5 left is below the minimum").isEqualTo(new Admission.Refused(95, 100, PERIOD));
+		}
+	}
+
+	@Test
 	void usageSetOnAKeyNeverUsedMakesItsRow() throws Exception {
 		try (JdbcUsageLedger ledger = ledger()) {
 			ledger.setUsed("org_new", "tokens", PERIOD, 70);

@@ -38,7 +38,9 @@ import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 /**
  * What the metering advisors add to one ChatClient call against a model that answers at once:
  * compare {@code mode=plain} (no metering) with {@code metered} (no limit on the meter) and
- * {@code limited} (a plan limit checked before every call).
+ * {@code limited} (a plan limit checked before every call), and those with {@code credits} and
+ * {@code credits-limited}, where the meter records credits priced by the model the response
+ * names (the difference is what pricing costs).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +50,7 @@ import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 @Fork(1)
 public class AdvisorOverheadBenchmark {
 
-	@Param({ "plain", "metered", "limited" })
+	@Param({ "plain", "metered", "limited", "credits", "credits-limited" })
 	public String mode;
 
 	@Param({ "short", "long" })
@@ -66,7 +68,7 @@ public class AdvisorOverheadBenchmark {
 				: "Summarize this document. ".repeat(2000);
 		ChatClient.Builder builder = ChatClient.builder(new InstantChatModel());
 		if (!"plain".equals(this.mode)) {
-			this.context = meteringContext("limited".equals(this.mode));
+			this.context = meteringContext(this.mode.endsWith("limited"), this.mode.startsWith("credits"));
 			this.context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
 		}
 		this.chatClient = builder.build();
@@ -87,14 +89,26 @@ public class AdvisorOverheadBenchmark {
 			.content();
 	}
 
-	private static AnnotationConfigApplicationContext meteringContext(boolean limited) {
+	private static AnnotationConfigApplicationContext meteringContext(boolean limited, boolean credits) {
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
 		Map<String, Object> properties = new java.util.HashMap<>(Map.of("metering.accounts.org_bench.customer-id",
-				"cus_bench", "metering.delivery.flush-interval", "100ms"));
+				"cus_bench", "metering.delivery.flush-interval", "100ms", "metering.meters.ai-tokens.event-name",
+				"ai_tokens"));
 		if (limited) {
-			properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
 			properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
 			properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 2));
+		}
+		if (credits) {
+			// 1.62 credits a call: every call records an event, as in the token modes, and
+			// carries a rounding remainder
+			properties.put("metering.meters.ai-tokens.unit", "credits");
+			properties.put("metering.pricing.models.[gpt-4o*].input", "250000");
+			properties.put("metering.pricing.models.[gpt-4o*].output", "1000000");
+			properties.put("metering.pricing.models.[gpt-4o-mini*].input", "50000");
+			properties.put("metering.pricing.models.[gpt-4o-mini*].output", "150000");
+			properties.put("metering.pricing.default.input", "1000000");
+			properties.put("metering.pricing.default.output", "1000000");
+			properties.put("metering.pricing.markup", "20");
 		}
 		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("benchmark", properties));
 		// in the order Boot would apply them: provider, core, then the advisor
@@ -104,12 +118,18 @@ public class AdvisorOverheadBenchmark {
 		return context;
 	}
 
-	/** Answers at once with fixed usage, so that only the client and its advisors are measured. */
+	/**
+	 * Answers at once with fixed usage and the model's name, so that only the client and its
+	 * advisors are measured.
+	 */
 	static final class InstantChatModel implements ChatModel {
 
 		private final ChatResponse response = ChatResponse.builder()
 			.generations(List.of(new Generation(new AssistantMessage("Paris"))))
-			.metadata(ChatResponseMetadata.builder().usage(new DefaultUsage(12, 5)).build())
+			.metadata(ChatResponseMetadata.builder()
+				.model("gpt-4o-mini-2024-07-18")
+				.usage(new DefaultUsage(12, 5))
+				.build())
 			.build();
 
 		@Override

@@ -11,6 +11,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
+import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
@@ -110,6 +111,12 @@ public final class RecordingMeterProvider implements MeterProvider {
 	public synchronized List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start,
 			Instant end, Duration bucket) {
 		return this.meter.usage(meter, customerId, start, end, bucket);
+	}
+
+	@Override
+	public synchronized List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start,
+			Instant end, UsageDimensions filter) {
+		return this.meter.usage(meter, customerId, start, end, filter);
 	}
 
 }

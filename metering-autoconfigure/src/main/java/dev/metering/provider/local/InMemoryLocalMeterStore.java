@@ -8,6 +8,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
@@ -20,6 +21,8 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 	private static final int REMEMBERED_IDENTIFIERS = 100_000;
 
 	private final Map<SeriesKey, Series> series = new ConcurrentHashMap<>();
+
+	private final Map<DimensionKey, Series> dimensionSeries = new ConcurrentHashMap<>();
 
 	private final Map<String, Boolean> recentIdentifiers = new LinkedHashMap<>(1024, 0.75f, false) {
 
@@ -39,7 +42,26 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 		}
 		this.series.computeIfAbsent(new SeriesKey(event.eventName(), event.customerId()), (key) -> new Series())
 			.add(event.timestamp(), event.value());
+		if (!event.dimensions().isEmpty()) {
+			this.dimensionSeries
+				.computeIfAbsent(new DimensionKey(event.eventName(), event.customerId(), event.dimensions()),
+						(key) -> new Series())
+				.add(event.timestamp(), event.value());
+		}
 		return DeliveryOutcome.delivered();
+	}
+
+	@Override
+	public long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end) {
+		long sum = 0;
+		for (Map.Entry<DimensionKey, Series> entry : this.dimensionSeries.entrySet()) {
+			DimensionKey key = entry.getKey();
+			if (key.eventName().equals(eventName) && key.customerId().equals(customerId)
+					&& filter.admits(key.dimensions())) {
+				sum = saturatedAdd(sum, entry.getValue().sum(start, end));
+			}
+		}
+		return sum;
 	}
 
 	@Override
@@ -60,6 +82,9 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 	}
 
 	private record SeriesKey(String eventName, String customerId) {
+	}
+
+	private record DimensionKey(String eventName, String customerId, UsageDimensions dimensions) {
 	}
 
 	/** Per-minute sums of one event name for one customer. */

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
@@ -17,6 +19,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
@@ -92,6 +95,9 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 						return;
 					}
 					addToMinute(event);
+					if (!event.dimensions().isEmpty()) {
+						addToDimensionMinute(event);
+					}
 				});
 				return;
 			}
@@ -114,6 +120,43 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 					+ "event_count) VALUES (?, ?, ?, ?, 1)", event.eventName(), event.customerId(), minute,
 					event.value());
 		}
+	}
+
+	private void addToDimensionMinute(UsageEvent event) {
+		long minute = event.timestamp().truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
+		String model = orEmpty(event.dimensions().model());
+		String tokenType = orEmpty(event.dimensions().tokenType());
+		int updated = this.jdbc.update("UPDATE metering_local_dimension_usage SET usage_sum = CASE WHEN usage_sum > ? "
+				+ "THEN ? ELSE usage_sum + ? END WHERE event_name = ? AND customer_id = ? AND model = ? "
+				+ "AND token_type = ? AND minute_start = ?", Long.MAX_VALUE - event.value(), Long.MAX_VALUE,
+				event.value(), event.eventName(), event.customerId(), model, tokenType, minute);
+		if (updated == 0) {
+			this.jdbc.update("INSERT INTO metering_local_dimension_usage (event_name, customer_id, model, token_type, "
+					+ "minute_start, usage_sum) VALUES (?, ?, ?, ?, ?, ?)", event.eventName(), event.customerId(),
+					model, tokenType, minute, event.value());
+		}
+	}
+
+	private static String orEmpty(String dimension) {
+		return (dimension != null) ? dimension : "";
+	}
+
+	@Override
+	public long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end) {
+		long from = (start != null) ? start.truncatedTo(ChronoUnit.MINUTES).toEpochMilli() : Long.MIN_VALUE;
+		long to = (end != null) ? end.toEpochMilli() : Long.MAX_VALUE;
+		StringBuilder sql = new StringBuilder("SELECT SUM(usage_sum) FROM metering_local_dimension_usage "
+				+ "WHERE event_name = ? AND customer_id = ? AND minute_start >= ? AND minute_start < ?");
+		List<Object> arguments = new ArrayList<>(List.of(eventName, customerId, from, to));
+		if (filter.model() != null) {
+			sql.append(" AND model = ?");
+			arguments.add(filter.model());
+		}
+		if (filter.tokenType() != null) {
+			sql.append(" AND token_type = ?");
+			arguments.add(filter.tokenType());
+		}
+		return saturated(this.jdbc.queryForObject(sql.toString(), BigDecimal.class, arguments.toArray()));
 	}
 
 	@Override

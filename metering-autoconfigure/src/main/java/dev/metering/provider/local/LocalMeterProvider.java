@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.metering.MeterUsageSummary;
+import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
@@ -56,6 +57,15 @@ public final class LocalMeterProvider implements MeterProvider {
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
 		long sum = this.store.sum(meter.eventName(), customerId, start, end);
+		String meterId = (meter.meterId() != null) ? meter.meterId() : meter.key();
+		return List.of(new MeterUsageSummary(meterId, customerId, sum, start, end));
+	}
+
+	/** Sums the minutes of the events whose dimensions the filter admits. */
+	@Override
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
+			UsageDimensions filter) {
+		long sum = this.store.sum(meter.eventName(), customerId, filter, start, end);
 		String meterId = (meter.meterId() != null) ? meter.meterId() : meter.key();
 		return List.of(new MeterUsageSummary(meterId, customerId, sum, start, end));
 	}

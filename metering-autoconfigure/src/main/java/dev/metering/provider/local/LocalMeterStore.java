@@ -2,12 +2,14 @@ package dev.metering.provider.local;
 
 import java.time.Instant;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Where the local meter keeps its per-minute sums per event name and customer, and the
- * identifiers it has counted. Sums saturate at {@link Long#MAX_VALUE}: they never wrap into
+ * Where the local meter keeps its per-minute sums per event name and customer (and, for
+ * events with dimensions, per model and type of token too), and the identifiers it has
+ * counted. Sums saturate at {@link Long#MAX_VALUE}: they never wrap into
  * negatives.
  */
 public interface LocalMeterStore {
@@ -23,6 +25,12 @@ public interface LocalMeterStore {
 	 * {@code null} bounds are open.
 	 */
 	long sum(String eventName, String customerId, Instant start, Instant end);
+
+	/**
+	 * The sum of the events with the dimensions a filter admits, over the minutes from the one
+	 * holding {@code start} up to {@code end}, exclusive; {@code null} bounds are open.
+	 */
+	long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end);
 
 	/** How many distinct events were counted for a customer on an event name. */
 	long eventCount(String eventName, String customerId);

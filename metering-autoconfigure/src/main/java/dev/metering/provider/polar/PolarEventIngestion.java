@@ -174,7 +174,9 @@ final class PolarEventIngestion {
 			Instant timestamp = event.timestamp().isAfter(now) ? now : event.timestamp();
 			polarEvent.put("timestamp", timestamp.truncatedTo(ChronoUnit.MICROS).toString());
 			polarEvent.put("external_id", event.identifier());
-			polarEvent.putObject("metadata").put(this.valueKeys.apply(event.eventName()), event.value());
+			ObjectNode metadata = polarEvent.putObject("metadata");
+			metadata.put(this.valueKeys.apply(event.eventName()), event.value());
+			event.dimensions().byKey().forEach(metadata::put);
 		}
 		return body;
 	}

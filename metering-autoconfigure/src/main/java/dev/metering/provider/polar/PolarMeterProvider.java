@@ -21,6 +21,7 @@ import org.springframework.web.util.UriBuilder;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
+import dev.metering.UsageDimensions;
 import dev.metering.provider.CachedLookup;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
@@ -103,11 +104,26 @@ public final class PolarMeterProvider implements MeterProvider {
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
 		String meterId = requireMeterId(meter);
 		if (start == null && end == null) {
-			return this.usage.find(new UsageQuery(meterId, customerId, null, null)).orElseGet(List::of);
+			return this.usage.find(new UsageQuery(meterId, customerId, null, null, null)).orElseGet(List::of);
 		}
+		return usage(meterId, customerId, start, end, (UsageDimensions) null);
+	}
+
+	/**
+	 * The meter's quantity over the events whose metadata holds the filter's dimensions, over
+	 * the range widened as above (all time when it has no bounds); cached.
+	 */
+	@Override
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
+			UsageDimensions filter) {
+		return usage(requireMeterId(meter), customerId, start, end, filter);
+	}
+
+	private List<MeterUsageSummary> usage(String meterId, String customerId, Instant start, Instant end,
+			UsageDimensions filter) {
 		Instant from = (start != null) ? start : QuantityRange.POLAR_EPOCH;
 		Instant to = (end != null) ? end : Instant.now();
-		return this.usage.find(new UsageQuery(meterId, customerId, QuantityRange.covering(from, to), null))
+		return this.usage.find(new UsageQuery(meterId, customerId, QuantityRange.covering(from, to), null, filter))
 			.orElseGet(List::of);
 	}
 
@@ -117,7 +133,7 @@ public final class PolarMeterProvider implements MeterProvider {
 			Duration bucket) {
 		String meterId = requireMeterId(meter);
 		return this.usage
-			.find(new UsageQuery(meterId, customerId, QuantityRange.ofBuckets(start, end, bucket), bucket))
+			.find(new UsageQuery(meterId, customerId, QuantityRange.ofBuckets(start, end, bucket), bucket, null))
 			.orElseGet(List::of);
 	}
 
@@ -155,11 +171,11 @@ public final class PolarMeterProvider implements MeterProvider {
 		QuantityRange range = query.range();
 		String customerId = query.customerId();
 		JsonNode quantities = read("read usage of meter " + query.meterId() + " for " + customerId,
-				(uri) -> uri.path("/v1/meters/{id}/quantities")
+				(uri) -> withMetadataFilter(uri.path("/v1/meters/{id}/quantities")
 					.queryParam("start_timestamp", range.from())
 					.queryParam("end_timestamp", range.lastBucket())
 					.queryParam("interval", range.interval())
-					.queryParam(PolarCustomerIds.field(customerId), customerId)
+					.queryParam(PolarCustomerIds.field(customerId), customerId), query.filter())
 					.build(query.meterId()));
 		if (query.bucket() != null) {
 			Map<Instant, Long> values = new LinkedHashMap<>();
@@ -172,6 +188,17 @@ public final class PolarMeterProvider implements MeterProvider {
 		}
 		long total = rounded(quantities.path("total").decimalValue(BigDecimal.ZERO));
 		return List.of(new MeterUsageSummary(query.meterId(), customerId, total, range.from(), range.to()));
+	}
+
+	/** Narrows quantities to the events whose metadata holds the filter's dimensions (deepObject style). */
+	private static UriBuilder withMetadataFilter(UriBuilder uri, UsageDimensions filter) {
+		if (filter != null && filter.model() != null) {
+			uri.queryParam("metadata[" + UsageDimensions.MODEL_KEY + "]", filter.model());
+		}
+		if (filter != null && filter.tokenType() != null) {
+			uri.queryParam("metadata[" + UsageDimensions.TOKEN_TYPE_KEY + "]", filter.tokenType());
+		}
+		return uri;
 	}
 
 	/**
@@ -260,8 +287,10 @@ public final class PolarMeterProvider implements MeterProvider {
 	 * A usage query: the key of the usage cache.
 	 * @param range the buckets read, or {@code null} for the customer meter's consumed units
 	 * @param bucket the bucket of one summary each, or {@code null} for one total over the range
+	 * @param filter the dimensions of the events counted, or {@code null} for all
 	 */
-	private record UsageQuery(String meterId, String customerId, QuantityRange range, Duration bucket) {
+	private record UsageQuery(String meterId, String customerId, QuantityRange range, Duration bucket,
+			UsageDimensions filter) {
 	}
 
 }

@@ -90,8 +90,7 @@ final class StripeMeterEventStream {
 		events.forEach((event) -> params.addEvent(MeterEventStreamCreateParams.Event.builder()
 			.setEventName(event.eventName())
 			.setIdentifier(event.identifier())
-			.putPayload("stripe_customer_id", event.customerId())
-			.putPayload("value", Long.toString(event.value()))
+			.putAllPayload(StripeMeterProvider.payload(event))
 			.setTimestamp(event.timestamp())
 			.build()));
 		return params.build();

@@ -113,8 +113,7 @@ public final class StripeMeterProvider implements MeterProvider {
 		}
 		MeterEventCreateParams params = MeterEventCreateParams.builder()
 			.setEventName(event.eventName())
-			.putPayload("stripe_customer_id", event.customerId())
-			.putPayload("value", Long.toString(event.value()))
+			.putAllPayload(payload(event))
 			.setIdentifier(event.identifier())
 			.setTimestamp(event.timestamp().getEpochSecond())
 			.build();
@@ -125,6 +124,17 @@ public final class StripeMeterProvider implements MeterProvider {
 		catch (StripeException ex) {
 			return StripeErrors.outcome(ex, this.retryHints.lastShouldRetry());
 		}
+	}
+
+	/**
+	 * An event's payload: the customer, the value, and the dimensions it carries, under the
+	 * keys a Stripe meter's customer mapping, value settings and dimension payload keys name.
+	 */
+	static Map<String, String> payload(UsageEvent event) {
+		Map<String, String> payload = event.dimensions().byKey();
+		payload.put("stripe_customer_id", event.customerId());
+		payload.put("value", Long.toString(event.value()));
+		return payload;
 	}
 
 	/**

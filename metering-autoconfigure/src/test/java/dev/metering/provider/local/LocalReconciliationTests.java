@@ -17,6 +17,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.metering.BillingClient;
+import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.UsageEvent;
@@ -152,6 +153,11 @@ class LocalReconciliationTests {
 		@Override
 		public long sum(String eventName, String customerId, Instant start, Instant end) {
 			return this.store.sum(eventName, customerId, start, end);
+		}
+
+		@Override
+		public long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end) {
+			return this.store.sum(eventName, customerId, filter, start, end);
 		}
 
 		@Override

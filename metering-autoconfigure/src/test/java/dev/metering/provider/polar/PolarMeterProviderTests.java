@@ -112,6 +112,25 @@ class PolarMeterProviderTests {
 	}
 
 	@Test
+	void theModelAndTokenTypeDimensionsAreMetadataOfEachEvent() {
+		polar.stubFor(PolarStub.ingest().willReturn(PolarStub.ingested(2, 0)));
+		polar.stubFor(PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.notFound()));
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.dimensions=model,token-type")
+			.run((context) -> {
+				new FixedUsageChatModel(12, 5).askMetered(context, "org_acme", "gpt-4o-mini");
+				assertThat(context.getBean(BillingClient.class).flush(Duration.ofSeconds(5))).isTrue();
+			});
+		List<String> events = polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST)))
+			.stream()
+			.flatMap((request) -> PolarStub.events(request).stream())
+			.map((event) -> event.path("metadata").path("model").asString() + " "
+					+ event.path("metadata").path("token_type").asString() + " "
+					+ event.path("metadata").path("tokens").asLong())
+			.toList();
+		assertThat(events).containsExactlyInAnyOrder("gpt-4o-mini input 12", "gpt-4o-mini output 5");
+	}
+
+	@Test
 	void polarCustomerIdsAreSentAsCustomerId() {
 		polar.stubFor(PolarStub.ingest().willReturn(PolarStub.ingested(1, 0)));
 		this.contextRunner.run((context) -> {

@@ -23,10 +23,12 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
+import dev.metering.FixedUsageChatModel;
 import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.UndeliveredUsage;
@@ -65,7 +67,7 @@ class StripeMeterProviderTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
-				StripeMeteringAutoConfiguration.class))
+				StripeMeteringAutoConfiguration.class, MeteringChatClientAutoConfiguration.class))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
 				"metering.stripe.read-timeout=500ms", "metering.meters.ai-tokens.event-name=ai_tokens",
@@ -101,6 +103,23 @@ class StripeMeterProviderTests {
 				assertThat(form.get("timestamp").firstValue()).isEqualTo(Long.toString(happened.getEpochSecond()));
 			});
 		});
+	}
+
+	@Test
+	void theModelAndTokenTypeDimensionsArePayloadKeysOfEachEvent() {
+		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.dimensions=model,token-type")
+			.run((context) -> {
+				new FixedUsageChatModel(12, 5).askMetered(context, "org_acme", "gpt-4o-mini");
+				assertThat(billing(context).flush(Duration.ofSeconds(5))).isTrue();
+			});
+		List<String> events = stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))
+			.stream()
+			.map((request) -> request.formParameters().get("payload[model]").firstValue() + " "
+					+ request.formParameters().get("payload[token_type]").firstValue() + " "
+					+ request.formParameters().get("payload[value]").firstValue())
+			.toList();
+		assertThat(events).containsExactlyInAnyOrder("gpt-4o-mini input 12", "gpt-4o-mini output 5");
 	}
 
 	@Test

@@ -1,0 +1,13 @@
+package dev.metering.provider;
+
+/**
+ * What a meter's values count.
+ */
+public enum MeterUnit {
+
+	/** Tokens, as the model reported them. */
+	TOKENS,
+	/** Credits: the tokens priced by model and type of token ({@code metering.pricing}). */
+	CREDITS
+
+}
