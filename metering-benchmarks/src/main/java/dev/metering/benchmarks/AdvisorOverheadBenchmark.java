@@ -1,6 +1,5 @@
 package dev.metering.benchmarks;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -20,13 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.metadata.ChatResponseMetadata;
-import org.springframework.ai.chat.metadata.DefaultUsage;
-import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.model.Generation;
-import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
@@ -38,15 +31,19 @@ import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 /**
  * What the metering advisors add to one ChatClient call against a model that answers at once:
  * compare {@code mode=plain} (no metering) with {@code metered} (no limit on the meter) and
- * {@code limited} (a plan limit checked before every call).
+ * {@code limited} (a plan limit checked before every call), for a call and for a stream of
+ * {@value #CHUNKS} chunks. Run it with {@code -prof gc} for the bytes each adds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class AdvisorOverheadBenchmark {
+
+	/** Chunks of a streamed answer; the last one carries the usage, as OpenAI's do. */
+	static final int CHUNKS = 50;
 
 	@Param({ "plain", "metered", "limited" })
 	public String mode;
@@ -64,7 +61,7 @@ public class AdvisorOverheadBenchmark {
 	public void setUp() {
 		this.prompt = "short".equals(this.promptSize) ? "What is the capital of France?"
 				: "Summarize this document. ".repeat(2000);
-		ChatClient.Builder builder = ChatClient.builder(new InstantChatModel());
+		ChatClient.Builder builder = ChatClient.builder(new InstantChatModel(CHUNKS));
 		if (!"plain".equals(this.mode)) {
 			this.context = meteringContext("limited".equals(this.mode));
 			this.context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
@@ -87,6 +84,15 @@ public class AdvisorOverheadBenchmark {
 			.content();
 	}
 
+	@Benchmark
+	public ChatResponse stream() {
+		return this.chatClient.prompt(this.prompt)
+			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_bench"))
+			.stream()
+			.chatResponse()
+			.blockLast();
+	}
+
 	private static AnnotationConfigApplicationContext meteringContext(boolean limited) {
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
 		Map<String, Object> properties = new java.util.HashMap<>(Map.of("metering.accounts.org_bench.customer-id",
@@ -102,21 +108,6 @@ public class AdvisorOverheadBenchmark {
 				MeteringChatClientAutoConfiguration.class);
 		context.refresh();
 		return context;
-	}
-
-	/** Answers at once with fixed usage, so that only the client and its advisors are measured. */
-	static final class InstantChatModel implements ChatModel {
-
-		private final ChatResponse response = ChatResponse.builder()
-			.generations(List.of(new Generation(new AssistantMessage("Paris"))))
-			.metadata(ChatResponseMetadata.builder().usage(new DefaultUsage(12, 5)).build())
-			.build();
-
-		@Override
-		public ChatResponse call(Prompt prompt) {
-			return this.response;
-		}
-
 	}
 
 }
