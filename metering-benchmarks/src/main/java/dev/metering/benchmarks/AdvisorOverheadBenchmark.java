@@ -1,6 +1,5 @@
 package dev.metering.benchmarks;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -20,13 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.metadata.ChatResponseMetadata;
-import org.springframework.ai.chat.metadata.DefaultUsage;
-import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.model.Generation;
-import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
@@ -40,17 +33,22 @@ import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
  * compare {@code mode=plain} (no metering) with {@code metered} (no limit on the meter) and
  * {@code limited} (a plan limit checked before every call), and those with {@code credits} and
  * {@code credits-limited}, where the meter records credits priced by the model the response
- * names (the difference is what pricing costs).
+ * names (the difference is what pricing costs), for a call and for a stream of {@value #CHUNKS}
+ * chunks. {@code pass-through} has one advisor that does nothing: what Spring AI's advisor chain
+ * charges for any advisor. Run it with {@code -prof gc} for the bytes each adds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class AdvisorOverheadBenchmark {
 
-	@Param({ "plain", "metered", "limited", "credits", "credits-limited" })
+	/** Chunks of a streamed answer; the last one carries the usage, as OpenAI's do. */
+	static final int CHUNKS = 50;
+
+	@Param({ "plain", "pass-through", "metered", "limited", "credits", "credits-limited" })
 	public String mode;
 
 	@Param({ "short", "long" })
@@ -66,8 +64,11 @@ public class AdvisorOverheadBenchmark {
 	public void setUp() {
 		this.prompt = "short".equals(this.promptSize) ? "What is the capital of France?"
 				: "Summarize this document. ".repeat(2000);
-		ChatClient.Builder builder = ChatClient.builder(new InstantChatModel());
-		if (!"plain".equals(this.mode)) {
+		ChatClient.Builder builder = ChatClient.builder(new InstantChatModel(CHUNKS));
+		if ("pass-through".equals(this.mode)) {
+			builder.defaultAdvisors(new PassThroughAdvisor(MeteringAdvisor.DEFAULT_ORDER));
+		}
+		else if (!"plain".equals(this.mode)) {
 			this.context = meteringContext(this.mode.endsWith("limited"), this.mode.startsWith("credits"));
 			this.context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
 		}
@@ -87,6 +88,15 @@ public class AdvisorOverheadBenchmark {
 			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_bench"))
 			.call()
 			.content();
+	}
+
+	@Benchmark
+	public ChatResponse stream() {
+		return this.chatClient.prompt(this.prompt)
+			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_bench"))
+			.stream()
+			.chatResponse()
+			.blockLast();
 	}
 
 	private static AnnotationConfigApplicationContext meteringContext(boolean limited, boolean credits) {
@@ -116,27 +126,6 @@ public class AdvisorOverheadBenchmark {
 				MeteringChatClientAutoConfiguration.class);
 		context.refresh();
 		return context;
-	}
-
-	/**
-	 * Answers at once with fixed usage and the model's name, so that only the client and its
-	 * advisors are measured.
-	 */
-	static final class InstantChatModel implements ChatModel {
-
-		private final ChatResponse response = ChatResponse.builder()
-			.generations(List.of(new Generation(new AssistantMessage("Paris"))))
-			.metadata(ChatResponseMetadata.builder()
-				.model("gpt-4o-mini-2024-07-18")
-				.usage(new DefaultUsage(12, 5))
-				.build())
-			.build();
-
-		@Override
-		public ChatResponse call(Prompt prompt) {
-			return this.response;
-		}
-
 	}
 
 }
