@@ -24,8 +24,9 @@ public interface MeteringAdvisor extends CallAdvisor, StreamAdvisor {
 	int DEFAULT_ORDER = ToolCallingAdvisor.DEFAULT_ORDER + 100;
 
 	/**
-	 * The companion advisor that settles who is billed once, outside the tool-calling loop,
-	 * while the caller's thread is at hand.
+	 * The companion advisor that settles who a stream bills once, outside the tool-calling
+	 * loop, while the caller's thread is at hand (the rounds of a call all run on the caller's
+	 * thread and need no help).
 	 */
 	Advisor callOriginAdvisor();
 

@@ -14,14 +14,18 @@ import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.UsageMetering;
 
 /**
- * Settles who a ChatClient call bills once, outside the tool-calling loop, while the caller's
- * thread and Reactor context are at hand. Spring AI 2.0.0 runs the later rounds of a streamed
- * tool-calling conversation on Reactor worker threads, where thread-locals that no context
- * propagation carries (a {@code BillingSubjectResolver} reading Spring Security's context, for
- * one) are gone; those rounds find the answer in the request context, which the loop hands to
- * every round.
+ * Settles who a streamed ChatClient call bills once, outside the tool-calling loop, while the
+ * caller's thread and Reactor context are at hand. Spring AI 2.0.0 runs the later rounds of a
+ * streamed tool-calling conversation on Reactor worker threads, where thread-locals that no
+ * context propagation carries (a {@code BillingSubjectResolver} reading Spring Security's
+ * context, for one) are gone; those rounds find the answer in the request context, which the
+ * loop hands to every round.
+ * <p>
+ * A call needs no such help: its rounds all run on the caller's thread. As every advisor in a
+ * chain costs a call what the chain spends on it, this one stays out of calls, unless
+ * {@link #onCallsToo} asks for the origin in the request context of calls as well.
  */
-final class CallOriginAdvisor implements CallAdvisor, StreamAdvisor {
+class CallOriginAdvisor implements StreamAdvisor {
 
 	/** Outside the tool-calling loop and chat memory, inside user advisors at default order. */
 	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
@@ -35,10 +39,9 @@ final class CallOriginAdvisor implements CallAdvisor, StreamAdvisor {
 		this.subjects = subjects;
 	}
 
-	@Override
-	public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-		CallOrigin origin = CallOrigin.of(request.context(), null, this.metering.currentScope(), this.subjects);
-		return chain.nextCall(withOrigin(request, origin));
+	/** The companion that also settles calls, for whoever reads the origin off their request. */
+	static CallOriginAdvisor onCallsToo(UsageMetering metering, BillingSubjects subjects) {
+		return new OnCallsToo(metering, subjects);
 	}
 
 	@Override
@@ -46,6 +49,10 @@ final class CallOriginAdvisor implements CallAdvisor, StreamAdvisor {
 		return Flux.deferContextual((context) -> chain
 			.nextStream(withOrigin(request, CallOrigin.of(request.context(), context, this.metering.currentScope(),
 					this.subjects))));
+	}
+
+	final ChatClientRequest withOrigin(ChatClientRequest request) {
+		return withOrigin(request, CallOrigin.of(request.context(), null, this.metering.currentScope(), this.subjects));
 	}
 
 	private static ChatClientRequest withOrigin(ChatClientRequest request, CallOrigin origin) {
@@ -60,6 +67,19 @@ final class CallOriginAdvisor implements CallAdvisor, StreamAdvisor {
 	@Override
 	public int getOrder() {
 		return ORDER;
+	}
+
+	private static final class OnCallsToo extends CallOriginAdvisor implements CallAdvisor {
+
+		OnCallsToo(UsageMetering metering, BillingSubjects subjects) {
+			super(metering, subjects);
+		}
+
+		@Override
+		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+			return chain.nextCall(withOrigin(request));
+		}
+
 	}
 
 }

@@ -46,14 +46,17 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	/**
 	 * @param defaultModel the model of a request whose options name none (the application's
 	 * chat model's default), or {@code null} when unknown
+	 * @param originOnCalls whether the companion also puts who a call bills in the request
+	 * context of calls, not only of streams, for observations that read it there
 	 */
 	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
-			String defaultModel) {
+			String defaultModel, boolean originOnCalls) {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
 		this.defaultModel = defaultModel;
-		this.callOriginAdvisor = new CallOriginAdvisor(metering, subjects);
+		this.callOriginAdvisor = originOnCalls ? CallOriginAdvisor.onCallsToo(metering, subjects)
+				: new CallOriginAdvisor(metering, subjects);
 	}
 
 	@Override

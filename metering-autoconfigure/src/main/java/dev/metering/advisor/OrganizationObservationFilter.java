@@ -16,7 +16,8 @@ import org.springframework.ai.chat.observation.ChatModelObservationContext;
  * {@code ChatClient}, say), as metrics registries want one set of tags per metric.
  * <p>
  * The organization is the one the {@link CallOriginAdvisor} settled for the call, found on
- * the advisor observations the model's observation runs in.
+ * the advisor observations the model's observation runs in; with this filter on, the
+ * companion settles calls as well as streams.
  */
 public final class OrganizationObservationFilter implements ObservationFilter {
 

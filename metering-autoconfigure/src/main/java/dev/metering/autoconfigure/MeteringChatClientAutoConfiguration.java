@@ -37,14 +37,14 @@ public final class MeteringChatClientAutoConfiguration {
 	@ConditionalOnMissingBean
 	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
 			ObjectProvider<TokenCountEstimator> tokenCountEstimator, ObjectProvider<ChatModel> chatModels,
-			MeterCatalog meters, PriceList prices) {
+			MeterCatalog meters, PriceList prices, MeteringProperties properties) {
 		if (prices.isStrict() && meters.anyInCredits()) {
 			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
 		}
 		ChatModel chatModel = chatModels.getIfUnique();
 		return new ChatClientMeteringAdvisor(metering, subjects,
 				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
-				(chatModel != null) ? defaultModelOf(chatModel) : null);
+				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.observations().organization());
 	}
 
 	/** With strict prices, the model a chat model answers with by default must be priced. */
