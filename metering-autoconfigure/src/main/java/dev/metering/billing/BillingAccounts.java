@@ -62,7 +62,7 @@ public final class BillingAccounts {
 				() -> this.provider.findCustomerId(subject)
 					.map((customerId) -> subscribed(subject, customerId, failures)),
 				() -> Optional.of(new BillingAccount(subject.referenceId(), null, null)),
-				"no customer ID for '" + subject.referenceId() + "', the default plan '" + defaultPlan()
+				() -> "no customer ID for '" + subject.referenceId() + "', the default plan '" + defaultPlan()
 						+ "' and the calendar-month period; its usage is not billed");
 	}
 
@@ -73,7 +73,7 @@ public final class BillingAccounts {
 
 	private BillingAccount subscribed(BillingSubject subject, String customerId, LookupFailures failures) {
 		String plan = failures.answer("subscription", () -> subscribedPlan(customerId), () -> null,
-				"the default plan '" + defaultPlan() + "' for '" + subject.referenceId() + "'");
+				() -> "the default plan '" + defaultPlan() + "' for '" + subject.referenceId() + "'");
 		return new BillingAccount(subject.referenceId(), customerId, plan);
 	}
 

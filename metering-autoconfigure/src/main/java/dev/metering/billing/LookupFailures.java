@@ -33,9 +33,10 @@ public final class LookupFailures {
 	 * @param lookup what is looked up: {@code customer} or {@code subscription}
 	 * @param answer asks the provider, through its cache
 	 * @param fallback what the call goes on with instead
-	 * @param goingOnWith says what the fallback is, for the warning
+	 * @param goingOnWith says what the fallback is, for the warning; asked only on a failure,
+	 * so that a call answered from the cache builds no message
 	 */
-	<T> T answer(String lookup, Supplier<T> answer, Supplier<T> fallback, String goingOnWith) {
+	<T> T answer(String lookup, Supplier<T> answer, Supplier<T> fallback, Supplier<String> goingOnWith) {
 		try {
 			return answer.get();
 		}
@@ -46,7 +47,7 @@ public final class LookupFailures {
 			this.metrics.lookupFailed(lookup);
 			// the message only: a provider exception's causes may quote the request
 			logger.warn(((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getName()) + "; going on with "
-					+ goingOnWith + " (metering.limits.on-lookup-failure=allow)");
+					+ goingOnWith.get() + " (metering.limits.on-lookup-failure=allow)");
 			return fallback.get();
 		}
 	}

@@ -30,7 +30,7 @@ public final class OutageTolerantPeriods implements BillingPeriods {
 	@Override
 	public BillingPeriod current(String customerId) {
 		return this.failures.answer("subscription", () -> this.subscriptions.current(customerId),
-				() -> this.fallback.current(customerId), "the calendar-month period");
+				() -> this.fallback.current(customerId), () -> "the calendar-month period");
 	}
 
 }
