@@ -1,5 +1,6 @@
 package dev.metering.billing;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,18 @@ public final class MeterCatalog {
 
 	private final Map<String, MeterDefinition> byKey;
 
+	/** The first meter of each event name, looked up for every event recorded. */
+	private final Map<String, MeterDefinition> byEventName;
+
 	private final MeterDefinition defaultMeter;
 
 	public MeterCatalog(List<MeterDefinition> meters, String defaultMeterKey) {
 		this.byKey = new LinkedHashMap<>();
-		meters.forEach((meter) -> this.byKey.put(meter.key(), meter));
+		this.byEventName = new HashMap<>();
+		meters.forEach((meter) -> {
+			this.byKey.put(meter.key(), meter);
+			this.byEventName.putIfAbsent(meter.eventName(), meter);
+		});
 		this.defaultMeter = byKey(defaultMeterKey);
 	}
 
@@ -43,7 +51,12 @@ public final class MeterCatalog {
 	}
 
 	public Optional<MeterDefinition> byEventName(String eventName) {
-		return this.byKey.values().stream().filter((meter) -> meter.eventName().equals(eventName)).findFirst();
+		return Optional.ofNullable(this.byEventName.get(eventName));
+	}
+
+	/** Whether a meter records events of this name. */
+	public boolean hasEventName(String eventName) {
+		return this.byEventName.containsKey(eventName);
 	}
 
 	/** Whether some meter counts credits. */

@@ -80,7 +80,7 @@ public final class UsageRecorder {
 		if (eventName == null || eventName.isBlank()) {
 			return Optional.of("eventName must not be blank");
 		}
-		if (this.requireConfiguredEvents && this.meters.byEventName(eventName).isEmpty()) {
+		if (this.requireConfiguredEvents && !this.meters.hasEventName(eventName)) {
 			return Optional.of("Unknown event name '" + eventName + "'; event names are case-sensitive and must be "
 					+ "configured under metering.meters.*.event-name: " + this.meters.eventNames());
 		}
@@ -90,12 +90,10 @@ public final class UsageRecorder {
 		if (customerId == null || customerId.isBlank()) {
 			return Optional.of("customerId must not be blank");
 		}
-		Optional<String> referenceMistake = this.accounts.byReferenceId(customerId)
-			.filter((account) -> !account.customerId().equals(customerId))
-			.map((account) -> "'" + customerId + "' is an organization or user ID, not a customer ID; its "
-					+ this.provider.name() + " customer ID is '" + account.customerId() + "'");
-		if (referenceMistake.isPresent()) {
-			return referenceMistake;
+		BillingAccount named = this.accounts.byReferenceId(customerId).orElse(null);
+		if (named != null && !named.customerId().equals(customerId)) {
+			return Optional.of("'" + customerId + "' is an organization or user ID, not a customer ID; its "
+					+ this.provider.name() + " customer ID is '" + named.customerId() + "'");
 		}
 		Optional<String> customerProblem = this.provider.rejectCustomerId(customerId);
 		if (customerProblem.isPresent()) {

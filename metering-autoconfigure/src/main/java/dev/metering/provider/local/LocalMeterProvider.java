@@ -34,8 +34,10 @@ public final class LocalMeterProvider implements MeterProvider {
 
 	@Override
 	public Optional<String> rejectCustomerId(String customerId) {
-		if (customerId.chars().anyMatch(Character::isWhitespace)) {
-			return Optional.of("customerId must not contain white space: '" + customerId + "'");
+		for (int i = 0; i < customerId.length(); i++) {
+			if (Character.isWhitespace(customerId.charAt(i))) {
+				return Optional.of("customerId must not contain white space: '" + customerId + "'");
+			}
 		}
 		return Optional.empty();
 	}
