@@ -7,18 +7,28 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.metering.provider.UsageEvent;
 
 /**
  * Outbox kept in memory: fast, and lost with the process. Hands out due entries in the
- * order they were recorded.
+ * order they were recorded. Recording takes no lock: appended entries wait in a lock-free
+ * queue until the dispatcher's next look, so that a call never waits for a delivery pass.
  */
 public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, UndeliveredUsage {
 
 	private final Map<String, OutboxEntry> pending = new LinkedHashMap<>();
+
+	/** Appended entries on their way into {@link #pending}. */
+	private final Queue<OutboxEntry> appended = new ConcurrentLinkedQueue<>();
+
+	/** Entries appended and not yet in {@link #pending}, counted before they are queued. */
+	private final AtomicLong appendedCount = new AtomicLong();
 
 	private final List<DeadLetter> deadLetters = new ArrayList<>();
 
@@ -36,13 +46,28 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 
 	/** Due at once: an event stamped ahead is not held back until its time comes. */
 	@Override
-	public synchronized void append(UsageEvent event) {
+	public void append(UsageEvent event) {
 		Instant now = this.clock.instant();
-		this.pending.put(event.identifier(), new OutboxEntry(event, 0, now, null, now));
+		// counted before it is queued, so that a flush waiting for none pending never misses it
+		this.appendedCount.incrementAndGet();
+		this.appended.add(new OutboxEntry(event, 0, now, null, now));
+	}
+
+	/**
+	 * Moves what was appended into {@link #pending}, in order; under the lock, first thing in
+	 * every other operation, so that each sees every event appended before it.
+	 */
+	private void takeAppended() {
+		OutboxEntry entry;
+		while ((entry = this.appended.poll()) != null) {
+			this.pending.put(entry.event().identifier(), entry);
+			this.appendedCount.decrementAndGet();
+		}
 	}
 
 	@Override
 	public synchronized List<OutboxEntry> due(Instant now, int max) {
+		takeAppended();
 		// entries are kept in the order they were recorded: stop at max instead of sorting all
 		List<OutboxEntry> due = new ArrayList<>(Math.min(max, this.pending.size()));
 		for (OutboxEntry entry : this.pending.values()) {
@@ -58,6 +83,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 
 	@Override
 	public synchronized int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
+		takeAppended();
 		List<UsageEvent> candidates = this.pending.values()
 			.stream()
 			.filter((entry) -> entry.attempts() == 0 && !entry.nextAttemptAt().isAfter(now)
@@ -81,23 +107,27 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 
 	@Override
 	public synchronized void markDelivered(String identifier) {
+		takeAppended();
 		this.pending.remove(identifier);
 	}
 
 	@Override
 	public synchronized void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
+		takeAppended();
 		this.pending.computeIfPresent(identifier, (id, entry) -> new OutboxEntry(entry.event(), entry.attempts() + 1,
 				nextAttemptAt, error, entry.recordedAt()));
 	}
 
 	@Override
 	public synchronized void hold(String identifier, Instant nextAttemptAt, String reason) {
+		takeAppended();
 		this.pending.computeIfPresent(identifier, (id, entry) -> new OutboxEntry(entry.event(), entry.attempts(),
 				nextAttemptAt, reason, entry.recordedAt()));
 	}
 
 	@Override
 	public synchronized void deadLetter(String identifier, String code, String message, Instant failedAt) {
+		takeAppended();
 		OutboxEntry entry = this.pending.remove(identifier);
 		if (entry != null) {
 			this.deadLetters.add(new DeadLetter(entry.event(), code, message, entry.attempts() + 1, failedAt));
@@ -107,16 +137,19 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 
 	@Override
 	public synchronized long pendingCount() {
-		return this.pending.size();
+		takeAppended();
+		return this.pending.size() + this.appendedCount.get();
 	}
 
 	@Override
 	public synchronized List<DeadLetter> deadLetters() {
+		takeAppended();
 		return List.copyOf(this.deadLetters);
 	}
 
 	@Override
 	public synchronized OutboxBacklog backlog() {
+		takeAppended();
 		Map<String, Long> pendingByEventName = new HashMap<>();
 		Instant oldest = null;
 		for (OutboxEntry entry : this.pending.values()) {
@@ -133,6 +166,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 
 	@Override
 	public synchronized boolean redrive(String identifier) {
+		takeAppended();
 		for (DeadLetter dead : this.deadLetters) {
 			if (dead.event().identifier().equals(identifier)) {
 				this.deadLetters.remove(dead);
