@@ -117,8 +117,11 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		TokenUsage tokens = tally.reported();
 		if (tokens == null && tally.producedOutput()) {
 			// the usage chunk never came (cancelled, failed, or not reported): bill an
-			// estimate rather than nothing, since the model did spend tokens
-			tokens = estimated(prompt, tally.text());
+			// estimate rather than nothing, since the model did spend tokens; the text seen is
+			// not kept, so that observing a chunk costs nothing, and four characters a token
+			// is estimate enough for a stream cut short
+			tokens = TokenUsage.of(this.estimator.estimate(prompt.getContents()),
+					roughTokens(tally.characters()));
 			if (logger.isDebugEnabled()) {
 				logger.debug("Stream ended (" + signal + ") without reported usage; billing an estimate of "
 						+ tokens.total() + " tokens");
@@ -159,6 +162,11 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 			characters += (text != null) ? text.length() : 0;
 		}
 		return characters / 4;
+	}
+
+	/** Tokens of a text of this many characters, at about four characters a token, rounded up. */
+	private static long roughTokens(long characters) {
+		return (characters + 3) / 4;
 	}
 
 	/** Tokens billed when the model reported none: worth a real tokenizer, it is rare. */

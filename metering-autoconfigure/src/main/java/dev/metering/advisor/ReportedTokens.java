@@ -1,5 +1,8 @@
 package dev.metering.advisor;
 
+import java.util.List;
+
+import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.metadata.Usage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
@@ -67,6 +70,21 @@ final class ReportedTokens {
 			}
 		}
 		return text.toString();
+	}
+
+	/** How many characters of text a chunk carries, read without copying them. */
+	static long textLengthOf(ChatResponse response) {
+		if (response == null) {
+			return 0;
+		}
+		List<Generation> generations = response.getResults();
+		long length = 0;
+		for (int i = 0; i < generations.size(); i++) {
+			AssistantMessage output = generations.get(i).getOutput();
+			String text = (output != null) ? output.getText() : null;
+			length += (text != null) ? text.length() : 0;
+		}
+		return length;
 	}
 
 	private static long valueOf(Number tokens) {

@@ -6,8 +6,9 @@ import dev.metering.provider.TokenUsage;
 
 /**
  * What a streamed round trip has produced so far: the usage the model reported (it arrives
- * in the last chunk) and the model that answered, else the text seen, to estimate from when
- * the stream ends early.
+ * in the last chunk) and the model that answered, else how many characters of text it sent,
+ * to estimate from when the stream ends early. It keeps no text: observing a chunk allocates
+ * nothing.
  */
 final class StreamTally {
 
@@ -15,7 +16,7 @@ final class StreamTally {
 
 	private String model;
 
-	private final StringBuilder text = new StringBuilder();
+	private long characters;
 
 	private boolean anyChunk;
 
@@ -34,7 +35,7 @@ final class StreamTally {
 		if (answered != null) {
 			this.model = answered;
 		}
-		this.text.append(ReportedTokens.textOf(chunk));
+		this.characters += ReportedTokens.textLengthOf(chunk);
 	}
 
 	/** The usage the model reported, or {@code null} when none came. */
@@ -61,8 +62,9 @@ final class StreamTally {
 		return true;
 	}
 
-	synchronized String text() {
-		return this.text.toString();
+	/** How many characters of text the chunks carried. */
+	synchronized long characters() {
+		return this.characters;
 	}
 
 }
