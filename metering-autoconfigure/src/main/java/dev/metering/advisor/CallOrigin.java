@@ -20,12 +20,15 @@ import dev.metering.billing.UsageScopeAccessor;
  */
 record CallOrigin(BillingSubject subject, UsageScope scope) {
 
-	/** Request context key under which the origin travels through every tool-calling round. */
+	/**
+	 * Key under which the origin travels through every tool-calling round: in the Reactor
+	 * context of a stream, or in the request context where observations read it.
+	 */
 	static final String CONTEXT_KEY = "metering.call-origin";
 
 	/**
-	 * The origin the companion advisor settled, else the one the current thread and Reactor
-	 * context tell.
+	 * The origin the companion advisor settled (in the request or Reactor context), else the
+	 * one the current thread and Reactor context tell.
 	 * @param reactorContext the Reactor context of a stream, or {@code null} for a call
 	 * @param threadScope the scope current on the calling thread, or {@code null}
 	 */
@@ -33,6 +36,10 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 			BillingSubjects subjects) {
 		if (requestContext.get(CONTEXT_KEY) instanceof CallOrigin settled) {
 			return settled;
+		}
+		CallOrigin carriedOrigin = carried(reactorContext, CONTEXT_KEY, CallOrigin.class);
+		if (carriedOrigin != null) {
+			return carriedOrigin;
 		}
 		UsageScope scope = carried(reactorContext, UsageScopeAccessor.KEY, UsageScope.class);
 		if (scope == null) {

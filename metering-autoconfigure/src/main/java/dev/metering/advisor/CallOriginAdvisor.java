@@ -1,6 +1,7 @@
 package dev.metering.advisor;
 
 import reactor.core.publisher.Flux;
+import reactor.util.context.ContextView;
 
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
@@ -18,8 +19,7 @@ import dev.metering.billing.UsageMetering;
  * caller's thread and Reactor context are at hand. Spring AI 2.0.0 runs the later rounds of a
  * streamed tool-calling conversation on Reactor worker threads, where thread-locals that no
  * context propagation carries (a {@code BillingSubjectResolver} reading Spring Security's
- * context, for one) are gone; those rounds find the answer in the request context, which the
- * loop hands to every round.
+ * context, for one) are gone; those rounds find the answer in the Reactor context.
  * <p>
  * A call needs no such help: its rounds all run on the caller's thread. As every advisor in a
  * chain costs a call what the chain spends on it, this one stays out of calls, unless
@@ -44,18 +44,24 @@ class CallOriginAdvisor implements StreamAdvisor {
 		return new OnCallsToo(metering, subjects);
 	}
 
+	/**
+	 * Hands the origin to the rounds in the Reactor context, which reaches every round the
+	 * tool-calling loop subscribes to, rather than in the request context, which Spring AI's
+	 * chain copies for every chunk of every advisor.
+	 */
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-		return Flux.deferContextual((context) -> chain
-			.nextStream(withOrigin(request, CallOrigin.of(request.context(), context, this.metering.currentScope(),
-					this.subjects))));
+		return Flux.deferContextual((context) -> {
+			CallOrigin origin = origin(request, context);
+			return chain.nextStream(request).contextWrite((rounds) -> rounds.put(CallOrigin.CONTEXT_KEY, origin));
+		});
 	}
 
-	final ChatClientRequest withOrigin(ChatClientRequest request) {
-		return withOrigin(request, CallOrigin.of(request.context(), null, this.metering.currentScope(), this.subjects));
+	final CallOrigin origin(ChatClientRequest request, ContextView context) {
+		return CallOrigin.of(request.context(), context, this.metering.currentScope(), this.subjects);
 	}
 
-	private static ChatClientRequest withOrigin(ChatClientRequest request, CallOrigin origin) {
+	static ChatClientRequest withOrigin(ChatClientRequest request, CallOrigin origin) {
 		return request.mutate().context(CallOrigin.CONTEXT_KEY, origin).build();
 	}
 
@@ -77,7 +83,13 @@ class CallOriginAdvisor implements StreamAdvisor {
 
 		@Override
 		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-			return chain.nextCall(withOrigin(request));
+			return chain.nextCall(withOrigin(request, origin(request, null)));
+		}
+
+		/** In the request context, where observations of the rounds find it. */
+		@Override
+		public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+			return Flux.deferContextual((context) -> chain.nextStream(withOrigin(request, origin(request, context))));
 		}
 
 	}
