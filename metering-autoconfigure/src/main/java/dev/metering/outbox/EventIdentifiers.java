@@ -21,8 +21,9 @@ public final class EventIdentifiers {
 		this.prefix = "usage_" + HexFormat.of().formatHex(random) + "_";
 	}
 
+	/** The prefix and the next number, in decimal: one string built, none in between. */
 	public String next() {
-		return this.prefix + Long.toString(this.sequence.incrementAndGet(), 36);
+		return this.prefix + this.sequence.incrementAndGet();
 	}
 
 }
