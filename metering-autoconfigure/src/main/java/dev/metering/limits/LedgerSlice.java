@@ -61,6 +61,9 @@ final class LedgerSlice {
 
 	private boolean retired;
 
+	/** What the last call admitted reserved: the least a renewed slice holds. */
+	private long lastReservation;
+
 	LedgerSlice(LedgerKey key, LedgerTable table) {
 		this.key = key;
 		this.table = table;
@@ -261,12 +264,26 @@ final class LedgerSlice {
 		}
 	}
 
-	/** Writes settled usage back and gives the free part back, unless a call is at it. */
+	/**
+	 * Writes settled usage back and gives the free part back, unless a call is at it. A slice
+	 * that calls settled on since the last flush, far from the limit, is leased anew in the
+	 * same statement, here on the flusher's thread: busy organizations keep being admitted in
+	 * memory instead of their next call going to the table, with the calls behind it waiting.
+	 * Near the limit, and once calls stop, the free part goes back as it is.
+	 */
 	void flush() {
 		this.lock.lock();
 		try {
 			this.flushRequested = false;
-			if (!this.exchanging && !this.retired && (this.settled != 0 || this.free != 0)) {
+			if (this.exchanging || this.retired || (this.settled == 0 && this.free == 0)) {
+				return;
+			}
+			if (this.settled > 0 && !this.scarce && this.lastReservation > 0) {
+				LedgerTable.Exchange exchange = exchange(this.lastReservation, this.limit, true, true);
+				this.scarce = exchange.granted() <= this.lastReservation || fullyLeased(exchange, this.limit);
+				this.free += exchange.granted();
+			}
+			else {
 				exchange(0, this.limit, true, false);
 			}
 		}
@@ -349,6 +366,7 @@ final class LedgerSlice {
 	private Admission.Reservation admit(long amount) {
 		this.free -= amount;
 		this.reserved += amount;
+		this.lastReservation = amount;
 		return this.key.reservation(amount);
 	}
 

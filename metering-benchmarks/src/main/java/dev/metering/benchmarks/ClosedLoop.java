@@ -32,16 +32,15 @@ final class ClosedLoop {
 	 * @param organizations how many organizations the requests name in turn, in the header
 	 * {@code X-Organization} ({@code org_0}, {@code org_1}, …)
 	 */
-	Result run(URI uri, String body, int organizations, Duration duration) throws InterruptedException {
+	Samples run(URI uri, String body, int organizations, Duration duration) throws InterruptedException {
 		long end = System.nanoTime() + duration.toNanos();
 		AtomicLong failures = new AtomicLong();
 		List<long[]> latencies = new ArrayList<>();
 		List<Thread> threads = new ArrayList<>();
-		int[] counts = new int[this.clients];
 		for (int c = 0; c < this.clients; c++) {
 			int client = c;
-			long[][] own = { new long[1 << 16] };
 			threads.add(new Thread(() -> {
+				long[] own = new long[1 << 16];
 				int n = 0;
 				while (System.nanoTime() < end) {
 					HttpRequest request = HttpRequest.newBuilder(uri)
@@ -59,14 +58,13 @@ final class ClosedLoop {
 					catch (Exception ex) {
 						failures.incrementAndGet();
 					}
-					if (n == own[0].length) {
-						own[0] = Arrays.copyOf(own[0], n * 2);
+					if (n == own.length) {
+						own = Arrays.copyOf(own, n * 2);
 					}
-					own[0][n++] = System.nanoTime() - start;
+					own[n++] = System.nanoTime() - start;
 				}
-				counts[client] = n;
 				synchronized (latencies) {
-					latencies.add(Arrays.copyOf(own[0], n));
+					latencies.add(Arrays.copyOf(own, n));
 				}
 			}, "load-" + c));
 		}
@@ -75,18 +73,42 @@ final class ClosedLoop {
 		for (Thread thread : threads) {
 			thread.join();
 		}
-		double seconds = (System.nanoTime() - started) / 1e9;
-		long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-		return new Result(all.length, failures.get(), all.length / seconds, percentile(all, 0.50),
-				percentile(all, 0.99));
+		long elapsed = System.nanoTime() - started;
+		return new Samples(latencies.stream().flatMapToLong(Arrays::stream).toArray(), failures.get(), elapsed);
 	}
 
-	private static double percentile(long[] sorted, double p) {
-		if (sorted.length == 0) {
-			return Double.NaN;
+	/**
+	 * Latencies of the requests of one or more runs.
+	 *
+	 * @param latencies each request's, in nanoseconds
+	 * @param failures requests that failed or were not answered 200
+	 * @param nanos how long the runs took together
+	 */
+	record Samples(long[] latencies, long failures, long nanos) {
+
+		static final Samples NONE = new Samples(new long[0], 0, 0);
+
+		Samples plus(Samples other) {
+			long[] both = Arrays.copyOf(this.latencies, this.latencies.length + other.latencies.length);
+			System.arraycopy(other.latencies, 0, both, this.latencies.length, other.latencies.length);
+			return new Samples(both, this.failures + other.failures, this.nanos + other.nanos);
 		}
-		int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-		return sorted[Math.max(index, 0)] / 1e6;
+
+		Result result() {
+			long[] sorted = this.latencies.clone();
+			Arrays.sort(sorted);
+			return new Result(sorted.length, this.failures, sorted.length / (this.nanos / 1e9), percentile(sorted, 0.50),
+					percentile(sorted, 0.99));
+		}
+
+		private static double percentile(long[] sorted, double p) {
+			if (sorted.length == 0) {
+				return Double.NaN;
+			}
+			int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+			return sorted[Math.max(index, 0)] / 1e6;
+		}
+
 	}
 
 	/**

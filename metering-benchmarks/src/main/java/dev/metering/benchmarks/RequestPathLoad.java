@@ -14,7 +14,8 @@ import dev.metering.BillingClient;
  * The request path of a chat endpoint under a closed-loop load, three ways in one run: not
  * metered (the baseline), metered by the starter, and metered by hand with a synchronous
  * Stripe meter event inside the request. The Stripe stub answers after 50 ms. Each endpoint is
- * warmed up, then driven by 32 clients for 30 s ({@code -Dclients}, {@code -DphaseSeconds}).
+ * warmed up, then driven by 32 clients for 30 s in all ({@code -Dclients}, {@code -DphaseSeconds}),
+ * in rounds that take the endpoints in turn ({@code -Drounds}).
  */
 public final class RequestPathLoad {
 
@@ -27,32 +28,47 @@ public final class RequestPathLoad {
 		int clients = Integer.getInteger("clients", 32);
 		Duration phase = Duration.ofSeconds(Long.getLong("phaseSeconds", 30));
 		Duration warmUp = Duration.ofSeconds(Long.getLong("warmUpSeconds", 5));
+		int rounds = Integer.getInteger("rounds", 6);
+		String[] endpoints = { "plain", "metered", "naive" };
 		try (StripeStubServer stripe = StripeStubServer.start(Duration.ofMillis(50));
 				ConfigurableApplicationContext app = ChatApp.start(stripe.baseUrl())) {
 			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
 			ClosedLoop load = new ClosedLoop(clients);
-			Map<String, ClosedLoop.Result> results = new LinkedHashMap<>();
-			String delivery = null;
-			for (String endpoint : new String[] { "plain", "metered", "naive" }) {
-				URI uri = URI.create("http://localhost:" + port + "/chat/" + endpoint);
-				load.run(uri, BODY, ChatApp.ORGANIZATIONS, warmUp);
-				stripe.reset();
-				results.put(endpoint, load.run(uri, BODY, ChatApp.ORGANIZATIONS, phase));
-				if (endpoint.equals("metered")) {
-					boolean delivered = app.getBean(BillingClient.class).flush(Duration.ofSeconds(60));
-					delivery = String.format("the starter's %d calls reached Stripe as %d meter event requests "
-							+ "(all delivered: %s)", results.get(endpoint).requests(), stripe.requests(), delivered);
+			for (String endpoint : endpoints) {
+				load.run(uri(port, endpoint), BODY, ChatApp.ORGANIZATIONS, warmUp);
+			}
+			BillingClient billing = app.getBean(BillingClient.class);
+			billing.flush(Duration.ofSeconds(60));
+			stripe.reset();
+			// in rounds, the three endpoints in turn, so that none is measured in better
+			// conditions (a warmer JIT, a quieter machine) than the others
+			Map<String, ClosedLoop.Samples> samples = new LinkedHashMap<>();
+			Duration round = phase.dividedBy(rounds);
+			for (int r = 0; r < rounds; r++) {
+				for (String endpoint : endpoints) {
+					samples.merge(endpoint, load.run(uri(port, endpoint), BODY, ChatApp.ORGANIZATIONS, round),
+							ClosedLoop.Samples::plus);
 				}
 			}
-			report(clients, phase, results);
-			System.out.println("Delivery: " + delivery);
+			long naiveRequests = samples.get("naive").latencies().length;
+			boolean delivered = billing.flush(Duration.ofSeconds(60));
+			Map<String, ClosedLoop.Result> results = new LinkedHashMap<>();
+			samples.forEach((endpoint, measured) -> results.put(endpoint, measured.result()));
+			report(clients, phase, rounds, results);
+			System.out.printf("Delivery: the starter's %,d calls reached Stripe as %,d meter event requests "
+					+ "(all delivered: %s)%n", results.get("metered").requests(), stripe.requests() - naiveRequests,
+					delivered);
 		}
 	}
 
-	private static void report(int clients, Duration phase, Map<String, ClosedLoop.Result> results) {
+	private static URI uri(int port, String endpoint) {
+		return URI.create("http://localhost:" + port + "/chat/" + endpoint);
+	}
+
+	private static void report(int clients, Duration phase, int rounds, Map<String, ClosedLoop.Result> results) {
 		ClosedLoop.Result plain = results.get("plain");
-		System.out.printf("%nRequest path: %d clients, %d s each, Stripe stub answering after 50 ms%n", clients,
-				phase.toSeconds());
+		System.out.printf("%nRequest path: %d clients, %d s each in %d rounds, Stripe stub answering after 50 ms%n",
+				clients, phase.toSeconds(), rounds);
 		System.out.printf("%-9s %12s %10s %10s %14s %14s %9s%n", "endpoint", "requests/s", "p50 ms", "p99 ms",
 				"p99 added ms", "throughput", "failures");
 		results.forEach((name, result) -> System.out.printf("%-9s %12.0f %10.3f %10.3f %14.3f %13.1f%% %9d%n", name,
