@@ -2,6 +2,7 @@ package dev.metering.outbox;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,8 @@ import javax.sql.DataSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -34,6 +37,11 @@ import static dev.metering.outbox.UsageEventTable.PENDING;
  * application: each claims due events for a lease ({@code FOR UPDATE SKIP LOCKED}), so that
  * one instance sends an event, and another takes over the claims of one that died. Both
  * databases it supports, H2 and PostgreSQL, know {@code FOR UPDATE SKIP LOCKED}.
+ * <p>
+ * Coalescing reads thousands of rows a pass. On PostgreSQL it locks them as it reads, so that
+ * instances merge apart; H2 writes a lock into every row it locks, which doubled the cost of a
+ * pass, so there it reads without locks, and the merge, whose every row update is guarded,
+ * is undone and left to the next pass when another instance got to a row first.
  */
 public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage, DeliveredUsage {
 
@@ -52,6 +60,9 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 
 	private final LongSupplier notYetWritten;
 
+	/** How the coalescing query ends: with row locks, or none where locking costs a write a row. */
+	private final String coalesceLocking;
+
 	/**
 	 * @param instanceId names this instance's claims
 	 * @param lease how long a claim holds before another instance may take the event
@@ -68,6 +79,16 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		this.lease = lease;
 		this.clock = clock;
 		this.notYetWritten = notYetWritten;
+		this.coalesceLocking = "H2".equals(databaseProduct(dataSource)) ? "" : " FOR UPDATE SKIP LOCKED";
+	}
+
+	private static String databaseProduct(DataSource dataSource) {
+		try {
+			return JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
+		}
+		catch (MetaDataAccessException ex) {
+			throw new IllegalStateException("Could not tell which database the metering outbox is on", ex);
+		}
 	}
 
 	@Override
@@ -80,35 +101,60 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		// a claimed event may have reached the provider before its instance died: never merge it
 		List<Object> arguments = new ArrayList<>(List.of(nowMillis));
 		arguments.addAll(eventNames);
-		Integer covered = this.transactions.execute((status) -> {
-			List<OutboxEntry> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
-					+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
-					+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
-					+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY FOR UPDATE SKIP LOCKED", UsageEventTable::entry,
-					arguments.toArray());
-			Map<UsageEvent, List<UsageEvent>> merged = Coalescing
-				.merge(candidates.stream().map(OutboxEntry::event).toList(), identifiers);
-			if (merged.isEmpty()) {
-				return 0;
-			}
-			Map<String, Instant> recordedAt = new HashMap<>();
-			// rows stored before the outbox kept recording times tell when the usage happened instead
-			candidates.forEach((entry) -> recordedAt.put(entry.event().identifier(),
-					(entry.recordedAt() != null) ? entry.recordedAt() : entry.event().timestamp()));
-			UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now,
-					(into) -> merged.get(into)
-						.stream()
-						.map((event) -> recordedAt.get(event.identifier()))
-						.min(Instant::compareTo)
-						.orElse(now));
-			List<Object[]> coverage = new ArrayList<>();
-			merged.forEach((into, events) -> events
-				.forEach((event) -> coverage.add(new Object[] { into.identifier(), nowMillis, event.identifier() })));
-			this.jdbc.batchUpdate("UPDATE metering_usage_event SET status = '" + COALESCED + "', coalesced_into = ?, "
-					+ "settled_at = ? WHERE identifier = ?", coverage);
-			return coverage.size();
-		});
+		Integer covered;
+		try {
+			covered = this.transactions.execute((status) -> merge(names, arguments, now, identifiers));
+		}
+		catch (RowTakenException ex) {
+			// rolled back: another instance claimed or merged one of the rows meanwhile
+			return 0;
+		}
 		return (covered != null) ? covered : 0;
+	}
+
+	private int merge(String names, List<Object> arguments, Instant now, Supplier<String> identifiers) {
+		long nowMillis = now.toEpochMilli();
+		List<OutboxEntry> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
+				+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
+				+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
+				+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY" + this.coalesceLocking, UsageEventTable::entry,
+				arguments.toArray());
+		Map<UsageEvent, List<UsageEvent>> merged = Coalescing
+			.merge(candidates.stream().map(OutboxEntry::event).toList(), identifiers);
+		if (merged.isEmpty()) {
+			return 0;
+		}
+		Map<String, Instant> recordedAt = new HashMap<>();
+		// rows stored before the outbox kept recording times tell when the usage happened instead
+		candidates.forEach((entry) -> recordedAt.put(entry.event().identifier(),
+				(entry.recordedAt() != null) ? entry.recordedAt() : entry.event().timestamp()));
+		UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now,
+				(into) -> merged.get(into)
+					.stream()
+					.map((event) -> recordedAt.get(event.identifier()))
+					.min(Instant::compareTo)
+					.orElse(now));
+		List<Object[]> coverage = new ArrayList<>();
+		merged.forEach((into, events) -> events
+			.forEach((event) -> coverage.add(new Object[] { into.identifier(), nowMillis, event.identifier() })));
+		int[] updated = this.jdbc.batchUpdate("UPDATE metering_usage_event SET status = '" + COALESCED
+				+ "', coalesced_into = ?, settled_at = ? WHERE identifier = ? AND status = '" + PENDING
+				+ "' AND attempts = 0 AND claimed_by IS NULL", coverage);
+		for (int count : updated) {
+			if (count == 0) {
+				throw new RowTakenException();
+			}
+		}
+		return coverage.size();
+	}
+
+	/** A row read for a merge was claimed or merged by another instance before it was updated. */
+	private static final class RowTakenException extends RuntimeException {
+
+		RowTakenException() {
+			super(null, null, false, false);
+		}
+
 	}
 
 	/** Claims due events for this instance's lease, oldest first. */

@@ -27,6 +27,8 @@ import dev.metering.outbox.UndeliveredUsage;
  * on H2 and on PostgreSQL, with group commit and with {@code metering.outbox.sync: true}, from
  * 1 and 8 recording threads, while the dispatcher delivers to the local meter in the same
  * database. Reports the backlog when recording stops and how long delivery took to clear it.
+ * {@code -Ddatabases=h2,postgresql}, {@code -Dcommits=group,sync} and {@code -Dthreads=1,8}
+ * choose the runs.
  */
 public final class DurableIngestLoad {
 
@@ -40,11 +42,15 @@ public final class DurableIngestLoad {
 				measure.toSeconds(), warmUp.toSeconds());
 		System.out.printf("%-10s %-12s %8s %14s %16s %14s%n", "database", "commit", "threads", "events/s",
 				"backlog at end", "drained in s");
+		List<String> databases = List.of(System.getProperty("databases", "h2,postgresql").split(","));
+		List<String> commits = List.of(System.getProperty("commits", "group,sync").split(","));
+		List<String> threadCounts = List.of(System.getProperty("threads", "1,8").split(","));
 		try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
 			int run = 0;
-			for (String database : new String[] { "h2", "postgresql" }) {
-				for (boolean sync : new boolean[] { false, true }) {
-					for (int threads : new int[] { 1, 8 }) {
+			for (String database : databases) {
+				for (String commit : commits) {
+					boolean sync = commit.equals("sync");
+					for (int threads : threadCounts.stream().mapToInt(Integer::parseInt).toArray()) {
 						String url = database.equals("h2") ? "jdbc:h2:mem:ingest" + run + ";DB_CLOSE_DELAY=-1"
 								: newPostgresDatabase(postgres, "ingest" + run);
 						run++;
