@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.DatabaseMetaData;
 import java.time.Clock;
+import java.util.Set;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -28,6 +29,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.jdbc.support.MetaDataAccessException;
 
+import dev.metering.billing.MeterCatalog;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.outbox.JdbcDeliveryQueue;
@@ -57,10 +59,14 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean(UsageOutbox.class)
 	@ConditionalOnBooleanProperty(name = SYNC, havingValue = false, matchIfMissing = true)
 	@DependsOnDatabaseInitialization
-	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties) {
+	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties,
+			MeterCatalog meters) {
 		MeteringProperties.Outbox outbox = properties.outbox();
-		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC()), outbox.queueCapacity(),
-				outbox.commitInterval(), outbox.offerTimeout(), properties.delivery().shutdownTimeout());
+		// what the dispatcher would merge, the writer stores merged when it writes it together
+		Set<String> coalesced = properties.delivery().coalesce() ? meters.summedEventNames() : Set.of();
+		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC(), coalesced),
+				outbox.queueCapacity(), outbox.commitInterval(), outbox.offerTimeout(),
+				properties.delivery().shutdownTimeout());
 	}
 
 	@Bean

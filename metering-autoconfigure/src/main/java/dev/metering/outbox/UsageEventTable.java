@@ -3,7 +3,9 @@ package dev.metering.outbox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -88,6 +90,32 @@ final class UsageEventTable {
 					statement.setLong(7, recordedAt.apply(event).toEpochMilli());
 					statement.setString(8, event.dimensions().model());
 					statement.setString(9, event.dimensions().tokenType());
+				});
+	}
+
+	/**
+	 * Inserts events recorded now that are merged into others already, in the caller's
+	 * transaction: settled as covered, each naming the event it was merged into.
+	 * @param coveredBy each event with the identifier of the event it was merged into
+	 */
+	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now) {
+		List<Map.Entry<UsageEvent, String>> rows = new ArrayList<>(coveredBy.entrySet());
+		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
+				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, "
+				+ "settled_at) VALUES (?, ?, ?, ?, ?, '" + COALESCED + "', 0, ?, ?, ?, ?, ?, ?)", rows, rows.size(),
+				(statement, row) -> {
+					UsageEvent event = row.getKey();
+					statement.setString(1, event.identifier());
+					statement.setString(2, event.eventName());
+					statement.setString(3, event.customerId());
+					statement.setLong(4, event.value());
+					statement.setLong(5, event.timestamp().toEpochMilli());
+					statement.setLong(6, now.toEpochMilli());
+					statement.setLong(7, now.toEpochMilli());
+					statement.setString(8, event.dimensions().model());
+					statement.setString(9, event.dimensions().tokenType());
+					statement.setString(10, row.getValue());
+					statement.setLong(11, now.toEpochMilli());
 				});
 	}
 

@@ -70,6 +70,29 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	@Test
+	void eventsWrittenTogetherAreStoredMergedWithTheEventsTheyCover() {
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"));
+		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+		merging.appendAll(List.of(new UsageEvent("usage_w1", "ai_tokens", "cus_w", 2, hour),
+				new UsageEvent("usage_w2", "api_calls", "cus_w", 1, hour.plusSeconds(1)),
+				new UsageEvent("usage_w3", "ai_tokens", "cus_w", 3, hour.plusSeconds(2)),
+				new UsageEvent("usage_w4", "ai_tokens", "cus_other", 4, hour.plusSeconds(3))));
+
+		List<UsageEvent> due = this.outbox.due(Instant.now(), 10).stream().map(OutboxEntry::event).toList();
+		assertThat(due).extracting(UsageEvent::eventName, UsageEvent::customerId, UsageEvent::value)
+			.containsExactlyInAnyOrder(tuple("ai_tokens", "cus_w", 5L), tuple("api_calls", "cus_w", 1L),
+					tuple("ai_tokens", "cus_other", 4L));
+		String mergedInto = due.stream()
+			.filter((event) -> event.value() == 5)
+			.findFirst()
+			.orElseThrow()
+			.identifier();
+		assertThat(new JdbcTemplate(dataSource()).queryForList("SELECT identifier FROM metering_usage_event "
+				+ "WHERE status = 'C' AND coalesced_into = ? ORDER BY identifier", String.class, mergedInto))
+			.containsExactly("usage_w1", "usage_w3");
+	}
+
+	@Test
 	void eventsStampedAheadAreCoalescedIntoAnEventDueAtOnce() {
 		Instant ahead = Instant.ofEpochMilli(Instant.now().plus(Duration.ofMinutes(4)).toEpochMilli());
 		this.appender.appendAll(List.of(new UsageEvent("usage_f1", "ai_tokens", "cus_f", 2, ahead),

@@ -210,7 +210,8 @@ public abstract class DurableDeliveryContract {
 		// timeout sends a request again under the same identifier
 		Map<String, SentEvent> sentOnce = sentEvents().stream()
 			.collect(Collectors.toMap(SentEvent::identifier, (event) -> event, (first, again) -> first));
-		assertThat(sentOnce).hasSizeLessThanOrEqualTo(40);
+		// 10 customers: at least 10 calls; more as the flush's passes meet events still being written
+		assertThat(sentOnce).hasSizeLessThanOrEqualTo(60);
 		Map<String, Long> billedPerCustomer = sentOnce.values()
 			.stream()
 			.collect(Collectors.toMap(SentEvent::customerId, SentEvent::value, Long::sum));
