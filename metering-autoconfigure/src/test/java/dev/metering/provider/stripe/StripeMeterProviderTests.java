@@ -430,7 +430,7 @@ class StripeMeterProviderTests {
 			BillingClient billing = billing(context);
 			List<Thread> recorders = new java.util.ArrayList<>();
 			for (int t = 0; t < 4; t++) {
-				String customer = "cus_" + (t % 2);
+				String customer = "cus_lane" + (t % 2);
 				Thread recorder = new Thread(() -> {
 					for (int i = 0; i < 10; i++) {
 						billing.recordUsage("ai_tokens", customer, 1);
@@ -444,9 +444,16 @@ class StripeMeterProviderTests {
 			}
 			assertThat(billing.flush(Duration.ofSeconds(20))).isTrue();
 		});
-		var served = WireMockJournal.completed(stripe);
+		// requests of this test's customers only: one still in flight when an earlier test's
+		// context closed may land in this test's journal
+		var served = WireMockJournal.completed(stripe)
+			.stream()
+			.filter((event) -> event.getRequest().getUrl().equals(StripeStub.METER_EVENTS)
+					&& event.getRequest().formParameter("payload[stripe_customer_id]").isPresent()
+					&& event.getRequest().formParameter("payload[stripe_customer_id]").firstValue().startsWith("cus_lane"))
+			.toList();
 		assertThat(served).hasSize(40);
-		for (String customer : List.of("cus_0", "cus_1")) {
+		for (String customer : List.of("cus_lane0", "cus_lane1")) {
 			List<long[]> spans = served.stream()
 				.filter((event) -> event.getRequest().formParameter("payload[stripe_customer_id]").firstValue()
 					.equals(customer))
