@@ -27,8 +27,8 @@ import dev.metering.MeteringAdvisor;
 /**
  * Memory over time: metered ChatClient calls at a steady rate ({@code -Drate}, calls a second)
  * for {@code -DsoakMinutes} minutes, with the durable outbox, usage ledger and local meter on an
- * H2 file database, as the sample runs. Heap after a full GC and live threads are read after the
- * first minute and at the end; run it with a heap cap ({@code -Xmx256m}).
+ * H2 file database, as the sample runs. Heap after a full GC and live threads are read at the
+ * end of every minute; run it with a heap cap ({@code -Xmx256m}).
  */
 public final class SoakLoad {
 
@@ -68,12 +68,14 @@ public final class SoakLoad {
 			workers.forEach(Thread::start);
 			System.out.printf("%nSoak: %,d metered calls/s for %d minutes, heap cap %d MB%n", rate, minutes,
 					Runtime.getRuntime().maxMemory() / (1024 * 1024));
-			Thread.sleep(Duration.ofMinutes(1).toMillis());
-			Sample first = Sample.take(calls.sum());
-			System.out.println("minute 1: " + first);
-			Thread.sleep(Duration.ofMinutes(minutes - 1).toMillis());
-			Sample last = Sample.take(calls.sum());
-			System.out.println("minute " + minutes + ": " + last);
+			Sample first = null;
+			Sample last = null;
+			for (int minute = 1; minute <= minutes; minute++) {
+				Thread.sleep(Duration.ofMinutes(1).toMillis());
+				last = Sample.take(calls.sum());
+				first = (first != null) ? first : last;
+				System.out.println("minute " + minute + ": " + last);
+			}
 			running.set(false);
 			for (Thread worker : workers) {
 				worker.join();
