@@ -27,8 +27,9 @@ import dev.metering.MeteringAdvisor;
 /**
  * Memory over time: metered ChatClient calls at a steady rate ({@code -Drate}, calls a second)
  * for {@code -DsoakMinutes} minutes, with the durable outbox, usage ledger and local meter on an
- * H2 file database, as the sample runs. Heap after a full GC and live threads are read at the
- * end of every minute; run it with a heap cap ({@code -Xmx256m}).
+ * H2 file database, as the sample runs ({@code -Dstore=memory}: in memory, to see the library's
+ * own memory without H2's). Heap after a full GC and live threads are read at the end of every
+ * minute; run it with a heap cap ({@code -Xmx256m}).
  */
 public final class SoakLoad {
 
@@ -66,8 +67,10 @@ public final class SoakLoad {
 				}, "soak-" + t));
 			}
 			workers.forEach(Thread::start);
-			System.out.printf("%nSoak: %,d metered calls/s for %d minutes, heap cap %d MB%n", rate, minutes,
-					Runtime.getRuntime().maxMemory() / (1024 * 1024));
+			System.out.printf("%nSoak: %,d metered calls/s for %d minutes, heap cap %d MB, %s%n", rate, minutes,
+					Runtime.getRuntime().maxMemory() / (1024 * 1024),
+					"memory".equals(System.getProperty("store")) ? "outbox and ledger in memory"
+							: "outbox and ledger on an H2 file");
 			Sample first = null;
 			Sample last = null;
 			for (int minute = 1; minute <= minutes; minute++) {
@@ -90,6 +93,11 @@ public final class SoakLoad {
 		Map<String, Object> properties = new HashMap<>();
 		properties.put("spring.datasource.url", "jdbc:h2:file:" + data.resolve("soak") + ";WRITE_DELAY=0");
 		properties.put("metering.jdbc.initialize-schema", "always");
+		if ("memory".equals(System.getProperty("store"))) {
+			// outbox, ledger and local meter in memory: the library's own memory, without H2's
+			properties.put("metering.outbox.store", "memory");
+			properties.put("metering.limits.store", "memory");
+		}
 		properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
 		properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
 		properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 4));
