@@ -44,7 +44,8 @@ public final class MeteringChatClientAutoConfiguration {
 		ChatModel chatModel = chatModels.getIfUnique();
 		return new ChatClientMeteringAdvisor(metering, subjects,
 				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
-				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.observations().organization());
+				(chatModel != null) ? defaultModelOf(chatModel) : null,
+				properties.observations().organization());
 	}
 
 	/** With strict prices, the model a chat model answers with by default must be priced. */

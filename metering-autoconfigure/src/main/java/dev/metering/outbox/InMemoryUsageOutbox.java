@@ -99,7 +99,8 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 				.min(Instant::compareTo)
 				.orElseThrow();
 			UsageEvent into = merged.getKey();
-			this.pending.put(into.identifier(), new OutboxEntry(into, 0, this.clock.instant(), null, firstRecorded));
+			// due at once: in the pass that merged it, as the database outbox has it
+			this.pending.put(into.identifier(), new OutboxEntry(into, 0, now, null, firstRecorded));
 			covered += merged.getValue().size();
 		}
 		return covered;

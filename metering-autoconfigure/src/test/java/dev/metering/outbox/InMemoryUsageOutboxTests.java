@@ -61,6 +61,20 @@ class InMemoryUsageOutboxTests {
 	}
 
 	@Test
+	void aMergedEventIsDueInThePassThatMergedIt() {
+		this.outbox.append(event("usage_1", "ai_tokens"));
+		this.outbox.append(event("usage_2", "ai_tokens"));
+		Instant passStart = FIRST.plusSeconds(1);
+		// the pass began a moment ago: what it merges is still due in it, as at shutdown's last pass
+		this.clock.set(passStart.plusMillis(5));
+
+		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), passStart, () -> "usage_sum")).isEqualTo(2);
+
+		assertThat(this.outbox.due(passStart, 10)).extracting((entry) -> entry.event().identifier())
+			.containsExactly("usage_sum");
+	}
+
+	@Test
 	void deadLettersComeInPagesOldestFirst() {
 		for (int i = 0; i < 3; i++) {
 			this.outbox.append(event("usage_" + i, "ai_tokens"));
