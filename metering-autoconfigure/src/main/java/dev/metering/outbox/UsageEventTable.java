@@ -2,6 +2,7 @@ package dev.metering.outbox;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,19 +79,7 @@ final class UsageEventTable {
 	 */
 	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt,
 			Function<UsageEvent, Instant> recordedAt) {
-		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
-				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type) VALUES (?, ?, ?, ?, ?, '"
-				+ PENDING + "', 0, ?, ?, ?, ?)", events, events.size(), (statement, event) -> {
-					statement.setString(1, event.identifier());
-					statement.setString(2, event.eventName());
-					statement.setString(3, event.customerId());
-					statement.setLong(4, event.value());
-					statement.setLong(5, event.timestamp().toEpochMilli());
-					statement.setLong(6, dueAt.toEpochMilli());
-					statement.setLong(7, recordedAt.apply(event).toEpochMilli());
-					statement.setString(8, event.dimensions().model());
-					statement.setString(9, event.dimensions().tokenType());
-				});
+		insert(jdbc, events, PENDING, dueAt, recordedAt, (event) -> null, null);
 	}
 
 	/**
@@ -99,23 +88,27 @@ final class UsageEventTable {
 	 * @param coveredBy each event with the identifier of the event it was merged into
 	 */
 	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now) {
-		List<Map.Entry<UsageEvent, String>> rows = new ArrayList<>(coveredBy.entrySet());
+		insert(jdbc, new ArrayList<>(coveredBy.keySet()), COALESCED, now, (event) -> now, coveredBy::get, now);
+	}
+
+	private static void insert(JdbcTemplate jdbc, List<UsageEvent> events, String status, Instant dueAt,
+			Function<UsageEvent, Instant> recordedAt, Function<UsageEvent, String> coalescedInto, Instant settledAt) {
 		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
 				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, "
-				+ "settled_at) VALUES (?, ?, ?, ?, ?, '" + COALESCED + "', 0, ?, ?, ?, ?, ?, ?)", rows, rows.size(),
-				(statement, row) -> {
-					UsageEvent event = row.getKey();
+				+ "settled_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", events, events.size(),
+				(statement, event) -> {
 					statement.setString(1, event.identifier());
 					statement.setString(2, event.eventName());
 					statement.setString(3, event.customerId());
 					statement.setLong(4, event.value());
 					statement.setLong(5, event.timestamp().toEpochMilli());
-					statement.setLong(6, now.toEpochMilli());
-					statement.setLong(7, now.toEpochMilli());
-					statement.setString(8, event.dimensions().model());
-					statement.setString(9, event.dimensions().tokenType());
-					statement.setString(10, row.getValue());
-					statement.setLong(11, now.toEpochMilli());
+					statement.setString(6, status);
+					statement.setLong(7, dueAt.toEpochMilli());
+					statement.setLong(8, recordedAt.apply(event).toEpochMilli());
+					statement.setString(9, event.dimensions().model());
+					statement.setString(10, event.dimensions().tokenType());
+					statement.setString(11, coalescedInto.apply(event));
+					statement.setObject(12, (settledAt != null) ? settledAt.toEpochMilli() : null, Types.BIGINT);
 				});
 	}
 

@@ -36,10 +36,12 @@ import dev.metering.admin.MeteringAdmin;
 import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
+import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.outbox.JdbcUsageOutbox;
 import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * What every hosted provider passes, delivering to a stub of its API from a PostgreSQL
@@ -149,6 +151,9 @@ public abstract class DurableDeliveryContract {
 		this.server.stubFor(deliveries().inScenario(outage).whenScenarioStateIs("429")
 			.willReturn(rateLimited()).willSetStateTo("recovered"));
 		this.server.stubFor(deliveries().inScenario(outage).whenScenarioStateIs("recovered").willReturn(accepted()));
+		// WireMock may match a request while concurrent ones move the scenario on, and then find
+		// no stub: such a request meets the outage too, not a 404 that dead-letters its event
+		this.server.stubFor(deliveries().atPriority(10).willReturn(serverError()));
 		contextRunner().run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			Map<String, Long> recorded = new HashMap<>();
@@ -204,14 +209,17 @@ public abstract class DurableDeliveryContract {
 					assertThat(billing.recordUsage("ai_tokens", customer, value).recorded()).isTrue();
 					recordedPerCustomer.merge(customer, value, Long::sum);
 				}
+				// written first, so that the flush's passes find every event stored: passes that
+				// meet a writer still at work send what each of its groups stored as it lands
+				GroupCommitOutbox writer = context.getBean(GroupCommitOutbox.class);
+				await().atMost(Duration.ofSeconds(10)).until(() -> writer.queuedCount() == 0);
 				assertThat(billing.flush(Duration.ofSeconds(30))).isTrue();
 			});
 		// counted as providers count them, a repeated identifier once: on a busy machine a read
 		// timeout sends a request again under the same identifier
 		Map<String, SentEvent> sentOnce = sentEvents().stream()
 			.collect(Collectors.toMap(SentEvent::identifier, (event) -> event, (first, again) -> first));
-		// 10 customers: at least 10 calls; more as the flush's passes meet events still being written
-		assertThat(sentOnce).hasSizeLessThanOrEqualTo(60);
+		assertThat(sentOnce).hasSizeLessThanOrEqualTo(40);
 		Map<String, Long> billedPerCustomer = sentOnce.values()
 			.stream()
 			.collect(Collectors.toMap(SentEvent::customerId, SentEvent::value, Long::sum));

@@ -57,11 +57,7 @@ class ChatApp {
 		properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
 		properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
 		properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 4));
-		for (int i = 0; i < ORGANIZATIONS; i++) {
-			properties.put("metering.accounts.org_" + i + ".customer-id", "cus_" + i);
-			properties.put("metering.accounts.org_" + i + ".plan", "free");
-		}
-		properties.put("logging.level.root", "WARN");
+		MeteredApplication.accounts(properties, ORGANIZATIONS, "free");
 		properties.put("spring.main.banner-mode", "off");
 		return new SpringApplicationBuilder(ChatApp.class).properties(properties).run();
 	}

@@ -12,10 +12,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.metering.BillingClient;
@@ -119,15 +115,7 @@ public final class DurableIngestLoad {
 		properties.put("spring.datasource.hikari.maximum-pool-size", "16");
 		properties.put("metering.jdbc.initialize-schema", "always");
 		properties.put("metering.outbox.sync", Boolean.toString(sync));
-		properties.put("logging.level.root", "WARN");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).properties(properties).run();
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class App {
-
+		return MeteredApplication.start(properties);
 	}
 
 }

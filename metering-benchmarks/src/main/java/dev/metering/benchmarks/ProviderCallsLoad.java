@@ -8,13 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.model.ChatModel;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 
 import dev.metering.BillingClient;
 import dev.metering.MeteringAdvisor;
@@ -94,24 +88,8 @@ public final class ProviderCallsLoad {
 		properties.put("metering.stripe.meter-events-base", stripeBase);
 		properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
 		properties.put("spring.datasource.url", "jdbc:h2:mem:provider-calls-" + api + ";DB_CLOSE_DELAY=-1");
-		for (int i = 0; i < CUSTOMERS; i++) {
-			properties.put("metering.accounts.org_" + i + ".customer-id", "cus_" + i);
-			properties.put("metering.accounts.org_" + i + ".plan", "free");
-		}
-		properties.put("logging.level.root", "WARN");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).properties(properties).run();
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class App {
-
-		@Bean
-		ChatModel chatModel() {
-			return new InstantChatModel();
-		}
-
+		MeteredApplication.accounts(properties, CUSTOMERS, "free");
+		return MeteredApplication.start(properties);
 	}
 
 }

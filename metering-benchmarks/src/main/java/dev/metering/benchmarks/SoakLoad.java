@@ -14,13 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.model.ChatModel;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 
 import dev.metering.MeteringAdvisor;
 
@@ -101,12 +95,8 @@ public final class SoakLoad {
 		properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
 		properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
 		properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 4));
-		for (int i = 0; i < ORGANIZATIONS; i++) {
-			properties.put("metering.accounts.org_" + i + ".customer-id", "cus_" + i);
-		}
-		properties.put("logging.level.root", "WARN");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).properties(properties).run();
+		MeteredApplication.accounts(properties, ORGANIZATIONS, null);
+		return MeteredApplication.start(properties);
 	}
 
 	/** Heap in use after a full collection, and live threads, after {@code calls} calls. */
@@ -124,17 +114,6 @@ public final class SoakLoad {
 		public String toString() {
 			return String.format("%,d calls, heap after full GC %.1f MB, %d live threads", this.calls,
 					this.heapBytes / (1024.0 * 1024.0), this.threads);
-		}
-
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class App {
-
-		@Bean
-		ChatModel chatModel() {
-			return new InstantChatModel();
 		}
 
 	}
