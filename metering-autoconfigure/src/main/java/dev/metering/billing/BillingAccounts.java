@@ -72,8 +72,15 @@ public final class BillingAccounts {
 	}
 
 	private BillingAccount subscribed(BillingSubject subject, String customerId, LookupFailures failures) {
-		String plan = failures.answer("subscription", () -> subscribedPlan(customerId), () -> null,
-				() -> "the default plan '" + defaultPlan() + "' for '" + subject.referenceId() + "'");
+		String plan;
+		try {
+			plan = subscribedPlan(customerId);
+		}
+		catch (RuntimeException ex) {
+			failures.goOnAfter("subscription", ex,
+					() -> "the default plan '" + defaultPlan() + "' for '" + subject.referenceId() + "'");
+			plan = null;
+		}
 		return new BillingAccount(subject.referenceId(), customerId, plan);
 	}
 

@@ -41,15 +41,24 @@ public final class LookupFailures {
 			return answer.get();
 		}
 		catch (RuntimeException ex) {
-			if (this.policy == LookupFailurePolicy.REJECT) {
-				throw ex;
-			}
-			this.metrics.lookupFailed(lookup);
-			// the message only: a provider exception's causes may quote the request
-			logger.warn(((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getName()) + "; going on with "
-					+ goingOnWith.get() + " (metering.limits.on-lookup-failure=allow)");
+			goOnAfter(lookup, ex, goingOnWith);
 			return fallback.get();
 		}
+	}
+
+	/**
+	 * Rethrows a look-up's failure, or, when the policy allows, warns and counts it: the caller
+	 * then goes on with its fallback. For look-ups on every call, which should allocate nothing
+	 * when they are answered.
+	 */
+	void goOnAfter(String lookup, RuntimeException ex, Supplier<String> goingOnWith) {
+		if (this.policy == LookupFailurePolicy.REJECT) {
+			throw ex;
+		}
+		this.metrics.lookupFailed(lookup);
+		// the message only: a provider exception's causes may quote the request
+		logger.warn(((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getName()) + "; going on with "
+				+ goingOnWith.get() + " (metering.limits.on-lookup-failure=allow)");
 	}
 
 }

@@ -29,8 +29,13 @@ public final class OutageTolerantPeriods implements BillingPeriods {
 
 	@Override
 	public BillingPeriod current(String customerId) {
-		return this.failures.answer("subscription", () -> this.subscriptions.current(customerId),
-				() -> this.fallback.current(customerId), () -> "the calendar-month period");
+		try {
+			return this.subscriptions.current(customerId);
+		}
+		catch (RuntimeException ex) {
+			this.failures.goOnAfter("subscription", ex, () -> "the calendar-month period");
+			return this.fallback.current(customerId);
+		}
 	}
 
 }

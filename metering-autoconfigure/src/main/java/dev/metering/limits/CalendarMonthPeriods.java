@@ -1,15 +1,20 @@
 package dev.metering.limits;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
 /**
  * Billing periods that are calendar months in UTC, for customers with no subscription period.
+ * The month is worked out once and handed out until it ends, since every call without a
+ * subscription asks for it.
  */
 public final class CalendarMonthPeriods implements BillingPeriods {
 
 	private final Clock clock;
+
+	private volatile BillingPeriod month = new BillingPeriod(Instant.EPOCH, Instant.EPOCH);
 
 	public CalendarMonthPeriods(Clock clock) {
 		this.clock = clock;
@@ -17,7 +22,17 @@ public final class CalendarMonthPeriods implements BillingPeriods {
 
 	@Override
 	public BillingPeriod current(String customerId) {
-		LocalDate first = LocalDate.ofInstant(this.clock.instant(), ZoneOffset.UTC).withDayOfMonth(1);
+		Instant now = this.clock.instant();
+		BillingPeriod month = this.month;
+		if (now.isBefore(month.start()) || !now.isBefore(month.end())) {
+			month = monthOf(now);
+			this.month = month;
+		}
+		return month;
+	}
+
+	private static BillingPeriod monthOf(Instant instant) {
+		LocalDate first = LocalDate.ofInstant(instant, ZoneOffset.UTC).withDayOfMonth(1);
 		return new BillingPeriod(first.atStartOfDay(ZoneOffset.UTC).toInstant(),
 				first.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant());
 	}
