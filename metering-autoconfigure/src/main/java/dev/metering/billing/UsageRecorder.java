@@ -43,21 +43,24 @@ public final class UsageRecorder {
 
 	/** Records usage that happened now. */
 	public RecordUsageResult record(String eventName, String customerId, long value) {
-		return record(eventName, customerId, value, this.clock.instant(), UsageDimensions.none());
+		Instant now = this.clock.instant();
+		return record(eventName, customerId, value, now, UsageDimensions.none(), now);
 	}
 
 	/** Records usage of the given dimensions that happened now. */
 	public RecordUsageResult record(String eventName, String customerId, long value, UsageDimensions dimensions) {
-		return record(eventName, customerId, value, this.clock.instant(), dimensions);
+		Instant now = this.clock.instant();
+		return record(eventName, customerId, value, now, dimensions, now);
 	}
 
 	public RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp) {
-		return record(eventName, customerId, value, timestamp, UsageDimensions.none());
+		return record(eventName, customerId, value, timestamp, UsageDimensions.none(), this.clock.instant());
 	}
 
+	/** @param now the clock's time, which the provider checks the timestamp against */
 	private RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp,
-			UsageDimensions dimensions) {
-		Optional<String> problem = problemWith(eventName, customerId, value, timestamp);
+			UsageDimensions dimensions, Instant now) {
+		Optional<String> problem = problemWith(eventName, customerId, value, timestamp, now);
 		if (problem.isPresent()) {
 			return RecordUsageResult.rejected(problem.get());
 		}
@@ -76,7 +79,8 @@ public final class UsageRecorder {
 		return RecordUsageResult.accepted(event.identifier());
 	}
 
-	private Optional<String> problemWith(String eventName, String customerId, long value, Instant timestamp) {
+	private Optional<String> problemWith(String eventName, String customerId, long value, Instant timestamp,
+			Instant now) {
 		if (eventName == null || eventName.isBlank()) {
 			return Optional.of("eventName must not be blank");
 		}
@@ -102,7 +106,7 @@ public final class UsageRecorder {
 		if (timestamp == null) {
 			return Optional.of("timestamp must not be null");
 		}
-		return this.provider.rejectTimestamp(timestamp, this.clock.instant());
+		return this.provider.rejectTimestamp(timestamp, now);
 	}
 
 }

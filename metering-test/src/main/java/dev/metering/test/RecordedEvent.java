@@ -2,6 +2,7 @@ package dev.metering.test;
 
 import java.time.Instant;
 
+import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -12,19 +13,41 @@ import dev.metering.provider.UsageEvent;
  * @param customerId the provider customer ID billed
  * @param value the quantity, e.g. tokens
  * @param timestamp when the usage happened
+ * @param dimensions the model and type of token the event carries, on a meter with
+ * {@code metering.meters.<key>.dimensions}; {@link UsageDimensions#none()} otherwise
  */
-public record RecordedEvent(String identifier, String eventName, String customerId, long value, Instant timestamp) {
+public record RecordedEvent(String identifier, String eventName, String customerId, long value, Instant timestamp,
+		UsageDimensions dimensions) {
+
+	/** An event without dimensions. */
+	public RecordedEvent(String identifier, String eventName, String customerId, long value, Instant timestamp) {
+		this(identifier, eventName, customerId, value, timestamp, UsageDimensions.none());
+	}
 
 	static RecordedEvent of(UsageEvent event) {
 		return new RecordedEvent(event.identifier(), event.eventName(), event.customerId(), event.value(),
-				event.timestamp());
+				event.timestamp(), event.dimensions());
 	}
 
 	/** One line of an assertion's failure message. */
 	@Override
 	public String toString() {
-		return this.eventName + " " + this.value + " for " + this.customerId + " at " + this.timestamp
-				+ " (identifier " + this.identifier + ")";
+		StringBuilder line = new StringBuilder(this.eventName).append(' ')
+			.append(this.value)
+			.append(" for ")
+			.append(this.customerId);
+		if (this.dimensions.model() != null) {
+			line.append(" of model ").append(this.dimensions.model());
+		}
+		if (this.dimensions.tokenType() != null) {
+			line.append(" in ").append(this.dimensions.tokenType()).append(" tokens");
+		}
+		return line.append(" at ")
+			.append(this.timestamp)
+			.append(" (identifier ")
+			.append(this.identifier)
+			.append(')')
+			.toString();
 	}
 
 }

@@ -9,8 +9,8 @@ import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
 /**
- * AssertJ assertions on recorded usage: narrow it to a customer, an organization or an event
- * name, then assert its total, its events or that there is none. A failure message shows every
+ * AssertJ assertions on recorded usage: narrow it to a customer, an organization, an event
+ * name, a model or a type of token, then assert its total, its events or that there is none. A failure message shows every
  * event the recorder received.
  */
 public final class UsageAssert extends AbstractAssert<UsageAssert, List<RecordedEvent>> {
@@ -58,6 +58,24 @@ public final class UsageAssert extends AbstractAssert<UsageAssert, List<Recorded
 	/** Only the usage of this event name (case-sensitive, as providers match them). */
 	public UsageAssert onEvent(String eventName) {
 		return narrowed((event) -> event.eventName().equals(eventName), "on event '" + eventName + "'");
+	}
+
+	/**
+	 * Only the usage of this model, as the events of a meter with the {@code model} dimension
+	 * carry it (the model that answered).
+	 */
+	public UsageAssert forModel(String model) {
+		return narrowed((event) -> model.equals(event.dimensions().model()), "of model '" + model + "'");
+	}
+
+	/**
+	 * Only the usage of this type of token ({@code input}, {@code cached-input},
+	 * {@code cache-write-input}, {@code output} or {@code reasoning}), as the events of a meter
+	 * with the {@code token-type} dimension carry it.
+	 */
+	public UsageAssert ofTokenType(String tokenType) {
+		return narrowed((event) -> tokenType.equals(event.dimensions().tokenType()),
+				"in " + tokenType + " tokens");
 	}
 
 	/** The values of the events add up to {@code expected}. */
