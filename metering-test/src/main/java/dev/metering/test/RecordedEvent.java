@@ -19,6 +19,10 @@ import dev.metering.provider.UsageEvent;
 public record RecordedEvent(String identifier, String eventName, String customerId, long value, Instant timestamp,
 		UsageDimensions dimensions) {
 
+	public RecordedEvent {
+		dimensions = (dimensions != null) ? dimensions : UsageDimensions.none();
+	}
+
 	/** An event without dimensions. */
 	public RecordedEvent(String identifier, String eventName, String customerId, long value, Instant timestamp) {
 		this(identifier, eventName, customerId, value, timestamp, UsageDimensions.none());

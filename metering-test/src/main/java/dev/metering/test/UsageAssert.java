@@ -10,8 +10,8 @@ import org.assertj.core.api.AbstractAssert;
 
 /**
  * AssertJ assertions on recorded usage: narrow it to a customer, an organization, an event
- * name, a model or a type of token, then assert its total, its events or that there is none. A failure message shows every
- * event the recorder received.
+ * name, a model or a type of token, then assert its total, its events or that there is none. A
+ * failure message shows every event the recorder received.
  */
 public final class UsageAssert extends AbstractAssert<UsageAssert, List<RecordedEvent>> {
 
