@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -83,7 +85,7 @@ public final class UsageReconciler {
 			}
 			else {
 				skipped.put(meter.key(), "only sum meters are reconciled; this one aggregates by "
-						+ meter.aggregation().name().toLowerCase(java.util.Locale.ROOT));
+						+ meter.aggregation().name().toLowerCase(Locale.ROOT));
 			}
 		}
 		Set<String> eventNames = summed.stream().map(MeterDefinition::eventName).collect(Collectors.toSet());
@@ -161,6 +163,8 @@ public final class UsageReconciler {
 
 		private final List<Reconciliation.Failure> failures = new ArrayList<>();
 
+		private final Map<DeliveredRange, Map<String, Long>> deliveredByRange = new HashMap<>();
+
 		private int compared;
 
 		private String skippedBecause;
@@ -207,14 +211,24 @@ public final class UsageReconciler {
 			return true;
 		}
 
+		/**
+		 * What was delivered to a customer over a range the provider widened the window to,
+		 * read once per range for every customer: the provider widens it alike for all.
+		 */
 		private long deliveredBetween(MeterDefinition meter, String customerId, Instant from, Instant to) {
-			return UsageReconciler.this.outbox.deliveredTotals(Set.of(meter.eventName()), from, to)
-				.stream()
-				.filter((total) -> total.customerId().equals(customerId))
-				.mapToLong(DeliveredTotal::value)
-				.sum();
+			return this.deliveredByRange
+				.computeIfAbsent(new DeliveredRange(meter.eventName(), from, to),
+						(range) -> UsageReconciler.this.outbox
+							.deliveredTotals(Set.of(range.eventName()), range.from(), range.to())
+							.stream()
+							.collect(Collectors.toMap(DeliveredTotal::customerId, DeliveredTotal::value, Long::sum)))
+				.getOrDefault(customerId, 0L);
 		}
 
+	}
+
+	/** An event name's usage over a range. */
+	private record DeliveredRange(String eventName, Instant from, Instant to) {
 	}
 
 }
