@@ -127,13 +127,9 @@ public final class CreditCarry implements AutoCloseable {
 			.toBigIntegerExact();
 		long next = sum.subtract(credits.multiply(BigInteger.valueOf(this.unitsPerCredit))).longValueExact();
 		if (!remainder.compareAndSet(carried, next)) {
-			return settle(remainder, units);
+			return settleLarge(remainder, remainder.get(), units);
 		}
 		return credits.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
-	}
-
-	private long settle(Remainder remainder, BigInteger units) {
-		return settleLarge(remainder, remainder.get(), units);
 	}
 
 	/** The fraction of a credit carried for a customer, in credits: for tests and operators. */
