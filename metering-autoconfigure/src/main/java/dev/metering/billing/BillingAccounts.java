@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.metering.BillingSubject;
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.Subscription;
 import dev.metering.limits.PlanCatalog;
 
 /**
@@ -56,11 +57,15 @@ public final class BillingAccounts {
 			return Optional.of(account);
 		}
 		if (account != null) {
-			return Optional.of(subscribed(subject, account.customerId(), failures));
+			String plan = subscribedPlan(subject, account.customerId(), failures);
+			// the configured account itself when no subscription names a plan: nothing made per call
+			return Optional.of((plan != null) ? new BillingAccount(account.referenceId(), account.customerId(), plan)
+					: account);
 		}
 		return failures.answer("customer",
 				() -> this.provider.findCustomerId(subject)
-					.map((customerId) -> subscribed(subject, customerId, failures)),
+					.map((customerId) -> new BillingAccount(subject.referenceId(), customerId,
+							subscribedPlan(subject, customerId, failures))),
 				() -> Optional.of(new BillingAccount(subject.referenceId(), null, null)),
 				() -> "no customer ID for '" + subject.referenceId() + "', the default plan '" + defaultPlan()
 						+ "' and the calendar-month period; its usage is not billed");
@@ -71,23 +76,19 @@ public final class BillingAccounts {
 		return Optional.ofNullable(this.configured.get(referenceId));
 	}
 
-	private BillingAccount subscribed(BillingSubject subject, String customerId, LookupFailures failures) {
-		String plan;
+	/** The plan of the customer's active subscription, or {@code null} for the default plan. */
+	private String subscribedPlan(BillingSubject subject, String customerId, LookupFailures failures) {
 		try {
-			plan = subscribedPlan(customerId);
+			// no lambda: this runs on every call of a configured account
+			Optional<Subscription> subscription = this.provider.activeSubscription(customerId);
+			return subscription.isPresent() ? this.plans.planForPrices(subscription.get().priceIds()).orElse(null)
+					: null;
 		}
 		catch (RuntimeException ex) {
 			failures.goOnAfter("subscription", ex,
 					() -> "the default plan '" + defaultPlan() + "' for '" + subject.referenceId() + "'");
-			plan = null;
+			return null;
 		}
-		return new BillingAccount(subject.referenceId(), customerId, plan);
-	}
-
-	private String subscribedPlan(String customerId) {
-		return this.provider.activeSubscription(customerId)
-			.flatMap((subscription) -> this.plans.planForPrices(subscription.priceIds()))
-			.orElse(null);
 	}
 
 	private String defaultPlan() {

@@ -8,7 +8,6 @@ import org.apache.commons.logging.LogFactory;
 
 import dev.metering.BillingSubject;
 import dev.metering.MissingBillingAccountException;
-import dev.metering.RecordUsageResult;
 import dev.metering.UsageDimensions;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.limits.Admission;
@@ -300,11 +299,11 @@ public final class UsageMetering {
 			this.metrics.unbilled();
 			return;
 		}
-		RecordUsageResult result = this.recorder.record(meter.eventName(), account.customerId(), quantity, dimensions);
-		if (!result.recorded()) {
+		String problem = this.recorder.recordNow(meter.eventName(), account.customerId(), quantity, dimensions);
+		if (problem != null) {
 			this.metrics.refused();
 			logger.error("Usage of " + quantity + " for '" + account.referenceId() + "' on meter '" + meter.key()
-					+ "' could not be recorded: " + result.error());
+					+ "' could not be recorded: " + problem);
 		}
 	}
 

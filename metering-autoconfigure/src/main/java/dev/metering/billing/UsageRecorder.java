@@ -43,40 +43,58 @@ public final class UsageRecorder {
 
 	/** Records usage that happened now. */
 	public RecordUsageResult record(String eventName, String customerId, long value) {
-		Instant now = this.clock.instant();
-		return record(eventName, customerId, value, now, UsageDimensions.none(), now);
+		return record(eventName, customerId, value, UsageDimensions.none());
 	}
 
 	/** Records usage of the given dimensions that happened now. */
 	public RecordUsageResult record(String eventName, String customerId, long value, UsageDimensions dimensions) {
 		Instant now = this.clock.instant();
-		return record(eventName, customerId, value, now, dimensions, now);
+		String identifier = this.identifiers.next();
+		return result(identifier, record(identifier, eventName, customerId, value, now, dimensions, now));
 	}
 
 	public RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp) {
-		return record(eventName, customerId, value, timestamp, UsageDimensions.none(), this.clock.instant());
+		String identifier = this.identifiers.next();
+		return result(identifier, record(identifier, eventName, customerId, value, timestamp, UsageDimensions.none(),
+				this.clock.instant()));
 	}
 
-	/** @param now the clock's time, which the provider checks the timestamp against */
-	private RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp,
+	/**
+	 * Records usage of the given dimensions that happened now, for metering's own calls, which
+	 * need no result object when it is recorded: none is made on every ChatClient call.
+	 * @return why the usage was not recorded, or {@code null} when it was
+	 */
+	String recordNow(String eventName, String customerId, long value, UsageDimensions dimensions) {
+		Instant now = this.clock.instant();
+		return record(this.identifiers.next(), eventName, customerId, value, now, dimensions, now);
+	}
+
+	private static RecordUsageResult result(String identifier, String problem) {
+		return (problem != null) ? RecordUsageResult.rejected(problem) : RecordUsageResult.accepted(identifier);
+	}
+
+	/**
+	 * @param now the clock's time, which the provider checks the timestamp against
+	 * @return why the event was not recorded, or {@code null} when it was
+	 */
+	private String record(String identifier, String eventName, String customerId, long value, Instant timestamp,
 			UsageDimensions dimensions, Instant now) {
 		Optional<String> problem = problemWith(eventName, customerId, value, timestamp, now);
 		if (problem.isPresent()) {
-			return RecordUsageResult.rejected(problem.get());
+			return problem.get();
 		}
-		UsageEvent event = new UsageEvent(this.identifiers.next(), eventName, customerId, value, timestamp,
-				dimensions);
+		UsageEvent event = new UsageEvent(identifier, eventName, customerId, value, timestamp, dimensions);
 		Optional<String> unstorable = this.outbox.problemWith(event);
 		if (unstorable.isPresent()) {
-			return RecordUsageResult.rejected(unstorable.get());
+			return unstorable.get();
 		}
 		try {
 			this.outbox.append(event);
 		}
 		catch (RuntimeException ex) {
-			return RecordUsageResult.rejected("Usage could not be stored for delivery: " + ex.getMessage());
+			return "Usage could not be stored for delivery: " + ex.getMessage();
 		}
-		return RecordUsageResult.accepted(event.identifier());
+		return null;
 	}
 
 	private Optional<String> problemWith(String eventName, String customerId, long value, Instant timestamp,

@@ -7,6 +7,9 @@ import java.time.Duration;
  */
 final class Deadline {
 
+	/** The longest wait: a wait of years is as good as forever, and must not overflow. */
+	private static final Duration LONGEST = Duration.ofDays(365);
+
 	private final long at;
 
 	private Deadline(long at) {
@@ -14,8 +17,7 @@ final class Deadline {
 	}
 
 	static Deadline after(Duration wait) {
-		// saturated: a wait of years is as good as forever, and must not overflow
-		long nanos = (wait.compareTo(Duration.ofDays(365)) > 0) ? Duration.ofDays(365).toNanos() : wait.toNanos();
+		long nanos = ((wait.compareTo(LONGEST) > 0) ? LONGEST : wait).toNanos();
 		return new Deadline(System.nanoTime() + nanos);
 	}
 

@@ -1,6 +1,7 @@
 package dev.metering.limits;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,18 +17,22 @@ public final class PlanCatalog {
 
 	private final Map<String, PlanDefinition> plans;
 
+	/** Each configured plan's limits, made once: every limited call asks for them. */
+	private final Map<String, PlanLimits> limitsByPlan = new HashMap<>();
+
 	private final String defaultPlan;
 
 	public PlanCatalog(Map<String, PlanDefinition> plans, String defaultPlan) {
 		this.plans = new LinkedHashMap<>(plans);
 		this.defaultPlan = defaultPlan;
+		plans.forEach((name, definition) -> this.limitsByPlan.put(name, new PlanLimits(name, definition.limits())));
 	}
 
 	/** The limits of a plan; {@code null} means the default plan. */
 	public PlanLimits limits(String plan) {
 		String name = (plan != null) ? plan : this.defaultPlan;
-		PlanDefinition definition = this.plans.get(name);
-		return new PlanLimits(name, (definition != null) ? definition.limits() : Map.of());
+		PlanLimits limits = this.limitsByPlan.get(name);
+		return (limits != null) ? limits : new PlanLimits(name, Map.of());
 	}
 
 	/** The first configured plan that sells one of these prices. */
