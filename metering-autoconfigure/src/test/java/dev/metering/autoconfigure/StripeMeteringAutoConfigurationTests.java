@@ -2,13 +2,11 @@ package dev.metering.autoconfigure;
 
 import java.time.Duration;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.stripe.StripeClient;
 import com.stripe.net.HttpURLConnectionClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -23,6 +21,7 @@ import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.stripe.StripeClientBuilderCustomizer;
 import dev.metering.provider.stripe.StripeMeterProvider;
 import dev.metering.provider.stripe.StripeProviderException;
+import dev.metering.support.StubServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -40,16 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class StripeMeteringAutoConfigurationTests {
 
-	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		stripe.start();
-	}
-
-	@AfterAll
-	static void stopStripe() {
-		stripe.stop();
-	}
+	@RegisterExtension
+	static final StubServer stripe = new StubServer();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
@@ -96,7 +87,6 @@ class StripeMeteringAutoConfigurationTests {
 
 	@Test
 	void customizersTuneTheClientWhileTheSdkRetriesStayOff() {
-		stripe.resetAll();
 		stripe.stubFor(get(urlPathEqualTo("/v1/subscriptions")).willReturn(aResponse().withStatus(500)
 			.withHeader("Content-Type", "application/json")
 			.withBody("{\"error\":{\"type\":\"api_error\",\"message\":\"An unknown error occurred\"}}")));
@@ -121,7 +111,6 @@ class StripeMeteringAutoConfigurationTests {
 
 	@Test
 	void customizersCannotReplaceTheHttpClientThatReadsStripesRetryAdvice() {
-		stripe.resetAll();
 		stripe.stubFor(post(urlEqualTo("/v1/billing/meter_events")).inScenario("advice")
 			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(aResponse().withStatus(400)

@@ -12,11 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import dev.metering.support.StubServer;
 import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -38,7 +38,8 @@ import static org.awaitility.Awaitility.await;
  */
 class CrashRecoveryTests {
 
-	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+	@RegisterExtension
+	static final StubServer stripe = new StubServer();
 
 	static EmbeddedPostgres postgres;
 
@@ -47,13 +48,11 @@ class CrashRecoveryTests {
 
 	@BeforeAll
 	static void start() throws IOException {
-		stripe.start();
 		postgres = EmbeddedPostgres.start();
 	}
 
 	@AfterAll
 	static void stop() throws IOException {
-		stripe.stop();
 		postgres.close();
 	}
 
@@ -61,7 +60,6 @@ class CrashRecoveryTests {
 	@CsvSource({ "h2, true", "h2, false", "postgresql, true", "postgresql, false" })
 	void killedMidRunThenRestartedDeliversEachStoredEventOnceAndEveryAcknowledgedOne(String database, boolean sync)
 			throws Exception {
-		stripe.resetAll();
 		stripe.stubFor(post(urlEqualTo("/v1/billing/meter_events")).willReturn(aResponse().withFixedDelay(2)
 			.withHeader("Content-Type", "application/json")
 			.withBody("{\"object\":\"billing.meter_event\",\"event_name\":\"ai_tokens\",\"identifier\":\"x\","

@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
@@ -51,7 +50,8 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class DurableDeliveryContract {
 
-	private final WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+	@RegisterExtension
+	private final StubServer server = new StubServer();
 
 	private EmbeddedPostgres postgres;
 
@@ -82,7 +82,6 @@ public abstract class DurableDeliveryContract {
 
 	@BeforeAll
 	void start() throws IOException {
-		this.server.start();
 		this.postgres = EmbeddedPostgres.start();
 		this.dataSource = new HikariDataSource();
 		this.dataSource.setDataSource(this.postgres.getPostgresDatabase());
@@ -91,14 +90,12 @@ public abstract class DurableDeliveryContract {
 
 	@AfterAll
 	void stop() throws IOException {
-		this.server.stop();
 		this.dataSource.close();
 		this.postgres.close();
 	}
 
 	@BeforeEach
 	void reset() {
-		this.server.resetAll();
 		new JdbcTemplate(this.dataSource).execute("DROP TABLE IF EXISTS metering_usage_event");
 	}
 

@@ -5,14 +5,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -29,6 +26,7 @@ import dev.metering.MeteringAdvisor;
 import dev.metering.RecordUsageResult;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.support.StubServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -54,16 +52,8 @@ class PolarMeterProviderTests {
 
 	static final String POLAR_CUSTOMER = "5c9e1f2a-7b3d-4e6f-8a9b-0c1d2e3f4a5b";
 
-	static final WireMockServer polar = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		polar.start();
-	}
-
-	@AfterAll
-	static void stopPolar() {
-		polar.stop();
-	}
+	@RegisterExtension
+	static final StubServer polar = new StubServer();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with())
@@ -76,11 +66,6 @@ class PolarMeterProviderTests {
 				"metering.accounts.org_acme.customer-id=org_acme", "metering.delivery.flush-interval=20ms",
 				"metering.delivery.initial-backoff=20ms", "metering.delivery.max-backoff=50ms",
 				"metering.delivery.max-attempts=5", "metering.delivery.coalesce=false");
-
-	@BeforeEach
-	void reset() {
-		polar.resetAll();
-	}
 
 	@Test
 	void aMeteredChatClientCallArrivesAsOneEventForTheExternalCustomerWithItsValue() {

@@ -5,10 +5,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -17,6 +15,7 @@ import dev.metering.BillingClient;
 import dev.metering.reconcile.Reconciliation;
 import dev.metering.reconcile.UsageReconciler;
 import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.support.StubServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,16 +31,8 @@ class PolarReconciliationTests {
 
 	private static final Instant DAY = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
 
-	private static final WireMockServer polar = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		polar.start();
-	}
-
-	@AfterAll
-	static void stopPolar() {
-		polar.stop();
-	}
+	@RegisterExtension
+	private static final StubServer polar = new StubServer();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with(DataSourceAutoConfiguration.class))

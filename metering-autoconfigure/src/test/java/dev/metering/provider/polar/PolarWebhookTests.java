@@ -6,12 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -26,6 +23,7 @@ import dev.metering.UsageStatus;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MockMvcConfiguration;
 import dev.metering.support.MutableClock;
+import dev.metering.support.StubServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -56,11 +54,8 @@ class PolarWebhookTests {
 
 	static final String NEWCOMER = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
-	static final WireMockServer polar = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		polar.start();
-	}
+	@RegisterExtension
+	static final StubServer polar = new StubServer();
 
 	private static final Instant NOW = Instant.ofEpochSecond(Instant.now().getEpochSecond());
 
@@ -82,16 +77,6 @@ class PolarWebhookTests {
 				"metering.meters.ai-tokens.limit-key=aiTokens", "metering.plans.free.limits.aiTokens=1000",
 				"metering.plans.pro.polar-product-ids=" + PRO_PRODUCT, "metering.plans.pro.limits.aiTokens=100000",
 				"metering.accounts.org_acme.customer-id=org_acme", "metering.delivery.flush-interval=1h");
-
-	@AfterAll
-	static void stopPolar() {
-		polar.stop();
-	}
-
-	@BeforeEach
-	void reset() {
-		polar.resetAll();
-	}
 
 	@Test
 	void aSubscriptionEventEvictsTheCustomersCachedPlanAndPeriod() {

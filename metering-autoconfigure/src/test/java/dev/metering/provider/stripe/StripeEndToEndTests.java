@@ -3,11 +3,9 @@ package dev.metering.provider.stripe;
 import java.time.Duration;
 import java.util.List;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.metering.BillingClient;
 import dev.metering.MeteredUsage;
+import dev.metering.support.StubServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -39,14 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"metering.delivery.flush-interval=50ms" })
 class StripeEndToEndTests {
 
-	static final WireMockServer openAi = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+	@RegisterExtension
+	static final StubServer openAi = new StubServer();
 
-	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		openAi.start();
-		stripe.start();
-	}
+	@RegisterExtension
+	static final StubServer stripe = new StubServer();
 
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
@@ -55,12 +51,6 @@ class StripeEndToEndTests {
 		registry.add("spring.ai.openai.max-retries", () -> "0");
 		registry.add("metering.stripe.api-base", stripe::baseUrl);
 		registry.add("metering.stripe.meter-events-base", stripe::baseUrl);
-	}
-
-	@AfterAll
-	static void stop() {
-		openAi.stop();
-		stripe.stop();
 	}
 
 	@Autowired

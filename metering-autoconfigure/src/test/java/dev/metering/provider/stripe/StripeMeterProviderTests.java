@@ -5,15 +5,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -32,6 +29,7 @@ import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.UndeliveredUsage;
+import dev.metering.support.StubServer;
 import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -41,9 +39,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Stripe provider through the official SDK against a WireMock server speaking Stripe's
@@ -54,16 +52,8 @@ class StripeMeterProviderTests {
 
 	static final String API_KEY = "sk_test_51SecretKeyThatMustNeverBeLogged";
 
-	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		stripe.start();
-	}
-
-	@AfterAll
-	static void stopStripe() {
-		stripe.stop();
-	}
+	@RegisterExtension
+	static final StubServer stripe = new StubServer();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
@@ -78,11 +68,6 @@ class StripeMeterProviderTests {
 				"metering.delivery.max-backoff=50ms", "metering.delivery.max-attempts=5",
 				// these tests follow single events; coalescing has tests of its own
 				"metering.delivery.coalesce=false");
-
-	@BeforeEach
-	void reset() {
-		stripe.resetAll();
-	}
 
 	@Test
 	void usageIsSentAsAMeterEventWithIdentifierAndTimestamp() {

@@ -10,13 +10,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.jayway.jsonpath.JsonPath;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -27,6 +24,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.metering.BillingClient;
+import dev.metering.support.StubServer;
 import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -44,21 +42,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"management.endpoints.web.exposure.include=health,metering", "spring.web.error.include-message=always" })
 class StripeMeteringEndpointHttpTests {
 
-	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		stripe.start();
-	}
+	@RegisterExtension
+	static final StubServer stripe = new StubServer();
 
 	@DynamicPropertySource
 	static void stripeProperties(DynamicPropertyRegistry registry) {
 		registry.add("metering.stripe.api-base", stripe::baseUrl);
 		registry.add("metering.stripe.meter-events-base", stripe::baseUrl);
-	}
-
-	@AfterAll
-	static void stop() {
-		stripe.stop();
 	}
 
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -68,11 +58,6 @@ class StripeMeteringEndpointHttpTests {
 
 	@Autowired
 	BillingClient billing;
-
-	@BeforeEach
-	void reset() {
-		stripe.resetAll();
-	}
 
 	@Test
 	void aDeadLetterListedOverHttpIsReDrivenAndStripeAcceptsItOnce() throws Exception {

@@ -19,17 +19,14 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
@@ -51,11 +48,12 @@ import dev.metering.BillingClient;
 import dev.metering.FixedUsageChatModel;
 import dev.metering.MeteringAdvisor;
 import dev.metering.UsageLimitExceededException;
-import dev.metering.actuate.MeteringEndpoint;
 import dev.metering.actuate.MeteringEndpoint.MeteringDescriptor;
+import dev.metering.actuate.MeteringEndpoint;
 import dev.metering.actuate.MeteringHealthIndicator;
 import dev.metering.reconcile.UsageReconciler;
 import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.support.StubServer;
 import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -75,21 +73,11 @@ class StripeOperationsTests {
 
 	private static final String API_KEY = "sk_test_operations";
 
-	private final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	@BeforeAll
-	void start() {
-		this.stripe.start();
-	}
-
-	@AfterAll
-	void stop() {
-		this.stripe.stop();
-	}
+	@RegisterExtension
+	private final StubServer stripe = new StubServer();
 
 	@BeforeEach
 	void reset() {
-		this.stripe.resetAll();
 		this.stripe.stubFor(StripeStub.subscriptions().willReturn(StripeStub.noSubscriptions()));
 	}
 

@@ -9,17 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -31,6 +28,7 @@ import dev.metering.actuate.MeteringEndpoint;
 import dev.metering.reconcile.Reconciliation;
 import dev.metering.reconcile.UsageReconciler;
 import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.support.StubServer;
 import dev.metering.support.WireMockJournal;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -50,21 +48,11 @@ class StripeReconciliationTests {
 
 	private static final Instant TODAY = YESTERDAY.plus(Duration.ofDays(1));
 
-	private final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	@BeforeAll
-	void start() {
-		this.stripe.start();
-	}
-
-	@AfterAll
-	void stop() {
-		this.stripe.stop();
-	}
+	@RegisterExtension
+	private final StubServer stripe = new StubServer();
 
 	@BeforeEach
 	void reset() {
-		this.stripe.resetAll();
 		this.stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
 	}
 

@@ -4,13 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,6 +25,7 @@ import dev.metering.MeteringAdvisor;
 import dev.metering.UsageStatus;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MutableClock;
+import dev.metering.support.StubServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,11 +41,8 @@ class StripeSubscriptionsOverTimeTests {
 
 	static final String API_KEY = "sk_test_51SecretKeyThatMustNeverBeLogged";
 
-	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		stripe.start();
-	}
+	@RegisterExtension
+	static final StubServer stripe = new StubServer();
 
 	private static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
 
@@ -68,14 +64,8 @@ class StripeSubscriptionsOverTimeTests {
 				"metering.plans.pro.limits.aiTokens=100000", "metering.accounts.org_acme.customer-id=cus_acme",
 				"metering.delivery.flush-interval=1h");
 
-	@AfterAll
-	static void stopStripe() {
-		stripe.stop();
-	}
-
 	@BeforeEach
 	void reset() {
-		stripe.resetAll();
 		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
 	}
 

@@ -6,14 +6,12 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.stripe.net.Webhook;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
@@ -35,6 +33,7 @@ import dev.metering.admin.MeteringAdmin;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MockMvcConfiguration;
 import dev.metering.support.MutableClock;
+import dev.metering.support.StubServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -66,11 +65,8 @@ class StripeWebhookTests {
 
 	static final String ERROR_REPORT = "v1.billing.meter.error_report_triggered";
 
-	static final WireMockServer stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-
-	static {
-		stripe.start();
-	}
+	@RegisterExtension
+	static final StubServer stripe = new StubServer();
 
 	private static final Instant NOW = Instant.ofEpochSecond(Instant.now().getEpochSecond());
 
@@ -94,14 +90,8 @@ class StripeWebhookTests {
 				"metering.delivery.coalesce=false",
 				"spring.datasource.url=jdbc:h2:mem:stripe-webhooks-" + UUID.randomUUID());
 
-	@AfterAll
-	static void stopStripe() {
-		stripe.stop();
-	}
-
 	@BeforeEach
 	void reset() {
-		stripe.resetAll();
 		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
 	}
 
