@@ -1,6 +1,8 @@
 package dev.metering.limits;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -30,6 +32,9 @@ import org.apache.commons.logging.LogFactory;
 public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(JdbcUsageLedger.class);
+
+	/** Most keys one flush writes back in one transaction, which holds their rows till it commits. */
+	private static final int FLUSH_BATCH = 100;
 
 	private final LedgerTable table;
 
@@ -148,23 +153,83 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		return this.slices.computeIfAbsent(key, (k) -> new LedgerSlice(k, this.table));
 	}
 
+	/**
+	 * Writes every slice back, {@value #FLUSH_BATCH} to a transaction, in the order of their
+	 * keys, which every instance keeps, so that flushes never wait for each other in a circle.
+	 */
 	private void flushAll() {
-		this.slices.forEach((key, slice) -> flush(key, slice, true));
+		List<LedgerKey> keys = new ArrayList<>(this.slices.keySet());
+		keys.sort(LedgerKey.ORDER);
+		for (int from = 0; from < keys.size(); from += FLUSH_BATCH) {
+			List<LedgerKey> batch = keys.subList(from, Math.min(from + FLUSH_BATCH, keys.size()));
+			try {
+				flushAll(batch);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not write the usage of " + batch.size() + " organization limit(s) back to the "
+						+ "usage ledger; trying again in the next flush", ex);
+			}
+		}
 	}
 
+	private void flushAll(List<LedgerKey> keys) {
+		List<LedgerSlice> flushed = new ArrayList<>(keys.size());
+		List<LedgerTable.Request> requests = new ArrayList<>(keys.size());
+		for (LedgerKey key : keys) {
+			LedgerSlice slice = this.slices.get(key);
+			LedgerTable.Request request = (slice != null) ? slice.beginFlush() : null;
+			if (request != null) {
+				flushed.add(slice);
+				requests.add(request);
+			}
+		}
+		List<LedgerTable.Exchange> rows = null;
+		try {
+			rows = this.table.exchangeAll(requests);
+		}
+		finally {
+			for (int i = 0; i < flushed.size(); i++) {
+				flushed.get(i).endFlush(requests.get(i), (rows != null) ? rows.get(i) : null);
+			}
+		}
+		for (int i = 0; i < flushed.size(); i++) {
+			if (rows.get(i) == null) {
+				// usage added without a reservation to a key that has no row yet: it makes its row
+				flush(requests.get(i).key(), flushed.get(i), false);
+			}
+		}
+		for (LedgerKey key : keys) {
+			LedgerSlice slice = this.slices.get(key);
+			if (slice != null) {
+				observeAndRetire(key, slice);
+			}
+		}
+	}
+
+	/**
+	 * @param observe whether to publish the thresholds reached and forget the slice if it holds
+	 * nothing (not at close: the application's listeners may be gone)
+	 */
 	private void flush(LedgerKey key, LedgerSlice slice, boolean observe) {
 		try {
 			slice.flush();
-			long used = observe ? slice.usedToObserve() : -1;
-			if (used >= 0) {
-				this.thresholds.observe(key, used, slice.limit());
+			if (observe) {
+				observeAndRetire(key, slice);
 			}
-			this.slices.computeIfPresent(key, (k, current) -> current.retireIfEmpty() ? null : current);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not write usage of '" + key.referenceId() + "' on '" + key.limitKey()
 					+ "' back to the usage ledger; trying again in the next flush", ex);
 		}
+	}
+
+	/** Publishes the thresholds the usage written back reached, and forgets a slice that holds nothing. */
+	private void observeAndRetire(LedgerKey key, LedgerSlice slice) {
+		long used = slice.usedToObserve();
+		if (used >= 0) {
+			this.thresholds.observe(key, used, slice.limit());
+		}
+		this.slices.computeIfPresent(key, (k, current) -> current.retireIfEmpty() ? null : current);
 	}
 
 }

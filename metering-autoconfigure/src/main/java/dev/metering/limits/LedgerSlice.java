@@ -272,19 +272,57 @@ final class LedgerSlice {
 	 * Near the limit, and once calls stop, the free part goes back as it is.
 	 */
 	void flush() {
+		LedgerTable.Request request = beginFlush();
+		if (request == null) {
+			return;
+		}
+		LedgerTable.Exchange exchange = null;
+		try {
+			exchange = this.table.exchange(request);
+		}
+		finally {
+			endFlush(request, exchange);
+		}
+	}
+
+	/**
+	 * Takes what a {@link #flush()} writes back out of the slice, for a flush of many slices
+	 * in one transaction; {@link #endFlush} must follow, whatever happens: until it does, calls
+	 * that need the table wait.
+	 * @return the exchange to make, or {@code null} when there is nothing to write back or a
+	 * call is at it
+	 */
+	LedgerTable.Request beginFlush() {
 		this.lock.lock();
 		try {
 			this.flushRequested = false;
 			if (this.exchanging || this.retired || (this.settled == 0 && this.free == 0)) {
+				return null;
+			}
+			boolean renew = this.settled > 0 && !this.scarce && this.lastReservation > 0;
+			return begin(renew ? this.lastReservation : 0, this.limit, true, true);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Ends a flush begun by {@link #beginFlush()}.
+	 * @param exchange the row after the exchange, or {@code null} when it was not made: what
+	 * was taken out goes back into the slice, for the next flush
+	 */
+	void endFlush(LedgerTable.Request request, LedgerTable.Exchange exchange) {
+		this.lock.lock();
+		try {
+			if (exchange == null) {
+				undo(request);
 				return;
 			}
-			if (this.settled > 0 && !this.scarce && this.lastReservation > 0) {
-				LedgerTable.Exchange exchange = exchange(this.lastReservation, this.limit, true, true);
-				this.scarce = exchange.granted() <= this.lastReservation || fullyLeased(exchange, this.limit);
+			end(exchange, request.limit());
+			if (request.need() > 0) {
+				this.scarce = exchange.granted() <= request.need() || fullyLeased(exchange, request.limit());
 				this.free += exchange.granted();
-			}
-			else {
-				exchange(0, this.limit, true, false);
 			}
 		}
 		finally {
@@ -377,33 +415,49 @@ final class LedgerSlice {
 	 * @param withinLimit whether the new slice may hold no more than what is left under the limit
 	 */
 	private LedgerTable.Exchange exchange(long need, long limit, boolean returnFree, boolean withinLimit) {
+		LedgerTable.Request request = begin(need, limit, returnFree, withinLimit);
+		this.lock.unlock();
+		LedgerTable.Exchange exchange;
+		try {
+			exchange = this.table.exchange(request);
+		}
+		catch (RuntimeException ex) {
+			this.lock.lock();
+			undo(request);
+			throw ex;
+		}
+		this.lock.lock();
+		end(exchange, limit);
+		return exchange;
+	}
+
+	/** Takes settled usage and what is given back out of the slice for an exchange; under the lock. */
+	private LedgerTable.Request begin(long need, long limit, boolean returnFree, boolean withinLimit) {
 		long settledNow = this.settled;
 		long returned = returnFree ? this.free : Math.min(this.free, 0);
 		this.settled = 0;
 		this.free -= returned;
 		this.inTransit = settledNow;
 		this.exchanging = true;
-		this.lock.unlock();
-		LedgerTable.Exchange exchange;
-		try {
-			exchange = this.table.exchange(this.key, settledNow, returned, need, limit, withinLimit);
-		}
-		catch (RuntimeException ex) {
-			this.lock.lock();
-			this.settled += settledNow;
-			this.free += returned;
-			this.inTransit = 0;
-			this.exchanging = false;
-			this.changed.signalAll();
-			throw ex;
-		}
-		this.lock.lock();
+		return new LedgerTable.Request(this.key, settledNow, returned, need, limit, withinLimit);
+	}
+
+	/** Puts back what an exchange that failed took out; under the lock. */
+	private void undo(LedgerTable.Request request) {
+		this.settled += request.settled();
+		this.free += request.returned();
+		this.inTransit = 0;
+		this.exchanging = false;
+		this.changed.signalAll();
+	}
+
+	/** Takes in the row after an exchange; under the lock. */
+	private void end(LedgerTable.Exchange exchange, long limit) {
 		this.inTransit = 0;
 		this.knownUsed = exchange.used();
 		this.scarce |= fullyLeased(exchange, limit);
 		this.exchanging = false;
 		this.changed.signalAll();
-		return exchange;
 	}
 
 }

@@ -1,6 +1,9 @@
 package dev.metering.limits;
 
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -17,7 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The {@code metering_usage_ledger} table: one row per organization, limit key and period,
  * with the usage settled and the quota that instances hold in slices ({@code leased}). Every
- * change is one atomic statement on the row, in a transaction of its own.
+ * change is one atomic statement on the row, in a transaction of its own, but for the
+ * periodic flush, which writes back every key an instance holds in one.
  */
 final class LedgerTable {
 
@@ -65,25 +69,37 @@ final class LedgerTable {
 	/**
 	 * Writes settled usage back, gives free quota back and asks for a new slice, in one
 	 * statement.
-	 * @param settled usage settled since the last exchange, moved from leased to used
-	 * @param returned the free part of the slice given back (negative: calls used more than
-	 * they reserved)
-	 * @param need the reservation of the call that asks for a slice, 0 to ask for none
-	 * @param withinLimit whether the slice may hold no more than what is left under the limit,
-	 * rather than the call's whole reservation
 	 */
-	Exchange exchange(LedgerKey key, long settled, long returned, long need, long limit, boolean withinLimit) {
-		MapSqlParameterSource parameters = parameters(key).addValue("settled", settled)
-			.addValue("returned", returned)
-			.addValue("need", need)
-			.addValue("limit", limit)
-			.addValue("overshoot", withinLimit ? 0 : need);
+	Exchange exchange(Request request) {
+		MapSqlParameterSource parameters = parameters(request);
 		List<Exchange> rows = exchange(parameters);
 		if (rows.isEmpty()) {
 			insertIfAbsent(parameters);
 			rows = exchange(parameters);
 		}
 		return rows.get(0);
+	}
+
+	/**
+	 * The exchanges of a flush, in one transaction: a commit for every organization would
+	 * be a write to the database's log for each, five times a second. In the order given,
+	 * which every instance must keep the same (by key), so that two flushes never wait for
+	 * each other's rows.
+	 * @return the row after each exchange, in the order of the requests; {@code null} for a
+	 * key that has no row yet (it is left as it was: {@link #exchange(Request)} makes it)
+	 */
+	List<Exchange> exchangeAll(List<Request> requests) {
+		if (requests.isEmpty()) {
+			return List.of();
+		}
+		return this.transactions.execute((status) -> {
+			List<Exchange> rows = new ArrayList<>(requests.size());
+			for (Request request : requests) {
+				List<Exchange> row = this.jdbc.query(this.exchange, parameters(request), LedgerTable::exchangeRow);
+				rows.add(row.isEmpty() ? null : row.get(0));
+			}
+			return rows;
+		});
 	}
 
 	/** The usage settled in the table, without what instances have not written back yet. */
@@ -108,8 +124,12 @@ final class LedgerTable {
 
 	/** One statement a transaction: a thread never holds two connections, so a pool cannot run dry. */
 	private List<Exchange> exchange(MapSqlParameterSource parameters) {
-		return this.transactions.execute((status) -> this.jdbc.query(this.exchange, parameters,
-				(rs, row) -> new Exchange(rs.getLong("used"), rs.getLong("leased"), rs.getLong("granted"))));
+		return this.transactions
+			.execute((status) -> this.jdbc.query(this.exchange, parameters, LedgerTable::exchangeRow));
+	}
+
+	private static Exchange exchangeRow(ResultSet rs, int row) throws SQLException {
+		return new Exchange(rs.getLong("used"), rs.getLong("leased"), rs.getLong("granted"));
 	}
 
 	private void insertIfAbsent(MapSqlParameterSource parameters) {
@@ -119,6 +139,14 @@ final class LedgerTable {
 		catch (DuplicateKeyException ex) {
 			// another instance made the row first
 		}
+	}
+
+	private static MapSqlParameterSource parameters(Request request) {
+		return parameters(request.key()).addValue("settled", request.settled())
+			.addValue("returned", request.returned())
+			.addValue("need", request.need())
+			.addValue("limit", request.limit())
+			.addValue("overshoot", request.withinLimit() ? 0 : request.need());
 	}
 
 	private static MapSqlParameterSource parameters(LedgerKey key) {
@@ -145,6 +173,18 @@ final class LedgerTable {
 		}
 		throw new IllegalStateException("The usage ledger supports H2 and PostgreSQL, not " + product
 				+ "; set metering.limits.store=memory or define a UsageLedger bean");
+	}
+
+	/**
+	 * What an instance writes back to a key's row and asks of it.
+	 * @param settled usage settled since the last exchange, moved from leased to used
+	 * @param returned the free part of the slice given back (negative: calls used more than
+	 * they reserved)
+	 * @param need the reservation of the call that asks for a slice, 0 to ask for none
+	 * @param withinLimit whether the slice may hold no more than what is left under the limit,
+	 * rather than the call's whole reservation
+	 */
+	record Request(LedgerKey key, long settled, long returned, long need, long limit, boolean withinLimit) {
 	}
 
 	/**

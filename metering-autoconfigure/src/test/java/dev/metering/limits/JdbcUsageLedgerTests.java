@@ -3,12 +3,14 @@ package dev.metering.limits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
@@ -113,6 +115,68 @@ class JdbcUsageLedgerTests {
 		}
 	}
 
+	@Test
+	void oneFlushWritesBackTheUsageOfEveryOrganizationForTheOtherInstances() throws Exception {
+		try (JdbcUsageLedger first = ledger(Duration.ofMillis(20)); JdbcUsageLedger second = ledger()) {
+			// more organizations than one flush writes in one transaction
+			for (int i = 0; i < 150; i++) {
+				settle(first, "org_" + i, 100, 10 + i);
+			}
+			// usage added without a reservation: the key has no row until a flush makes it
+			first.add("org_new", "tokens", PERIOD, 50, 7);
+
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+				for (int i = 0; i < 150; i++) {
+					assertThat(second.used("org_" + i, "tokens", PERIOD)).as("org_" + i).isEqualTo(10 + i);
+				}
+				assertThat(second.used("org_new", "tokens", PERIOD)).isEqualTo(7);
+			});
+			// the slices renewed by the flush still admit calls, and count them once
+			settle(first, "org_0", 100, 5);
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(second.used("org_0", "tokens", PERIOD)).isEqualTo(15));
+		}
+	}
+
+	@Test
+	void usageAFlushCouldNotWriteIsWrittenOnceByALaterOne() throws Exception {
+		JdbcTemplate jdbc = new JdbcTemplate(this.dataSource);
+		try (JdbcUsageLedger first = ledger(Duration.ofMillis(20)); JdbcUsageLedger second = ledger()) {
+			settle(first, "org_a", 100, 30);
+			settle(first, "org_b", 100, 40);
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(second.used("org_b", "tokens", PERIOD)).isEqualTo(40));
+
+			jdbc.execute("ALTER TABLE metering_usage_ledger RENAME TO metering_usage_ledger_away");
+			try {
+				// counted in memory, without the table
+				first.add("org_a", "tokens", PERIOD, 1_000_000, 5);
+				first.add("org_b", "tokens", PERIOD, 1_000_000, 6);
+				// flushes fail meanwhile
+				Thread.sleep(100);
+			}
+			finally {
+				jdbc.execute("ALTER TABLE metering_usage_ledger_away RENAME TO metering_usage_ledger");
+			}
+
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+				assertThat(second.used("org_a", "tokens", PERIOD)).isEqualTo(35);
+				assertThat(second.used("org_b", "tokens", PERIOD)).isEqualTo(46);
+			});
+		}
+		// the quota the failed flushes took out of the slices went back into them, and from
+		// them to the table at close: none stays leased
+		assertThat(jdbc.queryForList("SELECT reference_id, used, leased FROM metering_usage_ledger ORDER BY reference_id"))
+			.containsExactly(Map.of("REFERENCE_ID", "org_a", "USED", 35L, "LEASED", 0L),
+					Map.of("REFERENCE_ID", "org_b", "USED", 46L, "LEASED", 0L));
+	}
+
+	private static void settle(UsageLedger ledger, String organization, long reserve, long use) {
+		Admission admission = ledger.tryReserve(organization, "tokens", PERIOD, 1_000_000, reserve, Duration.ZERO);
+		assertThat(admission).isInstanceOf(Admission.Reservation.class);
+		ledger.settle((Admission.Reservation) admission, use);
+	}
+
 	private static void settle(UsageLedger ledger, long reserve, long use) {
 		Admission admission = ledger.tryReserve("org", "tokens", PERIOD, 50, reserve, Duration.ZERO);
 		assertThat(admission).isInstanceOf(Admission.Reservation.class);
@@ -120,9 +184,13 @@ class JdbcUsageLedgerTests {
 	}
 
 	private JdbcUsageLedger ledger() {
+		return ledger(Duration.ofHours(1));
+	}
+
+	private JdbcUsageLedger ledger(Duration flushInterval) {
 		return new JdbcUsageLedger(this.dataSource,
 				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
-				}), Duration.ofHours(1));
+				}), flushInterval);
 	}
 
 	private static DataSource database() {
