@@ -25,8 +25,10 @@ import org.apache.commons.logging.LogFactory;
  * is more, so slices shrink as the organization nears its limit and, near it, hold one call.
  * A slice is leased only while used plus leased is under the limit, so usage never exceeds
  * the limit by more than the last call's reservation, however many instances there are.
- * Every flush interval each instance writes back the usage settled, gives back its free quota
- * and publishes the thresholds reached. A crashed instance's slices stay leased until the
+ * Every flush interval each instance writes back the usage settled, gives back the free quota
+ * of organizations that stopped calling or near their limit (a busy one keeps its slice, topped
+ * up when short, so that its calls never wait for the flush) and publishes the thresholds
+ * reached. A crashed instance's slices stay leased until the
  * period ends: they count against the limit, never for it.
  */
 public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {

@@ -64,6 +64,9 @@ final class LedgerSlice {
 	/** What the last call admitted reserved: the least a renewed slice holds. */
 	private long lastReservation;
 
+	/** Periodic flushes in a row that found no call settled since the one before. */
+	private int idleFlushes;
+
 	LedgerSlice(LedgerKey key, LedgerTable table) {
 		this.key = key;
 		this.table = table;
@@ -265,14 +268,11 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Writes settled usage back and gives the free part back, unless a call is at it. A slice
-	 * that calls settled on since the last flush, far from the limit, is leased anew in the
-	 * same statement, here on the flusher's thread: busy organizations keep being admitted in
-	 * memory instead of their next call going to the table, with the calls behind it waiting.
-	 * Near the limit, and once calls stop, the free part goes back as it is.
+	 * Writes settled usage back and gives the whole free part back, unless a call is at it:
+	 * when the slice runs short near the limit, and at close.
 	 */
 	void flush() {
-		LedgerTable.Request request = beginFlush();
+		LedgerTable.Request request = begin(FlushKind.GIVE_BACK);
 		if (request == null) {
 			return;
 		}
@@ -286,21 +286,42 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Takes what a {@link #flush()} writes back out of the slice, for a flush of many slices
-	 * in one transaction; {@link #endFlush} must follow, whatever happens: until it does, calls
-	 * that need the table wait.
+	 * Takes what the periodic flush writes back out of the slice, for a flush of many slices
+	 * in one transaction; {@link #endFlush} must follow, whatever happens. A slice that calls
+	 * settled on since the last flush, far from the limit, keeps its free part, so that its
+	 * calls go on being admitted in memory while the flush runs, and is topped up in the same
+	 * statement when the free part is less than a call: busy organizations never wait for the
+	 * table. Near the limit, and once no call has settled for two flush intervals, the free
+	 * part goes back, and calls that find the slice short wait for the flush to end.
 	 * @return the exchange to make, or {@code null} when there is nothing to write back or a
 	 * call is at it
 	 */
 	LedgerTable.Request beginFlush() {
+		return begin(FlushKind.PERIODIC);
+	}
+
+	private LedgerTable.Request begin(FlushKind kind) {
 		this.lock.lock();
 		try {
 			this.flushRequested = false;
 			if (this.exchanging || this.retired || (this.settled == 0 && this.free == 0)) {
 				return null;
 			}
-			boolean renew = this.settled > 0 && !this.scarce && this.lastReservation > 0;
-			return begin(renew ? this.lastReservation : 0, this.limit, true, true);
+			if (kind == FlushKind.PERIODIC && !this.scarce) {
+				if (this.settled > 0) {
+					this.idleFlushes = 0;
+					if (this.lastReservation > 0) {
+						long need = (this.free < this.lastReservation) ? this.lastReservation : 0;
+						return begin(need, this.limit, false, true);
+					}
+				}
+				else if (this.idleFlushes++ == 0) {
+					// an organization calling a few times a second often has a quiet interval:
+					// giving its slice back at once would send its next call to the table
+					return null;
+				}
+			}
+			return begin(0, this.limit, true, false);
 		}
 		finally {
 			this.lock.unlock();
@@ -394,6 +415,16 @@ final class LedgerSlice {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+	}
+
+	private enum FlushKind {
+
+		/** Every flush interval: a busy slice keeps its free part. */
+		PERIODIC,
+
+		/** Everything free goes back. */
+		GIVE_BACK
+
 	}
 
 	/** Nothing is left to lease: whoever asks next waits for quota given back. */

@@ -171,6 +171,18 @@ class JdbcUsageLedgerTests {
 					Map.of("REFERENCE_ID", "org_b", "USED", 46L, "LEASED", 0L));
 	}
 
+	@Test
+	void closingGivesTheWholeSliceBackAlsoOfAnOrganizationStillCalling() throws Exception {
+		try (JdbcUsageLedger ledger = ledger()) {
+			for (int i = 0; i < 5; i++) {
+				settle(ledger, "org_busy", 100, 10);
+			}
+		}
+		// a slice kept or renewed at close would count against the limit until the period ends
+		assertThat(new JdbcTemplate(this.dataSource).queryForMap("SELECT used, leased FROM metering_usage_ledger "
+				+ "WHERE reference_id = 'org_busy'")).isEqualTo(Map.of("USED", 50L, "LEASED", 0L));
+	}
+
 	private static void settle(UsageLedger ledger, String organization, long reserve, long use) {
 		Admission admission = ledger.tryReserve(organization, "tokens", PERIOD, 1_000_000, reserve, Duration.ZERO);
 		assertThat(admission).isInstanceOf(Admission.Reservation.class);
