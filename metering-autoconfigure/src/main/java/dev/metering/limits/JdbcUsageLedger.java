@@ -28,8 +28,8 @@ import org.apache.commons.logging.LogFactory;
  * Every flush interval each instance writes back the usage settled, gives back the free quota
  * of organizations that stopped calling or near their limit (a busy one keeps its slice, topped
  * up when short, so that its calls never wait for the flush) and publishes the thresholds
- * reached. A crashed instance's slices stay leased until the
- * period ends: they count against the limit, never for it.
+ * reached. A crashed instance's slices stay leased until the period ends: they count against
+ * the limit, never for it.
  */
 public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 
