@@ -4,11 +4,18 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.DatabaseMetaData;
 import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -53,6 +60,8 @@ import dev.metering.outbox.UsageOutbox;
 @Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
 public final class JdbcOutboxAutoConfiguration {
 
+	private static final Log logger = LogFactory.getLog(JdbcOutboxAutoConfiguration.class);
+
 	private static final String SYNC = MeteringProperties.PREFIX + ".outbox.sync";
 
 	@Bean
@@ -83,13 +92,15 @@ public final class JdbcOutboxAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
 			ObjectProvider<GroupCommitOutbox> groupCommit) {
-		requireSupportedDatabase(dataSource);
+		if (requireSupportedDatabase(dataSource) == DatabaseDriver.H2) {
+			warnIfClosedBeforeShutdown(dataSource);
+		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
 		return new JdbcDeliveryQueue(dataSource, instanceId(), properties.outbox().lease(), Clock.systemUTC(),
 				(writer != null) ? writer::queuedCount : () -> 0);
 	}
 
-	private static void requireSupportedDatabase(DataSource dataSource) {
+	private static DatabaseDriver requireSupportedDatabase(DataSource dataSource) {
 		String product;
 		try {
 			product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
@@ -103,6 +114,36 @@ public final class JdbcOutboxAutoConfiguration {
 					+ "; set metering.outbox.store=memory or define UsageOutbox, DeliveryQueue and "
 					+ "UndeliveredUsage beans");
 		}
+		return driver;
+	}
+
+	/**
+	 * H2 closes a database as soon as the JVM begins to shut down, unless its URL says not to:
+	 * before the application has stopped, so that what the outbox holds then is not written, and
+	 * its last deliveries fail. Spring Boot's own embedded URLs say not to; a URL written by hand
+	 * rarely does. H2 does not tell its settings, so the URL is read from the pool or data
+	 * source that holds it, when it does.
+	 */
+	private static void warnIfClosedBeforeShutdown(DataSource dataSource) {
+		String url = configuredUrl(dataSource);
+		if (url != null && !url.toUpperCase(Locale.ROOT).replace(" ", "").contains(";DB_CLOSE_ON_EXIT=FALSE")) {
+			// up to the first setting: a URL may carry a password
+			logger.warn("The metering outbox is on H2 (" + url.split(";", 2)[0] + "), which closes the database "
+					+ "as soon as the JVM begins to shut down, before the application stops: usage recorded in "
+					+ "its last moments is lost, and what is stored waits for the next start. Add "
+					+ ";DB_CLOSE_ON_EXIT=FALSE to spring.datasource.url");
+		}
+	}
+
+	/** The URL a pool ({@code jdbcUrl}) or a plain data source ({@code url}) was given, or {@code null}. */
+	private static String configuredUrl(DataSource dataSource) {
+		BeanWrapper bean = new BeanWrapperImpl(dataSource);
+		for (String property : List.of("jdbcUrl", "url")) {
+			if (bean.isReadableProperty(property) && bean.getPropertyValue(property) instanceof String url) {
+				return url;
+			}
+		}
+		return null;
 	}
 
 	private static String instanceId() {

@@ -6,12 +6,15 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -28,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Which outbox the auto-configuration picks, and the durable one at work on H2.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class JdbcOutboxAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -44,6 +48,26 @@ class JdbcOutboxAutoConfigurationTests {
 			recordAndDeliver(context, 500);
 			assertThat(rows(context, "P")).isZero();
 		});
+	}
+
+	@Test
+	void anH2UrlThatLetsH2CloseTheDatabaseAtShutdownIsWarnedAboutWithoutItsSettings(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:closes-first;DB_CLOSE_DELAY=-1")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(output).contains("The metering outbox is on H2 (jdbc:h2:mem:closes-first), which closes")
+					.contains("Add ;DB_CLOSE_ON_EXIT=FALSE to spring.datasource.url")
+					.doesNotContain("DB_CLOSE_DELAY");
+			});
+	}
+
+	@Test
+	void anH2UrlThatKeepsTheDatabaseOpenTillTheApplicationStopsIsNotWarnedAbout(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:stays-open;db_close_on_exit=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(output).doesNotContain("The metering outbox is on H2");
+			});
 	}
 
 	@Test
