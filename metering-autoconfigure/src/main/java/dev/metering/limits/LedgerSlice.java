@@ -78,12 +78,34 @@ final class LedgerSlice {
 	 * @return the admission, or {@code null} when this slice was retired: ask a new one
 	 */
 	Admission reserve(long limit, long amount, Deadline deadline) {
+		return reserve(limit, amount, amount, false, deadline);
+	}
+
+	/**
+	 * Admits a call within the limit: its whole {@code amount} when there is room for it, else
+	 * what is left when that is at least {@code minimum}, waiting until the deadline while the
+	 * settled usage leaves room for the minimum.
+	 * @return the admission, or {@code null} when this slice was retired: ask a new one
+	 */
+	Admission reserveWithin(long limit, long amount, long minimum, Deadline deadline) {
+		return reserve(limit, amount, minimum, true, deadline);
+	}
+
+	/**
+	 * @param minimum the least a call is admitted with: a call that may cross the limit is
+	 * admitted with its whole amount or not at all
+	 * @param withinLimit whether the call must stay within the limit, rather than start while
+	 * settled usage is under it
+	 */
+	private Admission reserve(long limit, long amount, long minimum, boolean withinLimit, Deadline deadline) {
+		// what the limit must leave above settled usage for the call to start
+		long room = withinLimit ? minimum : 1;
 		this.lock.lock();
 		try {
 			this.limit = limit;
 			while (!this.retired) {
 				long settledUsage = this.knownUsed + this.inTransit + this.settled;
-				if (settledUsage >= limit) {
+				if (limit - settledUsage < room) {
 					// settled usage only grows within a period: no need to ask the table
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
@@ -97,52 +119,7 @@ final class LedgerSlice {
 				}
 				long now = System.nanoTime();
 				if (now - this.retryAt >= 0 || limit > this.refusedLimit) {
-					LedgerTable.Exchange exchange = exchange(amount, limit, true, false);
-					this.scarce = exchange.granted() <= amount || fullyLeased(exchange, limit);
-					if (exchange.granted() > 0) {
-						this.free += exchange.granted();
-						return admit(amount);
-					}
-					this.retryAt = System.nanoTime() + RETRY_NANOS;
-					this.refusedLimit = limit;
-					continue;
-				}
-				if (!awaitChange(now, deadline)) {
-					return new Admission.Refused(settledUsage, limit, this.key.period());
-				}
-			}
-			return null;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/**
-	 * Admits a call within the limit: its whole {@code amount} when there is room for it, else
-	 * what is left when that is at least {@code minimum}, waiting until the deadline while the
-	 * settled usage leaves room for the minimum.
-	 * @return the admission, or {@code null} when this slice was retired: ask a new one
-	 */
-	Admission reserveWithin(long limit, long amount, long minimum, Deadline deadline) {
-		this.lock.lock();
-		try {
-			this.limit = limit;
-			while (!this.retired) {
-				long settledUsage = this.knownUsed + this.inTransit + this.settled;
-				if (limit - settledUsage < minimum) {
-					return new Admission.Refused(settledUsage, limit, this.key.period());
-				}
-				if (this.free >= amount) {
-					return admit(amount);
-				}
-				if (this.exchanging) {
-					this.changed.awaitUninterruptibly();
-					continue;
-				}
-				long now = System.nanoTime();
-				if (now - this.retryAt >= 0 || limit > this.refusedLimit) {
-					LedgerTable.Exchange exchange = exchange(amount, limit, true, true);
+					LedgerTable.Exchange exchange = exchange(amount, limit, true, withinLimit);
 					this.scarce = exchange.granted() <= amount || fullyLeased(exchange, limit);
 					this.free += exchange.granted();
 					if (this.free >= minimum) {
