@@ -8,7 +8,10 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -22,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * The ledger in the database keeps the contract's sequential semantics, although it admits
  * calls from slices held in memory.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class JdbcUsageLedgerTests {
 
 	private static final BillingPeriod PERIOD = new BillingPeriod(Instant.parse("2026-01-01T00:00:00Z"),
@@ -139,7 +143,7 @@ class JdbcUsageLedgerTests {
 	}
 
 	@Test
-	void usageAFlushCouldNotWriteIsWrittenOnceByALaterOne() throws Exception {
+	void usageAFlushCouldNotWriteIsWrittenOnceByALaterOne(CapturedOutput output) throws Exception {
 		JdbcTemplate jdbc = new JdbcTemplate(this.dataSource);
 		try (JdbcUsageLedger first = ledger(Duration.ofMillis(20)); JdbcUsageLedger second = ledger()) {
 			settle(first, "org_a", 100, 30);
@@ -152,8 +156,9 @@ class JdbcUsageLedgerTests {
 				// counted in memory, without the table
 				first.add("org_a", "tokens", PERIOD, 1_000_000, 5);
 				first.add("org_b", "tokens", PERIOD, 1_000_000, 6);
-				// flushes fail meanwhile
-				Thread.sleep(100);
+				// until a flush has failed on them
+				await().atMost(Duration.ofSeconds(5))
+					.untilAsserted(() -> assertThat(output).contains("Could not write the usage of"));
 			}
 			finally {
 				jdbc.execute("ALTER TABLE metering_usage_ledger_away RENAME TO metering_usage_ledger");

@@ -85,7 +85,8 @@ public final class SoakLoad {
 
 	private static ConfigurableApplicationContext start(Path data) {
 		Map<String, Object> properties = new HashMap<>();
-		properties.put("spring.datasource.url", "jdbc:h2:file:" + data.resolve("soak") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+		properties.put("spring.datasource.url",
+				"jdbc:h2:file:" + data.resolve("soak") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
 		properties.put("metering.jdbc.initialize-schema", "always");
 		if ("memory".equals(System.getProperty("store"))) {
 			// outbox, ledger and local meter in memory: the library's own memory, without H2's
