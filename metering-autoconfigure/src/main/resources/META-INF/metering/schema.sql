@@ -28,6 +28,13 @@ ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS recorded_at BIGINT;
 -- tables upgrade.
 ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS model VARCHAR(200);
 ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS token_type VARCHAR(40);
+-- The organization or user whose usage an event is (BillingSubject: its ID and ORGANIZATION or
+-- PERSONAL), when metering knows it; NULL for usage recorded by customer ID.
+ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS subject_id VARCHAR(200);
+ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS subject_type VARCHAR(20);
+-- An event whose customer the provider could not name when it was recorded (an outage) waits
+-- without one until it can.
+ALTER TABLE metering_usage_event ALTER COLUMN customer_id DROP NOT NULL;
 
 -- The embedded local meter: delivered usage summed per event name, customer and minute.
 CREATE TABLE IF NOT EXISTS metering_local_usage (

@@ -21,10 +21,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 
+import dev.metering.BillingAccountResolver;
 import dev.metering.BillingClient;
+import dev.metering.BillingSubject;
 import dev.metering.BillingSubjectResolver;
 import dev.metering.admin.MeteringAdmin;
-import dev.metering.billing.BillingAccount;
+import dev.metering.billing.Account;
 import dev.metering.billing.BillingAccounts;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.DefaultBillingClient;
@@ -136,11 +138,13 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans,
-			ObjectProvider<MeteringMetrics> metrics) {
-		Map<String, BillingAccount> accounts = new LinkedHashMap<>();
+			ObjectProvider<BillingAccountResolver> resolvers, ObjectProvider<MeteringMetrics> metrics) {
+		Map<String, Account> accounts = new LinkedHashMap<>();
 		this.properties.accounts()
-			.forEach((id, account) -> accounts.put(id, new BillingAccount(id, account.customerId(), account.plan())));
-		return new BillingAccounts(accounts, provider, plans, lookupFailures(metrics));
+			.forEach((id, account) -> accounts.put(id,
+					new Account(BillingSubject.organization(id), account.customerId(), account.plan())));
+		return new BillingAccounts(accounts, resolvers.orderedStream().toList(), provider, plans,
+				lookupFailures(metrics));
 	}
 
 	private LookupFailures lookupFailures(ObjectProvider<MeteringMetrics> metrics) {

@@ -1,8 +1,11 @@
 package dev.metering.billing;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.metering.BillingAccount;
+import dev.metering.BillingAccountResolver;
 import dev.metering.BillingSubject;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.Subscription;
@@ -10,8 +13,9 @@ import dev.metering.limits.PlanCatalog;
 
 /**
  * Finds the billing account of a subject: its customer ID from the configured accounts, else
- * from the provider; its plan from the configured account, else from the prices of the
- * customer's active subscription. The provider's answers are cached by the provider, so a plan
+ * from the application's {@link BillingAccountResolver}s, else from the provider; its plan from
+ * the configured or resolved account, else from the prices of the customer's active
+ * subscription. The provider's answers are cached by the provider, so a plan
  * changed at the provider takes effect once its cached subscription is refreshed.
  * <p>
  * When the provider fails to answer with nothing cached and {@link LookupFailures} lets the
@@ -21,7 +25,9 @@ import dev.metering.limits.PlanCatalog;
  */
 public final class BillingAccounts {
 
-	private final Map<String, BillingAccount> configured;
+	private final Map<String, Account> configured;
+
+	private final List<BillingAccountResolver> resolvers;
 
 	private final MeterProvider provider;
 
@@ -29,16 +35,21 @@ public final class BillingAccounts {
 
 	private final LookupFailures failures;
 
-	public BillingAccounts(Map<String, BillingAccount> configured, MeterProvider provider, PlanCatalog plans,
-			LookupFailures failures) {
+	/**
+	 * @param configured the accounts of {@code metering.accounts}, by organization or user ID
+	 * @param resolvers the application's records of accounts, asked in order before the provider
+	 */
+	public BillingAccounts(Map<String, Account> configured, List<BillingAccountResolver> resolvers,
+			MeterProvider provider, PlanCatalog plans, LookupFailures failures) {
 		this.configured = Map.copyOf(configured);
+		this.resolvers = List.copyOf(resolvers);
 		this.provider = provider;
 		this.plans = plans;
 		this.failures = failures;
 	}
 
 	/** The account of a subject; a provider that cannot answer throws. */
-	public Optional<BillingAccount> find(BillingSubject subject) {
+	public Optional<Account> find(BillingSubject subject) {
 		return find(subject, LookupFailures.STRICT);
 	}
 
@@ -47,32 +58,39 @@ public final class BillingAccounts {
 	 * cached, {@code metering.limits.on-lookup-failure} decides, so that an outage does not stop
 	 * AI calls.
 	 */
-	public Optional<BillingAccount> findForCall(BillingSubject subject) {
+	public Optional<Account> findForCall(BillingSubject subject) {
 		return find(subject, this.failures);
 	}
 
-	private Optional<BillingAccount> find(BillingSubject subject, LookupFailures failures) {
-		BillingAccount account = this.configured.get(subject.referenceId());
+	private Optional<Account> find(BillingSubject subject, LookupFailures failures) {
+		Account account = this.configured.get(subject.referenceId());
 		if (account != null && account.plan() != null) {
 			return Optional.of(account);
 		}
 		if (account != null) {
 			String plan = subscribedPlan(subject, account.customerId(), failures);
 			// the configured account itself when no subscription names a plan: nothing made per call
-			return Optional.of((plan != null) ? new BillingAccount(account.referenceId(), account.customerId(), plan)
-					: account);
+			return Optional.of((plan != null) ? new Account(account.subject(), account.customerId(), plan) : account);
+		}
+		for (BillingAccountResolver resolver : this.resolvers) {
+			Optional<BillingAccount> resolved = resolver.find(subject);
+			if (resolved.isPresent()) {
+				BillingAccount known = resolved.get();
+				String plan = (known.plan() != null) ? known.plan()
+						: subscribedPlan(subject, known.customerId(), failures);
+				return Optional.of(new Account(subject, known.customerId(), plan));
+			}
 		}
 		return failures.answer("customer",
 				() -> this.provider.findCustomerId(subject)
-					.map((customerId) -> new BillingAccount(subject.referenceId(), customerId,
-							subscribedPlan(subject, customerId, failures))),
-				() -> Optional.of(new BillingAccount(subject.referenceId(), null, null)),
+					.map((customerId) -> new Account(subject, customerId, subscribedPlan(subject, customerId, failures))),
+				() -> Optional.of(new Account(subject, null, null)),
 				() -> "no customer ID for '" + subject.referenceId() + "', the default plan '" + defaultPlan()
 						+ "' and the calendar-month period; its usage is not billed");
 	}
 
 	/** The configured account of an organization or user ID. */
-	public Optional<BillingAccount> byReferenceId(String referenceId) {
+	public Optional<Account> byReferenceId(String referenceId) {
 		return Optional.ofNullable(this.configured.get(referenceId));
 	}
 

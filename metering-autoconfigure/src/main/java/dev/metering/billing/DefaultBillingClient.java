@@ -118,7 +118,7 @@ public final class DefaultBillingClient implements BillingClient {
 		if (subject == null) {
 			throw new IllegalArgumentException("subject must not be null");
 		}
-		return this.accounts.find(subject).map(BillingAccount::customerId);
+		return this.accounts.find(subject).map(Account::customerId);
 	}
 
 	@Override
@@ -127,15 +127,15 @@ public final class DefaultBillingClient implements BillingClient {
 		if (currentUsage < 0) {
 			throw new IllegalArgumentException("currentUsage must not be negative, was " + currentUsage);
 		}
-		Optional<BillingAccount> account = accountOf(referenceId);
-		String plan = account.map(BillingAccount::plan).orElse(null);
+		Optional<Account> account = accountOf(referenceId);
+		String plan = account.map(Account::plan).orElse(null);
 		return PlanCatalog.check(this.plans.limits(plan), limitKey, currentUsage,
-				account.map(BillingAccount::hasSubscription).orElse(false));
+				account.map(Account::hasSubscription).orElse(false));
 	}
 
 	@Override
 	public PlanLimits getPlanLimits(String referenceId) {
-		return this.plans.limits(accountOf(referenceId).map(BillingAccount::plan).orElse(null));
+		return this.plans.limits(accountOf(referenceId).map(Account::plan).orElse(null));
 	}
 
 	@Override
@@ -146,7 +146,7 @@ public final class DefaultBillingClient implements BillingClient {
 
 	@Override
 	public List<UsageStatus> getUsageStatuses(String referenceId) {
-		BillingAccount account = accountOf(referenceId).orElse(null);
+		Account account = accountOf(referenceId).orElse(null);
 		return this.meters.limitKeys()
 			.stream()
 			.map((limitKey) -> this.admission.status(referenceId, account, limitKey))
@@ -157,7 +157,7 @@ public final class DefaultBillingClient implements BillingClient {
 	 * The account as limits see it: through a provider outage with nothing cached,
 	 * {@code metering.limits.on-lookup-failure} decides, as it does for calls.
 	 */
-	private Optional<BillingAccount> accountOf(String referenceId) {
+	private Optional<Account> accountOf(String referenceId) {
 		requireText(referenceId, "referenceId");
 		return this.accounts.findForCall(BillingSubject.organization(referenceId));
 	}

@@ -13,7 +13,7 @@ public final class MeteredCall {
 
 	private final UsageMetering metering;
 
-	private final BillingAccount account;
+	private final Account account;
 
 	private final MeterDefinition meter;
 
@@ -36,7 +36,7 @@ public final class MeteredCall {
 	 * @param completionCap the completion tokens the budget pays for, when it is less than
 	 * the call may use and {@code metering.limits.on-limit} is {@code cap}; else {@code null}
 	 */
-	MeteredCall(UsageMetering metering, BillingAccount account, MeterDefinition meter, UsageScope scope,
+	MeteredCall(UsageMetering metering, Account account, MeterDefinition meter, UsageScope scope,
 			Admission.Reservation reservation, String requestModel, ModelPrice requestPrice, Integer completionCap) {
 		this.metering = metering;
 		this.account = account;
@@ -71,7 +71,7 @@ public final class MeteredCall {
 		this.metering.settle(this, 0);
 	}
 
-	BillingAccount account() {
+	Account account() {
 		return this.account;
 	}
 

@@ -80,7 +80,7 @@ public final class PlanAdmission {
 	 * call through without one
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
 	 */
-	Admission.Reservation admit(BillingAccount account, MeterDefinition meter, CallEstimate estimate,
+	Admission.Reservation admit(Account account, MeterDefinition meter, CallEstimate estimate,
 			ModelPrice price) {
 		String limitKey = meter.limitKey();
 		if (limitKey == null || this.enforcement == Enforcement.OFF) {
@@ -191,7 +191,7 @@ public final class PlanAdmission {
 	}
 
 	/** Counts usage that had no reservation against the limit {@code limitKey}, if any. */
-	void charge(BillingAccount account, String limitKey, long used) {
+	void charge(Account account, String limitKey, long used) {
 		if (limitKey != null && used > 0) {
 			Long limit = this.plans.limits(account.plan()).limits().get(limitKey);
 			this.ledger.add(account.referenceId(), limitKey, this.periods.current(account.customerId()),
@@ -205,7 +205,7 @@ public final class PlanAdmission {
 	 * @param account its billing account, or {@code null} when it has none (default plan,
 	 * calendar-month period)
 	 */
-	UsageStatus status(String referenceId, BillingAccount account, String limitKey) {
+	UsageStatus status(String referenceId, Account account, String limitKey) {
 		String plan = (account != null) ? account.plan() : null;
 		BillingPeriod period = this.periods.current((account != null) ? account.customerId() : null);
 		long used = this.ledger.used(referenceId, limitKey, period);

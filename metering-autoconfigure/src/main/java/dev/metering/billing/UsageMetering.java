@@ -76,7 +76,7 @@ public final class UsageMetering {
 		if (collectsTokens) {
 			return UsageScope.collectingTokens(meter, subject, named != null);
 		}
-		BillingAccount account = accountOrRefuse(subject).orElse(null);
+		Account account = accountOrRefuse(subject).orElse(null);
 		if (account != null) {
 			Admission.Reservation check = this.admission.admit(account, meter, CallEstimate.NOTHING, null);
 			if (check != null) {
@@ -114,7 +114,7 @@ public final class UsageMetering {
 		if (quantity == null || quantity == 0) {
 			return;
 		}
-		BillingAccount account = scope.quantityAccount();
+		Account account = scope.quantityAccount();
 		if (account == null) {
 			this.metrics.unbilled();
 			logger.warn("Usage of " + quantity + " on meter '" + scope.meter().key()
@@ -138,7 +138,7 @@ public final class UsageMetering {
 		UsageScope collecting = (scope != null && scope.collectsTokens()) ? scope : null;
 		MeterDefinition meter = (collecting != null) ? collecting.meter() : this.meters.defaultMeter();
 		ModelPrice price = meter.inCredits() ? requestPrice(meter, estimate.model()) : null;
-		Optional<BillingAccount> account = accountOrRefuse(subject);
+		Optional<Account> account = accountOrRefuse(subject);
 		if (account.isEmpty()) {
 			this.metrics.unbilled();
 			return new MeteredCall(this, null, meter, null, null, estimate.model(), price, null);
@@ -172,7 +172,7 @@ public final class UsageMetering {
 	 * of token when the meter has that dimension.
 	 */
 	void complete(MeteredCall call, TokenUsage tokens, String answeredModel) {
-		BillingAccount account = call.account();
+		Account account = call.account();
 		if (account == null) {
 			return;
 		}
@@ -201,7 +201,7 @@ public final class UsageMetering {
 	}
 
 	/** The whole credits of a call's tokens at the price of the model that answered, rounding carried. */
-	private long credits(MeteredCall call, BillingAccount account, TokenUsage tokens, String model) {
+	private long credits(MeteredCall call, Account account, TokenUsage tokens, String model) {
 		long units;
 		try {
 			units = priceOf(call, model).units(call.meter().tokens(), tokens);
@@ -213,7 +213,7 @@ public final class UsageMetering {
 	}
 
 	/** The whole credits of each type of token (replacing its count) and of all, rounding carried. */
-	private long credits(MeteredCall call, BillingAccount account, TokenKind[] types, long[] quantities, String model) {
+	private long credits(MeteredCall call, Account account, TokenKind[] types, long[] quantities, String model) {
 		ModelPrice price = priceOf(call, model);
 		for (int i = 0; i < types.length; i++) {
 			quantities[i] = saturatedProduct(quantities[i], price.perToken(types[i]));
@@ -230,7 +230,7 @@ public final class UsageMetering {
 		return this.carry.settle(call.meter().eventName(), account.customerId(), quantities);
 	}
 
-	private long inWholeCredits(MeterDefinition meter, BillingAccount account, long units) {
+	private long inWholeCredits(MeterDefinition meter, Account account, long units) {
 		if (account.customerId() == null) {
 			return Math.round((double) units / this.prices.unitsPerCredit());
 		}
@@ -271,7 +271,7 @@ public final class UsageMetering {
 
 	/** Settles the call's reservation to what it used (0 releases it), or counts it against the limit. */
 	void settle(MeteredCall call, long quantity) {
-		BillingAccount account = call.account();
+		Account account = call.account();
 		if (account == null) {
 			return;
 		}
@@ -283,13 +283,13 @@ public final class UsageMetering {
 		}
 	}
 
-	private void collectOrRecord(MeteredCall call, BillingAccount account, UsageDimensions dimensions, long quantity) {
+	private void collectOrRecord(MeteredCall call, Account account, UsageDimensions dimensions, long quantity) {
 		if (call.scope() == null || !call.scope().tryAdd(account, dimensions, quantity)) {
 			record(call.meter(), account, dimensions, quantity);
 		}
 	}
 
-	private void record(MeterDefinition meter, BillingAccount account, UsageDimensions dimensions, long quantity) {
+	private void record(MeterDefinition meter, Account account, UsageDimensions dimensions, long quantity) {
 		if (quantity <= 0) {
 			return;
 		}
@@ -299,7 +299,8 @@ public final class UsageMetering {
 			this.metrics.unbilled();
 			return;
 		}
-		String problem = this.recorder.recordNow(meter.eventName(), account.customerId(), quantity, dimensions);
+		String problem = this.recorder.recordNow(meter.eventName(), account.customerId(), quantity, dimensions,
+				account.subject());
 		if (problem != null) {
 			this.metrics.refused();
 			logger.error("Usage of " + quantity + " for '" + account.referenceId() + "' on meter '" + meter.key()
@@ -310,8 +311,8 @@ public final class UsageMetering {
 	/**
 	 * @throws MissingBillingAccountException when there is no account and the policy rejects
 	 */
-	private Optional<BillingAccount> accountOrRefuse(BillingSubject subject) {
-		Optional<BillingAccount> account = (subject != null) ? this.accounts.findForCall(subject) : Optional.empty();
+	private Optional<Account> accountOrRefuse(BillingSubject subject) {
+		Optional<Account> account = (subject != null) ? this.accounts.findForCall(subject) : Optional.empty();
 		if (account.isEmpty() && this.missingCustomerPolicy == MissingCustomerPolicy.REJECT) {
 			throw new MissingBillingAccountException((subject != null) ? subject.referenceId() : null);
 		}

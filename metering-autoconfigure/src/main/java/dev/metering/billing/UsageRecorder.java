@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
+import dev.metering.BillingSubject;
 import dev.metering.RecordUsageResult;
 import dev.metering.UsageDimensions;
 import dev.metering.outbox.EventIdentifiers;
@@ -50,23 +51,25 @@ public final class UsageRecorder {
 	public RecordUsageResult record(String eventName, String customerId, long value, UsageDimensions dimensions) {
 		Instant now = this.clock.instant();
 		String identifier = this.identifiers.next();
-		return result(identifier, record(identifier, eventName, customerId, value, now, dimensions, now));
+		return result(identifier, record(identifier, eventName, customerId, value, now, dimensions, null, now));
 	}
 
 	public RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp) {
 		String identifier = this.identifiers.next();
 		return result(identifier, record(identifier, eventName, customerId, value, timestamp, UsageDimensions.none(),
-				this.clock.instant()));
+				null, this.clock.instant()));
 	}
 
 	/**
 	 * Records usage of the given dimensions that happened now, for metering's own calls, which
 	 * need no result object when it is recorded: none is made on every ChatClient call.
+	 * @param subject the organization or user whose usage it is
 	 * @return why the usage was not recorded, or {@code null} when it was
 	 */
-	String recordNow(String eventName, String customerId, long value, UsageDimensions dimensions) {
+	String recordNow(String eventName, String customerId, long value, UsageDimensions dimensions,
+			BillingSubject subject) {
 		Instant now = this.clock.instant();
-		return record(this.identifiers.next(), eventName, customerId, value, now, dimensions, now);
+		return record(this.identifiers.next(), eventName, customerId, value, now, dimensions, subject, now);
 	}
 
 	private static RecordUsageResult result(String identifier, String problem) {
@@ -78,12 +81,12 @@ public final class UsageRecorder {
 	 * @return why the event was not recorded, or {@code null} when it was
 	 */
 	private String record(String identifier, String eventName, String customerId, long value, Instant timestamp,
-			UsageDimensions dimensions, Instant now) {
+			UsageDimensions dimensions, BillingSubject subject, Instant now) {
 		Optional<String> problem = problemWith(eventName, customerId, value, timestamp, now);
 		if (problem.isPresent()) {
 			return problem.get();
 		}
-		UsageEvent event = new UsageEvent(identifier, eventName, customerId, value, timestamp, dimensions);
+		UsageEvent event = new UsageEvent(identifier, eventName, customerId, value, timestamp, dimensions, subject);
 		Optional<String> unstorable = this.outbox.problemWith(event);
 		if (unstorable.isPresent()) {
 			return unstorable.get();
@@ -112,7 +115,7 @@ public final class UsageRecorder {
 		if (customerId == null || customerId.isBlank()) {
 			return Optional.of("customerId must not be blank");
 		}
-		BillingAccount named = this.accounts.byReferenceId(customerId).orElse(null);
+		Account named = this.accounts.byReferenceId(customerId).orElse(null);
 		if (named != null && !named.customerId().equals(customerId)) {
 			return Optional.of("'" + customerId + "' is an organization or user ID, not a customer ID; its "
 					+ this.provider.name() + " customer ID is '" + named.customerId() + "'");

@@ -23,13 +23,13 @@ public final class UsageScope {
 
 	private final boolean named;
 
-	private final BillingAccount quantityAccount;
+	private final Account quantityAccount;
 
 	private final Map<Collected, Long> tokens;
 
 	private boolean closed;
 
-	private UsageScope(MeterDefinition meter, BillingSubject subject, boolean named, BillingAccount quantityAccount,
+	private UsageScope(MeterDefinition meter, BillingSubject subject, boolean named, Account quantityAccount,
 			boolean collectsTokens) {
 		this.meter = meter;
 		this.subject = subject;
@@ -46,7 +46,7 @@ public final class UsageScope {
 	 * @param account the account billed the quantity, or {@code null} when it runs unbilled
 	 */
 	static UsageScope recordingQuantity(MeterDefinition meter, BillingSubject subject, boolean named,
-			BillingAccount account) {
+			Account account) {
 		return new UsageScope(meter, subject, named, account, false);
 	}
 
@@ -86,7 +86,7 @@ public final class UsageScope {
 		return this.tokens != null;
 	}
 
-	BillingAccount quantityAccount() {
+	Account quantityAccount() {
 		return this.quantityAccount;
 	}
 
@@ -94,7 +94,7 @@ public final class UsageScope {
 	 * Adds usage billed to an account, with the dimensions of its event, unless the scope
 	 * already closed (then the caller records it).
 	 */
-	synchronized boolean tryAdd(BillingAccount account, UsageDimensions dimensions, long amount) {
+	synchronized boolean tryAdd(Account account, UsageDimensions dimensions, long amount) {
 		if (this.closed) {
 			return false;
 		}
@@ -109,7 +109,7 @@ public final class UsageScope {
 	}
 
 	/** Usage collected for one event at the scope's end: an account, and its event's dimensions. */
-	record Collected(BillingAccount account, UsageDimensions dimensions) {
+	record Collected(Account account, UsageDimensions dimensions) {
 	}
 
 }

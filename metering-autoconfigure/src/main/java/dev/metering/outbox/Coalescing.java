@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
+import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
@@ -41,9 +43,20 @@ final class Coalescing {
 			}
 			UsageEvent first = group.get(0);
 			merged.put(new UsageEvent(identifiers.get(), first.eventName(), first.customerId(), sum, latest,
-					first.dimensions()), group);
+					first.dimensions(), commonSubject(group)), group);
 		}
 		return merged;
+	}
+
+	/** The subject of every event of a group, or {@code null} when they are of several (one customer for two). */
+	private static BillingSubject commonSubject(List<UsageEvent> group) {
+		BillingSubject subject = group.get(0).subject();
+		for (UsageEvent event : group) {
+			if (!Objects.equals(event.subject(), subject)) {
+				return null;
+			}
+		}
+		return subject;
 	}
 
 	/** What the events merged into one share. */

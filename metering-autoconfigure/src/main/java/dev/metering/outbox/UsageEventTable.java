@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
@@ -31,7 +32,7 @@ final class UsageEventTable {
 	static final String COALESCED = "C";
 
 	static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
-			+ "next_attempt_at, last_error, failure_code, failed_at, recorded_at, model, token_type";
+			+ "next_attempt_at, last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type";
 
 	private static final int IDENTIFIER_LENGTH = 100;
 
@@ -42,6 +43,8 @@ final class UsageEventTable {
 	private static final int MODEL_LENGTH = 200;
 
 	private static final int TOKEN_TYPE_LENGTH = 40;
+
+	private static final int SUBJECT_ID_LENGTH = 200;
 
 	private static final int TEXT_LENGTH = 1000;
 
@@ -54,7 +57,9 @@ final class UsageEventTable {
 			.or(() -> tooLong("eventName", event.eventName(), EVENT_NAME_LENGTH))
 			.or(() -> tooLong("customerId", event.customerId(), CUSTOMER_ID_LENGTH))
 			.or(() -> tooLong("model", event.dimensions().model(), MODEL_LENGTH))
-			.or(() -> tooLong("tokenType", event.dimensions().tokenType(), TOKEN_TYPE_LENGTH));
+			.or(() -> tooLong("tokenType", event.dimensions().tokenType(), TOKEN_TYPE_LENGTH))
+			.or(() -> tooLong("referenceId", (event.subject() != null) ? event.subject().referenceId() : null,
+					SUBJECT_ID_LENGTH));
 	}
 
 	private static Optional<String> tooLong(String field, String value, int max) {
@@ -95,7 +100,8 @@ final class UsageEventTable {
 			Function<UsageEvent, Instant> recordedAt, Function<UsageEvent, String> coalescedInto, Instant settledAt) {
 		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
 				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, "
-				+ "settled_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", events, events.size(),
+				+ "settled_at, subject_id, subject_type) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)", events,
+				events.size(),
 				(statement, event) -> {
 					statement.setString(1, event.identifier());
 					statement.setString(2, event.eventName());
@@ -109,14 +115,20 @@ final class UsageEventTable {
 					statement.setString(10, event.dimensions().tokenType());
 					statement.setString(11, coalescedInto.apply(event));
 					statement.setObject(12, (settledAt != null) ? settledAt.toEpochMilli() : null, Types.BIGINT);
+					BillingSubject subject = event.subject();
+					statement.setString(13, (subject != null) ? subject.referenceId() : null);
+					statement.setString(14, (subject != null) ? subject.type().name() : null);
 				});
 	}
 
 	/** Reads a row selected with {@link #COLUMNS}. */
 	static OutboxEntry entry(ResultSet rs, int row) throws SQLException {
+		String subjectId = rs.getString("subject_id");
+		BillingSubject subject = (subjectId != null)
+				? new BillingSubject(subjectId, BillingSubject.Type.valueOf(rs.getString("subject_type"))) : null;
 		UsageEvent event = new UsageEvent(rs.getString("identifier"), rs.getString("event_name"),
 				rs.getString("customer_id"), rs.getLong("usage_value"), Instant.ofEpochMilli(rs.getLong("occurred_at")),
-				new UsageDimensions(rs.getString("model"), rs.getString("token_type")));
+				new UsageDimensions(rs.getString("model"), rs.getString("token_type")), subject);
 		long recordedAt = rs.getLong("recorded_at");
 		Instant recorded = rs.wasNull() ? null : Instant.ofEpochMilli(recordedAt);
 		return new OutboxEntry(event, rs.getInt("attempts"), Instant.ofEpochMilli(rs.getLong("next_attempt_at")),

@@ -14,13 +14,14 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
+import dev.metering.MeteringUnavailableException;
 import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageLimitExceededException;
 
 /**
  * Answers the metering exceptions as RFC 9457 problem details: 429 for a used-up limit, with a
- * {@code Retry-After} header that says when its period ends, and 402 for a missing billing
- * account.
+ * {@code Retry-After} header that says when its period ends, 402 for a missing billing
+ * account, and 503 with a {@code Retry-After} header when metering cannot take the call.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE - 100)
@@ -51,7 +52,10 @@ public class MeteringExceptionHandler {
 
 	/** Whole seconds, rounded up so that a client retrying then finds the new period begun. */
 	private long secondsUntil(Instant end) {
-		Duration left = Duration.between(this.clock.instant(), end);
+		return wholeSeconds(Duration.between(this.clock.instant(), end));
+	}
+
+	private static long wholeSeconds(Duration left) {
 		if (left.isNegative()) {
 			return 0;
 		}
@@ -64,6 +68,17 @@ public class MeteringExceptionHandler {
 		problem.setTitle("No billing account");
 		problem.setType(URI.create("urn:metering:missing-billing-account"));
 		return ResponseEntity.status(HttpStatus.PAYMENT_REQUIRED).body(problem);
+	}
+
+	@ExceptionHandler(MeteringUnavailableException.class)
+	public ResponseEntity<ProblemDetail> unavailable(MeteringUnavailableException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+		problem.setTitle("Metering unavailable");
+		problem.setType(URI.create("urn:metering:unavailable"));
+		problem.setProperty("reason", ex.reason());
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(wholeSeconds(ex.retryAfter())))
+			.body(problem);
 	}
 
 }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.BillingSubject;
+import dev.metering.UsageDimensions;
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.provider.UsageEvent;
 import dev.metering.support.MutableClock;
@@ -67,6 +69,26 @@ abstract class JdbcUsageOutboxContract {
 		this.appender.append(event);
 
 		assertThat(this.outbox.due(Instant.now(), 10)).extracting(OutboxEntry::event).containsExactly(event);
+	}
+
+	@Test
+	void anEventKeepsTheSubjectItIsTheUsageOfAndAMergedEventTheSubjectItsEventsShare() {
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"));
+		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+		BillingSubject acme = BillingSubject.organization("org_acme");
+		BillingSubject alice = BillingSubject.personal("alice");
+		merging.appendAll(List.of(
+				new UsageEvent("usage_s1", "ai_tokens", "cus_s", 2, hour, UsageDimensions.none(), acme),
+				new UsageEvent("usage_s2", "ai_tokens", "cus_s", 3, hour.plusSeconds(1), UsageDimensions.none(), acme),
+				new UsageEvent("usage_s3", "ai_tokens", "cus_t", 4, hour, UsageDimensions.none(), acme),
+				new UsageEvent("usage_s4", "ai_tokens", "cus_t", 5, hour.plusSeconds(1), UsageDimensions.none(), alice),
+				new UsageEvent("usage_s5", "api_calls", "cus_t", 1, hour, UsageDimensions.none(), alice),
+				new UsageEvent("usage_s6", "api_calls", "cus_t", 1, hour)));
+
+		assertThat(this.outbox.due(Instant.now(), 10)).extracting(OutboxEntry::event)
+			.extracting(UsageEvent::customerId, UsageEvent::value, UsageEvent::subject)
+			.containsExactlyInAnyOrder(tuple("cus_s", 5L, acme), tuple("cus_t", 9L, null), tuple("cus_t", 1L, alice),
+					tuple("cus_t", 1L, null));
 	}
 
 	@Test

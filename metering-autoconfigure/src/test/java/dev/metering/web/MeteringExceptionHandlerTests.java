@@ -1,6 +1,7 @@
 package dev.metering.web;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
@@ -10,6 +11,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 
+import dev.metering.MeteringUnavailableException;
 import dev.metering.UsageLimitExceededException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +51,18 @@ class MeteringExceptionHandlerTests {
 		return this.handler.limitExceeded(new UsageLimitExceededException("aiTokens", 1, 1, periodEnd))
 			.getHeaders()
 			.getFirst(HttpHeaders.RETRY_AFTER);
+	}
+
+	@Test
+	void unavailableMeteringAnswers503WithTheReasonAndRetryAfterInWholeSecondsRoundedUp() {
+		ResponseEntity<ProblemDetail> answer = this.handler.unavailable(new MeteringUnavailableException(
+				"the metering database is unreachable and the outbox is full", Duration.ofMillis(4500)));
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(503);
+		assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
+		assertThat(answer.getBody().getType()).hasToString("urn:metering:unavailable");
+		assertThat(answer.getBody().getProperties()).containsEntry("reason",
+				"the metering database is unreachable and the outbox is full");
 	}
 
 }
