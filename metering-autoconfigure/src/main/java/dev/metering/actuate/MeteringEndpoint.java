@@ -78,7 +78,7 @@ public class MeteringEndpoint {
 		Duration age = (oldest != null) ? Duration.between(oldest, this.clock.instant()) : Duration.ZERO;
 		return new MeteringDescriptor(this.provider, backlog.pending(), backlog.pendingByEventName(), oldest,
 				(age.isNegative() ? Duration.ZERO : age).truncatedTo(ChronoUnit.SECONDS).toString(),
-				backlog.deadLetters(), backlog.deadLettersByEventName(),
+				backlog.awaitingCustomer(), backlog.deadLetters(), backlog.deadLettersByEventName(),
 				new DeadLetterPage(pageNumber, pageSize, deadLetters));
 	}
 
@@ -138,12 +138,13 @@ public class MeteringEndpoint {
 	 * @param pendingByEventName pending events per event name
 	 * @param oldestPendingRecordedAt when the oldest pending event was recorded, if any
 	 * @param oldestPendingAge how long ago that was, ISO-8601
+	 * @param awaitingCustomer pending events that wait for the provider to name their customer
 	 * @param deadLetters events the provider refused for good
 	 * @param deadLettersByEventName dead letters per event name
 	 * @param deadLetterPage the page of dead letters asked for
 	 */
 	public record MeteringDescriptor(String provider, long pending, Map<String, Long> pendingByEventName,
-			@Nullable Instant oldestPendingRecordedAt, String oldestPendingAge, long deadLetters,
+			@Nullable Instant oldestPendingRecordedAt, String oldestPendingAge, long awaitingCustomer, long deadLetters,
 			Map<String, Long> deadLettersByEventName, DeadLetterPage deadLetterPage) implements OperationResponseBody {
 	}
 

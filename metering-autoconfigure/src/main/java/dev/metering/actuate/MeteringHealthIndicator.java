@@ -3,6 +3,7 @@ package dev.metering.actuate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,13 +14,16 @@ import org.springframework.boot.health.contributor.Status;
 
 import dev.metering.outbox.OutboxBacklog;
 import dev.metering.outbox.UndeliveredUsage;
+import dev.metering.provider.ProviderAccess;
 
 /**
- * The health of delivery: {@code UP} while usage reaches the provider in time,
+ * The health of metering: {@code UP} while usage reaches the provider in time,
  * {@link #DEGRADED} when the oldest pending event has waited longer than the maximum delivery
- * lag (a provider outage, a revoked key) or dead letters wait to be re-driven, and
- * {@code DOWN} when the outbox cannot be read. Its details never hold a secret: the provider's
- * name, counts and ages only, and of a failure only its type.
+ * lag (a provider outage) or dead letters wait to be re-driven, and {@code DOWN} when the
+ * provider refuses metering's credentials (calls that need a look-up are refused until they
+ * are fixed) or the outbox cannot be read. Its details never hold a secret: the provider's
+ * name, counts and ages, the provider's redacted answer to a refused request, and of a failure
+ * only its type.
  * <p>
  * {@code DEGRADED} is not among Actuator's default statuses, so on its own it leaves the
  * application's overall status and HTTP answer as they are: while the provider is down, calls
@@ -38,23 +42,38 @@ public final class MeteringHealthIndicator implements HealthIndicator {
 
 	private final String provider;
 
+	private final ProviderAccess access;
+
 	private final Duration maxDeliveryLag;
 
 	private final Clock clock;
 
 	/**
 	 * @param provider the name of the provider usage is delivered to
+	 * @param access whether that provider accepts metering's credentials
 	 * @param maxDeliveryLag how long the oldest pending event may wait
 	 */
-	public MeteringHealthIndicator(UndeliveredUsage outbox, String provider, Duration maxDeliveryLag, Clock clock) {
+	public MeteringHealthIndicator(UndeliveredUsage outbox, String provider, ProviderAccess access,
+			Duration maxDeliveryLag, Clock clock) {
 		this.outbox = outbox;
 		this.provider = provider;
+		this.access = access;
 		this.maxDeliveryLag = maxDeliveryLag;
 		this.clock = clock;
 	}
 
 	@Override
 	public Health health() {
+		Optional<ProviderAccess.Refusal> refusal = this.access.refusal();
+		if (refusal.isPresent()) {
+			return Health.down()
+				.withDetail("provider", this.provider)
+				.withDetail("refused", refusal.get().answer())
+				.withDetail("refusedSince", refusal.get().since().truncatedTo(ChronoUnit.SECONDS).toString())
+				.withDetail("action", "The provider refuses metering's requests: calls that need a look-up are "
+						+ "refused with 503 and usage waits. Check the provider's API key or token")
+				.build();
+		}
 		OutboxBacklog backlog;
 		try {
 			backlog = this.outbox.backlog();
@@ -75,7 +94,8 @@ public final class MeteringHealthIndicator implements HealthIndicator {
 			.withDetail("pending", backlog.pending())
 			.withDetail("oldestPendingAge", seconds(age))
 			.withDetail("maxDeliveryLag", this.maxDeliveryLag.toString())
-			.withDetail("deadLetters", backlog.deadLetters());
+			.withDetail("deadLetters", backlog.deadLetters())
+			.withDetail("awaitingCustomer", backlog.awaitingCustomer());
 		if (lagging) {
 			health.withDetail("lagging", "The oldest pending event was recorded at "
 					+ backlog.oldestPendingRecordedAt().truncatedTo(ChronoUnit.SECONDS) + ", longer ago than "

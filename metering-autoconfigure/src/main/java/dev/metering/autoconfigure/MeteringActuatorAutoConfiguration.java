@@ -20,6 +20,7 @@ import dev.metering.actuate.MeteringHealthIndicator;
 import dev.metering.admin.MeteringAdmin;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderAccess;
 import dev.metering.reconcile.UsageReconciler;
 
 /**
@@ -42,16 +43,16 @@ public final class MeteringActuatorAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(HealthIndicator.class)
 	@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
-	@ConditionalOnBean({ UndeliveredUsage.class, MeterProvider.class })
+	@ConditionalOnBean({ UndeliveredUsage.class, MeterProvider.class, ProviderAccess.class })
 	@ConditionalOnEnabledHealthIndicator("metering")
 	static class HealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "meteringHealthIndicator")
 		MeteringHealthIndicator meteringHealthIndicator(UndeliveredUsage outbox, MeterProvider provider,
-				MeteringProperties properties) {
-			return new MeteringHealthIndicator(outbox, provider.name(), properties.health().maxDeliveryLag(),
-					Clock.systemUTC());
+				ProviderAccess access, MeteringProperties properties, ObjectProvider<Clock> clock) {
+			return new MeteringHealthIndicator(outbox, provider.name(), access, properties.health().maxDeliveryLag(),
+					clock.getIfUnique(Clock::systemUTC));
 		}
 
 	}

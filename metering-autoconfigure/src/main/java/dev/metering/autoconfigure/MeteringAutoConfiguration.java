@@ -3,6 +3,7 @@ package dev.metering.autoconfigure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -57,6 +58,7 @@ import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.outbox.UsageOutbox;
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderAccess;
 
 /**
  * Auto-configuration of the core of Spring AI Metering: the
@@ -117,6 +119,23 @@ public final class MeteringAutoConfiguration {
 				lookupFailures(metrics));
 	}
 
+	/** Whether the provider accepts metering's credentials, learnt from its answers. */
+	@Bean
+	@ConditionalOnMissingBean
+	ProviderAccess meteringProviderAccess(ObjectProvider<Clock> clock) {
+		MeteringProperties.Provider provider = this.properties.provider();
+		return new ProviderAccess(provider.name().toLowerCase(Locale.ROOT), credentialProperty(provider),
+				clock.getIfUnique(Clock::systemUTC));
+	}
+
+	private static String credentialProperty(MeteringProperties.Provider provider) {
+		return switch (provider) {
+			case STRIPE -> MeteringProperties.PREFIX + ".stripe.api-key";
+			case POLAR -> MeteringProperties.PREFIX + ".polar.access-token";
+			case LOCAL -> "the MeterProvider bean's credentials";
+		};
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	MeterCatalog meteringMeterCatalog() {
@@ -148,7 +167,7 @@ public final class MeteringAutoConfiguration {
 	}
 
 	private LookupFailures lookupFailures(ObjectProvider<MeteringMetrics> metrics) {
-		return new LookupFailures(this.properties.limits().onLookupFailure(),
+		return new LookupFailures(this.properties.limits().onLookupFailure(), this.properties.cache().failureBackoff(),
 				metrics.getIfAvailable(() -> MeteringMetrics.NONE));
 	}
 
@@ -163,13 +182,14 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
-			ObjectProvider<DeliveryMetrics> metrics) {
+			BillingAccounts accounts, ObjectProvider<DeliveryMetrics> metrics) {
 		MeteringProperties.Delivery delivery = this.properties.delivery();
 		DeliverySettings settings = new DeliverySettings(
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
 				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(),
-				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention());
-		return new UsageDispatcher(queue, provider, settings, Clock.systemUTC(),
+				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention(),
+				this.properties.cache().failureBackoff());
+		return new UsageDispatcher(queue, provider, accounts::customerOf, settings, Clock.systemUTC(),
 				metrics.getIfAvailable(() -> DeliveryMetrics.NONE));
 	}
 

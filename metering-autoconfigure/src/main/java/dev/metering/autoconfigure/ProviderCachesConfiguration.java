@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
+import dev.metering.provider.ProviderAccess;
 import dev.metering.provider.ProviderCaches;
 
 /**
@@ -20,12 +21,13 @@ class ProviderCachesConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ProviderCaches meteringProviderCaches(MeteringProperties properties, ObjectProvider<CacheManager> cacheManager) {
+	ProviderCaches meteringProviderCaches(MeteringProperties properties, ObjectProvider<CacheManager> cacheManager,
+			ProviderAccess access) {
 		MeteringProperties.Cache cache = properties.cache();
 		return new ProviderCaches(cacheManager.getIfUnique(),
 				new ProviderCaches.Settings(cache.customersRefresh(), cache.subscriptionsRefresh(),
 						cache.usageRefresh(), cache.maximumSize(), cache.failureBackoff()),
-				new SimpleAsyncTaskExecutor("metering-cache-refresh-"), Ticker.systemTicker());
+				new SimpleAsyncTaskExecutor("metering-cache-refresh-"), Ticker.systemTicker(), access);
 	}
 
 }

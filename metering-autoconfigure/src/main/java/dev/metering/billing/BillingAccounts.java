@@ -21,7 +21,8 @@ import dev.metering.limits.PlanCatalog;
  * When the provider fails to answer with nothing cached and {@link LookupFailures} lets the
  * call go on, a subject whose subscription is unknown is on the default plan, and a subject
  * whose customer is unknown gets an account without a customer ID: its calls are admitted
- * against the default plan, but their usage cannot be billed.
+ * against the default plan, and their usage waits in the outbox until the provider names the
+ * customer.
  */
 public final class BillingAccounts {
 
@@ -72,21 +73,42 @@ public final class BillingAccounts {
 			// the configured account itself when no subscription names a plan: nothing made per call
 			return Optional.of((plan != null) ? new Account(account.subject(), account.customerId(), plan) : account);
 		}
-		for (BillingAccountResolver resolver : this.resolvers) {
-			Optional<BillingAccount> resolved = resolver.find(subject);
-			if (resolved.isPresent()) {
-				BillingAccount known = resolved.get();
-				String plan = (known.plan() != null) ? known.plan()
-						: subscribedPlan(subject, known.customerId(), failures);
-				return Optional.of(new Account(subject, known.customerId(), plan));
-			}
+		BillingAccount known = resolved(subject);
+		if (known != null) {
+			String plan = (known.plan() != null) ? known.plan() : subscribedPlan(subject, known.customerId(), failures);
+			return Optional.of(new Account(subject, known.customerId(), plan));
 		}
 		return failures.answer("customer",
 				() -> this.provider.findCustomerId(subject)
 					.map((customerId) -> new Account(subject, customerId, subscribedPlan(subject, customerId, failures))),
 				() -> Optional.of(new Account(subject, null, null)),
 				() -> "no customer ID for '" + subject.referenceId() + "', the default plan '" + defaultPlan()
-						+ "' and the calendar-month period; its usage is not billed");
+						+ "' and the calendar-month period; its usage waits in the outbox until the customer is named");
+	}
+
+	/**
+	 * The customer of a subject, without its plan: for usage that waits for its customer.
+	 * @return the customer ID, or empty when the subject has none
+	 * @throws RuntimeException what the provider's look-up threw
+	 */
+	public Optional<String> customerOf(BillingSubject subject) {
+		Account account = this.configured.get(subject.referenceId());
+		if (account != null) {
+			return Optional.of(account.customerId());
+		}
+		BillingAccount known = resolved(subject);
+		return (known != null) ? Optional.of(known.customerId()) : this.provider.findCustomerId(subject);
+	}
+
+	/** The account the first resolver that knows the subject tells, or {@code null}. */
+	private BillingAccount resolved(BillingSubject subject) {
+		for (BillingAccountResolver resolver : this.resolvers) {
+			Optional<BillingAccount> resolved = resolver.find(subject);
+			if (resolved.isPresent()) {
+				return resolved.get();
+			}
+		}
+		return null;
 	}
 
 	/** The configured account of an organization or user ID. */

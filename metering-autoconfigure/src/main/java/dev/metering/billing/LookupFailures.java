@@ -1,30 +1,56 @@
 package dev.metering.billing;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import dev.metering.MeteringUnavailableException;
+import dev.metering.provider.ProviderAccess;
+import dev.metering.provider.ProviderLookupException;
+
 /**
- * Applies {@code metering.limits.on-lookup-failure} to a provider look-up of a customer or a
- * subscription that failed with nothing cached: {@link LookupFailurePolicy#ALLOW} goes on with
+ * Decides what a call does when a provider look-up of its customer or subscription failed with
+ * nothing cached.
+ * <p>
+ * A refusal of the request itself (a wrong or revoked key, a missing permission) is a
+ * configuration error: the call is refused with {@link MeteringUnavailableException} whatever
+ * the policy, as going on would give AI away for as long as the key stays wrong. A passing
+ * failure (a timeout, a connection error, 429, 5xx) follows
+ * {@code metering.limits.on-lookup-failure}: {@link LookupFailurePolicy#ALLOW} goes on with
  * what the call would have without the provider's answer, with a warning and a count, so that
- * an outage of the provider does not stop AI calls; {@link LookupFailurePolicy#REJECT} fails
- * the call with the provider's error.
+ * an outage does not stop AI calls (usage whose customer is unknown waits for it in the
+ * outbox); {@link LookupFailurePolicy#REJECT} refuses the call with
+ * {@link MeteringUnavailableException}.
  */
 public final class LookupFailures {
 
-	/** Lets every failure through: for callers that are told of provider trouble. */
-	static final LookupFailures STRICT = new LookupFailures(LookupFailurePolicy.REJECT, MeteringMetrics.NONE);
+	/**
+	 * How long a client refused because the provider refuses metering's credentials is told to
+	 * wait: someone has to fix the configuration first.
+	 */
+	static final Duration REFUSED_RETRY_AFTER = ProviderAccess.LOG_EVERY;
+
+	/** Rethrows every failure as it is: for callers that are told of provider trouble. */
+	static final LookupFailures STRICT = new LookupFailures(null, Duration.ZERO, MeteringMetrics.NONE);
 
 	private static final Log logger = LogFactory.getLog(LookupFailures.class);
 
 	private final LookupFailurePolicy policy;
 
+	private final Duration failureBackoff;
+
 	private final MeteringMetrics metrics;
 
-	public LookupFailures(LookupFailurePolicy policy, MeteringMetrics metrics) {
+	/**
+	 * @param policy what a passing failure does, or {@code null} to rethrow every failure
+	 * @param failureBackoff how long a failed look-up is answered with its failure before the
+	 * provider is asked again: the wait a refused client is told
+	 */
+	public LookupFailures(LookupFailurePolicy policy, Duration failureBackoff, MeteringMetrics metrics) {
 		this.policy = policy;
+		this.failureBackoff = failureBackoff;
 		this.metrics = metrics;
 	}
 
@@ -40,6 +66,10 @@ public final class LookupFailures {
 		try {
 			return answer.get();
 		}
+		catch (MeteringUnavailableException ex) {
+			// a look-up nested in the answer refused the call already
+			throw ex;
+		}
 		catch (RuntimeException ex) {
 			goOnAfter(lookup, ex, goingOnWith);
 			return fallback.get();
@@ -47,18 +77,27 @@ public final class LookupFailures {
 	}
 
 	/**
-	 * Rethrows a look-up's failure, or, when the policy allows, warns and counts it: the caller
-	 * then goes on with its fallback. For look-ups on every call, which should allocate nothing
-	 * when they are answered.
+	 * Refuses the call for a look-up's failure, or, when the policy allows, warns and counts
+	 * it: the caller then goes on with its fallback. For look-ups on every call, which should
+	 * allocate nothing when they are answered.
+	 * @throws MeteringUnavailableException when the provider refused the request, or the
+	 * policy rejects
 	 */
 	void goOnAfter(String lookup, RuntimeException ex, Supplier<String> goingOnWith) {
-		if (this.policy == LookupFailurePolicy.REJECT) {
+		if (this.policy == null) {
 			throw ex;
 		}
-		this.metrics.lookupFailed(lookup);
 		// the message only: a provider exception's causes may quote the request
-		logger.warn(((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getName()) + "; going on with "
-				+ goingOnWith.get() + " (metering.limits.on-lookup-failure=allow)");
+		String failure = (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getName();
+		if (ProviderLookupException.isRefusal(ex)) {
+			// logged at ERROR, at most once a minute, by the provider's access record
+			throw new MeteringUnavailableException(failure, REFUSED_RETRY_AFTER, ex);
+		}
+		if (this.policy == LookupFailurePolicy.REJECT) {
+			throw new MeteringUnavailableException(failure, this.failureBackoff, ex);
+		}
+		this.metrics.lookupFailed(lookup);
+		logger.warn(failure + "; going on with " + goingOnWith.get() + " (metering.limits.on-lookup-failure=allow)");
 	}
 
 }

@@ -293,12 +293,8 @@ public final class UsageMetering {
 		if (quantity <= 0) {
 			return;
 		}
-		if (account.customerId() == null) {
-			// the provider could not name the customer when the call began (an outage, allowed
-			// by metering.limits.on-lookup-failure): the call ran, its usage has nowhere to go
-			this.metrics.unbilled();
-			return;
-		}
+		// a customer the provider could not name when the call began (an outage, allowed by
+		// metering.limits.on-lookup-failure) is null: the event waits for it in the outbox
 		String problem = this.recorder.recordNow(meter.eventName(), account.customerId(), quantity, dimensions,
 				account.subject());
 		if (problem != null) {

@@ -63,6 +63,8 @@ public final class UsageRecorder {
 	/**
 	 * Records usage of the given dimensions that happened now, for metering's own calls, which
 	 * need no result object when it is recorded: none is made on every ChatClient call.
+	 * @param customerId the customer, or {@code null} when the provider could not name it yet:
+	 * the event then waits for it in the outbox
 	 * @param subject the organization or user whose usage it is
 	 * @return why the usage was not recorded, or {@code null} when it was
 	 */
@@ -82,7 +84,7 @@ public final class UsageRecorder {
 	 */
 	private String record(String identifier, String eventName, String customerId, long value, Instant timestamp,
 			UsageDimensions dimensions, BillingSubject subject, Instant now) {
-		Optional<String> problem = problemWith(eventName, customerId, value, timestamp, now);
+		Optional<String> problem = problemWith(eventName, customerId, subject, value, timestamp, now);
 		if (problem.isPresent()) {
 			return problem.get();
 		}
@@ -100,8 +102,12 @@ public final class UsageRecorder {
 		return null;
 	}
 
-	private Optional<String> problemWith(String eventName, String customerId, long value, Instant timestamp,
-			Instant now) {
+	/**
+	 * @param customerId the customer, or {@code null} for usage of a subject whose customer the
+	 * provider could not name yet, which waits for it in the outbox
+	 */
+	private Optional<String> problemWith(String eventName, String customerId, BillingSubject subject, long value,
+			Instant timestamp, Instant now) {
 		if (eventName == null || eventName.isBlank()) {
 			return Optional.of("eventName must not be blank");
 		}
@@ -112,6 +118,19 @@ public final class UsageRecorder {
 		if (value < 0) {
 			return Optional.of("value must not be negative, was " + value);
 		}
+		if (customerId != null || subject == null) {
+			Optional<String> customerProblem = problemWithCustomer(customerId);
+			if (customerProblem.isPresent()) {
+				return customerProblem;
+			}
+		}
+		if (timestamp == null) {
+			return Optional.of("timestamp must not be null");
+		}
+		return this.provider.rejectTimestamp(timestamp, now);
+	}
+
+	private Optional<String> problemWithCustomer(String customerId) {
 		if (customerId == null || customerId.isBlank()) {
 			return Optional.of("customerId must not be blank");
 		}
@@ -120,14 +139,7 @@ public final class UsageRecorder {
 			return Optional.of("'" + customerId + "' is an organization or user ID, not a customer ID; its "
 					+ this.provider.name() + " customer ID is '" + named.customerId() + "'");
 		}
-		Optional<String> customerProblem = this.provider.rejectCustomerId(customerId);
-		if (customerProblem.isPresent()) {
-			return customerProblem;
-		}
-		if (timestamp == null) {
-			return Optional.of("timestamp must not be null");
-		}
-		return this.provider.rejectTimestamp(timestamp, now);
+		return this.provider.rejectCustomerId(customerId);
 	}
 
 }

@@ -22,7 +22,8 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterProvider;
 
 /**
- * Plans and runs one delivery pass: merges what piled up since the last one, claims what was
+ * Plans and runs one delivery pass: names the customers of usage that waited for them, merges
+ * what piled up since the last one, claims what was
  * due when the pass began, and sends it in lanes, one per customer and event name, or in
  * batches to a provider that takes batches. Later events wait for the next pass, so that they
  * gather and coalesce instead of trickling out one call each.
@@ -37,6 +38,8 @@ final class DeliveryPass {
 
 	private final MeterProvider provider;
 
+	private final CustomerNaming naming;
+
 	private final OutcomeSettler settler;
 
 	private final Set<String> coalescedEventNames;
@@ -48,10 +51,11 @@ final class DeliveryPass {
 	/** Runs lanes side by side; {@code null} to run them one after another. */
 	private final Executor lanes;
 
-	DeliveryPass(DeliveryQueue queue, MeterProvider provider, OutcomeSettler settler, Set<String> coalescedEventNames,
-			DeliveryMetrics metrics, Executor lanes) {
+	DeliveryPass(DeliveryQueue queue, MeterProvider provider, CustomerNaming naming, OutcomeSettler settler,
+			Set<String> coalescedEventNames, DeliveryMetrics metrics, Executor lanes) {
 		this.queue = queue;
 		this.provider = provider;
+		this.naming = naming;
 		this.settler = settler;
 		this.coalescedEventNames = coalescedEventNames;
 		this.metrics = metrics;
@@ -60,6 +64,7 @@ final class DeliveryPass {
 
 	/** @return how many entries were attempted */
 	int run(Instant passStart) {
+		this.naming.run(passStart);
 		coalesce(passStart);
 		int attempted = 0;
 		List<OutboxEntry> claimed;

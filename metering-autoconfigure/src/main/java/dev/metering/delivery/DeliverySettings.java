@@ -13,9 +13,11 @@ import java.util.Set;
  * @param coalescedEventNames event names whose pending events are merged per customer before
  * they are sent (those of sum meters); empty for none
  * @param retention how long delivered events are kept in the outbox
+ * @param customerLookupRetry how long usage waiting for its customer waits after a look-up
+ * that failed before the next
  */
 public record DeliverySettings(RetryBackoff backoff, Duration flushInterval, Duration shutdownTimeout,
-		int concurrency, Set<String> coalescedEventNames, Duration retention) {
+		int concurrency, Set<String> coalescedEventNames, Duration retention, Duration customerLookupRetry) {
 
 	public DeliverySettings {
 		coalescedEventNames = Set.copyOf(coalescedEventNames);

@@ -61,8 +61,11 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private Future<?> loop;
 
-	public UsageDispatcher(DeliveryQueue queue, MeterProvider provider, DeliverySettings settings, Clock clock,
-			DeliveryMetrics metrics) {
+	/**
+	 * @param customers names the customers of usage recorded while the provider could not
+	 */
+	public UsageDispatcher(DeliveryQueue queue, MeterProvider provider, CustomerLookup customers,
+			DeliverySettings settings, Clock clock, DeliveryMetrics metrics) {
 		this.queue = queue;
 		this.provider = provider.name();
 		this.settings = settings;
@@ -73,7 +76,9 @@ public final class UsageDispatcher implements SmartLifecycle {
 		this.threads.setThreadNamePrefix("metering-delivery-");
 		this.threads.setDaemon(true);
 		OutcomeSettler settler = new OutcomeSettler(queue, settings.backoff(), metrics, this.provider, clock);
-		this.pass = new DeliveryPass(queue, provider, settler, settings.coalescedEventNames(), metrics,
+		CustomerNaming naming = new CustomerNaming(queue, customers, this.provider, settings.customerLookupRetry(),
+				clock);
+		this.pass = new DeliveryPass(queue, provider, naming, settler, settings.coalescedEventNames(), metrics,
 				(settings.concurrency() > 1) ? this.threads : null);
 	}
 

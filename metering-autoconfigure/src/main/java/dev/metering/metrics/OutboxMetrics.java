@@ -47,6 +47,11 @@ public final class OutboxMetrics implements MeterBinder {
 			.description("Usage events recorded and not yet delivered nor dead-lettered")
 			.baseUnit("events")
 			.register(registry);
+		Gauge.builder("metering.outbox.awaiting-customer", this, gauge((backlog) -> backlog.awaitingCustomer()))
+			.description("Pending usage events of calls let through while the provider could not name their "
+					+ "customer, waiting until it does")
+			.baseUnit("events")
+			.register(registry);
 		Gauge.builder("metering.outbox.dead-letters", this, gauge((backlog) -> backlog.deadLetters()))
 			.description("Usage events the provider refused for good, waiting to be re-driven")
 			.baseUnit("events")

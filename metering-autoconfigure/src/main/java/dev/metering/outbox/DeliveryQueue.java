@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.metering.BillingSubject;
+
 /**
  * The outbox as the dispatcher sees it: it claims the events that are due, and settles each
  * once the provider has answered.
@@ -40,7 +42,43 @@ public interface DeliveryQueue {
 		return LateRefusal.notFound();
 	}
 
-	/** Events recorded and not yet delivered nor dead-lettered. */
+	/**
+	 * The subjects whose events wait for the provider to name their customer and are due for
+	 * a look-up at {@code now}, those waiting longest first. By default an outbox keeps no
+	 * such events.
+	 * @param max the most subjects to answer
+	 */
+	default List<BillingSubject> awaitingCustomer(Instant now, int max) {
+		return List.of();
+	}
+
+	/**
+	 * Names the customer of a subject's waiting events: they become pending, due at once, each
+	 * under the identifier it was recorded with.
+	 * @return how many events were named
+	 */
+	default int nameCustomer(BillingSubject subject, String customerId, Instant now) {
+		return 0;
+	}
+
+	/**
+	 * Keeps a subject's events waiting for their customer, for another look-up at
+	 * {@code nextLookupAt}.
+	 * @param reason why the provider could not name the customer
+	 */
+	default void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
+	}
+
+	/**
+	 * Moves a subject's waiting events to the dead letters: the provider has no customer for
+	 * it. Re-driven, such an event waits for its customer again.
+	 * @return how many events were dead-lettered
+	 */
+	default int deadLetterAwaiting(BillingSubject subject, String code, String message, Instant failedAt) {
+		return 0;
+	}
+
+	/** Events recorded and not yet delivered nor dead-lettered, those waiting for their customer included. */
 	long pendingCount();
 
 	/**

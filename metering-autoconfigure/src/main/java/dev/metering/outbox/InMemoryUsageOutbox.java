@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import dev.metering.BillingSubject;
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -74,11 +76,64 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 			if (due.size() == max) {
 				break;
 			}
-			if (!entry.nextAttemptAt().isAfter(now)) {
+			if (entry.event().hasCustomer() && !entry.nextAttemptAt().isAfter(now)) {
 				due.add(entry);
 			}
 		}
 		return due;
+	}
+
+	@Override
+	public synchronized List<BillingSubject> awaitingCustomer(Instant now, int max) {
+		takeAppended();
+		Set<BillingSubject> subjects = new LinkedHashSet<>();
+		for (OutboxEntry entry : this.pending.values()) {
+			if (subjects.size() == max) {
+				break;
+			}
+			if (!entry.event().hasCustomer() && !entry.nextAttemptAt().isAfter(now)) {
+				subjects.add(entry.event().subject());
+			}
+		}
+		return new ArrayList<>(subjects);
+	}
+
+	@Override
+	public synchronized int nameCustomer(BillingSubject subject, String customerId, Instant now) {
+		takeAppended();
+		int named = 0;
+		for (Map.Entry<String, OutboxEntry> waiting : this.pending.entrySet()) {
+			OutboxEntry entry = waiting.getValue();
+			if (awaits(entry, subject)) {
+				waiting.setValue(new OutboxEntry(entry.event().forCustomer(customerId), 0, now, null, entry.recordedAt()));
+				named++;
+			}
+		}
+		return named;
+	}
+
+	@Override
+	public synchronized void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
+		takeAppended();
+		this.pending.replaceAll((identifier, entry) -> awaits(entry, subject)
+				? new OutboxEntry(entry.event(), entry.attempts(), nextLookupAt, reason, entry.recordedAt()) : entry);
+	}
+
+	@Override
+	public synchronized int deadLetterAwaiting(BillingSubject subject, String code, String message,
+			Instant failedAt) {
+		takeAppended();
+		List<String> waiting = this.pending.values()
+			.stream()
+			.filter((entry) -> awaits(entry, subject))
+			.map((entry) -> entry.event().identifier())
+			.toList();
+		waiting.forEach((identifier) -> deadLetter(identifier, code, message, failedAt));
+		return waiting.size();
+	}
+
+	private static boolean awaits(OutboxEntry entry, BillingSubject subject) {
+		return !entry.event().hasCustomer() && subject.equals(entry.event().subject());
 	}
 
 	@Override
@@ -87,7 +142,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 		List<UsageEvent> candidates = this.pending.values()
 			.stream()
 			.filter((entry) -> entry.attempts() == 0 && !entry.nextAttemptAt().isAfter(now)
-					&& eventNames.contains(entry.event().eventName()))
+					&& entry.event().hasCustomer() && eventNames.contains(entry.event().eventName()))
 			.map(OutboxEntry::event)
 			.toList();
 		int covered = 0;
@@ -153,16 +208,20 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 		takeAppended();
 		Map<String, Long> pendingByEventName = new HashMap<>();
 		Instant oldest = null;
+		long awaitingCustomer = 0;
 		for (OutboxEntry entry : this.pending.values()) {
 			pendingByEventName.merge(entry.event().eventName(), 1L, Long::sum);
 			if (oldest == null || entry.recordedAt().isBefore(oldest)) {
 				oldest = entry.recordedAt();
 			}
+			if (!entry.event().hasCustomer()) {
+				awaitingCustomer++;
+			}
 		}
 		Map<String, Long> deadByEventName = new HashMap<>();
 		this.deadLetters.forEach((dead) -> deadByEventName.merge(dead.event().eventName(), 1L, Long::sum));
 		return new OutboxBacklog(this.pending.size(), pendingByEventName, this.deadLetters.size(), deadByEventName,
-				oldest);
+				oldest, awaitingCustomer);
 	}
 
 	@Override

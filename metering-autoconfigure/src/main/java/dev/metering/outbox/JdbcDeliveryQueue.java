@@ -24,8 +24,10 @@ import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.metering.BillingSubject;
 import dev.metering.provider.UsageEvent;
 
+import static dev.metering.outbox.UsageEventTable.AWAITING_CUSTOMER;
 import static dev.metering.outbox.UsageEventTable.COALESCED;
 import static dev.metering.outbox.UsageEventTable.COLUMNS;
 import static dev.metering.outbox.UsageEventTable.DEAD;
@@ -246,8 +248,8 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		// events on their way first: one written between the two reads is then counted twice,
 		// never not at all, which would let flush() report done too early
 		long onTheirWay = this.notYetWritten.getAsLong();
-		Long count = this.jdbc.queryForObject(
-				"SELECT COUNT(*) FROM metering_usage_event WHERE status = '" + PENDING + "'", Long.class);
+		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM metering_usage_event WHERE status IN ('" + PENDING
+				+ "', '" + AWAITING_CUSTOMER + "')", Long.class);
 		return onTheirWay + ((count != null) ? count : 0);
 	}
 
@@ -270,28 +272,36 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 				limit);
 	}
 
-	/** Pending events and dead letters per event name, and the oldest pending, in one read. */
+	/**
+	 * Pending events (those waiting for their customer among them) and dead letters per event
+	 * name, and the oldest pending, in one read.
+	 */
 	@Override
 	public OutboxBacklog backlog() {
 		long onTheirWay = this.notYetWritten.getAsLong();
 		Map<String, Long> pending = new HashMap<>();
 		Map<String, Long> dead = new HashMap<>();
 		long[] oldest = { Long.MAX_VALUE };
+		long[] awaiting = { 0 };
 		// rows stored before the outbox kept recording times tell when the usage happened instead
 		this.jdbc.query("SELECT status, event_name, COUNT(*) AS events, MIN(COALESCE(recorded_at, occurred_at)) "
-				+ "AS oldest FROM metering_usage_event WHERE status IN ('" + PENDING + "', '" + DEAD + "') "
-				+ "GROUP BY status, event_name", (rs) -> {
-					if (PENDING.equals(rs.getString("status"))) {
-						pending.put(rs.getString("event_name"), rs.getLong("events"));
-						oldest[0] = Math.min(oldest[0], rs.getLong("oldest"));
+				+ "AS oldest FROM metering_usage_event WHERE status IN ('" + PENDING + "', '" + AWAITING_CUSTOMER
+				+ "', '" + DEAD + "') GROUP BY status, event_name", (rs) -> {
+					String status = rs.getString("status");
+					long events = rs.getLong("events");
+					if (DEAD.equals(status)) {
+						dead.put(rs.getString("event_name"), events);
+						return;
 					}
-					else {
-						dead.put(rs.getString("event_name"), rs.getLong("events"));
+					pending.merge(rs.getString("event_name"), events, Long::sum);
+					oldest[0] = Math.min(oldest[0], rs.getLong("oldest"));
+					if (AWAITING_CUSTOMER.equals(status)) {
+						awaiting[0] += events;
 					}
 				});
 		long stored = pending.values().stream().mapToLong(Long::longValue).sum();
 		return new OutboxBacklog(stored + onTheirWay, pending, dead.values().stream().mapToLong(Long::longValue).sum(),
-				dead, pending.isEmpty() ? null : Instant.ofEpochMilli(oldest[0]));
+				dead, pending.isEmpty() ? null : Instant.ofEpochMilli(oldest[0]), awaiting[0]);
 	}
 
 	/** Sums the events sent: merged ones (status C) count in the event they were merged into. */
@@ -311,11 +321,47 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 				arguments.toArray());
 	}
 
+	/** A dead letter that never had a customer waits for it again. */
 	@Override
 	public boolean redrive(String identifier) {
-		return this.jdbc.update("UPDATE metering_usage_event SET status = '" + PENDING + "', attempts = 0, "
-				+ "next_attempt_at = ?, failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '"
-				+ DEAD + "'", millisNow(), identifier) == 1;
+		return this.jdbc.update("UPDATE metering_usage_event SET status = CASE WHEN customer_id IS NULL THEN '"
+				+ AWAITING_CUSTOMER + "' ELSE '" + PENDING + "' END, attempts = 0, next_attempt_at = ?, "
+				+ "failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '" + DEAD + "'", millisNow(),
+				identifier) == 1;
+	}
+
+	@Override
+	public List<BillingSubject> awaitingCustomer(Instant now, int max) {
+		return this.jdbc.query("SELECT subject_id, subject_type, MIN(COALESCE(recorded_at, occurred_at)) AS oldest "
+				+ "FROM metering_usage_event WHERE status = '" + AWAITING_CUSTOMER + "' AND next_attempt_at <= ? "
+				+ "GROUP BY subject_id, subject_type ORDER BY oldest FETCH FIRST " + max + " ROWS ONLY",
+				(rs, row) -> new BillingSubject(rs.getString("subject_id"),
+						BillingSubject.Type.valueOf(rs.getString("subject_type"))),
+				now.toEpochMilli());
+	}
+
+	@Override
+	public int nameCustomer(BillingSubject subject, String customerId, Instant now) {
+		return this.jdbc.update("UPDATE metering_usage_event SET customer_id = ?, status = '" + PENDING
+				+ "', attempts = 0, next_attempt_at = ?, last_error = NULL WHERE status = '" + AWAITING_CUSTOMER
+				+ "' AND subject_id = ? AND subject_type = ?", customerId, now.toEpochMilli(), subject.referenceId(),
+				subject.type().name());
+	}
+
+	@Override
+	public void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
+		this.jdbc.update("UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ? WHERE status = '"
+				+ AWAITING_CUSTOMER + "' AND subject_id = ? AND subject_type = ?", nextLookupAt.toEpochMilli(),
+				UsageEventTable.truncated(reason), subject.referenceId(), subject.type().name());
+	}
+
+	@Override
+	public int deadLetterAwaiting(BillingSubject subject, String code, String message, Instant failedAt) {
+		return this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
+				+ "failure_code = ?, last_error = ?, failed_at = ? WHERE status = '" + AWAITING_CUSTOMER
+				+ "' AND subject_id = ? AND subject_type = ?", UsageEventTable.truncated(code),
+				UsageEventTable.truncated(message), failedAt.toEpochMilli(), subject.referenceId(),
+				subject.type().name());
 	}
 
 	@Override

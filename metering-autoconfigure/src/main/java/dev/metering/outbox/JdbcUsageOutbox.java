@@ -97,8 +97,9 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 		if (events.size() < 2 || this.coalescedEventNames.isEmpty()) {
 			return Map.of();
 		}
+		// an event waiting for its customer is merged, if at all, once the customer is named
 		List<UsageEvent> candidates = events.stream()
-			.filter((event) -> this.coalescedEventNames.contains(event.eventName()))
+			.filter((event) -> event.hasCustomer() && this.coalescedEventNames.contains(event.eventName()))
 			.toList();
 		try {
 			return Coalescing.merge(candidates, this.identifiers::next);

@@ -15,13 +15,21 @@ import java.util.TreeMap;
  * @param deadLettersByEventName dead letters per event name
  * @param oldestPendingRecordedAt when the oldest pending event was recorded, {@code null}
  * when none is pending
+ * @param awaitingCustomer pending events that wait for the provider to name their customer
+ * (counted in {@code pending} too): usage of calls let through while it could not
  */
 public record OutboxBacklog(long pending, Map<String, Long> pendingByEventName, long deadLetters,
-		Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt) {
+		Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt, long awaitingCustomer) {
 
 	public OutboxBacklog {
 		pendingByEventName = new TreeMap<>(pendingByEventName);
 		deadLettersByEventName = new TreeMap<>(deadLettersByEventName);
+	}
+
+	/** A backlog in which no event waits for its customer. */
+	public OutboxBacklog(long pending, Map<String, Long> pendingByEventName, long deadLetters,
+			Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt) {
+		this(pending, pendingByEventName, deadLetters, deadLettersByEventName, oldestPendingRecordedAt, 0);
 	}
 
 }

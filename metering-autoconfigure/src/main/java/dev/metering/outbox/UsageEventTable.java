@@ -24,6 +24,9 @@ final class UsageEventTable {
 
 	static final String PENDING = "P";
 
+	/** Pending, but its customer is not known yet: waits for the provider to name it. */
+	static final String AWAITING_CUSTOMER = "W";
+
 	static final String DELIVERED = "D";
 
 	static final String DEAD = "X";
@@ -78,13 +81,14 @@ final class UsageEventTable {
 	}
 
 	/**
-	 * Inserts pending events in the caller's transaction.
+	 * Inserts pending events in the caller's transaction; those without a customer wait for it.
 	 * @param dueAt when their first attempt is due
 	 * @param recordedAt when each was recorded
 	 */
 	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt,
 			Function<UsageEvent, Instant> recordedAt) {
-		insert(jdbc, events, PENDING, dueAt, recordedAt, (event) -> null, null);
+		insert(jdbc, events, (event) -> event.hasCustomer() ? PENDING : AWAITING_CUSTOMER, dueAt, recordedAt,
+				(event) -> null, null);
 	}
 
 	/**
@@ -93,10 +97,12 @@ final class UsageEventTable {
 	 * @param coveredBy each event with the identifier of the event it was merged into
 	 */
 	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now) {
-		insert(jdbc, new ArrayList<>(coveredBy.keySet()), COALESCED, now, (event) -> now, coveredBy::get, now);
+		insert(jdbc, new ArrayList<>(coveredBy.keySet()), (event) -> COALESCED, now, (event) -> now, coveredBy::get,
+				now);
 	}
 
-	private static void insert(JdbcTemplate jdbc, List<UsageEvent> events, String status, Instant dueAt,
+	private static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Function<UsageEvent, String> status,
+			Instant dueAt,
 			Function<UsageEvent, Instant> recordedAt, Function<UsageEvent, String> coalescedInto, Instant settledAt) {
 		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
 				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, "
@@ -108,7 +114,7 @@ final class UsageEventTable {
 					statement.setString(3, event.customerId());
 					statement.setLong(4, event.value());
 					statement.setLong(5, event.timestamp().toEpochMilli());
-					statement.setString(6, status);
+					statement.setString(6, status.apply(event));
 					statement.setLong(7, dueAt.toEpochMilli());
 					statement.setLong(8, recordedAt.apply(event).toEpochMilli());
 					statement.setString(9, event.dimensions().model());

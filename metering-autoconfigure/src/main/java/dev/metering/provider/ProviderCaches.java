@@ -56,6 +56,8 @@ public final class ProviderCaches {
 
 	private final Ticker ticker;
 
+	private final ProviderAccess access;
+
 	/** The look-ups handed out, by cache name, for evictions. */
 	private final Map<String, List<CachedLookup<?, ?>>> lookups = new ConcurrentHashMap<>();
 
@@ -64,12 +66,16 @@ public final class ProviderCaches {
 	 * @param settings the refresh intervals and size of the built-in caches
 	 * @param refresher runs the background refreshes, which wait for the provider
 	 * @param ticker the time source of the built-in caches
+	 * @param access learns from every look-up whether the provider refuses metering's
+	 * credentials
 	 */
-	public ProviderCaches(CacheManager applicationCaches, Settings settings, Executor refresher, Ticker ticker) {
+	public ProviderCaches(CacheManager applicationCaches, Settings settings, Executor refresher, Ticker ticker,
+			ProviderAccess access) {
 		this.applicationCaches = applicationCaches;
 		this.settings = settings;
 		this.refresher = refresher;
 		this.ticker = ticker;
+		this.access = access;
 	}
 
 	/**
@@ -118,7 +124,8 @@ public final class ProviderCaches {
 		this.lookups.getOrDefault(name, List.of()).forEach((lookup) -> lookup.evict(key));
 	}
 
-	private <K, V> CachedLookup<K, V> lookup(String name, Duration refresh, Function<K, V> loader) {
+	private <K, V> CachedLookup<K, V> lookup(String name, Duration refresh, Function<K, V> providerLookup) {
+		Function<K, V> loader = this.access.observing(providerLookup);
 		Cache cache = (this.applicationCaches != null) ? this.applicationCaches.getCache(name) : null;
 		CachedLookup<K, V> lookup = new CachedLookup<>((cache != null) ? cache : builtIn(name, refresh, loader),
 				loader, Caffeine.newBuilder()

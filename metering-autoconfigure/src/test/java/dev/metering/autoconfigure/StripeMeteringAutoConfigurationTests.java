@@ -15,6 +15,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 
 import dev.metering.BillingClient;
+import dev.metering.MeteringUnavailableException;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
@@ -100,8 +101,10 @@ class StripeMeteringAutoConfigurationTests {
 					"metering.limits.on-lookup-failure=reject")
 			.withBean(StripeClientBuilderCustomizer.class, () -> customizer)
 			.run((context) -> {
-				assertThatExceptionOfType(StripeProviderException.class)
+				assertThatExceptionOfType(MeteringUnavailableException.class)
 					.isThrownBy(() -> context.getBean(BillingClient.class).getPlanLimits("org_a"))
+					.havingCause()
+					.isInstanceOf(StripeProviderException.class)
 					.withMessageContaining("500");
 				assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/subscriptions"))))
 					.as("answered once: the dispatcher retries, not the SDK")

@@ -19,6 +19,7 @@ import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
 import dev.metering.metrics.MicrometerDeliveryMetrics;
 import dev.metering.outbox.DeadLetter;
@@ -29,6 +30,7 @@ import dev.metering.provider.MeterProvider;
 import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -37,6 +39,20 @@ class UsageDispatcherTests {
 	private final InMemoryUsageOutbox outbox = new InMemoryUsageOutbox(Clock.systemUTC());
 
 	private final ScriptedProvider provider = new ScriptedProvider();
+
+	/** The customers the provider names, by organization; an organization mapped to null fails its look-up. */
+	private final Map<String, Optional<String>> customerAnswers = new ConcurrentHashMap<>();
+
+	private final AtomicInteger customerLookups = new AtomicInteger();
+
+	private final CustomerLookup customers = (subject) -> {
+		this.customerLookups.incrementAndGet();
+		Optional<String> answer = this.customerAnswers.get(subject.referenceId());
+		if (answer == null) {
+			throw new IllegalStateException("Could not find the customer of '" + subject.referenceId() + "': 503");
+		}
+		return answer;
+	};
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -96,7 +112,7 @@ class UsageDispatcherTests {
 
 		assertThat(this.provider.attempts).hasSize(4);
 		assertThat(this.outbox.deadLetters()).extracting(DeadLetter::code, DeadLetter::message, DeadLetter::attempts)
-			.containsExactly(org.assertj.core.groups.Tuple.tuple("retries_exhausted", "timeout", 4));
+			.containsExactly(tuple("retries_exhausted", "timeout", 4));
 	}
 
 	@Test
@@ -216,10 +232,60 @@ class UsageDispatcherTests {
 	}
 
 	@Test
+	void usageRecordedWhileTheCustomerWasUnknownIsDeliveredOnceTheProviderNamesItUnderItsOwnIdentifier() {
+		this.outbox.append(awaiting("usage_w1", "org_a", 5));
+		this.outbox.append(awaiting("usage_w2", "org_a", 7));
+		this.dispatcher.start();
+
+		// the provider cannot tell yet: the events wait, pending, and are looked up again
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.customerLookups.get() >= 2);
+		assertThat(this.provider.attempts).isEmpty();
+		assertThat(this.outbox.backlog().awaitingCustomer()).isEqualTo(2);
+		assertThat(this.outbox.pendingCount()).isEqualTo(2);
+
+		this.customerAnswers.put("org_a", Optional.of("cus_a"));
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+
+		assertThat(this.provider.attempts).extracting(UsageEvent::identifier, UsageEvent::customerId, UsageEvent::value)
+			.containsExactlyInAnyOrder(tuple("usage_w1", "cus_a", 5L),
+					tuple("usage_w2", "cus_a", 7L));
+		assertThat(this.outbox.backlog().awaitingCustomer()).isZero();
+	}
+
+	@Test
+	void usageOfAnOrganizationWithoutACustomerBecomesDeadLettersSayingSoThatWaitAgainWhenReDriven() {
+		this.customerAnswers.put("org_none", Optional.empty());
+		this.outbox.append(awaiting("usage_n1", "org_none", 4));
+		this.dispatcher.start();
+
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+		assertThat(this.provider.attempts).isEmpty();
+		assertThat(this.outbox.deadLetters()).singleElement().satisfies((dead) -> {
+			assertThat(dead.event().identifier()).isEqualTo("usage_n1");
+			assertThat(dead.code()).isEqualTo("no_customer");
+			assertThat(dead.message()).startsWith("scripted has no customer for organization 'org_none'");
+		});
+
+		this.customerAnswers.put("org_none", Optional.of("cus_later"));
+		assertThat(this.outbox.redrive("usage_n1")).isTrue();
+		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
+
+		assertThat(this.provider.attempts).extracting(UsageEvent::identifier, UsageEvent::customerId)
+			.containsExactly(tuple("usage_n1", "cus_later"));
+		assertThat(this.outbox.deadLetters()).isEmpty();
+	}
+
+	private static UsageEvent awaiting(String identifier, String organization, long value) {
+		return new UsageEvent(identifier, "ai_tokens", null, value, Instant.now(), null,
+				BillingSubject.organization(organization));
+	}
+
+	@Test
 	void eventsStampedAheadAreCoalescedAndDeliveredAtOnce() {
-		UsageDispatcher coalescing = new UsageDispatcher(this.outbox, this.provider,
+		UsageDispatcher coalescing = new UsageDispatcher(this.outbox, this.provider, this.customers,
 				new DeliverySettings(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
-						Duration.ofHours(1), Duration.ofSeconds(2), 4, Set.of("ai_tokens"), Duration.ofDays(7)),
+						Duration.ofHours(1), Duration.ofSeconds(2), 4, Set.of("ai_tokens"), Duration.ofDays(7),
+						Duration.ofMillis(50)),
 				Clock.systemUTC(), new MicrometerDeliveryMetrics(this.registry, ObservationRegistry.NOOP, this.provider.name()));
 		Instant ahead = Instant.now().plus(Duration.ofMinutes(4));
 		this.outbox.append(new UsageEvent("usage_a1", "ai_tokens", "cus_1", 2, ahead));
@@ -241,8 +307,10 @@ class UsageDispatcherTests {
 
 	private UsageDispatcher dispatcher(MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
 			Duration shutdownTimeout) {
-		return new UsageDispatcher(this.outbox, provider,
-				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of(), Duration.ofDays(7)), Clock.systemUTC(),
+		return new UsageDispatcher(this.outbox, provider, this.customers,
+				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of(), Duration.ofDays(7),
+						Duration.ofMillis(50)),
+				Clock.systemUTC(),
 				new MicrometerDeliveryMetrics(this.registry, ObservationRegistry.NOOP, provider.name()));
 	}
 

@@ -454,6 +454,57 @@ abstract class JdbcUsageOutboxContract {
 		assertThat(new HashSet<>(seen)).hasSize(600);
 	}
 
+	@Test
+	void usageWaitingForItsCustomerIsPendingButNotDueUntilTheCustomerIsNamedAndKeepsItsIdentifier() {
+		BillingSubject acme = BillingSubject.organization("org_acme");
+		BillingSubject globex = BillingSubject.organization("org_globex");
+		this.appender.appendAll(List.of(awaiting("usage_w1", acme, 3), awaiting("usage_w2", acme, 4),
+				awaiting("usage_w3", globex, 5), event("usage_known", 1)));
+		Instant now = Instant.now();
+
+		assertThat(this.outbox.pendingCount()).isEqualTo(4);
+		assertThat(this.outbox.backlog().awaitingCustomer()).isEqualTo(3);
+		assertThat(this.outbox.due(now, 10)).extracting((entry) -> entry.event().identifier())
+			.containsExactly("usage_known");
+		assertThat(this.outbox.awaitingCustomer(now, 10)).containsExactlyInAnyOrder(acme, globex);
+
+		// a look-up that failed: not asked again before the time given
+		this.outbox.awaitCustomer(globex, now.plusSeconds(60), "503 Service unavailable");
+		assertThat(this.outbox.awaitingCustomer(now, 10)).containsExactly(acme);
+
+		assertThat(this.outbox.nameCustomer(acme, "cus_acme", now)).isEqualTo(2);
+		assertThat(this.outbox.due(now, 10)).extracting(OutboxEntry::event)
+			.filteredOn((event) -> event.subject() != null)
+			.extracting(UsageEvent::identifier, UsageEvent::customerId, UsageEvent::value)
+			.containsExactlyInAnyOrder(tuple("usage_w1", "cus_acme", 3L), tuple("usage_w2", "cus_acme", 4L));
+		assertThat(this.outbox.backlog().awaitingCustomer()).isOne();
+	}
+
+	@Test
+	void usageOfASubjectWithoutACustomerIsADeadLetterThatWaitsAgainWhenReDriven() {
+		BillingSubject nobody = BillingSubject.personal("user_nobody");
+		this.appender.append(awaiting("usage_n1", nobody, 6));
+		Instant now = Instant.now();
+
+		assertThat(this.outbox.deadLetterAwaiting(nobody, "no_customer", "stripe has no customer", now)).isOne();
+		assertThat(this.outbox.pendingCount()).isZero();
+		assertThat(this.outbox.deadLetters()).singleElement().satisfies((dead) -> {
+			assertThat(dead.code()).isEqualTo("no_customer");
+			assertThat(dead.event().subject()).isEqualTo(nobody);
+			assertThat(dead.event().customerId()).isNull();
+		});
+
+		assertThat(this.outbox.redrive("usage_n1")).isTrue();
+		assertThat(this.outbox.backlog().awaitingCustomer()).isOne();
+		assertThat(this.outbox.due(Instant.now(), 10)).isEmpty();
+		assertThat(this.outbox.awaitingCustomer(Instant.now(), 10)).containsExactly(nobody);
+	}
+
+	private static UsageEvent awaiting(String identifier, BillingSubject subject, long value) {
+		return new UsageEvent(identifier, "ai_tokens", null, value,
+				Instant.ofEpochMilli(Instant.now().minusSeconds(5).toEpochMilli()), UsageDimensions.none(), subject);
+	}
+
 	JdbcDeliveryQueue outbox(String instance, Duration lease) {
 		return new JdbcDeliveryQueue(dataSource(), instance, lease, Clock.systemUTC(), () -> 0);
 	}

@@ -1,5 +1,6 @@
 package dev.metering.provider;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -32,6 +33,8 @@ class ProviderCachesTests {
 	private static final Duration REFRESH = Duration.ofMinutes(10);
 
 	private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(10);
+
+	private final ProviderAccess access = new ProviderAccess("test", "test.api-key", Clock.systemUTC());
 
 	private final AtomicLong nanos = new AtomicLong();
 
@@ -166,7 +169,7 @@ class ProviderCachesTests {
 		ConcurrentMapCacheManager applicationCaches = new ConcurrentMapCacheManager(ProviderCaches.CUSTOMERS);
 		applicationCaches.getCache(ProviderCaches.CUSTOMERS).put("org_a", "cus_known");
 		ProviderCaches caches = new ProviderCaches(applicationCaches, settings(1000), this.refreshes::add,
-				this.nanos::get);
+				this.nanos::get, this.access);
 		Answers answers = new Answers().then("cus_asked");
 		CachedLookup<String, String> customers = caches.customers(answers);
 
@@ -223,7 +226,7 @@ class ProviderCachesTests {
 	void anEvictionReachesTheApplicationsCache() {
 		ConcurrentMapCacheManager applicationCaches = new ConcurrentMapCacheManager(ProviderCaches.SUBSCRIPTIONS);
 		ProviderCaches caches = new ProviderCaches(applicationCaches, settings(1000), this.refreshes::add,
-				this.nanos::get);
+				this.nanos::get, this.access);
 		caches.subscriptions((customerId) -> subscription("price_pro")).find("cus_1");
 		assertThat(applicationCaches.getCache(ProviderCaches.SUBSCRIPTIONS).get("cus_1")).isNotNull();
 
@@ -237,7 +240,7 @@ class ProviderCachesTests {
 	}
 
 	private ProviderCaches caches(long maximumSize) {
-		return new ProviderCaches(null, settings(maximumSize), this.refreshes::add, this.nanos::get);
+		return new ProviderCaches(null, settings(maximumSize), this.refreshes::add, this.nanos::get, this.access);
 	}
 
 	private static ProviderCaches.Settings settings(long maximumSize) {

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.ProviderLookupException;
 
 /**
  * Sorts Polar's answers to an ingestion request into delivered, retry later, hold back, and
@@ -42,7 +43,7 @@ final class PolarErrors {
 		if (holdsBack(status)) {
 			return DeliveryOutcome.held(response.describe());
 		}
-		if (status == 408 || status == 409 || status == 425 || status == 429 || status >= 500) {
+		if (passing(status)) {
 			return DeliveryOutcome.retry(response.describe(), retryAfter(response.retryAfter(), now));
 		}
 		String error = response.body().path("error").asString("");
@@ -56,6 +57,19 @@ final class PolarErrors {
 	 */
 	static boolean holdsBack(int status) {
 		return status == 401 || status == 403 || status == 404;
+	}
+
+	/** Whether a failure may pass: a timeout, a conflict, a rate limit, a server error. */
+	private static boolean passing(int status) {
+		return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
+	}
+
+	/**
+	 * What kind of failure a read met: passing (408, 409, 425, 429, 5xx), or Polar refusing the
+	 * token (401, 403) or what was asked (the other 4xx).
+	 */
+	static ProviderLookupException.Kind lookupFailure(int status) {
+		return ProviderLookupException.Kind.ofStatus(status, passing(status));
 	}
 
 	/** {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or unreadable. */

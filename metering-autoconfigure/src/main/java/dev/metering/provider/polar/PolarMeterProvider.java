@@ -27,6 +27,7 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.ProviderLookupException;
 import dev.metering.provider.Subscription;
 import dev.metering.provider.UsageBuckets;
 import dev.metering.provider.UsageEvent;
@@ -255,7 +256,8 @@ public final class PolarMeterProvider implements MeterProvider {
 	private JsonNode read(String what, Function<UriBuilder, URI> uri) {
 		JsonNode body = readUnlessNotFound(what, uri);
 		if (body == null) {
-			throw new PolarProviderException("Could not " + what + " at Polar: 404 Not found", null);
+			throw new PolarProviderException("Could not " + what + " at Polar: 404 Not found", null,
+					ProviderLookupException.Kind.REQUEST_REFUSED);
 		}
 		return body;
 	}
@@ -268,13 +270,14 @@ public final class PolarMeterProvider implements MeterProvider {
 		}
 		catch (RestClientException ex) {
 			throw new PolarProviderException("Could not " + what + " at Polar: " + ex.getClass().getSimpleName() + ": "
-					+ PolarErrors.redacted(ex.getMessage()), ex);
+					+ PolarErrors.redacted(ex.getMessage()), ex, ProviderLookupException.Kind.PASSING);
 		}
 		if (response.status() == NOT_FOUND) {
 			return null;
 		}
 		if (!response.successful()) {
-			throw new PolarProviderException("Could not " + what + " at Polar: " + response.describe(), null);
+			throw new PolarProviderException("Could not " + what + " at Polar: " + response.describe(), null,
+					PolarErrors.lookupFailure(response.status()));
 		}
 		return response.body();
 	}

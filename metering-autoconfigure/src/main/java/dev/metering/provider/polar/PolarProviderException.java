@@ -1,13 +1,15 @@
 package dev.metering.provider.polar;
 
+import dev.metering.provider.ProviderLookupException;
+
 /**
  * Polar could not answer a read (usage, customer, subscription). The message names what was
  * asked and Polar's answer, never the access token.
  */
-public class PolarProviderException extends RuntimeException {
+public class PolarProviderException extends ProviderLookupException {
 
-	PolarProviderException(String message, Throwable cause) {
-		super(message, cause);
+	PolarProviderException(String message, Throwable cause, Kind kind) {
+		super(message, cause, kind);
 	}
 
 }

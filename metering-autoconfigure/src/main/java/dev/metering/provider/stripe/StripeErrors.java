@@ -8,6 +8,7 @@ import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
 
 import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.ProviderLookupException;
 
 /**
  * Sorts Stripe's answers to a meter event into delivered, retry later, and refused for good.
@@ -35,6 +36,17 @@ final class StripeErrors {
 		boolean passing = ex instanceof ApiConnectionException || ex instanceof RateLimitException || status == null
 				|| status == 409 || status == 429 || status >= 500;
 		return passing ? DeliveryOutcome.retry(reason) : DeliveryOutcome.rejected(code(ex), message);
+	}
+
+	/**
+	 * What kind of failure a read met: passing (a connection error, 409, 429, 5xx), or Stripe
+	 * refusing the key (401, 403) or what was asked (the other 4xx).
+	 */
+	static ProviderLookupException.Kind lookupFailure(StripeException ex) {
+		Integer status = ex.getStatusCode();
+		boolean passing = ex instanceof ApiConnectionException || ex instanceof RateLimitException || status == null
+				|| status < 400 || status == 409 || status == 429 || status >= 500;
+		return ProviderLookupException.Kind.ofStatus((status != null) ? status : 0, passing);
 	}
 
 	/** Stripe's own message, without the SDK's decorations, and never a key. */

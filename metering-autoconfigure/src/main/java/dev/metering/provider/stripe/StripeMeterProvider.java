@@ -272,7 +272,7 @@ public final class StripeMeterProvider implements MeterProvider {
 
 	private StripeProviderException failure(String what, StripeException ex) {
 		return new StripeProviderException("Could not " + what + " at Stripe: "
-				+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex);
+				+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex, StripeErrors.lookupFailure(ex));
 	}
 
 	/**

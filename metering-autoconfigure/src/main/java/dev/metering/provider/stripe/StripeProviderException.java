@@ -1,13 +1,15 @@
 package dev.metering.provider.stripe;
 
+import dev.metering.provider.ProviderLookupException;
+
 /**
  * Stripe could not answer a read (usage, customer, subscription). The message names what was
  * asked and Stripe's answer, never the API key.
  */
-public class StripeProviderException extends RuntimeException {
+public class StripeProviderException extends ProviderLookupException {
 
-	StripeProviderException(String message, Throwable cause) {
-		super(message, cause);
+	StripeProviderException(String message, Throwable cause, Kind kind) {
+		super(message, cause, kind);
 	}
 
 }

@@ -208,7 +208,7 @@ public final class StripeWebhooks implements ProviderWebhooks {
 			}
 			catch (StripeException ex) {
 				throw new StripeProviderException("Could not read event " + this.id + " at Stripe: "
-						+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex);
+						+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex, StripeErrors.lookupFailure(ex));
 			}
 		}
 

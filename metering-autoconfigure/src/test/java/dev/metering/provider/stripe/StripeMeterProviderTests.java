@@ -22,6 +22,7 @@ import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
 import dev.metering.FixedUsageChatModel;
 import dev.metering.MeterUsageSummary;
+import dev.metering.MeteringUnavailableException;
 import dev.metering.PlanLimitCheck;
 import dev.metering.RecordUsageResult;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
@@ -93,6 +94,7 @@ class StripeMeterProviderTests {
 	@Test
 	void theModelAndTokenTypeDimensionsArePayloadKeysOfEachEvent() {
 		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated()));
+		stripe.stubFor(StripeStub.subscriptions().willReturn(StripeStub.noSubscriptions()));
 		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.dimensions=model,token-type")
 			.run((context) -> {
 				new FixedUsageChatModel(12, 5).askMetered(context, "org_acme", "gpt-4o-mini");
@@ -401,10 +403,12 @@ class StripeMeterProviderTests {
 		stripe.stubFor(StripeStub.subscriptions()
 			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")));
 		this.contextRunner.withPropertyValues("metering.limits.on-lookup-failure=reject")
-			.run((context) -> assertThatExceptionOfType(StripeProviderException.class)
-			.isThrownBy(() -> billing(context).getPlanLimits("org_acme"))
-			.withMessage("Could not read the subscription of cus_acme at Stripe: 500 http_500: "
-					+ "An unknown error occurred"));
+			.run((context) -> assertThatExceptionOfType(MeteringUnavailableException.class)
+				.isThrownBy(() -> billing(context).getPlanLimits("org_acme"))
+				.havingCause()
+				.isInstanceOf(StripeProviderException.class)
+				.withMessage("Could not read the subscription of cus_acme at Stripe: 500 http_500: "
+						+ "An unknown error occurred"));
 	}
 
 	@Test

@@ -22,6 +22,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import dev.metering.BillingClient;
 import dev.metering.FixedUsageChatModel;
 import dev.metering.MeteringAdvisor;
+import dev.metering.MeteringUnavailableException;
 import dev.metering.UsageStatus;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MutableClock;
@@ -148,7 +149,10 @@ class StripeSubscriptionsOverTimeTests {
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
 			ChatClient chat = chatClient(context, model);
 
-			assertThatExceptionOfType(StripeProviderException.class).isThrownBy(() -> ask(chat, "org_acme"))
+			assertThatExceptionOfType(MeteringUnavailableException.class).isThrownBy(() -> ask(chat, "org_acme"))
+				.satisfies((ex) -> assertThat(ex.retryAfter()).isEqualTo(Duration.ofSeconds(10)))
+				.havingCause()
+				.isInstanceOf(StripeProviderException.class)
 				.withMessage("Could not read the subscription of cus_acme at Stripe: 500 http_500: Down");
 			assertThat(model.calls()).isZero();
 			assertThat(context.getBean(SimpleMeterRegistry.class).find("metering.lookups.failed").counters())
