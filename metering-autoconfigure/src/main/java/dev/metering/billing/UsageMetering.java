@@ -7,6 +7,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.metering.BillingSubject;
+import dev.metering.MeteringUnavailableException;
 import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageDimensions;
 import dev.metering.UsageLimitExceededException;
@@ -78,6 +79,7 @@ public final class UsageMetering {
 		}
 		Account account = accountOrRefuse(subject).orElse(null);
 		if (account != null) {
+			this.recorder.requireRoom();
 			Admission.Reservation check = this.admission.admit(account, meter, CallEstimate.NOTHING, null);
 			if (check != null) {
 				this.admission.settle(check, 0);
@@ -131,6 +133,8 @@ public final class UsageMetering {
 	 * @param estimate what the call may use, reserved against the plan limit
 	 * @throws MissingBillingAccountException when there is no account and the policy rejects
 	 * @throws UsageLimitExceededException when the plan limit is used up and enforced
+	 * @throws MeteringUnavailableException when the call's usage could not be kept: the
+	 * outbox's database is away and its room in memory full
 	 * @throws IllegalStateException when the meter is in credits, prices are strict and no
 	 * pattern prices the model asked for
 	 */
@@ -143,6 +147,7 @@ public final class UsageMetering {
 			this.metrics.unbilled();
 			return new MeteredCall(this, null, meter, null, null, estimate.model(), price, null);
 		}
+		this.recorder.requireRoom();
 		Admission.Reservation reservation = this.admission.admit(account.get(), meter, estimate, price);
 		return new MeteredCall(this, account.get(), meter, collecting, reservation, estimate.model(), price,
 				this.admission.completionCap(meter, estimate, price, reservation));

@@ -1,10 +1,12 @@
 package dev.metering.billing;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 import dev.metering.BillingSubject;
+import dev.metering.MeteringUnavailableException;
 import dev.metering.RecordUsageResult;
 import dev.metering.UsageDimensions;
 import dev.metering.outbox.EventIdentifiers;
@@ -17,6 +19,9 @@ import dev.metering.provider.UsageEvent;
  * is a {@link RecordUsageResult} that says what is wrong.
  */
 public final class UsageRecorder {
+
+	/** How long a call refused for a full outbox is told to wait: its writer tries every 200 ms. */
+	static final Duration OUTBOX_FULL_RETRY_AFTER = Duration.ofSeconds(5);
 
 	private final MeterCatalog meters;
 
@@ -72,6 +77,18 @@ public final class UsageRecorder {
 			BillingSubject subject) {
 		Instant now = this.clock.instant();
 		return record(this.identifiers.next(), eventName, customerId, value, now, dimensions, subject, now);
+	}
+
+	/**
+	 * Refuses a call whose usage the outbox could not take now, before it runs.
+	 * @throws MeteringUnavailableException while the outbox's database is away and what waits
+	 * in memory for it has filled its room
+	 */
+	void requireRoom() {
+		if (!this.outbox.hasRoom()) {
+			throw new MeteringUnavailableException("the metering database is unreachable and the usage waiting "
+					+ "in memory for it has filled metering.outbox.queue-capacity", OUTBOX_FULL_RETRY_AFTER);
+		}
 	}
 
 	private static RecordUsageResult result(String identifier, String problem) {

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -25,6 +27,13 @@ import dev.metering.provider.UsageEvent;
  * a group arrived. That interval bounds what a crash can lose. When the queue is full, the
  * caller writes its event itself rather than wait long or drop it; once stopped, every caller
  * does.
+ * <p>
+ * While the database is unreachable, the writer keeps its group and tries again until it is
+ * back, and the queue fills. An event whose caller could not write it either (the queue full
+ * and the database away) is kept in memory beside the queue, never dropped: it belongs to a
+ * call that already ran. Once the queue is full while the database is away, {@link #hasRoom()}
+ * says so, and calls are refused before they run: what waits in memory is bounded by the
+ * queue's capacity and the calls in flight.
  */
 public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
@@ -47,6 +56,14 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	private final JdbcUsageOutbox store;
 
 	private final BlockingQueue<UsageEvent> queue;
+
+	/** Events of calls that ran while the queue was full and the database away: the writer stores them. */
+	private final Queue<UsageEvent> overflow = new ConcurrentLinkedQueue<>();
+
+	private final int queueCapacity;
+
+	/** The last write failed for a reason other than the data: the database is away. */
+	private volatile boolean storeFailing;
 
 	private final Duration commitInterval;
 
@@ -77,6 +94,7 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 			Duration offerTimeout, Duration shutdownTimeout) {
 		this.store = store;
 		this.queue = new ArrayBlockingQueue<>(queueCapacity);
+		this.queueCapacity = queueCapacity;
 		this.commitInterval = commitInterval;
 		this.offerTimeout = offerTimeout;
 		this.shutdownTimeout = shutdownTimeout;
@@ -98,7 +116,31 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 			}
 			return;
 		}
-		this.store.append(event);
+		try {
+			this.store.append(event);
+			this.storeFailing = false;
+		}
+		catch (IllegalArgumentException | DataIntegrityViolationException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			if (!this.running) {
+				throw ex;
+			}
+			// the database is away and the queue full: the call ran, its usage waits beside the queue
+			this.storeFailing = true;
+			this.accepted.incrementAndGet();
+			this.overflow.add(event);
+		}
+	}
+
+	/**
+	 * {@code false} once the queue is full while the database is away: a call admitted now
+	 * would add to what waits in memory beyond the queue's capacity.
+	 */
+	@Override
+	public boolean hasRoom() {
+		return !this.storeFailing || queuedCount() < this.queueCapacity;
 	}
 
 	@Override
@@ -172,8 +214,11 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	 */
 	private void writeLoop() {
 		List<UsageEvent> group = new ArrayList<>(MAX_GROUP);
-		while (this.running || !this.queue.isEmpty()) {
+		while (this.running || !this.queue.isEmpty() || !this.overflow.isEmpty()) {
 			try {
+				if (writeOverflow(group)) {
+					continue;
+				}
 				UsageEvent first = this.queue.poll(100, TimeUnit.MILLISECONDS);
 				if (first == null || first == WAKE_UP) {
 					continue;
@@ -196,9 +241,26 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Writes a group of the events kept beside the queue, if any.
+	 * @return whether there were some
+	 */
+	private boolean writeOverflow(List<UsageEvent> group) {
+		UsageEvent event;
+		while (group.size() < MAX_GROUP && (event = this.overflow.poll()) != null) {
+			group.add(event);
+		}
+		if (group.isEmpty()) {
+			return false;
+		}
+		writeAll(group);
+		group.clear();
+		return true;
+	}
+
 	private void writeQueued() {
 		List<UsageEvent> group = new ArrayList<>(MAX_GROUP);
-		while (this.queue.drainTo(group, MAX_GROUP) > 0) {
+		while (writeOverflow(group) || this.queue.drainTo(group, MAX_GROUP) > 0) {
 			writeAll(group);
 			group.clear();
 		}
@@ -223,6 +285,7 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 			try {
 				this.store.appendAll(group);
 				this.settled.addAndGet(group.size());
+				this.storeFailing = false;
 				return;
 			}
 			catch (IllegalArgumentException | DataIntegrityViolationException ex) {
@@ -236,6 +299,7 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 				return;
 			}
 			catch (RuntimeException ex) {
+				this.storeFailing = true;
 				if (!this.running && System.nanoTime() > this.stopDeadline) {
 					logger.error(group.size() + " usage event(s) could not be stored before shutdown and are lost: "
 							+ group, ex);

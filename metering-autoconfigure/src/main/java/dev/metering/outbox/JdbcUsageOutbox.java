@@ -1,6 +1,7 @@
 package dev.metering.outbox;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -31,6 +33,9 @@ import dev.metering.provider.UsageEvent;
  */
 public final class JdbcUsageOutbox implements UsageOutbox {
 
+	/** How often {@link #hasRoom()} asks a database that failed whether it is back. */
+	private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
@@ -40,6 +45,12 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	private final Set<String> coalescedEventNames;
 
 	private final EventIdentifiers identifiers = new EventIdentifiers();
+
+	/** The last write failed for a reason other than the data: the database is away. */
+	private volatile boolean failing;
+
+	/** When {@link #hasRoom()} last asked the database whether it is back ({@link System#nanoTime()}). */
+	private volatile long probedAt;
 
 	/**
 	 * An outbox that stores every event as it comes.
@@ -67,6 +78,31 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	}
 
 	/**
+	 * {@code false} while the database is away, as the last write found it, until it answers
+	 * again (asked at most once a {@linkplain #PROBE_EVERY second}): written before
+	 * {@code append} returns, usage has nowhere else to wait.
+	 */
+	@Override
+	public boolean hasRoom() {
+		if (!this.failing) {
+			return true;
+		}
+		long now = System.nanoTime();
+		if (now - this.probedAt < PROBE_EVERY.toNanos()) {
+			return false;
+		}
+		this.probedAt = now;
+		try {
+			this.jdbc.queryForObject("SELECT 1", Integer.class);
+			this.failing = false;
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/**
 	 * Writes several events in one transaction: all of them or, when it throws, none.
 	 * @throws IllegalArgumentException when one of them has a {@linkplain #problemWith problem}
 	 */
@@ -79,6 +115,21 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 		// due when written, not at their timestamp: an event stamped ahead is sent at once
 		Instant now = this.clock.instant();
 		Map<UsageEvent, List<UsageEvent>> merged = merged(events);
+		try {
+			write(events, now, merged);
+			this.failing = false;
+		}
+		catch (DataIntegrityViolationException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// no connection, no transaction: the database is away
+			this.failing = true;
+			throw ex;
+		}
+	}
+
+	private void write(List<UsageEvent> events, Instant now, Map<UsageEvent, List<UsageEvent>> merged) {
 		this.transactions.executeWithoutResult((status) -> {
 			if (merged.isEmpty()) {
 				UsageEventTable.insert(this.jdbc, events, now);

@@ -26,4 +26,13 @@ public interface UsageOutbox {
 		return Optional.empty();
 	}
 
+	/**
+	 * Whether the outbox can take the usage of another call now: {@code false} while its store
+	 * is unreachable and what waits in memory for it has filled the room it has, so that calls
+	 * are refused before they run rather than have their usage lost. By default, always.
+	 */
+	default boolean hasRoom() {
+		return true;
+	}
+
 }

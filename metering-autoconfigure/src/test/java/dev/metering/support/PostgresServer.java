@@ -30,6 +30,11 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
 		return this.postgres.getPostgresDatabase();
 	}
 
+	/** The port the server listens on. */
+	public int getPort() {
+		return this.postgres.getPort();
+	}
+
 	public String getJdbcUrl(String user, String database) {
 		return this.postgres.getJdbcUrl(user, database);
 	}
