@@ -224,7 +224,7 @@ public final class UsageMetering {
 			quantities[i] = saturatedProduct(quantities[i], price.perToken(types[i]));
 		}
 		if (account.customerId() == null) {
-			// unbilled: nothing to carry to
+			// its customer not named yet (an outage): rounded on its own, as no carry is kept for it
 			long total = 0;
 			for (int i = 0; i < quantities.length; i++) {
 				quantities[i] = Math.round((double) quantities[i] / this.prices.unitsPerCredit());
