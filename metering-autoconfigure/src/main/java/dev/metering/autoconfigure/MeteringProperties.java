@@ -571,9 +571,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param subscriptionsRefresh How long a customer's active subscription is served before it
 	 * is looked up again (cache metering.subscriptions).
 	 * @param missingRefresh How long "no customer" and "no subscription" are served before they
-	 * are looked up again (caches metering.customers and metering.subscriptions), in the
-	 * background while they are in use: kept short, so that an organization that checks out is
-	 * billed soon after the provider finds its new customer.
+	 * are looked up again (caches metering.customers and metering.subscriptions, at most their own
+	 * refresh interval), in the background while they are in use: kept short, so that an
+	 * organization that checks out is billed soon after the provider finds its new customer.
 	 * @param usageRefresh How long usage summaries are served before they are read again (cache
 	 * metering.usage).
 	 * @param maximumSize The most entries each of these caches holds; the least used go first.

@@ -144,7 +144,7 @@ public final class ProviderCaches {
 	 * @param customersRefresh how long a customer is served before it is refreshed
 	 * @param subscriptionsRefresh how long a subscription is served before it is refreshed
 	 * @param missingRefresh how long "no customer" and "no subscription" are served before
-	 * they are refreshed
+	 * they are refreshed, at most their cache's refresh interval
 	 * @param usageRefresh how long usage summaries are served before they are refreshed
 	 * @param maximumSize most entries each cache holds
 	 * @param failureBackoff how long a look-up that failed with nothing cached is answered

@@ -68,7 +68,7 @@ final class RefreshingCache extends CaffeineCache {
 	 * How long entries are served before they are refreshed.
 	 *
 	 * @param answer an answer of the provider
-	 * @param none "none": no customer, no subscription
+	 * @param none "none": no customer, no subscription; never longer than an answer
 	 */
 	record Intervals(Duration answer, Duration none) {
 
@@ -77,7 +77,7 @@ final class RefreshingCache extends CaffeineCache {
 		}
 
 		Duration of(Object storeValue) {
-			return (storeValue == NullValue.INSTANCE) ? this.none : this.answer;
+			return (storeValue == NullValue.INSTANCE) ? shorter() : this.answer;
 		}
 
 	}
