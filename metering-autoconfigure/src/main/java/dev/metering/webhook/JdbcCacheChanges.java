@@ -23,8 +23,8 @@ import dev.metering.provider.ProviderCaches;
 
 /**
  * Cache changes shared by every instance on the database, through
- * {@code metering_cache_change}: the instance that received a webhook writes the changes it
- * asks for and makes them in its own caches; every instance reads the others' changes every
+ * {@code metering_cache_change}: the instance that received a webhook makes the changes it
+ * asks for in its own caches and writes them; every instance reads the others' changes every
  * poll interval, with one indexed query, and makes them in its caches too. Rows are deleted
  * an hour after they were written, by any instance, at most every ten minutes each.
  * <p>
@@ -82,8 +82,14 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 		this.clock = clock;
 	}
 
+	/**
+	 * Makes the changes here first, so that this instance has them even when the database
+	 * cannot take them (the webhook is then answered with an error and delivered again), then
+	 * writes them for the others.
+	 */
 	@Override
 	public void publish(List<CacheChange> changes) {
+		changes.forEach((change) -> change.applyTo(this.caches));
 		long now = this.clock.millis();
 		this.jdbc.batchUpdate("INSERT INTO metering_cache_change (origin, cache_name, cache_key, cache_value, "
 				+ "changed_at) VALUES (?, ?, ?, ?, ?)", changes, changes.size(), (statement, change) -> {
@@ -93,7 +99,6 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 					statement.setString(4, change.value());
 					statement.setLong(5, now);
 				});
-		changes.forEach((change) -> change.applyTo(this.caches));
 	}
 
 	/** Makes the changes other instances wrote since the look-back that this one has not made yet. */
