@@ -38,8 +38,9 @@ public record CacheChange(String cache, String key, String value) {
 	}
 
 	/**
-	 * Makes the change in this instance's caches. Only customers are filled; a change of a
-	 * cache this version does not fill (written by a newer instance) only evicts.
+	 * Makes the change in this instance's caches. Customers are filled or forgotten,
+	 * subscriptions only forgotten; a change of a cache this version does not know (written by
+	 * a newer one) is left alone.
 	 */
 	void applyTo(ProviderCaches caches) {
 		if (ProviderCaches.CUSTOMERS.equals(this.cache) && this.value != null) {
