@@ -570,6 +570,10 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * before it is looked up again (cache metering.customers).
 	 * @param subscriptionsRefresh How long a customer's active subscription is served before it
 	 * is looked up again (cache metering.subscriptions).
+	 * @param missingRefresh How long "no customer" and "no subscription" are served before they
+	 * are looked up again (caches metering.customers and metering.subscriptions, at most their own
+	 * refresh interval), in the background while they are in use: kept short, so that an
+	 * organization that checks out is billed soon after the provider finds its new customer.
 	 * @param usageRefresh How long usage summaries are served before they are read again (cache
 	 * metering.usage).
 	 * @param maximumSize The most entries each of these caches holds; the least used go first.
@@ -578,12 +582,14 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * wait for the provider's timeout.
 	 */
 	public record Cache(@DefaultValue("10m") Duration customersRefresh,
-			@DefaultValue("10m") Duration subscriptionsRefresh, @DefaultValue("1m") Duration usageRefresh,
-			@DefaultValue("10000") long maximumSize, @DefaultValue("10s") Duration failureBackoff) {
+			@DefaultValue("10m") Duration subscriptionsRefresh, @DefaultValue("30s") Duration missingRefresh,
+			@DefaultValue("1m") Duration usageRefresh, @DefaultValue("10000") long maximumSize,
+			@DefaultValue("10s") Duration failureBackoff) {
 
 		public Cache {
 			requirePositive("cache.customers-refresh", customersRefresh);
 			requirePositive("cache.subscriptions-refresh", subscriptionsRefresh);
+			requirePositive("cache.missing-refresh", missingRefresh);
 			requirePositive("cache.usage-refresh", usageRefresh);
 			requireAtLeastOne("cache.maximum-size", maximumSize);
 			requirePositive("cache.failure-backoff", failureBackoff);

@@ -17,14 +17,15 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryMetrics;
 import dev.metering.outbox.DeliveryQueue;
-import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.polar.PolarWebhooks;
+import dev.metering.webhook.CacheChanges;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
  * Auto-configuration of Polar's webhooks on Spring MVC, when {@code metering.provider=polar}
- * and {@code metering.polar.webhook.secret} is set: a subscription or customer state changed
- * evicts the customer's cached plan and period.
+ * and {@code metering.polar.webhook.secret} is set: a customer created or changed is cached for
+ * its external ID, and a subscription or customer state changed evicts the customer's cached
+ * plan and period, on every instance on the database.
  */
 @AutoConfiguration(after = { PolarMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -33,7 +34,8 @@ import dev.metering.webhook.WebhookReceipts;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
 @Conditional(WebhookSecretCondition.Polar.class)
-@Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class })
+@Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
+		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
 public final class PolarWebhookAutoConfiguration {
 
 	@Bean
@@ -46,7 +48,7 @@ public final class PolarWebhookAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "meteringPolarWebhookRoute")
 	RouterFunction<ServerResponse> meteringPolarWebhookRoute(MeteringProperties properties, PolarWebhooks webhooks,
-			WebhookReceipts receipts, ProviderCaches caches, DeliveryQueue outbox,
+			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
 			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
 		return WebhookRoutes.route(properties.polar().webhook(), "polar", webhooks, receipts, caches, outbox,
 				metrics, clock);

@@ -26,7 +26,7 @@ class ProviderCachesConfiguration {
 		MeteringProperties.Cache cache = properties.cache();
 		return new ProviderCaches(cacheManager.getIfUnique(),
 				new ProviderCaches.Settings(cache.customersRefresh(), cache.subscriptionsRefresh(),
-						cache.usageRefresh(), cache.maximumSize(), cache.failureBackoff()),
+						cache.missingRefresh(), cache.usageRefresh(), cache.maximumSize(), cache.failureBackoff()),
 				new SimpleAsyncTaskExecutor("metering-cache-refresh-"), Ticker.systemTicker(), access);
 	}
 

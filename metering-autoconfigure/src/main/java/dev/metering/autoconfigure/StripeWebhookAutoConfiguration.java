@@ -19,14 +19,16 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryMetrics;
 import dev.metering.outbox.DeliveryQueue;
-import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.stripe.StripeWebhooks;
+import dev.metering.webhook.CacheChanges;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
  * Auto-configuration of Stripe's webhooks on Spring MVC, when {@code metering.provider=stripe}
- * and {@code metering.stripe.webhook.secret} is set: a subscription changed evicts the customer's
- * cached plan and period, and usage Stripe refused after accepting it goes to the dead letters.
+ * and {@code metering.stripe.webhook.secret} is set: a customer created or checked out is
+ * cached for its organization, a subscription changed evicts the customer's cached plan and
+ * period, on every instance on the database, and usage Stripe refused after accepting it goes
+ * to the dead letters.
  */
 @AutoConfiguration(after = { StripeMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -35,7 +37,8 @@ import dev.metering.webhook.WebhookReceipts;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(value = StripeClient.class, name = "org.springframework.web.servlet.DispatcherServlet")
 @Conditional(WebhookSecretCondition.Stripe.class)
-@Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class })
+@Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
+		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
 public final class StripeWebhookAutoConfiguration {
 
 	@Bean
@@ -43,13 +46,14 @@ public final class StripeWebhookAutoConfiguration {
 	StripeWebhooks meteringStripeWebhooks(MeteringProperties properties, StripeClient client,
 			ObjectProvider<Clock> clock) {
 		MeteringProperties.Webhook webhook = properties.stripe().webhook();
-		return new StripeWebhooks(client, webhook.secret(), webhook.tolerance(), clock.getIfUnique(Clock::systemUTC));
+		return new StripeWebhooks(client, webhook.secret(), webhook.tolerance(),
+				properties.stripe().customerMetadataKey(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
 	RouterFunction<ServerResponse> meteringStripeWebhookRoute(MeteringProperties properties, StripeWebhooks webhooks,
-			WebhookReceipts receipts, ProviderCaches caches, DeliveryQueue outbox,
+			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
 			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
 		return WebhookRoutes.route(properties.stripe().webhook(), "stripe", webhooks, receipts, caches, outbox,
 				metrics, clock);

@@ -9,8 +9,8 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryMetrics;
 import dev.metering.outbox.DeliveryQueue;
-import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.ProviderWebhooks;
+import dev.metering.webhook.CacheChanges;
 import dev.metering.webhook.ProviderEventHandler;
 import dev.metering.webhook.WebhookEndpoint;
 import dev.metering.webhook.WebhookReceipts;
@@ -24,7 +24,7 @@ final class WebhookRoutes {
 	}
 
 	static RouterFunction<ServerResponse> route(MeteringProperties.Webhook webhook, String provider,
-			ProviderWebhooks webhooks, WebhookReceipts receipts, ProviderCaches caches, DeliveryQueue outbox,
+			ProviderWebhooks webhooks, WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
 			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
 		ProviderEventHandler events = new ProviderEventHandler(provider, caches, outbox,
 				metrics.getIfAvailable(() -> DeliveryMetrics.NONE), clock.getIfUnique(Clock::systemUTC));

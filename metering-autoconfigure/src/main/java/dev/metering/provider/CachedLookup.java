@@ -64,6 +64,16 @@ public final class CachedLookup<K, V> {
 		this.recentFailures.invalidate((K) key);
 	}
 
+	/**
+	 * Caches an answer the provider gave otherwise than to a look-up, and forgets a recent
+	 * failure of the key.
+	 */
+	@SuppressWarnings("unchecked")
+	void put(Object key, Object value) {
+		this.cache.put(key, value);
+		this.recentFailures.invalidate((K) key);
+	}
+
 	Cache cache() {
 		return this.cache;
 	}

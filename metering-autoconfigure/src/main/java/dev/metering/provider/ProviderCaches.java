@@ -3,22 +3,16 @@ package dev.metering.provider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
-import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
-import org.springframework.cache.caffeine.CaffeineCache;
-import org.springframework.cache.support.NullValue;
 
 import dev.metering.MeterUsageSummary;
 
@@ -28,12 +22,14 @@ import dev.metering.MeterUsageSummary;
  * is used when its {@link CacheManager} has one, with its own expiry; otherwise a bounded
  * Caffeine cache that serves an entry while it is refreshed in the background, and keeps it
  * when the refresh fails. Its entries do not expire: a look-up with an answer cached never
- * waits for the provider, and the size bound keeps memory in check.
+ * waits for the provider, and the size bound keeps memory in check. "No customer" and "no
+ * subscription" are refreshed sooner than answers, so that a customer who checks out is found
+ * within that shorter interval of the provider knowing it.
  * <p>
- * A provider's webhooks may evict what it has told of a customer, so that a change at the
- * provider (a plan changed, a subscription started) applies at once rather than after the
- * refresh interval. Evictions reach the cache of this instance; an application cache shared by
- * every instance (such as Redis) carries them to all.
+ * A provider's webhooks may evict what it has told of a customer, or tell who an
+ * organization's customer is, so that a change at the provider (a plan changed, a customer
+ * created) applies at once rather than after the refresh interval. These changes reach the
+ * caches of this instance; the webhook package carries them to the other instances.
  */
 public final class ProviderCaches {
 
@@ -45,8 +41,6 @@ public final class ProviderCaches {
 
 	/** Usage summaries by meter, customer and time range. */
 	public static final String USAGE = "metering.usage";
-
-	private static final Log logger = LogFactory.getLog(ProviderCaches.class);
 
 	private final CacheManager applicationCaches;
 
@@ -83,7 +77,7 @@ public final class ProviderCaches {
 	 * @param loader asks the provider; answers {@code null} when it has no such customer
 	 */
 	public CachedLookup<String, String> customers(Function<String, String> loader) {
-		return lookup(CUSTOMERS, this.settings.customersRefresh(), loader);
+		return lookup(CUSTOMERS, this.settings.customersRefresh(), this.settings.missingRefresh(), loader);
 	}
 
 	/**
@@ -91,7 +85,7 @@ public final class ProviderCaches {
 	 * @param loader asks the provider; answers {@code null} when the customer has none
 	 */
 	public CachedLookup<String, Subscription> subscriptions(Function<String, Subscription> loader) {
-		return lookup(SUBSCRIPTIONS, this.settings.subscriptionsRefresh(), loader);
+		return lookup(SUBSCRIPTIONS, this.settings.subscriptionsRefresh(), this.settings.missingRefresh(), loader);
 	}
 
 	/**
@@ -100,7 +94,8 @@ public final class ProviderCaches {
 	 * @param loader asks the provider
 	 */
 	public <K> CachedLookup<K, List<MeterUsageSummary>> usage(Function<K, List<MeterUsageSummary>> loader) {
-		return lookup(USAGE, this.settings.usageRefresh(), loader);
+		// usage is never "none": an empty list is an answer
+		return lookup(USAGE, this.settings.usageRefresh(), this.settings.usageRefresh(), loader);
 	}
 
 	/**
@@ -120,14 +115,27 @@ public final class ProviderCaches {
 		evict(CUSTOMERS, referenceId);
 	}
 
+	/**
+	 * Caches the customer of an organization or user ID in cache {@value #CUSTOMERS}, as the
+	 * provider told it (in a webhook): the next look-up needs no question, which the provider's
+	 * search may answer from before the customer existed. It is refreshed like an answer the
+	 * provider gave to a look-up.
+	 */
+	public void putCustomer(String referenceId, String customerId) {
+		this.lookups.getOrDefault(CUSTOMERS, List.of()).forEach((lookup) -> lookup.put(referenceId, customerId));
+	}
+
 	private void evict(String name, Object key) {
 		this.lookups.getOrDefault(name, List.of()).forEach((lookup) -> lookup.evict(key));
 	}
 
-	private <K, V> CachedLookup<K, V> lookup(String name, Duration refresh, Function<K, V> providerLookup) {
+	private <K, V> CachedLookup<K, V> lookup(String name, Duration refresh, Duration missingRefresh,
+			Function<K, V> providerLookup) {
 		Function<K, V> loader = this.access.observing(providerLookup);
 		Cache cache = (this.applicationCaches != null) ? this.applicationCaches.getCache(name) : null;
-		CachedLookup<K, V> lookup = new CachedLookup<>((cache != null) ? cache : builtIn(name, refresh, loader),
+		CachedLookup<K, V> lookup = new CachedLookup<>((cache != null) ? cache
+				: new RefreshingCache(name, new RefreshingCache.Intervals(refresh, missingRefresh),
+						this.settings.maximumSize(), loader, this.refresher, this.ticker),
 				loader, Caffeine.newBuilder()
 					.ticker(this.ticker)
 					.expireAfterWrite(this.settings.failureBackoff())
@@ -137,70 +145,20 @@ public final class ProviderCaches {
 		return lookup;
 	}
 
-	private <K, V> Cache builtIn(String name, Duration refresh, Function<K, V> loader) {
-		return new CaffeineCache(name, Caffeine.newBuilder()
-			.ticker(this.ticker)
-			.maximumSize(this.settings.maximumSize())
-			.refreshAfterWrite(refresh)
-			.build(new Refreshing<>(name, loader, this.refresher)), true);
-	}
-
 	/**
 	 * Settings of the built-in caches.
 	 *
 	 * @param customersRefresh how long a customer is served before it is refreshed
 	 * @param subscriptionsRefresh how long a subscription is served before it is refreshed
+	 * @param missingRefresh how long "no customer" and "no subscription" are served before
+	 * they are refreshed, at most their cache's refresh interval
 	 * @param usageRefresh how long usage summaries are served before they are refreshed
 	 * @param maximumSize most entries each cache holds
 	 * @param failureBackoff how long a look-up that failed with nothing cached is answered
 	 * with its failure before the provider is asked again
 	 */
-	public record Settings(Duration customersRefresh, Duration subscriptionsRefresh, Duration usageRefresh,
-			long maximumSize, Duration failureBackoff) {
-	}
-
-	/**
-	 * Loads an entry the way {@link CaffeineCache} stores it ("none" as {@link NullValue}), and
-	 * refreshes it on the refresher. A refresh that fails keeps the old value, as if it had
-	 * answered it, so that the next attempt waits a whole refresh interval instead of every
-	 * read asking a provider that is down.
-	 */
-	private static final class Refreshing<K, V> implements CacheLoader<Object, Object> {
-
-		private final String name;
-
-		private final Function<K, V> loader;
-
-		private final Executor refresher;
-
-		Refreshing(String name, Function<K, V> loader, Executor refresher) {
-			this.name = name;
-			this.loader = loader;
-			this.refresher = refresher;
-		}
-
-		@Override
-		@SuppressWarnings("unchecked")
-		public Object load(Object key) {
-			V value = this.loader.apply((K) key);
-			return (value != null) ? value : NullValue.INSTANCE;
-		}
-
-		@Override
-		public CompletableFuture<Object> asyncReload(Object key, Object oldValue, Executor executor) {
-			return CompletableFuture.supplyAsync(() -> {
-				try {
-					return load(key);
-				}
-				catch (RuntimeException ex) {
-					// the message only: a provider exception's causes may quote the request
-					logger.warn("Could not refresh " + key + " in cache " + this.name + ", keeping the last answer: "
-							+ ex.getMessage());
-					return oldValue;
-				}
-			}, this.refresher);
-		}
-
+	public record Settings(Duration customersRefresh, Duration subscriptionsRefresh, Duration missingRefresh,
+			Duration usageRefresh, long maximumSize, Duration failureBackoff) {
 	}
 
 }

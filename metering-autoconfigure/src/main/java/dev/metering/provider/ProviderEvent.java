@@ -1,27 +1,39 @@
 package dev.metering.provider;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * What a provider's webhook tells metering.
  */
-public sealed interface ProviderEvent permits ProviderEvent.SubscriptionChanged, ProviderEvent.UsageRefused {
+public sealed interface ProviderEvent permits ProviderEvent.AccountsChanged, ProviderEvent.UsageRefused {
 
 	/**
-	 * A customer's subscription changed at the provider: what is cached of its plan and period,
-	 * and of who the customer is, is stale.
+	 * What the provider told of its customers: who an organization's or user's customer is,
+	 * and whose cached customer or subscription is stale.
 	 *
-	 * @param customerIds the keys the customer's subscription may be cached under: the
-	 * provider's customer ID and, where the provider has one, the external ID
-	 * @param referenceIds organization or user IDs whose customer may be cached, such as "no
-	 * customer" from before the customer subscribed
+	 * @param customers customer IDs by the organization or user ID they bill, where the event
+	 * names both: cached at once, so that the next call needs no look-up, which a provider's
+	 * search may answer from before the customer existed
+	 * @param referenceIds organization or user IDs whose customer may be cached wrongly, such
+	 * as "no customer" from before the customer was created: asked again at the next call
+	 * @param customerIds the keys a customer's subscription may be cached under (the provider's
+	 * customer ID and, where the provider has one, the external ID): its plan and period are
+	 * read again at the next call
 	 */
-	record SubscriptionChanged(Set<String> customerIds, Set<String> referenceIds) implements ProviderEvent {
+	record AccountsChanged(Map<String, String> customers, Set<String> referenceIds,
+			Set<String> customerIds) implements ProviderEvent {
 
-		public SubscriptionChanged {
-			customerIds = Set.copyOf(customerIds);
+		public AccountsChanged {
+			customers = Map.copyOf(customers);
 			referenceIds = Set.copyOf(referenceIds);
+			customerIds = Set.copyOf(customerIds);
+		}
+
+		/** Nothing to change. */
+		public boolean isEmpty() {
+			return this.customers.isEmpty() && this.referenceIds.isEmpty() && this.customerIds.isEmpty();
 		}
 
 	}

@@ -11,15 +11,15 @@ import org.apache.commons.logging.LogFactory;
 import dev.metering.delivery.DeliveryMetrics;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.LateRefusal;
-import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.ProviderEvent;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Does what a provider's webhook event asks of metering: forgets the plan and period cached for
- * a customer whose subscription changed, so that the next call reads them from the provider,
- * and moves usage the provider refused after accepting it to the dead letters with the
- * provider's reason.
+ * Does what a provider's webhook event asks of metering: caches the customer the provider
+ * names for an organization, and forgets the customer or the plan and period cached where they
+ * changed, so that the next call reads them from the provider, in the caches of every instance
+ * ({@link CacheChanges}); and moves usage the provider refused after accepting it to the dead
+ * letters with the provider's reason.
  * <p>
  * A refusal that names no delivered event in the outbox (the outbox in memory forgets delivered
  * events, a database outbox keeps them for {@code metering.outbox.retention}, and a provider
@@ -32,7 +32,7 @@ public final class ProviderEventHandler {
 
 	private final String provider;
 
-	private final ProviderCaches caches;
+	private final CacheChanges caches;
 
 	private final DeliveryQueue outbox;
 
@@ -42,12 +42,12 @@ public final class ProviderEventHandler {
 
 	/**
 	 * @param provider the provider's name, for logs
-	 * @param caches the caches of the provider's look-ups
+	 * @param caches changes the caches of the provider's look-ups, of every instance
 	 * @param outbox where delivered events are dead-lettered
 	 * @param metrics counts refused events
 	 * @param clock tells when a refusal became known
 	 */
-	public ProviderEventHandler(String provider, ProviderCaches caches, DeliveryQueue outbox, DeliveryMetrics metrics,
+	public ProviderEventHandler(String provider, CacheChanges caches, DeliveryQueue outbox, DeliveryMetrics metrics,
 			Clock clock) {
 		this.provider = provider;
 		this.caches = caches;
@@ -57,20 +57,20 @@ public final class ProviderEventHandler {
 	}
 
 	void handle(ProviderEvent event) {
-		if (event instanceof ProviderEvent.SubscriptionChanged changed) {
-			evict(changed);
+		if (event instanceof ProviderEvent.AccountsChanged changed) {
+			change(changed);
 		}
 		else if (event instanceof ProviderEvent.UsageRefused refused) {
 			deadLetter(refused);
 		}
 	}
 
-	private void evict(ProviderEvent.SubscriptionChanged changed) {
-		changed.customerIds().forEach(this.caches::evictSubscription);
-		changed.referenceIds().forEach(this.caches::evictCustomer);
+	private void change(ProviderEvent.AccountsChanged changed) {
+		this.caches.publish(CacheChange.of(changed));
 		if (logger.isDebugEnabled()) {
-			logger.debug("The subscription of " + changed.customerIds() + " changed at " + this.provider
-					+ ": its plan and period are read again at the next call");
+			logger.debug(this.provider + " told of customers " + changed.customers() + "; customers of "
+					+ changed.referenceIds() + " and subscriptions of " + changed.customerIds()
+					+ " are read again at the next call");
 		}
 	}
 

@@ -1,6 +1,7 @@
 /**
  * The providers' webhooks: signed deliveries from Stripe and Polar, each handled once, that
- * evict a customer's cached plan and period when its subscription changes, and dead-letter the
- * usage a provider refused after accepting it.
+ * cache a new customer, evict a customer's cached plan and period when its subscription
+ * changes, in every instance on the database, and dead-letter the usage a provider refused
+ * after accepting it.
  */
 package dev.metering.webhook;

@@ -255,6 +255,24 @@ class MeteringAutoConfigurationTests {
 	}
 
 	@Test
+	void noneIsCachedForThirtySecondsByDefaultAndTheIntervalMustBePositive() {
+		this.contextRunner.run((context) -> assertThat(
+				context.getBean(MeteringProperties.class).cache().missingRefresh())
+			.isEqualTo(Duration.ofSeconds(30)));
+		this.contextRunner.withPropertyValues("metering.cache.missing-refresh=5s")
+			.run((context) -> assertThat(context.getBean(MeteringProperties.class).cache().missingRefresh())
+				.isEqualTo(Duration.ofSeconds(5)));
+		this.contextRunner.withPropertyValues("metering.cache.missing-refresh=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.cache.missing-refresh must be positive, was PT0S"));
+		this.contextRunner.withPropertyValues("metering.cache.missing-refresh=-1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.cache.missing-refresh must be positive, was PT-1S"));
+	}
+
+	@Test
 	void secretsStayOutOfToString() {
 		this.contextRunner
 			.withPropertyValues("metering.stripe.api-key=sk_test_supersecret123",

@@ -16,8 +16,11 @@ import org.springframework.web.servlet.function.RouterFunction;
 import dev.metering.provider.polar.PolarWebhooks;
 import dev.metering.provider.stripe.StripeWebhooks;
 import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.webhook.CacheChanges;
 import dev.metering.webhook.InMemoryWebhookReceipts;
+import dev.metering.webhook.JdbcCacheChanges;
 import dev.metering.webhook.JdbcWebhookReceipts;
+import dev.metering.webhook.LocalCacheChanges;
 import dev.metering.webhook.WebhookReceipts;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,6 +115,24 @@ class WebhookAutoConfigurationTests {
 					"metering.outbox.store=memory")
 			.run((context) -> assertThat(context.getBean(WebhookReceipts.class))
 				.isInstanceOf(InMemoryWebhookReceipts.class));
+	}
+
+	@Test
+	void withTheOutboxInTheDatabaseCacheChangesReachEveryInstanceThroughItElseStayLocal() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+			.withPropertyValues("metering.provider=polar", "metering.polar.webhook.secret=" + POLAR_SECRET,
+					"spring.datasource.url=jdbc:h2:mem:cache-changes-" + UUID.randomUUID())
+			.run((context) -> assertThat(context.getBean(CacheChanges.class)).isInstanceOf(JdbcCacheChanges.class)
+				.satisfies((changes) -> assertThat(((JdbcCacheChanges) changes).isRunning()).isTrue()));
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+			.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET,
+					"spring.datasource.url=jdbc:h2:mem:cache-changes-" + UUID.randomUUID(),
+					"metering.outbox.store=memory")
+			.run((context) -> assertThat(context.getBean(CacheChanges.class))
+				.isInstanceOf(LocalCacheChanges.class));
+		this.contextRunner.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
+			.run((context) -> assertThat(context.getBean(CacheChanges.class)).as("no DataSource")
+				.isInstanceOf(LocalCacheChanges.class));
 	}
 
 	@Test

@@ -32,6 +32,8 @@ class ProviderCachesTests {
 
 	private static final Duration REFRESH = Duration.ofMinutes(10);
 
+	private static final Duration MISSING_REFRESH = Duration.ofSeconds(30);
+
 	private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(10);
 
 	private final ProviderAccess access = new ProviderAccess("test", "test.api-key", Clock.systemUTC());
@@ -120,6 +122,100 @@ class ProviderCachesTests {
 		assertThat(subscriptions.find("cus_new")).isEmpty();
 		assertThat(subscriptions.find("cus_new")).isEmpty();
 		assertThat(asked).hasValue(1);
+	}
+
+	@Test
+	void noneIsServedForTheMissingRefreshThenRefreshedInTheBackgroundWhileInUse() {
+		Answers answers = new Answers().then(null).then(null).then("cus_new");
+		CachedLookup<String, String> customers = this.caches.customers(answers);
+		assertThat(customers.find("org_new")).isEmpty();
+
+		advance(MISSING_REFRESH.minusSeconds(1));
+		assertThat(customers.find("org_new")).isEmpty();
+		assertThat(this.refreshes).as("not due yet").isEmpty();
+
+		advance(Duration.ofSeconds(2));
+		assertThat(customers.find("org_new")).as("served while the refresh asks again").isEmpty();
+		runRefreshes();
+		assertThat(answers.asked).hasValue(2);
+		assertThat(customers.find("org_new")).as("the provider still had none, as a lagging search does")
+			.isEmpty();
+
+		advance(MISSING_REFRESH.plusSeconds(1));
+		customers.find("org_new");
+		runRefreshes();
+		assertThat(customers.find("org_new")).contains("cus_new");
+		assertThat(answers.asked).hasValue(3);
+	}
+
+	@Test
+	void anAnswerIsNotAskedForAgainAtTheMissingRefreshAndIsAtItsOwn() {
+		Answers answers = new Answers().then("cus_1").then("cus_2");
+		CachedLookup<String, String> customers = this.caches.customers(answers);
+		customers.find("org_a");
+
+		for (long step = 1; step < REFRESH.dividedBy(MISSING_REFRESH); step++) {
+			advance(MISSING_REFRESH);
+			assertThat(customers.find("org_a")).contains("cus_1");
+			runRefreshes();
+		}
+		assertThat(answers.asked).as("asked once in the refresh interval").hasValue(1);
+
+		advance(MISSING_REFRESH);
+		customers.find("org_a");
+		runRefreshes();
+		assertThat(customers.find("org_a")).contains("cus_2");
+		assertThat(answers.asked).hasValue(2);
+	}
+
+	@Test
+	void noSubscriptionIsRefreshedAfterTheMissingRefreshToo() {
+		Deque<Subscription> answers = new ArrayDeque<>(List.of(subscription("price_pro")));
+		AtomicInteger asked = new AtomicInteger();
+		CachedLookup<String, Subscription> subscriptions = this.caches.subscriptions((customerId) -> {
+			asked.incrementAndGet();
+			return (asked.get() == 1) ? null : answers.remove();
+		});
+		assertThat(subscriptions.find("cus_1")).isEmpty();
+
+		advance(MISSING_REFRESH.plusSeconds(1));
+		subscriptions.find("cus_1");
+		runRefreshes();
+
+		assertThat(subscriptions.find("cus_1")).map(Subscription::priceIds).contains(List.of("price_pro"));
+	}
+
+	@Test
+	void aCustomerToldByTheProviderIsServedWithoutAskingAndRefreshedLikeAnAnswer() {
+		Answers answers = new Answers().thenFail(new IllegalStateException("Could not find the customer: 500"))
+			.then("cus_refreshed");
+		CachedLookup<String, String> customers = this.caches.customers(answers);
+		assertThatIllegalStateException().isThrownBy(() -> customers.find("org_a"));
+
+		this.caches.putCustomer("org_a", "cus_told");
+
+		assertThat(customers.find("org_a")).as("the recent failure forgotten").contains("cus_told");
+		advance(MISSING_REFRESH.plusSeconds(1));
+		assertThat(customers.find("org_a")).contains("cus_told");
+		assertThat(this.refreshes).as("an answer: not due").isEmpty();
+		advance(REFRESH);
+		customers.find("org_a");
+		runRefreshes();
+		assertThat(customers.find("org_a")).contains("cus_refreshed");
+		assertThat(answers.asked).hasValue(2);
+	}
+
+	@Test
+	void aCustomerToldByTheProviderReachesTheApplicationsCache() {
+		ConcurrentMapCacheManager applicationCaches = new ConcurrentMapCacheManager(ProviderCaches.CUSTOMERS);
+		ProviderCaches caches = new ProviderCaches(applicationCaches, settings(1000), this.refreshes::add,
+				this.nanos::get, this.access);
+		caches.customers(new Answers().then(null)).find("org_a");
+
+		caches.putCustomer("org_a", "cus_told");
+
+		assertThat(applicationCaches.getCache(ProviderCaches.CUSTOMERS).get("org_a", String.class))
+			.isEqualTo("cus_told");
 	}
 
 	@Test
@@ -244,7 +340,8 @@ class ProviderCachesTests {
 	}
 
 	private static ProviderCaches.Settings settings(long maximumSize) {
-		return new ProviderCaches.Settings(REFRESH, REFRESH, Duration.ofMinutes(1), maximumSize, FAILURE_BACKOFF);
+		return new ProviderCaches.Settings(REFRESH, REFRESH, MISSING_REFRESH, Duration.ofMinutes(1), maximumSize,
+				FAILURE_BACKOFF);
 	}
 
 	private void runRefreshes() {
@@ -263,12 +360,16 @@ class ProviderCachesTests {
 	/** A provider that gives the answers it is told to, in order, and counts the questions. */
 	private static final class Answers implements Function<String, String> {
 
+		/** "None", which a deque cannot hold as {@code null}. */
+		private static final Object NONE = new Object();
+
 		private final Deque<Object> answers = new ArrayDeque<>();
 
 		private final AtomicInteger asked = new AtomicInteger();
 
+		/** Answers the customer ID, or none when {@code null}. */
 		Answers then(String answer) {
-			this.answers.add(answer);
+			this.answers.add((answer != null) ? answer : NONE);
 			return this;
 		}
 
@@ -284,7 +385,7 @@ class ProviderCachesTests {
 			if (answer instanceof RuntimeException failure) {
 				throw failure;
 			}
-			return (String) answer;
+			return (answer != NONE) ? (String) answer : null;
 		}
 
 	}

@@ -17,6 +17,9 @@ import org.springframework.test.web.servlet.client.EntityExchangeResult;
 import org.springframework.test.web.servlet.client.ExchangeResult;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
+import dev.metering.BillingAccount;
+import dev.metering.BillingClient;
+import dev.metering.BillingSubject;
 import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.outbox.UsageOutbox;
 
@@ -38,9 +41,28 @@ class SampleApplicationTests {
 	@Autowired
 	private UsageOutbox outbox;
 
+	@Autowired
+	private OrganizationAccounts accounts;
+
+	@Autowired
+	private BillingClient billing;
+
 	@Test
 	void usageWaitsInTheDatabaseNotInMemory() {
 		assertThat(this.outbox).isInstanceOf(GroupCommitOutbox.class);
+	}
+
+	@Test
+	void whoPaysComesFromTheApplicationsOwnTableWhichACheckoutFills() {
+		assertThat(this.accounts.find(BillingSubject.organization("org_acme")))
+			.contains(new BillingAccount("cus_acme_demo", "pro"));
+		BillingSubject initech = BillingSubject.organization("org_initech");
+		assertThat(this.billing.getCustomerId(initech)).isEmpty();
+
+		this.accounts.save("org_initech", new BillingAccount("cus_initech_demo", "pro"));
+
+		assertThat(this.billing.getCustomerId(initech)).contains("cus_initech_demo");
+		assertThat(this.billing.getUsageStatus("org_initech", UsageController.LIMIT_KEY).limit()).isEqualTo(1_000_000);
 	}
 
 	@Test

@@ -2,11 +2,15 @@ package dev.metering.provider.polar;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -18,16 +22,25 @@ import dev.metering.provider.ProviderWebhooks;
 import dev.metering.provider.WebhookNotification;
 
 /**
- * Polar's webhooks, signed with the Standard Webhooks scheme: {@code subscription.*} (created,
- * active, updated, canceled, uncanceled, revoked …) and {@code customer.state_changed} tell
- * that a customer's subscriptions changed. The customer is named by Polar's ID and, when it
- * has one, the external ID, under either of which its subscription may be cached.
+ * Polar's webhooks, signed with the Standard Webhooks scheme. Customer events
+ * ({@code customer.created}, {@code customer.updated}, {@code customer.state_changed}) name a
+ * customer by Polar's ID and its external ID, which is the organization or user it bills: that
+ * is its customer from now on, without asking Polar. {@code subscription.*} (created, active,
+ * updated, canceled, uncanceled, revoked …) and {@code customer.state_changed} tell that a
+ * customer's subscriptions changed, which may be cached under either ID; {@code customer.deleted}
+ * (or a customer with {@code deleted_at}) that its organization has no customer any more.
  */
 public final class PolarWebhooks implements ProviderWebhooks {
 
 	private static final String SUBSCRIPTION_EVENTS = "subscription.";
 
 	private static final String CUSTOMER_STATE_CHANGED = "customer.state_changed";
+
+	private static final String CUSTOMER_DELETED = "customer.deleted";
+
+	/** The events whose data is a customer (or a customer's state, which is one too). */
+	private static final Set<String> CUSTOMER_EVENTS = Set.of("customer.created", "customer.updated",
+			CUSTOMER_STATE_CHANGED, CUSTOMER_DELETED);
 
 	private final StandardWebhookSignature signature;
 
@@ -57,35 +70,49 @@ public final class PolarWebhooks implements ProviderWebhooks {
 		if (type == null) {
 			throw new InvalidWebhookException("it is not a Polar event: it has no type");
 		}
-		return new Notification(id, type, subscriptionChanged(type, event.path("data")));
+		return new Notification(id, type, accountsChanged(type, event.path("data")));
 	}
 
-	private static Optional<ProviderEvent> subscriptionChanged(String type, JsonNode data) {
+	private static Optional<ProviderEvent> accountsChanged(String type, JsonNode data) {
 		String customerId;
 		String externalId;
+		boolean deleted;
 		if (type.startsWith(SUBSCRIPTION_EVENTS)) {
-			customerId = data.path("customer_id").asString(null);
-			externalId = data.path("customer").path("external_id").asString(null);
+			customerId = text(data.path("customer_id"));
+			externalId = text(data.path("customer").path("external_id"));
+			deleted = false;
 		}
-		else if (CUSTOMER_STATE_CHANGED.equals(type)) {
-			customerId = data.path("id").asString(null);
-			externalId = data.path("external_id").asString(null);
+		else if (CUSTOMER_EVENTS.contains(type)) {
+			customerId = text(data.path("id"));
+			externalId = text(data.path("external_id"));
+			deleted = CUSTOMER_DELETED.equals(type) || text(data.path("deleted_at")) != null;
 		}
 		else {
 			return Optional.empty();
 		}
-		Set<String> customerIds = new LinkedHashSet<>();
-		if (customerId != null) {
-			customerIds.add(customerId);
+		Map<String, String> customers = new HashMap<>();
+		Set<String> referenceIds = new HashSet<>();
+		Set<String> customerIds = new HashSet<>();
+		if (externalId != null && customerId != null && !deleted) {
+			customers.put(externalId, customerId);
 		}
-		if (externalId != null) {
-			customerIds.add(externalId);
+		else if (externalId != null) {
+			referenceIds.add(externalId);
 		}
-		if (customerIds.isEmpty()) {
-			return Optional.empty();
+		boolean subscriptionsChanged = type.startsWith(SUBSCRIPTION_EVENTS) || CUSTOMER_STATE_CHANGED.equals(type)
+				|| deleted;
+		if (subscriptionsChanged) {
+			Stream.of(customerId, externalId).filter(Objects::nonNull).forEach(customerIds::add);
 		}
-		return Optional.of(new ProviderEvent.SubscriptionChanged(customerIds,
-				(externalId != null) ? Set.of(externalId) : Set.of()));
+		ProviderEvent.AccountsChanged changed = new ProviderEvent.AccountsChanged(customers, referenceIds,
+				customerIds);
+		return changed.isEmpty() ? Optional.empty() : Optional.of(changed);
+	}
+
+	/** A string's text, or {@code null} when it is missing, {@code null} or blank. */
+	private static String text(JsonNode node) {
+		String text = node.isString() ? node.asString() : null;
+		return (text != null && !text.isBlank()) ? text : null;
 	}
 
 	private record Notification(String id, String type, Optional<ProviderEvent> event) implements WebhookNotification {

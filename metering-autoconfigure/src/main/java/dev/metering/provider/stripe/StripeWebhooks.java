@@ -26,7 +26,9 @@ import dev.metering.provider.WebhookNotification;
 
 /**
  * Stripe's webhooks, from the event destinations that send to one path: snapshot events
- * ({@code customer.subscription.*}) and thin events ({@code v1.billing.meter.error_report_triggered},
+ * ({@code customer.created}, {@code customer.updated}, {@code customer.deleted},
+ * {@code checkout.session.completed}, {@code customer.subscription.*}; see
+ * {@link StripeAccountEvents}) and thin events ({@code v1.billing.meter.error_report_triggered},
  * {@code v1.billing.meter.no_meter_found}), each destination signing with its own secret in the
  * {@code Stripe-Signature} header, which stripe-java's {@link Webhook} checks.
  * <p>
@@ -37,8 +39,6 @@ import dev.metering.provider.WebhookNotification;
 public final class StripeWebhooks implements ProviderWebhooks {
 
 	static final String SIGNATURE_HEADER = "Stripe-Signature";
-
-	private static final String SUBSCRIPTION_EVENTS = "customer.subscription.";
 
 	/** The thin events of usage Stripe refused after accepting it, whose data has the same shape. */
 	private static final Set<String> METER_ERROR_EVENTS = Set.of("v1.billing.meter.error_report_triggered",
@@ -52,6 +52,8 @@ public final class StripeWebhooks implements ProviderWebhooks {
 
 	private final long toleranceSeconds;
 
+	private final StripeAccountEvents accountEvents;
+
 	private final Clock clock;
 
 	private final JsonMapper json = JsonMapper.shared();
@@ -60,12 +62,16 @@ public final class StripeWebhooks implements ProviderWebhooks {
 	 * @param client reads the error reports that thin events announce
 	 * @param secrets the signing secret of each event destination sending to this application
 	 * @param tolerance how old a signature may be; an older one is refused as a replay
+	 * @param customerMetadataKey the customer metadata key that holds the organization or user
+	 * ID
 	 * @param clock tells how old a signature is
 	 */
-	public StripeWebhooks(StripeClient client, List<String> secrets, Duration tolerance, Clock clock) {
+	public StripeWebhooks(StripeClient client, List<String> secrets, Duration tolerance, String customerMetadataKey,
+			Clock clock) {
 		this.client = client;
 		this.secrets = List.copyOf(secrets);
 		this.toleranceSeconds = tolerance.toSeconds();
+		this.accountEvents = new StripeAccountEvents(customerMetadataKey);
 		this.clock = clock;
 	}
 
@@ -86,7 +92,7 @@ public final class StripeWebhooks implements ProviderWebhooks {
 		if (THIN_EVENT.equals(event.path("object").asString(""))) {
 			return new ThinEvent(id, type, event.path("context").asString(null));
 		}
-		return new SnapshotEvent(id, type, subscriptionChanged(type, event.path("data").path("object")));
+		return new SnapshotEvent(id, type, this.accountEvents.read(type, event.path("data")));
 	}
 
 	private void checkSignature(String payload, String header) {
@@ -122,17 +128,6 @@ public final class StripeWebhooks implements ProviderWebhooks {
 		catch (JacksonException ex) {
 			throw new InvalidWebhookException("its body is not JSON");
 		}
-	}
-
-	/** The customer of a subscription event: a customer ID, or the customer itself when expanded. */
-	private static Optional<ProviderEvent> subscriptionChanged(String type, JsonNode subscription) {
-		if (!type.startsWith(SUBSCRIPTION_EVENTS)) {
-			return Optional.empty();
-		}
-		JsonNode customer = subscription.path("customer");
-		String customerId = customer.isObject() ? customer.path("id").asString(null) : customer.asString(null);
-		return Optional.ofNullable(customerId)
-			.map((id) -> new ProviderEvent.SubscriptionChanged(Set.of(id), Set.of()));
 	}
 
 	/**

@@ -1,0 +1,175 @@
+package dev.metering.webhook;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import dev.metering.provider.ProviderCaches;
+
+/**
+ * Cache changes shared by every instance on the database, through
+ * {@code metering_cache_change}: the instance that received a webhook makes the changes it
+ * asks for in its own caches and writes them; every instance reads the others' changes every
+ * poll interval, with one indexed query, and makes them in its caches too. Rows are deleted
+ * an hour after they were written, by any instance, at most every ten minutes each.
+ * <p>
+ * Each poll reads the changes of the last {@value #LOOK_BACK_SECONDS} seconds, not only those
+ * after the last one it read, and makes each once: a change whose insert committed after a later
+ * one's is still read, and so are the changes of an instance whose clock is behind by less than
+ * that.
+ */
+public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
+
+	static final long LOOK_BACK_SECONDS = 30;
+
+	private static final Duration LOOK_BACK = Duration.ofSeconds(LOOK_BACK_SECONDS);
+
+	private static final Duration RETENTION = Duration.ofHours(1);
+
+	private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
+
+	private static final Log logger = LogFactory.getLog(JdbcCacheChanges.class);
+
+	private final JdbcTemplate jdbc;
+
+	private final ProviderCaches caches;
+
+	private final Duration pollInterval;
+
+	private final Clock clock;
+
+	/** Tells this instance's rows from the others'. */
+	private final String origin = UUID.randomUUID().toString();
+
+	/**
+	 * The other instances' changes made here, by ID, with when they were written, until they
+	 * fall out of the look-back. Read and written by the polling thread only.
+	 */
+	private final Map<Long, Long> made = new HashMap<>();
+
+	/** When this instance next deletes old rows. Polling thread only. */
+	private Instant nextPurge = Instant.MIN;
+
+	/** Whether the last poll failed, so that an outage is logged once, not every second. */
+	private boolean failing;
+
+	private ScheduledExecutorService poller;
+
+	/**
+	 * @param caches the caches the changes are made in
+	 * @param pollInterval how often the other instances' changes are read
+	 * @param clock tells when a change was written
+	 */
+	public JdbcCacheChanges(DataSource dataSource, ProviderCaches caches, Duration pollInterval, Clock clock) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.caches = caches;
+		this.pollInterval = pollInterval;
+		this.clock = clock;
+	}
+
+	/**
+	 * Makes the changes here first, so that this instance has them even when the database
+	 * cannot take them (the webhook is then answered with an error and delivered again), then
+	 * writes them for the others.
+	 */
+	@Override
+	public void publish(List<CacheChange> changes) {
+		changes.forEach((change) -> change.applyTo(this.caches));
+		long now = this.clock.millis();
+		this.jdbc.batchUpdate("INSERT INTO metering_cache_change (origin, cache_name, cache_key, cache_value, "
+				+ "changed_at) VALUES (?, ?, ?, ?, ?)", changes, changes.size(), (statement, change) -> {
+					statement.setString(1, this.origin);
+					statement.setString(2, change.cache());
+					statement.setString(3, change.key());
+					statement.setString(4, change.value());
+					statement.setLong(5, now);
+				});
+	}
+
+	/** Makes the changes other instances wrote since the look-back that this one has not made yet. */
+	void poll() {
+		Instant now = this.clock.instant();
+		long since = now.minus(LOOK_BACK).toEpochMilli();
+		this.jdbc.query("SELECT id, origin, cache_name, cache_key, cache_value, changed_at FROM metering_cache_change "
+				+ "WHERE changed_at >= ? ORDER BY id", (row) -> {
+					long id = row.getLong("id");
+					if (!this.origin.equals(row.getString("origin"))
+							&& this.made.putIfAbsent(id, row.getLong("changed_at")) == null) {
+						new CacheChange(row.getString("cache_name"), row.getString("cache_key"),
+								row.getString("cache_value"))
+							.applyTo(this.caches);
+					}
+				}, since);
+		this.made.values().removeIf((changedAt) -> changedAt < since);
+		if (!now.isBefore(this.nextPurge)) {
+			this.nextPurge = now.plus(PURGE_INTERVAL);
+			this.jdbc.update("DELETE FROM metering_cache_change WHERE changed_at < ?",
+					now.minus(RETENTION).toEpochMilli());
+		}
+	}
+
+	private void pollLogged() {
+		try {
+			poll();
+			if (this.failing) {
+				this.failing = false;
+				logger.info("Reading the other instances' cache changes from metering_cache_change again");
+			}
+		}
+		catch (RuntimeException ex) {
+			if (!this.failing) {
+				this.failing = true;
+				logger.warn("Could not read the other instances' cache changes from metering_cache_change, trying "
+						+ "again every " + this.pollInterval.toMillis() + " ms: " + ex.getMessage());
+			}
+		}
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.poller == null) {
+			this.poller = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "metering-cache-changes");
+				thread.setDaemon(true);
+				return thread;
+			});
+			long interval = this.pollInterval.toMillis();
+			this.poller.scheduleWithFixedDelay(this::pollLogged, 0, interval, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.poller != null) {
+			this.poller.shutdownNow();
+			try {
+				this.poller.awaitTermination(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.poller = null;
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.poller != null;
+	}
+
+}
