@@ -12,7 +12,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.ApplicationEventPublisher;
@@ -31,13 +30,14 @@ import dev.metering.pricing.PriceList;
 
 /**
  * Auto-configuration of the usage ledger in the application's database (H2 or PostgreSQL),
- * when it has a {@link DataSource} and {@code metering.limits.store} is not {@code memory}:
+ * when it has a {@link DataSource} bean and spring-jdbc (spring-boot-jdbc is not needed) and
+ * {@code metering.limits.store} is not {@code memory}:
  * plan limits survive restarts and hold across every instance on the database, and each usage
  * threshold is published once.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
-@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+@ConditionalOnClass(JdbcTemplate.class)
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(LimitsInDatabaseCondition.class)
