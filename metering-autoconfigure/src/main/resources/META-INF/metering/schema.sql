@@ -1,8 +1,15 @@
 -- Spring AI Metering tables, in SQL that H2 and PostgreSQL both run. Safe to run again; also
 -- usable as a Flyway or Liquibase migration. Statements for one database only go in
 -- schema-<platform>.sql (h2, postgresql), which runs after this one when it exists.
+--
+-- At start-up the starter checks that the tables and columns this script creates (CREATE TABLE,
+-- ALTER TABLE ... ADD COLUMN) are in the database, for the features that keep their state there.
+-- A line "-- feature: <name>" before each CREATE TABLE names the feature that uses the table:
+-- outbox, limits, credits, local-meter or webhooks. A new table needs that line; a new column
+-- needs nothing more than its ADD COLUMN.
 
 -- The usage outbox: each recorded event until the provider has it or refused it for good.
+-- feature: outbox
 CREATE TABLE IF NOT EXISTS metering_usage_event (
     identifier      VARCHAR(100)  NOT NULL PRIMARY KEY,
     event_name      VARCHAR(200)  NOT NULL,
@@ -37,6 +44,7 @@ ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS subject_type VARCHAR(2
 ALTER TABLE metering_usage_event ALTER COLUMN customer_id DROP NOT NULL;
 
 -- The embedded local meter: delivered usage summed per event name, customer and minute.
+-- feature: local-meter
 CREATE TABLE IF NOT EXISTS metering_local_usage (
     event_name   VARCHAR(200)  NOT NULL,
     customer_id  VARCHAR(200)  NOT NULL,
@@ -47,6 +55,7 @@ CREATE TABLE IF NOT EXISTS metering_local_usage (
 );
 -- The local meter's sums of events that carry dimensions, per model and type of token ('' when
 -- the event does not carry it), for usage filtered by dimension.
+-- feature: local-meter
 CREATE TABLE IF NOT EXISTS metering_local_dimension_usage (
     event_name   VARCHAR(200)  NOT NULL,
     customer_id  VARCHAR(200)  NOT NULL,
@@ -58,6 +67,7 @@ CREATE TABLE IF NOT EXISTS metering_local_dimension_usage (
 );
 -- The identifiers the local meter has counted, kept for metering.outbox.retention, so that a
 -- redelivered event is not counted twice.
+-- feature: local-meter
 CREATE TABLE IF NOT EXISTS metering_local_identifier (
     identifier   VARCHAR(100)  NOT NULL PRIMARY KEY,
     counted_at   BIGINT        NOT NULL
@@ -66,6 +76,7 @@ CREATE INDEX IF NOT EXISTS metering_local_identifier_counted ON metering_local_i
 
 -- The usage ledger behind plan limits: per organization, limit key and billing period, the usage
 -- settled and the quota that instances hold in slices (granted: the last slice leased).
+-- feature: limits
 CREATE TABLE IF NOT EXISTS metering_usage_ledger (
     reference_id    VARCHAR(200)  NOT NULL,
     limit_key       VARCHAR(200)  NOT NULL,
@@ -78,6 +89,7 @@ CREATE TABLE IF NOT EXISTS metering_usage_ledger (
 );
 
 -- Usage thresholds reached, so that each is published once per period across instances and restarts.
+-- feature: limits
 CREATE TABLE IF NOT EXISTS metering_usage_threshold (
     reference_id      VARCHAR(200)  NOT NULL,
     limit_key         VARCHAR(200)  NOT NULL,
@@ -90,6 +102,7 @@ CREATE TABLE IF NOT EXISTS metering_usage_threshold (
 
 -- The providers' webhook events already handled, so that an event delivered again, to any
 -- instance, is handled once; kept for metering.outbox.retention.
+-- feature: webhooks
 CREATE TABLE IF NOT EXISTS metering_webhook_event (
     provider     VARCHAR(20)   NOT NULL,
     event_id     VARCHAR(200)  NOT NULL,
@@ -100,6 +113,7 @@ CREATE INDEX IF NOT EXISTS metering_webhook_event_received ON metering_webhook_e
 
 -- The fraction of a credit carried per customer and event name of a credits meter, so that the
 -- whole credits recorded never drift from the exact priced total, also across restarts.
+-- feature: credits
 CREATE TABLE IF NOT EXISTS metering_credit_carry (
     event_name   VARCHAR(200)    NOT NULL,
     customer_id  VARCHAR(200)    NOT NULL,

@@ -27,6 +27,7 @@ import dev.metering.limits.UsageThresholds;
 import dev.metering.pricing.CreditCarry;
 import dev.metering.pricing.JdbcCarryStore;
 import dev.metering.pricing.PriceList;
+import dev.metering.provider.MeterUnit;
 
 /**
  * Auto-configuration of the usage ledger in the application's database (H2 or PostgreSQL),
@@ -61,12 +62,24 @@ public final class JdbcLimitsAutoConfiguration {
 		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL);
 	}
 
+	@Bean
+	MeteringTables meteringLedgerTables() {
+		return new MeteringTables("limits", JdbcUsageLedger.class);
+	}
+
 	/** The rounding of credits carried beside the ledger, written back as often as it is. */
 	@Bean
 	@ConditionalOnMissingBean(CreditCarry.class)
 	@DependsOnDatabaseInitialization
 	CreditCarry meteringJdbcCreditCarry(DataSource dataSource, PriceList prices) {
 		return new CreditCarry(prices.unitsPerCredit(), new JdbcCarryStore(dataSource), FLUSH_INTERVAL);
+	}
+
+	/** The carry's table, used once a meter counts credits: no other carries anything. */
+	@Bean
+	MeteringTables meteringCreditCarryTables(MeteringProperties properties) {
+		boolean credits = properties.meters().values().stream().anyMatch((meter) -> meter.unit() == MeterUnit.CREDITS);
+		return credits ? new MeteringTables("credits", CreditCarry.class) : new MeteringTables("credits");
 	}
 
 }

@@ -82,6 +82,11 @@ public final class JdbcOutboxAutoConfiguration {
 		return new JdbcUsageOutbox(dataSource, Clock.systemUTC());
 	}
 
+	@Bean
+	MeteringTables meteringOutboxTables() {
+		return new MeteringTables("outbox", GroupCommitOutbox.class, JdbcUsageOutbox.class, JdbcDeliveryQueue.class);
+	}
+
 	/** Counts what the group commit writer still holds as pending, so that a flush waits for it. */
 	@Bean
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })

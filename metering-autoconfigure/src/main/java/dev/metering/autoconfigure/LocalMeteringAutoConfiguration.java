@@ -76,6 +76,11 @@ public final class LocalMeteringAutoConfiguration {
 					properties.outbox().retention()));
 		}
 
+		@Bean
+		MeteringTables meteringLocalMeterTables() {
+			return new MeteringTables("local-meter", LocalMeterProvider.class);
+		}
+
 	}
 
 }

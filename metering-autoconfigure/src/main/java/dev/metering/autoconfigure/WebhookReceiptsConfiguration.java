@@ -50,6 +50,11 @@ abstract class WebhookReceiptsConfiguration {
 					clock.getIfUnique(Clock::systemUTC));
 		}
 
+		@Bean
+		MeteringTables meteringWebhookReceiptTables() {
+			return new MeteringTables("webhooks", JdbcWebhookReceipts.class);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
