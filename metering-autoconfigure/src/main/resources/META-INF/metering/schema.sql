@@ -5,8 +5,8 @@
 -- At start-up the starter checks that the tables and columns this script creates (CREATE TABLE,
 -- ALTER TABLE ... ADD COLUMN) are in the database, for the features that keep their state there.
 -- A line "-- feature: <name>" before each CREATE TABLE names the feature that uses the table:
--- outbox, limits, credits, local-meter or webhooks. A new table needs that line; a new column
--- needs nothing more than its ADD COLUMN.
+-- outbox, limits, credits, local-meter, webhooks or locks. A new table needs that line; a new
+-- column needs nothing more than its ADD COLUMN.
 
 -- The usage outbox: each recorded event until the provider has it or refused it for good.
 -- feature: outbox
@@ -119,4 +119,16 @@ CREATE TABLE IF NOT EXISTS metering_credit_carry (
     customer_id  VARCHAR(200)    NOT NULL,
     carried      NUMERIC(38, 18) NOT NULL,
     PRIMARY KEY (event_name, customer_id)
+);
+
+-- Locks across instances ----------------------------------------------------------------------
+-- Work that every instance is scheduled to do, though once is enough (the scheduled
+-- reconciliation, the hourly purges), is done by the instance that holds its lock: one row a
+-- lock, naming that instance and until when it holds it (epoch milliseconds); another instance
+-- takes it over once that has passed.
+-- feature: locks
+CREATE TABLE IF NOT EXISTS metering_lock (
+    name          VARCHAR(100)  NOT NULL PRIMARY KEY,
+    holder        VARCHAR(200)  NOT NULL,
+    locked_until  BIGINT        NOT NULL
 );

@@ -32,6 +32,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.metering.billing.MeterCatalog;
+import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.outbox.JdbcDeliveryQueue;
@@ -53,7 +54,8 @@ import dev.metering.outbox.UsageOutbox;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+		InstanceLockConfiguration.class })
 public final class JdbcOutboxAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(JdbcOutboxAutoConfiguration.class);
@@ -92,13 +94,13 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
 	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
-			ObjectProvider<GroupCommitOutbox> groupCommit) {
+			ObjectProvider<GroupCommitOutbox> groupCommit, InstanceLock lock) {
 		if (requireSupportedDatabase(dataSource).isH2()) {
 			warnIfClosedBeforeShutdown(dataSource);
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
 		return new JdbcDeliveryQueue(dataSource, instanceId(), properties.outbox().lease(), Clock.systemUTC(),
-				(writer != null) ? writer::queuedCount : () -> 0);
+				(writer != null) ? writer::queuedCount : () -> 0, lock);
 	}
 
 	private static MeteringDatabase requireSupportedDatabase(DataSource dataSource) {
@@ -140,7 +142,7 @@ public final class JdbcOutboxAutoConfiguration {
 		return null;
 	}
 
-	private static String instanceId() {
+	static String instanceId() {
 		String host;
 		try {
 			host = InetAddress.getLocalHost().getHostName();

@@ -24,6 +24,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.lock.InstanceLock;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.InMemoryLocalMeterStore;
 import dev.metering.provider.local.JdbcLocalMeterStore;
@@ -64,16 +65,17 @@ public final class LocalMeteringAutoConfiguration {
 	@ConditionalOnClass(JdbcTemplate.class)
 	@ConditionalOnBean(DataSource.class)
 	@Conditional(LimitsInDatabaseCondition.class)
-	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+			InstanceLockConfiguration.class })
 	static class JdbcLocalMeterConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(MeterProvider.class)
 		@DependsOnDatabaseInitialization
 		LocalMeterProvider localMeterProvider(DataSource dataSource, MeteringProperties properties,
-				ObjectProvider<Clock> clock) {
+				ObjectProvider<Clock> clock, InstanceLock lock) {
 			return new LocalMeterProvider(new JdbcLocalMeterStore(dataSource, clock.getIfUnique(Clock::systemUTC),
-					properties.outbox().retention()));
+					properties.outbox().retention(), lock));
 		}
 
 		@Bean

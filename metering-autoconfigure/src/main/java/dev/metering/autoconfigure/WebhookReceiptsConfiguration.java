@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.lock.InstanceLock;
 import dev.metering.webhook.InMemoryWebhookReceipts;
 import dev.metering.webhook.JdbcWebhookReceipts;
 import dev.metering.webhook.WebhookReceipts;
@@ -38,16 +39,17 @@ abstract class WebhookReceiptsConfiguration {
 	@ConditionalOnClass(JdbcTemplate.class)
 	@ConditionalOnBean(DataSource.class)
 	@Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
-	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+			InstanceLockConfiguration.class })
 	static class InDatabase {
 
 		@Bean
 		@ConditionalOnMissingBean(WebhookReceipts.class)
 		@DependsOnDatabaseInitialization
 		JdbcWebhookReceipts meteringWebhookReceipts(DataSource dataSource, MeteringProperties properties,
-				ObjectProvider<Clock> clock) {
+				ObjectProvider<Clock> clock, InstanceLock lock) {
 			return new JdbcWebhookReceipts(dataSource, properties.outbox().retention(),
-					clock.getIfUnique(Clock::systemUTC));
+					clock.getIfUnique(Clock::systemUTC), lock);
 		}
 
 		@Bean

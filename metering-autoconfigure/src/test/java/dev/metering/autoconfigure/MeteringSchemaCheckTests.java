@@ -1,8 +1,11 @@
 package dev.metering.autoconfigure;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -22,10 +25,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.DependsOn;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
@@ -117,6 +122,33 @@ class MeteringSchemaCheckTests {
 		stripe.run((context) -> assertThat(context).hasNotFailed());
 		stripe.withPropertyValues("metering.stripe.webhook.secret=whsec_SchemaCheckSigningSecret")
 			.run((context) -> assertProblems(context, "table metering_webhook_event is missing (webhooks)"));
+	}
+
+	@Test
+	void everyFeatureTheScriptNamesIsLookedForWhenItIsInUse() {
+		Set<String> inUse = new HashSet<>();
+		String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+		runner(url).withPropertyValues(CREDITS)
+			.withPropertyValues("metering.jdbc.initialize-schema=always")
+			.run((context) -> inUse.addAll(featuresInUse(context)));
+		new WebApplicationContextRunner()
+			.withConfiguration(MeteringAutoConfigurations.with(DataSourceAutoConfiguration.class))
+			.withPropertyValues(dataSourceProperties(url))
+			.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_schema",
+					"metering.stripe.webhook.secret=whsec_SchemaCheckSigningSecret")
+			.run((context) -> inUse.addAll(featuresInUse(context)));
+
+		assertThat(inUse).isEqualTo(MeteringSchema.of(new DefaultResourceLoader(), MeteringDatabase.of(dataSource(url)))
+			.features());
+	}
+
+	private static Set<String> featuresInUse(ConfigurableApplicationContext context) {
+		return context.getBeansOfType(MeteringTables.class)
+			.values()
+			.stream()
+			.filter((tables) -> tables.inUse(context.getBeanFactory()))
+			.map(MeteringTables::feature)
+			.collect(Collectors.toSet());
 	}
 
 	@Test

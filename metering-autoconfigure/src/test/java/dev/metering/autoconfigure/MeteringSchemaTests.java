@@ -24,7 +24,7 @@ class MeteringSchemaTests {
 	@Test
 	void everyTableOfTheBundledScriptBelongsToAFeature() {
 		assertThat(this.bundled.features()).containsExactlyInAnyOrder("outbox", "local-meter", "limits", "webhooks",
-				"credits");
+				"credits", "locks");
 		assertThat(this.bundled.tablesOf(Set.of("local-meter"))).extracting(MeteringSchema.Table::name)
 			.containsExactly("metering_local_usage", "metering_local_dimension_usage", "metering_local_identifier");
 	}
