@@ -31,7 +31,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class MeteringSchemaCheck implements SmartInitializingSingleton {
 
-	/** SQLSTATEs of a table that does not exist: PostgreSQL's, and the standard's that H2 uses. */
+	/**
+	 * SQLSTATEs of a table that does not exist: PostgreSQL's, and H2's (42S04 in a database
+	 * that has no table at all).
+	 */
 	private static final Set<String> UNDEFINED_TABLE = Set.of("42P01", "42S02", "42S04");
 
 	private final DataSource dataSource;
@@ -56,7 +59,7 @@ final class MeteringSchemaCheck implements SmartInitializingSingleton {
 	@Override
 	public void afterSingletonsInstantiated() {
 		Set<String> features = this.tables.orderedStream()
-			.filter((tables) -> tables.inUse(this.beans))
+			.filter((featureTables) -> featureTables.inUse(this.beans))
 			.map(MeteringTables::feature)
 			.collect(Collectors.toSet());
 		if (features.isEmpty()) {

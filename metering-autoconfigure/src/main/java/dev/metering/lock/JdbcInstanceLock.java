@@ -39,11 +39,6 @@ public final class JdbcInstanceLock implements InstanceLock {
 		this.clock = clock;
 	}
 
-	/** This instance, as other instances name it when it holds a lock. */
-	public String holder() {
-		return this.holder;
-	}
-
 	@Override
 	public LockTurn runAlone(String name, Duration hold, Runnable task) {
 		long now = this.clock.millis();

@@ -34,6 +34,8 @@ public final class ReconciliationSchedule implements SmartLifecycle {
 
 	private final String cron;
 
+	private final CronExpression runs;
+
 	private final InstanceLock lock;
 
 	private final Clock clock;
@@ -50,6 +52,7 @@ public final class ReconciliationSchedule implements SmartLifecycle {
 	public ReconciliationSchedule(UsageReconciler reconciler, String cron, InstanceLock lock, Clock clock) {
 		this.reconciler = reconciler;
 		this.cron = cron;
+		this.runs = CronExpression.parse(cron);
 		this.lock = lock;
 		this.clock = clock;
 		this.scheduler.setThreadNamePrefix("metering-reconcile-");
@@ -73,7 +76,7 @@ public final class ReconciliationSchedule implements SmartLifecycle {
 	 */
 	public boolean reconcileOnSchedule() {
 		Instant now = this.clock.instant();
-		Instant next = CronExpression.parse(this.cron).next(now.atZone(ZoneOffset.UTC)).toInstant();
+		Instant next = this.runs.next(now.atZone(ZoneOffset.UTC)).toInstant();
 		LockTurn turn;
 		try {
 			turn = this.lock.runAlone(LOCK, Duration.between(now, next).dividedBy(2),
