@@ -22,7 +22,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 class PackageLayeringTests {
 
 	/** Bottom first. */
-	static final List<List<String>> LAYERS = List.of(List.of("dev.metering"), List.of("dev.metering.provider"),
+	static final List<List<String>> LAYERS = List.of(List.of("dev.metering"),
+			List.of("dev.metering.provider", "dev.metering.lock"),
 			List.of("dev.metering.provider.local", "dev.metering.provider.stripe", "dev.metering.provider.polar",
 					"dev.metering.outbox",
 					"dev.metering.limits", "dev.metering.pricing"),

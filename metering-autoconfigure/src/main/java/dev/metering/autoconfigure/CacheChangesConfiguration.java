@@ -9,7 +9,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -34,7 +33,7 @@ abstract class CacheChangesConfiguration {
 	static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+	@ConditionalOnClass(JdbcTemplate.class)
 	@ConditionalOnBean(DataSource.class)
 	@Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
 	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
@@ -46,6 +45,11 @@ abstract class CacheChangesConfiguration {
 		JdbcCacheChanges meteringCacheChanges(DataSource dataSource, ProviderCaches caches,
 				ObjectProvider<Clock> clock) {
 			return new JdbcCacheChanges(dataSource, caches, POLL_INTERVAL, clock.getIfUnique(Clock::systemUTC));
+		}
+
+		@Bean
+		MeteringTables meteringCacheChangeTables() {
+			return new MeteringTables("cache-changes", JdbcCacheChanges.class);
 		}
 
 	}

@@ -2,7 +2,6 @@ package dev.metering.autoconfigure;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -25,18 +24,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.jdbc.DatabaseDriver;
-import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.jdbc.support.MetaDataAccessException;
 
 import dev.metering.billing.MeterCatalog;
+import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.outbox.JdbcDeliveryQueue;
@@ -46,18 +42,20 @@ import dev.metering.outbox.UsageOutbox;
 
 /**
  * Auto-configuration of the usage outbox in the application's database (H2 or PostgreSQL),
- * when it has a {@link DataSource} and {@code metering.outbox.store} is not {@code memory}:
+ * when it has a {@link DataSource} bean and spring-jdbc (spring-boot-jdbc is not needed) and
+ * {@code metering.outbox.store} is not {@code memory}:
  * recorded events go through a group commit writer (or straight to the table with
  * {@code metering.outbox.sync}), and the dispatcher and operators read the table.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
-@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+@ConditionalOnClass(JdbcTemplate.class)
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+		InstanceLockConfiguration.class })
 public final class JdbcOutboxAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(JdbcOutboxAutoConfiguration.class);
@@ -86,35 +84,33 @@ public final class JdbcOutboxAutoConfiguration {
 		return new JdbcUsageOutbox(dataSource, Clock.systemUTC());
 	}
 
+	@Bean
+	MeteringTables meteringOutboxTables() {
+		return new MeteringTables("outbox", GroupCommitOutbox.class, JdbcUsageOutbox.class, JdbcDeliveryQueue.class);
+	}
+
 	/** Counts what the group commit writer still holds as pending, so that a flush waits for it. */
 	@Bean
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
 	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
-			ObjectProvider<GroupCommitOutbox> groupCommit) {
-		if (requireSupportedDatabase(dataSource) == DatabaseDriver.H2) {
+			ObjectProvider<GroupCommitOutbox> groupCommit, InstanceLock lock) {
+		if (requireSupportedDatabase(dataSource).isH2()) {
 			warnIfClosedBeforeShutdown(dataSource);
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
 		return new JdbcDeliveryQueue(dataSource, instanceId(), properties.outbox().lease(), Clock.systemUTC(),
-				(writer != null) ? writer::queuedCount : () -> 0);
+				(writer != null) ? writer::queuedCount : () -> 0, lock);
 	}
 
-	private static DatabaseDriver requireSupportedDatabase(DataSource dataSource) {
-		String product;
-		try {
-			product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
-		}
-		catch (MetaDataAccessException ex) {
-			throw new IllegalStateException("Could not tell which database the metering outbox is on", ex);
-		}
-		DatabaseDriver driver = DatabaseDriver.fromProductName(product);
-		if (driver != DatabaseDriver.H2 && driver != DatabaseDriver.POSTGRESQL) {
-			throw new IllegalStateException("The metering outbox supports H2 and PostgreSQL, not " + product
+	private static MeteringDatabase requireSupportedDatabase(DataSource dataSource) {
+		MeteringDatabase database = MeteringDatabase.of(dataSource);
+		if (database.platform() == null) {
+			throw new IllegalStateException("The metering outbox supports H2 and PostgreSQL, not " + database.product()
 					+ "; set metering.outbox.store=memory or define UsageOutbox, DeliveryQueue and "
 					+ "UndeliveredUsage beans");
 		}
-		return driver;
+		return database;
 	}
 
 	/**
@@ -146,7 +142,7 @@ public final class JdbcOutboxAutoConfiguration {
 		return null;
 	}
 
-	private static String instanceId() {
+	static String instanceId() {
 		String host;
 		try {
 			host = InetAddress.getLocalHost().getHostName();

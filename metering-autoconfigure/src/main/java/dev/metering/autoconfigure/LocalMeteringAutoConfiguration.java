@@ -8,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -15,7 +16,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -24,6 +24,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.lock.InstanceLock;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.InMemoryLocalMeterStore;
 import dev.metering.provider.local.JdbcLocalMeterStore;
@@ -46,13 +47,13 @@ public final class LocalMeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(MeterProvider.class)
-	LocalMeterProvider localMeterProvider(MeteringProperties properties) {
+	LocalMeterProvider localMeterProvider(MeteringProperties properties, ConfigurableListableBeanFactory beans) {
+		DatabaseAbsence absence = DatabaseAbsence.of(beans);
 		if (properties.limits().store() == MeteringProperties.Store.JDBC) {
-			throw new IllegalStateException("metering.limits.store=jdbc needs a DataSource and spring-jdbc");
+			throw absence.storeFailure("metering.limits.store");
 		}
 		logger.warn("The local meter keeps the usage it was delivered in memory: getUsage answers 0 after a "
-				+ "restart. Give the application a DataSource (H2 or PostgreSQL), with metering.limits.store left at auto, "
-				+ "to keep it in a table.");
+				+ "restart. " + absence.advice() + ", with metering.limits.store left at auto, to keep it in a table.");
 		return new LocalMeterProvider(new InMemoryLocalMeterStore());
 	}
 
@@ -61,19 +62,25 @@ public final class LocalMeteringAutoConfiguration {
 	 * member classes are.
 	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+	@ConditionalOnClass(JdbcTemplate.class)
 	@ConditionalOnBean(DataSource.class)
 	@Conditional(LimitsInDatabaseCondition.class)
-	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+			InstanceLockConfiguration.class })
 	static class JdbcLocalMeterConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(MeterProvider.class)
 		@DependsOnDatabaseInitialization
 		LocalMeterProvider localMeterProvider(DataSource dataSource, MeteringProperties properties,
-				ObjectProvider<Clock> clock) {
+				ObjectProvider<Clock> clock, InstanceLock lock) {
 			return new LocalMeterProvider(new JdbcLocalMeterStore(dataSource, clock.getIfUnique(Clock::systemUTC),
-					properties.outbox().retention()));
+					properties.outbox().retention(), lock));
+		}
+
+		@Bean
+		MeteringTables meteringLocalMeterTables() {
+			return new MeteringTables("local-meter", LocalMeterProvider.class);
 		}
 
 	}

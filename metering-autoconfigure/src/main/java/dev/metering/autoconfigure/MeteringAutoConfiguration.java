@@ -12,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -82,25 +83,26 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean({ UsageOutbox.class, DeliveryQueue.class, UndeliveredUsage.class })
-	InMemoryUsageOutbox meteringOutbox() {
+	InMemoryUsageOutbox meteringOutbox(ConfigurableListableBeanFactory beans) {
+		DatabaseAbsence absence = DatabaseAbsence.of(beans);
 		if (this.properties.outbox().store() == MeteringProperties.Store.JDBC) {
-			throw new IllegalStateException("metering.outbox.store=jdbc needs a DataSource and spring-jdbc");
+			throw absence.storeFailure("metering.outbox.store");
 		}
-		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. "
-				+ "Give the application a DataSource (H2 or PostgreSQL) for a durable outbox.");
+		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. " + absence.advice()
+				+ " for a durable outbox.");
 		return new InMemoryUsageOutbox(Clock.systemUTC());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageLedger meteringUsageLedger(ApplicationEventPublisher events) {
+	UsageLedger meteringUsageLedger(ApplicationEventPublisher events, ConfigurableListableBeanFactory beans) {
 		MeteringProperties.Limits limits = this.properties.limits();
+		DatabaseAbsence absence = DatabaseAbsence.of(beans);
 		if (limits.store() == MeteringProperties.Store.JDBC) {
-			throw new IllegalStateException("metering.limits.store=jdbc needs a DataSource and spring-jdbc");
+			throw absence.storeFailure("metering.limits.store");
 		}
 		logger.warn("Plan limits are counted in memory: usage resets when the application restarts, and each "
-				+ "instance counts only its own calls. Give the application a DataSource (H2 or PostgreSQL) for "
-				+ "limits that hold.");
+				+ "instance counts only its own calls. " + absence.advice() + " for limits that hold.");
 		return new InMemoryUsageLedger(
 				new UsageThresholds(limits.thresholds(), new InMemoryThresholdClaims(), events));
 	}

@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
+import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveredUsage;
 import dev.metering.provider.MeterProvider;
 import dev.metering.reconcile.ReconciliationMetrics;
@@ -19,7 +20,8 @@ import dev.metering.reconcile.UsageReconciler;
 /**
  * Auto-configuration of reconciliation, which needs an outbox that remembers what it
  * delivered (the one in the database does, for {@code metering.outbox.retention}), and of its
- * schedule when {@code metering.reconcile.enabled} is set.
+ * schedule when {@code metering.reconcile.enabled} is set: on every instance, which reconciles
+ * a run when it holds the database's reconciliation lock.
  */
 @AutoConfiguration(after = { MeteringAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
 		MeteringMetricsAutoConfiguration.class })
@@ -40,14 +42,15 @@ public final class MeteringReconciliationAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(MeteringProperties.PREFIX + ".reconcile.enabled")
 	ReconciliationSchedule meteringReconciliationSchedule(ObjectProvider<UsageReconciler> reconciler,
-			MeteringProperties properties) {
+			MeteringProperties properties, ObjectProvider<InstanceLock> lock, ObjectProvider<Clock> clock) {
 		UsageReconciler available = reconciler.getIfAvailable();
 		if (available == null) {
 			throw new IllegalStateException("metering.reconcile.enabled=true needs the outbox in the database (a "
 					+ "DataSource, with metering.outbox.store auto or jdbc), which remembers what it delivered for "
 					+ "metering.outbox.retention; the outbox in memory forgets an event once it is delivered");
 		}
-		return new ReconciliationSchedule(available, properties.reconcile().cron());
+		return new ReconciliationSchedule(available, properties.reconcile().cron(),
+				lock.getIfAvailable(() -> InstanceLock.NONE), clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

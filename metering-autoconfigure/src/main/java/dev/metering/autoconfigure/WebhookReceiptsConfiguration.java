@@ -10,7 +10,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -19,6 +18,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.lock.InstanceLock;
 import dev.metering.webhook.InMemoryWebhookReceipts;
 import dev.metering.webhook.JdbcWebhookReceipts;
 import dev.metering.webhook.WebhookReceipts;
@@ -36,19 +36,25 @@ abstract class WebhookReceiptsConfiguration {
 	static final long IN_MEMORY_RECEIPTS = 100_000;
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ JdbcTemplate.class, DataSourceScriptDatabaseInitializer.class })
+	@ConditionalOnClass(JdbcTemplate.class)
 	@ConditionalOnBean(DataSource.class)
 	@Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
-	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+	@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+			InstanceLockConfiguration.class })
 	static class InDatabase {
 
 		@Bean
 		@ConditionalOnMissingBean(WebhookReceipts.class)
 		@DependsOnDatabaseInitialization
 		JdbcWebhookReceipts meteringWebhookReceipts(DataSource dataSource, MeteringProperties properties,
-				ObjectProvider<Clock> clock) {
+				ObjectProvider<Clock> clock, InstanceLock lock) {
 			return new JdbcWebhookReceipts(dataSource, properties.outbox().retention(),
-					clock.getIfUnique(Clock::systemUTC));
+					clock.getIfUnique(Clock::systemUTC), lock);
+		}
+
+		@Bean
+		MeteringTables meteringWebhookReceiptTables() {
+			return new MeteringTables("webhooks", JdbcWebhookReceipts.class);
 		}
 
 	}

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -25,6 +26,7 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.metering.BillingSubject;
+import dev.metering.lock.InstanceLock;
 import dev.metering.provider.UsageEvent;
 
 import static dev.metering.outbox.UsageEventTable.AWAITING_CUSTOMER;
@@ -50,6 +52,12 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	/** Most events one coalescing pass looks at. */
 	private static final int COALESCE_SCAN = 5000;
 
+	/** The lock of the purge, which one instance of those sharing the table does. */
+	private static final String PURGE_LOCK = "purge metering_usage_event";
+
+	/** As often as the dispatcher purges: one instance purges an hour. */
+	private static final Duration PURGE_HOLD = Duration.ofHours(1);
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
@@ -62,6 +70,8 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 
 	private final LongSupplier notYetWritten;
 
+	private final InstanceLock lock;
+
 	/** How the coalescing query ends: with row locks, or none where locking costs a write a row. */
 	private final String coalesceLocking;
 
@@ -71,9 +81,10 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	 * @param notYetWritten how many events were appended and are still on their way to the
 	 * table (those a {@link GroupCommitOutbox} holds), which count as pending; {@code () -> 0}
 	 * when events are written before {@code append} returns
+	 * @param lock lets one instance of those sharing the table purge it
 	 */
 	public JdbcDeliveryQueue(DataSource dataSource, String instanceId, Duration lease, Clock clock,
-			LongSupplier notYetWritten) {
+			LongSupplier notYetWritten, InstanceLock lock) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -81,6 +92,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		this.lease = lease;
 		this.clock = clock;
 		this.notYetWritten = notYetWritten;
+		this.lock = lock;
 		this.coalesceLocking = "H2".equals(databaseProduct(dataSource)) ? "" : " FOR UPDATE SKIP LOCKED";
 	}
 
@@ -364,10 +376,19 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 				subject.type().name());
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * Unless another instance sharing the table purged it within the hour, holding the purge's
+	 * lock: then it forgets none.
+	 */
 	@Override
 	public int purgeSettled(Instant cutoff) {
-		return this.jdbc.update("DELETE FROM metering_usage_event WHERE status IN ('" + DELIVERED + "', '"
-				+ COALESCED + "') AND settled_at < ?", cutoff.toEpochMilli());
+		AtomicInteger purged = new AtomicInteger();
+		this.lock.runAlone(PURGE_LOCK, PURGE_HOLD,
+				() -> purged.set(this.jdbc.update("DELETE FROM metering_usage_event WHERE status IN ('" + DELIVERED
+						+ "', '" + COALESCED + "') AND settled_at < ?", cutoff.toEpochMilli())));
+		return purged.get();
 	}
 
 	private long millisNow() {

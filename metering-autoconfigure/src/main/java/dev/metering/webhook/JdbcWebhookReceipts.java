@@ -10,14 +10,19 @@ import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.lock.InstanceLock;
+
 /**
  * Webhook events handled by any instance on the database, in {@code metering_webhook_event}:
  * the primary key lets one claim of an event succeed, whichever instance the duplicate
- * reaches. Events older than the retention are deleted, at most once an hour.
+ * reaches. Events older than the retention are deleted once an hour, by one instance of those
+ * sharing the table: the one holding the purge's lock.
  */
 public final class JdbcWebhookReceipts implements WebhookReceipts {
 
 	private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+
+	private static final String PURGE_LOCK = "purge metering_webhook_event";
 
 	private final JdbcTemplate jdbc;
 
@@ -25,16 +30,20 @@ public final class JdbcWebhookReceipts implements WebhookReceipts {
 
 	private final Clock clock;
 
+	private final InstanceLock lock;
+
 	private final AtomicReference<Instant> nextPurge = new AtomicReference<>(Instant.MIN);
 
 	/**
 	 * @param retention how long an event is remembered
 	 * @param clock tells when an event was claimed
+	 * @param lock lets one instance of those sharing the table purge it
 	 */
-	public JdbcWebhookReceipts(DataSource dataSource, Duration retention, Clock clock) {
+	public JdbcWebhookReceipts(DataSource dataSource, Duration retention, Clock clock, InstanceLock lock) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.retention = retention;
 		this.clock = clock;
+		this.lock = lock;
 	}
 
 	@Override
@@ -59,8 +68,9 @@ public final class JdbcWebhookReceipts implements WebhookReceipts {
 	private void purgeIfDue(Instant now) {
 		Instant due = this.nextPurge.get();
 		if (!now.isBefore(due) && this.nextPurge.compareAndSet(due, now.plus(PURGE_INTERVAL))) {
-			this.jdbc.update("DELETE FROM metering_webhook_event WHERE received_at < ?",
-					now.minus(this.retention).toEpochMilli());
+			this.lock.runAlone(PURGE_LOCK, PURGE_INTERVAL,
+					() -> this.jdbc.update("DELETE FROM metering_webhook_event WHERE received_at < ?",
+							now.minus(this.retention).toEpochMilli()));
 		}
 	}
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.lock.InstanceLock;
 import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,7 @@ class H2UsageOutboxTests extends JdbcUsageOutboxContract {
 			.appendAll(List.of(new UsageEvent("usage_r1", "ai_tokens", "cus_r", 2, now.minusSeconds(2)),
 					new UsageEvent("usage_r2", "ai_tokens", "cus_r", 3, now.minusSeconds(1))));
 		JdbcDeliveryQueue outbox = new JdbcDeliveryQueue(DATA_SOURCE, "instance-a", Duration.ofMinutes(1),
-				Clock.systemUTC(), () -> 0);
+				Clock.systemUTC(), () -> 0, InstanceLock.NONE);
 		JdbcTemplate otherInstance = new JdbcTemplate(DATA_SOURCE);
 
 		int merged = outbox.coalesce(Set.of("ai_tokens"), now, () -> {

@@ -21,6 +21,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import dev.metering.BillingClient;
 import dev.metering.MeterUsageSummary;
 import dev.metering.RecordUsageResult;
+import dev.metering.autoconfigure.IncompleteMeteringSchemaException;
 import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
@@ -126,13 +127,15 @@ class JdbcOutboxAutoConfigurationTests {
 	void theSchemaIsCreatedForAnEmbeddedDatabaseOnlyUnlessToldOtherwise() {
 		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:schema-embedded")
 			.run((context) -> assertThat(rows(context, "P")).isZero());
-		this.contextRunner
-			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:schema-never",
-					"metering.jdbc.initialize-schema=never")
-			.run((context) -> assertThat(new JdbcTemplate(context.getBean(DataSource.class)).queryForObject(
-					"SELECT COUNT(*) FROM information_schema.tables WHERE LOWER(table_name) = 'metering_usage_event'",
-					Integer.class))
-				.isZero());
+		String never = "jdbc:h2:mem:schema-never;DB_CLOSE_DELAY=-1";
+		this.contextRunner.withPropertyValues("spring.datasource.url=" + never, "metering.jdbc.initialize-schema=never")
+			.run((context) -> assertThat(context).getFailure()
+				.as("the tables it needs are missing")
+				.isInstanceOf(IncompleteMeteringSchemaException.class));
+		assertThat(new JdbcTemplate(new DriverManagerDataSource(never, "sa", "")).queryForObject(
+				"SELECT COUNT(*) FROM information_schema.tables WHERE LOWER(table_name) = 'metering_usage_event'",
+				Integer.class))
+			.isZero();
 	}
 
 	@Test

@@ -26,6 +26,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
+import dev.metering.lock.InstanceLock;
+import dev.metering.lock.JdbcInstanceLock;
 import dev.metering.provider.UsageEvent;
 import dev.metering.support.MutableClock;
 
@@ -50,6 +52,7 @@ abstract class JdbcUsageOutboxContract {
 		new MeteringDataSourceScriptDatabaseInitializer(dataSource(), DatabaseInitializationMode.ALWAYS)
 			.initializeDatabase();
 		new JdbcTemplate(dataSource()).update("DELETE FROM metering_usage_event");
+		new JdbcTemplate(dataSource()).update("DELETE FROM metering_lock");
 		this.appender = new JdbcUsageOutbox(dataSource(), Clock.systemUTC());
 		this.outbox = outbox("instance-a", Duration.ofMinutes(1));
 	}
@@ -186,6 +189,27 @@ abstract class JdbcUsageOutboxContract {
 			assertThat(entry.attempts()).isZero();
 			assertThat(entry.lastError()).isEqualTo("401 invalid token");
 		});
+	}
+
+	@Test
+	void ofTheInstancesSharingTheTableOneForgetsDeliveredEventsAnHour() {
+		MutableClock clock = new MutableClock(Instant.now());
+		JdbcDeliveryQueue first = outbox("instance-1", Duration.ofMinutes(1), clock);
+		JdbcDeliveryQueue second = outbox("instance-2", Duration.ofMinutes(1), clock);
+		deliver("usage_p1");
+		assertThat(first.purgeSettled(Instant.now().plusSeconds(1))).isOne();
+		deliver("usage_p2");
+		clock.set(clock.instant().plus(Duration.ofMinutes(59)));
+		assertThat(second.purgeSettled(Instant.now().plusSeconds(1))).as("purged by instance-1 this hour").isZero();
+		clock.set(clock.instant().plus(Duration.ofMinutes(1)));
+		assertThat(second.purgeSettled(Instant.now().plusSeconds(1))).isOne();
+		assertThat(first.purgeSettled(Instant.now().plusSeconds(1))).as("purged by instance-2 this hour").isZero();
+	}
+
+	private void deliver(String identifier) {
+		this.appender.append(event(identifier, 1));
+		assertThat(this.outbox.due(Instant.now(), 10)).isNotEmpty();
+		this.outbox.markDelivered(identifier);
 	}
 
 	@Test
@@ -332,7 +356,7 @@ abstract class JdbcUsageOutboxContract {
 				new UsageEvent("usage_b4", "api_calls", "cus_b", 1, first)));
 		this.outbox.deadLetter("usage_b3", "resource_missing", "No such customer", first.plusSeconds(6));
 		JdbcDeliveryQueue writing = new JdbcDeliveryQueue(dataSource(), "instance-w", Duration.ofMinutes(1),
-				Clock.systemUTC(), () -> 2);
+				Clock.systemUTC(), () -> 2, InstanceLock.NONE);
 
 		OutboxBacklog backlog = writing.backlog();
 
@@ -506,7 +530,13 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	JdbcDeliveryQueue outbox(String instance, Duration lease) {
-		return new JdbcDeliveryQueue(dataSource(), instance, lease, Clock.systemUTC(), () -> 0);
+		return outbox(instance, lease, Clock.systemUTC());
+	}
+
+	/** An instance whose purges take turns by the lock's clock. */
+	JdbcDeliveryQueue outbox(String instance, Duration lease, Clock lockClock) {
+		return new JdbcDeliveryQueue(dataSource(), instance, lease, Clock.systemUTC(), () -> 0,
+				new JdbcInstanceLock(dataSource(), instance, lockClock));
 	}
 
 	static UsageEvent event(String identifier, long value) {

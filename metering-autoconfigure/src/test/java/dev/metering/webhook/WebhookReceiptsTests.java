@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
+import dev.metering.lock.JdbcInstanceLock;
 import dev.metering.support.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +35,8 @@ class WebhookReceiptsTests {
 		new MeteringDataSourceScriptDatabaseInitializer(dataSource, DatabaseInitializationMode.ALWAYS)
 			.initializeDatabase();
 		MutableClock clock = new MutableClock(NOW);
-		JdbcWebhookReceipts receipts = new JdbcWebhookReceipts(dataSource, RETENTION, clock);
+		JdbcWebhookReceipts receipts = new JdbcWebhookReceipts(dataSource, RETENTION, clock,
+				new JdbcInstanceLock(dataSource, "instance-a", clock));
 
 		assertThat(receipts.claim("stripe", "evt_old")).isTrue();
 		clock.set(NOW.plus(RETENTION).minus(Duration.ofMinutes(30)));
@@ -48,6 +50,31 @@ class WebhookReceiptsTests {
 		assertThat(receipts.claim("stripe", "evt_recent")).as("still within its retention").isFalse();
 		assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM metering_webhook_event",
 				Integer.class)).isEqualTo(2);
+	}
+
+	@Test
+	void ofTheInstancesSharingTheTableOnePurgesItAnHour() {
+		DataSource dataSource = new DriverManagerDataSource(
+				"jdbc:h2:mem:webhook-receipts-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+		new MeteringDataSourceScriptDatabaseInitializer(dataSource, DatabaseInitializationMode.ALWAYS)
+			.initializeDatabase();
+		MutableClock clock = new MutableClock(NOW);
+		JdbcWebhookReceipts first = new JdbcWebhookReceipts(dataSource, RETENTION, clock,
+				new JdbcInstanceLock(dataSource, "instance-1", clock));
+		JdbcWebhookReceipts second = new JdbcWebhookReceipts(dataSource, RETENTION, clock,
+				new JdbcInstanceLock(dataSource, "instance-2", clock));
+		assertThat(first.claim("stripe", "evt_1")).as("purges, and holds the purge for an hour").isTrue();
+		new JdbcTemplate(dataSource).update("INSERT INTO metering_webhook_event (provider, event_id, received_at) "
+				+ "VALUES ('stripe', 'evt_old', ?)", NOW.minus(RETENTION).minusSeconds(1).toEpochMilli());
+
+		clock.set(NOW.plus(Duration.ofMinutes(30)));
+		assertThat(second.claim("stripe", "evt_2")).isTrue();
+		assertThat(second.claim("stripe", "evt_old")).as("not purged by the second instance within the hour")
+			.isFalse();
+
+		clock.set(NOW.plus(Duration.ofHours(1)));
+		assertThat(first.claim("stripe", "evt_3")).isTrue();
+		assertThat(second.claim("stripe", "evt_old")).as("purged by the first instance's next turn").isTrue();
 	}
 
 	@Test

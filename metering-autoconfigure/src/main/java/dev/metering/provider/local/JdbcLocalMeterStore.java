@@ -20,6 +20,7 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.metering.UsageDimensions;
+import dev.metering.lock.InstanceLock;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
@@ -32,8 +33,13 @@ import dev.metering.provider.UsageEvent;
  */
 public final class JdbcLocalMeterStore implements LocalMeterStore {
 
-	/** How often identifiers older than the retention are deleted, as the outbox does. */
+	/**
+	 * How often identifiers older than the retention are deleted, as the outbox does, by one
+	 * instance of those sharing the table: the one holding the purge's lock.
+	 */
 	private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+
+	private static final String PURGE_LOCK = "purge metering_local_identifier";
 
 	/** Two instances may create one minute's row at once: the loser adds to the winner's. */
 	private static final int ATTEMPTS = 3;
@@ -46,19 +52,23 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 
 	private final Duration retention;
 
+	private final InstanceLock lock;
+
 	private final AtomicLong nextPurge = new AtomicLong(Long.MIN_VALUE);
 
 	/**
 	 * @param clock tells when an identifier was counted
 	 * @param retention how long counted identifiers are remembered
 	 * ({@code metering.outbox.retention}): a redelivery within it is not counted again
+	 * @param lock lets one instance of those sharing the tables purge them
 	 */
-	public JdbcLocalMeterStore(DataSource dataSource, Clock clock, Duration retention) {
+	public JdbcLocalMeterStore(DataSource dataSource, Clock clock, Duration retention, InstanceLock lock) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.clock = clock;
 		this.retention = retention;
+		this.lock = lock;
 	}
 
 	/** A database that refuses the event is a rejection; one that fails otherwise, a retry. */
@@ -187,8 +197,9 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 		long due = this.nextPurge.get();
 		if (now.toEpochMilli() >= due
 				&& this.nextPurge.compareAndSet(due, now.plus(PURGE_INTERVAL).toEpochMilli())) {
-			this.jdbc.update("DELETE FROM metering_local_identifier WHERE counted_at < ?",
-					now.minus(this.retention).toEpochMilli());
+			this.lock.runAlone(PURGE_LOCK, PURGE_INTERVAL,
+					() -> this.jdbc.update("DELETE FROM metering_local_identifier WHERE counted_at < ?",
+							now.minus(this.retention).toEpochMilli()));
 		}
 	}
 

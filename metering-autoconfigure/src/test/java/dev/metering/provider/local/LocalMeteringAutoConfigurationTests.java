@@ -66,7 +66,8 @@ class LocalMeteringAutoConfigurationTests {
 			.withPropertyValues("metering.limits.store=jdbc")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessage("metering.limits.store=jdbc needs a DataSource and spring-jdbc"));
+				.hasMessage(
+						"metering.limits.store=jdbc needs a DataSource (H2 or PostgreSQL), and the application has none"));
 	}
 
 	private static void deliver(AssertableApplicationContext context) {

@@ -1,0 +1,37 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.metering.lock.InstanceLock;
+import dev.metering.lock.JdbcInstanceLock;
+
+/**
+ * The locks in the database that let one instance do what every instance is scheduled to do
+ * once (the scheduled reconciliation, the hourly purges), imported by every feature that keeps
+ * its state there and has such work: the outbox, the local meter, the webhook receipts.
+ */
+@Configuration(proxyBeanMethods = false)
+class InstanceLockConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(InstanceLock.class)
+	@DependsOnDatabaseInitialization
+	JdbcInstanceLock meteringInstanceLock(DataSource dataSource, ObjectProvider<Clock> clock) {
+		return new JdbcInstanceLock(dataSource, JdbcOutboxAutoConfiguration.instanceId(),
+				clock.getIfUnique(Clock::systemUTC));
+	}
+
+	@Bean
+	MeteringTables meteringLockTables() {
+		return new MeteringTables("locks", JdbcInstanceLock.class);
+	}
+
+}
