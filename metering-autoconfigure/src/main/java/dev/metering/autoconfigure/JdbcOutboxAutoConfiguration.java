@@ -1,13 +1,10 @@
 package dev.metering.autoconfigure;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -57,7 +54,8 @@ import dev.metering.outbox.UsageOutbox;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+		MeteringInstanceConfiguration.class })
 public final class JdbcOutboxAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(JdbcOutboxAutoConfiguration.class);
@@ -69,11 +67,11 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = SYNC, havingValue = false, matchIfMissing = true)
 	@DependsOnDatabaseInitialization
 	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties,
-			MeterCatalog meters) {
+			MeterCatalog meters, MeteringInstance instance) {
 		MeteringProperties.Outbox outbox = properties.outbox();
 		// what the dispatcher would merge, the writer stores merged when it writes it together
 		Set<String> coalesced = properties.delivery().coalesce() ? meters.summedEventNames() : Set.of();
-		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC(), coalesced),
+		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC(), coalesced, instance.id()),
 				outbox.queueCapacity(), outbox.commitInterval(), outbox.offerTimeout(),
 				properties.delivery().shutdownTimeout());
 	}
@@ -82,8 +80,8 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean(UsageOutbox.class)
 	@ConditionalOnBooleanProperty(name = SYNC)
 	@DependsOnDatabaseInitialization
-	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource) {
-		return new JdbcUsageOutbox(dataSource, Clock.systemUTC());
+	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource, MeteringInstance instance) {
+		return new JdbcUsageOutbox(dataSource, Clock.systemUTC(), Set.of(), instance.id());
 	}
 
 	/** Counts what the group commit writer still holds as pending, so that a flush waits for it. */
@@ -91,12 +89,12 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
 	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
-			ObjectProvider<GroupCommitOutbox> groupCommit) {
+			ObjectProvider<GroupCommitOutbox> groupCommit, MeteringInstance instance) {
 		if (requireSupportedDatabase(dataSource) == DatabaseDriver.H2) {
 			warnIfClosedBeforeShutdown(dataSource);
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
-		return new JdbcDeliveryQueue(dataSource, instanceId(), properties.outbox().lease(), Clock.systemUTC(),
+		return new JdbcDeliveryQueue(dataSource, instance.id(), properties.outbox().lease(), Clock.systemUTC(),
 				(writer != null) ? writer::queuedCount : () -> 0);
 	}
 
@@ -144,17 +142,6 @@ public final class JdbcOutboxAutoConfiguration {
 			}
 		}
 		return null;
-	}
-
-	private static String instanceId() {
-		String host;
-		try {
-			host = InetAddress.getLocalHost().getHostName();
-		}
-		catch (UnknownHostException ex) {
-			host = "unknown-host";
-		}
-		return host + "-" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
 	/** {@code metering.outbox.store} is {@code auto} (the default) or {@code jdbc}. */

@@ -73,7 +73,7 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void anEventKeepsTheSubjectItIsTheUsageOfAndAMergedEventTheSubjectItsEventsShare() {
-		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"));
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"), null);
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		BillingSubject acme = BillingSubject.organization("org_acme");
 		BillingSubject alice = BillingSubject.personal("alice");
@@ -93,7 +93,7 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void eventsWrittenTogetherAreStoredMergedWithTheEventsTheyCover() {
-		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"));
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"), null);
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		merging.appendAll(List.of(new UsageEvent("usage_w1", "ai_tokens", "cus_w", 2, hour),
 				new UsageEvent("usage_w2", "api_calls", "cus_w", 1, hour.plusSeconds(1)),
