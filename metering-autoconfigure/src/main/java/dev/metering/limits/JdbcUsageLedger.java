@@ -123,7 +123,7 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	 * While the database cannot be reached, the usage this instance last saw plus what settled
 	 * here since, for a key it holds a slice of.
 	 * @throws MeteringUnavailableException when the database cannot be reached and this
-	 * instance holds no slice of the key
+	 * instance has not read the key's usage before
 	 */
 	@Override
 	public long used(String referenceId, String limitKey, BillingPeriod period) {
@@ -373,7 +373,9 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 				flushed.get(i).endFlush(requests.get(i), (rows != null) ? rows.get(i) : null);
 			}
 		}
-		this.outage.answered();
+		if (!requests.isEmpty()) {
+			this.outage.answered();
+		}
 		for (int i = 0; i < flushed.size(); i++) {
 			if (rows.get(i) == null) {
 				// usage added without a reservation to a key that has no row yet: it makes its row

@@ -49,6 +49,9 @@ final class LedgerSlice {
 	/** The usage settled by every instance, as of this slice's last exchange. */
 	private long knownUsed;
 
+	/** Whether an exchange told {@link #knownUsed}. */
+	private boolean known;
+
 	/** {@link #knownUsed} as last handed to the thresholds. */
 	private long observedUsed;
 
@@ -244,6 +247,8 @@ final class LedgerSlice {
 	 * The usage settled by every instance, with this instance's written back first; while the
 	 * table cannot be reached, as this slice last saw it plus what settled here since.
 	 * @return the usage, or -1 when this slice was retired: read the table
+	 * @throws dev.metering.MeteringUnavailableException when the table cannot be reached and
+	 * this slice never could read it
 	 */
 	long used() {
 		this.lock.lock();
@@ -260,8 +265,11 @@ final class LedgerSlice {
 				}
 				catch (RuntimeException ex) {
 					this.outage.failed("Could not read the usage of '" + this.key.referenceId() + "' on '"
-							+ this.key.limitKey() + "' from the usage ledger, answering what this instance knows", ex);
+							+ this.key.limitKey() + "' from the usage ledger", ex);
 				}
+			}
+			if (!this.known) {
+				throw this.outage.unavailable();
 			}
 			return this.knownUsed + this.inTransit + this.settled;
 		}
@@ -645,6 +653,7 @@ final class LedgerSlice {
 	private void end(LedgerTable.Request request, LedgerTable.Exchange exchange) {
 		this.inTransit = 0;
 		this.knownUsed = exchange.used();
+		this.known = true;
 		this.free += exchange.granted();
 		this.held = request.heldAfter(exchange.granted());
 		this.holdWritten |= request.writesHold(exchange.granted());

@@ -34,4 +34,8 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
 		return this.postgres.getJdbcUrl(user, database);
 	}
 
+	public int getPort() {
+		return this.postgres.getPort();
+	}
+
 }
