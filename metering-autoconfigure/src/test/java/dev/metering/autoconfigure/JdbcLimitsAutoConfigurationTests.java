@@ -70,6 +70,34 @@ class JdbcLimitsAutoConfigurationTests {
 	}
 
 	@Test
+	void theLedgerHoldsItsSlicesUnderTheIdTheOutboxRecordsEventsWith() {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:one-instance").run((context) -> {
+			assertThat(context).hasSingleBean(MeteringInstance.class);
+			assertThat(new JdbcTemplate(context.getBean(DataSource.class))
+				.queryForList("SELECT holder FROM metering_ledger_holder", String.class))
+				.containsExactly(context.getBean(MeteringInstance.class).id());
+		});
+	}
+
+	@Test
+	void aLedgerInTheDatabaseBesideAnOutboxInMemoryWarnsThatAKillLosesItsLastFlush(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:ledger-beside-memory", "metering.outbox.store=memory")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("an instance killed without shutting down leaves the usage its calls settled in "
+				+ "its last 200 ms uncounted");
+	}
+
+	@Test
+	void aLeaseWithinAFewFlushesFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:short-lease", "metering.limits.lease=500ms")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.limits.lease must be at least 1s, five times the usage ledger's "
+						+ "flush interval of 200ms, was PT0.5S"));
+	}
+
+	@Test
 	void withoutADataSourceTheLedgerIsInMemoryWithAWarning(CapturedOutput output) {
 		new ApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with()).run((context) -> {
 			assertThat(context).getBean(UsageLedger.class).isInstanceOf(InMemoryUsageLedger.class);
