@@ -17,6 +17,8 @@ import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.jdbc.BadSqlGrammarException;
+
 import dev.metering.MeteringUnavailableException;
 
 /**
@@ -75,11 +77,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	/** How often, on the monotonic clock, holds whose lease lapsed are looked for. */
 	private final long reclaimNanos;
 
-	/** When the next look is due; on the ledger's thread alone, as the two fields below. */
+	/** When the next look is due; on the ledger's thread alone. */
 	private long reclaimAt = System.nanoTime();
-
-	/** Whether a heartbeat was made: one found gone after that was reclaimed. */
-	private boolean registered;
 
 	/**
 	 * A ledger that holds its slices under an ID of its own, for a lease of 30 seconds, admits
@@ -106,8 +105,7 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		this.outage = new StoreOutage(holding.onStoreFailure());
 		this.thresholds = thresholds;
 		this.reclaimNanos = holding.lease().toNanos() / 4;
-		// a heartbeat before the first call, so that calls are admitted from memory at once
-		renew();
+		register();
 		this.flusher = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "metering-ledger");
 			thread.setDaemon(true);
@@ -247,12 +245,20 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	public void close() throws InterruptedException {
 		this.flusher.shutdown();
 		this.flusher.awaitTermination(10, TimeUnit.SECONDS);
-		this.slices.forEach((key, slice) -> flush(key, slice, false));
+		boolean written = true;
+		for (Map.Entry<LedgerKey, LedgerSlice> slice : this.slices.entrySet()) {
+			written &= flush(slice.getKey(), slice.getValue(), false);
+		}
+		if (!written) {
+			logger.warn("Closing with usage not written back to the usage ledger: another instance recovers it "
+					+ "once this one's lease lapses");
+			return;
+		}
 		try {
 			this.holder.leave();
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Could not take this instance's heartbeat out of the usage ledger; other instances take "
+			logger.warn("Could not take this instance's heartbeat out of the usage ledger; another instance takes "
 					+ "what it holds back once its lease lapses", ex);
 		}
 	}
@@ -277,6 +283,24 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
+	 * Makes the heartbeat before the first call, so that calls are admitted from memory at
+	 * once; a database without the ledger's newer tables fails start-up, rather than every
+	 * call that needs quota later.
+	 */
+	private void register() {
+		long start = System.nanoTime();
+		try {
+			this.holder.register(this.clock.instant().plus(this.lease.duration()));
+		}
+		catch (BadSqlGrammarException ex) {
+			throw new IllegalStateException("The usage ledger's table metering_ledger_holder cannot be used: create "
+					+ "the metering tables with metering.jdbc.initialize-schema=always, or add the statements of this "
+					+ "version's META-INF/metering/schema.sql to the application's migrations", ex);
+		}
+		this.lease.renewed(start);
+	}
+
+	/**
 	 * Renews the heartbeat. One found gone or marked by a reclaim is made again, once that
 	 * reclaim has committed, and only then does a new lease epoch begin, in which each slice
 	 * finds its hold before it admits from memory again; the holds found reclaimed are taken in
@@ -288,12 +312,9 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 			if (!this.holder.extend(this.clock.instant().plus(this.lease.duration()))) {
 				this.holder.register(this.clock.instant().plus(this.lease.duration()));
 				this.lease.lost();
-				if (this.registered) {
-					logger.warn("This instance's lease on what it holds in the usage ledger lapsed (its flush stalled "
-							+ "longer than metering.limits.lease) and another instance may have reclaimed it; "
-							+ "taking the reclaim in");
-				}
-				this.registered = true;
+				logger.warn("This instance's lease on what it holds in the usage ledger lapsed (it renewed nothing for "
+						+ "longer than metering.limits.lease) and another instance may have reclaimed it; taking the "
+						+ "reclaim in");
 				takeInReclaims();
 			}
 			this.lease.renewed(start);
@@ -408,17 +429,20 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	/**
 	 * @param observe whether to publish the thresholds reached and forget the slice if it holds
 	 * nothing (not at close: the application's listeners may be gone)
+	 * @return whether the slice was written back
 	 */
-	private void flush(LedgerKey key, LedgerSlice slice, boolean observe) {
+	private boolean flush(LedgerKey key, LedgerSlice slice, boolean observe) {
 		try {
 			slice.flush();
 			if (observe) {
 				observeAndRetire(key, slice);
 			}
+			return true;
 		}
 		catch (RuntimeException ex) {
 			this.outage.failed("Could not write usage of '" + key.referenceId() + "' on '" + key.limitKey()
 					+ "' back to the usage ledger, trying again in the next flush", ex);
+			return false;
 		}
 	}
 
