@@ -12,8 +12,6 @@ import java.time.Duration;
  */
 final class HolderLease {
 
-	private final String holder;
-
 	private final Duration lease;
 
 	private final long validNanos;
@@ -24,15 +22,10 @@ final class HolderLease {
 	/** Written on the ledger's thread alone. */
 	private volatile int epoch;
 
-	HolderLease(String holder, Duration lease) {
-		this.holder = holder;
+	HolderLease(Duration lease) {
 		this.lease = lease;
 		this.validNanos = lease.toNanos() / 2;
 		this.validUntil = System.nanoTime();
-	}
-
-	String holder() {
-		return this.holder;
 	}
 
 	Duration duration() {

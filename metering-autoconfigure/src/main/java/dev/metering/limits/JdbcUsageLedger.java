@@ -101,7 +101,7 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		this.table = new LedgerTable(dataSource, holding.holder());
 		this.holder = new HolderTable(dataSource, holding.holder());
 		this.reclaim = new LedgerReclaim(dataSource, holding.holder(), holding.recordedUsage());
-		this.lease = new HolderLease(holding.holder(), holding.lease());
+		this.lease = new HolderLease(holding.lease());
 		this.outage = new StoreOutage(holding.onStoreFailure());
 		this.thresholds = thresholds;
 		this.reclaimNanos = holding.lease().toNanos() / 4;

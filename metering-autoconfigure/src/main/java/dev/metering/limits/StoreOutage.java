@@ -18,7 +18,7 @@ final class StoreOutage {
 	private static final Log logger = LogFactory.getLog(StoreOutage.class);
 
 	/** How long a refused client is asked to wait: a few heartbeats find out whether the database is back. */
-	static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+	private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
 	private final StoreFailurePolicy policy;
 

@@ -102,7 +102,7 @@ class LedgerSliceTests {
 
 	/** A lease renewed just now, for longer than a test runs. */
 	private static HolderLease renewedLease() {
-		HolderLease lease = new HolderLease("this-instance", Duration.ofHours(1));
+		HolderLease lease = new HolderLease(Duration.ofHours(1));
 		lease.renewed(System.nanoTime());
 		return lease;
 	}
