@@ -146,3 +146,36 @@ CREATE TABLE IF NOT EXISTS metering_lock (
     holder        VARCHAR(200)  NOT NULL,
     locked_until  BIGINT        NOT NULL
 );
+
+-- What each instance holds of the usage ledger, so that an instance that dies without giving its
+-- slices back does not keep them until the period ends. An instance renews its heartbeat at
+-- every flush; expires_at 0 marks one a reclaim is taking over.
+-- feature: limits
+CREATE TABLE IF NOT EXISTS metering_ledger_holder (
+    holder      VARCHAR(100)  NOT NULL PRIMARY KEY,
+    expires_at  BIGINT        NOT NULL
+);
+-- Per key and instance: the quota it holds (part of the ledger row's leased), when it last wrote
+-- usage back (written_at, milliseconds since the epoch; usage recorded from then on may not be
+-- written back yet) and how much of what it wrote back settled in that millisecond. A reclaim
+-- gives held back, adds what the instance's outbox recorded since written_at to used, and keeps
+-- the row, with what it recovered, until the instance (if it was only slow) has taken it in.
+-- feature: limits
+CREATE TABLE IF NOT EXISTS metering_ledger_hold (
+    reference_id  VARCHAR(200)  NOT NULL,
+    limit_key     VARCHAR(200)  NOT NULL,
+    period_start  BIGINT        NOT NULL,
+    period_end    BIGINT        NOT NULL,
+    holder        VARCHAR(100)  NOT NULL,
+    held          BIGINT        NOT NULL,
+    written_at    BIGINT        NOT NULL,
+    written_tail  BIGINT        NOT NULL DEFAULT 0,
+    recovered     BIGINT,
+    PRIMARY KEY (reference_id, limit_key, period_start, period_end, holder)
+);
+CREATE INDEX IF NOT EXISTS metering_ledger_hold_holder ON metering_ledger_hold (holder);
+-- The instance that recorded an event of a known organization or user (NULL for usage recorded by
+-- customer ID and for events merged from others, whose rows keep theirs), so that usage settled
+-- by an instance that died before it wrote the usage ledger back is counted from the outbox.
+ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS recorded_by VARCHAR(100);
+CREATE INDEX IF NOT EXISTS metering_usage_event_recorded_by ON metering_usage_event (recorded_by, occurred_at);

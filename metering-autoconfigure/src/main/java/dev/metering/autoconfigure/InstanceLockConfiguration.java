@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import dev.metering.lock.InstanceLock;
 import dev.metering.lock.JdbcInstanceLock;
@@ -19,14 +20,15 @@ import dev.metering.lock.JdbcInstanceLock;
  * its state there and has such work: the outbox, the local meter, the webhook receipts.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(MeteringInstanceConfiguration.class)
 class InstanceLockConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(InstanceLock.class)
 	@DependsOnDatabaseInitialization
-	JdbcInstanceLock meteringInstanceLock(DataSource dataSource, ObjectProvider<Clock> clock) {
-		return new JdbcInstanceLock(dataSource, JdbcOutboxAutoConfiguration.instanceId(),
-				clock.getIfUnique(Clock::systemUTC));
+	JdbcInstanceLock meteringInstanceLock(DataSource dataSource, MeteringInstance instance,
+			ObjectProvider<Clock> clock) {
+		return new JdbcInstanceLock(dataSource, instance.id(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean

@@ -2,8 +2,13 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 
 import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -20,10 +25,17 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.metering.billing.MeterCatalog;
 import dev.metering.limits.JdbcThresholdClaims;
 import dev.metering.limits.JdbcUsageLedger;
+import dev.metering.limits.LedgerHolding;
+import dev.metering.limits.RecordedUsage;
 import dev.metering.limits.UsageLedger;
 import dev.metering.limits.UsageThresholds;
+import dev.metering.outbox.GroupCommitOutbox;
+import dev.metering.outbox.JdbcRecordedUsage;
+import dev.metering.outbox.JdbcUsageOutbox;
+import dev.metering.outbox.UsageOutbox;
 import dev.metering.pricing.CreditCarry;
 import dev.metering.pricing.JdbcCarryStore;
 import dev.metering.pricing.PriceList;
@@ -34,7 +46,9 @@ import dev.metering.provider.MeterUnit;
  * when it has a {@link DataSource} bean and spring-jdbc (spring-boot-jdbc is not needed) and
  * {@code metering.limits.store} is not {@code memory}:
  * plan limits survive restarts and hold across every instance on the database, and each usage
- * threshold is published once.
+ * threshold is published once. What an instance that dies holds comes back to the others
+ * after {@code metering.limits.lease}, with the usage it had not written back, found in the
+ * outbox when that is in the database too.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -43,8 +57,11 @@ import dev.metering.provider.MeterUnit;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(LimitsInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
-@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class })
+@Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
+		MeteringInstanceConfiguration.class })
 public final class JdbcLimitsAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(JdbcLimitsAutoConfiguration.class);
 
 	/**
 	 * How often an instance writes settled usage back and gives unused quota back: how late
@@ -56,10 +73,30 @@ public final class JdbcLimitsAutoConfiguration {
 	@ConditionalOnMissingBean(UsageLedger.class)
 	@DependsOnDatabaseInitialization
 	JdbcUsageLedger meteringJdbcUsageLedger(DataSource dataSource, MeteringProperties properties,
-			ApplicationEventPublisher events, ObjectProvider<Clock> clock) {
-		UsageThresholds thresholds = new UsageThresholds(properties.limits().thresholds(),
+			ApplicationEventPublisher events, ObjectProvider<Clock> clock, MeteringInstance instance,
+			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox) {
+		MeteringProperties.Limits limits = properties.limits();
+		UsageThresholds thresholds = new UsageThresholds(limits.thresholds(),
 				new JdbcThresholdClaims(dataSource, clock.getIfUnique(Clock::systemUTC)), events);
-		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL);
+		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL, new LedgerHolding(instance.id(),
+				limits.lease(), limits.onStoreFailure(), recordedUsage(dataSource, meters, outbox.getIfUnique())));
+	}
+
+	/**
+	 * The usage an instance recorded, from the outbox table when the outbox writes it (under
+	 * the same instance ID), on the meters that feed each limit key; none otherwise.
+	 */
+	private static RecordedUsage recordedUsage(DataSource dataSource, MeterCatalog meters, UsageOutbox outbox) {
+		if (!(outbox instanceof GroupCommitOutbox) && !(outbox instanceof JdbcUsageOutbox)) {
+			logger.warn("The usage ledger is in the database but usage waits for delivery elsewhere "
+					+ "(metering.outbox.store): an instance killed without shutting down leaves the usage its calls "
+					+ "settled in its last " + FLUSH_INTERVAL.toMillis() + " ms uncounted against the limits");
+			return RecordedUsage.NONE;
+		}
+		JdbcRecordedUsage recorded = new JdbcRecordedUsage(dataSource);
+		Map<String, Set<String>> eventNames = meters.eventNamesByLimitKey();
+		return (holder, referenceId, limitKey, period, from) -> recorded.sum(holder, referenceId,
+				eventNames.getOrDefault(limitKey, Set.of()), from, period.end());
 	}
 
 	@Bean

@@ -1,12 +1,9 @@
 package dev.metering.autoconfigure;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -55,7 +52,7 @@ import dev.metering.outbox.UsageOutbox;
 @Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
 @EnableConfigurationProperties(MeteringProperties.class)
 @Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
-		InstanceLockConfiguration.class })
+		MeteringInstanceConfiguration.class, InstanceLockConfiguration.class })
 public final class JdbcOutboxAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(JdbcOutboxAutoConfiguration.class);
@@ -67,11 +64,11 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = SYNC, havingValue = false, matchIfMissing = true)
 	@DependsOnDatabaseInitialization
 	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties,
-			MeterCatalog meters) {
+			MeterCatalog meters, MeteringInstance instance) {
 		MeteringProperties.Outbox outbox = properties.outbox();
 		// what the dispatcher would merge, the writer stores merged when it writes it together
 		Set<String> coalesced = properties.delivery().coalesce() ? meters.summedEventNames() : Set.of();
-		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC(), coalesced),
+		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC(), coalesced, instance.id()),
 				outbox.queueCapacity(), outbox.commitInterval(), outbox.offerTimeout(),
 				properties.delivery().shutdownTimeout());
 	}
@@ -80,8 +77,8 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean(UsageOutbox.class)
 	@ConditionalOnBooleanProperty(name = SYNC)
 	@DependsOnDatabaseInitialization
-	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource) {
-		return new JdbcUsageOutbox(dataSource, Clock.systemUTC());
+	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource, MeteringInstance instance) {
+		return new JdbcUsageOutbox(dataSource, Clock.systemUTC(), Set.of(), instance.id());
 	}
 
 	@Bean
@@ -94,12 +91,12 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
 	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
-			ObjectProvider<GroupCommitOutbox> groupCommit, InstanceLock lock) {
+			ObjectProvider<GroupCommitOutbox> groupCommit, MeteringInstance instance, InstanceLock lock) {
 		if (requireSupportedDatabase(dataSource).isH2()) {
 			warnIfClosedBeforeShutdown(dataSource);
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
-		return new JdbcDeliveryQueue(dataSource, instanceId(), properties.outbox().lease(), Clock.systemUTC(),
+		return new JdbcDeliveryQueue(dataSource, instance.id(), properties.outbox().lease(), Clock.systemUTC(),
 				(writer != null) ? writer::queuedCount : () -> 0, lock);
 	}
 
@@ -140,17 +137,6 @@ public final class JdbcOutboxAutoConfiguration {
 			}
 		}
 		return null;
-	}
-
-	static String instanceId() {
-		String host;
-		try {
-			host = InetAddress.getLocalHost().getHostName();
-		}
-		catch (UnknownHostException ex) {
-			host = "unknown-host";
-		}
-		return host + "-" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
 	/** {@code metering.outbox.store} is {@code auto} (the default) or {@code jdbc}. */

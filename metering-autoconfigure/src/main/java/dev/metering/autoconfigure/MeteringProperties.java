@@ -18,6 +18,7 @@ import dev.metering.billing.Enforcement;
 import dev.metering.billing.LookupFailurePolicy;
 import dev.metering.billing.MissingCustomerPolicy;
 import dev.metering.billing.OnLimit;
+import dev.metering.limits.StoreFailurePolicy;
 import dev.metering.pricing.PriceList;
 import dev.metering.pricing.TokenRates;
 import dev.metering.provider.MeterAggregation;
@@ -263,14 +264,32 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * completion.
 	 * @param minCompletionTokens The fewest completion tokens a call capped by on-limit cap is
 	 * let through with; below that it is refused.
+	 * @param lease How long the quota an instance holds of the database ledger stays its own
+	 * without being renewed. Each instance renews it at every flush; the quota of an instance
+	 * that stopped renewing (killed, lost, stalled) goes back to the others about this long
+	 * after it stopped, with the usage it had not written back.
+	 * @param onStoreFailure What a call that needs quota does while the ledger's database
+	 * cannot be reached: "allow" admits it and counts its usage once the database is back (the
+	 * limit does not hold meanwhile), "reject" refuses it with HTTP 503.
 	 */
 	public record Limits(@DefaultValue("auto") Store store, @DefaultValue("1000") long completionEstimate,
 			@DefaultValue("2s") Duration reservationWait, @DefaultValue({ "75", "90", "100" }) List<Integer> thresholds,
 			@DefaultValue("allow") LookupFailurePolicy onLookupFailure, @DefaultValue("refuse") OnLimit onLimit,
-			@DefaultValue("64") int minCompletionTokens) {
+			@DefaultValue("64") int minCompletionTokens, @DefaultValue("30s") Duration lease,
+			@DefaultValue("allow") StoreFailurePolicy onStoreFailure) {
+
+		/**
+		 * The shortest lease: five of the usage ledger's 200 ms flushes, so that a flush or two
+		 * that take long do not let another instance reclaim quota still in use.
+		 */
+		static final Duration MIN_LEASE = Duration.ofSeconds(1);
 
 		public Limits {
 			requireAtLeastOne("limits.min-completion-tokens", minCompletionTokens);
+			if (lease.compareTo(MIN_LEASE) < 0) {
+				throw invalid("limits.lease",
+						"must be at least 1s, five times the usage ledger's flush interval of 200ms, was " + lease);
+			}
 			if (completionEstimate < 0) {
 				throw invalid("limits.completion-estimate", "must not be negative, was " + completionEstimate);
 			}

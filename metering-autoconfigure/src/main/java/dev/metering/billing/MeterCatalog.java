@@ -83,6 +83,15 @@ public final class MeterCatalog {
 			.toList();
 	}
 
+	/** The event names of the meters that count against each limit key. */
+	public Map<String, Set<String>> eventNamesByLimitKey() {
+		return this.byKey.values()
+			.stream()
+			.filter((meter) -> meter.limitKey() != null)
+			.collect(Collectors.groupingBy(MeterDefinition::limitKey,
+					Collectors.mapping(MeterDefinition::eventName, Collectors.toUnmodifiableSet())));
+	}
+
 	public List<String> eventNames() {
 		return this.byKey.values().stream().map(MeterDefinition::eventName).toList();
 	}

@@ -1,9 +1,11 @@
 package dev.metering.limits;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,6 +16,9 @@ import javax.sql.DataSource;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+
+
+import dev.metering.MeteringUnavailableException;
 
 /**
  * Usage ledger in the application's database (H2 or PostgreSQL), shared by every instance and
@@ -28,8 +33,13 @@ import org.apache.commons.logging.LogFactory;
  * Every flush interval each instance writes back the usage settled, gives back the free quota
  * of organizations that stopped calling or near their limit (a busy one keeps its slice, topped
  * up when short, so that its calls never wait for the flush) and publishes the thresholds
- * reached. A crashed instance's slices stay leased until the period ends: they count against
- * the limit, never for it.
+ * reached.
+ * <p>
+ * What an instance holds is its own for a lease, renewed by every flush with one statement
+ * (its heartbeat). Each instance's hold on a key is written with every exchange of the key,
+ * with when it last wrote usage back; a few times a lease every instance looks for holds
+ * whose heartbeat lapsed and reclaims them: their quota goes back, and the usage their
+ * instance settled after its last write-back is recovered from what its outbox recorded.
  */
 public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 
@@ -38,7 +48,24 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	/** Most keys one flush writes back in one transaction, which holds their rows till it commits. */
 	private static final int FLUSH_BATCH = 100;
 
+	/** A lease when none is given: long enough for any flush, short enough to come back within a minute. */
+	private static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
+	/**
+	 * The clock the outbox stamps recorded usage with, for the time of a write-back, which a
+	 * reclaim compares with those stamps, and for heartbeats, which instances compare.
+	 */
+	private final Clock clock = Clock.systemUTC();
+
 	private final LedgerTable table;
+
+	private final HolderTable holder;
+
+	private final LedgerReclaim reclaim;
+
+	private final HolderLease lease;
+
+	private final StoreOutage outage;
 
 	private final UsageThresholds thresholds;
 
@@ -46,12 +73,40 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 
 	private final ScheduledExecutorService flusher;
 
+	/** How often, on the monotonic clock, holds whose lease lapsed are looked for. */
+	private final long reclaimNanos;
+
+	/** Whether this instance's heartbeat is made: by the first call or flush. */
+	private volatile boolean registered;
+
+	/** When the next look is due; on the ledger's thread alone. */
+	private long reclaimAt = System.nanoTime();
+
 	/**
+	 * A ledger that holds its slices under an ID of its own, for a lease of 30 seconds, admits
+	 * calls as debts while its database is away, and cannot recover what an instance that
+	 * died had not written back.
 	 * @param flushInterval how often usage settled is written back and free quota given back
 	 */
 	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval) {
-		this.table = new LedgerTable(dataSource);
+		this(dataSource, thresholds, flushInterval, new LedgerHolding(UUID.randomUUID().toString(), DEFAULT_LEASE,
+				StoreFailurePolicy.ALLOW, RecordedUsage.NONE));
+	}
+
+	/**
+	 * @param flushInterval how often usage settled is written back and free quota given back,
+	 * well within the lease
+	 * @param holding how this instance holds its slices
+	 */
+	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval,
+			LedgerHolding holding) {
+		this.table = new LedgerTable(dataSource, holding.holder());
+		this.holder = new HolderTable(dataSource, holding.holder());
+		this.reclaim = new LedgerReclaim(dataSource, holding.holder(), holding.recordedUsage());
+		this.lease = new HolderLease(holding.lease());
+		this.outage = new StoreOutage(holding.onStoreFailure());
 		this.thresholds = thresholds;
+		this.reclaimNanos = holding.lease().toNanos() / 4;
 		this.flusher = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "metering-ledger");
 			thread.setDaemon(true);
@@ -61,14 +116,42 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		this.flusher.scheduleWithFixedDelay(this::flushAll, interval, interval, TimeUnit.MILLISECONDS);
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * While the database cannot be reached, the usage this instance last saw plus what settled
+	 * here since, for a key it holds a slice of.
+	 * @throws MeteringUnavailableException when the database cannot be reached and this
+	 * instance has not read the key's usage before
+	 */
 	@Override
 	public long used(String referenceId, String limitKey, BillingPeriod period) {
 		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
 		LedgerSlice slice = this.slices.get(key);
 		long used = (slice != null) ? slice.used() : -1;
-		return (used >= 0) ? used : this.table.used(key);
+		if (used >= 0) {
+			return used;
+		}
+		if (this.outage.isAway()) {
+			throw this.outage.unavailable();
+		}
+		try {
+			used = this.table.used(key);
+		}
+		catch (RuntimeException ex) {
+			this.outage.failed("Could not read the usage of '" + referenceId + "' on '" + limitKey
+					+ "' from the usage ledger", ex);
+			throw this.outage.unavailable();
+		}
+		this.outage.answered();
+		return used;
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * @throws MeteringUnavailableException when the call needs quota the database cannot
+	 * lease now and the policy is to reject
+	 */
 	@Override
 	public Admission tryReserve(String referenceId, String limitKey, BillingPeriod period, long limit, long amount,
 			Duration wait) {
@@ -85,6 +168,11 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		return admission;
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * @throws MeteringUnavailableException when the call needs quota the database cannot
+	 * lease now and the policy is to reject
+	 */
 	@Override
 	public Admission tryReserveWithin(String referenceId, String limitKey, BillingPeriod period, long limit,
 			long amount, long minimum, Duration wait) {
@@ -127,6 +215,7 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	/**
 	 * Writes back what this instance settled and gives its slice back first, so that the next
 	 * call leases from the table on the new usage.
+	 * @throws MeteringUnavailableException when the database cannot be reached
 	 */
 	@Override
 	public void setUsed(String referenceId, String limitKey, BillingPeriod period, long used) {
@@ -134,47 +223,174 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
 		boolean set;
 		do {
-			set = slice(key).setUsed(used);
+			try {
+				set = slice(key).setUsed(used);
+			}
+			catch (RuntimeException ex) {
+				this.outage.failed("Could not set the usage of '" + referenceId + "' on '" + limitKey
+						+ "' in the usage ledger", ex);
+				throw this.outage.unavailable();
+			}
 		}
 		while (!set);
 	}
 
 	/**
-	 * Writes back what every slice holds but its reservations in flight, and stops flushing.
-	 * Thresholds reached since the last flush are left to the next instance that looks: the
-	 * application's listeners may be gone already.
+	 * Writes back what every slice holds but its reservations in flight, stops flushing, and
+	 * takes this instance's heartbeat away unless reservations in flight still hold quota
+	 * (their holds are reclaimed once the lease lapses, with the usage the outbox recorded of
+	 * them). Thresholds reached since the last flush are left to the next instance that looks:
+	 * the application's listeners may be gone already.
 	 */
 	@Override
 	public void close() throws InterruptedException {
 		this.flusher.shutdown();
 		this.flusher.awaitTermination(10, TimeUnit.SECONDS);
-		this.slices.forEach((key, slice) -> flush(key, slice, false));
+		boolean written = true;
+		for (Map.Entry<LedgerKey, LedgerSlice> slice : this.slices.entrySet()) {
+			written &= flush(slice.getKey(), slice.getValue(), false);
+		}
+		if (!written) {
+			logger.warn("Closing with usage not written back to the usage ledger: another instance recovers it "
+					+ "once this one's lease lapses");
+			return;
+		}
+		try {
+			this.holder.leave();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not take this instance's heartbeat out of the usage ledger; another instance takes "
+					+ "what it holds back once its lease lapses", ex);
+		}
 	}
 
 	private LedgerSlice slice(LedgerKey key) {
-		return this.slices.computeIfAbsent(key, (k) -> new LedgerSlice(k, this.table));
+		registered();
+		return this.slices.computeIfAbsent(key,
+				(k) -> new LedgerSlice(k, this.table, this.lease, this.outage, this.clock));
+	}
+
+	/**
+	 * Renews the heartbeat, writes every slice back, and now and then reclaims the holds of
+	 * instances whose lease lapsed.
+	 */
+	private void flushAll() {
+		if (!registered()) {
+			return;
+		}
+		renew();
+		writeBackAll();
+		long now = System.nanoTime();
+		if (now - this.reclaimAt >= 0) {
+			this.reclaimAt = now + this.reclaimNanos;
+			reclaimLapsed();
+		}
+	}
+
+	/**
+	 * Makes the heartbeat, by the first call or the first flush, whichever comes first: not
+	 * when the ledger is made, so that the application's database is read only once start-up
+	 * has checked that the metering tables are there. A failure is an outage like any other:
+	 * the next call or flush tries again.
+	 * @return whether the heartbeat is made
+	 */
+	private boolean registered() {
+		if (this.registered) {
+			return true;
+		}
+		synchronized (this.holder) {
+			if (!this.registered) {
+				long start = System.nanoTime();
+				try {
+					this.holder.register(this.clock.instant().plus(this.lease.duration()));
+					this.lease.renewed(start);
+					this.outage.answered();
+					this.registered = true;
+				}
+				catch (RuntimeException ex) {
+					this.outage.failed("Could not make this instance's heartbeat in the usage ledger (are its tables "
+							+ "there? see metering.jdbc.initialize-schema)", ex);
+				}
+			}
+			return this.registered;
+		}
+	}
+
+	/**
+	 * Renews the heartbeat. One found gone or marked by a reclaim is made again, once that
+	 * reclaim has committed, and only then does a new lease epoch begin, in which each slice
+	 * finds its hold before it admits from memory again; the holds found reclaimed are taken in
+	 * at once.
+	 */
+	private void renew() {
+		long start = System.nanoTime();
+		try {
+			if (!this.holder.extend(this.clock.instant().plus(this.lease.duration()))) {
+				this.holder.register(this.clock.instant().plus(this.lease.duration()));
+				this.lease.lost();
+				logger.warn("This instance's lease on what it holds in the usage ledger lapsed (it renewed nothing for "
+						+ "longer than metering.limits.lease) and another instance may have reclaimed it; taking the "
+						+ "reclaim in");
+				takeInReclaims();
+			}
+			this.lease.renewed(start);
+			this.outage.answered();
+		}
+		catch (RuntimeException ex) {
+			this.outage.failed("Could not renew this instance's heartbeat in the usage ledger", ex);
+		}
+	}
+
+	private void takeInReclaims() {
+		for (LedgerKey key : this.holder.reclaimed()) {
+			takeInReclaim(key);
+		}
+	}
+
+	/** Takes in a reclaimed hold: into its slice, or away when the slice was retired since. */
+	private void takeInReclaim(LedgerKey key) {
+		LedgerSlice slice = this.slices.get(key);
+		if (slice != null) {
+			slice.takeInReclaim();
+		}
+		else {
+			this.table.takeReclaimed(key);
+		}
 	}
 
 	/**
 	 * Writes every slice back, {@value #FLUSH_BATCH} to a transaction, in the order of their
 	 * keys, which every instance keeps, so that flushes never wait for each other in a circle.
 	 */
-	private void flushAll() {
+	private void writeBackAll() {
 		List<LedgerKey> keys = new ArrayList<>(this.slices.keySet());
 		keys.sort(LedgerKey.ORDER);
 		for (int from = 0; from < keys.size(); from += FLUSH_BATCH) {
 			List<LedgerKey> batch = keys.subList(from, Math.min(from + FLUSH_BATCH, keys.size()));
 			try {
-				flushAll(batch);
+				writeBackAll(batch);
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Could not write the usage of " + batch.size() + " organization limit(s) back to the "
-						+ "usage ledger; trying again in the next flush", ex);
+				this.outage.failed("Could not write the usage of " + batch.size() + " organization limit(s) back to "
+						+ "the usage ledger, trying again in the next flush", ex);
 			}
 		}
 	}
 
-	private void flushAll(List<LedgerKey> keys) {
+	/** A batch, again after each hold found reclaimed is taken in (at most once a key). */
+	private void writeBackAll(List<LedgerKey> keys) {
+		for (int attempt = 0; attempt <= keys.size(); attempt++) {
+			try {
+				writeBack(keys);
+				return;
+			}
+			catch (HoldReclaimedException ex) {
+				takeInReclaim(ex.key());
+			}
+		}
+	}
+
+	private void writeBack(List<LedgerKey> keys) {
 		List<LedgerSlice> flushed = new ArrayList<>(keys.size());
 		List<LedgerTable.Request> requests = new ArrayList<>(keys.size());
 		for (LedgerKey key : keys) {
@@ -194,6 +410,9 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 				flushed.get(i).endFlush(requests.get(i), (rows != null) ? rows.get(i) : null);
 			}
 		}
+		if (!requests.isEmpty()) {
+			this.outage.answered();
+		}
 		for (int i = 0; i < flushed.size(); i++) {
 			if (rows.get(i) == null) {
 				// usage added without a reservation to a key that has no row yet: it makes its row
@@ -209,19 +428,37 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
+	 * Reclaims the holds of instances whose lease lapsed, and forgets holds of nothing this
+	 * instance's retired slices left.
+	 */
+	private void reclaimLapsed() {
+		try {
+			this.reclaim.run(this.clock.instant());
+			this.holder.deleteIdle(this.clock.instant().minus(this.lease.duration()));
+		}
+		catch (RuntimeException ex) {
+			this.outage.failed("Could not reclaim the usage ledger slices of instances whose lease lapsed, trying "
+					+ "again later", ex);
+		}
+	}
+
+	/**
 	 * @param observe whether to publish the thresholds reached and forget the slice if it holds
 	 * nothing (not at close: the application's listeners may be gone)
+	 * @return whether the slice was written back
 	 */
-	private void flush(LedgerKey key, LedgerSlice slice, boolean observe) {
+	private boolean flush(LedgerKey key, LedgerSlice slice, boolean observe) {
 		try {
 			slice.flush();
 			if (observe) {
 				observeAndRetire(key, slice);
 			}
+			return true;
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Could not write usage of '" + key.referenceId() + "' on '" + key.limitKey()
-					+ "' back to the usage ledger; trying again in the next flush", ex);
+			this.outage.failed("Could not write usage of '" + key.referenceId() + "' on '" + key.limitKey()
+					+ "' back to the usage ledger, trying again in the next flush", ex);
+			return false;
 		}
 	}
 

@@ -1,5 +1,6 @@
 package dev.metering.limits;
 
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -8,8 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * What this instance holds of one key's quota: a slice leased from the {@link LedgerTable},
  * of which calls in flight have reserved a part, calls that ended have settled a part not yet
  * written back, and the rest is free. Calls are admitted from the free part under this
- * slice's lock alone; only when it is short does one thread at a time go to the table,
- * without the lock, to give back what it holds and lease a new slice.
+ * slice's lock alone, while this instance's {@linkplain HolderLease lease} surely holds; only
+ * when it is short, or the lease is in doubt, does one thread at a time go to the table,
+ * without the lock, to give back what it holds and lease a new slice. Every exchange writes
+ * this instance's hold on the key with it, so that another instance can give the slice back
+ * if this one dies.
  */
 final class LedgerSlice {
 
@@ -19,6 +23,13 @@ final class LedgerSlice {
 	private final LedgerKey key;
 
 	private final LedgerTable table;
+
+	private final HolderLease lease;
+
+	private final StoreOutage outage;
+
+	/** The clock usage is stamped with when it is recorded: when a write-back took usage out. */
+	private final Clock clock;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -37,6 +48,9 @@ final class LedgerSlice {
 
 	/** The usage settled by every instance, as of this slice's last exchange. */
 	private long knownUsed;
+
+	/** Whether an exchange told {@link #knownUsed}. */
+	private boolean known;
 
 	/** {@link #knownUsed} as last handed to the thresholds. */
 	private long observedUsed;
@@ -67,9 +81,29 @@ final class LedgerSlice {
 	/** Periodic flushes in a row that found no call settled since the one before. */
 	private int idleFlushes;
 
-	LedgerSlice(LedgerKey key, LedgerTable table) {
+	/** What this slice holds of the row's leased quota: its free, reserved and settled parts. */
+	private long held;
+
+	/** Whether the hold on the key was written, and so must be found at the next exchange. */
+	private boolean holdWritten;
+
+	/** The lease epoch in which the table last confirmed the hold; none yet. */
+	private int epoch = -1;
+
+	/** The lease epoch when the exchange under way began. */
+	private int exchangeEpoch;
+
+	/** The millisecond the last usage was settled in, and the usage settled in it. */
+	private long tailMilli = -1;
+
+	private long tailUsage;
+
+	LedgerSlice(LedgerKey key, LedgerTable table, HolderLease lease, StoreOutage outage, Clock clock) {
 		this.key = key;
 		this.table = table;
+		this.lease = lease;
+		this.outage = outage;
+		this.clock = clock;
 	}
 
 	/**
@@ -109,7 +143,8 @@ final class LedgerSlice {
 					// settled usage only grows within a period: no need to ask the table
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
-				if (this.free >= amount) {
+				boolean leased = this.lease.covers(this.epoch);
+				if (leased && this.free >= amount) {
 					return admit(amount);
 				}
 				if (this.exchanging) {
@@ -117,11 +152,21 @@ final class LedgerSlice {
 					this.changed.awaitUninterruptibly();
 					continue;
 				}
+				if (this.outage.isAway()) {
+					return admitWithoutTable(amount);
+				}
 				long now = System.nanoTime();
-				if (now - this.retryAt >= 0 || limit > this.refusedLimit) {
-					LedgerTable.Exchange exchange = exchange(amount, limit, true, withinLimit);
+				if (now - this.retryAt >= 0 || limit > this.refusedLimit || (!leased && this.free >= minimum)) {
+					LedgerTable.Exchange exchange;
+					try {
+						exchange = exchange(amount, limit, true, withinLimit);
+					}
+					catch (RuntimeException ex) {
+						this.outage.failed("Could not lease quota of '" + this.key.referenceId() + "' on '"
+								+ this.key.limitKey() + "' from the usage ledger", ex);
+						return admitWithoutTable(amount);
+					}
 					this.scarce = exchange.granted() <= amount || fullyLeased(exchange, limit);
-					this.free += exchange.granted();
 					if (this.free >= minimum) {
 						return admit(Math.min(amount, this.free));
 					}
@@ -129,7 +174,7 @@ final class LedgerSlice {
 					this.refusedLimit = limit;
 					continue;
 				}
-				if (this.free >= minimum) {
+				if (leased && this.free >= minimum) {
 					return admit(Math.min(amount, this.free));
 				}
 				if (!awaitChange(now, deadline)) {
@@ -144,6 +189,16 @@ final class LedgerSlice {
 	}
 
 	/**
+	 * Admits a call that needs quota the table cannot lease now, as a debt on this slice that
+	 * the next exchange settles up, or refuses it.
+	 * @throws dev.metering.MeteringUnavailableException when the policy is to reject
+	 */
+	private Admission admitWithoutTable(long amount) {
+		this.outage.requireAllowed();
+		return admit(amount);
+	}
+
+	/**
 	 * Settles a reservation of this slice; waiting calls look again at once.
 	 * @return whether to {@link #flush()} soon, rather than at the next interval
 	 */
@@ -153,6 +208,7 @@ final class LedgerSlice {
 			this.reserved -= amount;
 			this.settled += actual;
 			this.free += amount - actual;
+			stamp(actual);
 			this.retryAt = System.nanoTime();
 			this.changed.signalAll();
 			if (this.scarce && !this.flushRequested) {
@@ -178,6 +234,7 @@ final class LedgerSlice {
 			}
 			this.settled += amount;
 			this.free -= amount;
+			stamp(amount);
 			this.limit = limit;
 			return true;
 		}
@@ -187,8 +244,11 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * The usage settled by every instance, with this instance's written back first.
+	 * The usage settled by every instance, with this instance's written back first; while the
+	 * table cannot be reached, as this slice last saw it plus what settled here since.
 	 * @return the usage, or -1 when this slice was retired: read the table
+	 * @throws dev.metering.MeteringUnavailableException when the table cannot be reached and
+	 * this slice never could read it
 	 */
 	long used() {
 		this.lock.lock();
@@ -199,7 +259,18 @@ final class LedgerSlice {
 			if (this.retired) {
 				return -1;
 			}
-			exchange(0, this.limit, false, false);
+			if (!this.outage.isAway()) {
+				try {
+					exchange(0, this.limit, false, false);
+				}
+				catch (RuntimeException ex) {
+					this.outage.failed("Could not read the usage of '" + this.key.referenceId() + "' on '"
+							+ this.key.limitKey() + "' from the usage ledger", ex);
+				}
+			}
+			if (!this.known) {
+				throw this.outage.unavailable();
+			}
 			return this.knownUsed + this.inTransit + this.settled;
 		}
 		finally {
@@ -249,17 +320,24 @@ final class LedgerSlice {
 	 * when the slice runs short near the limit, and at close.
 	 */
 	void flush() {
-		LedgerTable.Request request = begin(FlushKind.GIVE_BACK);
-		if (request == null) {
-			return;
+		LedgerTable.Exchange exchange;
+		do {
+			LedgerTable.Request request = begin(FlushKind.GIVE_BACK);
+			if (request == null) {
+				return;
+			}
+			try {
+				exchange = write(request);
+			}
+			catch (RuntimeException ex) {
+				endFlush(request, null);
+				throw ex;
+			}
+			if (exchange != null) {
+				endFlush(request, exchange);
+			}
 		}
-		LedgerTable.Exchange exchange = null;
-		try {
-			exchange = this.table.exchange(request);
-		}
-		finally {
-			endFlush(request, exchange);
-		}
+		while (exchange == null);
 	}
 
 	/**
@@ -317,10 +395,9 @@ final class LedgerSlice {
 				undo(request);
 				return;
 			}
-			end(exchange, request.limit());
+			end(request, exchange);
 			if (request.need() > 0) {
 				this.scarce = exchange.granted() <= request.need() || fullyLeased(exchange, request.limit());
-				this.free += exchange.granted();
 			}
 		}
 		finally {
@@ -417,37 +494,146 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * One statement on the table, with the lock released while it runs. Holds the lock
-	 * before and after, also when the statement fails (nothing is lost then).
+	 * One exchange with the table, with the lock released while it runs. Holds the lock
+	 * before and after, also when the exchange fails (nothing is lost then).
 	 * @param returnFree whether to give the free part back; a debt is always settled up
 	 * @param withinLimit whether the new slice may hold no more than what is left under the limit
 	 */
 	private LedgerTable.Exchange exchange(long need, long limit, boolean returnFree, boolean withinLimit) {
-		LedgerTable.Request request = begin(need, limit, returnFree, withinLimit);
-		this.lock.unlock();
+		LedgerTable.Exchange exchange;
+		do {
+			LedgerTable.Request request = begin(need, limit, returnFree, withinLimit);
+			this.lock.unlock();
+			try {
+				exchange = write(request);
+			}
+			catch (RuntimeException ex) {
+				this.lock.lock();
+				undo(request);
+				throw ex;
+			}
+			this.lock.lock();
+			if (exchange != null) {
+				end(request, exchange);
+			}
+		}
+		while (exchange == null);
+		return exchange;
+	}
+
+	/**
+	 * Makes an exchange begun under the lock, without the lock.
+	 * @return the row after it, or {@code null} when the hold had been reclaimed: the exchange
+	 * is ended, the reclaim taken in, and it is to begin again
+	 */
+	private LedgerTable.Exchange write(LedgerTable.Request request) {
 		LedgerTable.Exchange exchange;
 		try {
 			exchange = this.table.exchange(request);
 		}
-		catch (RuntimeException ex) {
+		catch (HoldReclaimedException ex) {
+			Long recovered = this.table.takeReclaimed(this.key);
 			this.lock.lock();
-			undo(request);
-			throw ex;
+			try {
+				undo(request);
+				takeIn(recovered);
+			}
+			finally {
+				this.lock.unlock();
+			}
+			return null;
 		}
-		this.lock.lock();
-		end(exchange, limit);
+		this.outage.answered();
 		return exchange;
 	}
 
-	/** Takes settled usage and what is given back out of the slice for an exchange; under the lock. */
+	/**
+	 * Takes in that another instance reclaimed this slice's hold, found out by the ledger
+	 * rather than by an exchange of this slice's.
+	 */
+	void takeInReclaim() {
+		this.lock.lock();
+		try {
+			while (this.exchanging) {
+				this.changed.awaitUninterruptibly();
+			}
+			this.exchanging = true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		Long recovered;
+		try {
+			recovered = this.table.takeReclaimed(this.key);
+		}
+		catch (RuntimeException ex) {
+			endTakeIn(false, null);
+			throw ex;
+		}
+		endTakeIn(true, recovered);
+	}
+
+	private void endTakeIn(boolean taken, Long recovered) {
+		this.lock.lock();
+		try {
+			if (taken) {
+				takeIn(recovered);
+			}
+			this.exchanging = false;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Takes in a reclaim of the hold; under the lock. What the slice held went back to the
+	 * table's leased quota, so its free part is gone, calls in flight settle as debts, and of
+	 * the usage settled here only what the reclaim did not recover from the outbox is left to
+	 * write back. A hold that held quota and is gone without a record of its reclaim (kept
+	 * until the period ends) was reclaimed too, with all it could recover.
+	 * @param recovered what the reclaim recovered, or {@code null} when there is no record of
+	 * one: a hold of nothing deleted as idle is written again
+	 */
+	private void takeIn(Long recovered) {
+		if (this.holdWritten && (recovered != null || this.held != 0)) {
+			this.settled = (recovered != null) ? Math.max(0, this.settled - recovered) : 0;
+			this.free = -(this.reserved + this.settled);
+			this.held = 0;
+		}
+		// a reclaimed hold of a slice retired before is in the way of this one's: gone now
+		this.holdWritten = false;
+	}
+
+	/** Counts usage settled in the millisecond it settled in; under the lock. */
+	private void stamp(long usage) {
+		if (usage == 0) {
+			return;
+		}
+		long milli = this.clock.millis();
+		if (milli != this.tailMilli) {
+			this.tailMilli = milli;
+			this.tailUsage = 0;
+		}
+		this.tailUsage += usage;
+	}
+
+	/**
+	 * Takes settled usage and what is given back out of the slice for an exchange; under the
+	 * lock. Usage settled from now on is stamped at or after this millisecond when recorded.
+	 */
 	private LedgerTable.Request begin(long need, long limit, boolean returnFree, boolean withinLimit) {
 		long settledNow = this.settled;
 		long returned = returnFree ? this.free : Math.min(this.free, 0);
+		long writtenAt = this.clock.millis();
 		this.settled = 0;
 		this.free -= returned;
 		this.inTransit = settledNow;
 		this.exchanging = true;
-		return new LedgerTable.Request(this.key, settledNow, returned, need, limit, withinLimit);
+		this.exchangeEpoch = this.lease.epoch();
+		return new LedgerTable.Request(this.key, settledNow, returned, need, limit, withinLimit, this.held,
+				this.holdWritten, writtenAt, (writtenAt == this.tailMilli) ? this.tailUsage : 0);
 	}
 
 	/** Puts back what an exchange that failed took out; under the lock. */
@@ -459,11 +645,20 @@ final class LedgerSlice {
 		this.changed.signalAll();
 	}
 
-	/** Takes in the row after an exchange; under the lock. */
-	private void end(LedgerTable.Exchange exchange, long limit) {
+	/**
+	 * Takes in the row after an exchange, and the new slice it granted; under the lock. The
+	 * hold was found as it was left, so the slice may admit from memory in the lease epoch
+	 * the exchange began in.
+	 */
+	private void end(LedgerTable.Request request, LedgerTable.Exchange exchange) {
 		this.inTransit = 0;
 		this.knownUsed = exchange.used();
-		this.scarce |= fullyLeased(exchange, limit);
+		this.known = true;
+		this.free += exchange.granted();
+		this.held = request.heldAfter(exchange.granted());
+		this.holdWritten |= request.writesHold(exchange.granted());
+		this.epoch = this.exchangeEpoch;
+		this.scarce |= fullyLeased(exchange, request.limit());
 		this.exchanging = false;
 		this.changed.signalAll();
 	}

@@ -20,8 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The {@code metering_usage_ledger} table: one row per organization, limit key and period,
  * with the usage settled and the quota that instances hold in slices ({@code leased}). Every
- * change is one atomic statement on the row, in a transaction of its own, but for the
- * periodic flush, which writes back every key an instance holds in one.
+ * exchange is one atomic statement on the row, followed in its transaction by this instance's
+ * {@linkplain HoldTable hold} on the key; each exchange has a transaction of its own, but for
+ * the periodic flush, which writes back every key an instance holds in one.
  */
 final class LedgerTable {
 
@@ -58,26 +59,32 @@ final class LedgerTable {
 
 	private final String exchange;
 
-	LedgerTable(DataSource dataSource) {
+	private final HoldTable holds;
+
+	/**
+	 * @param holder the instance whose holds the exchanges write
+	 */
+	LedgerTable(DataSource dataSource, String holder) {
 		this.jdbc = new NamedParameterJdbcTemplate(dataSource);
 		// apart from any transaction of the caller's: a lease must not wait for it to commit
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.exchange = exchangeStatement(dataSource);
+		this.holds = new HoldTable(this.jdbc, holder);
 	}
 
 	/**
 	 * Writes settled usage back, gives free quota back and asks for a new slice, in one
-	 * statement.
+	 * statement, and this instance's hold on the key with it.
+	 * @throws HoldReclaimedException when the hold was reclaimed (nothing was written)
 	 */
 	Exchange exchange(Request request) {
-		MapSqlParameterSource parameters = parameters(request);
-		List<Exchange> rows = exchange(parameters);
-		if (rows.isEmpty()) {
-			insertIfAbsent(parameters);
-			rows = exchange(parameters);
+		Exchange row = exchangeAndHold(request);
+		if (row == null) {
+			insertIfAbsent(parameters(request.key()));
+			row = exchangeAndHold(request);
 		}
-		return rows.get(0);
+		return row;
 	}
 
 	/**
@@ -85,8 +92,11 @@ final class LedgerTable {
 	 * be a write to the database's log for each, five times a second. In the order given,
 	 * which every instance must keep the same (by key), so that two flushes never wait for
 	 * each other's rows.
+	 * The holds follow in one batch, after every row: a reclaim takes a row before the hold
+	 * of another instance on it, so it never holds a hold that this flush waits for.
 	 * @return the row after each exchange, in the order of the requests; {@code null} for a
 	 * key that has no row yet (it is left as it was: {@link #exchange(Request)} makes it)
+	 * @throws HoldReclaimedException when a hold was reclaimed (nothing was written)
 	 */
 	List<Exchange> exchangeAll(List<Request> requests) {
 		if (requests.isEmpty()) {
@@ -98,8 +108,18 @@ final class LedgerTable {
 				List<Exchange> row = this.jdbc.query(this.exchange, parameters(request), LedgerTable::exchangeRow);
 				rows.add(row.isEmpty() ? null : row.get(0));
 			}
+			this.holds.writeAll(requests, rows);
 			return rows;
 		});
+	}
+
+	/**
+	 * Takes back a hold of this instance that another instance reclaimed.
+	 * @return what the reclaim recovered of the usage settled on the key, or {@code null}
+	 * when there is no reclaimed hold (any more) to take back
+	 */
+	Long takeReclaimed(LedgerKey key) {
+		return this.transactions.execute((status) -> this.holds.takeReclaimed(key));
 	}
 
 	/** The usage settled in the table, without what instances have not written back yet. */
@@ -122,10 +142,20 @@ final class LedgerTable {
 		return (rows != null) ? rows : 0;
 	}
 
-	/** One statement a transaction: a thread never holds two connections, so a pool cannot run dry. */
-	private List<Exchange> exchange(MapSqlParameterSource parameters) {
-		return this.transactions
-			.execute((status) -> this.jdbc.query(this.exchange, parameters, LedgerTable::exchangeRow));
+	/**
+	 * The exchange and its hold, in a transaction: a thread never holds two connections, so a
+	 * pool cannot run dry.
+	 * @return the row after, or {@code null} when the key has no row yet
+	 */
+	private Exchange exchangeAndHold(Request request) {
+		return this.transactions.execute((status) -> {
+			List<Exchange> rows = this.jdbc.query(this.exchange, parameters(request), LedgerTable::exchangeRow);
+			if (rows.isEmpty()) {
+				return null;
+			}
+			this.holds.writeAll(List.of(request), rows);
+			return rows.get(0);
+		});
 	}
 
 	private static Exchange exchangeRow(ResultSet rs, int row) throws SQLException {
@@ -149,7 +179,7 @@ final class LedgerTable {
 			.addValue("overshoot", request.withinLimit() ? 0 : request.need());
 	}
 
-	private static MapSqlParameterSource parameters(LedgerKey key) {
+	static MapSqlParameterSource parameters(LedgerKey key) {
 		return new MapSqlParameterSource().addValue("referenceId", key.referenceId())
 			.addValue("limitKey", key.limitKey())
 			.addValue("periodStart", key.period().start().toEpochMilli())
@@ -176,15 +206,37 @@ final class LedgerTable {
 	}
 
 	/**
-	 * What an instance writes back to a key's row and asks of it.
+	 * What an instance writes back to a key's row and asks of it, and what it tells of its
+	 * hold on the key.
 	 * @param settled usage settled since the last exchange, moved from leased to used
 	 * @param returned the free part of the slice given back (negative: calls used more than
 	 * they reserved)
 	 * @param need the reservation of the call that asks for a slice, 0 to ask for none
 	 * @param withinLimit whether the slice may hold no more than what is left under the limit,
 	 * rather than the call's whole reservation
+	 * @param held what the slice holds of the row's leased quota before the exchange
+	 * @param holdWritten whether the slice wrote its hold before (and so must find it)
+	 * @param writtenAt when the usage written back was taken out of the slice, in milliseconds
+	 * since the epoch: usage stamped from then on may not be written back yet
+	 * @param tail the usage settled within that millisecond and written back, by this
+	 * exchange or an earlier one
 	 */
-	record Request(LedgerKey key, long settled, long returned, long need, long limit, boolean withinLimit) {
+	record Request(LedgerKey key, long settled, long returned, long need, long limit, boolean withinLimit,
+			long held, boolean holdWritten, long writtenAt, long tail) {
+
+		/** What the slice holds after an exchange that granted {@code granted}. */
+		long heldAfter(long granted) {
+			return this.held - this.settled - this.returned + granted;
+		}
+
+		/**
+		 * Whether the exchange writes the hold: when the slice has one, or holds quota or has
+		 * usage in flight to the table now; a slice that only reads the row has none to write.
+		 */
+		boolean writesHold(long granted) {
+			return this.holdWritten || heldAfter(granted) != 0 || this.settled != 0;
+		}
+
 	}
 
 	/**

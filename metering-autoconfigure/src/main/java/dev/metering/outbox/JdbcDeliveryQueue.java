@@ -142,7 +142,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		// rows stored before the outbox kept recording times tell when the usage happened instead
 		candidates.forEach((entry) -> recordedAt.put(entry.event().identifier(),
 				(entry.recordedAt() != null) ? entry.recordedAt() : entry.event().timestamp()));
-		UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now,
+		UsageEventTable.insertMerged(this.jdbc, new ArrayList<>(merged.keySet()), now,
 				(into) -> merged.get(into)
 					.stream()
 					.map((event) -> recordedAt.get(event.identifier()))

@@ -44,6 +44,8 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 
 	private final Set<String> coalescedEventNames;
 
+	private final String recordedBy;
+
 	private final EventIdentifiers identifiers = new EventIdentifiers();
 
 	/** The last write failed for a reason other than the data: the database is away. */
@@ -53,23 +55,27 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	private volatile long probedAt;
 
 	/**
-	 * An outbox that stores every event as it comes.
+	 * An outbox that stores every event as it comes, recorded by no instance in particular.
 	 * @param clock tells when an event was written, which is when its first attempt is due
 	 */
 	public JdbcUsageOutbox(DataSource dataSource, Clock clock) {
-		this(dataSource, clock, Set.of());
+		this(dataSource, clock, Set.of(), null);
 	}
 
 	/**
 	 * @param clock tells when an event was written, which is when its first attempt is due
 	 * @param coalescedEventNames the event names whose events written together may be merged
+	 * @param recordedBy the instance that records the events, kept with those of a known
+	 * organization or user so that the usage ledger can recover what an instance that died had
+	 * not written back ({@link JdbcRecordedUsage}); {@code null} for none
 	 */
-	public JdbcUsageOutbox(DataSource dataSource, Clock clock, Set<String> coalescedEventNames) {
+	public JdbcUsageOutbox(DataSource dataSource, Clock clock, Set<String> coalescedEventNames, String recordedBy) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.clock = clock;
 		this.coalescedEventNames = Set.copyOf(coalescedEventNames);
+		this.recordedBy = recordedBy;
 	}
 
 	@Override
@@ -132,15 +138,15 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	private void write(List<UsageEvent> events, Instant now, Map<UsageEvent, List<UsageEvent>> merged) {
 		this.transactions.executeWithoutResult((status) -> {
 			if (merged.isEmpty()) {
-				UsageEventTable.insert(this.jdbc, events, now);
+				UsageEventTable.insert(this.jdbc, events, now, this.recordedBy);
 				return;
 			}
 			Map<UsageEvent, String> covered = new LinkedHashMap<>();
 			merged.forEach((into, group) -> group.forEach((event) -> covered.put(event, into.identifier())));
-			List<UsageEvent> pending = new ArrayList<>(merged.keySet());
-			events.stream().filter((event) -> !covered.containsKey(event)).forEach(pending::add);
-			UsageEventTable.insert(this.jdbc, pending, now);
-			UsageEventTable.insertCoalesced(this.jdbc, covered, now);
+			List<UsageEvent> unmerged = events.stream().filter((event) -> !covered.containsKey(event)).toList();
+			UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now, null);
+			UsageEventTable.insert(this.jdbc, unmerged, now, this.recordedBy);
+			UsageEventTable.insertCoalesced(this.jdbc, covered, now, this.recordedBy);
 		});
 	}
 

@@ -73,41 +73,50 @@ final class UsageEventTable {
 	}
 
 	/**
-	 * Inserts pending events recorded now, in the caller's transaction.
+	 * Inserts events recorded now, in the caller's transaction: pending, or waiting for their
+	 * customer when they have none yet.
 	 * @param now when they are recorded, which is when their first attempt is due
+	 * @param recordedBy the instance that recorded them, or {@code null}: kept for events of a
+	 * known subject, which the usage ledger of a dead instance is recovered from
 	 */
-	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant now) {
-		insert(jdbc, events, now, (event) -> now);
+	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant now, String recordedBy) {
+		insert(jdbc, events, (event) -> event.hasCustomer() ? PENDING : AWAITING_CUSTOMER, now, (event) -> now,
+				(event) -> null, null, recordedBy);
 	}
 
 	/**
-	 * Inserts pending events in the caller's transaction; those without a customer wait for it.
+	 * Inserts pending events that coalescing merged from others, in the caller's
+	 * transaction; the rows they cover keep the instance that recorded them.
 	 * @param dueAt when their first attempt is due
 	 * @param recordedAt when each was recorded
 	 */
-	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt,
+	static void insertMerged(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt,
 			Function<UsageEvent, Instant> recordedAt) {
-		insert(jdbc, events, (event) -> event.hasCustomer() ? PENDING : AWAITING_CUSTOMER, dueAt, recordedAt,
-				(event) -> null, null);
+		insert(jdbc, events, (event) -> PENDING, dueAt, recordedAt, (event) -> null, null, null);
 	}
 
 	/**
 	 * Inserts events recorded now that are merged into others already, in the caller's
 	 * transaction: settled as covered, each naming the event it was merged into.
 	 * @param coveredBy each event with the identifier of the event it was merged into
+	 * @param recordedBy the instance that recorded them, or {@code null}
 	 */
-	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now) {
+	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now,
+			String recordedBy) {
 		insert(jdbc, new ArrayList<>(coveredBy.keySet()), (event) -> COALESCED, now, (event) -> now, coveredBy::get,
-				now);
+				now, recordedBy);
 	}
 
 	private static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Function<UsageEvent, String> status,
-			Instant dueAt,
-			Function<UsageEvent, Instant> recordedAt, Function<UsageEvent, String> coalescedInto, Instant settledAt) {
+			Instant dueAt, Function<UsageEvent, Instant> recordedAt, Function<UsageEvent, String> coalescedInto,
+			Instant settledAt, String recordedBy) {
+		if (events.isEmpty()) {
+			return;
+		}
 		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
 				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, "
-				+ "settled_at, subject_id, subject_type) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)", events,
-				events.size(),
+				+ "settled_at, subject_id, subject_type, recorded_by) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, "
+				+ "?, ?)", events, events.size(),
 				(statement, event) -> {
 					statement.setString(1, event.identifier());
 					statement.setString(2, event.eventName());
@@ -124,6 +133,7 @@ final class UsageEventTable {
 					BillingSubject subject = event.subject();
 					statement.setString(13, (subject != null) ? subject.referenceId() : null);
 					statement.setString(14, (subject != null) ? subject.type().name() : null);
+					statement.setString(15, (subject != null) ? recordedBy : null);
 				});
 	}
 

@@ -37,7 +37,7 @@ class ConfigurationMetadataTests {
 		assertThat(hinted).contains("metering.provider", "metering.enforcement", "metering.on-missing-customer",
 				"metering.outbox.store", "metering.stripe.api", "metering.jdbc.initialize-schema",
 				"metering.meters.values.tokens", "metering.meters.values.aggregation", "metering.meters.values.unit",
-				"metering.meters.values.dimensions");
+				"metering.meters.values.dimensions", "metering.limits.on-store-failure");
 	}
 
 	private String description(String name) {

@@ -1,5 +1,7 @@
 package dev.metering.autoconfigure;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,7 @@ import dev.metering.outbox.UsageOutbox;
 import dev.metering.support.MeteringAutoConfigurations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Which usage ledger the auto-configuration picks, and the one initializer that creates the
@@ -67,6 +70,36 @@ class JdbcLimitsAutoConfigurationTests {
 				assertThat(context.getBean(UsageOutbox.class)).isInstanceOf(GroupCommitOutbox.class);
 			});
 		assertThat(output).contains(IN_MEMORY_WARNING);
+	}
+
+	@Test
+	void theLedgerHoldsItsSlicesUnderTheIdTheOutboxRecordsEventsWith() {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:one-instance").run((context) -> {
+			assertThat(context).hasSingleBean(MeteringInstance.class);
+			// the heartbeat is made by the first flush, once start-up has checked the tables
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(new JdbcTemplate(context.getBean(DataSource.class))
+					.queryForList("SELECT holder FROM metering_ledger_holder", String.class))
+					.containsExactly(context.getBean(MeteringInstance.class).id()));
+		});
+	}
+
+	@Test
+	void aLedgerInTheDatabaseBesideAnOutboxInMemoryWarnsThatAKillLosesItsLastFlush(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:ledger-beside-memory", "metering.outbox.store=memory")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("an instance killed without shutting down leaves the usage its calls settled in "
+				+ "its last 200 ms uncounted");
+	}
+
+	@Test
+	void aLeaseWithinAFewFlushesFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:short-lease", "metering.limits.lease=500ms")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.limits.lease must be at least 1s, five times the usage ledger's "
+						+ "flush interval of 200ms, was PT0.5S"));
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
@@ -30,6 +31,10 @@ class JdbcUsageLedgerTests {
 
 	private static final BillingPeriod PERIOD = new BillingPeriod(Instant.parse("2026-01-01T00:00:00Z"),
 			Instant.parse("2026-02-01T00:00:00Z"));
+
+	/** A period around now: a reclaim's record is kept until its period ends. */
+	private static final BillingPeriod CURRENT = new BillingPeriod(Instant.now().minus(Duration.ofDays(1)),
+			Instant.now().plus(Duration.ofDays(30)));
 
 	private final DataSource dataSource = database();
 
@@ -188,6 +193,68 @@ class JdbcUsageLedgerTests {
 				+ "WHERE reference_id = 'org_busy'")).isEqualTo(Map.of("USED", 50L, "LEASED", 0L));
 	}
 
+	@Test
+	void theSliceOfAnInstanceThatStoppedComesBackWithTheUsageItHadNotWrittenBack() throws Exception {
+		RecordedEvents outbox = new RecordedEvents();
+		// renews its lease once, when it starts, and never writes back: as if killed after its calls
+		JdbcUsageLedger stopped = ledger("stopped", Duration.ofHours(1), outbox);
+		try (JdbcUsageLedger other = ledger("other", Duration.ofMillis(20), outbox)) {
+			outbox.settle(stopped, "stopped", 100, 30);
+			outbox.settle(stopped, "stopped", 100, 40);
+			assertThat(row("org")).as("its slice is leased, its usage not written back")
+				.containsExactly(0L, 1_000_000L / 16);
+
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(row("org")).as("reclaimed").containsExactly(70L, 0L));
+			assertThat(other.tryReserve("org", "tokens", CURRENT, 1_000, 930, Duration.ZERO))
+				.as("the whole limit but what was used is there to lease")
+				.isEqualTo(new Admission.Reservation("org", "tokens", CURRENT, 930));
+		}
+		finally {
+			stopped.close();
+		}
+	}
+
+	@Test
+	void anInstanceWhoseFlushStalledPastItsLeaseTakesTheReclaimInAndCountsNothingTwice() throws Exception {
+		RecordedEvents outbox = new RecordedEvents();
+		try (JdbcUsageLedger stalled = ledger("stalled", Duration.ofHours(1), outbox);
+				JdbcUsageLedger other = ledger("other", Duration.ofMillis(20), outbox)) {
+			outbox.settle(stalled, "stalled", 100, 30);
+			outbox.settle(stalled, "stalled", 100, 40);
+			// usage settled but not recorded yet, as the outbox's group commit may hold it
+			RecordedEvents.settle(stalled, 100, 15);
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(row("org")).as("reclaimed").containsExactly(70L, 0L));
+
+			// the stalled instance's lease lapsed: its next call finds its hold reclaimed
+			outbox.settle(stalled, "stalled", 100, 5);
+		}
+		// the 70 recovered by the reclaim once, the 15 it could not recover and the 5 after it
+		// written back by the instance itself, and nothing left leased
+		assertThat(row("org")).containsExactly(90L, 0L);
+	}
+
+	@Test
+	void aLiveInstanceKeepsWhatItHoldsWhileItRenewsItsLease() throws Exception {
+		RecordedEvents outbox = new RecordedEvents();
+		try (JdbcUsageLedger live = ledger("live", Duration.ofMillis(20), outbox);
+				JdbcUsageLedger other = ledger("other", Duration.ofMillis(20), outbox)) {
+			// a long call: its reservation stays held, and its hold unwritten, for two leases
+			Admission.Reservation call = (Admission.Reservation) live.tryReserve("org", "tokens", CURRENT, 1_000, 100,
+					Duration.ZERO);
+			Thread.sleep(2_500);
+			assertThat(row("org")).as("still leased").containsExactly(0L, 100L);
+			assertThat(new JdbcTemplate(this.dataSource).queryForList(
+					"SELECT holder FROM metering_ledger_hold WHERE recovered IS NOT NULL", String.class))
+				.as("holds reclaimed")
+				.isEmpty();
+
+			live.settle(call, 60);
+		}
+		assertThat(row("org")).containsExactly(60L, 0L);
+	}
+
 	private static void settle(UsageLedger ledger, String organization, long reserve, long use) {
 		Admission admission = ledger.tryReserve(organization, "tokens", PERIOD, 1_000_000, reserve, Duration.ZERO);
 		assertThat(admission).isInstanceOf(Admission.Reservation.class);
@@ -204,6 +271,20 @@ class JdbcUsageLedgerTests {
 		return ledger(Duration.ofHours(1));
 	}
 
+	/** A ledger with a lease of a second that recovers usage from {@code outbox}. */
+	private JdbcUsageLedger ledger(String holder, Duration flushInterval, RecordedEvents outbox) {
+		return new JdbcUsageLedger(this.dataSource,
+				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
+				}), flushInterval, new LedgerHolding(holder, Duration.ofSeconds(1), StoreFailurePolicy.ALLOW, outbox));
+	}
+
+	/** The used and leased of an organization's row. */
+	private long[] row(String organization) {
+		return new JdbcTemplate(this.dataSource).queryForObject(
+				"SELECT used, leased FROM metering_usage_ledger WHERE reference_id = ?",
+				(rs, i) -> new long[] { rs.getLong("used"), rs.getLong("leased") }, organization);
+	}
+
 	private JdbcUsageLedger ledger(Duration flushInterval) {
 		return new JdbcUsageLedger(this.dataSource,
 				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
@@ -215,6 +296,40 @@ class JdbcUsageLedgerTests {
 				"jdbc:h2:mem:" + JdbcUsageLedgerTests.class.getSimpleName() + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
 		new ResourceDatabasePopulator(new ClassPathResource("META-INF/metering/schema.sql")).execute(dataSource);
 		return dataSource;
+	}
+
+	/**
+	 * Usage recorded by instances, as an outbox would store it: stamped after the ledger
+	 * settled it.
+	 */
+	private static final class RecordedEvents implements RecordedUsage {
+
+		private final List<Event> events = new CopyOnWriteArrayList<>();
+
+		/** A call of org in the current period on a ledger, settled then recorded. */
+		void settle(UsageLedger ledger, String holder, long reserve, long use) {
+			settle(ledger, reserve, use);
+			this.events.add(new Event(holder, System.currentTimeMillis(), use));
+		}
+
+		/** A call of org in the current period, settled. */
+		static void settle(UsageLedger ledger, long reserve, long use) {
+			Admission admission = ledger.tryReserve("org", "tokens", CURRENT, 1_000_000, reserve, Duration.ZERO);
+			assertThat(admission).isInstanceOf(Admission.Reservation.class);
+			ledger.settle((Admission.Reservation) admission, use);
+		}
+
+		@Override
+		public long since(String holder, String referenceId, String limitKey, BillingPeriod period, Instant from) {
+			return this.events.stream()
+				.filter((event) -> event.holder().equals(holder) && event.stampedAt() >= from.toEpochMilli())
+				.mapToLong(Event::value)
+				.sum();
+		}
+
+		private record Event(String holder, long stampedAt, long value) {
+		}
+
 	}
 
 }

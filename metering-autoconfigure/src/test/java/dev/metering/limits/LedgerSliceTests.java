@@ -1,5 +1,6 @@
 package dev.metering.limits;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -27,8 +28,8 @@ class LedgerSliceTests {
 
 	private final DataSource dataSource = database();
 
-	private final LedgerSlice slice = new LedgerSlice(new LedgerKey("org", "tokens", PERIOD),
-			new LedgerTable(this.dataSource));
+	private final LedgerSlice slice = new LedgerSlice(new LedgerKey("org", "tokens", PERIOD), table(),
+			renewedLease(), new StoreOutage(StoreFailurePolicy.ALLOW), Clock.systemUTC());
 
 	@Test
 	void aBusyOrganizationKeepsItsSliceWhileTheFlushWritesItsUsageBack() {
@@ -42,7 +43,7 @@ class LedgerSliceTests {
 		assertThat(request.need()).isZero();
 		assertThat(this.slice.reserve(LIMIT, 1_000, Deadline.after(Duration.ZERO)))
 			.isInstanceOf(Admission.Reservation.class);
-		this.slice.endFlush(request, new LedgerTable(this.dataSource).exchange(request));
+		this.slice.endFlush(request, table().exchange(request));
 
 		assertThat(row()).containsExactly(40L, 100_000L - 40);
 	}
@@ -69,7 +70,7 @@ class LedgerSliceTests {
 
 		LedgerTable.Request request = this.slice.beginFlush();
 		assertThat(request.need()).isEqualTo(99_000);
-		this.slice.endFlush(request, new LedgerTable(this.dataSource).exchange(request));
+		this.slice.endFlush(request, table().exchange(request));
 
 		// the 1,000 kept and 99,000 more (a call's worth, above a sixteenth of what is left)
 		assertThat(row()).containsExactly(99_000L, 100_000L);
@@ -92,7 +93,18 @@ class LedgerSliceTests {
 	private void flush() {
 		LedgerTable.Request request = this.slice.beginFlush();
 		assertThat(request).isNotNull();
-		this.slice.endFlush(request, new LedgerTable(this.dataSource).exchange(request));
+		this.slice.endFlush(request, table().exchange(request));
+	}
+
+	private LedgerTable table() {
+		return new LedgerTable(this.dataSource, "this-instance");
+	}
+
+	/** A lease renewed just now, for longer than a test runs. */
+	private static HolderLease renewedLease() {
+		HolderLease lease = new HolderLease(Duration.ofHours(1));
+		lease.renewed(System.nanoTime());
+		return lease;
 	}
 
 	private long leased() {

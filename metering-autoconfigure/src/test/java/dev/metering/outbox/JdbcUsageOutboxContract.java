@@ -76,7 +76,7 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void anEventKeepsTheSubjectItIsTheUsageOfAndAMergedEventTheSubjectItsEventsShare() {
-		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"));
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"), null);
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		BillingSubject acme = BillingSubject.organization("org_acme");
 		BillingSubject alice = BillingSubject.personal("alice");
@@ -95,8 +95,41 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	@Test
+	void theUsageAnInstanceRecordedForAnOrganizationCountsEachEventOnceThoughMerged() {
+		JdbcUsageOutbox recording = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"),
+				"instance-a");
+		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+		BillingSubject acme = BillingSubject.organization("org_acme");
+		// two merged as they are written, a third merged by the dispatcher's pass
+		recording.appendAll(List.of(
+				new UsageEvent("usage_r1", "ai_tokens", "cus_r", 2, hour, UsageDimensions.none(), acme),
+				new UsageEvent("usage_r2", "ai_tokens", "cus_r", 3, hour.plusSeconds(2), UsageDimensions.none(), acme),
+				new UsageEvent("usage_r3", "ai_tokens", "cus_r", 7, hour, UsageDimensions.none(),
+						BillingSubject.organization("org_other")),
+				new UsageEvent("usage_r4", "ai_tokens", "cus_r", 100, hour.plusSeconds(1))));
+		recording.append(new UsageEvent("usage_r5", "ai_tokens", "cus_r", 4, hour.plusSeconds(3),
+				UsageDimensions.none(), acme));
+		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_pass")).isPositive();
+		new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of(), "instance-b")
+			.append(new UsageEvent("usage_r6", "ai_tokens", "cus_r", 50, hour, UsageDimensions.none(), acme));
+
+		JdbcRecordedUsage recorded = new JdbcRecordedUsage(dataSource());
+		assertThat(recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour, hour.plusSeconds(60)))
+			.isEqualTo(9);
+		assertThat(recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour.plusSeconds(2), hour.plusSeconds(3)))
+			.as("within the times given")
+			.isEqualTo(3);
+		assertThat(recorded.sum("instance-a", "org_acme", Set.of("api_calls"), hour, hour.plusSeconds(60))).isZero();
+		assertThat(new JdbcTemplate(dataSource()).queryForList("SELECT recorded_by FROM metering_usage_event "
+				+ "WHERE identifier NOT LIKE 'usage_r%'", String.class))
+			.as("merged events record no instance")
+			.isNotEmpty()
+			.containsOnlyNulls();
+	}
+
+	@Test
 	void eventsWrittenTogetherAreStoredMergedWithTheEventsTheyCover() {
-		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"));
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"), null);
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		merging.appendAll(List.of(new UsageEvent("usage_w1", "ai_tokens", "cus_w", 2, hour),
 				new UsageEvent("usage_w2", "api_calls", "cus_w", 1, hour.plusSeconds(1)),
