@@ -167,13 +167,20 @@ public final class UsageDispatcher implements SmartLifecycle {
 	}
 
 	private void loop() {
+		boolean lastPassFailed = false;
 		while (this.running) {
 			try {
+				if (lastPassFailed) {
+					// what the failed pass claimed and could not settle is due again at once
+					this.queue.releaseClaims();
+				}
 				this.pass.run(this.clock.instant());
+				lastPassFailed = false;
 				purgeSettledHourly();
 			}
 			catch (RuntimeException ex) {
 				// the outbox's store failed (database down?): nothing is lost, try again later
+				lastPassFailed = true;
 				logger.error("Usage delivery pass failed; trying again in " + this.settings.flushInterval(), ex);
 			}
 			if (!awaitNextPass()) {

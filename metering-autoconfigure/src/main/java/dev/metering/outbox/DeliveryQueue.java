@@ -18,6 +18,16 @@ public interface DeliveryQueue {
 
 	void markDelivered(String identifier);
 
+	/**
+	 * Gives back this instance's claims on pending events, after a pass that could not settle
+	 * what it claimed (its database went away), so that the next pass takes them at once rather
+	 * than when the claims lapse. They are sent again under their identifiers, which the
+	 * provider counts once, and, having been claimed, are never merged. By default an outbox
+	 * keeps no claims.
+	 */
+	default void releaseClaims() {
+	}
+
 	void scheduleRetry(String identifier, Instant nextAttemptAt, String error);
 
 	/**

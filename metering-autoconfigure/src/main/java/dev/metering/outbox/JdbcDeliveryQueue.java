@@ -193,6 +193,13 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		return (claimed != null) ? claimed : Collections.emptyList();
 	}
 
+	/** Keeps {@code claimed_by}: an event ever claimed is never coalesced. */
+	@Override
+	public void releaseClaims() {
+		this.jdbc.update("UPDATE metering_usage_event SET claimed_until = NULL WHERE claimed_by = ? AND status = '"
+				+ PENDING + "' AND claimed_until IS NOT NULL", this.instanceId);
+	}
+
 	@Override
 	public void markDelivered(String identifier) {
 		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DELIVERED + "', settled_at = ?, "

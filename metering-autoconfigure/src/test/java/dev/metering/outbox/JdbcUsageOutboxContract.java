@@ -473,6 +473,27 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	@Test
+	void claimsAPassCouldNotSettleAreGivenBackAtOnceButOnlyThisInstancesAndNeverMerged() {
+		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+		this.appender.appendAll(List.of(new UsageEvent("usage_r1", "ai_tokens", "cus_r", 1, hour),
+				new UsageEvent("usage_r2", "ai_tokens", "cus_r", 2, hour.plusSeconds(1)),
+				new UsageEvent("usage_r3", "ai_tokens", "cus_r", 3, hour.plusSeconds(2))));
+		JdbcDeliveryQueue other = outbox("instance-b", Duration.ofMinutes(1));
+		Instant now = Instant.now();
+		assertThat(this.outbox.due(now, 2)).hasSize(2);
+		String otherClaimed = other.due(now, 1).get(0).event().identifier();
+		assertThat(this.outbox.due(now, 10)).as("all claimed for a minute").isEmpty();
+
+		this.outbox.releaseClaims();
+
+		// ever claimed, so perhaps at the provider already: sent again under their identifiers, never merged
+		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_merged")).isZero();
+		assertThat(this.outbox.due(Instant.now(), 10)).extracting((entry) -> entry.event().identifier())
+			.hasSize(2)
+			.doesNotContain(otherClaimed);
+	}
+
+	@Test
 	void instancesClaimingAtTheSameTimeNeverShareAnEvent() throws Exception {
 		List<UsageEvent> events = new ArrayList<>();
 		for (int i = 0; i < 600; i++) {
