@@ -13,8 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -22,9 +20,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 
 import dev.metering.BillingClient;
-import dev.metering.FixedUsageChatModel;
-import dev.metering.MeteringAdvisor;
-import dev.metering.MissingBillingAccountException;
+import dev.metering.support.MeteredChat;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MockMvcConfiguration;
 import dev.metering.support.StubServer;
@@ -32,7 +28,6 @@ import dev.metering.support.StubServer;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
@@ -76,16 +71,16 @@ class PolarCustomerWebhookTests {
 	void aCustomerEventReachesBothInstancesWithoutAskingPolar(String type) {
 		polar.stubFor(PolarStub.customerByExternalId("org_new").willReturn(PolarStub.notFound()));
 		instances((first, second) -> {
-			ChatClient one = chatClient(first);
-			ChatClient two = chatClient(second);
-			assertRefused(one);
-			assertRefused(two);
+			MeteredChat one = MeteredChat.of(first);
+			MeteredChat two = MeteredChat.of(second);
+			one.assertRefused("org_new");
+			two.assertRefused("org_new");
 			int asked = customerLookUps();
 
 			assertThat(deliver(first, "msg_2q" + type.replace('.', '_'), customerEvent(type, null))).isEqualTo(200);
 
-			assertThat(ask(one)).as("the instance that received it, at once").isEqualTo("ok");
-			await().atMost(A_COUPLE_OF_SECONDS).until(() -> admitted(two));
+			assertThat(one.ask("org_new")).as("the instance that received it, at once").isEqualTo("ok");
+			await().atMost(A_COUPLE_OF_SECONDS).until(() -> two.admitted("org_new"));
 			assertThat(second.getBean(BillingClient.class).getPlanLimits("org_new").plan()).isEqualTo("pro");
 			assertThat(customerLookUps()).as("Polar not asked after the webhook").isEqualTo(asked);
 		});
@@ -95,15 +90,15 @@ class PolarCustomerWebhookTests {
 	void aDeletedCustomerIsForgottenOnBothInstances() {
 		polar.stubFor(PolarStub.customerByExternalId("org_new").willReturn(PolarStub.customer(NEWCOMER, "org_new")));
 		instances((first, second) -> {
-			ChatClient two = chatClient(second);
-			assertThat(ask(chatClient(first))).isEqualTo("ok");
-			assertThat(ask(two)).isEqualTo("ok");
+			MeteredChat two = MeteredChat.of(second);
+			assertThat(MeteredChat.of(first).ask("org_new")).isEqualTo("ok");
+			assertThat(two.ask("org_new")).isEqualTo("ok");
 			polar.stubFor(PolarStub.customerByExternalId("org_new").willReturn(PolarStub.notFound()));
 
 			assertThat(deliver(first, "msg_2qdeleted", customerEvent("customer.deleted", Instant.now().toString())))
 				.isEqualTo(200);
 
-			await().atMost(A_COUPLE_OF_SECONDS).until(() -> !admitted(two));
+			await().atMost(A_COUPLE_OF_SECONDS).until(() -> !two.admitted("org_new"));
 		});
 	}
 
@@ -157,29 +152,6 @@ class PolarCustomerWebhookTests {
 			.andReturn()
 			.getResponse()
 			.getStatus();
-	}
-
-	private static ChatClient chatClient(AssertableWebApplicationContext context) {
-		ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(20, 10));
-		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-		return builder.build();
-	}
-
-	private static void assertRefused(ChatClient chat) {
-		assertThatExceptionOfType(MissingBillingAccountException.class).isThrownBy(() -> ask(chat));
-	}
-
-	private static boolean admitted(ChatClient chat) {
-		try {
-			return "ok".equals(ask(chat));
-		}
-		catch (MissingBillingAccountException ex) {
-			return false;
-		}
-	}
-
-	private static String ask(ChatClient chat) {
-		return chat.prompt("hello").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_new")).call().content();
 	}
 
 	/** A test of two instances. */

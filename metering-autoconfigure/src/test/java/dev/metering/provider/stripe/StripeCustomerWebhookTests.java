@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -22,9 +20,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 
 import dev.metering.BillingClient;
-import dev.metering.FixedUsageChatModel;
-import dev.metering.MeteringAdvisor;
-import dev.metering.MissingBillingAccountException;
+import dev.metering.support.MeteredChat;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MockMvcConfiguration;
 import dev.metering.support.StubServer;
@@ -34,7 +30,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
@@ -72,17 +67,17 @@ class StripeCustomerWebhookTests {
 	void aCustomerCreatedReachesBothInstancesWithoutASearch() {
 		stripe.stubFor(search("org_new").willReturn(noCustomer("org_new")));
 		instances((first, second) -> {
-			ChatClient one = chatClient(first);
-			ChatClient two = chatClient(second);
-			assertRefused(one, "org_new");
-			assertRefused(two, "org_new");
+			MeteredChat one = MeteredChat.of(first);
+			MeteredChat two = MeteredChat.of(second);
+			one.assertRefused("org_new");
+			two.assertRefused("org_new");
 			int searched = searches("org_new");
 
 			assertThat(deliver(first, customerEvent("evt_1QnewCustomer", "customer.created", "cus_new", "org_new", "")))
 				.isEqualTo(200);
 
-			assertThat(ask(one, "org_new")).as("the instance that received it, at once").isEqualTo("ok");
-			await().atMost(A_COUPLE_OF_SECONDS).until(() -> admitted(two, "org_new"));
+			assertThat(one.ask("org_new")).as("the instance that received it, at once").isEqualTo("ok");
+			await().atMost(A_COUPLE_OF_SECONDS).until(() -> two.admitted("org_new"));
 			assertThat(second.getBean(BillingClient.class).getPlanLimits("org_new").plan()).isEqualTo("pro");
 			assertThat(searches("org_new")).as("no search after the webhook").isEqualTo(searched);
 		});
@@ -92,14 +87,14 @@ class StripeCustomerWebhookTests {
 	void aCompletedCheckoutReachesBothInstancesWithoutASearch() {
 		stripe.stubFor(search("org_new").willReturn(noCustomer("org_new")));
 		instances((first, second) -> {
-			ChatClient two = chatClient(second);
-			assertRefused(chatClient(first), "org_new");
-			assertRefused(two, "org_new");
+			MeteredChat two = MeteredChat.of(second);
+			MeteredChat.of(first).assertRefused("org_new");
+			two.assertRefused("org_new");
 			int searched = searches("org_new");
 
 			assertThat(deliver(first, checkoutCompleted("evt_1QcheckoutDone", "cus_new", "org_new"))).isEqualTo(200);
 
-			await().atMost(A_COUPLE_OF_SECONDS).until(() -> admitted(two, "org_new"));
+			await().atMost(A_COUPLE_OF_SECONDS).until(() -> two.admitted("org_new"));
 			assertThat(second.getBean(BillingClient.class).getPlanLimits("org_new").plan()).isEqualTo("pro");
 			assertThat(searches("org_new")).as("no search after the webhook").isEqualTo(searched);
 		});
@@ -111,18 +106,18 @@ class StripeCustomerWebhookTests {
 				List.of("cus_new"))));
 		stripe.stubFor(search("org_other").willReturn(noCustomer("org_other")));
 		instances((first, second) -> {
-			ChatClient two = chatClient(second);
-			assertThat(ask(chatClient(first), "org_old")).isEqualTo("ok");
-			assertThat(ask(two, "org_old")).isEqualTo("ok");
-			assertRefused(two, "org_other");
+			MeteredChat two = MeteredChat.of(second);
+			assertThat(MeteredChat.of(first).ask("org_old")).isEqualTo("ok");
+			assertThat(two.ask("org_old")).isEqualTo("ok");
+			two.assertRefused("org_other");
 			stripe.stubFor(search("org_old").willReturn(noCustomer("org_old")));
 
 			assertThat(deliver(first, customerEvent("evt_1QcustomerMoved", "customer.updated", "cus_new", "org_other",
 					",\"previous_attributes\":{\"metadata\":{\"organization_id\":\"org_old\"}}")))
 				.isEqualTo(200);
 
-			await().atMost(A_COUPLE_OF_SECONDS).until(() -> admitted(two, "org_other"));
-			assertRefused(two, "org_old");
+			await().atMost(A_COUPLE_OF_SECONDS).until(() -> two.admitted("org_other"));
+			two.assertRefused("org_old");
 			assertThat(searches("org_old")).as("asked once by each instance, and again by the second").isEqualTo(3);
 		});
 	}
@@ -214,32 +209,6 @@ class StripeCustomerWebhookTests {
 			.andReturn()
 			.getResponse()
 			.getStatus();
-	}
-
-	private static ChatClient chatClient(AssertableWebApplicationContext context) {
-		ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(20, 10));
-		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-		return builder.build();
-	}
-
-	private static void assertRefused(ChatClient chat, String organization) {
-		assertThatExceptionOfType(MissingBillingAccountException.class).isThrownBy(() -> ask(chat, organization));
-	}
-
-	private static boolean admitted(ChatClient chat, String organization) {
-		try {
-			return "ok".equals(ask(chat, organization));
-		}
-		catch (MissingBillingAccountException ex) {
-			return false;
-		}
-	}
-
-	private static String ask(ChatClient chat, String organization) {
-		return chat.prompt("hello")
-			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, organization))
-			.call()
-			.content();
 	}
 
 	/** A test of two instances. */

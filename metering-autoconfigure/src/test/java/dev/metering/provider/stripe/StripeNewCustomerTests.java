@@ -8,14 +8,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.metering.FixedUsageChatModel;
-import dev.metering.MeteringAdvisor;
-import dev.metering.MissingBillingAccountException;
+import dev.metering.support.MeteredChat;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.StubServer;
 
@@ -24,7 +21,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -65,18 +61,19 @@ class StripeNewCustomerTests {
 		stripe.stubFor(search().willReturn(StripeStub.customers("organization_id", "org_new", List.of())));
 		this.contextRunner.run((first) -> this.contextRunner.run((second) -> {
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
-			ChatClient one = chatClient(first, model);
-			ChatClient two = chatClient(second, model);
-			assertRefused(one);
-			assertRefused(two);
+			MeteredChat one = MeteredChat.of(first, model);
+			MeteredChat two = MeteredChat.of(second, model);
+			one.assertRefused("org_new");
+			two.assertRefused("org_new");
 
 			// checked out: the customer exists, and the search does not find it yet
-			long lagEnds = System.nanoTime() + MISSING_REFRESH.multipliedBy(2).toNanos();
-			while (System.nanoTime() < lagEnds) {
-				assertRefused(one);
-				assertRefused(two);
-				Thread.sleep(50);
-			}
+			await().during(MISSING_REFRESH.multipliedBy(2))
+				.atMost(MISSING_REFRESH.multipliedBy(2).plus(ONE_REFRESH))
+				.pollInterval(Duration.ofMillis(50))
+				.untilAsserted(() -> {
+					one.assertRefused("org_new");
+					two.assertRefused("org_new");
+				});
 			assertThat(searches()).as("'none' asked for again, and cached again, while the search lagged")
 				.isGreaterThan(2);
 			assertThat(model.calls()).isZero();
@@ -84,7 +81,7 @@ class StripeNewCustomerTests {
 			stripe.stubFor(search().willReturn(StripeStub.customers("organization_id", "org_new", List.of("cus_new"))));
 			await().atMost(MISSING_REFRESH.plus(ONE_REFRESH))
 				.pollInterval(Duration.ofMillis(50))
-				.until(() -> admitted(one) && admitted(two));
+				.until(() -> one.admitted("org_new") && two.admitted("org_new"));
 		}));
 	}
 
@@ -94,29 +91,6 @@ class StripeNewCustomerTests {
 
 	private static int searches() {
 		return stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/customers/search"))).size();
-	}
-
-	private static void assertRefused(ChatClient chat) {
-		assertThatExceptionOfType(MissingBillingAccountException.class).isThrownBy(() -> ask(chat));
-	}
-
-	private static boolean admitted(ChatClient chat) {
-		try {
-			return "ok".equals(ask(chat));
-		}
-		catch (MissingBillingAccountException ex) {
-			return false;
-		}
-	}
-
-	private static String ask(ChatClient chat) {
-		return chat.prompt("hello").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_new")).call().content();
-	}
-
-	private static ChatClient chatClient(AssertableApplicationContext context, FixedUsageChatModel model) {
-		ChatClient.Builder builder = ChatClient.builder(model);
-		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-		return builder.build();
 	}
 
 }
