@@ -69,11 +69,14 @@ class JdbcUsageLedgerInstancesTests {
 
 					// the other goes on calling, from a slice of its own, for longer than a lease
 					ChatClient otherChat = chat(other);
-					long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-					for (; System.nanoTime() < end; calls[1]++) {
-						ask(otherChat, ORGANIZATION, 20);
-						Thread.sleep(50);
-					}
+					await().during(Duration.ofSeconds(3))
+						.atMost(Duration.ofSeconds(10))
+						.pollInterval(Duration.ofMillis(50))
+						.until(() -> {
+							ask(otherChat, ORGANIZATION, 20);
+							calls[1]++;
+							return true;
+						});
 					await().atMost(Duration.ofSeconds(10))
 						.untilAsserted(() -> assertThat(used(other, ORGANIZATION)).as("all usage, the lost one's recovered")
 							.isBetween((calls[0] + calls[1]) * CALL, (calls[0] + calls[1] + 1) * CALL));
