@@ -22,9 +22,4 @@ public record Account(BillingSubject subject, String customerId, String plan) {
 		return this.plan != null;
 	}
 
-	/** Whether the usage can go to the provider now, rather than wait for its customer. */
-	boolean customerKnown() {
-		return this.customerId != null;
-	}
-
 }
