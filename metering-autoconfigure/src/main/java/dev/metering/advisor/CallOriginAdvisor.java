@@ -16,7 +16,7 @@ import dev.metering.billing.UsageMetering;
 
 /**
  * Settles who a streamed ChatClient call bills once, outside the tool-calling loop, while the
- * caller's thread and Reactor context are at hand. Spring AI 2.0.0 runs the later rounds of a
+ * caller's thread and Reactor context are at hand. Spring AI 2.0 runs the later rounds of a
  * streamed tool-calling conversation on Reactor worker threads, where thread-locals that no
  * context propagation carries (a {@code BillingSubjectResolver} reading Spring Security's
  * context, for one) are gone; those rounds find the answer in the Reactor context.
