@@ -1,15 +1,17 @@
 package dev.metering;
 
-import org.springframework.ai.chat.client.advisor.ToolCallingAdvisor;
 import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
+import org.springframework.core.Ordered;
 
 /**
  * The advisor that meters every model round trip of a ChatClient: before it, checks that the
  * billed organization has an account and is within its plan limit; after it, counts the prompt
- * and completion tokens and records them. It sits inside the tool-calling loop, so every round
- * of a tool-calling conversation is counted.
+ * and completion tokens and records them. It sits next to the model, inside every advisor
+ * that calls the model more than once for one call — the tool-calling loop, the structured
+ * output validation's repeated attempts — so every round trip is counted once, with the usage
+ * the model reported for it.
  * <p>
  * The auto-configuration adds it, with its {@link #callOriginAdvisor() companion}, to every
  * auto-configured {@code ChatClient.Builder}. A {@code ChatClient} built by hand needs both:
@@ -20,8 +22,13 @@ public interface MeteringAdvisor extends CallAdvisor, StreamAdvisor {
 	/** Advisor param naming the organization (ID or {@link BillingSubject}) to bill for one call. */
 	String ORGANIZATION_ID = "metering.organization-id";
 
-	/** Inside the tool-calling loop, so that each round is seen. */
-	int DEFAULT_ORDER = ToolCallingAdvisor.DEFAULT_ORDER + 100;
+	/**
+	 * Next to the model ({@link Ordered#LOWEST_PRECEDENCE}), inside the advisors that repeat
+	 * the model call: Spring AI's tool-calling advisor ({@code HIGHEST_PRECEDENCE + 300}) and
+	 * structured output validation ({@code LOWEST_PRECEDENCE - 2000}), so that each round trip is
+	 * seen as the model reported it, before any of them sums the usage of several.
+	 */
+	int DEFAULT_ORDER = Ordered.LOWEST_PRECEDENCE - 1000;
 
 	/**
 	 * The companion advisor that settles who a stream bills once, outside the tool-calling

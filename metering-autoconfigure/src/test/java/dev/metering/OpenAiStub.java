@@ -56,10 +56,21 @@ final class OpenAiStub {
 
 	static ResponseDefinitionBuilder toolCall(String tool, String argumentsJson, int promptTokens,
 			int completionTokens) {
-		String message = "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+		return json(completion(toolCallMessage(tool, argumentsJson), "tool_calls", MODEL,
+				usage(promptTokens, completionTokens)));
+	}
+
+	/** A tool call whose usage details count reasoning tokens in its completion. */
+	static ResponseDefinitionBuilder toolCall(String tool, String argumentsJson, int promptTokens,
+			int completionTokens, int reasoningTokens) {
+		return json(completion(toolCallMessage(tool, argumentsJson), "tool_calls", MODEL,
+				usage(promptTokens, 0, completionTokens, reasoningTokens)));
+	}
+
+	private static String toolCallMessage(String tool, String argumentsJson) {
+		return "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
 				+ "\"type\":\"function\",\"function\":{\"name\":\"" + tool + "\",\"arguments\":"
 				+ quote(argumentsJson) + "}}]}";
-		return json(completion(message, "tool_calls", MODEL, usage(promptTokens, completionTokens)));
 	}
 
 	/** An SSE stream of the given text pieces, then a usage chunk with no choices, then [DONE]. */
@@ -71,13 +82,23 @@ final class OpenAiStub {
 	/** An SSE stream in which the model calls a tool, then sends its usage. */
 	static ResponseDefinitionBuilder streamedToolCall(String tool, String argumentsJson, int promptTokens,
 			int completionTokens) {
+		return streamedToolCall(tool, argumentsJson, usage(promptTokens, completionTokens));
+	}
+
+	/** A streamed tool call whose usage chunk counts reasoning tokens in its completion. */
+	static ResponseDefinitionBuilder streamedToolCall(String tool, String argumentsJson, int promptTokens,
+			int completionTokens, int reasoningTokens) {
+		return streamedToolCall(tool, argumentsJson, usage(promptTokens, 0, completionTokens, reasoningTokens));
+	}
+
+	private static ResponseDefinitionBuilder streamedToolCall(String tool, String argumentsJson, String usage) {
 		String call = chunk("[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
 				+ "\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"" + tool
 				+ "\",\"arguments\":" + quote(argumentsJson) + "}}]},\"finish_reason\":null}]", null);
 		String finish = chunk("[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]", null);
-		String usage = chunk("[]", usage(promptTokens, completionTokens));
+		String usageChunk = chunk("[]", usage);
 		return aResponse().withHeader("Content-Type", "text/event-stream")
-			.withBody("data: " + call + "\n\ndata: " + finish + "\n\ndata: " + usage + "\n\ndata: [DONE]\n\n");
+			.withBody("data: " + call + "\n\ndata: " + finish + "\n\ndata: " + usageChunk + "\n\ndata: [DONE]\n\n");
 	}
 
 	/** An SSE stream that never sends its usage chunk: text pieces only, then [DONE]. */

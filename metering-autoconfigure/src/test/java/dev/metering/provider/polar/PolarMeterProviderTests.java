@@ -143,11 +143,17 @@ class PolarMeterProviderTests {
 			assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 			assertThat(context.getBean(UndeliveredUsage.class).deadLetters()).isEmpty();
 
-			List<LoggedRequest> requests = polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST)));
-			assertThat(requests).hasSize(2)
-				.allSatisfy((request) -> assertThat(PolarStub.events(request))
-					.extracting((event) -> event.path("external_id").asString())
-					.containsExactlyInAnyOrder(first, second));
+			// the pass at start may have sent the first event alone, before the second was recorded
+			List<List<String>> batches = polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST)))
+				.stream()
+				.map((request) -> PolarStub.events(request)
+					.stream()
+					.map((event) -> event.path("external_id").asString())
+					.toList())
+				.toList();
+			assertThat(batches).flatExtracting((batch) -> batch).containsOnly(first, second).contains(first, second);
+			assertThat(batches.subList(1, batches.size())).as("the batch that timed out, sent again as it was")
+				.anySatisfy((batch) -> assertThat(batch).containsExactlyInAnyOrderElementsOf(batches.get(0)));
 		});
 	}
 
