@@ -25,7 +25,10 @@ class AnthropicBillingTests extends ProviderBillingTests {
 	@RegisterExtension
 	static final StubServer anthropic = new StubServer();
 
-	/** 2,500 prompt tokens read fresh, 1,800 read from the cache and 200 written to it; 320 output, thinking included. */
+	/**
+	 * 2,500 prompt tokens read fresh, 1,800 read from the cache and 200 written to it; 320 of
+	 * output, thinking included.
+	 */
 	private static final String USAGE = "{\"input_tokens\":2500,\"cache_creation_input_tokens\":200,"
 			+ "\"cache_read_input_tokens\":1800,\"output_tokens\":320,\"service_tier\":\"standard\"}";
 
@@ -52,11 +55,12 @@ class AnthropicBillingTests extends ProviderBillingTests {
 		anthropic.stubFor(post(urlPathEqualTo("/v1/messages")).willReturn(aResponse()
 			.withHeader("Content-Type", "text/event-stream")
 			.withBody(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
-					+ "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5-20250929\","
-					+ "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":2500,"
+					+ "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
+					+ "\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,"
+					+ "\"usage\":{\"input_tokens\":2500,"
 					+ "\"cache_creation_input_tokens\":200,\"cache_read_input_tokens\":1800,\"output_tokens\":1}}}")
-					+ event("content_block_start",
-							"{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+					+ event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+							+ "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
 					+ event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
 							+ "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}}")
 					+ event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"

@@ -33,11 +33,16 @@ class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 	@RegisterExtension
 	static final StubServer server = new StubServer();
 
-	/** Azure OpenAI's answer of a reasoning model: 2,006 prompt tokens, 1,280 of them cached; 1,843 completion tokens, 448 of them reasoning. */
+	/**
+	 * Azure OpenAI's answer of a reasoning model: 2,006 prompt tokens, 1,280 of them cached;
+	 * 1,843 completion tokens, 448 of them reasoning.
+	 */
 	private static final String AZURE_USAGE = "{\"completion_tokens\":1843,\"completion_tokens_details\":{"
 			+ "\"accepted_prediction_tokens\":0,\"audio_tokens\":0,\"reasoning_tokens\":448,"
 			+ "\"rejected_prediction_tokens\":0},\"prompt_tokens\":2006,\"prompt_tokens_details\":{\"audio_tokens\":0,"
 			+ "\"cached_tokens\":1280},\"total_tokens\":3849}";
+
+	private static final String AZURE_MODEL = "o4-mini-2025-04-16";
 
 	/** DeepSeek's reasoner: 1,200 prompt tokens, 1,000 cache hits; 300 completion tokens, 250 reasoning. */
 	private static final String DEEPSEEK_USAGE = "{\"completion_tokens\":300,\"prompt_tokens\":1200,"
@@ -52,7 +57,7 @@ class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 	@Test
 	void azureOpenAisCachedAndReasoningTokensAreEachBilledInTheirType() {
 		server.stubFor(post(urlPathEqualTo("/openai/deployments/o4-mini-prod/chat/completions"))
-			.willReturn(json(completion("o4-mini-2025-04-16", "Thought it through", AZURE_USAGE, true))));
+			.willReturn(json(completion(AZURE_MODEL, "Thought it through", AZURE_USAGE, true))));
 
 		assertThat(call(azure(), "org_azure_call")).isEqualTo("Thought it through");
 
@@ -64,9 +69,9 @@ class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 	@Test
 	void azureOpenAisStreamedUsageIsBilledLikeItsCalls() {
 		server.stubFor(post(urlPathEqualTo("/openai/deployments/o4-mini-prod/chat/completions"))
-			.willReturn(sse(chunk("o4-mini-2025-04-16", "{\"role\":\"assistant\",\"content\":\"Thought \"}", null, null),
-					chunk("o4-mini-2025-04-16", "{\"content\":\"it through\"}", "stop", null),
-					usageChunk("o4-mini-2025-04-16", AZURE_USAGE))));
+			.willReturn(sse(chunk(AZURE_MODEL, "{\"role\":\"assistant\",\"content\":\"Thought \"}", null, null),
+					chunk(AZURE_MODEL, "{\"content\":\"it through\"}", "stop", null),
+					usageChunk(AZURE_MODEL, AZURE_USAGE))));
 
 		assertThat(stream(azure(), "org_azure_stream")).isEqualTo("Thought it through");
 
@@ -187,7 +192,8 @@ class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 		for (String event : events) {
 			body.append("data: ").append(event).append("\n\n");
 		}
-		return aResponse().withHeader("Content-Type", "text/event-stream").withBody(body.append("data: [DONE]\n\n").toString());
+		body.append("data: [DONE]\n\n");
+		return aResponse().withHeader("Content-Type", "text/event-stream").withBody(body.toString());
 	}
 
 }

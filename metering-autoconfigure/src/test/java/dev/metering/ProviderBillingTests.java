@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (the token-type dimension), and each organization {@code org_x} bills customer {@code cus_x}.
  */
 @SpringBootTest(classes = { MeteringTestApplication.class, ProviderBillingTests.Accounts.class },
-		properties = { "spring.ai.model.chat=none", "spring.ai.openai.api-key=sk-unused","metering.default-meter=tokens", "metering.meters.tokens.event-name=ai_tokens",
+		properties = { "spring.ai.model.chat=none", "spring.ai.openai.api-key=sk-unused",
+				"metering.default-meter=tokens", "metering.meters.tokens.event-name=ai_tokens",
 				"metering.meters.tokens.meter-id=mtr_tokens", "metering.meters.tokens.dimensions=token-type",
 				"metering.delivery.flush-interval=50ms" })
 abstract class ProviderBillingTests {
@@ -63,9 +64,9 @@ abstract class ProviderBillingTests {
 	TokenUsage billed(String organization) {
 		assertThat(this.billingClient.flush(Duration.ofSeconds(10))).isTrue();
 		String customerId = customerOf(organization);
-		TokenUsage billed = new TokenUsage(billed(customerId, TokenKind.INPUT), billed(customerId, TokenKind.CACHED_INPUT),
-				billed(customerId, TokenKind.CACHE_WRITE_INPUT), billed(customerId, TokenKind.OUTPUT),
-				billed(customerId, TokenKind.REASONING));
+		TokenUsage billed = new TokenUsage(billed(customerId, TokenKind.INPUT),
+				billed(customerId, TokenKind.CACHED_INPUT), billed(customerId, TokenKind.CACHE_WRITE_INPUT),
+				billed(customerId, TokenKind.OUTPUT), billed(customerId, TokenKind.REASONING));
 		assertThat(sum(this.billingClient.getUsage("mtr_tokens", customerId, null, null, UsageDimensions.none())))
 			.as("the meter's total is the sum of its types")
 			.isEqualTo(billed.total());

@@ -37,7 +37,8 @@ final class GenericUsageRule implements UsageRule {
 	}
 
 	private static long wireReasoningTokens(Object nativeUsage) {
-		if (nativeUsage instanceof Map<?, ?> usage && usage.get("completion_tokens_details") instanceof Map<?, ?> details
+		if (nativeUsage instanceof Map<?, ?> usage
+				&& usage.get("completion_tokens_details") instanceof Map<?, ?> details
 				&& details.get("reasoning_tokens") instanceof Number reasoning) {
 			return UsageRules.count(reasoning);
 		}

@@ -2,8 +2,9 @@ package dev.metering.billing;
 
 /**
  * What metering counts about calls: refused for a limit, let through unbilled, billed by
- * estimate, usage that could not be recorded, provider look-ups that failed. The Micrometer implementation is used when the application has a
- * {@code MeterRegistry}; otherwise nothing is counted.
+ * estimate, usage that could not be recorded, provider look-ups that failed. The Micrometer
+ * implementation is used when the application has a {@code MeterRegistry}; otherwise nothing is
+ * counted.
  */
 public interface MeteringMetrics {
 

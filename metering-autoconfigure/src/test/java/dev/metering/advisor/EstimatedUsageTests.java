@@ -56,7 +56,8 @@ class EstimatedUsageTests {
 		this.estimates.unreported("llama3", 33);
 
 		assertThat(warnings(output, "llama3")).isEqualTo(2);
-		assertThat(output).contains("Model 'llama3' answered without reporting its usage; billed an estimate of 33 tokens");
+		assertThat(output)
+			.contains("Model 'llama3' answered without reporting its usage; billed an estimate of 33 tokens");
 		assertThat(estimated("llama3", "unreported")).isEqualTo(4);
 	}
 
@@ -68,7 +69,11 @@ class EstimatedUsageTests {
 	}
 
 	private double estimated(String model, String reason) {
-		return this.registry.get("metering.usage.estimated").tag("model", model).tag("reason", reason).counter().count();
+		return this.registry.get("metering.usage.estimated")
+			.tag("model", model)
+			.tag("reason", reason)
+			.counter()
+			.count();
 	}
 
 	private static long warnings(CapturedOutput output, String model) {

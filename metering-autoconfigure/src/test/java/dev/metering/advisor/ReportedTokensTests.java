@@ -96,8 +96,7 @@ class ReportedTokensTests {
 	@Test
 	void bedrockConversesCacheTokensComeOnTopOfItsInputTokensWhateverTheirSize() {
 		// what Spring AI's Bedrock Converse model reports: inputTokens as prompt, the AWS SDK's usage as native
-		software.amazon.awssdk.services.bedrockruntime.model.TokenUsage bedrock = software.amazon.awssdk.services.bedrockruntime.model.TokenUsage
-			.builder()
+		Object bedrock = software.amazon.awssdk.services.bedrockruntime.model.TokenUsage.builder()
 			.inputTokens(500)
 			.outputTokens(10)
 			.totalTokens(630)
