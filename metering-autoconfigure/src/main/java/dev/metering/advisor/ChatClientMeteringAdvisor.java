@@ -1,12 +1,10 @@
 package dev.metering.advisor;
 
+import java.time.Clock;
 import java.util.List;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
@@ -22,6 +20,7 @@ import org.springframework.ai.tokenizer.TokenCountEstimator;
 import dev.metering.MeteringAdvisor;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.MeteredCall;
+import dev.metering.billing.MeteringMetrics;
 import dev.metering.billing.UsageMetering;
 import dev.metering.limits.CallEstimate;
 import dev.metering.provider.TokenUsage;
@@ -29,11 +28,9 @@ import dev.metering.provider.TokenUsage;
 /**
  * The {@link MeteringAdvisor}: admits each model round trip through {@link UsageMetering}
  * before it runs and completes it with the tokens the model reported (or an estimate when it
- * reported none) after it.
+ * reported none, which {@link EstimatedUsage} makes known) after it.
  */
 public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
-
-	private static final Log logger = LogFactory.getLog(MeteringAdvisor.class);
 
 	private final UsageMetering metering;
 
@@ -45,18 +42,22 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
 	private final String defaultModel;
 
+	private final EstimatedUsage estimates;
+
 	/**
 	 * @param defaultModel the model of a request whose options name none (the application's
 	 * chat model's default), or {@code null} when unknown
 	 * @param originOnCalls whether the companion also puts who a call bills in the request
 	 * context of calls, not only of streams, for observations that read it there
+	 * @param metrics where round trips billed by estimate are counted
 	 */
 	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
-			String defaultModel, boolean originOnCalls) {
+			String defaultModel, boolean originOnCalls, MeteringMetrics metrics) {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
 		this.defaultModel = defaultModel;
+		this.estimates = new EstimatedUsage(metrics, Clock.systemUTC());
 		this.callOriginAdvisor = originOnCalls ? CallOriginAdvisor.onCallsToo(metering, subjects)
 				: new CallOriginAdvisor(metering, subjects);
 	}
@@ -81,10 +82,12 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		}
 		ChatResponse answer = response.chatResponse();
 		TokenUsage tokens = ReportedTokens.of(answer);
+		String model = ReportedTokens.modelOf(answer);
 		if (tokens == null) {
 			tokens = estimated(request.prompt(), ReportedTokens.textOf(answer));
+			this.estimates.unreported(modelOr(model, request.prompt()), tokens.total());
 		}
-		call.complete(tokens, ReportedTokens.modelOf(answer));
+		call.complete(tokens, model);
 		return response;
 	}
 
@@ -124,9 +127,11 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 			// is estimate enough for a stream cut short
 			tokens = TokenUsage.of(this.estimator.estimate(prompt.getContents()),
 					roughTokens(tally.characters()));
-			if (logger.isDebugEnabled()) {
-				logger.debug("Stream ended (" + signal + ") without reported usage; billing an estimate of "
-						+ tokens.total() + " tokens");
+			String model = modelOr(tally.model(), prompt);
+			switch (signal) {
+				case ON_COMPLETE -> this.estimates.unreported(model, tokens.total());
+				case CANCEL -> this.estimates.cutShort(model, "cancelled", tokens.total());
+				default -> this.estimates.cutShort(model, "failed", tokens.total());
 			}
 		}
 		if (tokens == null) {
@@ -135,6 +140,16 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		else {
 			call.complete(tokens, tally.model());
 		}
+	}
+
+	/** The model the response named, else the one the request asked for, else {@code unknown}. */
+	private String modelOr(String answered, Prompt prompt) {
+		if (answered != null) {
+			return answered;
+		}
+		ChatOptions options = prompt.getOptions();
+		String model = (options != null && options.getModel() != null) ? options.getModel() : this.defaultModel;
+		return (model != null) ? model : "unknown";
 	}
 
 	/**

@@ -13,11 +13,12 @@ import dev.metering.provider.TokenUsage;
  * What a response says about the round trip that made it: the tokens the model reported, by
  * type, its text and the model that answered.
  * <p>
- * Spring AI reports prompt and completion tokens, and the prompt tokens read from and written
- * to the provider's cache. Providers count those differently: OpenAI's (and most others')
- * cached tokens are part of the prompt tokens, Anthropic's come on top of them. Reasoning
- * tokens, part of OpenAI's completion tokens, come from the provider's native usage
- * ({@link NativeUsage}). Each token lands in exactly one type.
+ * Spring AI reports prompt and completion tokens, the prompt tokens read from and written to
+ * the provider's cache, a total, and the provider's own usage object. Providers count those
+ * differently (cache tokens within the prompt or on top of it, reasoning within the completion
+ * or only in the total): the {@link UsageRule} of the provider, chosen by its usage object,
+ * tells which, so that each token lands in exactly one type and none that the provider counts
+ * is left out.
  */
 final class ReportedTokens {
 
@@ -33,20 +34,8 @@ final class ReportedTokens {
 		if (usage == null) {
 			return null;
 		}
-		long prompt = valueOf(usage.getPromptTokens());
-		long completion = valueOf(usage.getCompletionTokens());
-		if (prompt + completion <= 0) {
-			return null;
-		}
-		long cacheRead = valueOf(usage.getCacheReadInputTokens());
-		long cacheWrite = valueOf(usage.getCacheWriteInputTokens());
-		Object nativeUsage = usage.getNativeUsage();
-		// a provider that counts cache tokens apart from the prompt says so by its usage type, or
-		// by reporting more of them than the prompt has
-		boolean cacheApart = NativeUsage.countsCacheApartFromPrompt(nativeUsage) || cacheRead + cacheWrite > prompt;
-		long input = cacheApart ? prompt : prompt - cacheRead - cacheWrite;
-		long reasoning = Math.min(NativeUsage.reasoningTokens(nativeUsage), completion);
-		return new TokenUsage(input, cacheRead, cacheWrite, completion - reasoning, reasoning);
+		TokenUsage tokens = UsageRules.tokensOf(usage);
+		return (tokens.total() > 0) ? tokens : null;
 	}
 
 	/** The model that answered, as the response names it, or {@code null}. */
@@ -85,10 +74,6 @@ final class ReportedTokens {
 			length += (text != null) ? text.length() : 0;
 		}
 		return length;
-	}
-
-	private static long valueOf(Number tokens) {
-		return (tokens != null) ? Math.max(tokens.longValue(), 0) : 0;
 	}
 
 }

@@ -19,6 +19,7 @@ import dev.metering.advisor.ChatClientMeteringAdvisor;
 import dev.metering.advisor.OrganizationObservationFilter;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.MeterCatalog;
+import dev.metering.billing.MeteringMetrics;
 import dev.metering.billing.UsageMetering;
 import dev.metering.pricing.PriceList;
 
@@ -37,7 +38,8 @@ public final class MeteringChatClientAutoConfiguration {
 	@ConditionalOnMissingBean
 	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
 			ObjectProvider<TokenCountEstimator> tokenCountEstimator, ObjectProvider<ChatModel> chatModels,
-			MeterCatalog meters, PriceList prices, MeteringProperties properties) {
+			MeterCatalog meters, PriceList prices, MeteringProperties properties,
+			ObjectProvider<MeteringMetrics> metrics) {
 		if (prices.isStrict() && meters.anyInCredits()) {
 			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
 		}
@@ -45,7 +47,7 @@ public final class MeteringChatClientAutoConfiguration {
 		return new ChatClientMeteringAdvisor(metering, subjects,
 				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
 				(chatModel != null) ? defaultModelOf(chatModel) : null,
-				properties.observations().organization());
+				properties.observations().organization(), metrics.getIfAvailable(() -> MeteringMetrics.NONE));
 	}
 
 	/** With strict prices, the model a chat model answers with by default must be priced. */

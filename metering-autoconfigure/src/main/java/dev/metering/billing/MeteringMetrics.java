@@ -1,9 +1,10 @@
 package dev.metering.billing;
 
 /**
- * What metering counts about calls: refused for a limit, let through unbilled, usage that could
- * not be recorded, provider look-ups that failed. The Micrometer implementation is used when the application has a
- * {@code MeterRegistry}; otherwise nothing is counted.
+ * What metering counts about calls: refused for a limit, let through unbilled, billed by
+ * estimate, usage that could not be recorded, provider look-ups that failed. The Micrometer
+ * implementation is used when the application has a {@code MeterRegistry}; otherwise nothing is
+ * counted.
  */
 public interface MeteringMetrics {
 
@@ -24,6 +25,15 @@ public interface MeteringMetrics {
 
 	/** A call ran without a billing account to bill. */
 	default void unbilled() {
+	}
+
+	/**
+	 * A model round trip was billed by estimate, for want of usage the model reported.
+	 * @param model the model that answered, or else the one asked for
+	 * @param reason {@code unreported} when the response came whole without usage,
+	 * {@code cancelled} or {@code failed} when a stream ended early
+	 */
+	default void usageEstimated(String model, String reason) {
 	}
 
 	/** Usage the recorder refused, so it was not billed. */

@@ -9,6 +9,7 @@ import dev.metering.billing.MeteringMetrics;
  * Counts what metering does to calls on the application's {@link MeterRegistry}:
  * {@code metering.calls.over-limit} (tag {@code limit}), {@code metering.calls.reservation-waits}
  * (tags {@code limit} and {@code outcome}), {@code metering.calls.unbilled},
+ * {@code metering.usage.estimated} (tags {@code model} and {@code reason}),
  * {@code metering.events.refused} and {@code metering.lookups.failed} (tag {@code lookup}).
  */
 public final class MicrometerMeteringMetrics implements MeteringMetrics {
@@ -52,6 +53,17 @@ public final class MicrometerMeteringMetrics implements MeteringMetrics {
 	@Override
 	public void unbilled() {
 		this.unbilled.increment();
+	}
+
+	@Override
+	public void usageEstimated(String model, String reason) {
+		// one counter per model and reason: the models are the application's, so they are few
+		Counter.builder("metering.usage.estimated")
+			.description("Model round trips billed by estimate, for want of usage the model reported")
+			.tag("model", model)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
 	}
 
 	@Override

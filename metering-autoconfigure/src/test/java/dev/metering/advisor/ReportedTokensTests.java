@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.anthropic.models.messages.Usage;
+import com.google.genai.types.GenerateContentResponseUsageMetadata;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,7 @@ import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.google.genai.metadata.GoogleGenAiUsage;
 
 import dev.metering.provider.TokenUsage;
 
@@ -52,11 +54,64 @@ class ReportedTokensTests {
 			.serverToolUse(Optional.empty())
 			.serviceTier(Optional.empty())
 			.inferenceGeo(Optional.empty())
-			.speed(Optional.empty())
 			.outputTokensDetails(Optional.empty())
 			.build();
 
 		TokenUsage tokens = ReportedTokens.of(response(new DefaultUsage(500, 10, 510, anthropic, 100L, 20L)));
+
+		assertThat(tokens).isEqualTo(new TokenUsage(500, 100, 20, 10, 0));
+	}
+
+	@Test
+	void aThinkingGeminiModelsThoughtsAndToolUsePromptAreBilledBeyondItsPromptAndCompletion() {
+		// what Spring AI's Google GenAI model reports: candidates without thoughts, a total with them
+		GenerateContentResponseUsageMetadata gemini = GenerateContentResponseUsageMetadata.fromJson(
+				"{\"promptTokenCount\": 120, \"candidatesTokenCount\": 40, \"thoughtsTokenCount\": 800,"
+						+ " \"toolUsePromptTokenCount\": 100, \"totalTokenCount\": 1060}");
+
+		TokenUsage tokens = ReportedTokens.of(response(GoogleGenAiUsage.from(gemini)));
+
+		assertThat(tokens).isEqualTo(new TokenUsage(220, 0, 0, 40, 800));
+		assertThat(tokens.total()).isEqualTo(1060);
+	}
+
+	@Test
+	void geminisCachedContentIsPartOfItsPrompt() {
+		GenerateContentResponseUsageMetadata gemini = GenerateContentResponseUsageMetadata.fromJson(
+				"{\"promptTokenCount\": 1000, \"cachedContentTokenCount\": 600, \"candidatesTokenCount\": 50,"
+						+ " \"totalTokenCount\": 1050}");
+
+		assertThat(ReportedTokens.of(response(GoogleGenAiUsage.from(gemini))))
+			.isEqualTo(new TokenUsage(400, 600, 0, 50, 0));
+	}
+
+	@Test
+	void aTotalAboveWhatTheTypesCountIsBilledAsReasoningWhenNothingTellsWhatItIs() {
+		// Gemini without extended usage metadata: prompt, candidates and total only
+		TokenUsage tokens = ReportedTokens.of(response(new DefaultUsage(120, 40, 1060)));
+
+		assertThat(tokens).isEqualTo(new TokenUsage(120, 0, 0, 40, 900));
+	}
+
+	@Test
+	void bedrockConversesCacheTokensComeOnTopOfItsInputTokensWhateverTheirSize() {
+		// what Spring AI's Bedrock Converse model reports: inputTokens as prompt, the AWS SDK's usage as native
+		Object bedrock = software.amazon.awssdk.services.bedrockruntime.model.TokenUsage.builder()
+			.inputTokens(500)
+			.outputTokens(10)
+			.totalTokens(630)
+			.cacheReadInputTokens(100)
+			.cacheWriteInputTokens(20)
+			.build();
+
+		TokenUsage tokens = ReportedTokens.of(response(new DefaultUsage(500, 10, 630, bedrock, 100L, 20L)));
+
+		assertThat(tokens).isEqualTo(new TokenUsage(500, 100, 20, 10, 0));
+	}
+
+	@Test
+	void cacheTokensThatTheTotalCountsOnTopOfThePromptComeOnTopOfItForAnUnknownProvider() {
+		TokenUsage tokens = ReportedTokens.of(response(new DefaultUsage(500, 10, 630, null, 100L, 20L)));
 
 		assertThat(tokens).isEqualTo(new TokenUsage(500, 100, 20, 10, 0));
 	}

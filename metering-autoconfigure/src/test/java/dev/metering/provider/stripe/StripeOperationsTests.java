@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
@@ -42,6 +43,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import dev.metering.BillingClient;
@@ -237,14 +239,13 @@ class StripeOperationsTests {
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				BillingClient billing = context.getBean(BillingClient.class);
-				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(3, 4));
-				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-				ChatClient chat = builder.build();
+				ChatClient chat = meteredChat(context, new FixedUsageChatModel(3, 4));
 				chat(chat, "org_acme");
 				chat(chat, "org_acme");
 				assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> chat(chat, "org_acme"));
 				chat(chat, "org_unknown");
-				chat(chat, "org_nobody");
+				// a model that reports no usage: billed (here to nobody) by estimate, and counted
+				chat(meteredChat(context, new FixedUsageChatModel(0, 0)), "org_nobody");
 				billing.recordUsage("ai_tokens", "cus_late", 3);
 				billing.recordUsage("ai_tokens", "cus_1", 5, yesterday.plus(Duration.ofHours(12)));
 				// an account whose customer ID is not Stripe's kind: the call runs, its usage is refused
@@ -273,6 +274,8 @@ class StripeOperationsTests {
 				assertThat(registry.get("metering.calls.over-limit").tag("limit", "aiTokens").counter().count())
 					.isOne();
 				assertThat(count(registry, "metering.calls.unbilled")).isOne();
+				assertThat(registry.get("metering.usage.estimated").tag("reason", "unreported").counter().count())
+					.isOne();
 				assertThat(registry.get("metering.lookups.failed").tag("lookup", "customer").counter().count())
 					.isOne();
 				await().atMost(Duration.ofSeconds(5))
@@ -296,6 +299,12 @@ class StripeOperationsTests {
 					.collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
 				assertThat(registry.getMeters().toString()).doesNotContain(API_KEY);
 			});
+	}
+
+	private static ChatClient meteredChat(ApplicationContext context, ChatModel model) {
+		ChatClient.Builder builder = ChatClient.builder(model);
+		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+		return builder.build();
 	}
 
 	private static void chat(ChatClient chat, String organization) {
