@@ -25,7 +25,7 @@ class PackageLayeringTests {
 	static final List<List<String>> LAYERS = List.of(List.of("dev.metering"),
 			List.of("dev.metering.provider", "dev.metering.lock"),
 			List.of("dev.metering.provider.local", "dev.metering.provider.stripe", "dev.metering.provider.polar",
-					"dev.metering.outbox",
+					"dev.metering.provider.metronome", "dev.metering.outbox",
 					"dev.metering.limits", "dev.metering.pricing"),
 			List.of("dev.metering.delivery", "dev.metering.reconcile"), List.of("dev.metering.billing"),
 			List.of("dev.metering.advisor", "dev.metering.aop", "dev.metering.admin", "dev.metering.web",

@@ -3,9 +3,11 @@ package dev.metering.autoconfigure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.micrometer.context.ContextSnapshot;
 import org.apache.commons.logging.Log;
@@ -134,6 +136,7 @@ public final class MeteringAutoConfiguration {
 		return switch (provider) {
 			case STRIPE -> MeteringProperties.PREFIX + ".stripe.api-key";
 			case POLAR -> MeteringProperties.PREFIX + ".polar.access-token";
+			case METRONOME -> MeteringProperties.PREFIX + ".metronome.api-token";
 			case LOCAL -> "the MeterProvider bean's credentials";
 		};
 	}
@@ -148,12 +151,22 @@ public final class MeteringAutoConfiguration {
 	@ConditionalOnMissingBean
 	PlanCatalog meteringPlanCatalog() {
 		Map<String, PlanDefinition> plans = new LinkedHashMap<>();
-		// a subscription names Stripe prices or Polar products, whichever provider bills it
-		boolean polar = this.properties.provider() == MeteringProperties.Provider.POLAR;
 		this.properties.plans()
-			.forEach((name, plan) -> plans.put(name,
-					new PlanDefinition(polar ? plan.polarProductIds() : plan.priceIds(), plan.limits())));
+			.forEach((name, plan) -> plans.put(name, new PlanDefinition(subscriptionIds(plan), plan.limits())));
 		return new PlanCatalog(plans, this.properties.defaultPlan());
+	}
+
+	/**
+	 * The IDs that put a subscription on the plan, as the provider that bills it names them:
+	 * Stripe prices, Polar products, or a Metronome contract's rate card and subscribed products.
+	 */
+	private List<String> subscriptionIds(MeteringProperties.Plan plan) {
+		return switch (this.properties.provider()) {
+			case POLAR -> plan.polarProductIds();
+			case METRONOME -> Stream.concat(plan.metronomeRateCardIds().stream(), plan.metronomeProductIds().stream())
+				.toList();
+			case STRIPE, LOCAL -> plan.priceIds();
+		};
 	}
 
 	@Bean

@@ -33,7 +33,7 @@ import dev.metering.provider.TokenKind;
  *
  * @param enabled Whether to enable metering.
  * @param provider Billing provider that usage is recorded to: local (the embedded meter),
- * stripe or polar.
+ * stripe, polar or metronome.
  * @param defaultMeter Meter key that ChatClient usage outside any MeteredUsage scope is
  * recorded to.
  * @param meters Meters by meter key. When none are configured, one meter "ai-tokens" exists
@@ -48,6 +48,7 @@ import dev.metering.provider.TokenKind;
  * @param onMissingCustomer What happens to a call whose subject has no billing account.
  * @param stripe Stripe settings.
  * @param polar Polar settings.
+ * @param metronome Metronome settings.
  * @param delivery How usage is delivered to the provider.
  * @param outbox Where usage waits until the provider has it.
  * @param cache How customers, subscriptions and usage summaries read from the provider are
@@ -65,9 +66,10 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@DefaultValue("false") boolean allowUnknownEvents, Map<String, Account> accounts, Map<String, Plan> plans,
 		@DefaultValue("free") String defaultPlan, @DefaultValue("enforce") Enforcement enforcement,
 		@DefaultValue("reject") MissingCustomerPolicy onMissingCustomer, @DefaultValue Stripe stripe,
-		@DefaultValue Polar polar, @DefaultValue Delivery delivery, @DefaultValue Outbox outbox,
-		@DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits, @DefaultValue Health health,
-		@DefaultValue Reconcile reconcile, @DefaultValue Observations observations, @DefaultValue Pricing pricing) {
+		@DefaultValue Polar polar, @DefaultValue Metronome metronome, @DefaultValue Delivery delivery,
+		@DefaultValue Outbox outbox, @DefaultValue Cache cache, @DefaultValue Jdbc jdbc, @DefaultValue Limits limits,
+		@DefaultValue Health health, @DefaultValue Reconcile reconcile, @DefaultValue Observations observations,
+		@DefaultValue Pricing pricing) {
 
 	public static final String PREFIX = "metering";
 
@@ -77,11 +79,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		meters = (meters == null || meters.isEmpty())
 				? Map.of(DEFAULT_METER,
 						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(null),
-								null, MeterUnit.TOKENS, null))
+								new Meter.Metronome(null, null), null, MeterUnit.TOKENS, null))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
-		validate(provider, defaultMeter, meters, accounts, plans, defaultPlan, stripe, polar);
+		validate(provider, defaultMeter, meters, accounts, plans, defaultPlan, stripe, polar, metronome);
 		if (reconcile.window().compareTo(outbox.retention()) > 0) {
 			throw invalid("reconcile.window", "must not be longer than metering.outbox.retention ("
 					+ outbox.retention() + "), which keeps what was delivered, was " + reconcile.window());
@@ -107,7 +109,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	}
 
 	private static void validate(Provider provider, String defaultMeter, Map<String, Meter> meters,
-			Map<String, Account> accounts, Map<String, Plan> plans, String defaultPlan, Stripe stripe, Polar polar) {
+			Map<String, Account> accounts, Map<String, Plan> plans, String defaultPlan, Stripe stripe, Polar polar,
+			Metronome metronome) {
 		meters.forEach((key, meter) -> {
 			if (meter.eventName() == null || meter.eventName().isBlank()) {
 				throw invalid("meters." + key + ".event-name", "must not be blank");
@@ -116,6 +119,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			if (valueKey.isBlank() || valueKey.length() > Meter.Polar.MAX_VALUE_KEY_LENGTH) {
 				throw invalid("meters." + key + ".polar.value-key", "must be 1 to " + Meter.Polar.MAX_VALUE_KEY_LENGTH
 						+ " characters, as Polar's metadata keys are, was '" + valueKey + "'");
+			}
+			if (meter.metronome().valueKey().isBlank()) {
+				throw invalid("meters." + key + ".metronome.value-key", "must not be blank");
 			}
 		});
 		if (!meters.containsKey(defaultMeter)) {
@@ -145,6 +151,10 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		if (provider == Provider.POLAR && !polar.hasAccessToken()) {
 			throw invalid("polar.access-token",
 					"must be set when metering.provider=polar (e.g. from POLAR_ACCESS_TOKEN)");
+		}
+		if (provider == Provider.METRONOME && !metronome.hasApiToken()) {
+			throw invalid("metronome.api-token",
+					"must be set when metering.provider=metronome (e.g. from METRONOME_API_TOKEN)");
 		}
 	}
 
@@ -443,7 +453,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		/** Stripe Billing Meters. */
 		STRIPE,
 		/** Polar meters. */
-		POLAR
+		POLAR,
+		/** Metronome usage-based billing. */
+		METRONOME
 
 	}
 
@@ -460,17 +472,19 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param aggregation How the provider's meter aggregates events: sum, count or last. Only
 	 * events of sum meters are coalesced before delivery.
 	 * @param polar Polar settings of this meter.
+	 * @param metronome Metronome settings of this meter.
 	 * @param displayName Name of the meter that people read, e.g. on a usage dashboard. When
 	 * unset, the meter key.
 	 * @param unit What the meter's values count: tokens, or credits (the tokens priced by
 	 * metering.pricing).
 	 * @param dimensions Dimensions the meter's events carry beside the value: model (the model
 	 * that answered) and token-type (one event per type of token). Stripe gets them as payload
-	 * keys model and token_type, Polar as metadata.
+	 * keys model and token_type, Polar as metadata, Metronome as properties.
 	 */
 	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens,
 			String limitKey, @DefaultValue("sum") MeterAggregation aggregation, @DefaultValue Meter.Polar polar,
-			String displayName, @DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions) {
+			@DefaultValue Meter.Metronome metronome, String displayName, @DefaultValue("tokens") MeterUnit unit,
+			List<MeterDimension> dimensions) {
 
 		public Meter {
 			dimensions = (dimensions != null) ? List.copyOf(dimensions) : List.of();
@@ -495,6 +509,23 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 		}
 
+		/**
+		 * Metronome settings of a meter.
+		 *
+		 * @param valueKey Key of the event properties that carries the value: the property the
+		 * Metronome billable metric sums.
+		 * @param creditTypeId Metronome credit type of the commits and credits this meter's
+		 * usage draws on, for its prepaid balance. When unset, the customer's balances must all be
+		 * of one credit type.
+		 */
+		public record Metronome(@DefaultValue("value") String valueKey, String creditTypeId) {
+
+			public Metronome {
+				valueKey = (valueKey != null) ? valueKey : Polar.DEFAULT_VALUE_KEY;
+			}
+
+		}
+
 	}
 
 	/**
@@ -512,13 +543,19 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 *
 	 * @param priceIds Stripe price IDs that put a subscription on this plan.
 	 * @param polarProductIds Polar product IDs that put a subscription on this plan.
+	 * @param metronomeRateCardIds Metronome rate card IDs that put a contract on this plan.
+	 * @param metronomeProductIds Metronome product IDs whose subscription in a contract puts it on
+	 * this plan.
 	 * @param limits Limits per billing period by limit key. A key that is absent is unlimited.
 	 */
-	public record Plan(List<String> priceIds, List<String> polarProductIds, Map<String, Long> limits) {
+	public record Plan(List<String> priceIds, List<String> polarProductIds, List<String> metronomeRateCardIds,
+			List<String> metronomeProductIds, Map<String, Long> limits) {
 
 		public Plan {
 			priceIds = (priceIds != null) ? new ArrayList<>(priceIds) : List.of();
 			polarProductIds = (polarProductIds != null) ? new ArrayList<>(polarProductIds) : List.of();
+			metronomeRateCardIds = (metronomeRateCardIds != null) ? new ArrayList<>(metronomeRateCardIds) : List.of();
+			metronomeProductIds = (metronomeProductIds != null) ? new ArrayList<>(metronomeProductIds) : List.of();
 			limits = (limits != null) ? new LinkedHashMap<>(limits) : Map.of();
 		}
 
@@ -645,6 +682,40 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		@Override
 		public String toString() {
 			return "Polar[accessToken=" + (hasAccessToken() ? "******" : "") + ", baseUrl=" + this.baseUrl
+					+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", webhook="
+					+ this.webhook + "]";
+		}
+
+	}
+
+	/**
+	 * Metronome settings.
+	 *
+	 * @param apiToken API token, required with metering.provider=metronome; never logged.
+	 * @param baseUrl Base URL of Metronome's API.
+	 * @param connectTimeout How long to wait for a connection to Metronome.
+	 * @param readTimeout How long to wait for Metronome's answer.
+	 * @param webhook Metronome's webhooks: alerts, and changes of contracts, commits and credits.
+	 */
+	public record Metronome(String apiToken, @DefaultValue("https://api.metronome.com") String baseUrl,
+			@DefaultValue("10s") Duration connectTimeout, @DefaultValue("30s") Duration readTimeout,
+			@DefaultValue Webhook webhook) {
+
+		static final String WEBHOOK_PATH = "/metering/metronome/webhook";
+
+		public Metronome {
+			requirePositiveMillis("metronome.connect-timeout", connectTimeout);
+			requirePositiveMillis("metronome.read-timeout", readTimeout);
+			webhook = webhook.validated("metronome.webhook", WEBHOOK_PATH);
+		}
+
+		boolean hasApiToken() {
+			return this.apiToken != null && !this.apiToken.isBlank();
+		}
+
+		@Override
+		public String toString() {
+			return "Metronome[apiToken=" + (hasApiToken() ? "******" : "") + ", baseUrl=" + this.baseUrl
 					+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", webhook="
 					+ this.webhook + "]";
 		}

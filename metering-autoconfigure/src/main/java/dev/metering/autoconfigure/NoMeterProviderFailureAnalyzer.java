@@ -26,9 +26,9 @@ class NoMeterProviderFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanD
 			return null;
 		}
 		String provider = this.environment.getProperty(MeteringProperties.PREFIX + ".provider", "local");
-		// stripe without its SDK and polar without spring-web fail earlier, with their own message
+		// stripe without its SDK, polar and metronome without spring-web fail earlier, with their own message
 		return new FailureAnalysis("Metering found no MeterProvider for metering.provider=" + provider + ".",
-				"Set metering.provider to local, stripe or polar, or define a MeterProvider bean.", cause);
+				"Set metering.provider to local, stripe, polar or metronome, or define a MeterProvider bean.", cause);
 	}
 
 }

@@ -54,4 +54,13 @@ abstract class WebhookSecretCondition extends SpringBootCondition {
 
 	}
 
+	/** {@code metering.metronome.webhook.secret} is set. */
+	static final class Metronome extends WebhookSecretCondition {
+
+		Metronome() {
+			super(MeteringProperties.PREFIX + ".metronome.webhook.secret");
+		}
+
+	}
+
 }

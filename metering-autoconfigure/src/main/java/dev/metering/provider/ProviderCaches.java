@@ -18,10 +18,10 @@ import dev.metering.MeterUsageSummary;
 
 /**
  * The caches of provider look-ups, shared by every provider: customers by reference ID,
- * active subscriptions by customer, and usage summaries. The application's cache of that name
- * is used when its {@link CacheManager} has one, with its own expiry; otherwise a bounded
- * Caffeine cache that serves an entry while it is refreshed in the background, and keeps it
- * when the refresh fails. Its entries do not expire: a look-up with an answer cached never
+ * active subscriptions by customer, usage summaries, and prepaid balances by customer. The
+ * application's cache of that name is used when its {@link CacheManager} has one, with its own
+ * expiry; otherwise a bounded Caffeine cache that serves an entry while it is refreshed in the
+ * background, and keeps it when the refresh fails. Its entries do not expire: a look-up with an answer cached never
  * waits for the provider, and the size bound keeps memory in check. "No customer" and "no
  * subscription" are refreshed sooner than answers, so that a customer who checks out is found
  * within that shorter interval of the provider knowing it.
@@ -41,6 +41,9 @@ public final class ProviderCaches {
 
 	/** Usage summaries by meter, customer and time range. */
 	public static final String USAGE = "metering.usage";
+
+	/** Prepaid balances by customer ID. */
+	public static final String BALANCES = "metering.balances";
 
 	private final CacheManager applicationCaches;
 
@@ -99,12 +102,24 @@ public final class ProviderCaches {
 	}
 
 	/**
+	 * A customer's prepaid balances, in cache {@value #BALANCES}, refreshed as often as usage:
+	 * the provider burns them down as usage arrives.
+	 * @param <V> what the provider answers of the customer's balances
+	 * @param loader asks the provider
+	 */
+	public <V> CachedLookup<String, V> balances(Function<String, V> loader) {
+		return lookup(BALANCES, this.settings.usageRefresh(), this.settings.usageRefresh(), loader);
+	}
+
+	/**
 	 * Forgets the customer's subscription, and so its plan and period, in cache
-	 * {@value #SUBSCRIPTIONS}: the next look-up asks the provider.
+	 * {@value #SUBSCRIPTIONS}, and its prepaid balances in cache {@value #BALANCES}, which
+	 * change with its contract: the next look-up asks the provider.
 	 * @param customerId the key it is cached under: the customer ID the account names
 	 */
 	public void evictSubscription(String customerId) {
 		evict(SUBSCRIPTIONS, customerId);
+		evict(BALANCES, customerId);
 	}
 
 	/**

@@ -50,12 +50,19 @@ class MeteringActuatorAutoConfigurationTests {
 	/** A secret not shaped like any known one: only the property's name tells that it is one. */
 	private static final String POLAR_WEBHOOK_SECRET = "SuperSecretPolarEndpointSecret";
 
+	/** Metronome's secrets have no shape of their own: only their properties tell them. */
+	private static final String METRONOME_TOKEN = "SuperSecretMetronomeApiToken";
+
+	private static final String METRONOME_WEBHOOK_SECRET = "SuperSecretMetronomeWebhookSecret";
+
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with())
 		.withPropertyValues("metering.stripe.api-key=" + STRIPE_KEY, "metering.polar.access-token=" + POLAR_TOKEN,
 				"STRIPE_SECRET_KEY=" + STRIPE_KEY, "metering.default-plan=free",
 				"metering.stripe.webhook.secret[0]=" + STRIPE_WEBHOOK_SECRET,
-				"metering.polar.webhook.secret[0]=" + POLAR_WEBHOOK_SECRET);
+				"metering.polar.webhook.secret[0]=" + POLAR_WEBHOOK_SECRET,
+				"metering.metronome.api-token=" + METRONOME_TOKEN,
+				"METERING_METRONOME_WEBHOOK_SECRET=" + METRONOME_WEBHOOK_SECRET);
 
 	private final ApplicationContextRunner actuatorRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with(EndpointAutoConfiguration.class,
@@ -90,6 +97,8 @@ class MeteringActuatorAutoConfigurationTests {
 			assertThat(value(endpoint, "metering.polar.access-token")).isEqualTo("******");
 			assertThat(value(endpoint, "metering.stripe.webhook.secret[0]")).isEqualTo("******");
 			assertThat(value(endpoint, "metering.polar.webhook.secret[0]")).isEqualTo("******");
+			assertThat(value(endpoint, "metering.metronome.api-token")).isEqualTo("******");
+			assertThat(value(endpoint, "METERING_METRONOME_WEBHOOK_SECRET")).isEqualTo("******");
 			assertThat(value(endpoint, "STRIPE_SECRET_KEY")).isEqualTo("******");
 			assertThat(value(endpoint, "metering.default-plan")).isEqualTo("free");
 		});

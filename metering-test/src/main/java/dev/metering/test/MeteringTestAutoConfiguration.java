@@ -10,6 +10,7 @@ import dev.metering.BillingClient;
 import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringProperties;
+import dev.metering.autoconfigure.MetronomeMeteringAutoConfiguration;
 import dev.metering.autoconfigure.PolarMeteringAutoConfiguration;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 import dev.metering.limits.UsageLedger;
@@ -20,7 +21,8 @@ import dev.metering.provider.MeterProvider;
  * any provider auto-configuration, so that theirs backs off, and the {@link UsageFixtures}.
  */
 @AutoConfiguration(before = { LocalMeteringAutoConfiguration.class, StripeMeteringAutoConfiguration.class,
-		PolarMeteringAutoConfiguration.class, MeteringAutoConfiguration.class })
+		PolarMeteringAutoConfiguration.class, MetronomeMeteringAutoConfiguration.class,
+		MeteringAutoConfiguration.class })
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 public final class MeteringTestAutoConfiguration {
 

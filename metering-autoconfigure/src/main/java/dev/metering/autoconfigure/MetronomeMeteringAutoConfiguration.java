@@ -1,0 +1,61 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.client.RestClient;
+
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.metronome.MetronomeClient;
+import dev.metering.provider.metronome.MetronomeMeter;
+import dev.metering.provider.metronome.MetronomeMeterProvider;
+
+/**
+ * Auto-configuration of Metronome as the meter provider, over Spring's {@link RestClient}, when
+ * {@code metering.provider=metronome}. Every bean backs off when the application defines its
+ * own.
+ */
+@AutoConfiguration(before = MeteringAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "metronome")
+@ConditionalOnClass(RestClient.class)
+@EnableConfigurationProperties(MeteringProperties.class)
+@Import(ProviderCachesConfiguration.class)
+public final class MetronomeMeteringAutoConfiguration {
+
+	/**
+	 * A client of Metronome's API from the properties, on an HTTP client that does not retry:
+	 * the dispatcher retries, with the same transaction IDs.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	MetronomeClient meteringMetronomeClient(MeteringProperties properties) {
+		MeteringProperties.Metronome metronome = properties.metronome();
+		return MetronomeClient.create(metronome.baseUrl(), metronome.apiToken(), metronome.connectTimeout(),
+				metronome.readTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MeterProvider metronomeMeterProvider(MeteringProperties properties, MetronomeClient client,
+			ProviderCaches caches, ObjectProvider<Clock> clock) {
+		Map<String, MetronomeMeter> meters = new LinkedHashMap<>();
+		properties.meters()
+			.forEach((key, meter) -> meters.put(key,
+					new MetronomeMeter(meter.metronome().valueKey(), meter.metronome().creditTypeId())));
+		return new MetronomeMeterProvider(client, properties.meterDefinitions(), meters, caches,
+				clock.getIfUnique(Clock::systemUTC));
+	}
+
+}

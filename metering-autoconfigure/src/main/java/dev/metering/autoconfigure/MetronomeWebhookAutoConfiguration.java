@@ -1,0 +1,61 @@
+package dev.metering.autoconfigure;
+
+import java.time.Clock;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
+
+import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.outbox.DeliveryQueue;
+import dev.metering.provider.metronome.MetronomeClient;
+import dev.metering.provider.metronome.MetronomeWebhooks;
+import dev.metering.webhook.CacheChanges;
+import dev.metering.webhook.WebhookReceipts;
+
+/**
+ * Auto-configuration of Metronome's webhooks on Spring MVC, when
+ * {@code metering.provider=metronome} and {@code metering.metronome.webhook.secret} is set: an
+ * alert or a change of a customer's contract, commits or credits caches the customer for its
+ * ingest aliases and evicts its cached plan, period and balances, on every instance on the
+ * database.
+ */
+@AutoConfiguration(after = { MetronomeMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "metronome")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+@Conditional(WebhookSecretCondition.Metronome.class)
+@Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
+		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
+public final class MetronomeWebhookAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	MetronomeWebhooks meteringMetronomeWebhooks(MeteringProperties properties, MetronomeClient client,
+			ObjectProvider<Clock> clock) {
+		MeteringProperties.Webhook webhook = properties.metronome().webhook();
+		return new MetronomeWebhooks(client, webhook.secret(), webhook.tolerance(),
+				clock.getIfUnique(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "meteringMetronomeWebhookRoute")
+	RouterFunction<ServerResponse> meteringMetronomeWebhookRoute(MeteringProperties properties,
+			MetronomeWebhooks webhooks, WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
+			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
+		return WebhookRoutes.route(properties.metronome().webhook(), "metronome", webhooks, receipts, caches, outbox,
+				metrics, clock);
+	}
+
+}
