@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * An application billed through Stripe or Polar, whose key or token the tests do not have,
+ * An application billed through Stripe, Polar or Metronome, whose key or token the tests do not have,
  * is tested with the recording meter all the same; without the kit it would not start.
  */
 class ConfiguredProviderTests {
@@ -31,6 +31,12 @@ class ConfiguredProviderTests {
 	void withoutTheKitThePolarApplicationNeedsItsToken() {
 		assertThatException().isThrownBy(() -> start("polar"))
 			.withStackTraceContaining("metering.polar.access-token must be set when metering.provider=polar");
+	}
+
+	@Test
+	void withoutTheKitTheMetronomeApplicationNeedsItsToken() {
+		assertThatException().isThrownBy(() -> start("metronome"))
+			.withStackTraceContaining("metering.metronome.api-token must be set when metering.provider=metronome");
 	}
 
 	private static void start(String profile) {
@@ -70,6 +76,24 @@ class ConfiguredProviderTests {
 			assertThatUsage(recorder).forCustomer("org_1_external").hasTotal(17);
 			assertThat(context.getBean(MeterProvider.class)).isSameAs(recorder);
 			assertThat(context.getBeanNamesForType(dev.metering.provider.polar.PolarClient.class)).isEmpty();
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = KitTestApplication.class)
+	@AutoConfigureMeteringTest
+	@ActiveProfiles("metronome")
+	class Metronome {
+
+		@Test
+		void chatsAreRecordedForTheMetronomeCustomer(@Autowired RecordingMeterProvider recorder,
+				@Autowired KitTestApplication.Assistant assistant, ApplicationContext context) {
+			assistant.ask("org_1", "Hello Metronome?");
+
+			assertThatUsage(recorder).forCustomer("org_1_alias").hasTotal(17);
+			assertThat(context.getBean(MeterProvider.class)).isSameAs(recorder);
+			assertThat(context.getBeanNamesForType(dev.metering.provider.metronome.MetronomeClient.class)).isEmpty();
 		}
 
 	}
