@@ -43,8 +43,8 @@ public interface BillingClient {
 	/**
 	 * Usage of a meter for a customer, of the events whose dimensions a filter admits: one
 	 * model, one type of token, or both ({@code metering.meters.<key>.dimensions}). The local
-	 * meter and Polar (through event metadata) answer it; Stripe's event summaries cannot filter
-	 * by dimension. {@code null} bounds are open (all time).
+	 * meter and Polar (through event metadata) answer it; Stripe's event summaries and
+	 * Metronome's usage query cannot filter by dimension. {@code null} bounds are open (all time).
 	 * @param filter the dimensions to count, e.g. {@code UsageDimensions.model("gpt-4o")}
 	 * @throws UnsupportedOperationException when the provider cannot filter usage by
 	 * dimension, or, by default, for a client written before this method existed

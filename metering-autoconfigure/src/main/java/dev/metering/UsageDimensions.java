@@ -14,10 +14,10 @@ import java.util.Map;
  */
 public record UsageDimensions(String model, String tokenType) {
 
-	/** Payload (Stripe) and metadata (Polar) key of the model. */
+	/** Payload (Stripe), metadata (Polar) and properties (Metronome) key of the model. */
 	public static final String MODEL_KEY = "model";
 
-	/** Payload (Stripe) and metadata (Polar) key of the type of token. */
+	/** Payload (Stripe), metadata (Polar) and properties (Metronome) key of the type of token. */
 	public static final String TOKEN_TYPE_KEY = "token_type";
 
 	private static final UsageDimensions NONE = new UsageDimensions(null, null);

@@ -463,8 +463,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * A meter.
 	 *
 	 * @param eventName Event name the provider's meter listens to, case-sensitive.
-	 * @param meterId Provider's meter ID (mtr_... for Stripe) that BillingClient.getUsage
-	 * reads; for the local meter it defaults to the meter key.
+	 * @param meterId Provider's meter ID (mtr_... for Stripe, the billable metric's UUID for
+	 * Metronome) that BillingClient.getUsage reads; for the local meter it defaults to the meter
+	 * key.
 	 * @param tokens Which ChatClient tokens feed this meter: total, input, cached-input,
 	 * cache-write-input, output, reasoning or none. The types besides total and none are
 	 * disjoint: each token is in exactly one of them.
