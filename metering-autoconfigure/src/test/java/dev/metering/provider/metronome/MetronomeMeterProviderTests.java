@@ -55,7 +55,7 @@ class MetronomeMeterProviderTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with())
 		.withPropertyValues("metering.provider=metronome", "metering.metronome.api-token=" + TOKEN,
-				"metering.metronome.base-url=" + metronome.baseUrl(), "metering.metronome.read-timeout=500ms",
+				"metering.metronome.base-url=" + metronome.baseUrl(), "metering.metronome.read-timeout=1s",
 				"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=" + METRIC_ID,
 				"metering.meters.ai-tokens.metronome.value-key=tokens", "metering.meters.ai-tokens.limit-key=aiTokens",
 				"metering.plans.free.limits.aiTokens=1000", "metering.accounts.org_acme.customer-id=org_acme",
