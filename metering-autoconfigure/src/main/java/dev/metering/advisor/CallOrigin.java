@@ -2,6 +2,7 @@ package dev.metering.advisor;
 
 import java.util.Map;
 
+import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 import dev.metering.BillingSubject;
@@ -50,6 +51,27 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 					carried(reactorContext, MeteringContextAccessor.KEY, BillingSubject.class))
 			.orElse(null);
 		return new CallOrigin(subject, scope);
+	}
+
+	/**
+	 * The origin of a streamed call, told in the subscriber's context: as {@link #of} tells it
+	 * when the call or its surroundings name the subject or no
+	 * {@code ReactiveBillingSubjectResolver} is there to ask, else with the subject those
+	 * resolvers find in that context.
+	 */
+	static Mono<CallOrigin> ofStream(Map<String, Object> requestContext, ContextView reactorContext,
+			UsageScope threadScope, BillingSubjects subjects) {
+		if (!subjects.resolvesReactively() || requestContext.get(CONTEXT_KEY) instanceof CallOrigin
+				|| carried(reactorContext, CONTEXT_KEY, CallOrigin.class) != null) {
+			return Mono.just(of(requestContext, reactorContext, threadScope, subjects));
+		}
+		UsageScope carriedScope = carried(reactorContext, UsageScopeAccessor.KEY, UsageScope.class);
+		UsageScope scope = (carriedScope != null) ? carriedScope : threadScope;
+		return subjects
+			.forReactiveCall(scope, requestContext.get(MeteringAdvisor.ORGANIZATION_ID),
+					carried(reactorContext, MeteringContextAccessor.KEY, BillingSubject.class))
+			.map((subject) -> new CallOrigin(subject, scope))
+			.defaultIfEmpty(new CallOrigin(null, scope));
 	}
 
 	private static <T> T carried(ContextView context, String key, Class<T> type) {

@@ -1,6 +1,7 @@
 package dev.metering.advisor;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 import org.springframework.ai.chat.client.ChatClientRequest;
@@ -51,14 +52,17 @@ class CallOriginAdvisor implements StreamAdvisor {
 	 */
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-		return Flux.deferContextual((context) -> {
-			CallOrigin origin = origin(request, context);
-			return chain.nextStream(request).contextWrite((rounds) -> rounds.put(CallOrigin.CONTEXT_KEY, origin));
-		});
+		return Flux.deferContextual((context) -> origin(request, context)
+			.flatMapMany((origin) -> chain.nextStream(request)
+				.contextWrite((rounds) -> rounds.put(CallOrigin.CONTEXT_KEY, origin))));
 	}
 
-	final CallOrigin origin(ChatClientRequest request, ContextView context) {
-		return CallOrigin.of(request.context(), context, this.metering.currentScope(), this.subjects);
+	final CallOrigin origin(ChatClientRequest request) {
+		return CallOrigin.of(request.context(), null, this.metering.currentScope(), this.subjects);
+	}
+
+	final Mono<CallOrigin> origin(ChatClientRequest request, ContextView context) {
+		return CallOrigin.ofStream(request.context(), context, this.metering.currentScope(), this.subjects);
 	}
 
 	static ChatClientRequest withOrigin(ChatClientRequest request, CallOrigin origin) {
@@ -83,13 +87,14 @@ class CallOriginAdvisor implements StreamAdvisor {
 
 		@Override
 		public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-			return chain.nextCall(withOrigin(request, origin(request, null)));
+			return chain.nextCall(withOrigin(request, origin(request)));
 		}
 
 		/** In the request context, where observations of the rounds find it. */
 		@Override
 		public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-			return Flux.deferContextual((context) -> chain.nextStream(withOrigin(request, origin(request, context))));
+			return Flux.deferContextual((context) -> origin(request, context)
+				.flatMapMany((origin) -> chain.nextStream(withOrigin(request, origin))));
 		}
 
 	}

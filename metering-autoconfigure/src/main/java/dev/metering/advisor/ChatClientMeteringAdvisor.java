@@ -93,20 +93,22 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
 	@Override
 	public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
-		return Flux.deferContextual((context) -> {
-			CallOrigin origin = CallOrigin.of(request.context(), context, this.metering.currentScope(),
-					this.subjects);
-			MeteredCall call = this.metering.begin(origin.subject(), origin.scope(),
-					reservationEstimate(request.prompt()));
-			StreamTally tally = new StreamTally();
-			// settle before the terminal signal travels on, so that whoever waits for the
-			// stream to end finds the usage already recorded
-			return chain.nextStream(capped(request, call))
-				.doOnNext((response) -> tally.observe(response.chatResponse()))
-				.doOnComplete(() -> settle(call, tally, SignalType.ON_COMPLETE, request.prompt()))
-				.doOnError((ex) -> settle(call, tally, SignalType.ON_ERROR, request.prompt()))
-				.doOnCancel(() -> settle(call, tally, SignalType.CANCEL, request.prompt()));
-		});
+		return Flux.deferContextual((context) -> CallOrigin
+			.ofStream(request.context(), context, this.metering.currentScope(), this.subjects)
+			.flatMapMany((origin) -> meteredStream(request, chain, origin)));
+	}
+
+	private Flux<ChatClientResponse> meteredStream(ChatClientRequest request, StreamAdvisorChain chain,
+			CallOrigin origin) {
+		MeteredCall call = this.metering.begin(origin.subject(), origin.scope(), reservationEstimate(request.prompt()));
+		StreamTally tally = new StreamTally();
+		// settle before the terminal signal travels on, so that whoever waits for the
+		// stream to end finds the usage already recorded
+		return chain.nextStream(capped(request, call))
+			.doOnNext((response) -> tally.observe(response.chatResponse()))
+			.doOnComplete(() -> settle(call, tally, SignalType.ON_COMPLETE, request.prompt()))
+			.doOnError((ex) -> settle(call, tally, SignalType.ON_ERROR, request.prompt()))
+			.doOnCancel(() -> settle(call, tally, SignalType.CANCEL, request.prompt()));
 	}
 
 	/** The request as the model receives it: with its completion capped when the budget says so. */

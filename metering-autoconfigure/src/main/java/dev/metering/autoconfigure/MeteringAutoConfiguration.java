@@ -29,6 +29,7 @@ import dev.metering.BillingAccountResolver;
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
 import dev.metering.BillingSubjectResolver;
+import dev.metering.ReactiveBillingSubjectResolver;
 import dev.metering.admin.MeteringAdmin;
 import dev.metering.billing.Account;
 import dev.metering.billing.BillingAccounts;
@@ -210,8 +211,9 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	BillingSubjects meteringBillingSubjects(ObjectProvider<BillingSubjectResolver> resolvers) {
-		return new BillingSubjects(resolvers.orderedStream().toList());
+	BillingSubjects meteringBillingSubjects(ObjectProvider<BillingSubjectResolver> resolvers,
+			ObjectProvider<ReactiveBillingSubjectResolver> reactiveResolvers) {
+		return new BillingSubjects(resolvers.orderedStream().toList(), reactiveResolvers.orderedStream().toList());
 	}
 
 	@Bean

@@ -9,6 +9,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -22,9 +23,13 @@ import dev.metering.UsageLimitExceededException;
  * Answers the metering exceptions as RFC 9457 problem details: 429 for a used-up limit, with a
  * {@code Retry-After} header that says when its period ends, 402 for a missing billing
  * account, and 503 with a {@code Retry-After} header when metering cannot take the call.
+ * <p>
+ * The same advice serves Spring MVC and WebFlux. It comes last: an application's own
+ * {@code @ControllerAdvice} that handles one of these exceptions (or one of their
+ * superclasses) answers it instead.
  */
 @RestControllerAdvice
-@Order(Ordered.LOWEST_PRECEDENCE - 100)
+@Order(Ordered.LOWEST_PRECEDENCE)
 public class MeteringExceptionHandler {
 
 	private final Clock clock;
@@ -45,7 +50,7 @@ public class MeteringExceptionHandler {
 		problem.setProperty("limit", ex.getLimit());
 		problem.setProperty("used", ex.getUsed());
 		problem.setProperty("periodEnd", ex.getPeriodEnd().toString());
-		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+		return answer(HttpStatus.TOO_MANY_REQUESTS)
 			.header(HttpHeaders.RETRY_AFTER, Long.toString(secondsUntil(ex.getPeriodEnd())))
 			.body(problem);
 	}
@@ -67,7 +72,7 @@ public class MeteringExceptionHandler {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYMENT_REQUIRED, ex.getMessage());
 		problem.setTitle("No billing account");
 		problem.setType(URI.create("urn:metering:missing-billing-account"));
-		return ResponseEntity.status(HttpStatus.PAYMENT_REQUIRED).body(problem);
+		return answer(HttpStatus.PAYMENT_REQUIRED).body(problem);
 	}
 
 	@ExceptionHandler(MeteringUnavailableException.class)
@@ -76,9 +81,17 @@ public class MeteringExceptionHandler {
 		problem.setTitle("Metering unavailable");
 		problem.setType(URI.create("urn:metering:unavailable"));
 		problem.setProperty("reason", ex.reason());
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+		return answer(HttpStatus.SERVICE_UNAVAILABLE)
 			.header(HttpHeaders.RETRY_AFTER, Long.toString(wholeSeconds(ex.retryAfter())))
 			.body(problem);
+	}
+
+	/**
+	 * A problem detail answer, named as such whatever the request accepts: a refused stream
+	 * asked for {@code text/event-stream}, which would otherwise wrap the problem in an event.
+	 */
+	private static ResponseEntity.BodyBuilder answer(HttpStatus status) {
+		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
 	}
 
 }

@@ -28,6 +28,11 @@ class MetronomeDurableDeliveryTests extends DurableDeliveryContract {
 	}
 
 	@Override
+	protected String patientReadTimeout() {
+		return "metering.metronome.read-timeout=30s";
+	}
+
+	@Override
 	protected MappingBuilder deliveries() {
 		return MetronomeStub.ingest();
 	}

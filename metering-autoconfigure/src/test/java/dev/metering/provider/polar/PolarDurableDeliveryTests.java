@@ -66,4 +66,9 @@ class PolarDurableDeliveryTests extends DurableDeliveryContract {
 			.toList();
 	}
 
+	@Override
+	protected String patientReadTimeout() {
+		return "metering.polar.read-timeout=30s";
+	}
+
 }

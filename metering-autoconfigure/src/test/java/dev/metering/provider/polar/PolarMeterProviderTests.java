@@ -209,7 +209,8 @@ class PolarMeterProviderTests {
 			assertThat(outbox.deadLetters()).isEmpty();
 		});
 		assertThat(output).contains("Polar refused the request (401 Unauthorized: Invalid token polar_oat_******)")
-			.contains("holding back 2 usage event(s)")
+			// one or both, depending on whether the first pass ran before the second was recorded
+			.containsPattern("holding back [12] usage event\\(s\\) until metering.polar.access-token")
 			.doesNotContain(TOKEN);
 	}
 

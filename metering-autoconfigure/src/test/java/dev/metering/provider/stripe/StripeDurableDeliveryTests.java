@@ -60,4 +60,9 @@ class StripeDurableDeliveryTests extends DurableDeliveryContract {
 				Long.parseLong(request.formParameter("payload[value]").firstValue())));
 	}
 
+	@Override
+	protected String patientReadTimeout() {
+		return "metering.stripe.read-timeout=30s";
+	}
+
 }
