@@ -106,7 +106,7 @@ public final class JdbcLimitsAutoConfiguration {
 
 	/** The rounding of credits carried beside the ledger, written back as often as it is. */
 	@Bean
-	@ConditionalOnMissingBean(CreditCarry.class)
+	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	CreditCarry meteringJdbcCreditCarry(DataSource dataSource, PriceList prices) {
 		return new CreditCarry(prices.unitsPerCredit(), new JdbcCarryStore(dataSource), FLUSH_INTERVAL);
