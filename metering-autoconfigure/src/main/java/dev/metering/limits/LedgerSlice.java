@@ -60,6 +60,12 @@ final class LedgerSlice {
 	/** The limit of the last refused lease: a higher one (a plan upgrade) asks again at once. */
 	private long refusedLimit = Long.MAX_VALUE;
 
+	/**
+	 * The limit of the last exchange: under a lower one (a plan downgrade) the free part,
+	 * leased under this one, goes back to be leased again before a call is admitted from it.
+	 */
+	private long leasedLimit;
+
 	private boolean retired;
 
 	/** What the last call admitted reserved: the least a renewed slice holds. */
@@ -127,7 +133,7 @@ final class LedgerSlice {
 					// settled usage only grows within a period: no need to ask the table
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
-				boolean leased = this.lease.covers(this.epoch);
+				boolean leased = this.lease.covers(this.epoch) && limit >= this.leasedLimit;
 				if (leased && this.balance.covers(amount)) {
 					return admit(amount);
 				}
@@ -140,9 +146,10 @@ final class LedgerSlice {
 					return admitWithoutTable(amount);
 				}
 				long now = System.nanoTime();
-				// the lease is in doubt, but the slice holds enough: finding its hold is all it takes
-				boolean confirmHold = !leased && this.balance.covers(minimum);
-				if (now - this.retryAt >= 0 || limit > this.refusedLimit || confirmHold) {
+				// the lease is in doubt, or was under a higher limit, but the slice holds enough: one
+				// exchange finds its hold, or leases again under this limit
+				boolean leaseAgainNow = !leased && this.balance.covers(minimum);
+				if (now - this.retryAt >= 0 || limit > this.refusedLimit || leaseAgainNow) {
 					LedgerTable.Exchange exchange;
 					try {
 						exchange = exchange(amount, limit, true, withinLimit);
@@ -630,6 +637,7 @@ final class LedgerSlice {
 		this.balance = this.balance.finishWriteBack(exchange.used(), exchange.granted());
 		this.holdWritten |= request.writesHold(exchange.granted());
 		this.epoch = this.exchangeEpoch;
+		this.leasedLimit = request.limit();
 		this.scarce |= fullyLeased(exchange, request.limit());
 		this.exchanging = false;
 		this.changed.signalAll();
