@@ -36,23 +36,10 @@ final class LedgerSlice {
 	/** Signalled when a call settles or an exchange with the table ends. */
 	private final Condition changed = this.lock.newCondition();
 
-	/** Negative when calls used more than they reserved: a debt written back at once. */
-	private long free;
+	/** The slice's quota and usage, replaced on each change. */
+	private SliceBalance balance = SliceBalance.EMPTY;
 
-	private long reserved;
-
-	private long settled;
-
-	/** Settled usage that an exchange is writing back right now. */
-	private long inTransit;
-
-	/** The usage settled by every instance, as of this slice's last exchange. */
-	private long knownUsed;
-
-	/** Whether an exchange told {@link #knownUsed}. */
-	private boolean known;
-
-	/** {@link #knownUsed} as last handed to the thresholds. */
+	/** {@link SliceBalance#knownUsed()} as last handed to the thresholds. */
 	private long observedUsed;
 
 	/** The limit last checked, for thresholds. */
@@ -73,6 +60,12 @@ final class LedgerSlice {
 	/** The limit of the last refused lease: a higher one (a plan upgrade) asks again at once. */
 	private long refusedLimit = Long.MAX_VALUE;
 
+	/**
+	 * The limit of the last exchange: under a lower one (a plan downgrade) the free part,
+	 * leased under this one, goes back to be leased again before a call is admitted from it.
+	 */
+	private long leasedLimit;
+
 	private boolean retired;
 
 	/** What the last call admitted reserved: the least a renewed slice holds. */
@@ -80,9 +73,6 @@ final class LedgerSlice {
 
 	/** Periodic flushes in a row that found no call settled since the one before. */
 	private int idleFlushes;
-
-	/** What this slice holds of the row's leased quota: its free, reserved and settled parts. */
-	private long held;
 
 	/** Whether the hold on the key was written, and so must be found at the next exchange. */
 	private boolean holdWritten;
@@ -138,13 +128,13 @@ final class LedgerSlice {
 		try {
 			this.limit = limit;
 			while (!this.retired) {
-				long settledUsage = this.knownUsed + this.inTransit + this.settled;
+				long settledUsage = this.balance.settledUsage();
 				if (limit - settledUsage < room) {
 					// settled usage only grows within a period: no need to ask the table
 					return new Admission.Refused(settledUsage, limit, this.key.period());
 				}
-				boolean leased = this.lease.covers(this.epoch);
-				if (leased && this.free >= amount) {
+				boolean leased = this.lease.covers(this.epoch) && limit >= this.leasedLimit;
+				if (leased && this.balance.covers(amount)) {
 					return admit(amount);
 				}
 				if (this.exchanging) {
@@ -156,7 +146,10 @@ final class LedgerSlice {
 					return admitWithoutTable(amount);
 				}
 				long now = System.nanoTime();
-				if (now - this.retryAt >= 0 || limit > this.refusedLimit || (!leased && this.free >= minimum)) {
+				// the lease is in doubt, or was under a higher limit, but the slice holds enough: one
+				// exchange finds its hold, or leases again under this limit
+				boolean leaseAgainNow = !leased && this.balance.covers(minimum);
+				if (now - this.retryAt >= 0 || limit > this.refusedLimit || leaseAgainNow) {
 					LedgerTable.Exchange exchange;
 					try {
 						exchange = exchange(amount, limit, true, withinLimit);
@@ -167,15 +160,15 @@ final class LedgerSlice {
 						return admitWithoutTable(amount);
 					}
 					this.scarce = exchange.granted() <= amount || fullyLeased(exchange, limit);
-					if (this.free >= minimum) {
-						return admit(Math.min(amount, this.free));
+					if (this.balance.covers(minimum)) {
+						return admit(Math.min(amount, this.balance.free()));
 					}
 					this.retryAt = System.nanoTime() + RETRY_NANOS;
 					this.refusedLimit = limit;
 					continue;
 				}
-				if (leased && this.free >= minimum) {
-					return admit(Math.min(amount, this.free));
+				if (leased && this.balance.covers(minimum)) {
+					return admit(Math.min(amount, this.balance.free()));
 				}
 				if (!awaitChange(now, deadline)) {
 					return new Admission.Refused(settledUsage, limit, this.key.period());
@@ -205,9 +198,7 @@ final class LedgerSlice {
 	boolean settle(long amount, long actual) {
 		this.lock.lock();
 		try {
-			this.reserved -= amount;
-			this.settled += actual;
-			this.free += amount - actual;
+			this.balance = this.balance.settle(amount, actual);
 			stamp(actual);
 			this.retryAt = System.nanoTime();
 			this.changed.signalAll();
@@ -232,8 +223,7 @@ final class LedgerSlice {
 			if (this.retired) {
 				return false;
 			}
-			this.settled += amount;
-			this.free -= amount;
+			this.balance = this.balance.add(amount);
 			stamp(amount);
 			this.limit = limit;
 			return true;
@@ -268,10 +258,10 @@ final class LedgerSlice {
 							+ this.key.limitKey() + "' from the usage ledger", ex);
 				}
 			}
-			if (!this.known) {
+			if (!this.balance.known()) {
 				throw this.outage.unavailable();
 			}
-			return this.knownUsed + this.inTransit + this.settled;
+			return this.balance.settledUsage();
 		}
 		finally {
 			this.lock.unlock();
@@ -303,7 +293,7 @@ final class LedgerSlice {
 				this.exchanging = false;
 				this.changed.signalAll();
 			}
-			this.knownUsed = used;
+			this.balance = this.balance.replaceUsed(used);
 			// a value set by hand is no usage reached: the next usage counted publishes
 			this.observedUsed = used;
 			this.retryAt = System.nanoTime();
@@ -359,14 +349,14 @@ final class LedgerSlice {
 		this.lock.lock();
 		try {
 			this.flushRequested = false;
-			if (this.exchanging || this.retired || (this.settled == 0 && this.free == 0)) {
+			if (this.exchanging || this.retired || this.balance.nothingToWriteBack()) {
 				return null;
 			}
 			if (kind == FlushKind.PERIODIC && !this.scarce) {
-				if (this.settled > 0) {
+				if (this.balance.settled() > 0) {
 					this.idleFlushes = 0;
 					if (this.lastReservation > 0) {
-						long need = (this.free < this.lastReservation) ? this.lastReservation : 0;
+						long need = this.balance.covers(this.lastReservation) ? 0 : this.lastReservation;
 						return begin(need, this.limit, false, true);
 					}
 				}
@@ -392,7 +382,7 @@ final class LedgerSlice {
 		this.lock.lock();
 		try {
 			if (exchange == null) {
-				undo(request);
+				undo();
 				return;
 			}
 			end(request, exchange);
@@ -412,11 +402,12 @@ final class LedgerSlice {
 	long usedToObserve() {
 		this.lock.lock();
 		try {
-			if (this.knownUsed == this.observedUsed) {
+			long knownUsed = this.balance.knownUsed();
+			if (knownUsed == this.observedUsed) {
 				return -1;
 			}
-			this.observedUsed = this.knownUsed;
-			return this.knownUsed;
+			this.observedUsed = knownUsed;
+			return knownUsed;
 		}
 		finally {
 			this.lock.unlock();
@@ -440,7 +431,7 @@ final class LedgerSlice {
 	boolean retireIfEmpty() {
 		this.lock.lock();
 		try {
-			if (!this.exchanging && this.free == 0 && this.reserved == 0 && this.settled == 0) {
+			if (!this.exchanging && this.balance.isEmpty()) {
 				this.retired = true;
 				this.changed.signalAll();
 			}
@@ -487,8 +478,7 @@ final class LedgerSlice {
 	}
 
 	private Admission.Reservation admit(long amount) {
-		this.free -= amount;
-		this.reserved += amount;
+		this.balance = this.balance.reserve(amount);
 		this.lastReservation = amount;
 		return this.key.reservation(amount);
 	}
@@ -509,7 +499,7 @@ final class LedgerSlice {
 			}
 			catch (RuntimeException ex) {
 				this.lock.lock();
-				undo(request);
+				undo();
 				throw ex;
 			}
 			this.lock.lock();
@@ -535,7 +525,7 @@ final class LedgerSlice {
 			Long recovered = this.table.takeReclaimed(this.key);
 			this.lock.lock();
 			try {
-				undo(request);
+				undo();
 				takeIn(recovered);
 			}
 			finally {
@@ -597,10 +587,8 @@ final class LedgerSlice {
 	 * one: a hold of nothing deleted as idle is written again
 	 */
 	private void takeIn(Long recovered) {
-		if (this.holdWritten && (recovered != null || this.held != 0)) {
-			this.settled = (recovered != null) ? Math.max(0, this.settled - recovered) : 0;
-			this.free = -(this.reserved + this.settled);
-			this.held = 0;
+		if (this.holdWritten && (recovered != null || this.balance.held() != 0)) {
+			this.balance = this.balance.takeInReclaim((recovered != null) ? recovered : this.balance.settled());
 		}
 		// a reclaimed hold of a slice retired before is in the way of this one's: gone now
 		this.holdWritten = false;
@@ -624,23 +612,18 @@ final class LedgerSlice {
 	 * lock. Usage settled from now on is stamped at or after this millisecond when recorded.
 	 */
 	private LedgerTable.Request begin(long need, long limit, boolean returnFree, boolean withinLimit) {
-		long settledNow = this.settled;
-		long returned = returnFree ? this.free : Math.min(this.free, 0);
 		long writtenAt = this.clock.millis();
-		this.settled = 0;
-		this.free -= returned;
-		this.inTransit = settledNow;
+		this.balance = this.balance.startWriteBack(returnFree);
 		this.exchanging = true;
 		this.exchangeEpoch = this.lease.epoch();
-		return new LedgerTable.Request(this.key, settledNow, returned, need, limit, withinLimit, this.held,
-				this.holdWritten, writtenAt, (writtenAt == this.tailMilli) ? this.tailUsage : 0);
+		return new LedgerTable.Request(this.key, this.balance.inTransit(), this.balance.returning(), need, limit,
+				withinLimit, this.balance.held(), this.holdWritten, writtenAt,
+				(writtenAt == this.tailMilli) ? this.tailUsage : 0);
 	}
 
 	/** Puts back what an exchange that failed took out; under the lock. */
-	private void undo(LedgerTable.Request request) {
-		this.settled += request.settled();
-		this.free += request.returned();
-		this.inTransit = 0;
+	private void undo() {
+		this.balance = this.balance.failWriteBack();
 		this.exchanging = false;
 		this.changed.signalAll();
 	}
@@ -651,13 +634,10 @@ final class LedgerSlice {
 	 * the exchange began in.
 	 */
 	private void end(LedgerTable.Request request, LedgerTable.Exchange exchange) {
-		this.inTransit = 0;
-		this.knownUsed = exchange.used();
-		this.known = true;
-		this.free += exchange.granted();
-		this.held = request.heldAfter(exchange.granted());
+		this.balance = this.balance.finishWriteBack(exchange.used(), exchange.granted());
 		this.holdWritten |= request.writesHold(exchange.granted());
 		this.epoch = this.exchangeEpoch;
+		this.leasedLimit = request.limit();
 		this.scarce |= fullyLeased(exchange, request.limit());
 		this.exchanging = false;
 		this.changed.signalAll();

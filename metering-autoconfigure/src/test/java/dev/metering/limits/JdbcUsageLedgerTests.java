@@ -101,6 +101,22 @@ class JdbcUsageLedgerTests {
 	}
 
 	@Test
+	void aLowerLimitDecidesTheNextCallsThoughTheSliceWasLeasedUnderAHigherOne() throws Exception {
+		try (JdbcUsageLedger ledger = ledger()) {
+			// a slice of a sixteenth of a million, of which a call used nothing
+			settle(ledger, "org", 1000, 0);
+
+			// the plan went down to 500: used plus reserved decides on it, not the slice held
+			assertThat(ledger.tryReserve("org", "tokens", PERIOD, 500, 400, Duration.ZERO))
+				.isInstanceOf(Admission.Reservation.class);
+			assertThat(ledger.tryReserve("org", "tokens", PERIOD, 500, 400, Duration.ZERO))
+				.isInstanceOf(Admission.Reservation.class);
+			assertThat(ledger.tryReserve("org", "tokens", PERIOD, 500, 400, Duration.ZERO)).as("800 reserved")
+				.isEqualTo(new Admission.Refused(0, 500, PERIOD));
+		}
+	}
+
+	@Test
 	void usageSetOnAKeyNeverUsedMakesItsRow() throws Exception {
 		try (JdbcUsageLedger ledger = ledger()) {
 			ledger.setUsed("org_new", "tokens", PERIOD, 70);
