@@ -55,7 +55,7 @@ class MetronomeMeterProviderTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with())
 		.withPropertyValues("metering.provider=metronome", "metering.metronome.api-token=" + TOKEN,
-				"metering.metronome.base-url=" + metronome.baseUrl(), "metering.metronome.read-timeout=1s",
+				"metering.metronome.base-url=" + metronome.baseUrl(), "metering.metronome.read-timeout=5s",
 				"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=" + METRIC_ID,
 				"metering.meters.ai-tokens.metronome.value-key=tokens", "metering.meters.ai-tokens.limit-key=aiTokens",
 				"metering.plans.free.limits.aiTokens=1000", "metering.accounts.org_acme.customer-id=org_acme",
@@ -119,9 +119,13 @@ class MetronomeMeterProviderTests {
 			}
 			assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 		});
-		assertThat(requestsBesideTheFirstPass()).map((request) -> MetronomeStub.events(request).size())
-			.as("at most 100 events a request, as Metronome documents")
-			.containsExactly(100, 50);
+		// how the 150 fall into passes is up to the machine; how many a request carries is not
+		List<Integer> sizes = requestsBesideTheFirstPass().stream()
+			.map((request) -> MetronomeStub.events(request).size())
+			.toList();
+		assertThat(sizes).as("at most 100 events a request, as Metronome documents").allMatch((size) -> size <= 100);
+		assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(150);
+		assertThat(sizes).as("several events a request").anyMatch((size) -> size > 1);
 	}
 
 	@Test
@@ -131,7 +135,8 @@ class MetronomeMeterProviderTests {
 			.willReturn(MetronomeStub.ingested().withFixedDelay(1500)).willSetStateTo("stored"));
 		metronome.stubFor(MetronomeStub.ingest().inScenario("late").whenScenarioStateIs("stored")
 			.willReturn(MetronomeStub.ingested()));
-		assertSentTwiceWithTheSameTransactionIds();
+		// a read timeout that the late answer misses by far, even on a busy machine
+		assertSentTwiceWithTheSameTransactionIds("metering.metronome.read-timeout=300ms");
 	}
 
 	@Test
@@ -152,8 +157,10 @@ class MetronomeMeterProviderTests {
 		assertSentTwiceWithTheSameTransactionIds();
 	}
 
-	private void assertSentTwiceWithTheSameTransactionIds() {
-		this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h").run((context) -> {
+	private void assertSentTwiceWithTheSameTransactionIds(String... properties) {
+		ApplicationContextRunner runner = this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h")
+			.withPropertyValues(properties);
+		runner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			awaitThePassAtStart(billing);
 			String first = billing.recordUsage("ai_tokens", "org_a", 5).identifier();

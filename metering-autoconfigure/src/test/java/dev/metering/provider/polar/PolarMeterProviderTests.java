@@ -61,7 +61,7 @@ class PolarMeterProviderTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(MeteringAutoConfigurations.with())
 		.withPropertyValues("metering.provider=polar", "metering.polar.access-token=" + TOKEN,
-				"metering.polar.base-url=" + polar.baseUrl(), "metering.polar.read-timeout=500ms",
+				"metering.polar.base-url=" + polar.baseUrl(), "metering.polar.read-timeout=5s",
 				"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=" + METER_ID,
 				"metering.meters.ai-tokens.polar.value-key=tokens", "metering.meters.ai-tokens.limit-key=aiTokens",
 				"metering.plans.free.limits.aiTokens=1000", "metering.plans.pro.polar-product-ids=" + PRO_PRODUCT,
@@ -139,7 +139,10 @@ class PolarMeterProviderTests {
 			.willReturn(PolarStub.ingested(2, 0).withFixedDelay(1500)).willSetStateTo("stored"));
 		polar.stubFor(PolarStub.ingest().inScenario("late").whenScenarioStateIs("stored")
 			.willReturn(PolarStub.ingested(0, 2)));
-		this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h").run((context) -> {
+		// a read timeout that the late answer misses by far, even on a busy machine
+		ApplicationContextRunner impatient = this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h",
+				"metering.polar.read-timeout=300ms");
+		impatient.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			awaitThePassAtStart(billing);
 			String first = billing.recordUsage("ai_tokens", "org_a", 5).identifier();

@@ -61,7 +61,7 @@ class StripeMeterProviderTests {
 				StripeMeteringAutoConfiguration.class, MeteringChatClientAutoConfiguration.class))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
-				"metering.stripe.read-timeout=500ms", "metering.meters.ai-tokens.event-name=ai_tokens",
+				"metering.stripe.read-timeout=5s", "metering.meters.ai-tokens.event-name=ai_tokens",
 				"metering.meters.ai-tokens.meter-id=mtr_ai", "metering.meters.ai-tokens.limit-key=aiTokens",
 				"metering.plans.free.limits.aiTokens=1000", "metering.plans.pro.price-ids=price_pro",
 				"metering.plans.pro.limits.aiTokens=100000", "metering.accounts.org_acme.customer-id=cus_acme",
@@ -135,7 +135,7 @@ class StripeMeterProviderTests {
 			.willReturn(StripeStub.meterEventCreated().withFixedDelay(1500)).willSetStateTo("5"));
 		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("5")
 			.willReturn(StripeStub.meterEventCreated()));
-		this.contextRunner.run((context) -> {
+		this.contextRunner.withPropertyValues("metering.stripe.read-timeout=500ms").run((context) -> {
 			RecordUsageResult result = billing(context).recordUsage("ai_tokens", "cus_acme", 9);
 
 			assertThat(billing(context).flush(Duration.ofSeconds(10))).isTrue();

@@ -59,7 +59,7 @@ class StripeSubscriptionsOverTimeTests {
 		.withBean(SimpleMeterRegistry.class)
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
-				"metering.stripe.read-timeout=500ms", "metering.meters.ai-tokens.event-name=ai_tokens",
+				"metering.stripe.read-timeout=5s", "metering.meters.ai-tokens.event-name=ai_tokens",
 				"metering.meters.ai-tokens.meter-id=mtr_ai", "metering.meters.ai-tokens.limit-key=aiTokens",
 				"metering.plans.free.limits.aiTokens=1000", "metering.plans.pro.price-ids=price_pro",
 				"metering.plans.pro.limits.aiTokens=100000", "metering.accounts.org_acme.customer-id=cus_acme",
