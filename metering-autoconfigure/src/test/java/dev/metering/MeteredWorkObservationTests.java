@@ -4,14 +4,13 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.metering.billing.AdmissionObservationContext;
 import dev.metering.billing.AdmissionObservationConvention;
 import dev.metering.billing.DefaultAdmissionObservationConvention;
+import dev.metering.support.MeteredChat;
 import dev.metering.support.MeteringAutoConfigurations;
 
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
@@ -34,7 +33,7 @@ class MeteredWorkObservationTests {
 	@Test
 	void anAdmittedCallIsObservedAsItIsAdmittedAndAsItsUsageIsRecorded() {
 		this.contextRunner.run((context) -> {
-			ask(context, "org_a");
+			MeteredChat.of(context).ask("org_a");
 
 			assertThat(observations(context)).hasObservationWithNameEqualTo("metering.admission")
 				.that()
@@ -53,9 +52,9 @@ class MeteredWorkObservationTests {
 	@Test
 	void aCallRefusedAtTheLimitIsObservedWithItsError() {
 		this.contextRunner.run((context) -> {
-			ask(context, "org_a");
-			ask(context, "org_a");
-			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(context, "org_a"));
+			MeteredChat.of(context).ask("org_a");
+			MeteredChat.of(context).ask("org_a");
+			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> MeteredChat.of(context).ask("org_a"));
 
 			assertThat(observations(context)).hasAnObservation((observation) -> observation
 				.hasNameEqualTo("metering.admission")
@@ -72,7 +71,7 @@ class MeteredWorkObservationTests {
 			.withPropertyValues("metering.limits.on-limit=cap", "metering.limits.completion-estimate=1000",
 					"metering.limits.min-completion-tokens=1")
 			.run((context) -> {
-				ask(context, "org_a");
+				MeteredChat.of(context).ask("org_a");
 
 				assertThat(observations(context)).hasObservationWithNameEqualTo("metering.admission")
 					.that()
@@ -84,7 +83,7 @@ class MeteredWorkObservationTests {
 	@Test
 	void aCallWithoutABillingAccountIsObservedAsUnbilled() {
 		this.contextRunner.withPropertyValues("metering.on-missing-customer=skip").run((context) -> {
-			ask(context, "org_without_account");
+			MeteredChat.of(context).ask("org_without_account");
 
 			assertThat(observations(context)).hasObservationWithNameEqualTo("metering.admission")
 				.that()
@@ -99,7 +98,7 @@ class MeteredWorkObservationTests {
 	@Test
 	void anAdmissionConventionOfTheApplicationsReplacesTheDefault() {
 		this.contextRunner.withBean(AdmissionObservationConvention.class, ByOrganization::new).run((context) -> {
-			ask(context, "org_a");
+			MeteredChat.of(context).ask("org_a");
 
 			assertThat(observations(context)).hasObservationWithNameEqualTo("metering.admission")
 				.that()
@@ -109,16 +108,6 @@ class MeteredWorkObservationTests {
 
 	private static TestObservationRegistry observations(AssertableApplicationContext context) {
 		return context.getBean(TestObservationRegistry.class);
-	}
-
-	private static void ask(AssertableApplicationContext context, String organization) {
-		ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(20, 10));
-		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-		builder.build()
-			.prompt("hi")
-			.advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, organization))
-			.call()
-			.content();
 	}
 
 	/** Names admissions after the organization admitted, as an application may in its traces. */

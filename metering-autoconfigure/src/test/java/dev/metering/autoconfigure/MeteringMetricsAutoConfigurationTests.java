@@ -7,14 +7,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.metering.BillingClient;
-import dev.metering.FixedUsageChatModel;
-import dev.metering.MeteringAdvisor;
+import dev.metering.support.MeteredChat;
 import dev.metering.support.MeteringAutoConfigurations;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,8 +32,8 @@ class MeteringMetricsAutoConfigurationTests {
 	@Test
 	void withoutAnObservationRegistryMeteringsObservationsAreTimedAndCountedOnTheMeterRegistry() {
 		this.contextRunner.run((context) -> {
-			ask(context, "org_a");
-			ask(context, "org_without_account");
+			MeteredChat.of(context).ask("org_a");
+			MeteredChat.of(context).ask("org_without_account");
 			assertThat(context.getBean(BillingClient.class).flush(Duration.ofSeconds(10))).isTrue();
 
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -59,16 +55,6 @@ class MeteringMetricsAutoConfigurationTests {
 
 	private static long admissions(MeterRegistry registry, String outcome, String limit) {
 		return registry.get("metering.admission").tags("outcome", outcome, "limit", limit).timer().count();
-	}
-
-	private static void ask(AssertableApplicationContext context, String organization) {
-		ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(20, 10));
-		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-		builder.build()
-			.prompt("hi")
-			.advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, organization))
-			.call()
-			.content();
 	}
 
 }
