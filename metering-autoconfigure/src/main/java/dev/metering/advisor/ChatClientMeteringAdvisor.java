@@ -3,6 +3,7 @@ package dev.metering.advisor;
 import java.time.Clock;
 import java.util.List;
 
+import io.micrometer.observation.ObservationRegistry;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 
@@ -19,8 +20,8 @@ import org.springframework.ai.tokenizer.TokenCountEstimator;
 
 import dev.metering.MeteringAdvisor;
 import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.EstimateObservationConvention;
 import dev.metering.billing.MeteredCall;
-import dev.metering.billing.MeteringMetrics;
 import dev.metering.billing.UsageMetering;
 import dev.metering.limits.CallEstimate;
 import dev.metering.provider.TokenUsage;
@@ -49,17 +50,22 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	 * chat model's default), or {@code null} when unknown
 	 * @param originOnCalls whether the companion also puts who a call bills in the request
 	 * context of calls, not only of streams, for observations that read it there
-	 * @param metrics where round trips billed by estimate are counted
+	 * @param observations where round trips billed by estimate are observed
 	 */
 	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
-			String defaultModel, boolean originOnCalls, MeteringMetrics metrics) {
+			String defaultModel, boolean originOnCalls, ObservationRegistry observations) {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
 		this.defaultModel = defaultModel;
-		this.estimates = new EstimatedUsage(metrics, Clock.systemUTC());
+		this.estimates = new EstimatedUsage(observations, Clock.systemUTC());
 		this.callOriginAdvisor = originOnCalls ? CallOriginAdvisor.onCallsToo(metering, subjects)
 				: new CallOriginAdvisor(metering, subjects);
+	}
+
+	/** Replaces {@link dev.metering.billing.DefaultEstimateObservationConvention}. */
+	public void setEstimateObservationConvention(EstimateObservationConvention convention) {
+		this.estimates.setObservationConvention(convention);
 	}
 
 	@Override

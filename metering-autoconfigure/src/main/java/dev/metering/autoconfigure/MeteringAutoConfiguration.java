@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import io.micrometer.context.ContextSnapshot;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -32,18 +33,20 @@ import dev.metering.BillingSubjectResolver;
 import dev.metering.ReactiveBillingSubjectResolver;
 import dev.metering.admin.MeteringAdmin;
 import dev.metering.billing.Account;
+import dev.metering.billing.AdmissionObservationConvention;
 import dev.metering.billing.BillingAccounts;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.DefaultBillingClient;
 import dev.metering.billing.LookupFailures;
 import dev.metering.billing.MeterCatalog;
-import dev.metering.billing.MeteringMetrics;
 import dev.metering.billing.OutageTolerantPeriods;
 import dev.metering.billing.PlanAdmission;
+import dev.metering.billing.RecordingObservationConvention;
 import dev.metering.billing.UsageMetering;
 import dev.metering.billing.UsageRecorder;
-import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.delivery.DeliverySettings;
+import dev.metering.delivery.ProviderRequestObservationConvention;
 import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriods;
@@ -117,11 +120,21 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BillingPeriods meteringBillingPeriods(MeterProvider provider, ObjectProvider<Clock> clock,
-			ObjectProvider<MeteringMetrics> metrics) {
+			MeteringObservations observations) {
 		Clock time = clock.getIfUnique(Clock::systemUTC);
 		BillingPeriods calendarMonths = new CalendarMonthPeriods(time);
 		return new OutageTolerantPeriods(new SubscriptionPeriods(provider, calendarMonths, time), calendarMonths,
-				lookupFailures(metrics));
+				lookupFailures(observations));
+	}
+
+	/**
+	 * Where metering observes when the application has no meter registry: its observation
+	 * registry, else none. With a meter registry, metering's metrics auto-configuration decides.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	MeteringObservations meteringObservations(ObjectProvider<ObservationRegistry> observations) {
+		return new MeteringObservations(observations.getIfUnique(() -> ObservationRegistry.NOOP));
 	}
 
 	/** Whether the provider accepts metering's credentials, learnt from its answers. */
@@ -173,18 +186,18 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans,
-			ObjectProvider<BillingAccountResolver> resolvers, ObjectProvider<MeteringMetrics> metrics) {
+			ObjectProvider<BillingAccountResolver> resolvers, MeteringObservations observations) {
 		Map<String, Account> accounts = new LinkedHashMap<>();
 		this.properties.accounts()
 			.forEach((id, account) -> accounts.put(id,
 					new Account(BillingSubject.organization(id), account.customerId(), account.plan())));
 		return new BillingAccounts(accounts, resolvers.orderedStream().toList(), provider, plans,
-				lookupFailures(metrics));
+				lookupFailures(observations));
 	}
 
-	private LookupFailures lookupFailures(ObjectProvider<MeteringMetrics> metrics) {
+	private LookupFailures lookupFailures(MeteringObservations observations) {
 		return new LookupFailures(this.properties.limits().onLookupFailure(), this.properties.cache().failureBackoff(),
-				metrics.getIfAvailable(() -> MeteringMetrics.NONE));
+				observations.registry());
 	}
 
 	@Bean
@@ -198,15 +211,20 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
-			BillingAccounts accounts, ObjectProvider<DeliveryMetrics> metrics) {
+			BillingAccounts accounts, MeteringObservations observations,
+			ObjectProvider<DeliveryObservationConvention> convention,
+			ObjectProvider<ProviderRequestObservationConvention> requestConvention) {
 		MeteringProperties.Delivery delivery = this.properties.delivery();
 		DeliverySettings settings = new DeliverySettings(
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
 				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(),
 				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention(),
 				this.properties.cache().failureBackoff());
-		return new UsageDispatcher(queue, provider, accounts::customerOf, settings, Clock.systemUTC(),
-				metrics.getIfAvailable(() -> DeliveryMetrics.NONE));
+		UsageDispatcher dispatcher = new UsageDispatcher(queue, provider, accounts::customerOf, settings,
+				Clock.systemUTC(), observations.registry());
+		convention.ifUnique(dispatcher::setObservationConvention);
+		requestConvention.ifUnique(dispatcher::setRequestObservationConvention);
+		return dispatcher;
 	}
 
 	@Bean
@@ -219,11 +237,11 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PlanAdmission meteringPlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger,
-			ObjectProvider<MeteringMetrics> metrics, PriceList prices) {
+			MeteringObservations observations, PriceList prices) {
 		MeteringProperties.Limits limits = this.properties.limits();
-		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(),
-				metrics.getIfAvailable(() -> MeteringMetrics.NONE), limits.completionEstimate(),
-				limits.reservationWait(), prices, limits.onLimit(), limits.minCompletionTokens());
+		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(), observations.registry(),
+				limits.completionEstimate(), limits.reservationWait(), prices, limits.onLimit(),
+				limits.minCompletionTokens());
 	}
 
 	@Bean
@@ -242,10 +260,14 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UsageMetering meteringUsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
-			PlanAdmission admission, UsageRecorder recorder, ObjectProvider<MeteringMetrics> metrics, PriceList prices,
-			CreditCarry carry) {
-		return new UsageMetering(meters, accounts, subjects, admission, recorder, this.properties.onMissingCustomer(),
-				metrics.getIfAvailable(() -> MeteringMetrics.NONE), prices, carry);
+			PlanAdmission admission, UsageRecorder recorder, MeteringObservations observations, PriceList prices,
+			CreditCarry carry, ObjectProvider<AdmissionObservationConvention> admissionConvention,
+			ObjectProvider<RecordingObservationConvention> recordingConvention) {
+		UsageMetering metering = new UsageMetering(meters, accounts, subjects, admission, recorder,
+				this.properties.onMissingCustomer(), observations.registry(), prices, carry);
+		admissionConvention.ifUnique(metering::setAdmissionObservationConvention);
+		recordingConvention.ifUnique(metering::setRecordingObservationConvention);
+		return metering;
 	}
 
 	@Bean

@@ -18,8 +18,8 @@ import dev.metering.MeteringAdvisor;
 import dev.metering.advisor.ChatClientMeteringAdvisor;
 import dev.metering.advisor.OrganizationObservationFilter;
 import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.EstimateObservationConvention;
 import dev.metering.billing.MeterCatalog;
-import dev.metering.billing.MeteringMetrics;
 import dev.metering.billing.UsageMetering;
 import dev.metering.pricing.PriceList;
 
@@ -38,16 +38,18 @@ public final class MeteringChatClientAutoConfiguration {
 	@ConditionalOnMissingBean
 	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
 			ObjectProvider<TokenCountEstimator> tokenCountEstimator, ObjectProvider<ChatModel> chatModels,
-			MeterCatalog meters, PriceList prices, MeteringProperties properties,
-			ObjectProvider<MeteringMetrics> metrics) {
+			MeterCatalog meters, PriceList prices, MeteringProperties properties, MeteringObservations observations,
+			ObjectProvider<EstimateObservationConvention> estimateConvention) {
 		if (prices.isStrict() && meters.anyInCredits()) {
 			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
 		}
 		ChatModel chatModel = chatModels.getIfUnique();
-		return new ChatClientMeteringAdvisor(metering, subjects,
+		ChatClientMeteringAdvisor advisor = new ChatClientMeteringAdvisor(metering, subjects,
 				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
-				(chatModel != null) ? defaultModelOf(chatModel) : null,
-				properties.observations().organization(), metrics.getIfAvailable(() -> MeteringMetrics.NONE));
+				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.observations().organization(),
+				observations.registry());
+		estimateConvention.ifUnique(advisor::setEstimateObservationConvention);
+		return advisor;
 	}
 
 	/** With strict prices, the model a chat model answers with by default must be priced. */

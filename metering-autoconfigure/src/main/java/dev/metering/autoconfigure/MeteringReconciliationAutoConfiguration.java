@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Bean;
 import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveredUsage;
 import dev.metering.provider.MeterProvider;
-import dev.metering.reconcile.ReconciliationMetrics;
+import dev.metering.reconcile.ReconciliationObservationConvention;
 import dev.metering.reconcile.ReconciliationSchedule;
 import dev.metering.reconcile.UsageReconciler;
 
@@ -33,9 +33,12 @@ public final class MeteringReconciliationAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(DeliveredUsage.class)
 	UsageReconciler meteringUsageReconciler(DeliveredUsage outbox, MeterProvider provider,
-			MeteringProperties properties, ObjectProvider<ReconciliationMetrics> metrics, ObjectProvider<Clock> clock) {
-		return new UsageReconciler(outbox, provider, properties.meterDefinitions(), properties.reconcile().window(),
-				metrics.getIfAvailable(() -> ReconciliationMetrics.NONE), clock.getIfUnique(Clock::systemUTC));
+			MeteringProperties properties, MeteringObservations observations,
+			ObjectProvider<ReconciliationObservationConvention> convention, ObjectProvider<Clock> clock) {
+		UsageReconciler reconciler = new UsageReconciler(outbox, provider, properties.meterDefinitions(),
+				properties.reconcile().window(), observations.registry(), clock.getIfUnique(Clock::systemUTC));
+		convention.ifUnique(reconciler::setObservationConvention);
+		return reconciler;
 	}
 
 	@Bean

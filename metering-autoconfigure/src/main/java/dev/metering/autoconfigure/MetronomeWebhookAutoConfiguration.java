@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 
-import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.metronome.MetronomeClient;
 import dev.metering.provider.metronome.MetronomeWebhooks;
@@ -53,9 +53,10 @@ public final class MetronomeWebhookAutoConfiguration {
 	@ConditionalOnMissingBean(name = "meteringMetronomeWebhookRoute")
 	RouterFunction<ServerResponse> meteringMetronomeWebhookRoute(MeteringProperties properties,
 			MetronomeWebhooks webhooks, WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
-			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
+			MeteringObservations observations, ObjectProvider<DeliveryObservationConvention> convention,
+			ObjectProvider<Clock> clock) {
 		return WebhookRoutes.route(properties.metronome().webhook(), "metronome", webhooks, receipts, caches, outbox,
-				metrics, clock);
+				observations, convention, clock);
 	}
 
 }

@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 
-import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.polar.PolarWebhooks;
 import dev.metering.webhook.CacheChanges;
@@ -48,10 +48,10 @@ public final class PolarWebhookAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "meteringPolarWebhookRoute")
 	RouterFunction<ServerResponse> meteringPolarWebhookRoute(MeteringProperties properties, PolarWebhooks webhooks,
-			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
-			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
+			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
 		return WebhookRoutes.route(properties.polar().webhook(), "polar", webhooks, receipts, caches, outbox,
-				metrics, clock);
+				observations, convention, clock);
 	}
 
 }

@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 
-import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.stripe.StripeWebhooks;
 import dev.metering.webhook.CacheChanges;
@@ -53,10 +53,10 @@ public final class StripeWebhookAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
 	RouterFunction<ServerResponse> meteringStripeWebhookRoute(MeteringProperties properties, StripeWebhooks webhooks,
-			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
-			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
+			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
 		return WebhookRoutes.route(properties.stripe().webhook(), "stripe", webhooks, receipts, caches, outbox,
-				metrics, clock);
+				observations, convention, clock);
 	}
 
 }

@@ -7,7 +7,7 @@ import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 
-import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.ProviderWebhooks;
 import dev.metering.webhook.CacheChanges;
@@ -25,9 +25,11 @@ final class WebhookRoutes {
 
 	static RouterFunction<ServerResponse> route(MeteringProperties.Webhook webhook, String provider,
 			ProviderWebhooks webhooks, WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
-			ObjectProvider<DeliveryMetrics> metrics, ObjectProvider<Clock> clock) {
-		ProviderEventHandler events = new ProviderEventHandler(provider, caches, outbox,
-				metrics.getIfAvailable(() -> DeliveryMetrics.NONE), clock.getIfUnique(Clock::systemUTC));
+			MeteringObservations observations, ObjectProvider<DeliveryObservationConvention> convention,
+			ObjectProvider<Clock> clock) {
+		ProviderEventHandler events = new ProviderEventHandler(provider, caches, outbox, observations.registry(),
+				clock.getIfUnique(Clock::systemUTC));
+		convention.ifUnique(events::setObservationConvention);
 		return RouterFunctions.route()
 			.POST(webhook.path(), new WebhookEndpoint(provider, webhooks, receipts, events))
 			.build();

@@ -3,6 +3,7 @@ package dev.metering.billing;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -33,7 +34,7 @@ public final class LookupFailures {
 	static final Duration REFUSED_RETRY_AFTER = ProviderAccess.LOG_EVERY;
 
 	/** Rethrows every failure as it is: for callers that are told of provider trouble. */
-	static final LookupFailures STRICT = new LookupFailures(null, Duration.ZERO, MeteringMetrics.NONE);
+	static final LookupFailures STRICT = new LookupFailures(null, Duration.ZERO, ObservationRegistry.NOOP);
 
 	private static final Log logger = LogFactory.getLog(LookupFailures.class);
 
@@ -41,17 +42,19 @@ public final class LookupFailures {
 
 	private final Duration failureBackoff;
 
-	private final MeteringMetrics metrics;
+	private final ObservationRegistry observations;
 
 	/**
 	 * @param policy what a passing failure does, or {@code null} to rethrow every failure
 	 * @param failureBackoff how long a failed look-up is answered with its failure before the
 	 * provider is asked again: the wait a refused client is told
+	 * @param observations where the metered work observed on the failing thread is found, to
+	 * which a failure the work goes on after is added
 	 */
-	public LookupFailures(LookupFailurePolicy policy, Duration failureBackoff, MeteringMetrics metrics) {
+	public LookupFailures(LookupFailurePolicy policy, Duration failureBackoff, ObservationRegistry observations) {
 		this.policy = policy;
 		this.failureBackoff = failureBackoff;
-		this.metrics = metrics;
+		this.observations = observations;
 	}
 
 	/**
@@ -96,7 +99,7 @@ public final class LookupFailures {
 		if (this.policy == LookupFailurePolicy.REJECT) {
 			throw new MeteringUnavailableException(failure, this.failureBackoff, ex);
 		}
-		this.metrics.lookupFailed(lookup);
+		MeteredWorkObservationContext.lookupFailed(this.observations, lookup);
 		logger.warn(failure + "; going on with " + goingOnWith.get() + " (metering.limits.on-lookup-failure=allow)");
 	}
 

@@ -3,6 +3,7 @@ package dev.metering.billing;
 import java.math.BigInteger;
 import java.time.Duration;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -22,7 +23,8 @@ import dev.metering.provider.TokenKind;
 /**
  * Admits work against a subject's plan limit before it starts, settles what it really used
  * afterwards, and tells where the subject stands, all against the usage ledger of the subject's
- * current billing period.
+ * current billing period. What admission finds (the limit, a wait for calls in flight, the
+ * limit used up) is added to the admission observed on the admitting thread.
  */
 public final class PlanAdmission {
 
@@ -36,7 +38,7 @@ public final class PlanAdmission {
 
 	private final Enforcement enforcement;
 
-	private final MeteringMetrics metrics;
+	private final ObservationRegistry observations;
 
 	private final long completionEstimate;
 
@@ -49,6 +51,7 @@ public final class PlanAdmission {
 	private final int minCompletionTokens;
 
 	/**
+	 * @param observations where the admission observed on the admitting thread is found
 	 * @param completionEstimate tokens reserved for a completion whose request sets no cap
 	 * @param reservationWait how long a call refused only for the reservations of calls in
 	 * flight waits for them to settle
@@ -57,13 +60,13 @@ public final class PlanAdmission {
 	 * @param minCompletionTokens the fewest completion tokens a capped call is let through with
 	 */
 	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
-			MeteringMetrics metrics, long completionEstimate, Duration reservationWait, PriceList prices,
+			ObservationRegistry observations, long completionEstimate, Duration reservationWait, PriceList prices,
 			OnLimit onLimit, int minCompletionTokens) {
 		this.plans = plans;
 		this.periods = periods;
 		this.ledger = ledger;
 		this.enforcement = enforcement;
-		this.metrics = metrics;
+		this.observations = observations;
 		this.completionEstimate = completionEstimate;
 		this.reservationWait = reservationWait;
 		this.prices = prices;
@@ -90,6 +93,7 @@ public final class PlanAdmission {
 		if (limit == null) {
 			return null;
 		}
+		AdmissionObservationContext.limit(this.observations, limitKey);
 		String referenceId = account.referenceId();
 		// a call's size is known only after it ran: reserve all it may use, so that calls in
 		// parallel cannot all slip under the limit
@@ -104,13 +108,14 @@ public final class PlanAdmission {
 				&& !this.reservationWait.isZero()) {
 			// refused only for the reservations of calls in flight: decide on what they use
 			admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, this.reservationWait);
-			this.metrics.waitedForReservations(limitKey, admission instanceof Admission.Reservation);
+			AdmissionObservationContext.waitedForReservations(this.observations,
+					admission instanceof Admission.Reservation);
 		}
 		if (admission instanceof Admission.Reservation reservation) {
 			return reservation;
 		}
 		Admission.Refused refused = (Admission.Refused) admission;
-		this.metrics.overLimit(limitKey);
+		AdmissionObservationContext.overLimit(this.observations);
 		if (this.enforcement == Enforcement.ENFORCE) {
 			throw new UsageLimitExceededException(limitKey, limit, refused.used(), period.end());
 		}

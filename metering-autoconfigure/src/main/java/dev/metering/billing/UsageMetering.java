@@ -3,6 +3,8 @@ package dev.metering.billing;
 import java.util.Map;
 import java.util.Optional;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -23,11 +25,19 @@ import dev.metering.provider.TokenUsage;
 /**
  * The flow of metered work, shared by the ChatClient advisor and the {@code @MeteredUsage}
  * aspect: a scope opens, calls begin (admitted against the plan limit) and complete (their usage
- * counted), the scope closes and its usage is recorded.
+ * counted), the scope closes and its usage is recorded. Admissions
+ * ({@link BillingObservationDocumentation#ADMISSION}) and recordings
+ * ({@link BillingObservationDocumentation#RECORDING}) are observed.
  */
 public final class UsageMetering {
 
 	private static final Log logger = LogFactory.getLog(UsageMetering.class);
+
+	private static final AdmissionObservationConvention DEFAULT_ADMISSION_CONVENTION =
+			new DefaultAdmissionObservationConvention();
+
+	private static final RecordingObservationConvention DEFAULT_RECORDING_CONVENTION =
+			new DefaultRecordingObservationConvention();
 
 	private final MeterCatalog meters;
 
@@ -41,28 +51,45 @@ public final class UsageMetering {
 
 	private final MissingCustomerPolicy missingCustomerPolicy;
 
-	private final MeteringMetrics metrics;
+	private final ObservationRegistry observations;
 
 	private final PriceList prices;
 
 	private final CreditCarry carry;
 
+	/** {@code null} for the default. */
+	private AdmissionObservationConvention admissionConvention;
+
+	/** {@code null} for the default. */
+	private RecordingObservationConvention recordingConvention;
+
 	/**
+	 * @param observations where admissions and recordings are observed
 	 * @param prices the prices of credits meters, or {@code null} when none is configured
 	 * @param carry the rounding carried on credits meters, or {@code null} without prices
 	 */
 	public UsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
 			PlanAdmission admission, UsageRecorder recorder, MissingCustomerPolicy missingCustomerPolicy,
-			MeteringMetrics metrics, PriceList prices, CreditCarry carry) {
+			ObservationRegistry observations, PriceList prices, CreditCarry carry) {
 		this.meters = meters;
 		this.accounts = accounts;
 		this.subjects = subjects;
 		this.admission = admission;
 		this.recorder = recorder;
 		this.missingCustomerPolicy = missingCustomerPolicy;
-		this.metrics = metrics;
+		this.observations = observations;
 		this.prices = prices;
 		this.carry = carry;
+	}
+
+	/** Replaces {@link DefaultAdmissionObservationConvention}. */
+	public void setAdmissionObservationConvention(AdmissionObservationConvention convention) {
+		this.admissionConvention = convention;
+	}
+
+	/** Replaces {@link DefaultRecordingObservationConvention}. */
+	public void setRecordingObservationConvention(RecordingObservationConvention convention) {
+		this.recordingConvention = convention;
 	}
 
 	/**
@@ -77,6 +104,11 @@ public final class UsageMetering {
 		if (collectsTokens) {
 			return UsageScope.collectingTokens(meter, subject, named != null);
 		}
+		return admission().observe(() -> openQuantityScope(meter, subject, named != null));
+	}
+
+	private UsageScope openQuantityScope(MeterDefinition meter, BillingSubject subject, boolean named) {
+		AdmissionObservationContext.admitting(this.observations, meter.key(), subject);
 		Account account = accountOrRefuse(subject).orElse(null);
 		if (account != null) {
 			this.recorder.requireRoom();
@@ -85,7 +117,9 @@ public final class UsageMetering {
 				this.admission.settle(check, 0);
 			}
 		}
-		return UsageScope.recordingQuantity(meter, subject, named != null, account);
+		AdmissionObservationContext.admitted(this.observations, (account != null)
+				? AdmissionObservationContext.Outcome.ADMITTED : AdmissionObservationContext.Outcome.UNBILLED);
+		return UsageScope.recordingQuantity(meter, subject, named, account);
 	}
 
 	/**
@@ -108,6 +142,14 @@ public final class UsageMetering {
 	 * method failed).
 	 */
 	public void closeScope(UsageScope scope, Long quantity) {
+		recording().observe(() -> {
+			recordScope(scope, quantity);
+			RecordingObservationContext.finished(this.observations);
+		});
+	}
+
+	private void recordScope(UsageScope scope, Long quantity) {
+		RecordingObservationContext.recording(this.observations, scope.meter().key());
 		Map<UsageScope.Collected, Long> collected = scope.close();
 		if (scope.collectsTokens()) {
 			collected.forEach((key, amount) -> record(scope.meter(), key.account(), key.dimensions(), amount));
@@ -118,7 +160,8 @@ public final class UsageMetering {
 		}
 		Account account = scope.quantityAccount();
 		if (account == null) {
-			this.metrics.unbilled();
+			// counted as unbilled when the scope was admitted
+			RecordingObservationContext.unbilled(this.observations);
 			logger.warn("Usage of " + quantity + " on meter '" + scope.meter().key()
 					+ "' was not billed: no billing account for " + describe(scope.subject()));
 			return;
@@ -139,18 +182,38 @@ public final class UsageMetering {
 	 * pattern prices the model asked for
 	 */
 	public MeteredCall begin(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
+		return admission().observe(() -> admit(subject, scope, estimate));
+	}
+
+	private MeteredCall admit(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
 		UsageScope collecting = (scope != null && scope.collectsTokens()) ? scope : null;
 		MeterDefinition meter = (collecting != null) ? collecting.meter() : this.meters.defaultMeter();
+		AdmissionObservationContext.admitting(this.observations, meter.key(), subject);
 		ModelPrice price = meter.inCredits() ? requestPrice(meter, estimate.model()) : null;
 		Optional<Account> account = accountOrRefuse(subject);
 		if (account.isEmpty()) {
-			this.metrics.unbilled();
+			AdmissionObservationContext.admitted(this.observations, AdmissionObservationContext.Outcome.UNBILLED);
 			return new MeteredCall(this, null, meter, null, null, estimate.model(), price, null);
 		}
 		this.recorder.requireRoom();
 		Admission.Reservation reservation = this.admission.admit(account.get(), meter, estimate, price);
+		Integer completionCap = this.admission.completionCap(meter, estimate, price, reservation);
+		AdmissionObservationContext.admitted(this.observations, (completionCap != null)
+				? AdmissionObservationContext.Outcome.CAPPED : AdmissionObservationContext.Outcome.ADMITTED);
 		return new MeteredCall(this, account.get(), meter, collecting, reservation, estimate.model(), price,
-				this.admission.completionCap(meter, estimate, price, reservation));
+				completionCap);
+	}
+
+	/** The admission of work, observed; its context is created only when it is observed. */
+	private Observation admission() {
+		return BillingObservationDocumentation.ADMISSION.observation(this.admissionConvention,
+				DEFAULT_ADMISSION_CONVENTION, AdmissionObservationContext::new, this.observations);
+	}
+
+	/** The recording of work's usage, observed; its context is created only when it is observed. */
+	private Observation recording() {
+		return BillingObservationDocumentation.RECORDING.observation(this.recordingConvention,
+				DEFAULT_RECORDING_CONVENTION, RecordingObservationContext::new, this.observations);
 	}
 
 	/**
@@ -177,8 +240,17 @@ public final class UsageMetering {
 	 * of token when the meter has that dimension.
 	 */
 	void complete(MeteredCall call, TokenUsage tokens, String answeredModel) {
+		recording().observe(() -> {
+			recordCall(call, tokens, answeredModel);
+			RecordingObservationContext.finished(this.observations);
+		});
+	}
+
+	private void recordCall(MeteredCall call, TokenUsage tokens, String answeredModel) {
+		RecordingObservationContext.recording(this.observations, call.meter().key());
 		Account account = call.account();
 		if (account == null) {
+			RecordingObservationContext.unbilled(this.observations);
 			return;
 		}
 		MeterDefinition meter = call.meter();
@@ -289,7 +361,10 @@ public final class UsageMetering {
 	}
 
 	private void collectOrRecord(MeteredCall call, Account account, UsageDimensions dimensions, long quantity) {
-		if (call.scope() == null || !call.scope().tryAdd(account, dimensions, quantity)) {
+		if (call.scope() != null && call.scope().tryAdd(account, dimensions, quantity)) {
+			RecordingObservationContext.collected(this.observations);
+		}
+		else {
 			record(call.meter(), account, dimensions, quantity);
 		}
 	}
@@ -302,8 +377,11 @@ public final class UsageMetering {
 		// metering.limits.on-lookup-failure) is null: the event waits for it in the outbox
 		String problem = this.recorder.recordNow(meter.eventName(), account.customerId(), quantity, dimensions,
 				account.subject());
-		if (problem != null) {
-			this.metrics.refused();
+		if (problem == null) {
+			RecordingObservationContext.recorded(this.observations);
+		}
+		else {
+			RecordingObservationContext.refused(this.observations);
 			logger.error("Usage of " + quantity + " for '" + account.referenceId() + "' on meter '" + meter.key()
 					+ "' could not be recorded: " + problem);
 		}

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -27,12 +29,22 @@ import dev.metering.provider.MeterProvider;
  * due when the pass began, and sends it in lanes, one per customer and event name, or in
  * batches to a provider that takes batches. Later events wait for the next pass, so that they
  * gather and coalesce instead of trickling out one call each.
+ * <p>
+ * Each pass is observed ({@link DeliveryObservationDocumentation#DELIVERY}) with what became of
+ * its events, and each request to the provider within it
+ * ({@link DeliveryObservationDocumentation#PROVIDER_REQUEST}).
  */
 final class DeliveryPass {
 
 	private static final Log logger = LogFactory.getLog(DeliveryPass.class);
 
 	private static final int CLAIM_SIZE = 100;
+
+	private static final DeliveryObservationConvention DEFAULT_CONVENTION =
+			new DefaultDeliveryObservationConvention();
+
+	private static final ProviderRequestObservationConvention DEFAULT_REQUEST_CONVENTION =
+			new DefaultProviderRequestObservationConvention();
 
 	private final DeliveryQueue queue;
 
@@ -44,39 +56,61 @@ final class DeliveryPass {
 
 	private final Set<String> coalescedEventNames;
 
-	private final DeliveryMetrics metrics;
+	private final ObservationRegistry observations;
 
 	private final EventIdentifiers identifiers = new EventIdentifiers();
 
 	/** Runs lanes side by side; {@code null} to run them one after another. */
 	private final Executor lanes;
 
+	/** {@code null} for the default. */
+	private DeliveryObservationConvention convention;
+
+	/** {@code null} for the default. */
+	private ProviderRequestObservationConvention requestConvention;
+
 	DeliveryPass(DeliveryQueue queue, MeterProvider provider, CustomerNaming naming, OutcomeSettler settler,
-			Set<String> coalescedEventNames, DeliveryMetrics metrics, Executor lanes) {
+			Set<String> coalescedEventNames, ObservationRegistry observations, Executor lanes) {
 		this.queue = queue;
 		this.provider = provider;
 		this.naming = naming;
 		this.settler = settler;
 		this.coalescedEventNames = coalescedEventNames;
-		this.metrics = metrics;
+		this.observations = observations;
 		this.lanes = lanes;
+	}
+
+	void setObservationConvention(DeliveryObservationConvention convention) {
+		this.convention = convention;
+	}
+
+	void setRequestObservationConvention(ProviderRequestObservationConvention convention) {
+		this.requestConvention = convention;
 	}
 
 	/** @return how many entries were attempted */
 	int run(Instant passStart) {
+		DeliveryObservationContext context = new DeliveryObservationContext(this.provider.name(),
+				DeliveryObservationContext.Trigger.PASS);
+		Observation pass = DeliveryObservationDocumentation.DELIVERY.observation(this.convention, DEFAULT_CONVENTION,
+				() -> context, this.observations);
+		return pass.observe(() -> run(passStart, pass, context));
+	}
+
+	private int run(Instant passStart, Observation pass, DeliveryObservationContext context) {
 		this.naming.run(passStart);
-		coalesce(passStart);
+		coalesce(passStart, context);
 		int attempted = 0;
 		List<OutboxEntry> claimed;
 		while (!(claimed = this.queue.due(passStart, CLAIM_SIZE)).isEmpty()) {
-			deliver(claimed);
+			deliver(claimed, pass);
 			attempted += claimed.size();
 		}
 		return attempted;
 	}
 
 	/** Merges what piled up since the last pass, so that calls grow with customers, not events. */
-	private void coalesce(Instant passStart) {
+	private void coalesce(Instant passStart, DeliveryObservationContext context) {
 		if (this.coalescedEventNames.isEmpty()) {
 			return;
 		}
@@ -84,7 +118,7 @@ final class DeliveryPass {
 			int merged;
 			do {
 				merged = this.queue.coalesce(this.coalescedEventNames, passStart, this.identifiers::next);
-				this.metrics.coalesced(merged);
+				context.coalesced(merged);
 			}
 			while (merged > 0);
 		}
@@ -97,9 +131,10 @@ final class DeliveryPass {
 	/**
 	 * Delivers claimed entries in lanes: lanes run side by side, the events of one lane one after
 	 * another, so that a provider never sees two requests in flight for the same customer and
-	 * meter. The claim is settled before the next one is made.
+	 * meter. The claim is settled before the next one is made. Each lane runs in the pass's
+	 * observation, to which what it settles is added.
 	 */
-	private void deliver(List<OutboxEntry> claimed) {
+	private void deliver(List<OutboxEntry> claimed, Observation pass) {
 		int batchSize = this.provider.batchSize();
 		if (batchSize > 1) {
 			batches(claimed, batchSize).forEach(this::attemptTogether);
@@ -111,7 +146,8 @@ final class DeliveryPass {
 			return;
 		}
 		List<CompletableFuture<Void>> running = new ArrayList<>(lanes.size());
-		lanes.forEach((lane) -> running.add(CompletableFuture.runAsync(() -> lane.forEach(this::attempt), this.lanes)));
+		lanes.forEach((lane) -> running
+			.add(CompletableFuture.runAsync(() -> pass.scoped(() -> lane.forEach(this::attempt)), this.lanes)));
 		for (CompletableFuture<Void> lane : running) {
 			try {
 				lane.get();
@@ -161,8 +197,16 @@ final class DeliveryPass {
 
 	/** One request to the provider, observed: the outcomes of its events, in order. */
 	private List<DeliveryOutcome> send(int events, Supplier<List<DeliveryOutcome>> request) {
+		ProviderRequestObservationContext context = new ProviderRequestObservationContext(this.provider.name(),
+				events);
 		try {
-			return this.metrics.request(events, request);
+			return DeliveryObservationDocumentation.PROVIDER_REQUEST
+				.observation(this.requestConvention, DEFAULT_REQUEST_CONVENTION, () -> context, this.observations)
+				.observe(() -> {
+					List<DeliveryOutcome> outcomes = request.get();
+					context.setOutcomes(outcomes);
+					return outcomes;
+				});
 		}
 		catch (RuntimeException ex) {
 			return Collections.nCopies(events, failed(ex));

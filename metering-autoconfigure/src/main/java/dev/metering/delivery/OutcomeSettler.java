@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -16,7 +17,8 @@ import dev.metering.provider.UsageEvent;
  * Settles an attempted event by the provider's answer: delivered, retried after a backoff (or
  * the wait the provider asked for, when longer), held back for the longest backoff while the
  * provider refuses everything, or dead-lettered when the provider refused it or the attempts
- * ran out.
+ * ran out. What became of each event is added to the observation of its pass, current on the
+ * settling thread.
  */
 final class OutcomeSettler {
 
@@ -26,40 +28,42 @@ final class OutcomeSettler {
 
 	private final RetryBackoff backoff;
 
-	private final DeliveryMetrics metrics;
+	private final ObservationRegistry observations;
 
 	private final String provider;
 
 	private final Clock clock;
 
-	OutcomeSettler(DeliveryQueue queue, RetryBackoff backoff, DeliveryMetrics metrics, String provider, Clock clock) {
+	OutcomeSettler(DeliveryQueue queue, RetryBackoff backoff, ObservationRegistry observations, String provider,
+			Clock clock) {
 		this.queue = queue;
 		this.backoff = backoff;
-		this.metrics = metrics;
+		this.observations = observations;
 		this.provider = provider;
 		this.clock = clock;
 	}
 
 	void settle(OutboxEntry entry, DeliveryOutcome outcome) {
 		UsageEvent event = entry.event();
+		DeliveryObservationContext pass = DeliveryObservationContext.current(this.observations);
 		if (outcome instanceof DeliveryOutcome.Delivered) {
 			this.queue.markDelivered(event.identifier());
-			this.metrics.delivered();
-			if (entry.recordedAt() != null) {
-				this.metrics.deliveredAfter(Duration.between(entry.recordedAt(), this.clock.instant()));
+			if (pass != null) {
+				pass.delivered((entry.recordedAt() != null)
+						? Duration.between(entry.recordedAt(), this.clock.instant()) : null);
 			}
 		}
 		else if (outcome instanceof DeliveryOutcome.Retry retry) {
 			int failures = entry.attempts() + 1;
 			if (this.backoff.exhausted(failures)) {
-				deadLetter(event, "retries_exhausted", retry.reason());
+				deadLetter(event, "retries_exhausted", retry.reason(), pass);
 			}
 			else {
 				Duration delay = this.backoff.delayAfter(failures);
 				if (retry.notSooner() != null && retry.notSooner().compareTo(delay) > 0) {
 					delay = retry.notSooner();
 				}
-				retryLater(event, delay, retry.reason());
+				retryLater(event, delay, retry.reason(), pass);
 			}
 		}
 		else if (outcome instanceof DeliveryOutcome.Held held) {
@@ -67,25 +71,31 @@ final class OutcomeSettler {
 			// about this event is wrong, so its attempts never run out
 			Instant next = this.clock.instant().plus(this.backoff.max());
 			this.queue.hold(event.identifier(), next, held.reason());
-			this.metrics.retried();
+			if (pass != null) {
+				pass.retried();
+			}
 		}
 		else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
-			deadLetter(event, rejected.code(), rejected.message());
+			deadLetter(event, rejected.code(), rejected.message(), pass);
 		}
 	}
 
-	private void retryLater(UsageEvent event, Duration delay, String reason) {
+	private void retryLater(UsageEvent event, Duration delay, String reason, DeliveryObservationContext pass) {
 		Instant next = this.clock.instant().plus(delay);
 		this.queue.scheduleRetry(event.identifier(), next, reason);
-		this.metrics.retried();
+		if (pass != null) {
+			pass.retried();
+		}
 		if (logger.isDebugEnabled()) {
 			logger.debug("Retrying usage event " + event.identifier() + " at " + next + ": " + reason);
 		}
 	}
 
-	private void deadLetter(UsageEvent event, String code, String message) {
+	private void deadLetter(UsageEvent event, String code, String message, DeliveryObservationContext pass) {
 		this.queue.deadLetter(event.identifier(), code, message, this.clock.instant());
-		this.metrics.deadLettered();
+		if (pass != null) {
+			pass.deadLettered();
+		}
 		logger.warn("Usage event " + event.identifier() + " (" + event.eventName() + ", customer "
 				+ event.customerId() + ", value " + event.value() + ") was refused by " + this.provider + ": "
 				+ code + ": " + message);

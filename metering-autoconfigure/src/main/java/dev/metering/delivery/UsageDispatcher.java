@@ -8,6 +8,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -63,9 +64,10 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	/**
 	 * @param customers names the customers of usage recorded while the provider could not
+	 * @param observations where the passes and the requests to the provider are observed
 	 */
 	public UsageDispatcher(DeliveryQueue queue, MeterProvider provider, CustomerLookup customers,
-			DeliverySettings settings, Clock clock, DeliveryMetrics metrics) {
+			DeliverySettings settings, Clock clock, ObservationRegistry observations) {
 		this.queue = queue;
 		this.provider = provider.name();
 		this.settings = settings;
@@ -75,11 +77,21 @@ public final class UsageDispatcher implements SmartLifecycle {
 		this.threads.setMaxPoolSize(settings.concurrency() + 1);
 		this.threads.setThreadNamePrefix("metering-delivery-");
 		this.threads.setDaemon(true);
-		OutcomeSettler settler = new OutcomeSettler(queue, settings.backoff(), metrics, this.provider, clock);
+		OutcomeSettler settler = new OutcomeSettler(queue, settings.backoff(), observations, this.provider, clock);
 		CustomerNaming naming = new CustomerNaming(queue, customers, this.provider, settings.customerLookupRetry(),
 				clock);
-		this.pass = new DeliveryPass(queue, provider, naming, settler, settings.coalescedEventNames(), metrics,
+		this.pass = new DeliveryPass(queue, provider, naming, settler, settings.coalescedEventNames(), observations,
 				(settings.concurrency() > 1) ? this.threads : null);
+	}
+
+	/** Replaces {@link DefaultDeliveryObservationConvention} for the observations of passes. */
+	public void setObservationConvention(DeliveryObservationConvention convention) {
+		this.pass.setObservationConvention(convention);
+	}
+
+	/** Replaces {@link DefaultProviderRequestObservationConvention} for the observations of requests. */
+	public void setRequestObservationConvention(ProviderRequestObservationConvention convention) {
+		this.pass.setRequestObservationConvention(convention);
 	}
 
 	@Override

@@ -1,4 +1,5 @@
 /**
- * Micrometer counters of what metering does to calls.
+ * Micrometer meters: those metering's observations yield, the gauges of the outbox, and
+ * the metrics of the caches metering builds.
  */
 package dev.metering.metrics;

@@ -13,6 +13,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
+import org.springframework.cache.caffeine.CaffeineCache;
 
 import dev.metering.MeterUsageSummary;
 
@@ -24,7 +25,8 @@ import dev.metering.MeterUsageSummary;
  * background, and keeps it when the refresh fails. Its entries do not expire: a look-up with an answer cached never
  * waits for the provider, and the size bound keeps memory in check. "No customer" and "no
  * subscription" are refreshed sooner than answers, so that a customer who checks out is found
- * within that shorter interval of the provider knowing it.
+ * within that shorter interval of the provider knowing it. The built-in caches record their
+ * statistics, for {@link #builtInCaches() their metrics}.
  * <p>
  * A provider's webhooks may evict what it has told of a customer, or tell who an
  * organization's customer is, so that a change at the provider (a plan changed, a customer
@@ -57,6 +59,8 @@ public final class ProviderCaches {
 
 	/** The look-ups handed out, by cache name, for evictions. */
 	private final Map<String, List<CachedLookup<?, ?>>> lookups = new ConcurrentHashMap<>();
+
+	private final List<CaffeineCache> builtInCaches = new CopyOnWriteArrayList<>();
 
 	/**
 	 * @param applicationCaches the application's cache manager, or {@code null}
@@ -140,6 +144,14 @@ public final class ProviderCaches {
 		this.lookups.getOrDefault(CUSTOMERS, List.of()).forEach((lookup) -> lookup.put(referenceId, customerId));
 	}
 
+	/**
+	 * The caches built here rather than taken from the application's cache manager, whose
+	 * metrics the application's meter registry does not bind: one per look-up handed out.
+	 */
+	public List<CaffeineCache> builtInCaches() {
+		return List.copyOf(this.builtInCaches);
+	}
+
 	private void evict(String name, Object key) {
 		this.lookups.getOrDefault(name, List.of()).forEach((lookup) -> lookup.evict(key));
 	}
@@ -148,10 +160,13 @@ public final class ProviderCaches {
 			Function<K, V> providerLookup) {
 		Function<K, V> loader = this.access.observing(providerLookup);
 		Cache cache = (this.applicationCaches != null) ? this.applicationCaches.getCache(name) : null;
-		CachedLookup<K, V> lookup = new CachedLookup<>((cache != null) ? cache
-				: new RefreshingCache(name, new RefreshingCache.Intervals(refresh, missingRefresh),
-						this.settings.maximumSize(), loader, this.refresher, this.ticker),
-				loader, Caffeine.newBuilder()
+		if (cache == null) {
+			RefreshingCache builtIn = new RefreshingCache(name, new RefreshingCache.Intervals(refresh, missingRefresh),
+					this.settings.maximumSize(), loader, this.refresher, this.ticker);
+			this.builtInCaches.add(builtIn);
+			cache = builtIn;
+		}
+		CachedLookup<K, V> lookup = new CachedLookup<>(cache, loader, Caffeine.newBuilder()
 					.ticker(this.ticker)
 					.expireAfterWrite(this.settings.failureBackoff())
 					.maximumSize(this.settings.maximumSize())

@@ -23,7 +23,8 @@ import org.springframework.cache.support.NullValue;
  * <p>
  * Caffeine refreshes every entry after one interval, so the cache refreshes after the shorter
  * of the two, and each entry carries when it was loaded: an entry whose own interval has not
- * passed yet is kept as it is, without asking the provider.
+ * passed yet is kept as it is, without asking the provider. It records its statistics, which
+ * Micrometer's Caffeine cache metrics read.
  */
 final class RefreshingCache extends CaffeineCache {
 
@@ -51,6 +52,7 @@ final class RefreshingCache extends CaffeineCache {
 			.ticker(ticker)
 			.maximumSize(maximumSize)
 			.refreshAfterWrite(intervals.shorter())
+			.recordStats()
 			.build(new Refreshing<>(name, intervals, loader, refresher, ticker));
 	}
 

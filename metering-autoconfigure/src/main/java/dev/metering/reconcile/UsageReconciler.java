@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -27,7 +28,8 @@ import dev.metering.provider.MeterProvider;
  * Checks that the provider counted what was delivered: for a closed window, per sum meter and
  * per customer the outbox delivered to, the sum of the events sent is compared with the
  * provider's own total. A difference is a drift, logged at WARN with the customer, the meter,
- * the window and both figures, and kept in the metrics.
+ * the window and both figures, and observed
+ * ({@link ReconciliationObservationDocumentation#RECONCILIATION}) with what it found.
  * <p>
  * Only customers with usage delivered in the window are asked about, as providers answer
  * totals per customer. Meters that do not sum (count, last) are not reconciled.
@@ -35,6 +37,9 @@ import dev.metering.provider.MeterProvider;
 public final class UsageReconciler {
 
 	private static final Log logger = LogFactory.getLog(UsageReconciler.class);
+
+	private static final ReconciliationObservationConvention DEFAULT_CONVENTION =
+			new DefaultReconciliationObservationConvention();
 
 	private final DeliveredUsage outbox;
 
@@ -44,23 +49,32 @@ public final class UsageReconciler {
 
 	private final Duration window;
 
-	private final ReconciliationMetrics metrics;
+	private final ObservationRegistry observations;
 
 	private final Clock clock;
+
+	/** {@code null} for the default. */
+	private ReconciliationObservationConvention convention;
 
 	/**
 	 * @param meters the configured meters
 	 * @param window the length of the window {@link #reconcileLastWindow()} reconciles, whole
 	 * minutes
+	 * @param observations where reconciliations are observed
 	 */
 	public UsageReconciler(DeliveredUsage outbox, MeterProvider provider, List<MeterDefinition> meters,
-			Duration window, ReconciliationMetrics metrics, Clock clock) {
+			Duration window, ObservationRegistry observations, Clock clock) {
 		this.outbox = outbox;
 		this.provider = provider;
 		this.meters = List.copyOf(meters);
 		this.window = window;
-		this.metrics = metrics;
+		this.observations = observations;
 		this.clock = clock;
+	}
+
+	/** Replaces {@link DefaultReconciliationObservationConvention}. */
+	public void setObservationConvention(ReconciliationObservationConvention convention) {
+		this.convention = convention;
 	}
 
 	/** Reconciles the last window that has closed: by default, yesterday in UTC. */
@@ -77,6 +91,18 @@ public final class UsageReconciler {
 	 */
 	public Reconciliation reconcile(Instant start, Instant end) {
 		requireClosedWindow(start, end);
+		ReconciliationObservationContext context = new ReconciliationObservationContext(this.provider.name(), start,
+				end);
+		return ReconciliationObservationDocumentation.RECONCILIATION
+			.observation(this.convention, DEFAULT_CONVENTION, () -> context, this.observations)
+			.observe(() -> {
+				Reconciliation reconciliation = compare(start, end);
+				context.setReconciliation(reconciliation);
+				return reconciliation;
+			});
+	}
+
+	private Reconciliation compare(Instant start, Instant end) {
 		Map<String, String> skipped = new LinkedHashMap<>();
 		List<MeterDefinition> summed = new ArrayList<>();
 		for (MeterDefinition meter : this.meters) {
@@ -108,7 +134,6 @@ public final class UsageReconciler {
 		Reconciliation reconciliation = new Reconciliation(this.provider.name(), start, end, reconciled,
 				comparison.compared, comparison.drifts, comparison.failures, skipped);
 		report(reconciliation);
-		this.metrics.reconciled(reconciliation);
 		return reconciliation;
 	}
 

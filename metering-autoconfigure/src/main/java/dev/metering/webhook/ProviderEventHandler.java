@@ -5,10 +5,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import dev.metering.delivery.DeliveryMetrics;
+import dev.metering.delivery.DefaultDeliveryObservationConvention;
+import dev.metering.delivery.DeliveryObservationContext;
+import dev.metering.delivery.DeliveryObservationConvention;
+import dev.metering.delivery.DeliveryObservationDocumentation;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.LateRefusal;
 import dev.metering.provider.ProviderEvent;
@@ -24,11 +28,15 @@ import dev.metering.provider.UsageEvent;
  * A refusal that names no delivered event in the outbox (the outbox in memory forgets delivered
  * events, a database outbox keeps them for {@code metering.outbox.retention}, and a provider
  * may count refusals without naming each) is not lost: it is logged at WARN with the
- * provider's account, and counted apart.
+ * provider's account, and counted apart. The dead-lettering is observed as a
+ * {@link DeliveryObservationDocumentation#DELIVERY delivery} the webhook triggered.
  */
 public final class ProviderEventHandler {
 
 	private static final Log logger = LogFactory.getLog(ProviderEventHandler.class);
+
+	private static final DeliveryObservationConvention DEFAULT_CONVENTION =
+			new DefaultDeliveryObservationConvention();
 
 	private final String provider;
 
@@ -36,24 +44,32 @@ public final class ProviderEventHandler {
 
 	private final DeliveryQueue outbox;
 
-	private final DeliveryMetrics metrics;
+	private final ObservationRegistry observations;
 
 	private final Clock clock;
+
+	/** {@code null} for the default. */
+	private DeliveryObservationConvention convention;
 
 	/**
 	 * @param provider the provider's name, for logs
 	 * @param caches changes the caches of the provider's look-ups, of every instance
 	 * @param outbox where delivered events are dead-lettered
-	 * @param metrics counts refused events
+	 * @param observations where the dead-lettering of refused usage is observed
 	 * @param clock tells when a refusal became known
 	 */
-	public ProviderEventHandler(String provider, CacheChanges caches, DeliveryQueue outbox, DeliveryMetrics metrics,
-			Clock clock) {
+	public ProviderEventHandler(String provider, CacheChanges caches, DeliveryQueue outbox,
+			ObservationRegistry observations, Clock clock) {
 		this.provider = provider;
 		this.caches = caches;
 		this.outbox = outbox;
-		this.metrics = metrics;
+		this.observations = observations;
 		this.clock = clock;
+	}
+
+	/** Replaces {@link DefaultDeliveryObservationConvention}. */
+	public void setObservationConvention(DeliveryObservationConvention convention) {
+		this.convention = convention;
 	}
 
 	void handle(ProviderEvent event) {
@@ -61,7 +77,11 @@ public final class ProviderEventHandler {
 			change(changed);
 		}
 		else if (event instanceof ProviderEvent.UsageRefused refused) {
-			deadLetter(refused);
+			DeliveryObservationContext context = new DeliveryObservationContext(this.provider,
+					DeliveryObservationContext.Trigger.WEBHOOK);
+			DeliveryObservationDocumentation.DELIVERY
+				.observation(this.convention, DEFAULT_CONVENTION, () -> context, this.observations)
+				.observe(() -> deadLetter(refused, context));
 		}
 	}
 
@@ -74,7 +94,7 @@ public final class ProviderEventHandler {
 		}
 	}
 
-	private void deadLetter(ProviderEvent.UsageRefused refused) {
+	private void deadLetter(ProviderEvent.UsageRefused refused, DeliveryObservationContext context) {
 		Instant now = this.clock.instant();
 		List<String> deadLettered = new ArrayList<>();
 		List<String> notFound = new ArrayList<>();
@@ -83,7 +103,7 @@ public final class ProviderEventHandler {
 					refusal.message(), now);
 			if (result.outcome() == LateRefusal.Outcome.DEAD_LETTERED) {
 				deadLettered.add(refusal.identifier());
-				this.metrics.deadLettered();
+				context.deadLettered();
 				UsageEvent dead = result.event();
 				logger.warn("Usage event " + dead.identifier() + " (" + dead.eventName() + ", customer "
 						+ dead.customerId() + ", value " + dead.value() + ") was refused by " + this.provider
@@ -95,10 +115,10 @@ public final class ProviderEventHandler {
 		}
 		long unaccounted = notFound.size() + refused.unnamed();
 		if (!deadLettered.isEmpty()) {
-			this.metrics.refusedLate(deadLettered.size(), true);
+			context.refusedLate(deadLettered.size(), true);
 		}
 		if (unaccounted > 0) {
-			this.metrics.refusedLate(unaccounted, false);
+			context.refusedLate(unaccounted, false);
 		}
 		logger.warn(this.provider + " refused usage it had accepted: " + refused.description() + ". Now dead letters: "
 				+ deadLettered + "; no delivered event in the outbox for " + notFound

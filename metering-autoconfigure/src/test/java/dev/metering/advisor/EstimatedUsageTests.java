@@ -5,13 +5,14 @@ import java.time.Instant;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import dev.metering.metrics.MicrometerMeteringMetrics;
+import dev.metering.metrics.EstimateMeterObservationHandler;
 import dev.metering.support.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,8 +28,7 @@ class EstimatedUsageTests {
 
 	private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
 
-	private final EstimatedUsage estimates = new EstimatedUsage(new MicrometerMeteringMetrics(this.registry),
-			this.clock);
+	private final EstimatedUsage estimates = new EstimatedUsage(countingOn(this.registry), this.clock);
 
 	@Test
 	void everyEstimateIsCountedByModelAndReason() {
@@ -74,6 +74,13 @@ class EstimatedUsageTests {
 			.tag("reason", reason)
 			.counter()
 			.count();
+	}
+
+	/** Observations of estimates that count them on {@code registry}. */
+	private static ObservationRegistry countingOn(MeterRegistry registry) {
+		ObservationRegistry observations = ObservationRegistry.create();
+		observations.observationConfig().observationHandler(new EstimateMeterObservationHandler(registry));
+		return observations;
 	}
 
 	private static long warnings(CapturedOutput output, String model) {

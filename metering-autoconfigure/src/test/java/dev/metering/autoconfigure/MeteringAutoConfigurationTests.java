@@ -34,10 +34,8 @@ import dev.metering.UsageStatus;
 import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.DefaultBillingClient;
 import dev.metering.billing.MeterCatalog;
-import dev.metering.billing.MeteringMetrics;
-import dev.metering.delivery.DeliveryMetrics;
-import dev.metering.metrics.MicrometerDeliveryMetrics;
-import dev.metering.metrics.MicrometerMeteringMetrics;
+import dev.metering.metrics.AdmissionMeterObservationHandler;
+import dev.metering.metrics.DeliveryMeterObservationHandler;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
@@ -85,8 +83,8 @@ class MeteringAutoConfigurationTests {
 	void withoutMicrometerNothingIsCountedAndTheRestWorks() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
 			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(MeteringMetrics.class)
-				.doesNotHaveBean(DeliveryMetrics.class)
+				.doesNotHaveBean(AdmissionMeterObservationHandler.class)
+				.doesNotHaveBean(DeliveryMeterObservationHandler.class)
 				.hasSingleBean(BillingClient.class));
 	}
 
@@ -95,8 +93,8 @@ class MeteringAutoConfigurationTests {
 		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 			.withPropertyValues("metering.on-missing-customer=skip")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(MicrometerMeteringMetrics.class)
-					.hasSingleBean(MicrometerDeliveryMetrics.class);
+				assertThat(context).hasSingleBean(AdmissionMeterObservationHandler.class)
+					.hasSingleBean(DeliveryMeterObservationHandler.class);
 				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(3, 4));
 				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
 
@@ -108,8 +106,9 @@ class MeteringAutoConfigurationTests {
 
 	@Test
 	void withoutAMeterRegistryNothingIsCounted() {
-		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(MeteringMetrics.class)
-			.doesNotHaveBean(MeterRegistry.class));
+		this.contextRunner
+			.run((context) -> assertThat(context).doesNotHaveBean(AdmissionMeterObservationHandler.class)
+				.doesNotHaveBean(MeterRegistry.class));
 	}
 
 	@Test

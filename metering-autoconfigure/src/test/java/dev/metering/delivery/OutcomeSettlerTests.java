@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 
 import dev.metering.outbox.InMemoryUsageOutbox;
@@ -27,8 +28,8 @@ class OutcomeSettlerTests {
 
 	private final RetryBackoff backoff = new RetryBackoff(Duration.ofMillis(10), Duration.ofSeconds(2), 3);
 
-	private final OutcomeSettler settler = new OutcomeSettler(this.outbox, this.backoff, DeliveryMetrics.NONE, "test",
-			this.clock);
+	private final OutcomeSettler settler = new OutcomeSettler(this.outbox, this.backoff, ObservationRegistry.NOOP,
+			"test", this.clock);
 
 	@Test
 	void aRetryAfterLongerThanTheBackoffIsWaitedOut() {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
-import dev.metering.metrics.MicrometerDeliveryMetrics;
+import dev.metering.metrics.DeliveryMeterObservationHandler;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.DeliveryOutcome;
@@ -55,6 +55,8 @@ class UsageDispatcherTests {
 	};
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+	private final ObservationRegistry observations = countingOn(this.registry);
 
 	private final UsageDispatcher dispatcher = dispatcher(this.provider,
 			new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofMillis(20), Duration.ofSeconds(2));
@@ -286,7 +288,7 @@ class UsageDispatcherTests {
 				new DeliverySettings(new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
 						Duration.ofHours(1), Duration.ofSeconds(2), 4, Set.of("ai_tokens"), Duration.ofDays(7),
 						Duration.ofMillis(50)),
-				Clock.systemUTC(), new MicrometerDeliveryMetrics(this.registry, ObservationRegistry.NOOP, this.provider.name()));
+				Clock.systemUTC(), this.observations);
 		Instant ahead = Instant.now().plus(Duration.ofMinutes(4));
 		this.outbox.append(new UsageEvent("usage_a1", "ai_tokens", "cus_1", 2, ahead));
 		this.outbox.append(new UsageEvent("usage_a2", "ai_tokens", "cus_1", 3, ahead.plusMillis(1)));
@@ -310,8 +312,14 @@ class UsageDispatcherTests {
 		return new UsageDispatcher(this.outbox, provider, this.customers,
 				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of(), Duration.ofDays(7),
 						Duration.ofMillis(50)),
-				Clock.systemUTC(),
-				new MicrometerDeliveryMetrics(this.registry, ObservationRegistry.NOOP, provider.name()));
+				Clock.systemUTC(), this.observations);
+	}
+
+	/** Observations of delivery that count what it does on {@code registry}. */
+	private static ObservationRegistry countingOn(SimpleMeterRegistry registry) {
+		ObservationRegistry observations = ObservationRegistry.create();
+		observations.observationConfig().observationHandler(new DeliveryMeterObservationHandler(registry));
+		return observations;
 	}
 
 	private static UsageEvent event(String identifier, long value) {

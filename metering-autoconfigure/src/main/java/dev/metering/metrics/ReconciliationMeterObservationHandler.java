@@ -8,29 +8,36 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 
 import dev.metering.reconcile.Reconciliation;
-import dev.metering.reconcile.ReconciliationMetrics;
+import dev.metering.reconcile.ReconciliationObservationContext;
 
 /**
- * What reconciliations find, per meter key: the gauge {@code metering.reconcile.drift}, the
- * usage by which the provider's totals differed from what was delivered in the last
- * reconciliation (summed over customers, either way), and the counter
- * {@code metering.reconcile.mismatches} of customers found drifting.
+ * Keeps what reconciliation observations tell was found, per meter key: the gauge
+ * {@code metering.reconcile.drift}, the usage by which the provider's totals differed
+ * from what was delivered in the last reconciliation (summed over customers, either way),
+ * and the counter {@code metering.reconcile.mismatches} of customers found drifting. Both
+ * exist from the first reconciliation of a meter, at zero when it finds no drift.
  */
-public final class MicrometerReconciliationMetrics implements ReconciliationMetrics {
+public final class ReconciliationMeterObservationHandler
+		implements ObservationHandler<ReconciliationObservationContext> {
 
 	private final MeterRegistry registry;
 
 	private final Map<String, AtomicLong> drift = new ConcurrentHashMap<>();
 
-	public MicrometerReconciliationMetrics(MeterRegistry registry) {
+	public ReconciliationMeterObservationHandler(MeterRegistry registry) {
 		this.registry = registry;
 	}
 
-	/** Both exist from the first reconciliation of a meter, at zero when it finds no drift. */
 	@Override
-	public void reconciled(Reconciliation reconciliation) {
+	public void onStop(ReconciliationObservationContext context) {
+		Reconciliation reconciliation = context.getReconciliation();
+		if (reconciliation == null) {
+			return;
+		}
 		for (String meter : reconciliation.meters()) {
 			List<Reconciliation.Drift> drifts = reconciliation.drifts()
 				.stream()
@@ -43,6 +50,11 @@ public final class MicrometerReconciliationMetrics implements ReconciliationMetr
 				.register(this.registry)
 				.increment(drifts.size());
 		}
+	}
+
+	@Override
+	public boolean supportsContext(Observation.Context context) {
+		return context instanceof ReconciliationObservationContext;
 	}
 
 	private AtomicLong driftOf(String meter) {

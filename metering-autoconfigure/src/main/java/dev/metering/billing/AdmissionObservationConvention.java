@@ -1,0 +1,17 @@
+package dev.metering.billing;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationConvention;
+
+/**
+ * The convention of admission observations: declare a bean of this type to replace
+ * {@link DefaultAdmissionObservationConvention}.
+ */
+public interface AdmissionObservationConvention extends ObservationConvention<AdmissionObservationContext> {
+
+	@Override
+	default boolean supportsContext(Observation.Context context) {
+		return context instanceof AdmissionObservationContext;
+	}
+
+}
