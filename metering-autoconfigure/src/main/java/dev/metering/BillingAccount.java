@@ -1,8 +1,8 @@
 package dev.metering;
 
 /**
- * Who pays for a subject's usage, as the application's own records tell it: the provider's
- * customer ID, and the plan when the application knows it.
+ * Who pays for a subject's usage, as the application's own records tell it: the
+ * provider's customer ID, and the plan when the application knows it.
  *
  * @param customerId the provider's customer ID, e.g. {@code cus_…} for Stripe
  * @param plan the plan under {@code metering.plans}, or {@code null} to take it from the
@@ -21,7 +21,10 @@ public record BillingAccount(String customerId, String plan) {
 		}
 	}
 
-	/** An account whose plan comes from the provider's subscription, else the default plan. */
+	/**
+	 * An account whose plan comes from the provider's subscription, else the default
+	 * plan.
+	 */
 	public static BillingAccount of(String customerId) {
 		return new BillingAccount(customerId, null);
 	}

@@ -9,10 +9,10 @@ import java.util.Optional;
  * Records and queries metered usage by hand, against the configured billing provider.
  * <p>
  * {@code recordUsage} never throws for bad input or provider trouble: it answers
- * {@code recorded=false} with an error that says what is wrong. {@code recorded=true} means the
- * event was accepted for delivery and will reach the provider with the returned identifier.
- * The other methods refuse a missing argument with an {@link IllegalArgumentException} that
- * names it.
+ * {@code recorded=false} with an error that says what is wrong. {@code recorded=true}
+ * means the event was accepted for delivery and will reach the provider with the returned
+ * identifier. The other methods refuse a missing argument with an
+ * {@link IllegalArgumentException} that names it.
  */
 public interface BillingClient {
 
@@ -26,14 +26,14 @@ public interface BillingClient {
 	List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end);
 
 	/**
-	 * Usage of a meter for a customer per bucket, as a usage chart draws it: one summary per
-	 * bucket from {@code start} to {@code end}, in order, zero where nothing was used. Hosted
-	 * meters group by whole UTC hours or days, so {@code bucket} is one hour or one day and
-	 * both bounds are on its boundaries (UTC midnight for days).
+	 * Usage of a meter for a customer per bucket, as a usage chart draws it: one summary
+	 * per bucket from {@code start} to {@code end}, in order, zero where nothing was
+	 * used. Hosted meters group by whole UTC hours or days, so {@code bucket} is one hour
+	 * or one day and both bounds are on its boundaries (UTC midnight for days).
 	 * @param bucket {@code Duration.ofHours(1)} or {@code Duration.ofDays(1)}
 	 * @throws IllegalArgumentException when the bucket or the range is not one of those
-	 * @throws UnsupportedOperationException when the provider cannot group usage by bucket,
-	 * or, by default, for a client written before this method existed
+	 * @throws UnsupportedOperationException when the provider cannot group usage by
+	 * bucket, or, by default, for a client written before this method existed
 	 */
 	default List<MeterUsageSummary> getUsage(String meterId, String customerId, Instant start, Instant end,
 			Duration bucket) {
@@ -41,10 +41,11 @@ public interface BillingClient {
 	}
 
 	/**
-	 * Usage of a meter for a customer, of the events whose dimensions a filter admits: one
-	 * model, one type of token, or both ({@code metering.meters.<key>.dimensions}). The local
-	 * meter and Polar (through event metadata) answer it; Stripe's event summaries and
-	 * Metronome's usage query cannot filter by dimension. {@code null} bounds are open (all time).
+	 * Usage of a meter for a customer, of the events whose dimensions a filter admits:
+	 * one model, one type of token, or both ({@code metering.meters.<key>.dimensions}).
+	 * The local meter and Polar (through event metadata) answer it; Stripe's event
+	 * summaries and Metronome's usage query cannot filter by dimension. {@code null}
+	 * bounds are open (all time).
 	 * @param filter the dimensions to count, e.g. {@code UsageDimensions.model("gpt-4o")}
 	 * @throws UnsupportedOperationException when the provider cannot filter usage by
 	 * dimension, or, by default, for a client written before this method existed
@@ -60,16 +61,22 @@ public interface BillingClient {
 
 	PlanLimits getPlanLimits(String referenceId);
 
-	/** Where an organization stands against one plan limit this period, as the limit sees it. */
+	/**
+	 * Where an organization stands against one plan limit this period, as the limit sees
+	 * it.
+	 */
 	UsageStatus getUsageStatus(String referenceId, String limitKey);
 
-	/** Where an organization stands against the limit of every limited meter, in meter order. */
+	/**
+	 * Where an organization stands against the limit of every limited meter, in meter
+	 * order.
+	 */
 	List<UsageStatus> getUsageStatuses(String referenceId);
 
 	/**
 	 * Waits until all usage recorded so far is delivered.
-	 * @return {@code true} when nothing is left to deliver, {@code false} when the timeout
-	 * elapsed first
+	 * @return {@code true} when nothing is left to deliver, {@code false} when the
+	 * timeout elapsed first
 	 */
 	boolean flush(Duration timeout);
 

@@ -10,11 +10,11 @@ import reactor.core.publisher.Mono;
 /**
  * Names the billed subject for a block of code.
  * <p>
- * The subject is visible to ChatClient calls made on this thread, to tasks of Spring-managed
- * executors (through Micrometer's context propagation, see {@link MeteringContextAccessor})
- * and, when the block returns a {@link Flux} or {@link Mono}, to that publisher wherever it is
- * subscribed. It is removed when the block ends, so it never leaks to the next request served
- * by the thread.
+ * The subject is visible to ChatClient calls made on this thread, to tasks of
+ * Spring-managed executors (through Micrometer's context propagation, see
+ * {@link MeteringContextAccessor}) and, when the block returns a {@link Flux} or
+ * {@link Mono}, to that publisher wherever it is subscribed. It is removed when the block
+ * ends, so it never leaks to the next request served by the thread.
  */
 public final class MeteringContext {
 
@@ -44,7 +44,9 @@ public final class MeteringContext {
 		});
 	}
 
-	/** The subject named by the innermost enclosing {@code callAs}/{@code runAs}, if any. */
+	/**
+	 * The subject named by the innermost enclosing {@code callAs}/{@code runAs}, if any.
+	 */
 	public static Optional<BillingSubject> current() {
 		return Optional.ofNullable(CURRENT.get());
 	}

@@ -3,10 +3,11 @@ package dev.metering;
 import io.micrometer.context.ThreadLocalAccessor;
 
 /**
- * Lets Micrometer's context propagation carry the subject of {@link MeteringContext} to other
- * threads: tasks of executors decorated with Spring's {@code ContextPropagatingTaskDecorator}
- * (the auto-configuration registers one), and Reactor operators when the application turns on
- * automatic context propagation. Registered through {@code META-INF/services}.
+ * Lets Micrometer's context propagation carry the subject of {@link MeteringContext} to
+ * other threads: tasks of executors decorated with Spring's
+ * {@code ContextPropagatingTaskDecorator} (the auto-configuration registers one), and
+ * Reactor operators when the application turns on automatic context propagation.
+ * Registered through {@code META-INF/services}.
  */
 public final class MeteringContextAccessor implements ThreadLocalAccessor<BillingSubject> {
 

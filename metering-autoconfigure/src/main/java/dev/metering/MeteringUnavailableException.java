@@ -3,10 +3,10 @@ package dev.metering;
 import java.time.Duration;
 
 /**
- * Thrown before a model call when its usage could not be kept or billed safely: the provider
- * refuses the starter's credentials, or the metering database is unreachable and nothing more
- * can wait in memory. Answered as HTTP 503 with a {@code Retry-After} header in Spring MVC
- * applications. Its message never holds a secret.
+ * Thrown before a model call when its usage could not be kept or billed safely: the
+ * provider refuses the starter's credentials, or the metering database is unreachable and
+ * nothing more can wait in memory. Answered as HTTP 503 with a {@code Retry-After} header
+ * in Spring MVC applications. Its message never holds a secret.
  *
  * @since 0.1.0
  */

@@ -14,7 +14,9 @@ public class MissingBillingAccountException extends RuntimeException {
 		this.referenceId = referenceId;
 	}
 
-	/** The organization or user that has no account, or {@code null} when none was known. */
+	/**
+	 * The organization or user that has no account, or {@code null} when none was known.
+	 */
 	public String getReferenceId() {
 		return this.referenceId;
 	}

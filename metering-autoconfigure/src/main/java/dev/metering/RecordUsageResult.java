@@ -4,8 +4,8 @@ package dev.metering;
  * Outcome of {@link BillingClient#recordUsage}.
  *
  * @param recorded whether the event was durably accepted for delivery
- * @param identifier the idempotency identifier the provider will see, or {@code null} when
- * not recorded
+ * @param identifier the idempotency identifier the provider will see, or {@code null}
+ * when not recorded
  * @param error why the event was not recorded, or {@code null} when it was
  */
 public record RecordUsageResult(boolean recorded, String identifier, String error) {

@@ -4,10 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The dimensions a usage event carries beside its value, and a filter of usage by them: the
- * model that answered and the type of token counted ({@code input}, {@code cached-input},
- * {@code cache-write-input}, {@code output} or {@code reasoning}). A {@code null} dimension is
- * one the event does not carry, or the filter does not narrow.
+ * The dimensions a usage event carries beside its value, and a filter of usage by them:
+ * the model that answered and the type of token counted ({@code input},
+ * {@code cached-input}, {@code cache-write-input}, {@code output} or {@code reasoning}).
+ * A {@code null} dimension is one the event does not carry, or the filter does not
+ * narrow.
  *
  * @param model the model, e.g. {@code gpt-4o-mini}, or {@code null}
  * @param tokenType the type of token, or {@code null}
@@ -17,7 +18,10 @@ public record UsageDimensions(String model, String tokenType) {
 	/** Payload (Stripe), metadata (Polar) and properties (Metronome) key of the model. */
 	public static final String MODEL_KEY = "model";
 
-	/** Payload (Stripe), metadata (Polar) and properties (Metronome) key of the type of token. */
+	/**
+	 * Payload (Stripe), metadata (Polar) and properties (Metronome) key of the type of
+	 * token.
+	 */
 	public static final String TOKEN_TYPE_KEY = "token_type";
 
 	private static final UsageDimensions NONE = new UsageDimensions(null, null);
@@ -50,8 +54,8 @@ public record UsageDimensions(String model, String tokenType) {
 	}
 
 	/**
-	 * The dimensions set, by the key a provider's event carries them under ({@value #MODEL_KEY},
-	 * {@value #TOKEN_TYPE_KEY}).
+	 * The dimensions set, by the key a provider's event carries them under
+	 * ({@value #MODEL_KEY}, {@value #TOKEN_TYPE_KEY}).
 	 */
 	public Map<String, String> byKey() {
 		Map<String, String> byKey = new LinkedHashMap<>(4);

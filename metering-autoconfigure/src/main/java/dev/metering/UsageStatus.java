@@ -3,8 +3,8 @@ package dev.metering;
 import java.time.Instant;
 
 /**
- * Where a subject stands against one plan limit in its current billing period, as the limit
- * sees it: what a usage dashboard shows.
+ * Where a subject stands against one plan limit in its current billing period, as the
+ * limit sees it: what a usage dashboard shows.
  *
  * @param plan the subject's plan
  * @param limitKey the limit key
@@ -39,7 +39,9 @@ public record UsageStatus(String plan, String limitKey, long used, Long limit, L
 		/** No limit. */
 		UNLIMITED;
 
-		/** The level of {@code used} against {@code limit}; {@code null} means unlimited. */
+		/**
+		 * The level of {@code used} against {@code limit}; {@code null} means unlimited.
+		 */
 		public static Level of(long used, Long limit) {
 			if (limit == null) {
 				return UNLIMITED;
@@ -47,7 +49,8 @@ public record UsageStatus(String plan, String limitKey, long used, Long limit, L
 			if (used >= limit) {
 				return EXCEEDED;
 			}
-			// limit - limit / 10 is 90 % of the limit rounded up, exact and free of overflow
+			// limit - limit / 10 is 90 % of the limit rounded up, exact and free of
+			// overflow
 			if (used >= limit - limit / 10) {
 				return CRITICAL;
 			}

@@ -3,11 +3,12 @@ package dev.metering;
 import java.time.Instant;
 
 /**
- * Published through the application's event publisher when an organization's usage reaches
- * one of {@code metering.limits.thresholds} (percent of a plan limit): once per organization,
- * limit key, threshold and billing period, across all instances when the usage ledger is in
- * the database, and not again after a restart. Listeners run on a metering thread or on the
- * thread of the call that reached the threshold; give slow work to an executor.
+ * Published through the application's event publisher when an organization's usage
+ * reaches one of {@code metering.limits.thresholds} (percent of a plan limit): once per
+ * organization, limit key, threshold and billing period, across all instances when the
+ * usage ledger is in the database, and not again after a restart. Listeners run on a
+ * metering thread or on the thread of the call that reached the threshold; give slow work
+ * to an executor.
  *
  * @param referenceId the organization or user ID
  * @param limitKey the limit key

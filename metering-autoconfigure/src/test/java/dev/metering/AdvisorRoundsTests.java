@@ -15,17 +15,18 @@ import org.springframework.boot.test.context.SpringBootTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Spring AI's advisors that make several model round trips of one call — tool calling (call and
- * stream) and structured output validation — through the real OpenAI starter: each round is
- * billed once, with its reasoning tokens in their own type, whether the advisor hands on each
- * round's usage (Spring AI 2.0.0) or sums it across rounds and drops the native usage once
- * summed (2.0.1). The suite runs on both.
+ * Spring AI's advisors that make several model round trips of one call — tool calling
+ * (call and stream) and structured output validation — through the real OpenAI starter:
+ * each round is billed once, with its reasoning tokens in their own type, whether the
+ * advisor hands on each round's usage (Spring AI 2.0.0) or sums it across rounds and
+ * drops the native usage once summed (2.0.1). The suite runs on both.
  */
 @SpringBootTest(classes = MeteringTestApplication.class,
 		properties = { "metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=mtr_ai",
 				"metering.meters.ai-tokens.dimensions=token-type", "metering.accounts.org_tools.customer-id=cus_tools",
 				"metering.accounts.org_streamed.customer-id=cus_streamed",
-				"metering.accounts.org_structured.customer-id=cus_structured", "metering.delivery.flush-interval=50ms" })
+				"metering.accounts.org_structured.customer-id=cus_structured",
+				"metering.delivery.flush-interval=50ms" })
 class AdvisorRoundsTests extends OpenAiWireMockTests {
 
 	@Test
@@ -93,7 +94,8 @@ class AdvisorRoundsTests extends OpenAiWireMockTests {
 
 		Weather weather = this.chatClientBuilder.build()
 			.prompt("Weather in Rome, as JSON")
-			.advisors(StructuredOutputValidationAdvisor.builder().outputType(Weather.class).maxRepeatAttempts(2).build())
+			.advisors(
+					StructuredOutputValidationAdvisor.builder().outputType(Weather.class).maxRepeatAttempts(2).build())
 			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_structured"))
 			.call()
 			.entity(Weather.class);
@@ -104,7 +106,8 @@ class AdvisorRoundsTests extends OpenAiWireMockTests {
 	}
 
 	private void assertBilled(String customerId, long input, long output, long reasoning) {
-		assertThat(billed("mtr_ai", customerId)).as("every token of every round, once").isEqualTo(input + output + reasoning);
+		assertThat(billed("mtr_ai", customerId)).as("every token of every round, once")
+			.isEqualTo(input + output + reasoning);
 		assertThat(billedOfType(customerId, "input")).isEqualTo(input);
 		assertThat(billedOfType(customerId, "output")).isEqualTo(output);
 		assertThat(billedOfType(customerId, "reasoning")).isEqualTo(reasoning);

@@ -16,9 +16,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Anthropic's Messages API through Spring AI's Anthropic module: its input tokens are what was
- * read fresh, so the prompt cache's reads and writes come on top of them, also when the input
- * is the larger; its thinking is part of its output tokens.
+ * Anthropic's Messages API through Spring AI's Anthropic module: its input tokens are
+ * what was read fresh, so the prompt cache's reads and writes come on top of them, also
+ * when the input is the larger; its thinking is part of its output tokens.
  */
 class AnthropicBillingTests extends ProviderBillingTests {
 
@@ -26,8 +26,8 @@ class AnthropicBillingTests extends ProviderBillingTests {
 	static final StubServer anthropic = new StubServer();
 
 	/**
-	 * 2,500 prompt tokens read fresh, 1,800 read from the cache and 200 written to it; 320 of
-	 * output, thinking included.
+	 * 2,500 prompt tokens read fresh, 1,800 read from the cache and 200 written to it;
+	 * 320 of output, thinking included.
 	 */
 	private static final String USAGE = "{\"input_tokens\":2500,\"cache_creation_input_tokens\":200,"
 			+ "\"cache_read_input_tokens\":1800,\"output_tokens\":320,\"service_tier\":\"standard\"}";
@@ -52,23 +52,27 @@ class AnthropicBillingTests extends ProviderBillingTests {
 
 	@Test
 	void aStreamsCacheTokensFromItsMessageDeltaComeOnTopOfItsInput() {
-		anthropic.stubFor(post(urlPathEqualTo("/v1/messages")).willReturn(aResponse()
-			.withHeader("Content-Type", "text/event-stream")
-			.withBody(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
-					+ "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
-					+ "\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,"
-					+ "\"usage\":{\"input_tokens\":2500,"
-					+ "\"cache_creation_input_tokens\":200,\"cache_read_input_tokens\":1800,\"output_tokens\":1}}}")
-					+ event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
-							+ "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
-					+ event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
-							+ "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}}")
-					+ event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
-							+ "\"delta\":{\"type\":\"text_delta\",\"text\":\"lo!\"}}")
-					+ event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
-					+ event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
-							+ "\"stop_sequence\":null},\"usage\":" + USAGE + "}")
-					+ event("message_stop", "{\"type\":\"message_stop\"}"))));
+		anthropic.stubFor(post(urlPathEqualTo("/v1/messages"))
+			.willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+				.withBody(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
+						+ "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
+						+ "\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,"
+						+ "\"usage\":{\"input_tokens\":2500,"
+						+ "\"cache_creation_input_tokens\":200,\"cache_read_input_tokens\":1800,\"output_tokens\":1}}}")
+						+ event("content_block_start",
+								"{\"type\":\"content_block_start\",\"index\":0,"
+										+ "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+						+ event("content_block_delta",
+								"{\"type\":\"content_block_delta\",\"index\":0,"
+										+ "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}}")
+						+ event("content_block_delta",
+								"{\"type\":\"content_block_delta\",\"index\":0,"
+										+ "\"delta\":{\"type\":\"text_delta\",\"text\":\"lo!\"}}")
+						+ event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+						+ event("message_delta",
+								"{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+										+ "\"stop_sequence\":null},\"usage\":" + USAGE + "}")
+						+ event("message_stop", "{\"type\":\"message_stop\"}"))));
 
 		assertThat(stream(chat(), "org_anthropic_stream")).isEqualTo("Hello!");
 

@@ -35,8 +35,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The conventions of Spring Boot's own modules that fit a starter, checked on the library's
- * classes as Spring Boot's build checks its own (beside {@link PackageLayeringTests}).
+ * The conventions of Spring Boot's own modules that fit a starter, checked on the
+ * library's classes as Spring Boot's build checks its own (beside
+ * {@link PackageLayeringTests}).
  */
 @TestInstance(Lifecycle.PER_CLASS)
 class ArchitectureRulesTests {
@@ -57,7 +58,9 @@ class ArchitectureRulesTests {
 			.check(this.library);
 	}
 
-	/** What an auto-configuration declares is for Spring to call, not for applications. */
+	/**
+	 * What an auto-configuration declares is for Spring to call, not for applications.
+	 */
 	@Test
 	void autoConfigurationsHaveNoPublicMembers() {
 		members().that()
@@ -94,7 +97,9 @@ class ArchitectureRulesTests {
 			.check(this.library);
 	}
 
-	/** The method's return type is what the annotation backs off for without naming it. */
+	/**
+	 * The method's return type is what the annotation backs off for without naming it.
+	 */
 	@Test
 	void conditionalOnMissingBeanNamesNoTypeThatIsTheMethodsReturnType() {
 		methods().that()
@@ -104,7 +109,9 @@ class ArchitectureRulesTests {
 			.check(this.library);
 	}
 
-	/** Upper or lower case in the default locale turns "i" into "İ" on a Turkish machine. */
+	/**
+	 * Upper or lower case in the default locale turns "i" into "İ" on a Turkish machine.
+	 */
 	@Test
 	void caseIsChangedInAGivenLocale() {
 		noClasses().should()
@@ -126,7 +133,8 @@ class ArchitectureRulesTests {
 
 	private static DescribedPredicate<JavaMember> defaultConstructors() {
 		return DescribedPredicate.describe("default constructors",
-				(member) -> member instanceof JavaConstructor constructor && constructor.getRawParameterTypes().isEmpty());
+				(member) -> member instanceof JavaConstructor constructor
+						&& constructor.getRawParameterTypes().isEmpty());
 	}
 
 	private static DescribedPredicate<JavaMember> constants() {

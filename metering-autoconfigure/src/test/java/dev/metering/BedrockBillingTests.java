@@ -42,12 +42,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bedrock Converse, whose cache tokens come on top of its input tokens: billed short before
- * whenever the input outnumbered the cache tokens. Spring AI's Bedrock Converse module is not
- * served to this build, so its usage is made here as the module makes it (the AWS SDK's
- * {@code TokenUsage} as native usage; a stream's chunks without usage until its metadata event),
- * from what the AWS SDK's own client reads off a stub of Bedrock's wire format (JSON for
- * Converse, AWS event stream for ConverseStream).
+ * Bedrock Converse, whose cache tokens come on top of its input tokens: billed short
+ * before whenever the input outnumbered the cache tokens. Spring AI's Bedrock Converse
+ * module is not served to this build, so its usage is made here as the module makes it
+ * (the AWS SDK's {@code TokenUsage} as native usage; a stream's chunks without usage
+ * until its metadata event), from what the AWS SDK's own client reads off a stub of
+ * Bedrock's wire format (JSON for Converse, AWS event stream for ConverseStream).
  */
 class BedrockBillingTests extends ProviderBillingTests {
 
@@ -56,12 +56,15 @@ class BedrockBillingTests extends ProviderBillingTests {
 
 	private static final String MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 
-	/** 2,500 input tokens read fresh, 1,800 read from the cache and 200 written to it, 320 output: 4,820 in all. */
+	/**
+	 * 2,500 input tokens read fresh, 1,800 read from the cache and 200 written to it, 320
+	 * output: 4,820 in all.
+	 */
 	private static final String USAGE = "{\"inputTokens\":2500,\"outputTokens\":320,\"totalTokens\":4820,"
 			+ "\"cacheReadInputTokens\":1800,\"cacheWriteInputTokens\":200}";
 
-	private static final dev.metering.provider.TokenUsage BILLED = new dev.metering.provider.TokenUsage(2500, 1800,
-			200, 320, 0);
+	private static final dev.metering.provider.TokenUsage BILLED = new dev.metering.provider.TokenUsage(2500, 1800, 200,
+			320, 0);
 
 	private static final BedrockRuntimeAsyncClient client = BedrockRuntimeAsyncClient.builder()
 		.endpointOverride(URI.create(bedrock.baseUrl()))
@@ -76,10 +79,10 @@ class BedrockBillingTests extends ProviderBillingTests {
 
 	@Test
 	void aConversesCacheTokensComeOnTopOfItsLargerInput() {
-		bedrock.stubFor(post(urlPathMatching("/model/[^/]+/converse")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"Hello!\"}]}},"
-					+ "\"stopReason\":\"end_turn\",\"usage\":" + USAGE + ",\"metrics\":{\"latencyMs\":812}}")));
+		bedrock.stubFor(post(urlPathMatching("/model/[^/]+/converse"))
+			.willReturn(aResponse().withHeader("Content-Type", "application/json")
+				.withBody("{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"Hello!\"}]}},"
+						+ "\"stopReason\":\"end_turn\",\"usage\":" + USAGE + ",\"metrics\":{\"latencyMs\":812}}")));
 
 		assertThat(call(chat(), "org_bedrock_call")).isEqualTo("Hello!");
 
@@ -88,14 +91,14 @@ class BedrockBillingTests extends ProviderBillingTests {
 
 	@Test
 	void aConverseStreamsCacheTokensFromItsMetadataEventComeOnTopOfItsLargerInput() {
-		bedrock.stubFor(post(urlPathMatching("/model/[^/]+/converse-stream")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/vnd.amazon.eventstream")
-			.withBody(events(Map.of("messageStart", "{\"role\":\"assistant\"}"),
-					Map.of("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hel\"}}"),
-					Map.of("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"lo!\"}}"),
-					Map.of("contentBlockStop", "{\"contentBlockIndex\":0}"),
-					Map.of("messageStop", "{\"stopReason\":\"end_turn\"}"),
-					Map.of("metadata", "{\"usage\":" + USAGE + ",\"metrics\":{\"latencyMs\":812}}")))));
+		bedrock.stubFor(post(urlPathMatching("/model/[^/]+/converse-stream"))
+			.willReturn(aResponse().withHeader("Content-Type", "application/vnd.amazon.eventstream")
+				.withBody(events(Map.of("messageStart", "{\"role\":\"assistant\"}"),
+						Map.of("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hel\"}}"),
+						Map.of("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"lo!\"}}"),
+						Map.of("contentBlockStop", "{\"contentBlockIndex\":0}"),
+						Map.of("messageStop", "{\"stopReason\":\"end_turn\"}"),
+						Map.of("metadata", "{\"usage\":" + USAGE + ",\"metrics\":{\"latencyMs\":812}}")))));
 
 		assertThat(stream(chat(), "org_bedrock_stream")).isEqualTo("Hello!");
 
@@ -106,7 +109,10 @@ class BedrockBillingTests extends ProviderBillingTests {
 		return metered(new ConverseModel());
 	}
 
-	/** An AWS event stream of events, each a one-entry map of its type to its JSON payload. */
+	/**
+	 * An AWS event stream of events, each a one-entry map of its type to its JSON
+	 * payload.
+	 */
 	@SafeVarargs
 	private static byte[] events(Map<String, String>... events) {
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -122,10 +128,10 @@ class BedrockBillingTests extends ProviderBillingTests {
 	}
 
 	/**
-	 * Bedrock Converse as Spring AI's {@code BedrockProxyChatModel} reports it: the usage of a
-	 * call, and of a stream's metadata event, is a {@code DefaultUsage} of input, output and total
-	 * tokens with the AWS SDK's {@code TokenUsage} as native usage and its cache tokens; the
-	 * stream's other chunks carry a usage of nothing.
+	 * Bedrock Converse as Spring AI's {@code BedrockProxyChatModel} reports it: the usage
+	 * of a call, and of a stream's metadata event, is a {@code DefaultUsage} of input,
+	 * output and total tokens with the AWS SDK's {@code TokenUsage} as native usage and
+	 * its cache tokens; the stream's other chunks carry a usage of nothing.
 	 */
 	private static final class ConverseModel implements ChatModel {
 

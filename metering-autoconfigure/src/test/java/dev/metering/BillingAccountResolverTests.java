@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The application's own record of who pays, {@link BillingAccountResolver} beans: asked after
- * {@code metering.accounts} and before the provider, in order.
+ * The application's own record of who pays, {@link BillingAccountResolver} beans: asked
+ * after {@code metering.accounts} and before the provider, in order.
  */
 class BillingAccountResolverTests {
 
@@ -30,13 +30,14 @@ class BillingAccountResolverTests {
 		.withPropertyValues("metering.meters.ai-tokens.event-name=ai_tokens",
 				"metering.meters.ai-tokens.limit-key=aiTokens", "metering.plans.free.limits.aiTokens=50",
 				"metering.plans.pro.limits.aiTokens=1000", "metering.default-plan=free",
-				"metering.accounts.org_configured.customer-id=cus_configured",
-				"metering.delivery.flush-interval=20ms");
+				"metering.accounts.org_configured.customer-id=cus_configured", "metering.delivery.flush-interval=20ms");
 
 	@Test
 	void aResolvedAccountIsBilledOnItsPlanWithoutAConfiguredAccount() {
-		this.contextRunner.withBean(BillingAccountResolver.class, () -> new Accounts(
-				Map.of("org_r", new BillingAccount("cus_r", "pro"), "org_q", BillingAccount.of("cus_q"))))
+		this.contextRunner
+			.withBean(BillingAccountResolver.class,
+					() -> new Accounts(
+							Map.of("org_r", new BillingAccount("cus_r", "pro"), "org_q", BillingAccount.of("cus_q"))))
 			.run((context) -> {
 				ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
 				for (int i = 0; i < 3; i++) {
@@ -48,7 +49,8 @@ class BillingAccountResolverTests {
 				assertThat(billed(context, "cus_q")).isEqualTo(30);
 				BillingClient billing = context.getBean(BillingClient.class);
 				assertThat(billing.getUsageStatus("org_r", "aiTokens").limit()).isEqualTo(1000);
-				// no plan from the resolver and no subscription at the local meter: the default plan
+				// no plan from the resolver and no subscription at the local meter: the
+				// default plan
 				assertThat(billing.getUsageStatus("org_q", "aiTokens").limit()).isEqualTo(50);
 				assertThat(billing.getCustomerId(BillingSubject.organization("org_r"))).contains("cus_r");
 			});
@@ -57,8 +59,7 @@ class BillingAccountResolverTests {
 	@Test
 	void configuredAccountsComeFirstAndResolversAreAskedInOrder() {
 		AtomicInteger asked = new AtomicInteger();
-		this.contextRunner
-			.withBean("first", BillingAccountResolver.class, () -> new First(asked))
+		this.contextRunner.withBean("first", BillingAccountResolver.class, () -> new First(asked))
 			.withBean("second", BillingAccountResolver.class,
 					() -> new Accounts(Map.of("org_configured", BillingAccount.of("cus_other"), "org_second",
 							BillingAccount.of("cus_second"))))

@@ -11,7 +11,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.metering.support.MeteringAutoConfigurations;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 

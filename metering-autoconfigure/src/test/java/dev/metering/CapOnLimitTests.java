@@ -21,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * {@code metering.limits.on-limit=cap} with a credits meter, through the real OpenAI starter:
- * a call that would cross the limit reaches the model with the max-tokens the credits left pay
- * for, and is refused only when they pay for less than the minimum completion.
+ * {@code metering.limits.on-limit=cap} with a credits meter, through the real OpenAI
+ * starter: a call that would cross the limit reaches the model with the max-tokens the
+ * credits left pay for, and is refused only when they pay for less than the minimum
+ * completion.
  */
 @SpringBootTest(classes = MeteringTestApplication.class,
 		properties = { "metering.default-meter=credits", "metering.meters.credits.event-name=ai_credits",
@@ -32,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 				// 0.001 credits a prompt token, 0.1 a completion token
 				"metering.pricing.default.input=1000", "metering.pricing.default.output=100000",
 				"metering.limits.on-limit=cap", "metering.limits.min-completion-tokens=100",
-				"metering.accounts.org_call.customer-id=cus_call", "metering.accounts.org_stream.customer-id=cus_stream",
+				"metering.accounts.org_call.customer-id=cus_call",
+				"metering.accounts.org_stream.customer-id=cus_stream",
 				"metering.accounts.org_openai.customer-id=cus_openai", "metering.accounts.org_low.customer-id=cus_low",
 				"metering.accounts.org_room.customer-id=cus_room", "metering.delivery.flush-interval=50ms" })
 class CapOnLimitTests extends OpenAiWireMockTests {

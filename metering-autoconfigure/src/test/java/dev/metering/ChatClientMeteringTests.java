@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * ChatClient calls through the real OpenAI starter against a WireMock OpenAI, metered by the
- * auto-configured advisor onto the local meter.
+ * ChatClient calls through the real OpenAI starter against a WireMock OpenAI, metered by
+ * the auto-configured advisor onto the local meter.
  */
 @SpringBootTest(classes = { MeteringTestApplication.class, ChatClientMeteringTests.CurrentUser.class }, properties = {
 		"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=mtr_ai",
@@ -182,8 +182,7 @@ class ChatClientMeteringTests extends OpenAiWireMockTests {
 
 	@Test
 	void parallelCallsCannotOvershootTheLimitByMoreThanOneCall() throws Exception {
-		openAi.stubFor(OpenAiStub.completions()
-			.willReturn(OpenAiStub.answer("ok", 12, 5).withFixedDelay(100)));
+		openAi.stubFor(OpenAiStub.completions().willReturn(OpenAiStub.answer("ok", 12, 5).withFixedDelay(100)));
 		callAs("org_parallel");
 
 		ExecutorService pool = Executors.newFixedThreadPool(50);
@@ -245,7 +244,10 @@ class ChatClientMeteringTests extends OpenAiWireMockTests {
 			.content();
 	}
 
-	/** Names the organization of the current thread's user, as a security-backed resolver would. */
+	/**
+	 * Names the organization of the current thread's user, as a security-backed resolver
+	 * would.
+	 */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class CurrentUser {
 

@@ -23,8 +23,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A credits meter fed by the real OpenAI starter, with two models priced differently: each
- * call is priced by the model its response names, in whole credits whose rounding is carried.
+ * A credits meter fed by the real OpenAI starter, with two models priced differently:
+ * each call is priced by the model its response names, in whole credits whose rounding is
+ * carried.
  */
 @SpringBootTest(classes = { MeteringTestApplication.class, CreditPricingTests.Services.class },
 		properties = { "metering.default-meter=credits", "metering.meters.credits.event-name=ai_credits",
@@ -54,7 +55,8 @@ class CreditPricingTests extends OpenAiWireMockTests {
 		stubModel("gpt-4o", "gpt-4o-2024-08-06");
 		stubModel("gpt-4o-mini", "gpt-4o-mini-2024-07-18");
 
-		// 1,000 prompt and 200 completion tokens: 4.5 credits on gpt-4o, 0.27 on gpt-4o-mini
+		// 1,000 prompt and 200 completion tokens: 4.5 credits on gpt-4o, 0.27 on
+		// gpt-4o-mini
 		for (int i = 0; i < 2; i++) {
 			call("gpt-4o", "org_big");
 		}
@@ -90,7 +92,8 @@ class CreditPricingTests extends OpenAiWireMockTests {
 			call("gpt-4o-mini", "org_mix");
 		}
 
-		// 4.5 + 4 × 0.27 = 5.58: 6 whole credits, 5 on gpt-4o's event (4.5 rounds up, carrying -0.5)
+		// 4.5 + 4 × 0.27 = 5.58: 6 whole credits, 5 on gpt-4o's event (4.5 rounds up,
+		// carrying -0.5)
 		// and 1 on the event of the fourth gpt-4o-mini call, where the carry reaches 0.58
 		assertThat(billed("mtr_credits", "cus_mix")).isEqualTo(6);
 		assertThat(usageOf("cus_mix", UsageDimensions.model("gpt-4o-2024-08-06"))).isEqualTo(5);
@@ -129,8 +132,7 @@ class CreditPricingTests extends OpenAiWireMockTests {
 			.call()
 			.content();
 
-		assertThat(openAi.findAll(postRequestedFor(urlEqualTo(OpenAiStub.PATH))))
-			.singleElement()
+		assertThat(openAi.findAll(postRequestedFor(urlEqualTo(OpenAiStub.PATH)))).singleElement()
 			.satisfies((request) -> assertThat(request.getBodyAsString()).contains("\"max_tokens\":4096"));
 		assertThat(this.billingClient.getUsageStatus("org_refuse", "credits").used()).isEqualTo(705);
 	}
@@ -196,7 +198,8 @@ class CreditPricingTests extends OpenAiWireMockTests {
 
 		@MeteredUsage(organization = "#orgId")
 		void askBothModels(String orgId) {
-			for (String model : List.of("gpt-4o", "gpt-4o", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini")) {
+			for (String model : List.of("gpt-4o", "gpt-4o", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini",
+					"gpt-4o-mini")) {
 				this.chatClient.prompt("Hi").options(ChatOptions.builder().model(model)).call().content();
 			}
 		}

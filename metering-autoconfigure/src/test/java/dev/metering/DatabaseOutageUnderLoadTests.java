@@ -36,11 +36,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Calls of ten organizations from four clients while the network to the metering database
- * (PostgreSQL behind a proxy) is cut for ten seconds (three with on-store-failure reject): no call fails with a database error; a
- * call is answered or refused with 503 and {@code Retry-After} (when the outbox's room in
- * memory is full, or when it needs quota the ledger cannot lease and on-store-failure is
- * reject); and every answered call's tokens are counted by the usage ledger and delivered to
- * the meter, exactly, once the database is back.
+ * (PostgreSQL behind a proxy) is cut for ten seconds (three with on-store-failure
+ * reject): no call fails with a database error; a call is answered or refused with 503
+ * and {@code Retry-After} (when the outbox's room in memory is full, or when it needs
+ * quota the ledger cannot lease and on-store-failure is reject); and every answered
+ * call's tokens are counted by the usage ledger and delivered to the meter, exactly, once
+ * the database is back.
  */
 class DatabaseOutageUnderLoadTests {
 
@@ -124,8 +125,8 @@ class DatabaseOutageUnderLoadTests {
 			assertThat(context.getBean(MeteringAdmin.class).deadLetters()).isEmpty();
 			// the ledger has every answered call's tokens once its flushes caught up
 			await().atMost(Duration.ofSeconds(20))
-				.untilAsserted(() -> assertThat(ledgerUsed()).isEqualTo(
-						answered.values().stream().mapToLong(AtomicLong::get).sum() * CALL));
+				.untilAsserted(() -> assertThat(ledgerUsed())
+					.isEqualTo(answered.values().stream().mapToLong(AtomicLong::get).sum() * CALL));
 		});
 	}
 
@@ -137,8 +138,8 @@ class DatabaseOutageUnderLoadTests {
 	}
 
 	private long ledgerUsed() {
-		return new JdbcTemplate(new DriverManagerDataSource(postgres.getJdbcUrl("postgres", this.database), "postgres",
-				""))
+		return new JdbcTemplate(
+				new DriverManagerDataSource(postgres.getJdbcUrl("postgres", this.database), "postgres", ""))
 			.queryForObject("SELECT COALESCE(SUM(used), 0) FROM metering_usage_ledger", Long.class);
 	}
 
@@ -149,8 +150,8 @@ class DatabaseOutageUnderLoadTests {
 				"spring.datasource.hikari.maximum-pool-size=8", "metering.jdbc.initialize-schema=always",
 				"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.limit-key=aiTokens",
 				"metering.plans.free.limits.aiTokens=1000000000", "metering.delivery.flush-interval=50ms",
-				"metering.delivery.max-backoff=1s",
-				"metering.outbox.queue-capacity=200", "metering.limits.on-store-failure=" + onStoreFailure));
+				"metering.delivery.max-backoff=1s", "metering.outbox.queue-capacity=200",
+				"metering.limits.on-store-failure=" + onStoreFailure));
 		for (int o = 0; o < ORGANIZATIONS; o++) {
 			properties.add("metering.accounts.org_" + o + ".customer-id=cus_" + o);
 		}

@@ -47,8 +47,8 @@ public final class FixedUsageChatModel implements ChatModel {
 	}
 
 	/**
-	 * Asks this model, through a ChatClient metered by the application's advisors, on behalf
-	 * of an organization, for the named model.
+	 * Asks this model, through a ChatClient metered by the application's advisors, on
+	 * behalf of an organization, for the named model.
 	 */
 	public String askMetered(ApplicationContext context, String organization, String model) {
 		ChatClient.Builder builder = ChatClient.builder(this);

@@ -18,9 +18,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Gemini API through Spring AI's Google GenAI module: a thinking model's answer counts its
- * thoughts and its tools' prompt only in its total (prompt 120, answer 40, total 1,060); they
- * are billed as reasoning and input. Cached content is part of the prompt.
+ * The Gemini API through Spring AI's Google GenAI module: a thinking model's answer
+ * counts its thoughts and its tools' prompt only in its total (prompt 120, answer 40,
+ * total 1,060); they are billed as reasoning and input. Cached content is part of the
+ * prompt.
  */
 class GeminiBillingTests extends ProviderBillingTests {
 
@@ -29,7 +30,10 @@ class GeminiBillingTests extends ProviderBillingTests {
 
 	private static final String MODEL = "gemini-2.5-flash";
 
-	/** 120 prompt tokens, 40 of answer, 800 of thoughts and 100 of the search tool's results: 1,060 in all. */
+	/**
+	 * 120 prompt tokens, 40 of answer, 800 of thoughts and 100 of the search tool's
+	 * results: 1,060 in all.
+	 */
 	private static final String THINKING_USAGE = "{\"promptTokenCount\":120,\"candidatesTokenCount\":40,"
 			+ "\"totalTokenCount\":1060,\"thoughtsTokenCount\":800,\"toolUsePromptTokenCount\":100,"
 			+ "\"promptTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":120}]}";
@@ -51,11 +55,12 @@ class GeminiBillingTests extends ProviderBillingTests {
 
 	@Test
 	void aThinkingModelsStreamIsBilledTheUsageOfItsLastChunk() {
-		gemini.stubFor(post(urlPathEqualTo("/v1beta/models/" + MODEL + ":streamGenerateContent"))
-			.willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
-				.withBody("data: " + chunk("The answer ", null,
-						"{\"promptTokenCount\":120,\"totalTokenCount\":920,\"thoughtsTokenCount\":800}")
-						+ "\r\n\r\ndata: " + chunk("is 42.", "STOP", THINKING_USAGE) + "\r\n\r\n")));
+		gemini.stubFor(
+				post(urlPathEqualTo("/v1beta/models/" + MODEL + ":streamGenerateContent")).willReturn(
+						aResponse().withHeader("Content-Type", "text/event-stream")
+							.withBody("data: " + chunk("The answer ", null,
+									"{\"promptTokenCount\":120,\"totalTokenCount\":920,\"thoughtsTokenCount\":800}")
+									+ "\r\n\r\ndata: " + chunk("is 42.", "STOP", THINKING_USAGE) + "\r\n\r\n")));
 
 		assertThat(stream(chat(), "org_gemini_stream")).isEqualTo("The answer is 42.");
 
@@ -66,9 +71,10 @@ class GeminiBillingTests extends ProviderBillingTests {
 	void cachedContentIsTakenOutOfThePrompt() {
 		gemini.stubFor(post(urlPathEqualTo("/v1beta/models/" + MODEL + ":generateContent"))
 			.willReturn(aResponse().withHeader("Content-Type", "application/json")
-				.withBody(answer("Summarised.", "{\"promptTokenCount\":1000,\"cachedContentTokenCount\":600,"
-						+ "\"candidatesTokenCount\":50,\"totalTokenCount\":1050,\"cacheTokensDetails\":"
-						+ "[{\"modality\":\"TEXT\",\"tokenCount\":600}]}"))));
+				.withBody(answer("Summarised.",
+						"{\"promptTokenCount\":1000,\"cachedContentTokenCount\":600,"
+								+ "\"candidatesTokenCount\":50,\"totalTokenCount\":1050,\"cacheTokensDetails\":"
+								+ "[{\"modality\":\"TEXT\",\"tokenCount\":600}]}"))));
 
 		assertThat(call(chat(), "org_gemini_cached")).isEqualTo("Summarised.");
 

@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * {@code metering.enforcement} and {@code metering.on-missing-customer}, with a model that
- * spends 30 tokens a call against a limit of 50.
+ * {@code metering.enforcement} and {@code metering.on-missing-customer}, with a model
+ * that spends 30 tokens a call against a limit of 50.
  */
 class LimitEnforcementTests {
 
@@ -78,17 +78,17 @@ class LimitEnforcementTests {
 		this.contextRunner.withPropertyValues("metering.on-missing-customer=skip")
 			.withBean(SimpleMeterRegistry.class)
 			.run((context) -> {
-			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
-			ChatClient chat = chatClient(context, model);
+				FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
+				ChatClient chat = chatClient(context, model);
 
-			assertThat(ask(chat, "org_without_account")).isEqualTo("ok");
-			assertThat(chat.prompt("no organization at all").call().content()).isEqualTo("ok");
+				assertThat(ask(chat, "org_without_account")).isEqualTo("ok");
+				assertThat(chat.prompt("no organization at all").call().content()).isEqualTo("ok");
 
-			assertThat(model.calls()).isEqualTo(2);
-			assertThat(used(context, "org_without_account")).isZero();
-			assertThat(context.getBean(SimpleMeterRegistry.class).counter("metering.calls.unbilled").count())
-				.isEqualTo(2);
-		});
+				assertThat(model.calls()).isEqualTo(2);
+				assertThat(used(context, "org_without_account")).isZero();
+				assertThat(context.getBean(SimpleMeterRegistry.class).counter("metering.calls.unbilled").count())
+					.isEqualTo(2);
+			});
 	}
 
 	@Test
@@ -106,7 +106,8 @@ class LimitEnforcementTests {
 	@Test
 	void aModelThatFailsWithAnErrorReleasesWhatTheCallReserved() {
 		this.contextRunner.run((context) -> {
-			// four characters a token: this prompt reserves the whole limit of 50 while it runs
+			// four characters a token: this prompt reserves the whole limit of 50 while
+			// it runs
 			String largePrompt = "x".repeat(200);
 			ChatClient crashing = chatClient(context, new CrashingChatModel());
 			assertThatExceptionOfType(ModelCrash.class).isThrownBy(() -> crashing.prompt(largePrompt)
@@ -128,7 +129,10 @@ class LimitEnforcementTests {
 		return builder.build();
 	}
 
-	/** An {@link Error}, not an exception: what a model's client may throw when it breaks badly. */
+	/**
+	 * An {@link Error}, not an exception: what a model's client may throw when it breaks
+	 * badly.
+	 */
 	static final class ModelCrash extends Error {
 
 		ModelCrash() {

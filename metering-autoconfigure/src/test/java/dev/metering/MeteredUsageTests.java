@@ -26,8 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 				"metering.accounts.org_sum.customer-id=cus_sum", "metering.accounts.org_fail.customer-id=cus_fail",
 				"metering.accounts.org_qty.customer-id=cus_qty", "metering.accounts.org_ctx.customer-id=cus_ctx",
 				"metering.accounts.org_qctx.customer-id=cus_qctx", "metering.accounts.org_first.customer-id=cus_first",
-				"metering.accounts.org_second.customer-id=cus_second",
-				"metering.delivery.flush-interval=50ms" })
+				"metering.accounts.org_second.customer-id=cus_second", "metering.delivery.flush-interval=50ms" })
 class MeteredUsageTests extends OpenAiWireMockTests {
 
 	@Autowired
@@ -168,11 +167,16 @@ class MeteredUsageTests extends OpenAiWireMockTests {
 
 		@MeteredUsage
 		public void askForTwoOrganizations() {
-			this.chatClient.prompt("one").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_first")).call()
+			this.chatClient.prompt("one")
+				.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_first"))
+				.call()
 				.content();
-			this.chatClient.prompt("two").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_second")).call()
+			this.chatClient.prompt("two")
+				.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_second"))
+				.call()
 				.content();
-			this.chatClient.prompt("three").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_second"))
+			this.chatClient.prompt("three")
+				.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_second"))
 				.call()
 				.content();
 		}

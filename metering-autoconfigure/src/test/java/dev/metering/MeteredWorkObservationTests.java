@@ -17,9 +17,10 @@ import static io.micrometer.observation.tck.TestObservationRegistryAssert.assert
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Each metered call is observed on the application's observation registry as it is admitted
- * ({@code metering.admission}) and as its usage is recorded ({@code metering.recording}), with
- * how each went; with a model that spends 30 tokens a call against a limit of 50.
+ * Each metered call is observed on the application's observation registry as it is
+ * admitted ({@code metering.admission}) and as its usage is recorded
+ * ({@code metering.recording}), with how each went; with a model that spends 30 tokens a
+ * call against a limit of 50.
  */
 class MeteredWorkObservationTests {
 
@@ -54,14 +55,15 @@ class MeteredWorkObservationTests {
 		this.contextRunner.run((context) -> {
 			MeteredChat.of(context).ask("org_a");
 			MeteredChat.of(context).ask("org_a");
-			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> MeteredChat.of(context).ask("org_a"));
+			assertThatExceptionOfType(UsageLimitExceededException.class)
+				.isThrownBy(() -> MeteredChat.of(context).ask("org_a"));
 
-			assertThat(observations(context)).hasAnObservation((observation) -> observation
-				.hasNameEqualTo("metering.admission")
-				.hasLowCardinalityKeyValue("outcome", "refused")
-				.hasLowCardinalityKeyValue("limit", "aiTokens")
-				.assertThatError()
-				.isInstanceOf(UsageLimitExceededException.class));
+			assertThat(observations(context))
+				.hasAnObservation((observation) -> observation.hasNameEqualTo("metering.admission")
+					.hasLowCardinalityKeyValue("outcome", "refused")
+					.hasLowCardinalityKeyValue("limit", "aiTokens")
+					.assertThatError()
+					.isInstanceOf(UsageLimitExceededException.class));
 		});
 	}
 
@@ -110,7 +112,10 @@ class MeteredWorkObservationTests {
 		return context.getBean(TestObservationRegistry.class);
 	}
 
-	/** Names admissions after the organization admitted, as an application may in its traces. */
+	/**
+	 * Names admissions after the organization admitted, as an application may in its
+	 * traces.
+	 */
 	static final class ByOrganization extends DefaultAdmissionObservationConvention {
 
 		@Override

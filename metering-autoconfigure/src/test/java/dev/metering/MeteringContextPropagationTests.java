@@ -45,8 +45,8 @@ class MeteringContextPropagationTests extends OpenAiWireMockTests {
 			List<Future<?>> done = new ArrayList<>();
 			for (int i = 0; i < 40; i++) {
 				BillingSubject organization = BillingSubject.organization("org_" + (i % 4));
-				done.add(requests.submit(() -> MeteringContext.runAs(organization,
-						() -> chatClient.prompt("Hi").call().content())));
+				done.add(requests
+					.submit(() -> MeteringContext.runAs(organization, () -> chatClient.prompt("Hi").call().content())));
 			}
 			for (Future<?> request : done) {
 				request.get();

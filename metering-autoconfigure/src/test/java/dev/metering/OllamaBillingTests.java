@@ -17,8 +17,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Ollama's chat API through Spring AI's Ollama module: {@code prompt_eval_count} is the input,
- * {@code eval_count} the output, thinking included; a stream reports them in its last line.
+ * Ollama's chat API through Spring AI's Ollama module: {@code prompt_eval_count} is the
+ * input, {@code eval_count} the output, thinking included; a stream reports them in its
+ * last line.
  */
 class OllamaBillingTests extends ProviderBillingTests {
 
@@ -31,11 +32,11 @@ class OllamaBillingTests extends ProviderBillingTests {
 
 	@Test
 	void aCallsPromptAndEvalCountsAreBilledAsInputAndOutput() {
-		ollama.stubFor(post(urlPathEqualTo("/api/chat")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.836222Z\",\"message\":"
-					+ "{\"role\":\"assistant\",\"content\":\"Hello!\",\"thinking\":\"A greeting.\"},"
-					+ "\"done_reason\":\"stop\",\"done\":true," + COUNTS + "}")));
+		ollama.stubFor(
+				post(urlPathEqualTo("/api/chat")).willReturn(aResponse().withHeader("Content-Type", "application/json")
+					.withBody("{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.836222Z\",\"message\":"
+							+ "{\"role\":\"assistant\",\"content\":\"Hello!\",\"thinking\":\"A greeting.\"},"
+							+ "\"done_reason\":\"stop\",\"done\":true," + COUNTS + "}")));
 
 		assertThat(call(chat(), "org_ollama_call")).isEqualTo("Hello!");
 
@@ -44,14 +45,14 @@ class OllamaBillingTests extends ProviderBillingTests {
 
 	@Test
 	void aStreamsCountsInItsLastLineAreBilled() {
-		ollama.stubFor(post(urlPathEqualTo("/api/chat")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/x-ndjson")
-			.withBody("{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.1Z\",\"message\":{\"role\":"
-					+ "\"assistant\",\"content\":\"Hel\"},\"done\":false}\n"
-					+ "{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.2Z\",\"message\":{\"role\":"
-					+ "\"assistant\",\"content\":\"lo!\"},\"done\":false}\n"
-					+ "{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.3Z\",\"message\":{\"role\":"
-					+ "\"assistant\",\"content\":\"\"},\"done_reason\":\"stop\",\"done\":true," + COUNTS + "}\n")));
+		ollama.stubFor(post(urlPathEqualTo("/api/chat"))
+			.willReturn(aResponse().withHeader("Content-Type", "application/x-ndjson")
+				.withBody("{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.1Z\",\"message\":{\"role\":"
+						+ "\"assistant\",\"content\":\"Hel\"},\"done\":false}\n"
+						+ "{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.2Z\",\"message\":{\"role\":"
+						+ "\"assistant\",\"content\":\"lo!\"},\"done\":false}\n"
+						+ "{\"model\":\"qwen3\",\"created_at\":\"2025-05-29T09:35:56.3Z\",\"message\":{\"role\":"
+						+ "\"assistant\",\"content\":\"\"},\"done_reason\":\"stop\",\"done\":true," + COUNTS + "}\n")));
 
 		assertThat(stream(chat(), "org_ollama_stream")).isEqualTo("Hello!");
 

@@ -21,11 +21,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Servers that speak OpenAI's chat completions, each with its own usage, through Spring AI's
- * OpenAI module as users point it at them: Azure OpenAI (reasoning and cached tokens in OpenAI's
- * details), DeepSeek (cache hits and misses in fields of its own, reasoning in OpenAI's details),
- * Mistral (prompt and completion only; usage in the stream's last content chunk), and a
- * self-hosted server that leaves the usage out of its stream.
+ * Servers that speak OpenAI's chat completions, each with its own usage, through Spring
+ * AI's OpenAI module as users point it at them: Azure OpenAI (reasoning and cached tokens
+ * in OpenAI's details), DeepSeek (cache hits and misses in fields of its own, reasoning
+ * in OpenAI's details), Mistral (prompt and completion only; usage in the stream's last
+ * content chunk), and a self-hosted server that leaves the usage out of its stream.
  */
 class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 
@@ -33,8 +33,8 @@ class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 	static final StubServer server = new StubServer();
 
 	/**
-	 * Azure OpenAI's answer of a reasoning model: 2,006 prompt tokens, 1,280 of them cached;
-	 * 1,843 completion tokens, 448 of them reasoning.
+	 * Azure OpenAI's answer of a reasoning model: 2,006 prompt tokens, 1,280 of them
+	 * cached; 1,843 completion tokens, 448 of them reasoning.
 	 */
 	private static final String AZURE_USAGE = "{\"completion_tokens\":1843,\"completion_tokens_details\":{"
 			+ "\"accepted_prediction_tokens\":0,\"audio_tokens\":0,\"reasoning_tokens\":448,"
@@ -42,14 +42,17 @@ class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 			+ "\"cached_tokens\":1280},\"total_tokens\":3849}";
 
 	/**
-	 * Where Azure OpenAI's chat completions are asked for: under the deployment's path with
-	 * Spring AI 2.0.1's Microsoft Foundry mode, at the base URL's with 2.0.0's.
+	 * Where Azure OpenAI's chat completions are asked for: under the deployment's path
+	 * with Spring AI 2.0.1's Microsoft Foundry mode, at the base URL's with 2.0.0's.
 	 */
 	private static final String AZURE_PATH = "(/openai/deployments/o4-mini-prod)?/chat/completions";
 
 	private static final String AZURE_MODEL = "o4-mini-2025-04-16";
 
-	/** DeepSeek's reasoner: 1,200 prompt tokens, 1,000 cache hits; 300 completion tokens, 250 reasoning. */
+	/**
+	 * DeepSeek's reasoner: 1,200 prompt tokens, 1,000 cache hits; 300 completion tokens,
+	 * 250 reasoning.
+	 */
 	private static final String DEEPSEEK_USAGE = "{\"completion_tokens\":300,\"prompt_tokens\":1200,"
 			+ "\"prompt_cache_hit_tokens\":1000,\"prompt_cache_miss_tokens\":200,\"total_tokens\":1500,"
 			+ "\"completion_tokens_details\":{\"reasoning_tokens\":250}}";
@@ -125,9 +128,8 @@ class OpenAiCompatibleBillingTests extends ProviderBillingTests {
 
 	@Test
 	void aStreamWithoutUsageIsBilledByEstimateAndCounted() {
-		server.stubFor(post(urlPathEqualTo("/chat/completions"))
-			.willReturn(sse(chunk("llama-3.1-8b", "{\"role\":\"assistant\",\"content\":\"Hello there, friend\"}",
-					"stop", null))));
+		server.stubFor(post(urlPathEqualTo("/chat/completions")).willReturn(sse(
+				chunk("llama-3.1-8b", "{\"role\":\"assistant\",\"content\":\"Hello there, friend\"}", "stop", null))));
 
 		assertThat(stream(openAiCompatible("llama-3.1-8b"), "org_unreported")).isEqualTo("Hello there, friend");
 

@@ -14,8 +14,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 /**
- * Serves OpenAI's chat completions wire format from WireMock: plain answers, tool calls, and
- * SSE streams whose last chunk carries the usage.
+ * Serves OpenAI's chat completions wire format from WireMock: plain answers, tool calls,
+ * and SSE streams whose last chunk carries the usage.
  */
 final class OpenAiStub {
 
@@ -40,14 +40,20 @@ final class OpenAiStub {
 				usage(promptTokens, completionTokens)));
 	}
 
-	/** An answer of the named model whose usage details count cached prompt and reasoning tokens. */
+	/**
+	 * An answer of the named model whose usage details count cached prompt and reasoning
+	 * tokens.
+	 */
 	static ResponseDefinitionBuilder answer(String text, String model, int promptTokens, int cachedTokens,
 			int completionTokens, int reasoningTokens) {
 		return json(completion("{\"role\":\"assistant\",\"content\":\"" + text + "\"}", "stop", model,
 				usage(promptTokens, cachedTokens, completionTokens, reasoningTokens)));
 	}
 
-	/** A stream whose usage chunk counts cached prompt and reasoning tokens in its details. */
+	/**
+	 * A stream whose usage chunk counts cached prompt and reasoning tokens in its
+	 * details.
+	 */
 	static ResponseDefinitionBuilder stream(List<String> pieces, int promptTokens, int cachedTokens,
 			int completionTokens, int reasoningTokens) {
 		return aResponse().withHeader("Content-Type", "text/event-stream")
@@ -61,19 +67,22 @@ final class OpenAiStub {
 	}
 
 	/** A tool call whose usage details count reasoning tokens in its completion. */
-	static ResponseDefinitionBuilder toolCall(String tool, String argumentsJson, int promptTokens,
-			int completionTokens, int reasoningTokens) {
+	static ResponseDefinitionBuilder toolCall(String tool, String argumentsJson, int promptTokens, int completionTokens,
+			int reasoningTokens) {
 		return json(completion(toolCallMessage(tool, argumentsJson), "tool_calls", MODEL,
 				usage(promptTokens, 0, completionTokens, reasoningTokens)));
 	}
 
 	private static String toolCallMessage(String tool, String argumentsJson) {
 		return "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
-				+ "\"type\":\"function\",\"function\":{\"name\":\"" + tool + "\",\"arguments\":"
-				+ quote(argumentsJson) + "}}]}";
+				+ "\"type\":\"function\",\"function\":{\"name\":\"" + tool + "\",\"arguments\":" + quote(argumentsJson)
+				+ "}}]}";
 	}
 
-	/** An SSE stream of the given text pieces, then a usage chunk with no choices, then [DONE]. */
+	/**
+	 * An SSE stream of the given text pieces, then a usage chunk with no choices, then
+	 * [DONE].
+	 */
 	static ResponseDefinitionBuilder stream(List<String> pieces, int promptTokens, int completionTokens) {
 		return aResponse().withHeader("Content-Type", "text/event-stream")
 			.withBody(sseBody(pieces, usage(promptTokens, completionTokens)));
@@ -85,7 +94,9 @@ final class OpenAiStub {
 		return streamedToolCall(tool, argumentsJson, usage(promptTokens, completionTokens));
 	}
 
-	/** A streamed tool call whose usage chunk counts reasoning tokens in its completion. */
+	/**
+	 * A streamed tool call whose usage chunk counts reasoning tokens in its completion.
+	 */
 	static ResponseDefinitionBuilder streamedToolCall(String tool, String argumentsJson, int promptTokens,
 			int completionTokens, int reasoningTokens) {
 		return streamedToolCall(tool, argumentsJson, usage(promptTokens, 0, completionTokens, reasoningTokens));
@@ -116,7 +127,9 @@ final class OpenAiStub {
 		return server.countRequestsMatching(postRequestedFor(urlEqualTo(PATH)).build()).getCount();
 	}
 
-	/** @param usage the usage chunk's usage, or {@code null} for a stream without one */
+	/**
+	 * @param usage the usage chunk's usage, or {@code null} for a stream without one
+	 */
 	static String sseBody(List<String> pieces, String usage) {
 		List<String> events = new ArrayList<>();
 		for (int i = 0; i < pieces.size(); i++) {
@@ -134,15 +147,14 @@ final class OpenAiStub {
 	}
 
 	private static String chunk(String choices, String usage) {
-		return "{\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
-				+ "\"model\":\"" + MODEL + "\",\"choices\":" + choices + ",\"usage\":" + ((usage != null) ? usage : "null")
-				+ "}";
+		return "{\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000," + "\"model\":\""
+				+ MODEL + "\",\"choices\":" + choices + ",\"usage\":" + ((usage != null) ? usage : "null") + "}";
 	}
 
 	private static String completion(String message, String finishReason, String model, String usage) {
-		return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
-				+ "\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"message\":" + message
-				+ ",\"finish_reason\":\"" + finishReason + "\",\"logprobs\":null}],\"usage\":" + usage + "}";
+		return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000," + "\"model\":\"" + model
+				+ "\",\"choices\":[{\"index\":0,\"message\":" + message + ",\"finish_reason\":\"" + finishReason
+				+ "\",\"logprobs\":null}],\"usage\":" + usage + "}";
 	}
 
 	private static String usage(int promptTokens, int completionTokens) {
@@ -150,7 +162,10 @@ final class OpenAiStub {
 				+ ",\"total_tokens\":" + (promptTokens + completionTokens) + "}";
 	}
 
-	/** OpenAI's usage with details: cached tokens are part of the prompt, reasoning of the completion. */
+	/**
+	 * OpenAI's usage with details: cached tokens are part of the prompt, reasoning of the
+	 * completion.
+	 */
 	private static String usage(int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens) {
 		return "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + completionTokens
 				+ ",\"total_tokens\":" + (promptTokens + completionTokens) + ",\"prompt_tokens_details\":"

@@ -14,8 +14,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Base of tests that run the real OpenAI starter against a WireMock OpenAI and read what was
- * billed from the local meter and the usage ledger.
+ * Base of tests that run the real OpenAI starter against a WireMock OpenAI and read what
+ * was billed from the local meter and the usage ledger.
  */
 abstract class OpenAiWireMockTests {
 
@@ -43,7 +43,10 @@ abstract class OpenAiWireMockTests {
 		openAi.resetAll();
 	}
 
-	/** What the local meter holds for a customer of meter {@code mtr_ai}, once all is delivered. */
+	/**
+	 * What the local meter holds for a customer of meter {@code mtr_ai}, once all is
+	 * delivered.
+	 */
 	long billed(String customerId) {
 		return billed("mtr_ai", customerId);
 	}

@@ -16,13 +16,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With {@code metering.observations.organization}, Spring AI's own token metric is tagged with
- * the organization each call bills, for calls and streams through the real OpenAI starter,
- * and with {@code none} for a model called with no one to bill.
+ * With {@code metering.observations.organization}, Spring AI's own token metric is tagged
+ * with the organization each call bills, for calls and streams through the real OpenAI
+ * starter, and with {@code none} for a model called with no one to bill.
  */
-@SpringBootTest(classes = MeteringTestApplication.class,
-		properties = { "metering.observations.organization=true", "metering.accounts.org_acme.customer-id=cus_acme",
-				"metering.accounts.org_globex.customer-id=cus_globex" })
+@SpringBootTest(classes = MeteringTestApplication.class, properties = { "metering.observations.organization=true",
+		"metering.accounts.org_acme.customer-id=cus_acme", "metering.accounts.org_globex.customer-id=cus_globex" })
 class OrganizationObservationTests extends OpenAiWireMockTests {
 
 	@Autowired
@@ -34,8 +33,7 @@ class OrganizationObservationTests extends OpenAiWireMockTests {
 	@Test
 	void springAisTokenUsageIsTaggedWithTheOrganizationBilled() {
 		openAi.stubFor(OpenAiStub.completions().willReturn(OpenAiStub.answer("Hello", 12, 5)));
-		openAi.stubFor(OpenAiStub.streamedCompletions()
-			.willReturn(OpenAiStub.stream(List.of("Once ", "upon"), 30, 9)));
+		openAi.stubFor(OpenAiStub.streamedCompletions().willReturn(OpenAiStub.stream(List.of("Once ", "upon"), 30, 9)));
 		ChatClient chat = this.chatClientBuilder.build();
 
 		chat.prompt("Hi").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_acme")).call().content();

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 
 /**
- * The library's packages form one-way layers: a package uses its own classes and those of the
- * layers below it, never those of its own layer's other packages or of a layer above. The
- * README's layout section draws the same picture.
+ * The library's packages form one-way layers: a package uses its own classes and those of
+ * the layers below it, never those of its own layer's other packages or of a layer above.
+ * The README's layout section draws the same picture.
  */
 class PackageLayeringTests {
 
@@ -25,13 +25,12 @@ class PackageLayeringTests {
 	static final List<List<String>> LAYERS = List.of(List.of("dev.metering"),
 			List.of("dev.metering.provider", "dev.metering.lock"),
 			List.of("dev.metering.provider.local", "dev.metering.provider.stripe", "dev.metering.provider.polar",
-					"dev.metering.provider.metronome", "dev.metering.outbox",
-					"dev.metering.limits", "dev.metering.pricing"),
+					"dev.metering.provider.metronome", "dev.metering.outbox", "dev.metering.limits",
+					"dev.metering.pricing"),
 			List.of("dev.metering.delivery", "dev.metering.reconcile"), List.of("dev.metering.billing"),
 			List.of("dev.metering.advisor", "dev.metering.aop", "dev.metering.admin", "dev.metering.web",
 					"dev.metering.metrics", "dev.metering.webhook"),
-			List.of("dev.metering.actuate"),
-			List.of("dev.metering.autoconfigure"),
+			List.of("dev.metering.actuate"), List.of("dev.metering.autoconfigure"),
 			// the metering-test module's, for the tests of applications
 			List.of("dev.metering.test"));
 

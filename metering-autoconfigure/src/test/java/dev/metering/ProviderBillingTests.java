@@ -18,10 +18,11 @@ import dev.metering.provider.TokenUsage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Base of tests that run a provider's Spring AI chat model against a stub of its API, metered
- * by the auto-configured advisor onto the local meter, and read back what was billed by type of
- * token. Every subclass shares one application context: the meter counts each type apart
- * (the token-type dimension), and each organization {@code org_x} bills customer {@code cus_x}.
+ * Base of tests that run a provider's Spring AI chat model against a stub of its API,
+ * metered by the auto-configured advisor onto the local meter, and read back what was
+ * billed by type of token. Every subclass shares one application context: the meter
+ * counts each type apart (the token-type dimension), and each organization {@code org_x}
+ * bills customer {@code cus_x}.
  */
 @SpringBootTest(classes = { MeteringTestApplication.class, ProviderBillingTests.Accounts.class },
 		properties = { "spring.ai.model.chat=none", "spring.ai.openai.api-key=sk-unused",
@@ -60,7 +61,10 @@ abstract class ProviderBillingTests {
 		return String.join("", pieces);
 	}
 
-	/** What the local meter holds for the organization, by type of token, once all is delivered. */
+	/**
+	 * What the local meter holds for the organization, by type of token, once all is
+	 * delivered.
+	 */
 	TokenUsage billed(String organization) {
 		assertThat(this.billingClient.flush(Duration.ofSeconds(10))).isTrue();
 		String customerId = customerOf(organization);

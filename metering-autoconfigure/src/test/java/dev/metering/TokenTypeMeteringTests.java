@@ -16,9 +16,9 @@ import dev.metering.billing.UsageScope;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * OpenAI answers whose usage details count cached prompt tokens and reasoning tokens, through
- * the real OpenAI starter: each type of token lands on the meter of that type, and a meter on
- * total tokens counts what it always did.
+ * OpenAI answers whose usage details count cached prompt tokens and reasoning tokens,
+ * through the real OpenAI starter: each type of token lands on the meter of that type,
+ * and a meter on total tokens counts what it always did.
  */
 @SpringBootTest(classes = MeteringTestApplication.class,
 		properties = { "metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=mtr_ai",
@@ -31,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"metering.accounts.org_stream.customer-id=cus_stream", "metering.delivery.flush-interval=50ms" })
 class TokenTypeMeteringTests extends OpenAiWireMockTests {
 
-	/** 100 prompt tokens of which 60 cached, 50 completion tokens of which 20 reasoning. */
+	/**
+	 * 100 prompt tokens of which 60 cached, 50 completion tokens of which 20 reasoning.
+	 */
 	private static final int PROMPT = 100, CACHED = 60, COMPLETION = 50, REASONING = 20;
 
 	private static final List<String> METERS = List.of("ai-tokens", "input", "cached", "written", "output",

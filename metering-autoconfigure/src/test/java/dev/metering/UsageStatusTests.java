@@ -28,7 +28,8 @@ class UsageStatusTests {
 
 	@Test
 	void thresholdsOfLimitsThatAreNoMultipleOfAHundredRoundTowardsTheLimit() {
-		// 75 % of 15 is 11.25 and 90 % is 13.5: 11 is below the first, 13 below the second
+		// 75 % of 15 is 11.25 and 90 % is 13.5: 11 is below the first, 13 below the
+		// second
 		assertThat(Level.of(11, 15L)).isEqualTo(Level.OK);
 		assertThat(Level.of(12, 15L)).isEqualTo(Level.APPROACHING);
 		assertThat(Level.of(13, 15L)).isEqualTo(Level.APPROACHING);

@@ -36,10 +36,11 @@ import dev.metering.limits.UsageLedger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The starter in a WebFlux application, through the real OpenAI starter and a Netty server:
- * refusals answer the problem details Spring MVC answers, for calls wrapped in a {@link Mono}
- * and for streams alike, and a {@link ReactiveBillingSubjectResolver} bills each stream to the
- * organization of its own request while all of them share Reactor's threads.
+ * The starter in a WebFlux application, through the real OpenAI starter and a Netty
+ * server: refusals answer the problem details Spring MVC answers, for calls wrapped in a
+ * {@link Mono} and for streams alike, and a {@link ReactiveBillingSubjectResolver} bills
+ * each stream to the organization of its own request while all of them share Reactor's
+ * threads.
  */
 @SpringBootTest(classes = WebFluxMeteringTests.ReactiveChatApplication.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -49,7 +50,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"metering.default-plan=free", "metering.delivery.flush-interval=50ms" })
 class WebFluxMeteringTests extends OpenAiWireMockTests {
 
-	/** Where the test's sign-in filter keeps the organization, as Spring Security keeps its context. */
+	/**
+	 * Where the test's sign-in filter keeps the organization, as Spring Security keeps
+	 * its context.
+	 */
 	static final String SIGNED_IN = "test.signed-in-organization";
 
 	/** The request header that signs a request in, for the test's sign-in filter. */
@@ -86,7 +90,10 @@ class WebFluxMeteringTests extends OpenAiWireMockTests {
 		assertThat(OpenAiStub.requestCount(openAi)).isZero();
 	}
 
-	/** The answer Spring MVC gives a used-up limit: 429, its problem detail and Retry-After. */
+	/**
+	 * The answer Spring MVC gives a used-up limit: 429, its problem detail and
+	 * Retry-After.
+	 */
 	private static void assertTheLimitProblem(WebTestClient.ResponseSpec response) {
 		response.expectStatus()
 			.isEqualTo(429)
@@ -95,11 +102,16 @@ class WebFluxMeteringTests extends OpenAiWireMockTests {
 			.expectHeader()
 			.value(HttpHeaders.RETRY_AFTER, (seconds) -> assertThat(Long.parseLong(seconds)).isPositive())
 			.expectBody()
-			.jsonPath("$.status").isEqualTo(429)
-			.jsonPath("$.type").isEqualTo("urn:metering:usage-limit-exceeded")
-			.jsonPath("$.limitKey").isEqualTo("aiTokens")
-			.jsonPath("$.limit").isEqualTo(1000000)
-			.jsonPath("$.used").isEqualTo(1000000);
+			.jsonPath("$.status")
+			.isEqualTo(429)
+			.jsonPath("$.type")
+			.isEqualTo("urn:metering:usage-limit-exceeded")
+			.jsonPath("$.limitKey")
+			.isEqualTo("aiTokens")
+			.jsonPath("$.limit")
+			.isEqualTo(1000000)
+			.jsonPath("$.used")
+			.isEqualTo(1000000);
 	}
 
 	@Test
@@ -111,7 +123,8 @@ class WebFluxMeteringTests extends OpenAiWireMockTests {
 			.expectStatus()
 			.isEqualTo(402)
 			.expectBody()
-			.jsonPath("$.type").isEqualTo("urn:metering:missing-billing-account");
+			.jsonPath("$.type")
+			.isEqualTo("urn:metering:missing-billing-account");
 		client().get()
 			.uri("/stream")
 			.accept(MediaType.TEXT_EVENT_STREAM)
@@ -122,7 +135,8 @@ class WebFluxMeteringTests extends OpenAiWireMockTests {
 			.expectHeader()
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
-			.jsonPath("$.type").isEqualTo("urn:metering:missing-billing-account");
+			.jsonPath("$.type")
+			.isEqualTo("urn:metering:missing-billing-account");
 		assertThat(OpenAiStub.requestCount(openAi)).isZero();
 	}
 
@@ -136,8 +150,10 @@ class WebFluxMeteringTests extends OpenAiWireMockTests {
 			.expectHeader()
 			.valueEquals(HttpHeaders.RETRY_AFTER, "5")
 			.expectBody()
-			.jsonPath("$.type").isEqualTo("urn:metering:unavailable")
-			.jsonPath("$.reason").isEqualTo("the outbox is full");
+			.jsonPath("$.type")
+			.isEqualTo("urn:metering:unavailable")
+			.jsonPath("$.reason")
+			.isEqualTo("the outbox is full");
 	}
 
 	@Test
@@ -192,7 +208,8 @@ class WebFluxMeteringTests extends OpenAiWireMockTests {
 
 	@Test
 	void aThousandConcurrentStreamsOfFiftyOrganizationsAreEachBilledToTheirOwn() {
-		// the chunks of every stream arrive on Netty's event loop threads, shared by all streams
+		// the chunks of every stream arrive on Netty's event loop threads, shared by all
+		// streams
 		openAi.stubFor(OpenAiStub.streamedCompletions()
 			.willReturn(OpenAiStub.stream(List.of("a", "b", "c"), 10, 0, 2, 0).withChunkedDribbleDelay(3, 30)));
 		WebClient web = WebClient.create("http://localhost:" + this.port);
@@ -230,9 +247,10 @@ class WebFluxMeteringTests extends OpenAiWireMockTests {
 	}
 
 	/**
-	 * A WebFlux application whose users sign in with a header: the sign-in filter keeps the
-	 * organization in the Reactor context, where a {@link ReactiveBillingSubjectResolver}
-	 * reads it, as one reads Spring Security's {@code ReactiveSecurityContextHolder}.
+	 * A WebFlux application whose users sign in with a header: the sign-in filter keeps
+	 * the organization in the Reactor context, where a
+	 * {@link ReactiveBillingSubjectResolver} reads it, as one reads Spring Security's
+	 * {@code ReactiveSecurityContextHolder}.
 	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration

@@ -24,10 +24,10 @@ import dev.metering.reconcile.Reconciliation;
 import dev.metering.reconcile.UsageReconciler;
 
 /**
- * The {@code metering} endpoint: reading it tells what waits for delivery and lists the dead
- * letters, a page at a time; writing to it re-drives dead letters and reconciles a window
- * with the provider. Like Actuator's own endpoints it is reachable over HTTP only once the
- * application exposes it ({@code management.endpoints.web.exposure.include}).
+ * The {@code metering} endpoint: reading it tells what waits for delivery and lists the
+ * dead letters, a page at a time; writing to it re-drives dead letters and reconciles a
+ * window with the provider. Like Actuator's own endpoints it is reachable over HTTP only
+ * once the application exposes it ({@code management.endpoints.web.exposure.include}).
  */
 @Endpoint(id = "metering")
 public class MeteringEndpoint {
@@ -46,8 +46,8 @@ public class MeteringEndpoint {
 
 	/**
 	 * @param provider the name of the provider usage is delivered to
-	 * @param reconciler reconciles windows, {@code null} when the outbox cannot (the one in
-	 * memory forgets what it delivered)
+	 * @param reconciler reconciles windows, {@code null} when the outbox cannot (the one
+	 * in memory forgets what it delivered)
 	 */
 	public MeteringEndpoint(MeteringAdmin admin, String provider, @Nullable UsageReconciler reconciler, Clock clock) {
 		this.admin = admin;
@@ -83,10 +83,11 @@ public class MeteringEndpoint {
 	}
 
 	/**
-	 * Runs an action: {@code redrive} puts the dead letter {@code identifier} back in line,
-	 * {@code redrive-all} every dead letter, and {@code reconcile} compares what was delivered
-	 * from {@code start} to {@code end} (ISO-8601 instants on whole minutes; when both are
-	 * left out, the last closed window) with the provider's totals.
+	 * Runs an action: {@code redrive} puts the dead letter {@code identifier} back in
+	 * line, {@code redrive-all} every dead letter, and {@code reconcile} compares what
+	 * was delivered from {@code start} to {@code end} (ISO-8601 instants on whole
+	 * minutes; when both are left out, the last closed window) with the provider's
+	 * totals.
 	 */
 	@WriteOperation
 	public Object act(@Selector String action, @Nullable String identifier, @Nullable String start,
@@ -116,8 +117,9 @@ public class MeteringEndpoint {
 			throw badRequest("Give both start and end, or neither for the last closed window");
 		}
 		try {
-			Reconciliation reconciliation = (start != null) ? this.reconciler.reconcile(Instant.parse(start),
-					Instant.parse(end)) : this.reconciler.reconcileLastWindow();
+			Reconciliation reconciliation = (start != null)
+					? this.reconciler.reconcile(Instant.parse(start), Instant.parse(end))
+					: this.reconciler.reconcileLastWindow();
 			return new ReconciliationDescriptor(reconciliation);
 		}
 		catch (DateTimeParseException | IllegalArgumentException ex) {
@@ -138,7 +140,8 @@ public class MeteringEndpoint {
 	 * @param pendingByEventName pending events per event name
 	 * @param oldestPendingRecordedAt when the oldest pending event was recorded, if any
 	 * @param oldestPendingAge how long ago that was, ISO-8601
-	 * @param awaitingCustomer pending events that wait for the provider to name their customer
+	 * @param awaitingCustomer pending events that wait for the provider to name their
+	 * customer
 	 * @param deadLetters events the provider refused for good
 	 * @param deadLettersByEventName dead letters per event name
 	 * @param deadLetterPage the page of dead letters asked for

@@ -18,21 +18,24 @@ import dev.metering.provider.ProviderAccess;
 
 /**
  * The health of metering: {@code UP} while usage reaches the provider in time,
- * {@link #DEGRADED} when the oldest pending event has waited longer than the maximum delivery
- * lag (a provider outage) or dead letters wait to be re-driven, and {@code DOWN} when the
- * provider refuses metering's credentials (calls that need a look-up are refused until they
- * are fixed) or the outbox cannot be read. Its details never hold a secret: the provider's
- * name, counts and ages, the provider's redacted answer to a refused request, and of a failure
- * only its type.
+ * {@link #DEGRADED} when the oldest pending event has waited longer than the maximum
+ * delivery lag (a provider outage) or dead letters wait to be re-driven, and {@code DOWN}
+ * when the provider refuses metering's credentials (calls that need a look-up are refused
+ * until they are fixed) or the outbox cannot be read. Its details never hold a secret:
+ * the provider's name, counts and ages, the provider's redacted answer to a refused
+ * request, and of a failure only its type.
  * <p>
  * {@code DEGRADED} is not among Actuator's default statuses, so on its own it leaves the
- * application's overall status and HTTP answer as they are: while the provider is down, calls
- * go on and their usage waits safely in the outbox, and instances should stay in their load
- * balancer.
+ * application's overall status and HTTP answer as they are: while the provider is down,
+ * calls go on and their usage waits safely in the outbox, and instances should stay in
+ * their load balancer.
  */
 public final class MeteringHealthIndicator implements HealthIndicator {
 
-	/** Usage is recorded, but it waits too long for the provider, or the provider refused some. */
+	/**
+	 * Usage is recorded, but it waits too long for the provider, or the provider refused
+	 * some.
+	 */
 	public static final Status DEGRADED = new Status("DEGRADED",
 			"Usage waits longer than metering.health.max-delivery-lag, or dead letters wait to be re-driven");
 
@@ -70,8 +73,9 @@ public final class MeteringHealthIndicator implements HealthIndicator {
 				.withDetail("provider", this.provider)
 				.withDetail("refused", refusal.get().answer())
 				.withDetail("refusedSince", refusal.get().since().truncatedTo(ChronoUnit.SECONDS).toString())
-				.withDetail("action", "The provider refuses metering's requests: calls that need a look-up are "
-						+ "refused with 503 and usage waits. Check the provider's API key or token")
+				.withDetail("action",
+						"The provider refuses metering's requests: calls that need a look-up are "
+								+ "refused with 503 and usage waits. Check the provider's API key or token")
 				.build();
 		}
 		OutboxBacklog backlog;
@@ -97,9 +101,10 @@ public final class MeteringHealthIndicator implements HealthIndicator {
 			.withDetail("deadLetters", backlog.deadLetters())
 			.withDetail("awaitingCustomer", backlog.awaitingCustomer());
 		if (lagging) {
-			health.withDetail("lagging", "The oldest pending event was recorded at "
-					+ backlog.oldestPendingRecordedAt().truncatedTo(ChronoUnit.SECONDS) + ", longer ago than "
-					+ "metering.health.max-delivery-lag: is the provider reachable and the key valid?");
+			health.withDetail("lagging",
+					"The oldest pending event was recorded at "
+							+ backlog.oldestPendingRecordedAt().truncatedTo(ChronoUnit.SECONDS) + ", longer ago than "
+							+ "metering.health.max-delivery-lag: is the provider reachable and the key valid?");
 		}
 		if (backlog.deadLetters() > 0) {
 			health.withDetail("deadLettered", "The provider refused " + backlog.deadLetters()

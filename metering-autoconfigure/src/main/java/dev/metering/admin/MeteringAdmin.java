@@ -7,9 +7,9 @@ import dev.metering.outbox.OutboxBacklog;
 import dev.metering.outbox.UndeliveredUsage;
 
 /**
- * Operations on what could not be delivered: list the dead letters, and send them again once
- * the cause is fixed (a customer created, a meter re-activated, a key rotated). A re-driven
- * event keeps its identifier, so the provider still counts it once.
+ * Operations on what could not be delivered: list the dead letters, and send them again
+ * once the cause is fixed (a customer created, a meter re-activated, a key rotated). A
+ * re-driven event keeps its identifier, so the provider still counts it once.
  */
 public final class MeteringAdmin {
 
@@ -32,7 +32,9 @@ public final class MeteringAdmin {
 		return this.outbox.deadLetters(offset, limit);
 	}
 
-	/** What waits: pending events and dead letters per event name, and the oldest pending. */
+	/**
+	 * What waits: pending events and dead letters per event name, and the oldest pending.
+	 */
 	public OutboxBacklog backlog() {
 		return this.outbox.backlog();
 	}

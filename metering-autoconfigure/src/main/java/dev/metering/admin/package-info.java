@@ -1,5 +1,5 @@
 /**
- * Operations for the people who run the application: what waits for delivery, and the dead
- * letters, to re-drive once their cause is fixed.
+ * Operations for the people who run the application: what waits for delivery, and the
+ * dead letters, to re-drive once their cause is fixed.
  */
 package dev.metering.admin;

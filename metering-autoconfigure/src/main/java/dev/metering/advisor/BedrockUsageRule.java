@@ -5,11 +5,12 @@ import org.springframework.ai.chat.metadata.Usage;
 import dev.metering.provider.TokenUsage;
 
 /**
- * Bedrock Converse's usage, as Spring AI's Bedrock Converse module reports it with the AWS SDK's
- * {@code TokenUsage}: {@code inputTokens} are the prompt tokens read fresh, and
+ * Bedrock Converse's usage, as Spring AI's Bedrock Converse module reports it with the
+ * AWS SDK's {@code TokenUsage}: {@code inputTokens} are the prompt tokens read fresh, and
  * {@code cacheReadInputTokens} and {@code cacheWriteInputTokens} come on top of them, as
- * Anthropic counts them, whatever their size. Reasoning is part of {@code outputTokens} and
- * reported nowhere apart. The type's name tells it, so the AWS SDK is never loaded to tell.
+ * Anthropic counts them, whatever their size. Reasoning is part of {@code outputTokens}
+ * and reported nowhere apart. The type's name tells it, so the AWS SDK is never loaded to
+ * tell.
  */
 final class BedrockUsageRule implements UsageRule {
 

@@ -13,8 +13,8 @@ import dev.metering.billing.UsageScope;
 import dev.metering.billing.UsageScopeAccessor;
 
 /**
- * Who a ChatClient call bills and which {@code @MeteredUsage} scope it runs in, as known on
- * the thread (or in the Reactor context) that made the call.
+ * Who a ChatClient call bills and which {@code @MeteredUsage} scope it runs in, as known
+ * on the thread (or in the Reactor context) that made the call.
  *
  * @param subject the billed subject, or {@code null} when nothing names one
  * @param scope the enclosing scope, or {@code null}
@@ -28,8 +28,8 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 	static final String CONTEXT_KEY = "metering.call-origin";
 
 	/**
-	 * The origin the companion advisor settled (in the request or Reactor context), else the
-	 * one the current thread and Reactor context tell.
+	 * The origin the companion advisor settled (in the request or Reactor context), else
+	 * the one the current thread and Reactor context tell.
 	 * @param reactorContext the Reactor context of a stream, or {@code null} for a call
 	 * @param threadScope the scope current on the calling thread, or {@code null}
 	 */
@@ -54,8 +54,8 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 	}
 
 	/**
-	 * The origin of a streamed call, told in the subscriber's context: as {@link #of} tells it
-	 * when the call or its surroundings name the subject or no
+	 * The origin of a streamed call, told in the subscriber's context: as {@link #of}
+	 * tells it when the call or its surroundings name the subject or no
 	 * {@code ReactiveBillingSubjectResolver} is there to ask, else with the subject those
 	 * resolvers find in that context.
 	 */

@@ -28,8 +28,8 @@ import dev.metering.provider.TokenUsage;
 
 /**
  * The {@link MeteringAdvisor}: admits each model round trip through {@link UsageMetering}
- * before it runs and completes it with the tokens the model reported (or an estimate when it
- * reported none, which {@link EstimatedUsage} makes known) after it.
+ * before it runs and completes it with the tokens the model reported (or an estimate when
+ * it reported none, which {@link EstimatedUsage} makes known) after it.
  */
 public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
@@ -46,10 +46,10 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	private final EstimatedUsage estimates;
 
 	/**
-	 * @param defaultModel the model of a request whose options name none (the application's
-	 * chat model's default), or {@code null} when unknown
-	 * @param originOnCalls whether the companion also puts who a call bills in the request
-	 * context of calls, not only of streams, for observations that read it there
+	 * @param defaultModel the model of a request whose options name none (the
+	 * application's chat model's default), or {@code null} when unknown
+	 * @param originOnCalls whether the companion also puts who a call bills in the
+	 * request context of calls, not only of streams, for observations that read it there
 	 * @param observations where round trips billed by estimate are observed
 	 */
 	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
@@ -117,7 +117,10 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 			.doOnCancel(() -> settle(call, tally, SignalType.CANCEL, request.prompt()));
 	}
 
-	/** The request as the model receives it: with its completion capped when the budget says so. */
+	/**
+	 * The request as the model receives it: with its completion capped when the budget
+	 * says so.
+	 */
 	private static ChatClientRequest capped(ChatClientRequest request, MeteredCall call) {
 		Integer cap = call.completionCap();
 		return (cap != null) ? CompletionCap.lowered(request, cap) : request;
@@ -130,11 +133,12 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		TokenUsage tokens = tally.reported();
 		if (tokens == null && tally.producedOutput()) {
 			// the usage chunk never came (cancelled, failed, or not reported): bill an
-			// estimate rather than nothing, since the model did spend tokens; the text seen is
-			// not kept, so that observing a chunk costs nothing, and four characters a token
+			// estimate rather than nothing, since the model did spend tokens; the text
+			// seen is
+			// not kept, so that observing a chunk costs nothing, and four characters a
+			// token
 			// is estimate enough for a stream cut short
-			tokens = TokenUsage.of(this.estimator.estimate(prompt.getContents()),
-					roughTokens(tally.characters()));
+			tokens = TokenUsage.of(this.estimator.estimate(prompt.getContents()), roughTokens(tally.characters()));
 			String model = modelOr(tally.model(), prompt);
 			switch (signal) {
 				case ON_COMPLETE -> this.estimates.unreported(model, tokens.total());
@@ -150,7 +154,10 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		}
 	}
 
-	/** The model the response named, else the one the request asked for, else {@code unknown}. */
+	/**
+	 * The model the response named, else the one the request asked for, else
+	 * {@code unknown}.
+	 */
 	private String modelOr(String answered, Prompt prompt) {
 		if (answered != null) {
 			return answered;
@@ -161,9 +168,9 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	}
 
 	/**
-	 * What a call may use, for the limit reservation: its prompt, the completion's cap when
-	 * the request sets one (plan admission reserves its completion estimate otherwise), and
-	 * the model it asks for.
+	 * What a call may use, for the limit reservation: its prompt, the completion's cap
+	 * when the request sets one (plan admission reserves its completion estimate
+	 * otherwise), and the model it asks for.
 	 */
 	private CallEstimate reservationEstimate(Prompt prompt) {
 		ChatOptions options = prompt.getOptions();
@@ -176,9 +183,9 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	}
 
 	/**
-	 * A prompt's size for the limit reservation, at about four characters a token: tokenizing
-	 * a long prompt on every call would cost milliseconds, and a reservation only needs the
-	 * order of magnitude.
+	 * A prompt's size for the limit reservation, at about four characters a token:
+	 * tokenizing a long prompt on every call would cost milliseconds, and a reservation
+	 * only needs the order of magnitude.
 	 */
 	private static long roughSize(Prompt prompt) {
 		List<Message> messages = prompt.getInstructions();
@@ -191,7 +198,10 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 		return characters / 4;
 	}
 
-	/** Tokens of a text of this many characters, at about four characters a token, rounded up. */
+	/**
+	 * Tokens of a text of this many characters, at about four characters a token, rounded
+	 * up.
+	 */
 	private static long roughTokens(long characters) {
 		return (characters + 3) / 4;
 	}

@@ -7,9 +7,10 @@ import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.util.ClassUtils;
 
 /**
- * A request's completion cap: Spring AI's max-tokens option, or OpenAI's max-completion-tokens
- * (which reasoning models take instead); read for the limit reservation, and lowered when
- * {@code metering.limits.on-limit} is {@code cap} and the budget pays for less.
+ * A request's completion cap: Spring AI's max-tokens option, or OpenAI's
+ * max-completion-tokens (which reasoning models take instead); read for the limit
+ * reservation, and lowered when {@code metering.limits.on-limit} is {@code cap} and the
+ * budget pays for less.
  */
 final class CompletionCap {
 
@@ -19,7 +20,9 @@ final class CompletionCap {
 	private CompletionCap() {
 	}
 
-	/** The most completion tokens the request allows, or {@code null} when it sets no cap. */
+	/**
+	 * The most completion tokens the request allows, or {@code null} when it sets no cap.
+	 */
 	static Integer maxTokensOf(ChatOptions options) {
 		Integer maxTokens = options.getMaxTokens();
 		if (maxTokens == null && OPENAI_PRESENT) {
@@ -29,9 +32,9 @@ final class CompletionCap {
 	}
 
 	/**
-	 * The request with its completion capped at {@code maxTokens}: a copy of its options (of
-	 * the model's own type) with max-tokens lowered, or OpenAI's max-completion-tokens when
-	 * that is the cap the request sets.
+	 * The request with its completion capped at {@code maxTokens}: a copy of its options
+	 * (of the model's own type) with max-tokens lowered, or OpenAI's
+	 * max-completion-tokens when that is the cap the request sets.
 	 */
 	static ChatClientRequest lowered(ChatClientRequest request, int maxTokens) {
 		Prompt prompt = request.prompt();
@@ -49,7 +52,10 @@ final class CompletionCap {
 		return request.mutate().prompt(prompt.mutate().chatOptions(capped).build()).build();
 	}
 
-	/** OpenAI's options, apart so that nothing loads them when Spring AI's OpenAI module is absent. */
+	/**
+	 * OpenAI's options, apart so that nothing loads them when Spring AI's OpenAI module
+	 * is absent.
+	 */
 	private static final class OpenAi {
 
 		static Integer maxCompletionTokens(ChatOptions options) {

@@ -18,13 +18,13 @@ import dev.metering.billing.EstimateObservationContext;
 import dev.metering.billing.EstimateObservationConvention;
 
 /**
- * Says when a round trip is billed by estimate, so that no estimate goes unseen: every one is
- * observed ({@link BillingObservationDocumentation#ESTIMATE}), and so counted by
- * {@code metering.usage.estimated}, and a model that answers without reporting its
- * usage (an OpenAI-compatible server that leaves it out, a stream without its usage chunk) is
- * named in a warning, at most once a minute per model, so that a model that never reports does
- * not flood the log. A stream cut short (cancelled, or failed) is no fault of the model's: it is
- * counted, and logged at debug level only.
+ * Says when a round trip is billed by estimate, so that no estimate goes unseen: every
+ * one is observed ({@link BillingObservationDocumentation#ESTIMATE}), and so counted by
+ * {@code metering.usage.estimated}, and a model that answers without reporting its usage
+ * (an OpenAI-compatible server that leaves it out, a stream without its usage chunk) is
+ * named in a warning, at most once a minute per model, so that a model that never reports
+ * does not flood the log. A stream cut short (cancelled, or failed) is no fault of the
+ * model's: it is counted, and logged at debug level only.
  */
 final class EstimatedUsage {
 
@@ -33,14 +33,16 @@ final class EstimatedUsage {
 
 	private static final Log logger = LogFactory.getLog(MeteringAdvisor.class);
 
-	private static final EstimateObservationConvention DEFAULT_CONVENTION =
-			new DefaultEstimateObservationConvention();
+	private static final EstimateObservationConvention DEFAULT_CONVENTION = new DefaultEstimateObservationConvention();
 
 	private final ObservationRegistry observations;
 
 	private final Clock clock;
 
-	/** When each model was last warned about: the application's models, so a handful of keys. */
+	/**
+	 * When each model was last warned about: the application's models, so a handful of
+	 * keys.
+	 */
 	private final ConcurrentMap<String, Instant> lastWarnings = new ConcurrentHashMap<>();
 
 	/** {@code null} for the default. */
@@ -66,7 +68,10 @@ final class EstimatedUsage {
 		});
 	}
 
-	/** A stream ended early ({@code cancelled} or {@code failed}) without usage, and {@code tokens} were billed. */
+	/**
+	 * A stream ended early ({@code cancelled} or {@code failed}) without usage, and
+	 * {@code tokens} were billed.
+	 */
 	void cutShort(String model, String reason, long tokens) {
 		estimate(model, reason, tokens).observe(() -> {
 			if (logger.isDebugEnabled()) {

@@ -8,13 +8,14 @@ import org.springframework.util.ClassUtils;
 import dev.metering.provider.TokenUsage;
 
 /**
- * Gemini's usage metadata, as Spring AI's Google GenAI module reports it with the Google GenAI
- * SDK's {@code GenerateContentResponseUsageMetadata} (its default, extended usage metadata):
- * {@code promptTokenCount} counts every prompt token, {@code cachedContentTokenCount} among them;
- * {@code candidatesTokenCount} counts the answer only. A thinking model's
- * {@code thoughtsTokenCount}, which Google bills as output, and the {@code toolUsePromptTokenCount}
- * of what its tools (search, code execution) fed back to it, billed as input, are in neither:
- * only {@code totalTokenCount} has them. They are billed as reasoning and input.
+ * Gemini's usage metadata, as Spring AI's Google GenAI module reports it with the Google
+ * GenAI SDK's {@code GenerateContentResponseUsageMetadata} (its default, extended usage
+ * metadata): {@code promptTokenCount} counts every prompt token,
+ * {@code cachedContentTokenCount} among them; {@code candidatesTokenCount} counts the
+ * answer only. A thinking model's {@code thoughtsTokenCount}, which Google bills as
+ * output, and the {@code toolUsePromptTokenCount} of what its tools (search, code
+ * execution) fed back to it, billed as input, are in neither: only
+ * {@code totalTokenCount} has them. They are billed as reasoning and input.
  */
 final class GeminiUsageRule implements UsageRule {
 
@@ -31,7 +32,10 @@ final class GeminiUsageRule implements UsageRule {
 		return Sdk.tokensOf(usage.getNativeUsage());
 	}
 
-	/** The Google GenAI SDK's usage, apart so that nothing loads it when the SDK is absent. */
+	/**
+	 * The Google GenAI SDK's usage, apart so that nothing loads it when the SDK is
+	 * absent.
+	 */
 	private static final class Sdk {
 
 		static boolean isUsage(Object nativeUsage) {

@@ -9,11 +9,12 @@ import dev.metering.provider.TokenUsage;
 /**
  * Usage of a provider no other rule knows (Mistral, Ollama, DeepSeek's own module, Gemini
  * without extended usage metadata, usage summed over rounds, a model of the application's
- * own), read from Spring AI's {@code Usage} alone. Cache tokens are within the prompt tokens,
- * as most providers count them, unless they are more than the prompt or the reported total
- * counts them on top of prompt and completion. Reasoning tokens are read from a native usage
- * kept as OpenAI's wire format ({@code completion_tokens_details.reasoning_tokens}, within the
- * completion). Whatever else the total counts is billed as reasoning by {@link UsageRules}.
+ * own), read from Spring AI's {@code Usage} alone. Cache tokens are within the prompt
+ * tokens, as most providers count them, unless they are more than the prompt or the
+ * reported total counts them on top of prompt and completion. Reasoning tokens are read
+ * from a native usage kept as OpenAI's wire format
+ * ({@code completion_tokens_details.reasoning_tokens}, within the completion). Whatever
+ * else the total counts is billed as reasoning by {@link UsageRules}.
  */
 final class GenericUsageRule implements UsageRule {
 

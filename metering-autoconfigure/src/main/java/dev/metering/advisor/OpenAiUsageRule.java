@@ -12,13 +12,14 @@ import org.springframework.util.ClassUtils;
 import dev.metering.provider.TokenUsage;
 
 /**
- * OpenAI's chat completions usage, as the OpenAI SDK that Spring AI's OpenAI module (OpenAI,
- * Azure OpenAI, any OpenAI-compatible server) reads it: {@code prompt_tokens} counts every
- * prompt token, {@code prompt_tokens_details.cached_tokens} (Spring AI's cache-read tokens) among
- * them; {@code completion_tokens} counts every completion token,
- * {@code completion_tokens_details.reasoning_tokens} among them, which Spring AI does not carry.
- * A server that counts its cache hits as DeepSeek does, in {@code prompt_cache_hit_tokens}
- * (also part of the prompt tokens), has them read from there when it leaves out OpenAI's field.
+ * OpenAI's chat completions usage, as the OpenAI SDK that Spring AI's OpenAI module
+ * (OpenAI, Azure OpenAI, any OpenAI-compatible server) reads it: {@code prompt_tokens}
+ * counts every prompt token, {@code prompt_tokens_details.cached_tokens} (Spring AI's
+ * cache-read tokens) among them; {@code completion_tokens} counts every completion token,
+ * {@code completion_tokens_details.reasoning_tokens} among them, which Spring AI does not
+ * carry. A server that counts its cache hits as DeepSeek does, in
+ * {@code prompt_cache_hit_tokens} (also part of the prompt tokens), has them read from
+ * there when it leaves out OpenAI's field.
  */
 final class OpenAiUsageRule implements UsageRule {
 

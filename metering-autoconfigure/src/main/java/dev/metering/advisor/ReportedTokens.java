@@ -10,22 +10,24 @@ import org.springframework.ai.chat.model.Generation;
 import dev.metering.provider.TokenUsage;
 
 /**
- * What a response says about the round trip that made it: the tokens the model reported, by
- * type, its text and the model that answered.
+ * What a response says about the round trip that made it: the tokens the model reported,
+ * by type, its text and the model that answered.
  * <p>
- * Spring AI reports prompt and completion tokens, the prompt tokens read from and written to
- * the provider's cache, a total, and the provider's own usage object. Providers count those
- * differently (cache tokens within the prompt or on top of it, reasoning within the completion
- * or only in the total): the {@link UsageRule} of the provider, chosen by its usage object,
- * tells which, so that each token lands in exactly one type and none that the provider counts
- * is left out.
+ * Spring AI reports prompt and completion tokens, the prompt tokens read from and written
+ * to the provider's cache, a total, and the provider's own usage object. Providers count
+ * those differently (cache tokens within the prompt or on top of it, reasoning within the
+ * completion or only in the total): the {@link UsageRule} of the provider, chosen by its
+ * usage object, tells which, so that each token lands in exactly one type and none that
+ * the provider counts is left out.
  */
 final class ReportedTokens {
 
 	private ReportedTokens() {
 	}
 
-	/** The tokens the model reported in a response, or {@code null} when it reported none. */
+	/**
+	 * The tokens the model reported in a response, or {@code null} when it reported none.
+	 */
 	static TokenUsage of(ChatResponse response) {
 		if (response == null || response.getMetadata() == null) {
 			return null;

@@ -5,10 +5,10 @@ import org.springframework.ai.chat.model.ChatResponse;
 import dev.metering.provider.TokenUsage;
 
 /**
- * What a streamed round trip has produced so far: the usage the model reported (it arrives
- * in the last chunk) and the model that answered, else how many characters of text it sent,
- * to estimate from when the stream ends early. It keeps no text: observing a chunk allocates
- * nothing.
+ * What a streamed round trip has produced so far: the usage the model reported (it
+ * arrives in the last chunk) and the model that answered, else how many characters of
+ * text it sent, to estimate from when the stream ends early. It keeps no text: observing
+ * a chunk allocates nothing.
  */
 final class StreamTally {
 
@@ -53,7 +53,10 @@ final class StreamTally {
 		return this.anyChunk;
 	}
 
-	/** Claims the one settlement of this stream; {@code false} when it was already claimed. */
+	/**
+	 * Claims the one settlement of this stream; {@code false} when it was already
+	 * claimed.
+	 */
 	synchronized boolean markSettled() {
 		if (this.settled) {
 			return false;

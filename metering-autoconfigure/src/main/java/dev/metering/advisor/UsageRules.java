@@ -7,14 +7,17 @@ import org.springframework.ai.chat.metadata.Usage;
 import dev.metering.provider.TokenUsage;
 
 /**
- * Picks the {@link UsageRule} of a response's provider, and makes sure that what it bills is
- * never below the total the provider reported: tokens a model counts in its total but in none
- * of the types (hidden thinking, say) are billed as {@code reasoning}, at the output rate, the
- * dearer one, so that a provider no rule knows is never billed short.
+ * Picks the {@link UsageRule} of a response's provider, and makes sure that what it bills
+ * is never below the total the provider reported: tokens a model counts in its total but
+ * in none of the types (hidden thinking, say) are billed as {@code reasoning}, at the
+ * output rate, the dearer one, so that a provider no rule knows is never billed short.
  */
 final class UsageRules {
 
-	/** Checked in order; a rule whose provider is absent from the class path reads nothing. */
+	/**
+	 * Checked in order; a rule whose provider is absent from the class path reads
+	 * nothing.
+	 */
 	private static final List<UsageRule> RULES = List.of(new OpenAiUsageRule(), new AnthropicUsageRule(),
 			new GeminiUsageRule(), new BedrockUsageRule());
 
@@ -23,7 +26,9 @@ final class UsageRules {
 	private UsageRules() {
 	}
 
-	/** The tokens of a response's usage by type, at least as many as its reported total. */
+	/**
+	 * The tokens of a response's usage by type, at least as many as its reported total.
+	 */
 	static TokenUsage tokensOf(Usage usage) {
 		TokenUsage tokens = ruleFor(usage.getNativeUsage()).tokensOf(usage);
 		long rest = count(usage.getTotalTokens()) - tokens.total();

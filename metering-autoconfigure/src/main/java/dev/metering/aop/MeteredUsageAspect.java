@@ -39,7 +39,8 @@ public final class MeteredUsageAspect {
 		Object[] args = joinPoint.getArgs();
 		boolean collectsTokens = meteredUsage.quantity().isEmpty();
 		if (!collectsTokens) {
-			// vet the quantity now, so that a forbidden expression fails before the work is done
+			// vet the quantity now, so that a forbidden expression fails before the work
+			// is done
 			this.expressions.parse("quantity", meteredUsage.quantity(), method);
 		}
 		UsageScope scope = this.metering.openScope(meteredUsage.value(), organization(meteredUsage, method, args),
@@ -80,25 +81,27 @@ public final class MeteredUsageAspect {
 		if (meteredUsage.organization().isEmpty()) {
 			return null;
 		}
-		Object value = this.expressions.evaluate(
-				this.expressions.parse("organization", meteredUsage.organization(), method), method, args, null);
+		Object value = this.expressions
+			.evaluate(this.expressions.parse("organization", meteredUsage.organization(), method), method, args, null);
 		if (value instanceof BillingSubject subject) {
 			return subject;
 		}
 		if (value instanceof String id && !id.isBlank()) {
 			return BillingSubject.organization(id);
 		}
-		throw new IllegalArgumentException("@MeteredUsage(organization = \"" + meteredUsage.organization()
-				+ "\") on " + method.getDeclaringClass().getSimpleName() + "." + method.getName()
+		throw new IllegalArgumentException("@MeteredUsage(organization = \"" + meteredUsage.organization() + "\") on "
+				+ method.getDeclaringClass().getSimpleName() + "." + method.getName()
 				+ " must give an organization ID or a BillingSubject, gave " + value);
 	}
 
-	/** The quantity to record, or {@code null} (logged) when the expression gives no usable one. */
+	/**
+	 * The quantity to record, or {@code null} (logged) when the expression gives no
+	 * usable one.
+	 */
 	private Long quantity(String text, Method method, Object[] args, Object result) {
 		Object value;
 		try {
-			value = this.expressions.evaluate(this.expressions.parse("quantity", text, method), method, args,
-					result);
+			value = this.expressions.evaluate(this.expressions.parse("quantity", text, method), method, args, result);
 		}
 		catch (RuntimeException ex) {
 			logger.error("@MeteredUsage(quantity = \"" + text + "\") on " + method.getName()

@@ -1,4 +1,5 @@
 /**
- * The aspect that meters methods annotated with MeteredUsage, with its restricted expressions.
+ * The aspect that meters methods annotated with MeteredUsage, with its restricted
+ * expressions.
  */
 package dev.metering.aop;

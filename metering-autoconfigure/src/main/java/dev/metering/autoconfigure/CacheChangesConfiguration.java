@@ -23,9 +23,9 @@ import dev.metering.webhook.JdbcCacheChanges;
 import dev.metering.webhook.LocalCacheChanges;
 
 /**
- * Where the cache changes that webhooks ask for are made, imported by each provider's webhook
- * auto-configuration in this order: in every instance through the database beside the outbox
- * when it is there, else in this instance only.
+ * Where the cache changes that webhooks ask for are made, imported by each provider's
+ * webhook auto-configuration in this order: in every instance through the database beside
+ * the outbox when it is there, else in this instance only.
  */
 abstract class CacheChangesConfiguration {
 

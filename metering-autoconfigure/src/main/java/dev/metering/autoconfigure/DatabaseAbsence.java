@@ -6,9 +6,10 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.ClassUtils;
 
 /**
- * Why a metering feature keeps its state in memory rather than in the application's database,
- * said so that the application can act on it: the database needs a {@link DataSource} bean and
- * spring-jdbc on the class path, and whichever of the two is missing is named.
+ * Why a metering feature keeps its state in memory rather than in the application's
+ * database, said so that the application can act on it: the database needs a
+ * {@link DataSource} bean and spring-jdbc on the class path, and whichever of the two is
+ * missing is named.
  */
 final class DatabaseAbsence {
 
@@ -47,14 +48,14 @@ final class DatabaseAbsence {
 			return new IllegalStateException(property + "=jdbc needs " + SPRING_JDBC
 					+ " on the class path beside the application's DataSource, and it is not there");
 		}
-		return new IllegalStateException(property + "=jdbc needs " + DATA_SOURCE
-				+ (this.springJdbc ? ", and the application has none"
+		return new IllegalStateException(
+				property + "=jdbc needs " + DATA_SOURCE + (this.springJdbc ? ", and the application has none"
 						: " and " + SPRING_JDBC + " on the class path; the application has neither"));
 	}
 
 	/**
-	 * What the application lacks for the feature's state to be kept in its database, as the
-	 * start of a sentence of advice, e.g. "Give the application a DataSource (H2 or
+	 * What the application lacks for the feature's state to be kept in its database, as
+	 * the start of a sentence of advice, e.g. "Give the application a DataSource (H2 or
 	 * PostgreSQL)".
 	 */
 	String advice() {

@@ -5,9 +5,9 @@ import java.util.List;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 /**
- * Thrown at start-up when tables or columns that metering's features in use need are not in
- * the application's database; {@link IncompleteMeteringSchemaFailureAnalyzer} says how to
- * create them.
+ * Thrown at start-up when tables or columns that metering's features in use need are not
+ * in the application's database; {@link IncompleteMeteringSchemaFailureAnalyzer} says how
+ * to create them.
  */
 public final class IncompleteMeteringSchemaException extends IllegalStateException {
 

@@ -4,9 +4,9 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains a start-up that found metering tables missing or out of date: which ones, why the
- * starter did not create them, and the two ways to have them, the starter's script at every
- * start or the application's own migrations.
+ * Explains a start-up that found metering tables missing or out of date: which ones, why
+ * the starter did not create them, and the two ways to have them, the starter's script at
+ * every start or the application's own migrations.
  */
 class IncompleteMeteringSchemaFailureAnalyzer extends AbstractFailureAnalyzer<IncompleteMeteringSchemaException> {
 

@@ -15,9 +15,10 @@ import dev.metering.lock.InstanceLock;
 import dev.metering.lock.JdbcInstanceLock;
 
 /**
- * The locks in the database that let one instance do what every instance is scheduled to do
- * once (the scheduled reconciliation, the hourly purges), imported by every feature that keeps
- * its state there and has such work: the outbox, the local meter, the webhook receipts.
+ * The locks in the database that let one instance do what every instance is scheduled to
+ * do once (the scheduled reconciliation, the hourly purges), imported by every feature
+ * that keeps its state there and has such work: the outbox, the local meter, the webhook
+ * receipts.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(MeteringInstanceConfiguration.class)

@@ -42,13 +42,13 @@ import dev.metering.pricing.PriceList;
 import dev.metering.provider.MeterUnit;
 
 /**
- * Auto-configuration of the usage ledger in the application's database (H2 or PostgreSQL),
- * when it has a {@link DataSource} bean and spring-jdbc (spring-boot-jdbc is not needed) and
- * {@code metering.limits.store} is not {@code memory}:
- * plan limits survive restarts and hold across every instance on the database, and each usage
+ * Auto-configuration of the usage ledger in the application's database (H2 or
+ * PostgreSQL), when it has a {@link DataSource} bean and spring-jdbc (spring-boot-jdbc is
+ * not needed) and {@code metering.limits.store} is not {@code memory}: plan limits
+ * survive restarts and hold across every instance on the database, and each usage
  * threshold is published once. What an instance that dies holds comes back to the others
- * after {@code metering.limits.lease}, with the usage it had not written back, found in the
- * outbox when that is in the database too.
+ * after {@code metering.limits.lease}, with the usage it had not written back, found in
+ * the outbox when that is in the database too.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -64,8 +64,8 @@ public final class JdbcLimitsAutoConfiguration {
 	private static final Log logger = LogFactory.getLog(JdbcLimitsAutoConfiguration.class);
 
 	/**
-	 * How often an instance writes settled usage back and gives unused quota back: how late
-	 * another instance sees it, and how late a threshold is published.
+	 * How often an instance writes settled usage back and gives unused quota back: how
+	 * late another instance sees it, and how late a threshold is published.
 	 */
 	static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
 
@@ -83,8 +83,9 @@ public final class JdbcLimitsAutoConfiguration {
 	}
 
 	/**
-	 * The usage an instance recorded, from the outbox table when the outbox writes it (under
-	 * the same instance ID), on the meters that feed each limit key; none otherwise.
+	 * The usage an instance recorded, from the outbox table when the outbox writes it
+	 * (under the same instance ID), on the meters that feed each limit key; none
+	 * otherwise.
 	 */
 	private static RecordedUsage recordedUsage(DataSource dataSource, MeterCatalog meters, UsageOutbox outbox) {
 		if (!(outbox instanceof GroupCommitOutbox) && !(outbox instanceof JdbcUsageOutbox)) {
@@ -104,7 +105,9 @@ public final class JdbcLimitsAutoConfiguration {
 		return new MeteringTables("limits", JdbcUsageLedger.class);
 	}
 
-	/** The rounding of credits carried beside the ledger, written back as often as it is. */
+	/**
+	 * The rounding of credits carried beside the ledger, written back as often as it is.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization

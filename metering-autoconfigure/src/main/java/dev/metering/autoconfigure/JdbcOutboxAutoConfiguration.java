@@ -38,10 +38,10 @@ import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.outbox.UsageOutbox;
 
 /**
- * Auto-configuration of the usage outbox in the application's database (H2 or PostgreSQL),
- * when it has a {@link DataSource} bean and spring-jdbc (spring-boot-jdbc is not needed) and
- * {@code metering.outbox.store} is not {@code memory}:
- * recorded events go through a group commit writer (or straight to the table with
+ * Auto-configuration of the usage outbox in the application's database (H2 or
+ * PostgreSQL), when it has a {@link DataSource} bean and spring-jdbc (spring-boot-jdbc is
+ * not needed) and {@code metering.outbox.store} is not {@code memory}: recorded events go
+ * through a group commit writer (or straight to the table with
  * {@code metering.outbox.sync}), and the dispatcher and operators read the table.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
@@ -66,7 +66,8 @@ public final class JdbcOutboxAutoConfiguration {
 	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties,
 			MeterCatalog meters, MeteringInstance instance) {
 		MeteringProperties.Outbox outbox = properties.outbox();
-		// what the dispatcher would merge, the writer stores merged when it writes it together
+		// what the dispatcher would merge, the writer stores merged when it writes it
+		// together
 		Set<String> coalesced = properties.delivery().coalesce() ? meters.summedEventNames() : Set.of();
 		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC(), coalesced, instance.id()),
 				outbox.queueCapacity(), outbox.commitInterval(), outbox.offerTimeout(),
@@ -86,7 +87,10 @@ public final class JdbcOutboxAutoConfiguration {
 		return new MeteringTables("outbox", GroupCommitOutbox.class, JdbcUsageOutbox.class, JdbcDeliveryQueue.class);
 	}
 
-	/** Counts what the group commit writer still holds as pending, so that a flush waits for it. */
+	/**
+	 * Counts what the group commit writer still holds as pending, so that a flush waits
+	 * for it.
+	 */
 	@Bean
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
@@ -111,11 +115,11 @@ public final class JdbcOutboxAutoConfiguration {
 	}
 
 	/**
-	 * H2 closes a database as soon as the JVM begins to shut down, unless its URL says not to:
-	 * before the application has stopped, so that what the outbox holds then is not written, and
-	 * its last deliveries fail. Spring Boot's own embedded URLs say not to; a URL written by hand
-	 * rarely does. H2 does not tell its settings, so the URL is read from the pool or data
-	 * source that holds it, when it does.
+	 * H2 closes a database as soon as the JVM begins to shut down, unless its URL says
+	 * not to: before the application has stopped, so that what the outbox holds then is
+	 * not written, and its last deliveries fail. Spring Boot's own embedded URLs say not
+	 * to; a URL written by hand rarely does. H2 does not tell its settings, so the URL is
+	 * read from the pool or data source that holds it, when it does.
 	 */
 	private static void warnIfClosedBeforeShutdown(DataSource dataSource) {
 		String url = configuredUrl(dataSource);
@@ -128,7 +132,10 @@ public final class JdbcOutboxAutoConfiguration {
 		}
 	}
 
-	/** The URL a pool ({@code jdbcUrl}) or a plain data source ({@code url}) was given, or {@code null}. */
+	/**
+	 * The URL a pool ({@code jdbcUrl}) or a plain data source ({@code url}) was given, or
+	 * {@code null}.
+	 */
 	private static String configuredUrl(DataSource dataSource) {
 		BeanWrapper bean = new BeanWrapperImpl(dataSource);
 		for (String property : List.of("jdbcUrl", "url")) {

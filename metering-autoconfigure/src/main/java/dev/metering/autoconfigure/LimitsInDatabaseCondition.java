@@ -4,8 +4,8 @@ import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 
 /**
- * {@code metering.limits.store} is {@code auto} (the default) or {@code jdbc}: the usage ledger
- * and the local meter keep their state in the database when there is one.
+ * {@code metering.limits.store} is {@code auto} (the default) or {@code jdbc}: the usage
+ * ledger and the local meter keep their state in the database when there is one.
  */
 final class LimitsInDatabaseCondition extends AnyNestedCondition {
 

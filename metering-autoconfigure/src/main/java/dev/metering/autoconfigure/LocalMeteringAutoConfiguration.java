@@ -33,8 +33,9 @@ import dev.metering.provider.local.LocalMeterProvider;
 /**
  * Auto-configuration of the embedded local meter, the provider when
  * {@code metering.provider=local} (the default): it needs no keys and no services. With a
- * {@link DataSource} (unless {@code metering.limits.store=memory}) it keeps its sums in the
- * database, so that they survive restarts, like the usage ledger; otherwise in memory.
+ * {@link DataSource} (unless {@code metering.limits.store=memory}) it keeps its sums in
+ * the database, so that they survive restarts, like the usage ledger; otherwise in
+ * memory.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -58,8 +59,8 @@ public final class LocalMeteringAutoConfiguration {
 	}
 
 	/**
-	 * The local meter in the application's database. Processed before the in-memory one, as
-	 * member classes are.
+	 * The local meter in the application's database. Processed before the in-memory one,
+	 * as member classes are.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(JdbcTemplate.class)

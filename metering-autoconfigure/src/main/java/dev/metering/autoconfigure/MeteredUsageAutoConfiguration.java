@@ -11,8 +11,8 @@ import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.UsageMetering;
 
 /**
- * Auto-configuration that meters {@link MeteredUsage} methods, when AspectJ is on the class
- * path ({@code spring-boot-starter-aspectj}).
+ * Auto-configuration that meters {@link MeteredUsage} methods, when AspectJ is on the
+ * class path ({@code spring-boot-starter-aspectj}).
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnClass(name = "org.aspectj.weaver.Advice")

@@ -24,11 +24,11 @@ import dev.metering.provider.ProviderAccess;
 import dev.metering.reconcile.UsageReconciler;
 
 /**
- * Auto-configuration of metering's part in Spring Boot Actuator: its secrets are masked in
- * Actuator's output whatever the application's {@code show-values} setting; the
- * {@code metering} health indicator judges delivery ({@code management.health.metering.enabled});
- * and the {@code metering} endpoint, once the application exposes it, lists what waits,
- * re-drives dead letters and reconciles.
+ * Auto-configuration of metering's part in Spring Boot Actuator: its secrets are masked
+ * in Actuator's output whatever the application's {@code show-values} setting; the
+ * {@code metering} health indicator judges delivery
+ * ({@code management.health.metering.enabled}); and the {@code metering} endpoint, once
+ * the application exposes it, lists what waits, re-drives dead letters and reconciles.
  */
 @AutoConfiguration(after = { MeteringAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
 		MeteringReconciliationAutoConfiguration.class })

@@ -68,11 +68,11 @@ import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderAccess;
 
 /**
- * Auto-configuration of the core of Spring AI Metering: the
- * meters and plans, who is billed, plan admission, recording, the outbox (in memory unless the
- * JDBC outbox applies) and delivery to the {@link MeterProvider} that a provider
- * auto-configuration contributes, behind a {@link BillingClient}. Every bean backs off when the
- * application defines its own.
+ * Auto-configuration of the core of Spring AI Metering: the meters and plans, who is
+ * billed, plan admission, recording, the outbox (in memory unless the JDBC outbox
+ * applies) and delivery to the {@link MeterProvider} that a provider auto-configuration
+ * contributes, behind a {@link BillingClient}. Every bean backs off when the application
+ * defines its own.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -109,13 +109,12 @@ public final class MeteringAutoConfiguration {
 		}
 		logger.warn("Plan limits are counted in memory: usage resets when the application restarts, and each "
 				+ "instance counts only its own calls. " + absence.advice() + " for limits that hold.");
-		return new InMemoryUsageLedger(
-				new UsageThresholds(limits.thresholds(), new InMemoryThresholdClaims(), events));
+		return new InMemoryUsageLedger(new UsageThresholds(limits.thresholds(), new InMemoryThresholdClaims(), events));
 	}
 
 	/**
-	 * The periods of the provider's subscriptions, else calendar months in UTC, which are also
-	 * what a call goes on with when the provider cannot tell the subscription.
+	 * The periods of the provider's subscriptions, else calendar months in UTC, which are
+	 * also what a call goes on with when the provider cannot tell the subscription.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
@@ -129,7 +128,8 @@ public final class MeteringAutoConfiguration {
 
 	/**
 	 * Where metering observes when the application has no meter registry: its observation
-	 * registry, else none. With a meter registry, metering's metrics auto-configuration decides.
+	 * registry, else none. With a meter registry, metering's metrics auto-configuration
+	 * decides.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
@@ -171,14 +171,15 @@ public final class MeteringAutoConfiguration {
 	}
 
 	/**
-	 * The IDs that put a subscription on the plan, as the provider that bills it names them:
-	 * Stripe prices, Polar products, or a Metronome contract's rate card and subscribed products.
+	 * The IDs that put a subscription on the plan, as the provider that bills it names
+	 * them: Stripe prices, Polar products, or a Metronome contract's rate card and
+	 * subscribed products.
 	 */
 	private List<String> subscriptionIds(MeteringProperties.Plan plan) {
 		return switch (this.properties.provider()) {
 			case POLAR -> plan.polarProductIds();
-			case METRONOME -> Stream.concat(plan.metronomeRateCardIds().stream(), plan.metronomeProductIds().stream())
-				.toList();
+			case METRONOME ->
+				Stream.concat(plan.metronomeRateCardIds().stream(), plan.metronomeProductIds().stream()).toList();
 			case STRIPE, LOCAL -> plan.priceIds();
 		};
 	}
@@ -250,7 +251,10 @@ public final class MeteringAutoConfiguration {
 		return this.properties.pricing().priceList();
 	}
 
-	/** The rounding of credits carried in memory, unless the usage ledger keeps it in the database. */
+	/**
+	 * The rounding of credits carried in memory, unless the usage ledger keeps it in the
+	 * database.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
 	CreditCarry meteringCreditCarry(PriceList prices) {
@@ -285,8 +289,9 @@ public final class MeteringAutoConfiguration {
 	}
 
 	/**
-	 * Carries the billing subject and the {@code @MeteredUsage} scope (and every other value
-	 * Micrometer's context propagation knows) onto the tasks of Boot's task executors.
+	 * Carries the billing subject and the {@code @MeteredUsage} scope (and every other
+	 * value Micrometer's context propagation knows) onto the tasks of Boot's task
+	 * executors.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(ContextSnapshot.class)

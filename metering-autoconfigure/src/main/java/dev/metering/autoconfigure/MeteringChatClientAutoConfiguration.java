@@ -52,7 +52,9 @@ public final class MeteringChatClientAutoConfiguration {
 		return advisor;
 	}
 
-	/** With strict prices, the model a chat model answers with by default must be priced. */
+	/**
+	 * With strict prices, the model a chat model answers with by default must be priced.
+	 */
 	private static void requirePriced(PriceList prices, ChatModel chatModel) {
 		String model = defaultModelOf(chatModel);
 		if (model != null && prices.priceOf(model) == null) {

@@ -13,12 +13,12 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 /**
  * Creates the metering tables at start-up when they are missing, as
- * {@code metering.jdbc.initialize-schema} says: {@code schema.sql}, in SQL that every supported
- * database runs, then the statements of the application's database, if it has any, in
- * {@code schema-h2.sql} or {@code schema-postgresql.sql}.
+ * {@code metering.jdbc.initialize-schema} says: {@code schema.sql}, in SQL that every
+ * supported database runs, then the statements of the application's database, if it has
+ * any, in {@code schema-h2.sql} or {@code schema-postgresql.sql}.
  * <p>
- * It needs spring-jdbc and spring-boot-sql only, not spring-boot-jdbc: the scripts run through
- * spring-jdbc's {@link ResourceDatabasePopulator}, and beans marked
+ * It needs spring-jdbc and spring-boot-sql only, not spring-boot-jdbc: the scripts run
+ * through spring-jdbc's {@link ResourceDatabasePopulator}, and beans marked
  * {@code @DependsOnDatabaseInitialization} wait for it through
  * {@link MeteringSchemaInitializerDetector}.
  */
@@ -26,7 +26,9 @@ public final class MeteringDataSourceScriptDatabaseInitializer extends AbstractS
 
 	static final String SCHEMA_LOCATION = "classpath:META-INF/metering/schema.sql";
 
-	/** Where the statements of one database go, by {@link MeteringDatabase#platform()}. */
+	/**
+	 * Where the statements of one database go, by {@link MeteringDatabase#platform()}.
+	 */
 	static final String PLATFORM_SCHEMA_LOCATION = "classpath:META-INF/metering/schema-%s.sql";
 
 	private final DataSource dataSource;
@@ -44,8 +46,7 @@ public final class MeteringDataSourceScriptDatabaseInitializer extends AbstractS
 		this.database = database;
 	}
 
-	private static DatabaseInitializationSettings settings(MeteringDatabase database,
-			DatabaseInitializationMode mode) {
+	private static DatabaseInitializationSettings settings(MeteringDatabase database, DatabaseInitializationMode mode) {
 		List<String> locations = new ArrayList<>(List.of(SCHEMA_LOCATION));
 		if (database.platform() != null) {
 			locations.add("optional:" + PLATFORM_SCHEMA_LOCATION.formatted(database.platform()));

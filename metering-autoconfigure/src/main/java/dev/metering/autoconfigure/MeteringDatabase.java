@@ -11,8 +11,8 @@ import org.springframework.jdbc.support.MetaDataAccessException;
 /**
  * The application's database as metering needs to know it, read once from a connection's
  * metadata with spring-jdbc alone (Spring Boot's {@code DatabaseDriver} and
- * {@code EmbeddedDatabaseConnection} are in spring-boot-jdbc, which an application need not
- * have): which database it is, and whether it lives in memory only.
+ * {@code EmbeddedDatabaseConnection} are in spring-boot-jdbc, which an application need
+ * not have): which database it is, and whether it lives in memory only.
  */
 final class MeteringDatabase {
 
@@ -50,8 +50,9 @@ final class MeteringDatabase {
 	}
 
 	/**
-	 * The name of the database in {@code schema-<platform>.sql}, as Spring Boot spells it:
-	 * {@code h2} or {@code postgresql}, or {@code null} for one metering does not support.
+	 * The name of the database in {@code schema-<platform>.sql}, as Spring Boot spells
+	 * it: {@code h2} or {@code postgresql}, or {@code null} for one metering does not
+	 * support.
 	 */
 	String platform() {
 		if (isH2()) {
@@ -62,9 +63,9 @@ final class MeteringDatabase {
 
 	/**
 	 * Whether the database lives in the application's memory, so that its tables are gone
-	 * when it stops: what {@code metering.jdbc.initialize-schema=embedded} creates them in. As
-	 * Spring Boot judges it for H2 and HSQLDB, by the URL; a Derby database counts only in
-	 * memory too, where Boot counts every Derby database.
+	 * when it stops: what {@code metering.jdbc.initialize-schema=embedded} creates them
+	 * in. As Spring Boot judges it for H2 and HSQLDB, by the URL; a Derby database counts
+	 * only in memory too, where Boot counts every Derby database.
 	 */
 	boolean inMemory() {
 		String lowerCaseUrl = this.url.toLowerCase(Locale.ROOT);

@@ -6,8 +6,8 @@ import java.util.UUID;
 
 /**
  * This application instance among those sharing the metering database, by one ID: the one
- * its outbox claims events and records them under, and holds usage ledger slices under, so
- * that what a dead instance left in one is found through the other.
+ * its outbox claims events and records them under, and holds usage ledger slices under,
+ * so that what a dead instance left in one is found through the other.
  *
  * @param id the host name and a random part, new at every start
  */

@@ -4,8 +4,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The one {@link MeteringInstance} of the application, imported by every feature that keeps
- * state per instance in the database (outbox, usage ledger).
+ * The one {@link MeteringInstance} of the application, imported by every feature that
+ * keeps state per instance in the database (outbox, usage ledger).
  */
 @Configuration(proxyBeanMethods = false)
 class MeteringInstanceConfiguration {

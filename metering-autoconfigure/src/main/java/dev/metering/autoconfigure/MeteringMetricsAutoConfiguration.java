@@ -29,17 +29,18 @@ import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.provider.ProviderCaches;
 
 /**
- * Auto-configuration of metering's metrics on the application's {@link MeterRegistry}, when it
- * has one; without one, nothing is counted. Metering's observations yield its counters through
- * the observation handlers declared here, which Spring Boot adds to the application's
- * {@link ObservationRegistry}; without one, metering observes on a registry of its own that
- * times its observations and counts what they yield, as Spring Boot's would.
+ * Auto-configuration of metering's metrics on the application's {@link MeterRegistry},
+ * when it has one; without one, nothing is counted. Metering's observations yield its
+ * counters through the observation handlers declared here, which Spring Boot adds to the
+ * application's {@link ObservationRegistry}; without one, metering observes on a registry
+ * of its own that times its observations and counts what they yield, as Spring Boot's
+ * would.
  */
-@AutoConfiguration(before = MeteringAutoConfiguration.class,
-		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
-				"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@AutoConfiguration(before = MeteringAutoConfiguration.class, afterName = {
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
@@ -82,9 +83,9 @@ public final class MeteringMetricsAutoConfiguration {
 	}
 
 	/**
-	 * Without an {@link ObservationRegistry} of the application's, metering's observations are
-	 * timed and counted on a registry of their own, with every observation handler the
-	 * application declares (metering's above among them).
+	 * Without an {@link ObservationRegistry} of the application's, metering's
+	 * observations are timed and counted on a registry of their own, with every
+	 * observation handler the application declares (metering's above among them).
 	 */
 	@Bean
 	@ConditionalOnMissingBean(ObservationRegistry.class)
@@ -108,8 +109,8 @@ public final class MeteringMetricsAutoConfiguration {
 	}
 
 	/**
-	 * The metrics of the caches of provider look-ups metering builds, for a hosted provider;
-	 * bound once every bean exists, as Spring Boot binds meter binders.
+	 * The metrics of the caches of provider look-ups metering builds, for a hosted
+	 * provider; bound once every bean exists, as Spring Boot binds meter binders.
 	 */
 	@Bean
 	MeterBinder meteringProviderCacheMetrics(ObjectProvider<ProviderCaches> caches) {

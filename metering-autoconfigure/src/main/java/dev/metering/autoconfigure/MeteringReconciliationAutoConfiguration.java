@@ -19,9 +19,9 @@ import dev.metering.reconcile.UsageReconciler;
 
 /**
  * Auto-configuration of reconciliation, which needs an outbox that remembers what it
- * delivered (the one in the database does, for {@code metering.outbox.retention}), and of its
- * schedule when {@code metering.reconcile.enabled} is set: on every instance, which reconciles
- * a run when it holds the database's reconciliation lock.
+ * delivered (the one in the database does, for {@code metering.outbox.retention}), and of
+ * its schedule when {@code metering.reconcile.enabled} is set: on every instance, which
+ * reconciles a run when it holds the database's reconciliation lock.
  */
 @AutoConfiguration(after = { MeteringAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
 		MeteringMetricsAutoConfiguration.class })

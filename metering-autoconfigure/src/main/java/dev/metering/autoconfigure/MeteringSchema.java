@@ -19,18 +19,18 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.StreamUtils;
 
 /**
- * The tables and columns the metering scripts create, read from the scripts themselves so that
- * what the start-up check looks for never drifts from what they create: each
- * {@code CREATE TABLE} with its columns, under the feature its {@code -- feature: <name>} line
- * names, and each column an {@code ALTER TABLE … ADD COLUMN} adds to it later. Other statements
- * (indexes, changes to a column) add nothing to look for.
+ * The tables and columns the metering scripts create, read from the scripts themselves so
+ * that what the start-up check looks for never drifts from what they create: each
+ * {@code CREATE TABLE} with its columns, under the feature its {@code -- feature: <name>}
+ * line names, and each column an {@code ALTER TABLE … ADD COLUMN} adds to it later. Other
+ * statements (indexes, changes to a column) add nothing to look for.
  */
 final class MeteringSchema {
 
 	private static final Pattern FEATURE = Pattern.compile("--\\s*feature:\\s*([a-z][a-z-]*)\\s*");
 
-	private static final Pattern CREATE_TABLE = Pattern
-		.compile("CREATE TABLE (?:IF NOT EXISTS )?(\\w+) ?\\((.*)\\)", Pattern.CASE_INSENSITIVE);
+	private static final Pattern CREATE_TABLE = Pattern.compile("CREATE TABLE (?:IF NOT EXISTS )?(\\w+) ?\\((.*)\\)",
+			Pattern.CASE_INSENSITIVE);
 
 	private static final Pattern ADD_COLUMN = Pattern.compile(
 			"ALTER TABLE (?:IF EXISTS )?(\\w+) ADD COLUMN (?:IF NOT EXISTS )?(\\w+)\\b.*", Pattern.CASE_INSENSITIVE);
@@ -65,8 +65,8 @@ final class MeteringSchema {
 
 	/**
 	 * Reads scripts in the order they run.
-	 * @throws IllegalStateException when a table has no feature, or a column is added to a
-	 * table no script creates
+	 * @throws IllegalStateException when a table has no feature, or a column is added to
+	 * a table no script creates
 	 */
 	static MeteringSchema read(List<Resource> scripts) {
 		Reader reader = new Reader();
@@ -90,6 +90,7 @@ final class MeteringSchema {
 
 	/**
 	 * A table as the scripts leave it.
+	 *
 	 * @param name its name, in lower case
 	 * @param feature the feature that keeps its state in it
 	 * @param columns its columns, in lower case
@@ -148,7 +149,10 @@ final class MeteringSchema {
 			}
 		}
 
-		/** The columns of a table's definition: its parts, split at the commas between them. */
+		/**
+		 * The columns of a table's definition: its parts, split at the commas between
+		 * them.
+		 */
 		private static Set<String> columns(String definition) {
 			Set<String> columns = new LinkedHashSet<>();
 			int depth = 0;

@@ -22,18 +22,19 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Fails start-up when a table of a feature that keeps its state in the database is missing, or
- * older than the starter (a column a later version added), instead of letting every delivery
- * pass, limit check or webhook fail on bad SQL afterwards. It looks once every singleton is
- * made, so after Flyway, Liquibase, the starter's own script or any bean of the application's
- * have run, and before the dispatcher starts: one {@code SELECT * … WHERE 1 = 0} per table,
- * whose columns it compares with those the scripts create ({@link MeteringSchema}).
+ * Fails start-up when a table of a feature that keeps its state in the database is
+ * missing, or older than the starter (a column a later version added), instead of letting
+ * every delivery pass, limit check or webhook fail on bad SQL afterwards. It looks once
+ * every singleton is made, so after Flyway, Liquibase, the starter's own script or any
+ * bean of the application's have run, and before the dispatcher starts: one
+ * {@code SELECT * … WHERE 1 = 0} per table, whose columns it compares with those the
+ * scripts create ({@link MeteringSchema}).
  */
 final class MeteringSchemaCheck implements SmartInitializingSingleton {
 
 	/**
-	 * SQLSTATEs of a table that does not exist: PostgreSQL's, and H2's (42S04 in a database
-	 * that has no table at all).
+	 * SQLSTATEs of a table that does not exist: PostgreSQL's, and H2's (42S04 in a
+	 * database that has no table at all).
 	 */
 	private static final Set<String> UNDEFINED_TABLE = Set.of("42P01", "42S02", "42S04");
 
@@ -92,8 +93,8 @@ final class MeteringSchemaCheck implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * Why a table could not be read: it does not exist, or the database refused the query for
-	 * another reason of the same class (a privilege, say), in its own words.
+	 * Why a table could not be read: it does not exist, or the database refused the query
+	 * for another reason of the same class (a privilege, say), in its own words.
 	 * @throws DataAccessException when the database failed otherwise (it is down, say)
 	 */
 	private static String unreadable(MeteringSchema.Table table, DataAccessException ex) {

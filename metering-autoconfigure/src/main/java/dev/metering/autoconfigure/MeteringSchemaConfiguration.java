@@ -10,10 +10,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
 
 /**
- * The one initializer of the metering tables, imported by every feature that keeps its state
- * in the database (outbox, usage ledger, local meter, webhook receipts): whichever applies
- * first creates all of them, from one script. And the check, once the application's beans are
- * made, that the tables of the features in use are there, however they were created.
+ * The one initializer of the metering tables, imported by every feature that keeps its
+ * state in the database (outbox, usage ledger, local meter, webhook receipts): whichever
+ * applies first creates all of them, from one script. And the check, once the
+ * application's beans are made, that the tables of the features in use are there, however
+ * they were created.
  */
 @Configuration(proxyBeanMethods = false)
 class MeteringSchemaConfiguration {

@@ -11,17 +11,20 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
  * Masks metering's secrets: the properties that hold them, under any of the names relaxed
  * binding accepts ({@code metering.stripe.api-key}, {@code metering.stripe.apiKey},
  * {@code METERING_STRIPE_API_KEY}), each element of a list of them
- * ({@code metering.stripe.webhook.secret[0]}), and any value shaped like a Stripe secret or
- * restricted key, a Stripe webhook secret or a Polar token, wherever it comes from (such as the
- * environment variable a property refers to). Metronome's API tokens and webhook secrets have no
- * shape of their own: only their properties tell them.
+ * ({@code metering.stripe.webhook.secret[0]}), and any value shaped like a Stripe secret
+ * or restricted key, a Stripe webhook secret or a Polar token, wherever it comes from
+ * (such as the environment variable a property refers to). Metronome's API tokens and
+ * webhook secrets have no shape of their own: only their properties tell them.
  */
 final class MeteringSecretsSanitizingFunction implements SanitizingFunction {
 
-	/** The secret properties, lower case with separators removed, as relaxed binding matches them. */
-	private static final List<String> SECRET_PROPERTIES = List.of("meteringstripeapikey",
-			"meteringpolaraccesstoken", "meteringmetronomeapitoken", "meteringstripewebhooksecret",
-			"meteringpolarwebhooksecret", "meteringmetronomewebhooksecret");
+	/**
+	 * The secret properties, lower case with separators removed, as relaxed binding
+	 * matches them.
+	 */
+	private static final List<String> SECRET_PROPERTIES = List.of("meteringstripeapikey", "meteringpolaraccesstoken",
+			"meteringmetronomeapitoken", "meteringstripewebhooksecret", "meteringpolarwebhooksecret",
+			"meteringmetronomewebhooksecret");
 
 	private static final Pattern SEPARATORS = Pattern.compile("[^a-z0-9]");
 

@@ -17,8 +17,8 @@ import dev.metering.web.MeteringExceptionHandler;
 import dev.metering.web.MeteringSubjectWebFilter;
 
 /**
- * Auto-configuration that answers the metering exceptions of a WebFlux application as problem
- * details (429, 402 and 503, as in Spring MVC), and, when the application has
+ * Auto-configuration that answers the metering exceptions of a WebFlux application as
+ * problem details (429, 402 and 503, as in Spring MVC), and, when the application has
  * {@link ReactiveBillingSubjectResolver} beans, asks them once per request.
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)

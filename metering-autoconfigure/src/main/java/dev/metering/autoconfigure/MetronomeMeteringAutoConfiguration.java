@@ -22,9 +22,9 @@ import dev.metering.provider.metronome.MetronomeMeter;
 import dev.metering.provider.metronome.MetronomeMeterProvider;
 
 /**
- * Auto-configuration of Metronome as the meter provider, over Spring's {@link RestClient}, when
- * {@code metering.provider=metronome}. Every bean backs off when the application defines its
- * own.
+ * Auto-configuration of Metronome as the meter provider, over Spring's
+ * {@link RestClient}, when {@code metering.provider=metronome}. Every bean backs off when
+ * the application defines its own.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -35,8 +35,8 @@ import dev.metering.provider.metronome.MetronomeMeterProvider;
 public final class MetronomeMeteringAutoConfiguration {
 
 	/**
-	 * A client of Metronome's API from the properties, on an HTTP client that does not retry:
-	 * the dispatcher retries, with the same transaction IDs.
+	 * A client of Metronome's API from the properties, on an HTTP client that does not
+	 * retry: the dispatcher retries, with the same transaction IDs.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
@@ -48,8 +48,8 @@ public final class MetronomeMeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeterProvider metronomeMeterProvider(MeteringProperties properties, MetronomeClient client,
-			ProviderCaches caches, ObjectProvider<Clock> clock) {
+	MeterProvider metronomeMeterProvider(MeteringProperties properties, MetronomeClient client, ProviderCaches caches,
+			ObjectProvider<Clock> clock) {
 		Map<String, MetronomeMeter> meters = new LinkedHashMap<>();
 		properties.meters()
 			.forEach((key, meter) -> meters.put(key,

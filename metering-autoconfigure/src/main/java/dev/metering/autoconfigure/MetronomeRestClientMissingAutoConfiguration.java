@@ -6,9 +6,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClas
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 
 /**
- * Fails start-up with a message that says what to add when {@code metering.provider=metronome}
- * but Spring's {@code RestClient} (spring-web) is not on the class path, instead of leaving
- * the application without a meter provider for reasons only the condition report tells.
+ * Fails start-up with a message that says what to add when
+ * {@code metering.provider=metronome} but Spring's {@code RestClient} (spring-web) is not
+ * on the class path, instead of leaving the application without a meter provider for
+ * reasons only the condition report tells.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

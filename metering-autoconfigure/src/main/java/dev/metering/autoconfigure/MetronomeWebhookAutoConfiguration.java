@@ -24,10 +24,10 @@ import dev.metering.webhook.WebhookReceipts;
 
 /**
  * Auto-configuration of Metronome's webhooks on Spring MVC, when
- * {@code metering.provider=metronome} and {@code metering.metronome.webhook.secret} is set: an
- * alert or a change of a customer's contract, commits or credits caches the customer for its
- * ingest aliases and evicts its cached plan, period and balances, on every instance on the
- * database.
+ * {@code metering.provider=metronome} and {@code metering.metronome.webhook.secret} is
+ * set: an alert or a change of a customer's contract, commits or credits caches the
+ * customer for its ingest aliases and evicts its cached plan, period and balances, on
+ * every instance on the database.
  */
 @AutoConfiguration(after = { MetronomeMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

@@ -8,9 +8,9 @@ import org.springframework.core.env.Environment;
 import dev.metering.provider.MeterProvider;
 
 /**
- * Explains a start-up that found no {@link MeterProvider}: each provider's auto-configuration
- * contributes one only when {@code metering.provider} names it and what it needs is on the class
- * path, so the missing bean means one of those is not so.
+ * Explains a start-up that found no {@link MeterProvider}: each provider's
+ * auto-configuration contributes one only when {@code metering.provider} names it and
+ * what it needs is on the class path, so the missing bean means one of those is not so.
  */
 class NoMeterProviderFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanDefinitionException> {
 
@@ -26,7 +26,8 @@ class NoMeterProviderFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanD
 			return null;
 		}
 		String provider = this.environment.getProperty(MeteringProperties.PREFIX + ".provider", "local");
-		// stripe without its SDK, polar and metronome without spring-web fail earlier, with their own message
+		// stripe without its SDK, polar and metronome without spring-web fail earlier,
+		// with their own message
 		return new FailureAnalysis("Metering found no MeterProvider for metering.provider=" + provider + ".",
 				"Set metering.provider to local, stripe, polar or metronome, or define a MeterProvider bean.", cause);
 	}

@@ -18,9 +18,9 @@ import dev.metering.provider.polar.PolarClient;
 import dev.metering.provider.polar.PolarMeterProvider;
 
 /**
- * Auto-configuration of Polar meters as the meter provider, over Spring's {@link RestClient},
- * when {@code metering.provider=polar}. Every bean backs off when the application defines its
- * own.
+ * Auto-configuration of Polar meters as the meter provider, over Spring's
+ * {@link RestClient}, when {@code metering.provider=polar}. Every bean backs off when the
+ * application defines its own.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -31,8 +31,8 @@ import dev.metering.provider.polar.PolarMeterProvider;
 public final class PolarMeteringAutoConfiguration {
 
 	/**
-	 * A client of Polar's API from the properties, on an HTTP client that does not retry: the
-	 * dispatcher retries, with the same event IDs.
+	 * A client of Polar's API from the properties, on an HTTP client that does not retry:
+	 * the dispatcher retries, with the same event IDs.
 	 */
 	@Bean
 	@ConditionalOnMissingBean

@@ -22,10 +22,11 @@ import dev.metering.webhook.CacheChanges;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
- * Auto-configuration of Polar's webhooks on Spring MVC, when {@code metering.provider=polar}
- * and {@code metering.polar.webhook.secret} is set: a customer created or changed is cached for
- * its external ID, and a subscription or customer state changed evicts the customer's cached
- * plan and period, on every instance on the database.
+ * Auto-configuration of Polar's webhooks on Spring MVC, when
+ * {@code metering.provider=polar} and {@code metering.polar.webhook.secret} is set: a
+ * customer created or changed is cached for its external ID, and a subscription or
+ * customer state changed evicts the customer's cached plan and period, on every instance
+ * on the database.
  */
 @AutoConfiguration(after = { PolarMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

@@ -21,9 +21,9 @@ import dev.metering.provider.stripe.StripeMeterProvider;
 import dev.metering.provider.stripe.StripeRetryHints;
 
 /**
- * Auto-configuration of Stripe Billing Meters as the meter provider, through the official SDK,
- * when {@code metering.provider=stripe}. Every bean backs off when the application defines
- * its own.
+ * Auto-configuration of Stripe Billing Meters as the meter provider, through the official
+ * SDK, when {@code metering.provider=stripe}. Every bean backs off when the application
+ * defines its own.
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -40,9 +40,9 @@ public final class StripeMeteringAutoConfiguration {
 	}
 
 	/**
-	 * A client from the properties and the application's customizers, whose own retries are
-	 * off whatever a customizer set: the dispatcher retries, with the same identifier, as
-	 * Stripe's retry advice says.
+	 * A client from the properties and the application's customizers, whose own retries
+	 * are off whatever a customizer set: the dispatcher retries, with the same
+	 * identifier, as Stripe's retry advice says.
 	 */
 	@Bean
 	@ConditionalOnMissingBean

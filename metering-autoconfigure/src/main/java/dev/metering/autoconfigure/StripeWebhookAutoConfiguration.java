@@ -24,11 +24,11 @@ import dev.metering.webhook.CacheChanges;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
- * Auto-configuration of Stripe's webhooks on Spring MVC, when {@code metering.provider=stripe}
- * and {@code metering.stripe.webhook.secret} is set: a customer created or checked out is
- * cached for its organization, a subscription changed evicts the customer's cached plan and
- * period, on every instance on the database, and usage Stripe refused after accepting it goes
- * to the dead letters.
+ * Auto-configuration of Stripe's webhooks on Spring MVC, when
+ * {@code metering.provider=stripe} and {@code metering.stripe.webhook.secret} is set: a
+ * customer created or checked out is cached for its organization, a subscription changed
+ * evicts the customer's cached plan and period, on every instance on the database, and
+ * usage Stripe refused after accepting it goes to the dead letters.
  */
 @AutoConfiguration(after = { StripeMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

@@ -24,11 +24,11 @@ import dev.metering.webhook.JdbcWebhookReceipts;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
- * Where the webhook events already handled are remembered, imported by each provider's webhook
- * auto-configuration in this order: in the database beside the outbox when it is there, so
- * that a duplicate is recognised by every instance and after a restart, else in memory. Either
- * way for {@code metering.outbox.retention}, as long as delivered events, which a late report
- * refers to.
+ * Where the webhook events already handled are remembered, imported by each provider's
+ * webhook auto-configuration in this order: in the database beside the outbox when it is
+ * there, so that a duplicate is recognised by every instance and after a restart, else in
+ * memory. Either way for {@code metering.outbox.retention}, as long as delivered events,
+ * which a late report refers to.
  */
 abstract class WebhookReceiptsConfiguration {
 

@@ -12,9 +12,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * A provider's webhook signing secret is set: a list property, which may be given as one
- * value, comma-separated, or indexed ({@code secret[0]}), so {@code @ConditionalOnProperty}
- * does not see every form. A blank value, such as an unset environment variable's default,
- * is not a secret.
+ * value, comma-separated, or indexed ({@code secret[0]}), so
+ * {@code @ConditionalOnProperty} does not see every form. A blank value, such as an unset
+ * environment variable's default, is not a secret.
  */
 abstract class WebhookSecretCondition extends SpringBootCondition {
 

@@ -1,4 +1,5 @@
 /**
- * Spring Boot auto-configuration of the library, one class per feature, and its configuration properties.
+ * Spring Boot auto-configuration of the library, one class per feature, and its
+ * configuration properties.
  */
 package dev.metering.autoconfigure;

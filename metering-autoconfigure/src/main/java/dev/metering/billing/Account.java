@@ -6,10 +6,12 @@ import dev.metering.BillingSubject;
  * The billing account of an organization or user, as a call bills it.
  *
  * @param subject the organization or user
- * @param customerId the provider's customer ID, or {@code null} when the provider could not
- * name it when the call began (an outage that {@code metering.limits.on-lookup-failure} let
- * through): the usage then waits for the customer in the outbox
- * @param plan the plan name, or {@code null} when the subject has no subscription of its own
+ * @param customerId the provider's customer ID, or {@code null} when the provider could
+ * not name it when the call began (an outage that
+ * {@code metering.limits.on-lookup-failure} let through): the usage then waits for the
+ * customer in the outbox
+ * @param plan the plan name, or {@code null} when the subject has no subscription of its
+ * own
  */
 public record Account(BillingSubject subject, String customerId, String plan) {
 

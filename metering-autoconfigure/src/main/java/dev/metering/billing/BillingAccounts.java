@@ -12,17 +12,17 @@ import dev.metering.provider.Subscription;
 import dev.metering.limits.PlanCatalog;
 
 /**
- * Finds the billing account of a subject: its customer ID from the configured accounts, else
- * from the application's {@link BillingAccountResolver}s, else from the provider; its plan from
- * the configured or resolved account, else from the prices of the customer's active
- * subscription. The provider's answers are cached by the provider, so a plan
- * changed at the provider takes effect once its cached subscription is refreshed.
+ * Finds the billing account of a subject: its customer ID from the configured accounts,
+ * else from the application's {@link BillingAccountResolver}s, else from the provider;
+ * its plan from the configured or resolved account, else from the prices of the
+ * customer's active subscription. The provider's answers are cached by the provider, so a
+ * plan changed at the provider takes effect once its cached subscription is refreshed.
  * <p>
- * When the provider fails to answer with nothing cached and {@link LookupFailures} lets the
- * call go on, a subject whose subscription is unknown is on the default plan, and a subject
- * whose customer is unknown gets an account without a customer ID: its calls are admitted
- * against the default plan, and their usage waits in the outbox until the provider names the
- * customer.
+ * When the provider fails to answer with nothing cached and {@link LookupFailures} lets
+ * the call go on, a subject whose subscription is unknown is on the default plan, and a
+ * subject whose customer is unknown gets an account without a customer ID: its calls are
+ * admitted against the default plan, and their usage waits in the outbox until the
+ * provider names the customer.
  */
 public final class BillingAccounts {
 
@@ -37,8 +37,10 @@ public final class BillingAccounts {
 	private final LookupFailures failures;
 
 	/**
-	 * @param configured the accounts of {@code metering.accounts}, by organization or user ID
-	 * @param resolvers the application's records of accounts, asked in order before the provider
+	 * @param configured the accounts of {@code metering.accounts}, by organization or
+	 * user ID
+	 * @param resolvers the application's records of accounts, asked in order before the
+	 * provider
 	 */
 	public BillingAccounts(Map<String, Account> configured, List<BillingAccountResolver> resolvers,
 			MeterProvider provider, PlanCatalog plans, LookupFailures failures) {
@@ -55,9 +57,9 @@ public final class BillingAccounts {
 	}
 
 	/**
-	 * The account of a subject a call bills: when the provider cannot answer and nothing is
-	 * cached, {@code metering.limits.on-lookup-failure} decides, so that an outage does not stop
-	 * AI calls.
+	 * The account of a subject a call bills: when the provider cannot answer and nothing
+	 * is cached, {@code metering.limits.on-lookup-failure} decides, so that an outage
+	 * does not stop AI calls.
 	 */
 	public Optional<Account> findForCall(BillingSubject subject) {
 		return find(subject, this.failures);
@@ -70,7 +72,8 @@ public final class BillingAccounts {
 		}
 		if (account != null) {
 			String plan = subscribedPlan(subject, account.customerId(), failures);
-			// the configured account itself when no subscription names a plan: nothing made per call
+			// the configured account itself when no subscription names a plan: nothing
+			// made per call
 			return Optional.of((plan != null) ? new Account(account.subject(), account.customerId(), plan) : account);
 		}
 		BillingAccount known = resolved(subject);
@@ -78,9 +81,8 @@ public final class BillingAccounts {
 			String plan = (known.plan() != null) ? known.plan() : subscribedPlan(subject, known.customerId(), failures);
 			return Optional.of(new Account(subject, known.customerId(), plan));
 		}
-		return failures.answer("customer",
-				() -> this.provider.findCustomerId(subject)
-					.map((customerId) -> new Account(subject, customerId, subscribedPlan(subject, customerId, failures))),
+		return failures.answer("customer", () -> this.provider.findCustomerId(subject)
+			.map((customerId) -> new Account(subject, customerId, subscribedPlan(subject, customerId, failures))),
 				() -> Optional.of(new Account(subject, null, null)),
 				() -> "no customer ID for '" + subject.referenceId() + "', the default plan '" + defaultPlan()
 						+ "' and the calendar-month period; its usage waits in the outbox until the customer is named");
@@ -116,7 +118,10 @@ public final class BillingAccounts {
 		return Optional.ofNullable(this.configured.get(referenceId));
 	}
 
-	/** The plan of the customer's active subscription, or {@code null} for the default plan. */
+	/**
+	 * The plan of the customer's active subscription, or {@code null} for the default
+	 * plan.
+	 */
 	private String subscribedPlan(BillingSubject subject, String customerId, LookupFailures failures) {
 		try {
 			// no lambda: this runs on every call of a configured account

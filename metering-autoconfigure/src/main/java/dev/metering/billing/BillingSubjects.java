@@ -14,8 +14,8 @@ import dev.metering.ReactiveBillingSubjectResolver;
 
 /**
  * Who is billed, in the contract's order: the organization a {@code @MeteredUsage} method
- * names; else the ChatClient call's advisor param; else {@link MeteringContext}; else, in a
- * reactive chain, the {@link ReactiveBillingSubjectResolver} beans; else the
+ * names; else the ChatClient call's advisor param; else {@link MeteringContext}; else, in
+ * a reactive chain, the {@link ReactiveBillingSubjectResolver} beans; else the
  * {@link BillingSubjectResolver} beans, in order. The one place that knows this order.
  */
 public final class BillingSubjects {
@@ -45,10 +45,11 @@ public final class BillingSubjects {
 	/**
 	 * The subject of one ChatClient call made on the caller's thread.
 	 * @param scope the enclosing {@code @MeteredUsage} scope, or {@code null}
-	 * @param advisorParam the value of the advisor param {@link MeteringAdvisor#ORGANIZATION_ID},
-	 * or {@code null}
+	 * @param advisorParam the value of the advisor param
+	 * {@link MeteringAdvisor#ORGANIZATION_ID}, or {@code null}
 	 * @param carried the subject a Reactor context carries, or {@code null}
-	 * @throws IllegalArgumentException when the advisor param is neither an ID nor a subject
+	 * @throws IllegalArgumentException when the advisor param is neither an ID nor a
+	 * subject
 	 */
 	public Optional<BillingSubject> forCall(UsageScope scope, Object advisorParam, BillingSubject carried) {
 		BillingSubject named = named(scope, advisorParam, carried);
@@ -56,11 +57,12 @@ public final class BillingSubjects {
 	}
 
 	/**
-	 * The subject of one ChatClient call made in a reactive chain, as {@link #forCall} tells
-	 * it, except that the {@link ReactiveBillingSubjectResolver} beans are asked, in the
-	 * subscriber's context, before the blocking resolvers.
+	 * The subject of one ChatClient call made in a reactive chain, as {@link #forCall}
+	 * tells it, except that the {@link ReactiveBillingSubjectResolver} beans are asked,
+	 * in the subscriber's context, before the blocking resolvers.
 	 * @return the subject, or an empty {@link Mono} when nothing names one
-	 * @throws IllegalArgumentException when the advisor param is neither an ID nor a subject
+	 * @throws IllegalArgumentException when the advisor param is neither an ID nor a
+	 * subject
 	 */
 	public Mono<BillingSubject> forReactiveCall(UsageScope scope, Object advisorParam, BillingSubject carried) {
 		BillingSubject named = named(scope, advisorParam, carried);
@@ -76,8 +78,8 @@ public final class BillingSubjects {
 	}
 
 	/**
-	 * The first subject a {@link ReactiveBillingSubjectResolver} tells, in the context of the
-	 * {@link Mono}'s subscriber.
+	 * The first subject a {@link ReactiveBillingSubjectResolver} tells, in the context of
+	 * the {@link Mono}'s subscriber.
 	 */
 	public Mono<BillingSubject> resolveReactively() {
 		if (this.reactiveResolvers.size() == 1) {

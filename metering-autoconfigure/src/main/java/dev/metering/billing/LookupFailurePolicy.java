@@ -1,12 +1,15 @@
 package dev.metering.billing;
 
 /**
- * What a call does when the provider cannot tell its customer or subscription and nothing is
- * cached.
+ * What a call does when the provider cannot tell its customer or subscription and nothing
+ * is cached.
  */
 public enum LookupFailurePolicy {
 
-	/** Run it on the configured or default plan and the calendar-month period, with a warning. */
+	/**
+	 * Run it on the configured or default plan and the calendar-month period, with a
+	 * warning.
+	 */
 	ALLOW,
 	/** Fail it with the provider's error. */
 	REJECT

@@ -12,24 +12,24 @@ import dev.metering.provider.ProviderAccess;
 import dev.metering.provider.ProviderLookupException;
 
 /**
- * Decides what a call does when a provider look-up of its customer or subscription failed with
- * nothing cached.
+ * Decides what a call does when a provider look-up of its customer or subscription failed
+ * with nothing cached.
  * <p>
  * A refusal of the request itself (a wrong or revoked key, a missing permission) is a
- * configuration error: the call is refused with {@link MeteringUnavailableException} whatever
- * the policy, as going on would give AI away for as long as the key stays wrong. A passing
- * failure (a timeout, a connection error, 429, 5xx) follows
- * {@code metering.limits.on-lookup-failure}: {@link LookupFailurePolicy#ALLOW} goes on with
- * what the call would have without the provider's answer, with a warning and a count, so that
- * an outage does not stop AI calls (usage whose customer is unknown waits for it in the
- * outbox); {@link LookupFailurePolicy#REJECT} refuses the call with
+ * configuration error: the call is refused with {@link MeteringUnavailableException}
+ * whatever the policy, as going on would give AI away for as long as the key stays wrong.
+ * A passing failure (a timeout, a connection error, 429, 5xx) follows
+ * {@code metering.limits.on-lookup-failure}: {@link LookupFailurePolicy#ALLOW} goes on
+ * with what the call would have without the provider's answer, with a warning and a
+ * count, so that an outage does not stop AI calls (usage whose customer is unknown waits
+ * for it in the outbox); {@link LookupFailurePolicy#REJECT} refuses the call with
  * {@link MeteringUnavailableException}.
  */
 public final class LookupFailures {
 
 	/**
-	 * How long a client refused because the provider refuses metering's credentials is told to
-	 * wait: someone has to fix the configuration first.
+	 * How long a client refused because the provider refuses metering's credentials is
+	 * told to wait: someone has to fix the configuration first.
 	 */
 	static final Duration REFUSED_RETRY_AFTER = ProviderAccess.LOG_EVERY;
 
@@ -46,10 +46,10 @@ public final class LookupFailures {
 
 	/**
 	 * @param policy what a passing failure does, or {@code null} to rethrow every failure
-	 * @param failureBackoff how long a failed look-up is answered with its failure before the
-	 * provider is asked again: the wait a refused client is told
-	 * @param observations where the metered work observed on the failing thread is found, to
-	 * which a failure the work goes on after is added
+	 * @param failureBackoff how long a failed look-up is answered with its failure before
+	 * the provider is asked again: the wait a refused client is told
+	 * @param observations where the metered work observed on the failing thread is found,
+	 * to which a failure the work goes on after is added
 	 */
 	public LookupFailures(LookupFailurePolicy policy, Duration failureBackoff, ObservationRegistry observations) {
 		this.policy = policy;
@@ -62,8 +62,8 @@ public final class LookupFailures {
 	 * @param lookup what is looked up: {@code customer} or {@code subscription}
 	 * @param answer asks the provider, through its cache
 	 * @param fallback what the call goes on with instead
-	 * @param goingOnWith says what the fallback is, for the warning; asked only on a failure,
-	 * so that a call answered from the cache builds no message
+	 * @param goingOnWith says what the fallback is, for the warning; asked only on a
+	 * failure, so that a call answered from the cache builds no message
 	 */
 	<T> T answer(String lookup, Supplier<T> answer, Supplier<T> fallback, Supplier<String> goingOnWith) {
 		try {
@@ -80,9 +80,9 @@ public final class LookupFailures {
 	}
 
 	/**
-	 * Refuses the call for a look-up's failure, or, when the policy allows, warns and counts
-	 * it: the caller then goes on with its fallback. For look-ups on every call, which should
-	 * allocate nothing when they are answered.
+	 * Refuses the call for a look-up's failure, or, when the policy allows, warns and
+	 * counts it: the caller then goes on with its fallback. For look-ups on every call,
+	 * which should allocate nothing when they are answered.
 	 * @throws MeteringUnavailableException when the provider refused the request, or the
 	 * policy rejects
 	 */

@@ -33,8 +33,9 @@ public final class MeteredCall {
 	 * @param reservation the reservation held against the plan limit, or {@code null}
 	 * @param requestModel the model the request asked for, or {@code null}
 	 * @param requestPrice that model's price on a credits meter, else {@code null}
-	 * @param completionCap the completion tokens the budget pays for, when it is less than
-	 * the call may use and {@code metering.limits.on-limit} is {@code cap}; else {@code null}
+	 * @param completionCap the completion tokens the budget pays for, when it is less
+	 * than the call may use and {@code metering.limits.on-limit} is {@code cap}; else
+	 * {@code null}
 	 */
 	MeteredCall(UsageMetering metering, Account account, MeterDefinition meter, UsageScope scope,
 			Admission.Reservation reservation, String requestModel, ModelPrice requestPrice, Integer completionCap) {
@@ -49,8 +50,8 @@ public final class MeteredCall {
 	}
 
 	/**
-	 * The most completion tokens the call may be let produce: the request's max-tokens option
-	 * must be lowered to it before the call runs.
+	 * The most completion tokens the call may be let produce: the request's max-tokens
+	 * option must be lowered to it before the call runs.
 	 * @return the cap, or {@code null} when the request may stay as it is
 	 */
 	public Integer completionCap() {
@@ -59,8 +60,8 @@ public final class MeteredCall {
 
 	/**
 	 * The call ended with these tokens used.
-	 * @param model the model that answered, as the response names it, or {@code null}: the
-	 * model the request asked for is priced then
+	 * @param model the model that answered, as the response names it, or {@code null}:
+	 * the model the request asked for is priced then
 	 */
 	public void complete(TokenUsage tokens, String model) {
 		this.metering.complete(this, tokens, model);

@@ -4,9 +4,9 @@ import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
 
 /**
- * Billing periods that follow the provider's subscriptions while it answers, and fall back to
- * another kind (the calendar month) for a customer whose subscription it fails to tell with
- * nothing cached, as {@link LookupFailures} allows.
+ * Billing periods that follow the provider's subscriptions while it answers, and fall
+ * back to another kind (the calendar month) for a customer whose subscription it fails to
+ * tell with nothing cached, as {@link LookupFailures} allows.
  */
 public final class OutageTolerantPeriods implements BillingPeriods {
 

@@ -21,10 +21,11 @@ import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenKind;
 
 /**
- * Admits work against a subject's plan limit before it starts, settles what it really used
- * afterwards, and tells where the subject stands, all against the usage ledger of the subject's
- * current billing period. What admission finds (the limit, a wait for calls in flight, the
- * limit used up) is added to the admission observed on the admitting thread.
+ * Admits work against a subject's plan limit before it starts, settles what it really
+ * used afterwards, and tells where the subject stands, all against the usage ledger of
+ * the subject's current billing period. What admission finds (the limit, a wait for calls
+ * in flight, the limit used up) is added to the admission observed on the admitting
+ * thread.
  */
 public final class PlanAdmission {
 
@@ -52,12 +53,14 @@ public final class PlanAdmission {
 
 	/**
 	 * @param observations where the admission observed on the admitting thread is found
-	 * @param completionEstimate tokens reserved for a completion whose request sets no cap
-	 * @param reservationWait how long a call refused only for the reservations of calls in
-	 * flight waits for them to settle
+	 * @param completionEstimate tokens reserved for a completion whose request sets no
+	 * cap
+	 * @param reservationWait how long a call refused only for the reservations of calls
+	 * in flight waits for them to settle
 	 * @param prices the prices of credits meters
 	 * @param onLimit whether a call that would cross the limit is refused or capped
-	 * @param minCompletionTokens the fewest completion tokens a capped call is let through with
+	 * @param minCompletionTokens the fewest completion tokens a capped call is let
+	 * through with
 	 */
 	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
 			ObservationRegistry observations, long completionEstimate, Duration reservationWait, PriceList prices,
@@ -79,12 +82,11 @@ public final class PlanAdmission {
 	 * @param estimate what the call may use
 	 * @param price the price of the model the call asks for, on a credits meter; else
 	 * {@code null}
-	 * @return the reservation, or {@code null} when no limit applies or enforcement lets the
-	 * call through without one
+	 * @return the reservation, or {@code null} when no limit applies or enforcement lets
+	 * the call through without one
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
 	 */
-	Admission.Reservation admit(Account account, MeterDefinition meter, CallEstimate estimate,
-			ModelPrice price) {
+	Admission.Reservation admit(Account account, MeterDefinition meter, CallEstimate estimate, ModelPrice price) {
 		String limitKey = meter.limitKey();
 		if (limitKey == null || this.enforcement == Enforcement.OFF) {
 			return null;
@@ -95,18 +97,22 @@ public final class PlanAdmission {
 		}
 		AdmissionObservationContext.limit(this.observations, limitKey);
 		String referenceId = account.referenceId();
-		// a call's size is known only after it ran: reserve all it may use, so that calls in
+		// a call's size is known only after it ran: reserve all it may use, so that calls
+		// in
 		// parallel cannot all slip under the limit
 		long reserved = reservationOf(meter, estimate, price);
-		// with cap, a call is admitted within the limit, with no less than the minimum completion
-		long minimum = capping(meter, price) ? reservationOf(meter, estimate.withMaxTokens(
-				(int) Math.min(this.minCompletionTokens, estimate.completionTokens(this.completionEstimate))), price)
-				: -1;
+		// with cap, a call is admitted within the limit, with no less than the minimum
+		// completion
+		long minimum = capping(meter, price) ? reservationOf(meter,
+				estimate.withMaxTokens(
+						(int) Math.min(this.minCompletionTokens, estimate.completionTokens(this.completionEstimate))),
+				price) : -1;
 		BillingPeriod period = this.periods.current(account.customerId());
 		Admission admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, Duration.ZERO);
 		if (admission instanceof Admission.Refused refused && refused.used() + Math.max(minimum, 1) <= limit
 				&& !this.reservationWait.isZero()) {
-			// refused only for the reservations of calls in flight: decide on what they use
+			// refused only for the reservations of calls in flight: decide on what they
+			// use
 			admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, this.reservationWait);
 			AdmissionObservationContext.waitedForReservations(this.observations,
 					admission instanceof Admission.Reservation);
@@ -125,8 +131,8 @@ public final class PlanAdmission {
 	}
 
 	/**
-	 * @param minimum the least a capped call is admitted with, or -1 for a call that is not
-	 * capped
+	 * @param minimum the least a capped call is admitted with, or -1 for a call that is
+	 * not capped
 	 */
 	private Admission reserve(String referenceId, String limitKey, BillingPeriod period, long limit, long reserved,
 			long minimum, Duration wait) {
@@ -136,7 +142,10 @@ public final class PlanAdmission {
 		return this.ledger.tryReserveWithin(referenceId, limitKey, period, limit, reserved, minimum, wait);
 	}
 
-	/** Whether calls on a meter are capped: with on-limit cap, where the completion costs something. */
+	/**
+	 * Whether calls on a meter are capped: with on-limit cap, where the completion costs
+	 * something.
+	 */
 	private boolean capping(MeterDefinition meter, ModelPrice price) {
 		if (this.onLimit != OnLimit.CAP || this.enforcement != Enforcement.ENFORCE) {
 			return false;
@@ -145,10 +154,11 @@ public final class PlanAdmission {
 	}
 
 	/**
-	 * The completion tokens a capped call's reservation pays for, when it was granted less
-	 * than the call may use.
+	 * The completion tokens a capped call's reservation pays for, when it was granted
+	 * less than the call may use.
 	 * @param reservation what {@link #admit} reserved, or {@code null}
-	 * @return the cap to lower the call's max-tokens option to, or {@code null} to leave it
+	 * @return the cap to lower the call's max-tokens option to, or {@code null} to leave
+	 * it
 	 */
 	Integer completionCap(MeterDefinition meter, CallEstimate estimate, ModelPrice price,
 			Admission.Reservation reservation) {
@@ -176,16 +186,16 @@ public final class PlanAdmission {
 
 	/**
 	 * What a call may use on a meter, in its unit: tokens, or credits (rounded up) at the
-	 * price of the model asked for, the prompt at its dearest type of prompt token and the
-	 * completion at its dearest type of completion token.
+	 * price of the model asked for, the prompt at its dearest type of prompt token and
+	 * the completion at its dearest type of completion token.
 	 */
 	private long reservationOf(MeterDefinition meter, CallEstimate estimate, ModelPrice price) {
 		if (price == null) {
 			return estimate.tokens(this.completionEstimate);
 		}
 		TokenKind kind = meter.tokens();
-		long units = Math.addExact(Math.multiplyExact(estimate.promptTokens(), price.promptTokenAtMost(kind)),
-				Math.multiplyExact(estimate.completionTokens(this.completionEstimate), price.completionTokenAtMost(kind)));
+		long units = Math.addExact(Math.multiplyExact(estimate.promptTokens(), price.promptTokenAtMost(kind)), Math
+			.multiplyExact(estimate.completionTokens(this.completionEstimate), price.completionTokenAtMost(kind)));
 		long unitsPerCredit = this.prices.unitsPerCredit();
 		return units / unitsPerCredit + ((units % unitsPerCredit == 0) ? 0 : 1);
 	}
@@ -195,7 +205,9 @@ public final class PlanAdmission {
 		this.ledger.settle(reservation, used);
 	}
 
-	/** Counts usage that had no reservation against the limit {@code limitKey}, if any. */
+	/**
+	 * Counts usage that had no reservation against the limit {@code limitKey}, if any.
+	 */
 	void charge(Account account, String limitKey, long used) {
 		if (limitKey != null && used > 0) {
 			Long limit = this.plans.limits(account.plan()).limits().get(limitKey);

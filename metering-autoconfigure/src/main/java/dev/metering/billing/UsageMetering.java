@@ -23,21 +23,19 @@ import dev.metering.provider.TokenKind;
 import dev.metering.provider.TokenUsage;
 
 /**
- * The flow of metered work, shared by the ChatClient advisor and the {@code @MeteredUsage}
- * aspect: a scope opens, calls begin (admitted against the plan limit) and complete (their usage
- * counted), the scope closes and its usage is recorded. Admissions
- * ({@link BillingObservationDocumentation#ADMISSION}) and recordings
+ * The flow of metered work, shared by the ChatClient advisor and the
+ * {@code @MeteredUsage} aspect: a scope opens, calls begin (admitted against the plan
+ * limit) and complete (their usage counted), the scope closes and its usage is recorded.
+ * Admissions ({@link BillingObservationDocumentation#ADMISSION}) and recordings
  * ({@link BillingObservationDocumentation#RECORDING}) are observed.
  */
 public final class UsageMetering {
 
 	private static final Log logger = LogFactory.getLog(UsageMetering.class);
 
-	private static final AdmissionObservationConvention DEFAULT_ADMISSION_CONVENTION =
-			new DefaultAdmissionObservationConvention();
+	private static final AdmissionObservationConvention DEFAULT_ADMISSION_CONVENTION = new DefaultAdmissionObservationConvention();
 
-	private static final RecordingObservationConvention DEFAULT_RECORDING_CONVENTION =
-			new DefaultRecordingObservationConvention();
+	private static final RecordingObservationConvention DEFAULT_RECORDING_CONVENTION = new DefaultRecordingObservationConvention();
 
 	private final MeterCatalog meters;
 
@@ -93,9 +91,9 @@ public final class UsageMetering {
 	}
 
 	/**
-	 * Opens a {@code @MeteredUsage} scope and settles its subject, on the caller's thread. A
-	 * scope that records a quantity is checked against its meter's limit now, since its usage
-	 * is known only at the end.
+	 * Opens a {@code @MeteredUsage} scope and settles its subject, on the caller's
+	 * thread. A scope that records a quantity is checked against its meter's limit now,
+	 * since its usage is known only at the end.
 	 * @param named the subject the annotation names, or {@code null}
 	 */
 	public UsageScope openScope(String meterKey, BillingSubject named, boolean collectsTokens) {
@@ -123,8 +121,8 @@ public final class UsageMetering {
 	}
 
 	/**
-	 * Makes a scope (possibly none) the current one on this thread, where ChatClient calls
-	 * find it.
+	 * Makes a scope (possibly none) the current one on this thread, where ChatClient
+	 * calls find it.
 	 * @return the scope it replaced, to enter again when this one ends
 	 */
 	public UsageScope enter(UsageScope scope) {
@@ -138,8 +136,8 @@ public final class UsageMetering {
 
 	/**
 	 * Closes a scope and records its usage: the tokens collected inside it, one event per
-	 * account billed, or {@code quantity} when the scope records a quantity ({@code null}: the
-	 * method failed).
+	 * account billed, or {@code quantity} when the scope records a quantity
+	 * ({@code null}: the method failed).
 	 */
 	public void closeScope(UsageScope scope, Long quantity) {
 		recording().observe(() -> {
@@ -174,12 +172,13 @@ public final class UsageMetering {
 	 * Admits one model round trip for {@code subject}.
 	 * @param scope the enclosing scope, or {@code null}
 	 * @param estimate what the call may use, reserved against the plan limit
-	 * @throws MissingBillingAccountException when there is no account and the policy rejects
+	 * @throws MissingBillingAccountException when there is no account and the policy
+	 * rejects
 	 * @throws UsageLimitExceededException when the plan limit is used up and enforced
 	 * @throws MeteringUnavailableException when the call's usage could not be kept: the
 	 * outbox's database is away and its room in memory full
-	 * @throws IllegalStateException when the meter is in credits, prices are strict and no
-	 * pattern prices the model asked for
+	 * @throws IllegalStateException when the meter is in credits, prices are strict and
+	 * no pattern prices the model asked for
 	 */
 	public MeteredCall begin(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
 		return admission().observe(() -> admit(subject, scope, estimate));
@@ -204,22 +203,28 @@ public final class UsageMetering {
 				completionCap);
 	}
 
-	/** The admission of work, observed; its context is created only when it is observed. */
+	/**
+	 * The admission of work, observed; its context is created only when it is observed.
+	 */
 	private Observation admission() {
 		return BillingObservationDocumentation.ADMISSION.observation(this.admissionConvention,
 				DEFAULT_ADMISSION_CONVENTION, AdmissionObservationContext::new, this.observations);
 	}
 
-	/** The recording of work's usage, observed; its context is created only when it is observed. */
+	/**
+	 * The recording of work's usage, observed; its context is created only when it is
+	 * observed.
+	 */
 	private Observation recording() {
 		return BillingObservationDocumentation.RECORDING.observation(this.recordingConvention,
 				DEFAULT_RECORDING_CONVENTION, RecordingObservationContext::new, this.observations);
 	}
 
 	/**
-	 * The price of the model a call asks for; refused before the call when strict prices have
-	 * none. A call that names no model is priced by the default rates, or, with strict prices,
-	 * by the dearest (its answer's model prices it when the answer names one).
+	 * The price of the model a call asks for; refused before the call when strict prices
+	 * have none. A call that names no model is priced by the default rates, or, with
+	 * strict prices, by the dearest (its answer's model prices it when the answer names
+	 * one).
 	 */
 	private ModelPrice requestPrice(MeterDefinition meter, String model) {
 		if (model == null && this.prices.isStrict()) {
@@ -235,9 +240,9 @@ public final class UsageMetering {
 	}
 
 	/**
-	 * Completes a call with the tokens it used: counted or priced on its meter, settled against
-	 * its reservation, and recorded (or collected by its scope), as one event or one per type
-	 * of token when the meter has that dimension.
+	 * Completes a call with the tokens it used: counted or priced on its meter, settled
+	 * against its reservation, and recorded (or collected by its scope), as one event or
+	 * one per type of token when the meter has that dimension.
 	 */
 	void complete(MeteredCall call, TokenUsage tokens, String answeredModel) {
 		recording().observe(() -> {
@@ -277,7 +282,10 @@ public final class UsageMetering {
 		}
 	}
 
-	/** The whole credits of a call's tokens at the price of the model that answered, rounding carried. */
+	/**
+	 * The whole credits of a call's tokens at the price of the model that answered,
+	 * rounding carried.
+	 */
 	private long credits(MeteredCall call, Account account, TokenUsage tokens, String model) {
 		long units;
 		try {
@@ -289,14 +297,18 @@ public final class UsageMetering {
 		return inWholeCredits(call.meter(), account, units);
 	}
 
-	/** The whole credits of each type of token (replacing its count) and of all, rounding carried. */
+	/**
+	 * The whole credits of each type of token (replacing its count) and of all, rounding
+	 * carried.
+	 */
 	private long credits(MeteredCall call, Account account, TokenKind[] types, long[] quantities, String model) {
 		ModelPrice price = priceOf(call, model);
 		for (int i = 0; i < types.length; i++) {
 			quantities[i] = saturatedProduct(quantities[i], price.perToken(types[i]));
 		}
 		if (account.customerId() == null) {
-			// its customer not named yet (an outage): rounded on its own, as no carry is kept for it
+			// its customer not named yet (an outage): rounded on its own, as no carry is
+			// kept for it
 			long total = 0;
 			for (int i = 0; i < quantities.length; i++) {
 				quantities[i] = Math.round((double) quantities[i] / this.prices.unitsPerCredit());
@@ -346,7 +358,10 @@ public final class UsageMetering {
 		return new UsageDimensions(byModel ? model : null, tokenType);
 	}
 
-	/** Settles the call's reservation to what it used (0 releases it), or counts it against the limit. */
+	/**
+	 * Settles the call's reservation to what it used (0 releases it), or counts it
+	 * against the limit.
+	 */
 	void settle(MeteredCall call, long quantity) {
 		Account account = call.account();
 		if (account == null) {
@@ -373,8 +388,10 @@ public final class UsageMetering {
 		if (quantity <= 0) {
 			return;
 		}
-		// a customer the provider could not name when the call began (an outage, allowed by
-		// metering.limits.on-lookup-failure) is null: the event waits for it in the outbox
+		// a customer the provider could not name when the call began (an outage, allowed
+		// by
+		// metering.limits.on-lookup-failure) is null: the event waits for it in the
+		// outbox
 		String problem = this.recorder.recordNow(meter.eventName(), account.customerId(), quantity, dimensions,
 				account.subject());
 		if (problem == null) {
@@ -388,7 +405,8 @@ public final class UsageMetering {
 	}
 
 	/**
-	 * @throws MissingBillingAccountException when there is no account and the policy rejects
+	 * @throws MissingBillingAccountException when there is no account and the policy
+	 * rejects
 	 */
 	private Optional<Account> accountOrRefuse(BillingSubject subject) {
 		Optional<Account> account = (subject != null) ? this.accounts.findForCall(subject) : Optional.empty();

@@ -15,12 +15,15 @@ import dev.metering.provider.MeterProvider;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Checks a usage event and hands it to the outbox. Never throws for bad input: every refusal
- * is a {@link RecordUsageResult} that says what is wrong.
+ * Checks a usage event and hands it to the outbox. Never throws for bad input: every
+ * refusal is a {@link RecordUsageResult} that says what is wrong.
  */
 public final class UsageRecorder {
 
-	/** How long a call refused for a full outbox is told to wait: its writer tries every 200 ms. */
+	/**
+	 * How long a call refused for a full outbox is told to wait: its writer tries every
+	 * 200 ms.
+	 */
 	static final Duration OUTBOX_FULL_RETRY_AFTER = Duration.ofSeconds(5);
 
 	private final MeterCatalog meters;
@@ -66,10 +69,11 @@ public final class UsageRecorder {
 	}
 
 	/**
-	 * Records usage of the given dimensions that happened now, for metering's own calls, which
-	 * need no result object when it is recorded: none is made on every ChatClient call.
-	 * @param customerId the customer, or {@code null} when the provider could not name it yet:
-	 * the event then waits for it in the outbox
+	 * Records usage of the given dimensions that happened now, for metering's own calls,
+	 * which need no result object when it is recorded: none is made on every ChatClient
+	 * call.
+	 * @param customerId the customer, or {@code null} when the provider could not name it
+	 * yet: the event then waits for it in the outbox
 	 * @param subject the organization or user whose usage it is
 	 * @return why the usage was not recorded, or {@code null} when it was
 	 */
@@ -81,8 +85,8 @@ public final class UsageRecorder {
 
 	/**
 	 * Refuses a call whose usage the outbox could not take now, before it runs.
-	 * @throws MeteringUnavailableException while the outbox's database is away and what waits
-	 * in memory for it has filled its room
+	 * @throws MeteringUnavailableException while the outbox's database is away and what
+	 * waits in memory for it has filled its room
 	 */
 	void requireRoom() {
 		if (!this.outbox.hasRoom()) {
@@ -120,8 +124,8 @@ public final class UsageRecorder {
 	}
 
 	/**
-	 * @param customerId the customer, or {@code null} for usage of a subject whose customer the
-	 * provider could not name yet, which waits for it in the outbox
+	 * @param customerId the customer, or {@code null} for usage of a subject whose
+	 * customer the provider could not name yet, which waits for it in the outbox
 	 */
 	private Optional<String> problemWith(String eventName, String customerId, BillingSubject subject, long value,
 			Instant timestamp, Instant now) {

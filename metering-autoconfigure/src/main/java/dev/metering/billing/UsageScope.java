@@ -8,10 +8,10 @@ import dev.metering.UsageDimensions;
 import dev.metering.provider.MeterDefinition;
 
 /**
- * One {@code @MeteredUsage} invocation: the meter it bills, the subject it settled on when it
- * opened, and the usage of the ChatClient calls made inside it so far (tokens or credits, as
- * its meter counts), per billing account and event dimensions: a call that names another
- * organization is billed to that one.
+ * One {@code @MeteredUsage} invocation: the meter it bills, the subject it settled on
+ * when it opened, and the usage of the ChatClient calls made inside it so far (tokens or
+ * credits, as its meter counts), per billing account and event dimensions: a call that
+ * names another organization is billed to that one.
  */
 public final class UsageScope {
 
@@ -43,10 +43,10 @@ public final class UsageScope {
 	}
 
 	/**
-	 * @param account the account billed the quantity, or {@code null} when it runs unbilled
+	 * @param account the account billed the quantity, or {@code null} when it runs
+	 * unbilled
 	 */
-	static UsageScope recordingQuantity(MeterDefinition meter, BillingSubject subject, boolean named,
-			Account account) {
+	static UsageScope recordingQuantity(MeterDefinition meter, BillingSubject subject, boolean named, Account account) {
 		return new UsageScope(meter, subject, named, account, false);
 	}
 
@@ -55,7 +55,10 @@ public final class UsageScope {
 		return CURRENT.get();
 	}
 
-	/** Makes {@code scope} (possibly none) current on this thread; returns the one it replaced. */
+	/**
+	 * Makes {@code scope} (possibly none) current on this thread; returns the one it
+	 * replaced.
+	 */
 	static UsageScope enter(UsageScope scope) {
 		UsageScope previous = CURRENT.get();
 		if (scope == null) {
@@ -71,7 +74,10 @@ public final class UsageScope {
 		return this.meter;
 	}
 
-	/** The subject settled on when the scope opened, or {@code null} when nothing named one. */
+	/**
+	 * The subject settled on when the scope opened, or {@code null} when nothing named
+	 * one.
+	 */
 	BillingSubject subject() {
 		return this.subject;
 	}
@@ -108,7 +114,10 @@ public final class UsageScope {
 		return (this.tokens != null) ? new LinkedHashMap<>(this.tokens) : Map.of();
 	}
 
-	/** Usage collected for one event at the scope's end: an account, and its event's dimensions. */
+	/**
+	 * Usage collected for one event at the scope's end: an account, and its event's
+	 * dimensions.
+	 */
 	record Collected(Account account, UsageDimensions dimensions) {
 	}
 

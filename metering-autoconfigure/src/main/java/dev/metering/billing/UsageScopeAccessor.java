@@ -3,9 +3,9 @@ package dev.metering.billing;
 import io.micrometer.context.ThreadLocalAccessor;
 
 /**
- * Lets Micrometer's context propagation carry the current {@code @MeteredUsage} scope to other
- * threads, like {@link dev.metering.MeteringContextAccessor} does for the subject. Registered
- * through {@code META-INF/services}.
+ * Lets Micrometer's context propagation carry the current {@code @MeteredUsage} scope to
+ * other threads, like {@link dev.metering.MeteringContextAccessor} does for the subject.
+ * Registered through {@code META-INF/services}.
  */
 public final class UsageScopeAccessor implements ThreadLocalAccessor<UsageScope> {
 

@@ -1,4 +1,5 @@
 /**
- * Who is billed, plan admission, and recording: the flow every metered call and scope goes through, behind the BillingClient.
+ * Who is billed, plan admission, and recording: the flow every metered call and scope
+ * goes through, behind the BillingClient.
  */
 package dev.metering.billing;

@@ -13,13 +13,14 @@ import dev.metering.BillingSubject;
 import dev.metering.outbox.DeliveryQueue;
 
 /**
- * Names the customer of usage that waits for it: calls let through while the provider could
- * not name their organization's customer (a passing outage, as
- * {@code metering.limits.on-lookup-failure: allow} permits) recorded their usage without one.
- * Before each delivery pass, the subjects of such events are looked up again: once named, their
- * events are delivered like any other, each under the identifier it was recorded with; a
- * subject the provider has no customer for turns its events into dead letters saying so, which
- * wait again when re-driven; a look-up that fails again leaves them waiting for the next try.
+ * Names the customer of usage that waits for it: calls let through while the provider
+ * could not name their organization's customer (a passing outage, as
+ * {@code metering.limits.on-lookup-failure: allow} permits) recorded their usage without
+ * one. Before each delivery pass, the subjects of such events are looked up again: once
+ * named, their events are delivered like any other, each under the identifier it was
+ * recorded with; a subject the provider has no customer for turns its events into dead
+ * letters saying so, which wait again when re-driven; a look-up that fails again leaves
+ * them waiting for the next try.
  */
 final class CustomerNaming {
 
@@ -59,7 +60,8 @@ final class CustomerNaming {
 				customer = this.customers.customerOf(subject);
 			}
 			catch (RuntimeException ex) {
-				// a refused key is logged by the provider's access record, an outage by the call
+				// a refused key is logged by the provider's access record, an outage by
+				// the call
 				// that met it: the events wait, and say why
 				this.queue.awaitCustomer(subject, now.plus(this.retry), ex.getMessage());
 				continue;
@@ -79,8 +81,8 @@ final class CustomerNaming {
 	}
 
 	private String noCustomer(BillingSubject subject) {
-		return this.provider + " has no customer for " + subject.type().name().toLowerCase(Locale.ROOT)
-				+ " '" + subject.referenceId() + "', whose calls ran while it could not be asked; re-drive these "
+		return this.provider + " has no customer for " + subject.type().name().toLowerCase(Locale.ROOT) + " '"
+				+ subject.referenceId() + "', whose calls ran while it could not be asked; re-drive these "
 				+ "events once the customer exists, and they are billed to it";
 	}
 

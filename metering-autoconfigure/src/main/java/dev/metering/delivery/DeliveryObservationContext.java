@@ -65,7 +65,8 @@ public final class DeliveryObservationContext extends Observation.Context {
 	}
 
 	/**
-	 * @param events how many events were merged into others */
+	 * @param events how many events were merged into others
+	 */
 	public void coalesced(long events) {
 		this.coalesced.add(events);
 	}

@@ -24,14 +24,14 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterProvider;
 
 /**
- * Plans and runs one delivery pass: names the customers of usage that waited for them, merges
- * what piled up since the last one, claims what was
- * due when the pass began, and sends it in lanes, one per customer and event name, or in
- * batches to a provider that takes batches. Later events wait for the next pass, so that they
- * gather and coalesce instead of trickling out one call each.
+ * Plans and runs one delivery pass: names the customers of usage that waited for them,
+ * merges what piled up since the last one, claims what was due when the pass began, and
+ * sends it in lanes, one per customer and event name, or in batches to a provider that
+ * takes batches. Later events wait for the next pass, so that they gather and coalesce
+ * instead of trickling out one call each.
  * <p>
- * Each pass is observed ({@link DeliveryObservationDocumentation#DELIVERY}) with what became of
- * its events, and each request to the provider within it
+ * Each pass is observed ({@link DeliveryObservationDocumentation#DELIVERY}) with what
+ * became of its events, and each request to the provider within it
  * ({@link DeliveryObservationDocumentation#PROVIDER_REQUEST}).
  */
 final class DeliveryPass {
@@ -40,11 +40,9 @@ final class DeliveryPass {
 
 	private static final int CLAIM_SIZE = 100;
 
-	private static final DeliveryObservationConvention DEFAULT_CONVENTION =
-			new DefaultDeliveryObservationConvention();
+	private static final DeliveryObservationConvention DEFAULT_CONVENTION = new DefaultDeliveryObservationConvention();
 
-	private static final ProviderRequestObservationConvention DEFAULT_REQUEST_CONVENTION =
-			new DefaultProviderRequestObservationConvention();
+	private static final ProviderRequestObservationConvention DEFAULT_REQUEST_CONVENTION = new DefaultProviderRequestObservationConvention();
 
 	private final DeliveryQueue queue;
 
@@ -88,7 +86,9 @@ final class DeliveryPass {
 		this.requestConvention = convention;
 	}
 
-	/** @return how many entries were attempted */
+	/**
+	 * @return how many entries were attempted
+	 */
 	int run(Instant passStart) {
 		DeliveryObservationContext context = new DeliveryObservationContext(this.provider.name(),
 				DeliveryObservationContext.Trigger.PASS);
@@ -109,7 +109,10 @@ final class DeliveryPass {
 		return attempted;
 	}
 
-	/** Merges what piled up since the last pass, so that calls grow with customers, not events. */
+	/**
+	 * Merges what piled up since the last pass, so that calls grow with customers, not
+	 * events.
+	 */
 	private void coalesce(Instant passStart, DeliveryObservationContext context) {
 		if (this.coalescedEventNames.isEmpty()) {
 			return;
@@ -129,10 +132,10 @@ final class DeliveryPass {
 	}
 
 	/**
-	 * Delivers claimed entries in lanes: lanes run side by side, the events of one lane one after
-	 * another, so that a provider never sees two requests in flight for the same customer and
-	 * meter. The claim is settled before the next one is made. Each lane runs in the pass's
-	 * observation, to which what it settles is added.
+	 * Delivers claimed entries in lanes: lanes run side by side, the events of one lane
+	 * one after another, so that a provider never sees two requests in flight for the
+	 * same customer and meter. The claim is settled before the next one is made. Each
+	 * lane runs in the pass's observation, to which what it settles is added.
 	 */
 	private void deliver(List<OutboxEntry> claimed, Observation pass) {
 		int batchSize = this.provider.batchSize();
@@ -166,8 +169,9 @@ final class DeliveryPass {
 	private static List<List<OutboxEntry>> lanes(List<OutboxEntry> claimed) {
 		Map<String, List<OutboxEntry>> lanes = new LinkedHashMap<>();
 		for (OutboxEntry entry : claimed) {
-			lanes.computeIfAbsent(entry.event().customerId() + '\0' + entry.event().eventName(),
-					(lane) -> new ArrayList<>())
+			lanes
+				.computeIfAbsent(entry.event().customerId() + '\0' + entry.event().eventName(),
+						(lane) -> new ArrayList<>())
 				.add(entry);
 		}
 		return new ArrayList<>(lanes.values());
@@ -197,8 +201,7 @@ final class DeliveryPass {
 
 	/** One request to the provider, observed: the outcomes of its events, in order. */
 	private List<DeliveryOutcome> send(int events, Supplier<List<DeliveryOutcome>> request) {
-		ProviderRequestObservationContext context = new ProviderRequestObservationContext(this.provider.name(),
-				events);
+		ProviderRequestObservationContext context = new ProviderRequestObservationContext(this.provider.name(), events);
 		try {
 			return DeliveryObservationDocumentation.PROVIDER_REQUEST
 				.observation(this.requestConvention, DEFAULT_REQUEST_CONVENTION, () -> context, this.observations)

@@ -14,11 +14,11 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Settles an attempted event by the provider's answer: delivered, retried after a backoff (or
- * the wait the provider asked for, when longer), held back for the longest backoff while the
- * provider refuses everything, or dead-lettered when the provider refused it or the attempts
- * ran out. What became of each event is added to the observation of its pass, current on the
- * settling thread.
+ * Settles an attempted event by the provider's answer: delivered, retried after a backoff
+ * (or the wait the provider asked for, when longer), held back for the longest backoff
+ * while the provider refuses everything, or dead-lettered when the provider refused it or
+ * the attempts ran out. What became of each event is added to the observation of its
+ * pass, current on the settling thread.
  */
 final class OutcomeSettler {
 
@@ -49,8 +49,8 @@ final class OutcomeSettler {
 		if (outcome instanceof DeliveryOutcome.Delivered) {
 			this.queue.markDelivered(event.identifier());
 			if (pass != null) {
-				pass.delivered((entry.recordedAt() != null)
-						? Duration.between(entry.recordedAt(), this.clock.instant()) : null);
+				pass.delivered((entry.recordedAt() != null) ? Duration.between(entry.recordedAt(), this.clock.instant())
+						: null);
 			}
 		}
 		else if (outcome instanceof DeliveryOutcome.Retry retry) {
@@ -67,7 +67,8 @@ final class OutcomeSettler {
 			}
 		}
 		else if (outcome instanceof DeliveryOutcome.Held held) {
-			// the provider said why (and the provider logged it once for the request); nothing
+			// the provider said why (and the provider logged it once for the request);
+			// nothing
 			// about this event is wrong, so its attempts never run out
 			Instant next = this.clock.instant().plus(this.backoff.max());
 			this.queue.hold(event.identifier(), next, held.reason());
@@ -96,9 +97,8 @@ final class OutcomeSettler {
 		if (pass != null) {
 			pass.deadLettered();
 		}
-		logger.warn("Usage event " + event.identifier() + " (" + event.eventName() + ", customer "
-				+ event.customerId() + ", value " + event.value() + ") was refused by " + this.provider + ": "
-				+ code + ": " + message);
+		logger.warn("Usage event " + event.identifier() + " (" + event.eventName() + ", customer " + event.customerId()
+				+ ", value " + event.value() + ") was refused by " + this.provider + ": " + code + ": " + message);
 	}
 
 }

@@ -20,9 +20,10 @@ import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.provider.MeterProvider;
 
 /**
- * Delivers the outbox to the provider in passes on a background thread, every flush interval
- * and on demand, so that no request thread ever waits for the provider. Its threads, named
- * {@code metering-delivery-}, are its own: one runs the passes, the others the lanes of a pass.
+ * Delivers the outbox to the provider in passes on a background thread, every flush
+ * interval and on demand, so that no request thread ever waits for the provider. Its
+ * threads, named {@code metering-delivery-}, are its own: one runs the passes, the others
+ * the lanes of a pass.
  */
 public final class UsageDispatcher implements SmartLifecycle {
 
@@ -84,12 +85,18 @@ public final class UsageDispatcher implements SmartLifecycle {
 				(settings.concurrency() > 1) ? this.threads : null);
 	}
 
-	/** Replaces {@link DefaultDeliveryObservationConvention} for the observations of passes. */
+	/**
+	 * Replaces {@link DefaultDeliveryObservationConvention} for the observations of
+	 * passes.
+	 */
 	public void setObservationConvention(DeliveryObservationConvention convention) {
 		this.pass.setObservationConvention(convention);
 	}
 
-	/** Replaces {@link DefaultProviderRequestObservationConvention} for the observations of requests. */
+	/**
+	 * Replaces {@link DefaultProviderRequestObservationConvention} for the observations
+	 * of requests.
+	 */
 	public void setRequestObservationConvention(ProviderRequestObservationConvention convention) {
 		this.pass.setRequestObservationConvention(convention);
 	}
@@ -102,8 +109,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Delivers what is pending, for at most the shutdown timeout, then ends its threads; what
-	 * is left stays in the outbox.
+	 * Delivers what is pending, for at most the shutdown timeout, then ends its threads;
+	 * what is left stays in the outbox.
 	 */
 	@Override
 	public void stop() {
@@ -130,7 +137,9 @@ public final class UsageDispatcher implements SmartLifecycle {
 		return this.running;
 	}
 
-	/** Stops after the web server has finished its requests, so their usage is delivered. */
+	/**
+	 * Stops after the web server has finished its requests, so their usage is delivered.
+	 */
 	@Override
 	public int getPhase() {
 		return PHASE;
@@ -158,7 +167,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 						waitAtMost(left);
 					}
 					if (this.queue.pendingCount() > 0) {
-						// what is left is backing off or still being stored: pause, do not spin
+						// what is left is backing off or still being stored: pause, do
+						// not spin
 						waitAtMost(Math.min(deadline - System.nanoTime(), BACKING_OFF_PAUSE.toNanos()));
 					}
 				}
@@ -183,7 +193,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 		while (this.running) {
 			try {
 				if (lastPassFailed) {
-					// what the failed pass claimed and could not settle is due again at once
+					// what the failed pass claimed and could not settle is due again at
+					// once
 					this.queue.releaseClaims();
 				}
 				this.pass.run(this.clock.instant());
@@ -191,7 +202,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 				purgeSettledHourly();
 			}
 			catch (RuntimeException ex) {
-				// the outbox's store failed (database down?): nothing is lost, try again later
+				// the outbox's store failed (database down?): nothing is lost, try again
+				// later
 				lastPassFailed = true;
 				logger.error("Usage delivery pass failed; trying again in " + this.settings.flushInterval(), ex);
 			}
@@ -202,7 +214,9 @@ public final class UsageDispatcher implements SmartLifecycle {
 		drainOnShutdown();
 	}
 
-	/** @return {@code false} when interrupted: shutdown ran out of time */
+	/**
+	 * @return {@code false} when interrupted: shutdown ran out of time
+	 */
 	private boolean awaitNextPass() {
 		synchronized (this.signal) {
 			passEnded();

@@ -1,5 +1,6 @@
 /**
  * Delivery: sends the events waiting in the outbox to the provider in the background, and
- * settles each by the provider's answer: delivered, retried with backoff, or dead-lettered.
+ * settles each by the provider's answer: delivered, retried with backoff, or
+ * dead-lettered.
  */
 package dev.metering.delivery;

@@ -6,9 +6,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 
 /**
- * Billing periods that are calendar months in UTC, for customers with no subscription period.
- * The month is worked out once and handed out until it ends, since every call without a
- * subscription asks for it.
+ * Billing periods that are calendar months in UTC, for customers with no subscription
+ * period. The month is worked out once and handed out until it ends, since every call
+ * without a subscription asks for it.
  */
 public final class CalendarMonthPeriods implements BillingPeriods {
 

@@ -3,8 +3,8 @@ package dev.metering.limits;
 /**
  * What a model call may use, told before it runs: its prompt's tokens, estimated, the
  * completion's cap when the request sets one, and the model it asks for. Plan admission
- * reserves the prompt plus the cap, or plus {@code metering.limits.completion-estimate} when
- * there is no cap, priced by that model on a credits meter.
+ * reserves the prompt plus the cap, or plus {@code metering.limits.completion-estimate}
+ * when there is no cap, priced by that model on a credits meter.
  *
  * @param promptTokens the prompt's tokens, estimated
  * @param maxTokens the request's max-tokens option, or {@code null} when it sets none
@@ -12,7 +12,10 @@ package dev.metering.limits;
  */
 public record CallEstimate(long promptTokens, Integer maxTokens, String model) {
 
-	/** Work whose size is known only when it ends, checked against a limit before it starts. */
+	/**
+	 * Work whose size is known only when it ends, checked against a limit before it
+	 * starts.
+	 */
 	public static final CallEstimate NOTHING = new CallEstimate(0, 0, null);
 
 	/** A call to a model not named. */

@@ -8,10 +8,10 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
- * The {@code metering_ledger_hold} rows of one instance: what it holds of each key's leased
- * quota, and since when usage it settled may not be written back, written in the
- * transaction of each exchange, after the key's ledger row (so that a reclaim, which takes
- * the same rows in the same order, waits for it or is seen by it).
+ * The {@code metering_ledger_hold} rows of one instance: what it holds of each key's
+ * leased quota, and since when usage it settled may not be written back, written in the
+ * transaction of each exchange, after the key's ledger row (so that a reclaim, which
+ * takes the same rows in the same order, waits for it or is seen by it).
  * <p>
  * A row another instance reclaimed keeps what that instance recovered from the outbox in
  * {@code recovered}, until this instance has taken it in.
@@ -45,8 +45,8 @@ final class HoldTable {
 
 	/**
 	 * Writes the holds of exchanges made in the caller's transaction, in one batch.
-	 * @param rows the ledger row after each exchange, {@code null} where the key has no row
-	 * yet (nothing was exchanged, nothing is written)
+	 * @param rows the ledger row after each exchange, {@code null} where the key has no
+	 * row yet (nothing was exchanged, nothing is written)
 	 * @throws HoldReclaimedException when a hold was reclaimed: the caller's transaction
 	 * must roll back
 	 */
@@ -73,8 +73,8 @@ final class HoldTable {
 
 	/**
 	 * Takes back a reclaimed hold, in the caller's transaction.
-	 * @return what the reclaim recovered from the outbox, or {@code null} when the hold is
-	 * not a reclaimed one (another thread took it in, or none was ever written)
+	 * @return what the reclaim recovered from the outbox, or {@code null} when the hold
+	 * is not a reclaimed one (another thread took it in, or none was ever written)
 	 */
 	Long takeReclaimed(LedgerKey key) {
 		MapSqlParameterSource parameters = key(key);
@@ -87,9 +87,9 @@ final class HoldTable {
 	}
 
 	/**
-	 * A hold the update did not find: a first one, or one reclaimed. A slice that wrote its
-	 * hold before and finds none has lost it; a slice that never wrote one makes it, unless a
-	 * reclaimed one of an earlier slice is in the way.
+	 * A hold the update did not find: a first one, or one reclaimed. A slice that wrote
+	 * its hold before and finds none has lost it; a slice that never wrote one makes it,
+	 * unless a reclaimed one of an earlier slice is in the way.
 	 */
 	private void insert(LedgerTable.Request request, MapSqlParameterSource parameters) {
 		if (request.holdWritten()) {

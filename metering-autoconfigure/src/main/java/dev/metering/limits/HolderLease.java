@@ -3,12 +3,12 @@ package dev.metering.limits;
 import java.time.Duration;
 
 /**
- * This instance's lease on what it holds in the ledger, as this instance sees it. Slices admit
- * calls in memory only while the lease surely holds: for half its length after the start of
- * the last renewal, so that clocks of instances may differ by the other half before another
- * instance would reclaim quota still in use here. A renewal that finds the heartbeat reclaimed
- * begins a new epoch, in which each slice must find its hold in the table before it admits a
- * call from memory again.
+ * This instance's lease on what it holds in the ledger, as this instance sees it. Slices
+ * admit calls in memory only while the lease surely holds: for half its length after the
+ * start of the last renewal, so that clocks of instances may differ by the other half
+ * before another instance would reclaim quota still in use here. A renewal that finds the
+ * heartbeat reclaimed begins a new epoch, in which each slice must find its hold in the
+ * table before it admits a call from memory again.
  */
 final class HolderLease {
 
@@ -37,8 +37,8 @@ final class HolderLease {
 	}
 
 	/**
-	 * Whether a slice whose hold the table last confirmed in {@code epoch} may admit calls from
-	 * what it holds.
+	 * Whether a slice whose hold the table last confirmed in {@code epoch} may admit
+	 * calls from what it holds.
 	 */
 	boolean covers(int epoch) {
 		return epoch == this.epoch && System.nanoTime() - this.validUntil < 0;

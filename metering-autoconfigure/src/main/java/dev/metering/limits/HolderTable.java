@@ -13,9 +13,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * This instance's row in {@code metering_ledger_holder}, the heartbeat that keeps what it
- * holds its own: renewed at every flush, one statement for all its keys. A reclaim marks the
- * row (its expiry 0) while it takes the instance's holds, so that a renewal which finds the
- * row gone or marked knows that some of its holds may have been reclaimed.
+ * holds its own: renewed at every flush, one statement for all its keys. A reclaim marks
+ * the row (its expiry 0) while it takes the instance's holds, so that a renewal which
+ * finds the row gone or marked knows that some of its holds may have been reclaimed.
  */
 final class HolderTable {
 
@@ -31,7 +31,8 @@ final class HolderTable {
 	private static final String RECLAIMED = "SELECT reference_id, limit_key, period_start, period_end "
 			+ "FROM metering_ledger_hold WHERE holder = :holder AND recovered IS NOT NULL";
 
-	// a hold of nothing that no exchange has written for a lease belongs to a slice retired
+	// a hold of nothing that no exchange has written for a lease belongs to a slice
+	// retired
 	private static final String DELETE_IDLE = "DELETE FROM metering_ledger_hold WHERE holder = :holder "
 			+ "AND held = 0 AND recovered IS NULL AND written_at < :before";
 
@@ -64,8 +65,8 @@ final class HolderTable {
 	}
 
 	/**
-	 * Makes the heartbeat again, or clears the mark a reclaim left on it, once that reclaim
-	 * has committed: every hold it reclaimed is marked reclaimed by then.
+	 * Makes the heartbeat again, or clears the mark a reclaim left on it, once that
+	 * reclaim has committed: every hold it reclaimed is marked reclaimed by then.
 	 */
 	void register(Instant expiresAt) {
 		this.transactions.executeWithoutResult((status) -> {
@@ -77,20 +78,23 @@ final class HolderTable {
 
 	/** The keys of this instance's holds that another instance reclaimed. */
 	List<LedgerKey> reclaimed() {
-		return this.jdbc.query(RECLAIMED, parameters(), (rs, row) -> new LedgerKey(rs.getString("reference_id"),
-				rs.getString("limit_key"), new BillingPeriod(Instant.ofEpochMilli(rs.getLong("period_start")),
-						Instant.ofEpochMilli(rs.getLong("period_end")))));
+		return this.jdbc.query(RECLAIMED, parameters(),
+				(rs, row) -> new LedgerKey(rs.getString("reference_id"), rs.getString("limit_key"),
+						new BillingPeriod(Instant.ofEpochMilli(rs.getLong("period_start")),
+								Instant.ofEpochMilli(rs.getLong("period_end")))));
 	}
 
-	/** Deletes holds of nothing left by slices retired, not written since {@code before}. */
+	/**
+	 * Deletes holds of nothing left by slices retired, not written since {@code before}.
+	 */
 	void deleteIdle(Instant before) {
 		this.transactions.executeWithoutResult(
 				(status) -> this.jdbc.update(DELETE_IDLE, parameters().addValue("before", before.toEpochMilli())));
 	}
 
 	/**
-	 * Deletes the holds of nothing that the last flush left, at close, and the heartbeat when
-	 * no hold is left.
+	 * Deletes the holds of nothing that the last flush left, at close, and the heartbeat
+	 * when no hold is left.
 	 */
 	void leave() {
 		this.transactions.executeWithoutResult((status) -> {

@@ -35,7 +35,9 @@ public final class InMemoryThresholdClaims implements ThresholdClaims {
 		return won[0];
 	}
 
-	/** Takes back a claim that could not be made good, so that it can be claimed again. */
+	/**
+	 * Takes back a claim that could not be made good, so that it can be claimed again.
+	 */
 	void forget(String referenceId, String limitKey, BillingPeriod period, int percent) {
 		this.claimed.computeIfPresent(new KeyOfLimit(referenceId, limitKey),
 				(key, latest) -> latest.period().equals(period) ? latest.without(percent) : latest);

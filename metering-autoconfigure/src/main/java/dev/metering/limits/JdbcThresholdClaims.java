@@ -11,10 +11,10 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Threshold claims in the {@code metering_usage_threshold} table, shared by every instance
- * and kept across restarts: a claim is a row, and only the first insert of it succeeds. What
- * this instance has claimed or seen claimed is remembered, so that it asks the database about
- * each threshold once.
+ * Threshold claims in the {@code metering_usage_threshold} table, shared by every
+ * instance and kept across restarts: a claim is a row, and only the first insert of it
+ * succeeds. What this instance has claimed or seen claimed is remembered, so that it asks
+ * the database about each threshold once.
  */
 public final class JdbcThresholdClaims implements ThresholdClaims {
 

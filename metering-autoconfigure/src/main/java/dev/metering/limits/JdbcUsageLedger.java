@@ -17,43 +17,50 @@ import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-
 import dev.metering.MeteringUnavailableException;
 
 /**
- * Usage ledger in the application's database (H2 or PostgreSQL), shared by every instance and
- * kept across restarts, without a hot row: each instance leases a slice of an organization's
- * remaining quota with one statement, admits calls from it in memory, and gives back what it
- * does not use at the next flush.
+ * Usage ledger in the application's database (H2 or PostgreSQL), shared by every instance
+ * and kept across restarts, without a hot row: each instance leases a slice of an
+ * organization's remaining quota with one statement, admits calls from it in memory, and
+ * gives back what it does not use at the next flush.
  * <p>
- * A slice is a sixteenth of what is left under the limit, or one call's reservation when that
- * is more, so slices shrink as the organization nears its limit and, near it, hold one call.
- * A slice is leased only while used plus leased is under the limit, so usage never exceeds
- * the limit by more than the last call's reservation, however many instances there are.
- * Every flush interval each instance writes back the usage settled, gives back the free quota
- * of organizations that stopped calling or near their limit (a busy one keeps its slice, topped
- * up when short, so that its calls never wait for the flush) and publishes the thresholds
- * reached.
+ * A slice is a sixteenth of what is left under the limit, or one call's reservation when
+ * that is more, so slices shrink as the organization nears its limit and, near it, hold
+ * one call. A slice is leased only while used plus leased is under the limit, so usage
+ * never exceeds the limit by more than the last call's reservation, however many
+ * instances there are. Every flush interval each instance writes back the usage settled,
+ * gives back the free quota of organizations that stopped calling or near their limit (a
+ * busy one keeps its slice, topped up when short, so that its calls never wait for the
+ * flush) and publishes the thresholds reached.
  * <p>
- * What an instance holds is its own for a lease, renewed by every flush with one statement
- * (its heartbeat). Each instance's hold on a key is written with every exchange of the key,
- * with when it last wrote usage back; a few times a lease every instance looks for holds
- * whose heartbeat lapsed and reclaims them: their quota goes back, and the usage their
- * instance settled after its last write-back is recovered from what its outbox recorded.
+ * What an instance holds is its own for a lease, renewed by every flush with one
+ * statement (its heartbeat). Each instance's hold on a key is written with every exchange
+ * of the key, with when it last wrote usage back; a few times a lease every instance
+ * looks for holds whose heartbeat lapsed and reclaims them: their quota goes back, and
+ * the usage their instance settled after its last write-back is recovered from what its
+ * outbox recorded.
  */
 public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(JdbcUsageLedger.class);
 
-	/** Most keys one flush writes back in one transaction, which holds their rows till it commits. */
+	/**
+	 * Most keys one flush writes back in one transaction, which holds their rows till it
+	 * commits.
+	 */
 	private static final int FLUSH_BATCH = 100;
 
-	/** A lease when none is given: long enough for any flush, short enough to come back within a minute. */
+	/**
+	 * A lease when none is given: long enough for any flush, short enough to come back
+	 * within a minute.
+	 */
 	private static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
 	/**
-	 * The clock the outbox stamps recorded usage with, for the time of a write-back, which a
-	 * reclaim compares with those stamps, and for heartbeats, which instances compare.
+	 * The clock the outbox stamps recorded usage with, for the time of a write-back,
+	 * which a reclaim compares with those stamps, and for heartbeats, which instances
+	 * compare.
 	 */
 	private final Clock clock = Clock.systemUTC();
 
@@ -83,10 +90,11 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	private long reclaimAt = System.nanoTime();
 
 	/**
-	 * A ledger that holds its slices under an ID of its own, for a lease of 30 seconds, admits
-	 * calls as debts while its database is away, and cannot recover what an instance that
-	 * died had not written back.
-	 * @param flushInterval how often usage settled is written back and free quota given back
+	 * A ledger that holds its slices under an ID of its own, for a lease of 30 seconds,
+	 * admits calls as debts while its database is away, and cannot recover what an
+	 * instance that died had not written back.
+	 * @param flushInterval how often usage settled is written back and free quota given
+	 * back
 	 */
 	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval) {
 		this(dataSource, thresholds, flushInterval, new LedgerHolding(UUID.randomUUID().toString(), DEFAULT_LEASE,
@@ -94,8 +102,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * @param flushInterval how often usage settled is written back and free quota given back,
-	 * well within the lease
+	 * @param flushInterval how often usage settled is written back and free quota given
+	 * back, well within the lease
 	 * @param holding how this instance holds its slices
 	 */
 	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval,
@@ -119,8 +127,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	/**
 	 * {@inheritDoc}
 	 * <p>
-	 * While the database cannot be reached, the usage this instance last saw plus what settled
-	 * here since, for a key it holds a slice of.
+	 * While the database cannot be reached, the usage this instance last saw plus what
+	 * settled here since, for a key it holds a slice of.
 	 * @throws MeteringUnavailableException when the database cannot be reached and this
 	 * instance has not read the key's usage before
 	 */
@@ -139,8 +147,9 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 			used = this.table.used(key);
 		}
 		catch (RuntimeException ex) {
-			this.outage.failed("Could not read the usage of '" + referenceId + "' on '" + limitKey
-					+ "' from the usage ledger", ex);
+			this.outage.failed(
+					"Could not read the usage of '" + referenceId + "' on '" + limitKey + "' from the usage ledger",
+					ex);
 			throw this.outage.unavailable();
 		}
 		this.outage.answered();
@@ -157,7 +166,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 			Duration wait) {
 		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
 		Deadline deadline = Deadline.after(wait);
-		// at least one token, so that a check before work of unknown size still needs quota
+		// at least one token, so that a check before work of unknown size still needs
+		// quota
 		// held, and a new instance asks the table
 		long reserved = Math.max(amount, 1);
 		Admission admission;
@@ -213,8 +223,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Writes back what this instance settled and gives its slice back first, so that the next
-	 * call leases from the table on the new usage.
+	 * Writes back what this instance settled and gives its slice back first, so that the
+	 * next call leases from the table on the new usage.
 	 * @throws MeteringUnavailableException when the database cannot be reached
 	 */
 	@Override
@@ -227,8 +237,9 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 				set = slice(key).setUsed(used);
 			}
 			catch (RuntimeException ex) {
-				this.outage.failed("Could not set the usage of '" + referenceId + "' on '" + limitKey
-						+ "' in the usage ledger", ex);
+				this.outage.failed(
+						"Could not set the usage of '" + referenceId + "' on '" + limitKey + "' in the usage ledger",
+						ex);
 				throw this.outage.unavailable();
 			}
 		}
@@ -236,11 +247,11 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Writes back what every slice holds but its reservations in flight, stops flushing, and
-	 * takes this instance's heartbeat away unless reservations in flight still hold quota
-	 * (their holds are reclaimed once the lease lapses, with the usage the outbox recorded of
-	 * them). Thresholds reached since the last flush are left to the next instance that looks:
-	 * the application's listeners may be gone already.
+	 * Writes back what every slice holds but its reservations in flight, stops flushing,
+	 * and takes this instance's heartbeat away unless reservations in flight still hold
+	 * quota (their holds are reclaimed once the lease lapses, with the usage the outbox
+	 * recorded of them). Thresholds reached since the last flush are left to the next
+	 * instance that looks: the application's listeners may be gone already.
 	 */
 	@Override
 	public void close() throws InterruptedException {
@@ -271,8 +282,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Renews the heartbeat, writes every slice back, and now and then reclaims the holds of
-	 * instances whose lease lapsed.
+	 * Renews the heartbeat, writes every slice back, and now and then reclaims the holds
+	 * of instances whose lease lapsed.
 	 */
 	private void flushAll() {
 		if (!registered()) {
@@ -288,10 +299,10 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Makes the heartbeat, by the first call or the first flush, whichever comes first: not
-	 * when the ledger is made, so that the application's database is read only once start-up
-	 * has checked that the metering tables are there. A failure is an outage like any other:
-	 * the next call or flush tries again.
+	 * Makes the heartbeat, by the first call or the first flush, whichever comes first:
+	 * not when the ledger is made, so that the application's database is read only once
+	 * start-up has checked that the metering tables are there. A failure is an outage
+	 * like any other: the next call or flush tries again.
 	 * @return whether the heartbeat is made
 	 */
 	private boolean registered() {
@@ -317,10 +328,10 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Renews the heartbeat. One found gone or marked by a reclaim is made again, once that
-	 * reclaim has committed, and only then does a new lease epoch begin, in which each slice
-	 * finds its hold before it admits from memory again; the holds found reclaimed are taken in
-	 * at once.
+	 * Renews the heartbeat. One found gone or marked by a reclaim is made again, once
+	 * that reclaim has committed, and only then does a new lease epoch begin, in which
+	 * each slice finds its hold before it admits from memory again; the holds found
+	 * reclaimed are taken in at once.
 	 */
 	private void renew() {
 		long start = System.nanoTime();
@@ -347,7 +358,10 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		}
 	}
 
-	/** Takes in a reclaimed hold: into its slice, or away when the slice was retired since. */
+	/**
+	 * Takes in a reclaimed hold: into its slice, or away when the slice was retired
+	 * since.
+	 */
 	private void takeInReclaim(LedgerKey key) {
 		LedgerSlice slice = this.slices.get(key);
 		if (slice != null) {
@@ -359,8 +373,9 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Writes every slice back, {@value #FLUSH_BATCH} to a transaction, in the order of their
-	 * keys, which every instance keeps, so that flushes never wait for each other in a circle.
+	 * Writes every slice back, {@value #FLUSH_BATCH} to a transaction, in the order of
+	 * their keys, which every instance keeps, so that flushes never wait for each other
+	 * in a circle.
 	 */
 	private void writeBackAll() {
 		List<LedgerKey> keys = new ArrayList<>(this.slices.keySet());
@@ -377,7 +392,9 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		}
 	}
 
-	/** A batch, again after each hold found reclaimed is taken in (at most once a key). */
+	/**
+	 * A batch, again after each hold found reclaimed is taken in (at most once a key).
+	 */
 	private void writeBackAll(List<LedgerKey> keys) {
 		for (int attempt = 0; attempt <= keys.size(); attempt++) {
 			try {
@@ -415,7 +432,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		}
 		for (int i = 0; i < flushed.size(); i++) {
 			if (rows.get(i) == null) {
-				// usage added without a reservation to a key that has no row yet: it makes its row
+				// usage added without a reservation to a key that has no row yet: it
+				// makes its row
 				flush(requests.get(i).key(), flushed.get(i), false);
 			}
 		}
@@ -428,8 +446,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * Reclaims the holds of instances whose lease lapsed, and forgets holds of nothing this
-	 * instance's retired slices left.
+	 * Reclaims the holds of instances whose lease lapsed, and forgets holds of nothing
+	 * this instance's retired slices left.
 	 */
 	private void reclaimLapsed() {
 		try {
@@ -443,8 +461,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
-	 * @param observe whether to publish the thresholds reached and forget the slice if it holds
-	 * nothing (not at close: the application's listeners may be gone)
+	 * @param observe whether to publish the thresholds reached and forget the slice if it
+	 * holds nothing (not at close: the application's listeners may be gone)
 	 * @return whether the slice was written back
 	 */
 	private boolean flush(LedgerKey key, LedgerSlice slice, boolean observe) {
@@ -462,7 +480,10 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 		}
 	}
 
-	/** Publishes the thresholds the usage written back reached, and forgets a slice that holds nothing. */
+	/**
+	 * Publishes the thresholds the usage written back reached, and forgets a slice that
+	 * holds nothing.
+	 */
 	private void observeAndRetire(LedgerKey key, LedgerSlice slice) {
 		long used = slice.usedToObserve();
 		if (used >= 0) {

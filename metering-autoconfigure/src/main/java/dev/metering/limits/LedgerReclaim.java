@@ -18,14 +18,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Gives back what instances whose lease lapsed hold: for each of their holds, in one
- * transaction with the key's row, the quota held goes back to the row ({@code leased}) and
- * the usage settled on the instance after its last write-back, as its outbox recorded it, is
- * added to the usage ({@code used}); the hold stays, marked reclaimed, with what was
- * recovered, so that an instance that was only slow takes that out of what it still has to
- * write back. Any instance may run it, at any time: the first to mark a holder reclaims it.
+ * transaction with the key's row, the quota held goes back to the row ({@code leased})
+ * and the usage settled on the instance after its last write-back, as its outbox recorded
+ * it, is added to the usage ({@code used}); the hold stays, marked reclaimed, with what
+ * was recovered, so that an instance that was only slow takes that out of what it still
+ * has to write back. Any instance may run it, at any time: the first to mark a holder
+ * reclaims it.
  * <p>
- * Rows are taken in {@link LedgerKey#ORDER} and each before the hold on it, as every flush
- * does, so that a reclaim and a flush never wait for each other in a circle.
+ * Rows are taken in {@link LedgerKey#ORDER} and each before the hold on it, as every
+ * flush does, so that a reclaim and a flush never wait for each other in a circle.
  */
 final class LedgerReclaim {
 
@@ -41,7 +42,8 @@ final class LedgerReclaim {
 			+ "WHERE h.recovered IS NULL AND h.holder <> :self AND NOT EXISTS (SELECT 1 FROM metering_ledger_holder r "
 			+ "WHERE r.holder = h.holder AND r.expires_at >= :now)";
 
-	// marked with expiry 0: a renewal of the holder waits for this transaction, then finds it marked
+	// marked with expiry 0: a renewal of the holder waits for this transaction, then
+	// finds it marked
 	private static final String MARK = "UPDATE metering_ledger_holder SET expires_at = 0 WHERE holder = :holder "
 			+ "AND expires_at < :now";
 
@@ -81,7 +83,8 @@ final class LedgerReclaim {
 
 	/**
 	 * @param self this instance, which never reclaims its own holds
-	 * @param recordedUsage where the usage an instance settled but did not write back is found
+	 * @param recordedUsage where the usage an instance settled but did not write back is
+	 * found
 	 */
 	LedgerReclaim(DataSource dataSource, String self, RecordedUsage recordedUsage) {
 		this.jdbc = new NamedParameterJdbcTemplate(dataSource);
@@ -150,8 +153,8 @@ final class LedgerReclaim {
 	private void reclaim(String holder, LedgerKey key, Totals totals) {
 		MapSqlParameterSource parameters = LedgerTable.parameters(key).addValue("holder", holder);
 		boolean hasRow = !this.jdbc.queryForList(LOCK_ROW, parameters, Long.class).isEmpty();
-		List<long[]> holds = this.jdbc.query(HOLD, parameters, (rs, row) -> new long[] { rs.getLong("held"),
-				rs.getLong("written_at"), rs.getLong("written_tail") });
+		List<long[]> holds = this.jdbc.query(HOLD, parameters,
+				(rs, row) -> new long[] { rs.getLong("held"), rs.getLong("written_at"), rs.getLong("written_tail") });
 		if (holds.isEmpty()) {
 			return;
 		}
@@ -178,8 +181,8 @@ final class LedgerReclaim {
 			return this.recordedUsage.since(holder, key.referenceId(), key.limitKey(), key.period(),
 					key.period().start());
 		}
-		return Math.max(0, this.recordedUsage.since(holder, key.referenceId(), key.limitKey(), key.period(), from)
-				- tail);
+		return Math.max(0,
+				this.recordedUsage.since(holder, key.referenceId(), key.limitKey(), key.period(), from) - tail);
 	}
 
 	private enum Batch {

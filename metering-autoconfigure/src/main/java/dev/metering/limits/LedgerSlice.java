@@ -6,14 +6,14 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * What this instance holds of one key's quota: a slice leased from the {@link LedgerTable},
- * of which calls in flight have reserved a part, calls that ended have settled a part not yet
- * written back, and the rest is free. Calls are admitted from the free part under this
- * slice's lock alone, while this instance's {@linkplain HolderLease lease} surely holds; only
- * when it is short, or the lease is in doubt, does one thread at a time go to the table,
- * without the lock, to give back what it holds and lease a new slice. Every exchange writes
- * this instance's hold on the key with it, so that another instance can give the slice back
- * if this one dies.
+ * What this instance holds of one key's quota: a slice leased from the
+ * {@link LedgerTable}, of which calls in flight have reserved a part, calls that ended
+ * have settled a part not yet written back, and the rest is free. Calls are admitted from
+ * the free part under this slice's lock alone, while this instance's
+ * {@linkplain HolderLease lease} surely holds; only when it is short, or the lease is in
+ * doubt, does one thread at a time go to the table, without the lock, to give back what
+ * it holds and lease a new slice. Every exchange writes this instance's hold on the key
+ * with it, so that another instance can give the slice back if this one dies.
  */
 final class LedgerSlice {
 
@@ -28,7 +28,10 @@ final class LedgerSlice {
 
 	private final StoreOutage outage;
 
-	/** The clock usage is stamped with when it is recorded: when a write-back took usage out. */
+	/**
+	 * The clock usage is stamped with when it is recorded: when a write-back took usage
+	 * out.
+	 */
 	private final Clock clock;
 
 	private final ReentrantLock lock = new ReentrantLock();
@@ -48,8 +51,8 @@ final class LedgerSlice {
 	private boolean exchanging;
 
 	/**
-	 * The last lease was one call or none: the organization is near its limit, where the free
-	 * part goes back at once, since other instances may be waiting for it.
+	 * The last lease was one call or none: the organization is near its limit, where the
+	 * free part goes back at once, since other instances may be waiting for it.
 	 */
 	private boolean scarce;
 
@@ -57,12 +60,16 @@ final class LedgerSlice {
 
 	private long retryAt = System.nanoTime();
 
-	/** The limit of the last refused lease: a higher one (a plan upgrade) asks again at once. */
+	/**
+	 * The limit of the last refused lease: a higher one (a plan upgrade) asks again at
+	 * once.
+	 */
 	private long refusedLimit = Long.MAX_VALUE;
 
 	/**
 	 * The limit of the last exchange: under a lower one (a plan downgrade) the free part,
-	 * leased under this one, goes back to be leased again before a call is admitted from it.
+	 * leased under this one, goes back to be leased again before a call is admitted from
+	 * it.
 	 */
 	private long leasedLimit;
 
@@ -74,7 +81,9 @@ final class LedgerSlice {
 	/** Periodic flushes in a row that found no call settled since the one before. */
 	private int idleFlushes;
 
-	/** Whether the hold on the key was written, and so must be found at the next exchange. */
+	/**
+	 * Whether the hold on the key was written, and so must be found at the next exchange.
+	 */
 	private boolean holdWritten;
 
 	/** The lease epoch in which the table last confirmed the hold; none yet. */
@@ -106,9 +115,9 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Admits a call within the limit: its whole {@code amount} when there is room for it, else
-	 * what is left when that is at least {@code minimum}, waiting until the deadline while the
-	 * settled usage leaves room for the minimum.
+	 * Admits a call within the limit: its whole {@code amount} when there is room for it,
+	 * else what is left when that is at least {@code minimum}, waiting until the deadline
+	 * while the settled usage leaves room for the minimum.
 	 * @return the admission, or {@code null} when this slice was retired: ask a new one
 	 */
 	Admission reserveWithin(long limit, long amount, long minimum, Deadline deadline) {
@@ -116,10 +125,10 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * @param minimum the least a call is admitted with: a call that may cross the limit is
-	 * admitted with its whole amount or not at all
-	 * @param withinLimit whether the call must stay within the limit, rather than start while
-	 * settled usage is under it
+	 * @param minimum the least a call is admitted with: a call that may cross the limit
+	 * is admitted with its whole amount or not at all
+	 * @param withinLimit whether the call must stay within the limit, rather than start
+	 * while settled usage is under it
 	 */
 	private Admission reserve(long limit, long amount, long minimum, boolean withinLimit, Deadline deadline) {
 		// what the limit must leave above settled usage for the call to start
@@ -138,7 +147,8 @@ final class LedgerSlice {
 					return admit(amount);
 				}
 				if (this.exchanging) {
-					// the exchange under way may bring a slice large enough for this call too
+					// the exchange under way may bring a slice large enough for this call
+					// too
 					this.changed.awaitUninterruptibly();
 					continue;
 				}
@@ -146,7 +156,8 @@ final class LedgerSlice {
 					return admitWithoutTable(amount);
 				}
 				long now = System.nanoTime();
-				// the lease is in doubt, or was under a higher limit, but the slice holds enough: one
+				// the lease is in doubt, or was under a higher limit, but the slice holds
+				// enough: one
 				// exchange finds its hold, or leases again under this limit
 				boolean leaseAgainNow = !leased && this.balance.covers(minimum);
 				if (now - this.retryAt >= 0 || limit > this.refusedLimit || leaseAgainNow) {
@@ -182,8 +193,8 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Admits a call that needs quota the table cannot lease now, as a debt on this slice that
-	 * the next exchange settles up, or refuses it.
+	 * Admits a call that needs quota the table cannot lease now, as a debt on this slice
+	 * that the next exchange settles up, or refuses it.
 	 * @throws dev.metering.MeteringUnavailableException when the policy is to reject
 	 */
 	private Admission admitWithoutTable(long amount) {
@@ -234,11 +245,12 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * The usage settled by every instance, with this instance's written back first; while the
-	 * table cannot be reached, as this slice last saw it plus what settled here since.
+	 * The usage settled by every instance, with this instance's written back first; while
+	 * the table cannot be reached, as this slice last saw it plus what settled here
+	 * since.
 	 * @return the usage, or -1 when this slice was retired: read the table
-	 * @throws dev.metering.MeteringUnavailableException when the table cannot be reached and
-	 * this slice never could read it
+	 * @throws dev.metering.MeteringUnavailableException when the table cannot be reached
+	 * and this slice never could read it
 	 */
 	long used() {
 		this.lock.lock();
@@ -270,7 +282,8 @@ final class LedgerSlice {
 
 	/**
 	 * Replaces the usage settled by every instance, after writing back what this instance
-	 * settled and giving its free part back, so that the next call leases on the new usage.
+	 * settled and giving its free part back, so that the next call leases on the new
+	 * usage.
 	 * @return {@code false} when this slice was retired: set it through a new one
 	 */
 	boolean setUsed(long used) {
@@ -306,8 +319,8 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Writes settled usage back and gives the whole free part back, unless a call is at it:
-	 * when the slice runs short near the limit, and at close.
+	 * Writes settled usage back and gives the whole free part back, unless a call is at
+	 * it: when the slice runs short near the limit, and at close.
 	 */
 	void flush() {
 		LedgerTable.Exchange exchange;
@@ -331,15 +344,16 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Takes what the periodic flush writes back out of the slice, for a flush of many slices
-	 * in one transaction; {@link #endFlush} must follow, whatever happens. A slice that calls
-	 * settled on since the last flush, far from the limit, keeps its free part, so that its
-	 * calls go on being admitted in memory while the flush runs, and is topped up in the same
-	 * statement when the free part is less than a call: busy organizations never wait for the
-	 * table. Near the limit, and once no call has settled for two flush intervals, the free
-	 * part goes back, and calls that find the slice short wait for the flush to end.
-	 * @return the exchange to make, or {@code null} when there is nothing to write back or a
-	 * call is at it
+	 * Takes what the periodic flush writes back out of the slice, for a flush of many
+	 * slices in one transaction; {@link #endFlush} must follow, whatever happens. A slice
+	 * that calls settled on since the last flush, far from the limit, keeps its free
+	 * part, so that its calls go on being admitted in memory while the flush runs, and is
+	 * topped up in the same statement when the free part is less than a call: busy
+	 * organizations never wait for the table. Near the limit, and once no call has
+	 * settled for two flush intervals, the free part goes back, and calls that find the
+	 * slice short wait for the flush to end.
+	 * @return the exchange to make, or {@code null} when there is nothing to write back
+	 * or a call is at it
 	 */
 	LedgerTable.Request beginFlush() {
 		return begin(FlushKind.PERIODIC);
@@ -361,7 +375,8 @@ final class LedgerSlice {
 					}
 				}
 				else if (this.idleFlushes++ == 0) {
-					// an organization calling a few times a second often has a quiet interval:
+					// an organization calling a few times a second often has a quiet
+					// interval:
 					// giving its slice back at once would send its next call to the table
 					return null;
 				}
@@ -375,8 +390,8 @@ final class LedgerSlice {
 
 	/**
 	 * Ends a flush begun by {@link #beginFlush()}.
-	 * @param exchange the row after the exchange, or {@code null} when it was not made: what
-	 * was taken out goes back into the slice, for the next flush
+	 * @param exchange the row after the exchange, or {@code null} when it was not made:
+	 * what was taken out goes back into the slice, for the next flush
 	 */
 	void endFlush(LedgerTable.Request request, LedgerTable.Exchange exchange) {
 		this.lock.lock();
@@ -443,8 +458,8 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Waits, holding the lock, until a call settles, an exchange ends or the next lease may
-	 * be asked for.
+	 * Waits, holding the lock, until a call settles, an exchange ends or the next lease
+	 * may be asked for.
 	 * @return {@code false} when the deadline passed or the thread was interrupted
 	 */
 	private boolean awaitChange(long now, Deadline deadline) {
@@ -487,7 +502,8 @@ final class LedgerSlice {
 	 * One exchange with the table, with the lock released while it runs. Holds the lock
 	 * before and after, also when the exchange fails (nothing is lost then).
 	 * @param returnFree whether to give the free part back; a debt is always settled up
-	 * @param withinLimit whether the new slice may hold no more than what is left under the limit
+	 * @param withinLimit whether the new slice may hold no more than what is left under
+	 * the limit
 	 */
 	private LedgerTable.Exchange exchange(long need, long limit, boolean returnFree, boolean withinLimit) {
 		LedgerTable.Exchange exchange;
@@ -513,8 +529,8 @@ final class LedgerSlice {
 
 	/**
 	 * Makes an exchange begun under the lock, without the lock.
-	 * @return the row after it, or {@code null} when the hold had been reclaimed: the exchange
-	 * is ended, the reclaim taken in, and it is to begin again
+	 * @return the row after it, or {@code null} when the hold had been reclaimed: the
+	 * exchange is ended, the reclaim taken in, and it is to begin again
 	 */
 	private LedgerTable.Exchange write(LedgerTable.Request request) {
 		LedgerTable.Exchange exchange;
@@ -578,19 +594,21 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Takes in a reclaim of the hold; under the lock. What the slice held went back to the
-	 * table's leased quota, so its free part is gone, calls in flight settle as debts, and of
-	 * the usage settled here only what the reclaim did not recover from the outbox is left to
-	 * write back. A hold that held quota and is gone without a record of its reclaim (kept
-	 * until the period ends) was reclaimed too, with all it could recover.
-	 * @param recovered what the reclaim recovered, or {@code null} when there is no record of
-	 * one: a hold of nothing deleted as idle is written again
+	 * Takes in a reclaim of the hold; under the lock. What the slice held went back to
+	 * the table's leased quota, so its free part is gone, calls in flight settle as
+	 * debts, and of the usage settled here only what the reclaim did not recover from the
+	 * outbox is left to write back. A hold that held quota and is gone without a record
+	 * of its reclaim (kept until the period ends) was reclaimed too, with all it could
+	 * recover.
+	 * @param recovered what the reclaim recovered, or {@code null} when there is no
+	 * record of one: a hold of nothing deleted as idle is written again
 	 */
 	private void takeIn(Long recovered) {
 		if (this.holdWritten && (recovered != null || this.balance.held() != 0)) {
 			this.balance = this.balance.takeInReclaim((recovered != null) ? recovered : this.balance.settled());
 		}
-		// a reclaimed hold of a slice retired before is in the way of this one's: gone now
+		// a reclaimed hold of a slice retired before is in the way of this one's: gone
+		// now
 		this.holdWritten = false;
 	}
 
@@ -608,8 +626,9 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Takes settled usage and what is given back out of the slice for an exchange; under the
-	 * lock. Usage settled from now on is stamped at or after this millisecond when recorded.
+	 * Takes settled usage and what is given back out of the slice for an exchange; under
+	 * the lock. Usage settled from now on is stamped at or after this millisecond when
+	 * recorded.
 	 */
 	private LedgerTable.Request begin(long need, long limit, boolean returnFree, boolean withinLimit) {
 		long writtenAt = this.clock.millis();
@@ -629,9 +648,9 @@ final class LedgerSlice {
 	}
 
 	/**
-	 * Takes in the row after an exchange, and the new slice it granted; under the lock. The
-	 * hold was found as it was left, so the slice may admit from memory in the lease epoch
-	 * the exchange began in.
+	 * Takes in the row after an exchange, and the new slice it granted; under the lock.
+	 * The hold was found as it was left, so the slice may admit from memory in the lease
+	 * epoch the exchange began in.
 	 */
 	private void end(LedgerTable.Request request, LedgerTable.Exchange exchange) {
 		this.balance = this.balance.finishWriteBack(exchange.used(), exchange.granted());

@@ -18,20 +18,27 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The {@code metering_usage_ledger} table: one row per organization, limit key and period,
- * with the usage settled and the quota that instances hold in slices ({@code leased}). Every
- * exchange is one atomic statement on the row, followed in its transaction by this instance's
- * {@linkplain HoldTable hold} on the key; each exchange has a transaction of its own, but for
- * the periodic flush, which writes back every key an instance holds in one.
+ * The {@code metering_usage_ledger} table: one row per organization, limit key and
+ * period, with the usage settled and the quota that instances hold in slices
+ * ({@code leased}). Every exchange is one atomic statement on the row, followed in its
+ * transaction by this instance's {@linkplain HoldTable hold} on the key; each exchange
+ * has a transaction of its own, but for the periodic flush, which writes back every key
+ * an instance holds in one.
  */
 final class LedgerTable {
 
-	/** A grant is this part of what is left under the limit, or one call when that is more. */
+	/**
+	 * A grant is this part of what is left under the limit, or one call when that is
+	 * more.
+	 */
 	static final int SLICE_DIVISOR = 16;
 
-	// Admits iff used + leased (this instance's free part given back) < limit, the contract's
-	// test, and then grants a sixteenth of what is left, or the call's reservation when that is
-	// more: near the limit a slice is one call. A grant within the limit (:overshoot 0) is at
+	// Admits iff used + leased (this instance's free part given back) < limit, the
+	// contract's
+	// test, and then grants a sixteenth of what is left, or the call's reservation when
+	// that is
+	// more: near the limit a slice is one call. A grant within the limit (:overshoot 0)
+	// is at
 	// most what is left; otherwise the call's reservation may cross it (:overshoot is the
 	// need). SET expressions all see the row as it was.
 	private static final String LEFT = "(:limit - (used + leased - :returned))";
@@ -66,7 +73,8 @@ final class LedgerTable {
 	 */
 	LedgerTable(DataSource dataSource, String holder) {
 		this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-		// apart from any transaction of the caller's: a lease must not wait for it to commit
+		// apart from any transaction of the caller's: a lease must not wait for it to
+		// commit
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.exchange = exchangeStatement(dataSource);
@@ -90,12 +98,13 @@ final class LedgerTable {
 	/**
 	 * The exchanges of a flush, in one transaction: a commit for every organization would
 	 * be a write to the database's log for each, five times a second. In the order given,
-	 * which every instance must keep the same (by key), so that two flushes never wait for
-	 * each other's rows.
-	 * The holds follow in one batch, after every row: a reclaim takes a row before the hold
-	 * of another instance on it, so it never holds a hold that this flush waits for.
-	 * @return the row after each exchange, in the order of the requests; {@code null} for a
-	 * key that has no row yet (it is left as it was: {@link #exchange(Request)} makes it)
+	 * which every instance must keep the same (by key), so that two flushes never wait
+	 * for each other's rows. The holds follow in one batch, after every row: a reclaim
+	 * takes a row before the hold of another instance on it, so it never holds a hold
+	 * that this flush waits for.
+	 * @return the row after each exchange, in the order of the requests; {@code null} for
+	 * a key that has no row yet (it is left as it was: {@link #exchange(Request)} makes
+	 * it)
 	 * @throws HoldReclaimedException when a hold was reclaimed (nothing was written)
 	 */
 	List<Exchange> exchangeAll(List<Request> requests) {
@@ -122,13 +131,18 @@ final class LedgerTable {
 		return this.transactions.execute((status) -> this.holds.takeReclaimed(key));
 	}
 
-	/** The usage settled in the table, without what instances have not written back yet. */
+	/**
+	 * The usage settled in the table, without what instances have not written back yet.
+	 */
 	long used(LedgerKey key) {
 		List<Long> used = this.jdbc.queryForList(SELECT_USED, parameters(key), Long.class);
 		return used.isEmpty() ? 0 : used.get(0);
 	}
 
-	/** Replaces the usage settled by every instance; what instances hold leased stays leased. */
+	/**
+	 * Replaces the usage settled by every instance; what instances hold leased stays
+	 * leased.
+	 */
 	void setUsed(LedgerKey key, long used) {
 		MapSqlParameterSource parameters = parameters(key).addValue("used", used);
 		if (update(SET_USED, parameters) == 0) {
@@ -143,8 +157,8 @@ final class LedgerTable {
 	}
 
 	/**
-	 * The exchange and its hold, in a transaction: a thread never holds two connections, so a
-	 * pool cannot run dry.
+	 * The exchange and its hold, in a transaction: a thread never holds two connections,
+	 * so a pool cannot run dry.
 	 * @return the row after, or {@code null} when the key has no row yet
 	 */
 	private Exchange exchangeAndHold(Request request) {
@@ -206,23 +220,25 @@ final class LedgerTable {
 	}
 
 	/**
-	 * What an instance writes back to a key's row and asks of it, and what it tells of its
-	 * hold on the key.
+	 * What an instance writes back to a key's row and asks of it, and what it tells of
+	 * its hold on the key.
+	 *
 	 * @param settled usage settled since the last exchange, moved from leased to used
-	 * @param returned the free part of the slice given back (negative: calls used more than
-	 * they reserved)
+	 * @param returned the free part of the slice given back (negative: calls used more
+	 * than they reserved)
 	 * @param need the reservation of the call that asks for a slice, 0 to ask for none
-	 * @param withinLimit whether the slice may hold no more than what is left under the limit,
-	 * rather than the call's whole reservation
+	 * @param withinLimit whether the slice may hold no more than what is left under the
+	 * limit, rather than the call's whole reservation
 	 * @param held what the slice holds of the row's leased quota before the exchange
 	 * @param holdWritten whether the slice wrote its hold before (and so must find it)
-	 * @param writtenAt when the usage written back was taken out of the slice, in milliseconds
-	 * since the epoch: usage stamped from then on may not be written back yet
+	 * @param writtenAt when the usage written back was taken out of the slice, in
+	 * milliseconds since the epoch: usage stamped from then on may not be written back
+	 * yet
 	 * @param tail the usage settled within that millisecond and written back, by this
 	 * exchange or an earlier one
 	 */
-	record Request(LedgerKey key, long settled, long returned, long need, long limit, boolean withinLimit,
-			long held, boolean holdWritten, long writtenAt, long tail) {
+	record Request(LedgerKey key, long settled, long returned, long need, long limit, boolean withinLimit, long held,
+			boolean holdWritten, long writtenAt, long tail) {
 
 		/** What the slice holds after an exchange that granted {@code granted}. */
 		long heldAfter(long granted) {
@@ -230,8 +246,9 @@ final class LedgerTable {
 		}
 
 		/**
-		 * Whether the exchange writes the hold: when the slice has one, or holds quota or has
-		 * usage in flight to the table now; a slice that only reads the row has none to write.
+		 * Whether the exchange writes the hold: when the slice has one, or holds quota or
+		 * has usage in flight to the table now; a slice that only reads the row has none
+		 * to write.
 		 */
 		boolean writesHold(long granted) {
 			return this.holdWritten || heldAfter(granted) != 0 || this.settled != 0;
@@ -241,6 +258,7 @@ final class LedgerTable {
 
 	/**
 	 * The row after an exchange.
+	 *
 	 * @param used the usage settled by every instance
 	 * @param leased the quota held in slices by every instance
 	 * @param granted the new slice of the instance that asked, 0 when refused

@@ -10,8 +10,8 @@ import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
 
 /**
- * The configured plans and their limits. A limit key a plan does not name is unlimited, and
- * so is every key when no plans are configured.
+ * The configured plans and their limits. A limit key a plan does not name is unlimited,
+ * and so is every key when no plans are configured.
  */
 public final class PlanCatalog {
 
@@ -44,8 +44,7 @@ public final class PlanCatalog {
 			.findFirst();
 	}
 
-	public static PlanLimitCheck check(PlanLimits limits, String limitKey, long currentUsage,
-			boolean hasSubscription) {
+	public static PlanLimitCheck check(PlanLimits limits, String limitKey, long currentUsage, boolean hasSubscription) {
 		Long limit = limits.limits().get(limitKey);
 		if (limit == null) {
 			return new PlanLimitCheck(true, null, Long.MAX_VALUE, hasSubscription);

@@ -1,11 +1,11 @@
 package dev.metering.limits;
 
 /**
- * What a {@link LedgerSlice} holds of one key's quota and of its usage, at one moment: each
- * change is a new balance. What the slice holds of the row's leased quota is the sum of its
- * parts, free, reserved, settled and what a write-back took out; calls only move quota between
- * the parts, so the sum changes only when a write-back is in the table or a reclaim is taken
- * in, as the slice's hold in the table does.
+ * What a {@link LedgerSlice} holds of one key's quota and of its usage, at one moment:
+ * each change is a new balance. What the slice holds of the row's leased quota is the sum
+ * of its parts, free, reserved, settled and what a write-back took out; calls only move
+ * quota between the parts, so the sum changes only when a write-back is in the table or a
+ * reclaim is taken in, as the slice's hold in the table does.
  *
  * @param free quota held that no call reserved; negative when calls used more than they
  * reserved, or were admitted on a debt while the table could not lease: a debt the next
@@ -28,7 +28,9 @@ record SliceBalance(long free, long reserved, long settled, long inTransit, long
 		return this.free + this.reserved + this.settled + this.inTransit + this.returning;
 	}
 
-	/** The usage settled by every instance, with what this slice has not written back yet. */
+	/**
+	 * The usage settled by every instance, with what this slice has not written back yet.
+	 */
 	long settledUsage() {
 		return this.knownUsed + this.inTransit + this.settled;
 	}
@@ -54,7 +56,9 @@ record SliceBalance(long free, long reserved, long settled, long inTransit, long
 				this.returning, this.knownUsed, this.known);
 	}
 
-	/** Replaces a call's reservation by what it used: what it did not use is free again. */
+	/**
+	 * Replaces a call's reservation by what it used: what it did not use is free again.
+	 */
 	SliceBalance settle(long amount, long actual) {
 		return new SliceBalance(this.free + amount - actual, this.reserved - amount, this.settled + actual,
 				this.inTransit, this.returning, this.knownUsed, this.known);
@@ -67,8 +71,9 @@ record SliceBalance(long free, long reserved, long settled, long inTransit, long
 	}
 
 	/**
-	 * Takes the settled usage out to be written back, and the free part to be given back: all
-	 * of it, or only a debt, which is always settled up. Calls go on settling meanwhile.
+	 * Takes the settled usage out to be written back, and the free part to be given back:
+	 * all of it, or only a debt, which is always settled up. Calls go on settling
+	 * meanwhile.
 	 */
 	SliceBalance startWriteBack(boolean returnFree) {
 		long returned = returnFree ? this.free : Math.min(this.free, 0);
@@ -77,8 +82,8 @@ record SliceBalance(long free, long reserved, long settled, long inTransit, long
 	}
 
 	/**
-	 * The write-back is in the table: what it took out is gone, and the slice holds what the
-	 * table granted besides.
+	 * The write-back is in the table: what it took out is gone, and the slice holds what
+	 * the table granted besides.
 	 * @param used the usage settled by every instance, as the table counts it after
 	 * @param granted the new quota leased to the slice
 	 */
@@ -86,16 +91,20 @@ record SliceBalance(long free, long reserved, long settled, long inTransit, long
 		return new SliceBalance(this.free + granted, this.reserved, this.settled, 0, 0, used, true);
 	}
 
-	/** The write-back did not reach the table: what it took out goes back, for the next one. */
+	/**
+	 * The write-back did not reach the table: what it took out goes back, for the next
+	 * one.
+	 */
 	SliceBalance failWriteBack() {
 		return new SliceBalance(this.free + this.returning, this.reserved, this.settled + this.inTransit, 0, 0,
 				this.knownUsed, this.known);
 	}
 
 	/**
-	 * Takes in a reclaim of the slice's hold, with no write-back under way: what the slice held
-	 * went back to the table's leased quota, so its free part is gone, calls in flight settle
-	 * as debts, and of the usage settled only what the reclaim did not recover is left to write.
+	 * Takes in a reclaim of the slice's hold, with no write-back under way: what the
+	 * slice held went back to the table's leased quota, so its free part is gone, calls
+	 * in flight settle as debts, and of the usage settled only what the reclaim did not
+	 * recover is left to write.
 	 * @param recovered what the reclaim recovered of the usage settled here
 	 */
 	SliceBalance takeInReclaim(long recovered) {

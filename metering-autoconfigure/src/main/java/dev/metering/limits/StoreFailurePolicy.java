@@ -8,10 +8,14 @@ public enum StoreFailurePolicy {
 
 	/**
 	 * Admit it as a debt on what this instance holds, and write its usage back once the
-	 * database answers again: nothing admitted is lost, but the limit does not hold meanwhile.
+	 * database answers again: nothing admitted is lost, but the limit does not hold
+	 * meanwhile.
 	 */
 	ALLOW,
-	/** Refuse it with a {@link dev.metering.MeteringUnavailableException}, before the model. */
+	/**
+	 * Refuse it with a {@link dev.metering.MeteringUnavailableException}, before the
+	 * model.
+	 */
 	REJECT
 
 }

@@ -16,10 +16,10 @@ import dev.metering.provider.MeterProvider;
  * <p>
  * A cached subscription may name a period that has already ended: its refresh is due only
  * after the cache's refresh interval, and a refresh that fails keeps it. Such a period is
- * taken to have renewed on the same cycle, as subscriptions do: it is rolled forward by whole
- * months when it spans whole months (on the subscription's anchor day, or the last day of a
- * shorter month), else by its length, until it holds now. The next answer from the provider
- * replaces that assumption.
+ * taken to have renewed on the same cycle, as subscriptions do: it is rolled forward by
+ * whole months when it spans whole months (on the subscription's anchor day, or the last
+ * day of a shorter month), else by its length, until it holds now. The next answer from
+ * the provider replaces that assumption.
  */
 public final class SubscriptionPeriods implements BillingPeriods {
 
@@ -62,7 +62,8 @@ public final class SubscriptionPeriods implements BillingPeriods {
 		}
 		ZonedDateTime from = start.atZone(ZoneOffset.UTC);
 		ZonedDateTime to = end.atZone(ZoneOffset.UTC);
-		// a period from the 31st ends on the 28th in February: the later day is the anchor
+		// a period from the 31st ends on the 28th in February: the later day is the
+		// anchor
 		int anchorDay = Math.max(from.getDayOfMonth(), to.getDayOfMonth());
 		long months = ChronoUnit.MONTHS.between(YearMonth.from(from), YearMonth.from(to));
 		if (months > 0 && onAnchorDay(from, 0, anchorDay).equals(from)
@@ -77,10 +78,14 @@ public final class SubscriptionPeriods implements BillingPeriods {
 		}
 		Duration length = Duration.between(start, end);
 		long elapsed = Duration.between(start, now).dividedBy(length);
-		return new BillingPeriod(start.plus(length.multipliedBy(elapsed)), start.plus(length.multipliedBy(elapsed + 1)));
+		return new BillingPeriod(start.plus(length.multipliedBy(elapsed)),
+				start.plus(length.multipliedBy(elapsed + 1)));
 	}
 
-	/** The anchor day (or the month's last, when it is shorter) {@code months} after {@code from}'s month. */
+	/**
+	 * The anchor day (or the month's last, when it is shorter) {@code months} after
+	 * {@code from}'s month.
+	 */
 	private static ZonedDateTime onAnchorDay(ZonedDateTime from, long months, int anchorDay) {
 		ZonedDateTime month = from.withDayOfMonth(1).plusMonths(months);
 		return month.withDayOfMonth(Math.min(anchorDay, month.toLocalDate().lengthOfMonth()));

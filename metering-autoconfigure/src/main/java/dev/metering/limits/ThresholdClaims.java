@@ -1,8 +1,8 @@
 package dev.metering.limits;
 
 /**
- * Tells who publishes a usage threshold: the first to claim it, once per organization, limit
- * key, threshold and billing period.
+ * Tells who publishes a usage threshold: the first to claim it, once per organization,
+ * limit key, threshold and billing period.
  */
 @FunctionalInterface
 public interface ThresholdClaims {

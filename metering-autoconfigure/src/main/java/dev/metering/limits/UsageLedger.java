@@ -6,9 +6,9 @@ import java.time.Duration;
  * Usage per organization, limit key and billing period, as counted by this application:
  * the source of truth for limits, ahead of the provider's lagging summaries.
  * <p>
- * A call is admitted iff the usage settled plus the reservations of calls still in flight is
- * below the limit, so the last call admitted may overshoot the limit by its own size, and by
- * no more as long as it uses no more than it reserved.
+ * A call is admitted iff the usage settled plus the reservations of calls still in flight
+ * is below the limit, so the last call admitted may overshoot the limit by its own size,
+ * and by no more as long as it uses no more than it reserved.
  */
 public interface UsageLedger {
 
@@ -27,9 +27,9 @@ public interface UsageLedger {
 
 	/**
 	 * Admits a call within the limit, for calls whose completion can be capped: reserves
-	 * {@code amount} when usage plus the reservations in flight leave room for it, else what
-	 * they leave when that is at least {@code minimum}; a call that would be refused only
-	 * because of reservations waits up to {@code wait} for them to settle.
+	 * {@code amount} when usage plus the reservations in flight leave room for it, else
+	 * what they leave when that is at least {@code minimum}; a call that would be refused
+	 * only because of reservations waits up to {@code wait} for them to settle.
 	 * <p>
 	 * By default this looks at the settled usage alone and reserves through
 	 * {@link #tryReserve}: a ledger that tracks reservations should do better.
@@ -56,11 +56,11 @@ public interface UsageLedger {
 	void add(String referenceId, String limitKey, BillingPeriod period, long limit, long amount);
 
 	/**
-	 * Replaces the usage settled on a key in a period, so that the next call is admitted on
-	 * {@code used}: for test fixtures (the {@code metering-test} module's
-	 * {@code UsageFixtures}) and corrections by hand. Calls in flight settle on top of it. No
-	 * threshold is published for the value set; the next usage counted on the key publishes
-	 * the thresholds it has reached.
+	 * Replaces the usage settled on a key in a period, so that the next call is admitted
+	 * on {@code used}: for test fixtures (the {@code metering-test} module's
+	 * {@code UsageFixtures}) and corrections by hand. Calls in flight settle on top of
+	 * it. No threshold is published for the value set; the next usage counted on the key
+	 * publishes the thresholds it has reached.
 	 * @param used the usage settled, at least 0
 	 * @throws UnsupportedOperationException by default, for a ledger that cannot
 	 */

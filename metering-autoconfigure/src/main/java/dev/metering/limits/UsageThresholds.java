@@ -10,8 +10,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import dev.metering.UsageThresholdReachedEvent;
 
 /**
- * Publishes a {@link UsageThresholdReachedEvent} when usage reaches a threshold (percent of
- * its limit) that nobody has claimed yet in the period.
+ * Publishes a {@link UsageThresholdReachedEvent} when usage reaches a threshold (percent
+ * of its limit) that nobody has claimed yet in the period.
  */
 public final class UsageThresholds {
 
@@ -46,8 +46,8 @@ public final class UsageThresholds {
 			}
 			try {
 				if (this.claims.claim(key.referenceId(), key.limitKey(), key.period(), percent)) {
-					this.publisher.publishEvent(new UsageThresholdReachedEvent(key.referenceId(), key.limitKey(),
-							used, limit, percent, key.period().start(), key.period().end()));
+					this.publisher.publishEvent(new UsageThresholdReachedEvent(key.referenceId(), key.limitKey(), used,
+							limit, percent, key.period().start(), key.period().end()));
 				}
 			}
 			catch (RuntimeException ex) {
@@ -58,7 +58,10 @@ public final class UsageThresholds {
 		}
 	}
 
-	/** The usage at which {@code percent} of {@code limit} is reached, rounded up, free of overflow. */
+	/**
+	 * The usage at which {@code percent} of {@code limit} is reached, rounded up, free of
+	 * overflow.
+	 */
 	static long reachedAt(long limit, int percent) {
 		return limit / 100 * percent + ((limit % 100) * percent + 99) / 100;
 	}

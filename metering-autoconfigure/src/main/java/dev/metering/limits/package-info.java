@@ -1,4 +1,5 @@
 /**
- * Plan limits: the plans and their limits, billing periods, and the usage ledger that admits calls against them.
+ * Plan limits: the plans and their limits, billing periods, and the usage ledger that
+ * admits calls against them.
  */
 package dev.metering.limits;

@@ -14,11 +14,12 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Locks in the table {@code metering_lock}, one row a lock: who holds it and until when. A
- * lock is taken with one statement that only one instance can win, on H2 and PostgreSQL
- * alike: an update of the row when its hold has lapsed (or this instance holds it), else the
- * insert of the row, which its primary key lets one instance do. Times are this instance's
- * clock; holds far longer than the clocks of the instances differ keep that harmless.
+ * Locks in the table {@code metering_lock}, one row a lock: who holds it and until when.
+ * A lock is taken with one statement that only one instance can win, on H2 and PostgreSQL
+ * alike: an update of the row when its hold has lapsed (or this instance holds it), else
+ * the insert of the row, which its primary key lets one instance do. Times are this
+ * instance's clock; holds far longer than the clocks of the instances differ keep that
+ * harmless.
  */
 public final class JdbcInstanceLock implements InstanceLock {
 
@@ -77,21 +78,24 @@ public final class JdbcInstanceLock implements InstanceLock {
 	}
 
 	/**
-	 * Who holds a lock this instance could not take: its row, which is never deleted (a lock
-	 * given back meanwhile counts as held this time).
+	 * Who holds a lock this instance could not take: its row, which is never deleted (a
+	 * lock given back meanwhile counts as held this time).
 	 */
 	private LockTurn heldBy(String name) {
-		return this.jdbc.queryForObject("SELECT holder, locked_until FROM metering_lock WHERE name = ?",
-				(row, number) -> LockTurn.heldBy(row.getString("holder"),
-						Instant.ofEpochMilli(row.getLong("locked_until"))),
+		return this.jdbc.queryForObject("SELECT holder, locked_until FROM metering_lock WHERE name = ?", (row,
+				number) -> LockTurn.heldBy(row.getString("holder"), Instant.ofEpochMilli(row.getLong("locked_until"))),
 				name);
 	}
 
-	/** Gives a lock back after a failure, unless its hold lapsed meanwhile and another took it. */
+	/**
+	 * Gives a lock back after a failure, unless its hold lapsed meanwhile and another
+	 * took it.
+	 */
 	private void release(String name, long until) {
 		try {
-			this.jdbc.update("UPDATE metering_lock SET locked_until = ? WHERE name = ? AND holder = ? "
-					+ "AND locked_until = ?", this.clock.millis(), name, this.holder, until);
+			this.jdbc.update(
+					"UPDATE metering_lock SET locked_until = ? WHERE name = ? AND holder = ? " + "AND locked_until = ?",
+					this.clock.millis(), name, this.holder, until);
 		}
 		catch (DataAccessException ex) {
 			logger.warn("Could not give back lock '" + name + "'; it lapses at " + Instant.ofEpochMilli(until), ex);

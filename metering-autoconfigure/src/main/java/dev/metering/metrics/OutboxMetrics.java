@@ -18,9 +18,9 @@ import dev.metering.outbox.UndeliveredUsage;
 
 /**
  * Gauges of what waits in the outbox: {@code metering.outbox.pending},
- * {@code metering.outbox.dead-letters} and {@code metering.outbox.oldest-pending.age}. The
- * three are read together, at most once a second, so that a scrape costs the database one
- * query; a read that fails leaves them at NaN.
+ * {@code metering.outbox.dead-letters} and {@code metering.outbox.oldest-pending.age}.
+ * The three are read together, at most once a second, so that a scrape costs the database
+ * one query; a read that fails leaves them at NaN.
  */
 public final class OutboxMetrics implements MeterBinder {
 
@@ -56,7 +56,8 @@ public final class OutboxMetrics implements MeterBinder {
 			.description("Usage events the provider refused for good, waiting to be re-driven")
 			.baseUnit("events")
 			.register(registry);
-		TimeGauge.builder("metering.outbox.oldest-pending.age", this, TimeUnit.MILLISECONDS, gauge(this::oldestAgeMillis))
+		TimeGauge
+			.builder("metering.outbox.oldest-pending.age", this, TimeUnit.MILLISECONDS, gauge(this::oldestAgeMillis))
 			.description("How long ago the oldest usage event still pending was recorded; 0 when none is")
 			.register(registry);
 	}

@@ -8,9 +8,9 @@ import org.springframework.context.event.EventListener;
 import dev.metering.UsageThresholdReachedEvent;
 
 /**
- * Counts the usage thresholds organizations reach, {@code metering.thresholds.reached}, tagged
- * with the limit key and the percentage: as many as {@link UsageThresholdReachedEvent}s are
- * published.
+ * Counts the usage thresholds organizations reach, {@code metering.thresholds.reached},
+ * tagged with the limit key and the percentage: as many as
+ * {@link UsageThresholdReachedEvent}s are published.
  */
 public final class ThresholdMetrics {
 

@@ -14,8 +14,8 @@ import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Groups events of one customer, event name, dimensions and hour, and makes the event that
- * stands for each group: the sum of its values, at the time of its latest event.
+ * Groups events of one customer, event name, dimensions and hour, and makes the event
+ * that stands for each group: the sum of its values, at the time of its latest event.
  */
 final class Coalescing {
 
@@ -48,7 +48,10 @@ final class Coalescing {
 		return merged;
 	}
 
-	/** The subject of every event of a group, or {@code null} when they are of several (one customer for two). */
+	/**
+	 * The subject of every event of a group, or {@code null} when they are of several
+	 * (one customer for two).
+	 */
 	private static BillingSubject commonSubject(List<UsageEvent> group) {
 		BillingSubject subject = group.get(0).subject();
 		for (UsageEvent event : group) {

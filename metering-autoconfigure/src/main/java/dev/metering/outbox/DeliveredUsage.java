@@ -5,17 +5,17 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The outbox as reconciliation sees it: what it delivered, summed per event name and customer,
- * for as long as it keeps delivered events ({@code metering.outbox.retention}). Only an outbox
- * that remembers what it delivered offers this; the one in memory forgets an event once it is
- * delivered.
+ * The outbox as reconciliation sees it: what it delivered, summed per event name and
+ * customer, for as long as it keeps delivered events ({@code metering.outbox.retention}).
+ * Only an outbox that remembers what it delivered offers this; the one in memory forgets
+ * an event once it is delivered.
  */
 public interface DeliveredUsage {
 
 	/**
 	 * The events of {@code eventNames} delivered to the provider whose timestamp falls in
-	 * {@code [start, end)}, summed per event name and customer, as the provider received them:
-	 * an event merged into another counts in the one that was sent.
+	 * {@code [start, end)}, summed per event name and customer, as the provider received
+	 * them: an event merged into another counts in the one that was sent.
 	 */
 	List<DeliveredTotal> deliveredTotals(Set<String> eventNames, Instant start, Instant end);
 

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 import dev.metering.BillingSubject;
 
 /**
- * The outbox as the dispatcher sees it: it claims the events that are due, and settles each
- * once the provider has answered.
+ * The outbox as the dispatcher sees it: it claims the events that are due, and settles
+ * each once the provider has answered.
  */
 public interface DeliveryQueue {
 
@@ -19,11 +19,11 @@ public interface DeliveryQueue {
 	void markDelivered(String identifier);
 
 	/**
-	 * Gives back this instance's claims on pending events, after a pass that could not settle
-	 * what it claimed (its database went away), so that the next pass takes them at once rather
-	 * than when the claims lapse. They are sent again under their identifiers, which the
-	 * provider counts once, and, having been claimed, are never merged. By default an outbox
-	 * keeps no claims.
+	 * Gives back this instance's claims on pending events, after a pass that could not
+	 * settle what it claimed (its database went away), so that the next pass takes them
+	 * at once rather than when the claims lapse. They are sent again under their
+	 * identifiers, which the provider counts once, and, having been claimed, are never
+	 * merged. By default an outbox keeps no claims.
 	 */
 	default void releaseClaims() {
 	}
@@ -31,17 +31,19 @@ public interface DeliveryQueue {
 	void scheduleRetry(String identifier, Instant nextAttemptAt, String error);
 
 	/**
-	 * Schedules the next attempt of an event the provider held back for a reason outside it
-	 * (a refused key, say), without counting the attempt: holding never runs out its attempts.
+	 * Schedules the next attempt of an event the provider held back for a reason outside
+	 * it (a refused key, say), without counting the attempt: holding never runs out its
+	 * attempts.
 	 */
 	void hold(String identifier, Instant nextAttemptAt, String reason);
 
 	void deadLetter(String identifier, String code, String message, Instant failedAt);
 
 	/**
-	 * Moves an event the provider accepted, and then reported refused, to the dead letters with
-	 * the provider's reason, where it can be re-driven under its identifier once the cause is
-	 * fixed. By default the outbox remembers no delivered event and finds none.
+	 * Moves an event the provider accepted, and then reported refused, to the dead
+	 * letters with the provider's reason, where it can be re-driven under its identifier
+	 * once the cause is fixed. By default the outbox remembers no delivered event and
+	 * finds none.
 	 * @param identifier the identifier the provider saw
 	 * @param code the provider's error code
 	 * @param message the provider's error message
@@ -53,9 +55,9 @@ public interface DeliveryQueue {
 	}
 
 	/**
-	 * The subjects whose events wait for the provider to name their customer and are due for
-	 * a look-up at {@code now}, those waiting longest first. By default an outbox keeps no
-	 * such events.
+	 * The subjects whose events wait for the provider to name their customer and are due
+	 * for a look-up at {@code now}, those waiting longest first. By default an outbox
+	 * keeps no such events.
 	 * @param max the most subjects to answer
 	 */
 	default List<BillingSubject> awaitingCustomer(Instant now, int max) {
@@ -63,8 +65,8 @@ public interface DeliveryQueue {
 	}
 
 	/**
-	 * Names the customer of a subject's waiting events: they become pending, due at once, each
-	 * under the identifier it was recorded with.
+	 * Names the customer of a subject's waiting events: they become pending, due at once,
+	 * each under the identifier it was recorded with.
 	 * @return how many events were named
 	 */
 	default int nameCustomer(BillingSubject subject, String customerId, Instant now) {
@@ -80,24 +82,27 @@ public interface DeliveryQueue {
 	}
 
 	/**
-	 * Moves a subject's waiting events to the dead letters: the provider has no customer for
-	 * it. Re-driven, such an event waits for its customer again.
+	 * Moves a subject's waiting events to the dead letters: the provider has no customer
+	 * for it. Re-driven, such an event waits for its customer again.
 	 * @return how many events were dead-lettered
 	 */
 	default int deadLetterAwaiting(BillingSubject subject, String code, String message, Instant failedAt) {
 		return 0;
 	}
 
-	/** Events recorded and not yet delivered nor dead-lettered, those waiting for their customer included. */
+	/**
+	 * Events recorded and not yet delivered nor dead-lettered, those waiting for their
+	 * customer included.
+	 */
 	long pendingCount();
 
 	/**
 	 * Merges pending events that were never attempted, of one customer and one of
-	 * {@code eventNames}, that happened in the same hour (UTC), into one event each with a new
-	 * identifier. The merged event and the events it covers are stored in one step before
-	 * anything is sent, so that a retry, even after a crash, sends the same identifier; events
-	 * ever claimed for delivery are never merged, as the provider may have them. A merged event
-	 * is due at once.
+	 * {@code eventNames}, that happened in the same hour (UTC), into one event each with
+	 * a new identifier. The merged event and the events it covers are stored in one step
+	 * before anything is sent, so that a retry, even after a crash, sends the same
+	 * identifier; events ever claimed for delivery are never merged, as the provider may
+	 * have them. A merged event is due at once.
 	 * @return how many events were merged into others
 	 */
 	default int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
@@ -105,8 +110,8 @@ public interface DeliveryQueue {
 	}
 
 	/**
-	 * Forgets events delivered (or merged into delivered ones) before {@code cutoff}. Pending
-	 * events and dead letters stay.
+	 * Forgets events delivered (or merged into delivered ones) before {@code cutoff}.
+	 * Pending events and dead letters stay.
 	 * @return how many were forgotten
 	 */
 	default int purgeSettled(Instant cutoff) {

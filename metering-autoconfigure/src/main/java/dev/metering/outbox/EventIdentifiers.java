@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Makes idempotency identifiers: a random prefix drawn once per instance, then a counter.
- * Unique across instances and restarts without a secure random draw per event, which would
- * cost more than the rest of recording.
+ * Unique across instances and restarts without a secure random draw per event, which
+ * would cost more than the rest of recording.
  */
 public final class EventIdentifiers {
 

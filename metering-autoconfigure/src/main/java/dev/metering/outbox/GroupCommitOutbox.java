@@ -23,24 +23,24 @@ import dev.metering.provider.UsageEvent;
 
 /**
  * Keeps database writes off the request path: events wait in a bounded queue and a
- * background writer commits them in groups, at most {@code commitInterval} after the first of
- * a group arrived. That interval bounds what a crash can lose. When the queue is full, the
- * caller writes its event itself rather than wait long or drop it; once stopped, every caller
- * does.
+ * background writer commits them in groups, at most {@code commitInterval} after the
+ * first of a group arrived. That interval bounds what a crash can lose. When the queue is
+ * full, the caller writes its event itself rather than wait long or drop it; once
+ * stopped, every caller does.
  * <p>
- * While the database is unreachable, the writer keeps its group and tries again until it is
- * back, and the queue fills. An event whose caller could not write it either (the queue full
- * and the database away) is kept in memory beside the queue, never dropped: it belongs to a
- * call that already ran. Once the queue is full while the database is away, {@link #hasRoom()}
- * says so, and calls are refused before they run: what waits in memory is bounded by the
- * queue's capacity and the calls in flight.
+ * While the database is unreachable, the writer keeps its group and tries again until it
+ * is back, and the queue fills. An event whose caller could not write it either (the
+ * queue full and the database away) is kept in memory beside the queue, never dropped: it
+ * belongs to a call that already ran. Once the queue is full while the database is away,
+ * {@link #hasRoom()} says so, and calls are refused before they run: what waits in memory
+ * is bounded by the queue's capacity and the calls in flight.
  */
 public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	/**
-	 * Stops after the web server, so that requests still finishing append here, and before
-	 * whatever delivers the table, whose phase is lower, so that its last delivery finds every
-	 * event written.
+	 * Stops after the web server, so that requests still finishing append here, and
+	 * before whatever delivers the table, whose phase is lower, so that its last delivery
+	 * finds every event written.
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 3072;
 
@@ -50,14 +50,20 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	private static final Duration WRITE_RETRY_PAUSE = Duration.ofMillis(200);
 
-	/** Queued by {@link #stop()} so that a writer waiting for events sees at once that it is stopped. */
+	/**
+	 * Queued by {@link #stop()} so that a writer waiting for events sees at once that it
+	 * is stopped.
+	 */
 	private static final UsageEvent WAKE_UP = new UsageEvent("", "", "", 0, Instant.EPOCH);
 
 	private final JdbcUsageOutbox store;
 
 	private final BlockingQueue<UsageEvent> queue;
 
-	/** Events of calls that ran while the queue was full and the database away: the writer stores them. */
+	/**
+	 * Events of calls that ran while the queue was full and the database away: the writer
+	 * stores them.
+	 */
 	private final Queue<UsageEvent> overflow = new ConcurrentLinkedQueue<>();
 
 	private final int queueCapacity;
@@ -71,7 +77,10 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	private final Duration shutdownTimeout;
 
-	/** Events handed to the queue, and events of those settled: their difference is in memory. */
+	/**
+	 * Events handed to the queue, and events of those settled: their difference is in
+	 * memory.
+	 */
 	private final AtomicLong accepted = new AtomicLong();
 
 	private final AtomicLong settled = new AtomicLong();
@@ -86,12 +95,12 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	/**
 	 * @param queueCapacity how many events may wait to be written
-	 * @param offerTimeout how long a caller waits for room in a full queue before it writes
-	 * its event itself
+	 * @param offerTimeout how long a caller waits for room in a full queue before it
+	 * writes its event itself
 	 * @param shutdownTimeout how long shutdown keeps trying to store what is queued
 	 */
-	public GroupCommitOutbox(JdbcUsageOutbox store, int queueCapacity, Duration commitInterval,
-			Duration offerTimeout, Duration shutdownTimeout) {
+	public GroupCommitOutbox(JdbcUsageOutbox store, int queueCapacity, Duration commitInterval, Duration offerTimeout,
+			Duration shutdownTimeout) {
 		this.store = store;
 		this.queue = new ArrayBlockingQueue<>(queueCapacity);
 		this.queueCapacity = queueCapacity;
@@ -101,8 +110,8 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	}
 
 	/**
-	 * Refuses at once what the table cannot hold, rather than acknowledge an event that would
-	 * never be written.
+	 * Refuses at once what the table cannot hold, rather than acknowledge an event that
+	 * would never be written.
 	 */
 	@Override
 	public void append(UsageEvent event) {
@@ -111,7 +120,8 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		});
 		if (this.running && enqueue(event)) {
 			if (!this.running) {
-				// the writer may have found the queue empty and ended before this event arrived
+				// the writer may have found the queue empty and ended before this event
+				// arrived
 				writeQueued();
 			}
 			return;
@@ -127,7 +137,8 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 			if (!this.running) {
 				throw ex;
 			}
-			// the database is away and the queue full: the call ran, its usage waits beside the queue
+			// the database is away and the queue full: the call ran, its usage waits
+			// beside the queue
 			this.storeFailing = true;
 			this.accepted.incrementAndGet();
 			this.overflow.add(event);
@@ -135,8 +146,8 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	}
 
 	/**
-	 * {@code false} once the queue is full while the database is away: a call admitted now
-	 * would add to what waits in memory beyond the queue's capacity.
+	 * {@code false} once the queue is full while the database is away: a call admitted
+	 * now would add to what waits in memory beyond the queue's capacity.
 	 */
 	@Override
 	public boolean hasRoom() {
@@ -180,7 +191,9 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		this.writer.start();
 	}
 
-	/** Stops the writer once it has stored the queue; what comes later is stored at once. */
+	/**
+	 * Stops the writer once it has stored the queue; what comes later is stored at once.
+	 */
 	@Override
 	public synchronized void stop() {
 		if (!this.running) {
@@ -209,8 +222,8 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	/**
 	 * Writes until stopped and the queue is empty. An append that saw the writer running
-	 * offered its event before the writer saw it stopped, so the writer's last look at the
-	 * queue finds that event; an append that saw it stopped writes the queue itself.
+	 * offered its event before the writer saw it stopped, so the writer's last look at
+	 * the queue finds that event; an append that saw it stopped writes the queue itself.
 	 */
 	private void writeLoop() {
 		List<UsageEvent> group = new ArrayList<>(MAX_GROUP);
@@ -274,11 +287,12 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	}
 
 	/**
-	 * Writes a group in one transaction. When the database refuses the data, the halves are
-	 * written apart, down to the one event it refuses, which is given up on: it would be refused
-	 * again and hold back every event behind it. Any other failure (the database is down) is
-	 * retried, the group whole, until it is stored: a group is never dropped while the
-	 * application runs; at shutdown, what still cannot be stored is logged.
+	 * Writes a group in one transaction. When the database refuses the data, the halves
+	 * are written apart, down to the one event it refuses, which is given up on: it would
+	 * be refused again and hold back every event behind it. Any other failure (the
+	 * database is down) is retried, the group whole, until it is stored: a group is never
+	 * dropped while the application runs; at shutdown, what still cannot be stored is
+	 * logged.
 	 */
 	private void write(List<UsageEvent> group) {
 		while (true) {
@@ -301,8 +315,9 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 			catch (RuntimeException ex) {
 				this.storeFailing = true;
 				if (!this.running && System.nanoTime() > this.stopDeadline) {
-					logger.error(group.size() + " usage event(s) could not be stored before shutdown and are lost: "
-							+ group, ex);
+					logger.error(
+							group.size() + " usage event(s) could not be stored before shutdown and are lost: " + group,
+							ex);
 					this.settled.addAndGet(group.size());
 					return;
 				}
@@ -312,7 +327,10 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		}
 	}
 
-	/** Logs the whole event, so that it can be recorded again by hand once the cause is fixed. */
+	/**
+	 * Logs the whole event, so that it can be recorded again by hand once the cause is
+	 * fixed.
+	 */
 	private void giveUp(UsageEvent event, RuntimeException ex) {
 		this.unstorable.incrementAndGet();
 		this.settled.incrementAndGet();

@@ -29,7 +29,9 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	/** Appended entries on their way into {@link #pending}. */
 	private final Queue<OutboxEntry> appended = new ConcurrentLinkedQueue<>();
 
-	/** Entries appended and not yet in {@link #pending}, counted before they are queued. */
+	/**
+	 * Entries appended and not yet in {@link #pending}, counted before they are queued.
+	 */
 	private final AtomicLong appendedCount = new AtomicLong();
 
 	private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -40,7 +42,8 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	private final Clock clock;
 
 	/**
-	 * @param clock tells when an event was appended, which is when its first attempt is due
+	 * @param clock tells when an event was appended, which is when its first attempt is
+	 * due
 	 */
 	public InMemoryUsageOutbox(Clock clock) {
 		this.clock = clock;
@@ -50,14 +53,15 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	@Override
 	public void append(UsageEvent event) {
 		Instant now = this.clock.instant();
-		// counted before it is queued, so that a flush waiting for none pending never misses it
+		// counted before it is queued, so that a flush waiting for none pending never
+		// misses it
 		this.appendedCount.incrementAndGet();
 		this.appended.add(new OutboxEntry(event, 0, now, null, now));
 	}
 
 	/**
-	 * Moves what was appended into {@link #pending}, in order; under the lock, first thing in
-	 * every other operation, so that each sees every event appended before it.
+	 * Moves what was appended into {@link #pending}, in order; under the lock, first
+	 * thing in every other operation, so that each sees every event appended before it.
 	 */
 	private void takeAppended() {
 		OutboxEntry entry;
@@ -70,7 +74,8 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	@Override
 	public synchronized List<OutboxEntry> due(Instant now, int max) {
 		takeAppended();
-		// entries are kept in the order they were recorded: stop at max instead of sorting all
+		// entries are kept in the order they were recorded: stop at max instead of
+		// sorting all
 		List<OutboxEntry> due = new ArrayList<>(Math.min(max, this.pending.size()));
 		for (OutboxEntry entry : this.pending.values()) {
 			if (due.size() == max) {
@@ -105,7 +110,8 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 		for (Map.Entry<String, OutboxEntry> waiting : this.pending.entrySet()) {
 			OutboxEntry entry = waiting.getValue();
 			if (awaits(entry, subject)) {
-				waiting.setValue(new OutboxEntry(entry.event().forCustomer(customerId), 0, now, null, entry.recordedAt()));
+				waiting
+					.setValue(new OutboxEntry(entry.event().forCustomer(customerId), 0, now, null, entry.recordedAt()));
 				named++;
 			}
 		}
@@ -120,8 +126,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	}
 
 	@Override
-	public synchronized int deadLetterAwaiting(BillingSubject subject, String code, String message,
-			Instant failedAt) {
+	public synchronized int deadLetterAwaiting(BillingSubject subject, String code, String message, Instant failedAt) {
 		takeAppended();
 		List<String> waiting = this.pending.values()
 			.stream()

@@ -37,15 +37,17 @@ import static dev.metering.outbox.UsageEventTable.DELIVERED;
 import static dev.metering.outbox.UsageEventTable.PENDING;
 
 /**
- * The outbox table as the dispatcher and operators see it, shared by every instance of the
- * application: each claims due events for a lease ({@code FOR UPDATE SKIP LOCKED}), so that
- * one instance sends an event, and another takes over the claims of one that died. Both
- * databases it supports, H2 and PostgreSQL, know {@code FOR UPDATE SKIP LOCKED}.
+ * The outbox table as the dispatcher and operators see it, shared by every instance of
+ * the application: each claims due events for a lease ({@code FOR UPDATE SKIP LOCKED}),
+ * so that one instance sends an event, and another takes over the claims of one that
+ * died. Both databases it supports, H2 and PostgreSQL, know
+ * {@code FOR UPDATE SKIP LOCKED}.
  * <p>
- * Coalescing reads thousands of rows a pass. On PostgreSQL it locks them as it reads, so that
- * instances merge apart; H2 writes a lock into every row it locks, which doubled the cost of a
- * pass, so there it reads without locks, and the merge, whose every row update is guarded,
- * is undone and left to the next pass when another instance got to a row first.
+ * Coalescing reads thousands of rows a pass. On PostgreSQL it locks them as it reads, so
+ * that instances merge apart; H2 writes a lock into every row it locks, which doubled the
+ * cost of a pass, so there it reads without locks, and the merge, whose every row update
+ * is guarded, is undone and left to the next pass when another instance got to a row
+ * first.
  */
 public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage, DeliveredUsage {
 
@@ -72,15 +74,18 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 
 	private final InstanceLock lock;
 
-	/** How the coalescing query ends: with row locks, or none where locking costs a write a row. */
+	/**
+	 * How the coalescing query ends: with row locks, or none where locking costs a write
+	 * a row.
+	 */
 	private final String coalesceLocking;
 
 	/**
 	 * @param instanceId names this instance's claims
 	 * @param lease how long a claim holds before another instance may take the event
-	 * @param notYetWritten how many events were appended and are still on their way to the
-	 * table (those a {@link GroupCommitOutbox} holds), which count as pending; {@code () -> 0}
-	 * when events are written before {@code append} returns
+	 * @param notYetWritten how many events were appended and are still on their way to
+	 * the table (those a {@link GroupCommitOutbox} holds), which count as pending;
+	 * {@code () -> 0} when events are written before {@code append} returns
 	 * @param lock lets one instance of those sharing the table purge it
 	 */
 	public JdbcDeliveryQueue(DataSource dataSource, String instanceId, Duration lease, Clock clock,
@@ -112,7 +117,8 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		}
 		long nowMillis = now.toEpochMilli();
 		String names = String.join(", ", Collections.nCopies(eventNames.size(), "?"));
-		// a claimed event may have reached the provider before its instance died: never merge it
+		// a claimed event may have reached the provider before its instance died: never
+		// merge it
 		List<Object> arguments = new ArrayList<>(List.of(nowMillis));
 		arguments.addAll(eventNames);
 		Integer covered;
@@ -130,16 +136,16 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		long nowMillis = now.toEpochMilli();
 		List<OutboxEntry> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
 				+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
-				+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at "
-				+ "FETCH FIRST " + COALESCE_SCAN + " ROWS ONLY" + this.coalesceLocking, UsageEventTable::entry,
-				arguments.toArray());
+				+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at " + "FETCH FIRST "
+				+ COALESCE_SCAN + " ROWS ONLY" + this.coalesceLocking, UsageEventTable::entry, arguments.toArray());
 		Map<UsageEvent, List<UsageEvent>> merged = Coalescing
 			.merge(candidates.stream().map(OutboxEntry::event).toList(), identifiers);
 		if (merged.isEmpty()) {
 			return 0;
 		}
 		Map<String, Instant> recordedAt = new HashMap<>();
-		// rows stored before the outbox kept recording times tell when the usage happened instead
+		// rows stored before the outbox kept recording times tell when the usage happened
+		// instead
 		candidates.forEach((entry) -> recordedAt.put(entry.event().identifier(),
 				(entry.recordedAt() != null) ? entry.recordedAt() : entry.event().timestamp()));
 		UsageEventTable.insertMerged(this.jdbc, new ArrayList<>(merged.keySet()), now,
@@ -162,7 +168,10 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		return coverage.size();
 	}
 
-	/** A row read for a merge was claimed or merged by another instance before it was updated. */
+	/**
+	 * A row read for a merge was claimed or merged by another instance before it was
+	 * updated.
+	 */
 	private static final class RowTakenException extends RuntimeException {
 
 		RowTakenException() {
@@ -176,13 +185,15 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	public List<OutboxEntry> due(Instant now, int max) {
 		long nowMillis = now.toEpochMilli();
 		List<OutboxEntry> claimed = this.transactions.execute((status) -> {
-			List<OutboxEntry> entries = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '"
-					+ PENDING + "' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
-					+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+			List<OutboxEntry> entries = this.jdbc.query(
+					"SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + PENDING
+							+ "' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+							+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED",
 					UsageEventTable::entry, nowMillis, nowMillis);
 			if (!entries.isEmpty()) {
-				this.jdbc.batchUpdate("UPDATE metering_usage_event SET claimed_by = ?, claimed_until = ? "
-						+ "WHERE identifier = ?", entries, entries.size(), (statement, entry) -> {
+				this.jdbc.batchUpdate(
+						"UPDATE metering_usage_event SET claimed_by = ?, claimed_until = ? " + "WHERE identifier = ?",
+						entries, entries.size(), (statement, entry) -> {
 							statement.setString(1, this.instanceId);
 							statement.setLong(2, nowMillis + this.lease.toMillis());
 							statement.setString(3, entry.event().identifier());
@@ -213,32 +224,40 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 				+ PENDING + "'", nextAttemptAt.toEpochMilli(), UsageEventTable.truncated(error), identifier);
 	}
 
-	/** Keeps {@code claimed_by}: an event ever claimed is never coalesced, whatever held it back. */
+	/**
+	 * Keeps {@code claimed_by}: an event ever claimed is never coalesced, whatever held
+	 * it back.
+	 */
 	@Override
 	public void hold(String identifier, Instant nextAttemptAt, String reason) {
-		this.jdbc.update("UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ?, claimed_until = NULL "
-				+ "WHERE identifier = ? AND status = '" + PENDING + "'", nextAttemptAt.toEpochMilli(),
-				UsageEventTable.truncated(reason), identifier);
+		this.jdbc.update(
+				"UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ?, claimed_until = NULL "
+						+ "WHERE identifier = ? AND status = '" + PENDING + "'",
+				nextAttemptAt.toEpochMilli(), UsageEventTable.truncated(reason), identifier);
 	}
 
 	@Override
 	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
-		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
-				+ "failure_code = ?, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL "
-				+ "WHERE identifier = ? AND status = '" + PENDING + "'", UsageEventTable.truncated(code),
-				UsageEventTable.truncated(message), failedAt.toEpochMilli(), identifier);
+		this.jdbc.update(
+				"UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
+						+ "failure_code = ?, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL "
+						+ "WHERE identifier = ? AND status = '" + PENDING + "'",
+				UsageEventTable.truncated(code), UsageEventTable.truncated(message), failedAt.toEpochMilli(),
+				identifier);
 	}
 
 	/**
-	 * Dead-letters a delivered row; a row the provider never saw under this identifier (one
-	 * merged into another) or that is still pending is left as it is. Delivered rows are kept
-	 * for {@code metering.outbox.retention}: a refusal reported later finds nothing.
+	 * Dead-letters a delivered row; a row the provider never saw under this identifier
+	 * (one merged into another) or that is still pending is left as it is. Delivered rows
+	 * are kept for {@code metering.outbox.retention}: a refusal reported later finds
+	 * nothing.
 	 */
 	@Override
 	public LateRefusal deadLetterDelivered(String identifier, String code, String message, Instant failedAt) {
 		LateRefusal refusal = this.transactions.execute((status) -> {
-			List<LateRefusal> found = this.jdbc.query("SELECT " + COLUMNS + ", status FROM metering_usage_event "
-					+ "WHERE identifier = ? FOR UPDATE", (rs, row) -> {
+			List<LateRefusal> found = this.jdbc.query(
+					"SELECT " + COLUMNS + ", status FROM metering_usage_event " + "WHERE identifier = ? FOR UPDATE",
+					(rs, row) -> {
 						UsageEvent event = UsageEventTable.entry(rs, row).event();
 						return switch (rs.getString("status")) {
 							case DELIVERED -> new LateRefusal(LateRefusal.Outcome.DEAD_LETTERED, event);
@@ -264,7 +283,8 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	/** Pending rows, and events on their way to the table. */
 	@Override
 	public long pendingCount() {
-		// events on their way first: one written between the two reads is then counted twice,
+		// events on their way first: one written between the two reads is then counted
+		// twice,
 		// never not at all, which would let flush() report done too early
 		long onTheirWay = this.notYetWritten.getAsLong();
 		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM metering_usage_event WHERE status IN ('" + PENDING
@@ -280,20 +300,21 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 
 	private static DeadLetter deadLetter(ResultSet rs, int row) throws SQLException {
 		OutboxEntry entry = UsageEventTable.entry(rs, row);
-		return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"),
-				entry.attempts(), Instant.ofEpochMilli(rs.getLong("failed_at")));
+		return new DeadLetter(entry.event(), rs.getString("failure_code"), rs.getString("last_error"), entry.attempts(),
+				Instant.ofEpochMilli(rs.getLong("failed_at")));
 	}
 
 	@Override
 	public List<DeadLetter> deadLetters(int offset, int limit) {
-		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
-				+ "' ORDER BY failed_at, identifier OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", JdbcDeliveryQueue::deadLetter, offset,
-				limit);
+		return this.jdbc.query(
+				"SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
+						+ "' ORDER BY failed_at, identifier OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
+				JdbcDeliveryQueue::deadLetter, offset, limit);
 	}
 
 	/**
-	 * Pending events (those waiting for their customer among them) and dead letters per event
-	 * name, and the oldest pending, in one read.
+	 * Pending events (those waiting for their customer among them) and dead letters per
+	 * event name, and the oldest pending, in one read.
 	 */
 	@Override
 	public OutboxBacklog backlog() {
@@ -302,7 +323,8 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		Map<String, Long> dead = new HashMap<>();
 		long[] oldest = { Long.MAX_VALUE };
 		long[] awaiting = { 0 };
-		// rows stored before the outbox kept recording times tell when the usage happened instead
+		// rows stored before the outbox kept recording times tell when the usage happened
+		// instead
 		this.jdbc.query("SELECT status, event_name, COUNT(*) AS events, MIN(COALESCE(recorded_at, occurred_at)) "
 				+ "AS oldest FROM metering_usage_event WHERE status IN ('" + PENDING + "', '" + AWAITING_CUSTOMER
 				+ "', '" + DEAD + "') GROUP BY status, event_name", (rs) -> {
@@ -323,7 +345,10 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 				dead, pending.isEmpty() ? null : Instant.ofEpochMilli(oldest[0]), awaiting[0]);
 	}
 
-	/** Sums the events sent: merged ones (status C) count in the event they were merged into. */
+	/**
+	 * Sums the events sent: merged ones (status C) count in the event they were merged
+	 * into.
+	 */
 	@Override
 	public List<DeliveredTotal> deliveredTotals(Set<String> eventNames, Instant start, Instant end) {
 		if (eventNames.isEmpty()) {
@@ -331,10 +356,12 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		}
 		List<Object> arguments = new ArrayList<>(List.of(start.toEpochMilli(), end.toEpochMilli()));
 		arguments.addAll(eventNames);
-		return this.jdbc.query("SELECT event_name, customer_id, SUM(usage_value) AS delivered, COUNT(*) AS events "
-				+ "FROM metering_usage_event WHERE status = '" + DELIVERED + "' AND occurred_at >= ? "
-				+ "AND occurred_at < ? AND event_name IN (" + String.join(", ", Collections.nCopies(eventNames.size(), "?"))
-				+ ") GROUP BY event_name, customer_id ORDER BY event_name, customer_id",
+		return this.jdbc.query(
+				"SELECT event_name, customer_id, SUM(usage_value) AS delivered, COUNT(*) AS events "
+						+ "FROM metering_usage_event WHERE status = '" + DELIVERED + "' AND occurred_at >= ? "
+						+ "AND occurred_at < ? AND event_name IN ("
+						+ String.join(", ", Collections.nCopies(eventNames.size(), "?"))
+						+ ") GROUP BY event_name, customer_id ORDER BY event_name, customer_id",
 				(rs, row) -> new DeliveredTotal(rs.getString("event_name"), rs.getString("customer_id"),
 						rs.getLong("delivered"), rs.getLong("events")),
 				arguments.toArray());
@@ -343,10 +370,11 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	/** A dead letter that never had a customer waits for it again. */
 	@Override
 	public boolean redrive(String identifier) {
-		return this.jdbc.update("UPDATE metering_usage_event SET status = CASE WHEN customer_id IS NULL THEN '"
-				+ AWAITING_CUSTOMER + "' ELSE '" + PENDING + "' END, attempts = 0, next_attempt_at = ?, "
-				+ "failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '" + DEAD + "'", millisNow(),
-				identifier) == 1;
+		return this.jdbc.update(
+				"UPDATE metering_usage_event SET status = CASE WHEN customer_id IS NULL THEN '" + AWAITING_CUSTOMER
+						+ "' ELSE '" + PENDING + "' END, attempts = 0, next_attempt_at = ?, "
+						+ "failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '" + DEAD + "'",
+				millisNow(), identifier) == 1;
 	}
 
 	@Override
@@ -361,33 +389,37 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 
 	@Override
 	public int nameCustomer(BillingSubject subject, String customerId, Instant now) {
-		return this.jdbc.update("UPDATE metering_usage_event SET customer_id = ?, status = '" + PENDING
-				+ "', attempts = 0, next_attempt_at = ?, last_error = NULL WHERE status = '" + AWAITING_CUSTOMER
-				+ "' AND subject_id = ? AND subject_type = ?", customerId, now.toEpochMilli(), subject.referenceId(),
-				subject.type().name());
+		return this.jdbc.update(
+				"UPDATE metering_usage_event SET customer_id = ?, status = '" + PENDING
+						+ "', attempts = 0, next_attempt_at = ?, last_error = NULL WHERE status = '" + AWAITING_CUSTOMER
+						+ "' AND subject_id = ? AND subject_type = ?",
+				customerId, now.toEpochMilli(), subject.referenceId(), subject.type().name());
 	}
 
 	@Override
 	public void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
-		this.jdbc.update("UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ? WHERE status = '"
-				+ AWAITING_CUSTOMER + "' AND subject_id = ? AND subject_type = ?", nextLookupAt.toEpochMilli(),
-				UsageEventTable.truncated(reason), subject.referenceId(), subject.type().name());
+		this.jdbc.update(
+				"UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ? WHERE status = '"
+						+ AWAITING_CUSTOMER + "' AND subject_id = ? AND subject_type = ?",
+				nextLookupAt.toEpochMilli(), UsageEventTable.truncated(reason), subject.referenceId(),
+				subject.type().name());
 	}
 
 	@Override
 	public int deadLetterAwaiting(BillingSubject subject, String code, String message, Instant failedAt) {
-		return this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
-				+ "failure_code = ?, last_error = ?, failed_at = ? WHERE status = '" + AWAITING_CUSTOMER
-				+ "' AND subject_id = ? AND subject_type = ?", UsageEventTable.truncated(code),
-				UsageEventTable.truncated(message), failedAt.toEpochMilli(), subject.referenceId(),
-				subject.type().name());
+		return this.jdbc.update(
+				"UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
+						+ "failure_code = ?, last_error = ?, failed_at = ? WHERE status = '" + AWAITING_CUSTOMER
+						+ "' AND subject_id = ? AND subject_type = ?",
+				UsageEventTable.truncated(code), UsageEventTable.truncated(message), failedAt.toEpochMilli(),
+				subject.referenceId(), subject.type().name());
 	}
 
 	/**
 	 * {@inheritDoc}
 	 * <p>
-	 * Unless another instance sharing the table purged it within the hour, holding the purge's
-	 * lock: then it forgets none.
+	 * Unless another instance sharing the table purged it within the hour, holding the
+	 * purge's lock: then it forgets none.
 	 */
 	@Override
 	public int purgeSettled(Instant cutoff) {

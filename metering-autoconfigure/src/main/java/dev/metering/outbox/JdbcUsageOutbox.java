@@ -21,7 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Writes recorded events to the outbox table, where a {@link JdbcDeliveryQueue} finds them.
+ * Writes recorded events to the outbox table, where a {@link JdbcDeliveryQueue} finds
+ * them.
  * <p>
  * Writes run in transactions of their own, apart from any the caller has open: usage the
  * model already produced is billed even when the caller's transaction rolls back.
@@ -29,7 +30,8 @@ import dev.metering.provider.UsageEvent;
  * Events written together that the dispatcher would merge (of one customer, sum meter,
  * dimensions and hour) are stored merged already: the merged event pending, the events it
  * covers beside it, in the same transaction. Under load the group commit writer writes
- * hundreds at a time, and the dispatcher then has that many fewer rows to read and update.
+ * hundreds at a time, and the dispatcher then has that many fewer rows to read and
+ * update.
  */
 public final class JdbcUsageOutbox implements UsageOutbox {
 
@@ -51,23 +53,30 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	/** The last write failed for a reason other than the data: the database is away. */
 	private volatile boolean failing;
 
-	/** When {@link #hasRoom()} last asked the database whether it is back ({@link System#nanoTime()}). */
+	/**
+	 * When {@link #hasRoom()} last asked the database whether it is back
+	 * ({@link System#nanoTime()}).
+	 */
 	private volatile long probedAt;
 
 	/**
-	 * An outbox that stores every event as it comes, recorded by no instance in particular.
-	 * @param clock tells when an event was written, which is when its first attempt is due
+	 * An outbox that stores every event as it comes, recorded by no instance in
+	 * particular.
+	 * @param clock tells when an event was written, which is when its first attempt is
+	 * due
 	 */
 	public JdbcUsageOutbox(DataSource dataSource, Clock clock) {
 		this(dataSource, clock, Set.of(), null);
 	}
 
 	/**
-	 * @param clock tells when an event was written, which is when its first attempt is due
-	 * @param coalescedEventNames the event names whose events written together may be merged
+	 * @param clock tells when an event was written, which is when its first attempt is
+	 * due
+	 * @param coalescedEventNames the event names whose events written together may be
+	 * merged
 	 * @param recordedBy the instance that records the events, kept with those of a known
-	 * organization or user so that the usage ledger can recover what an instance that died had
-	 * not written back ({@link JdbcRecordedUsage}); {@code null} for none
+	 * organization or user so that the usage ledger can recover what an instance that
+	 * died had not written back ({@link JdbcRecordedUsage}); {@code null} for none
 	 */
 	public JdbcUsageOutbox(DataSource dataSource, Clock clock, Set<String> coalescedEventNames, String recordedBy) {
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -84,9 +93,9 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	}
 
 	/**
-	 * {@code false} while the database is away, as the last write found it, until it answers
-	 * again (asked at most once a {@linkplain #PROBE_EVERY second}): written before
-	 * {@code append} returns, usage has nowhere else to wait.
+	 * {@code false} while the database is away, as the last write found it, until it
+	 * answers again (asked at most once a {@linkplain #PROBE_EVERY second}): written
+	 * before {@code append} returns, usage has nowhere else to wait.
 	 */
 	@Override
 	public boolean hasRoom() {
@@ -110,7 +119,8 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 
 	/**
 	 * Writes several events in one transaction: all of them or, when it throws, none.
-	 * @throws IllegalArgumentException when one of them has a {@linkplain #problemWith problem}
+	 * @throws IllegalArgumentException when one of them has a {@linkplain #problemWith
+	 * problem}
 	 */
 	public void appendAll(List<UsageEvent> events) {
 		for (UsageEvent event : events) {
@@ -118,7 +128,8 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 				throw new IllegalArgumentException(problem);
 			});
 		}
-		// due when written, not at their timestamp: an event stamped ahead is sent at once
+		// due when written, not at their timestamp: an event stamped ahead is sent at
+		// once
 		Instant now = this.clock.instant();
 		Map<UsageEvent, List<UsageEvent>> merged = merged(events);
 		try {
@@ -154,7 +165,8 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 		if (events.size() < 2 || this.coalescedEventNames.isEmpty()) {
 			return Map.of();
 		}
-		// an event waiting for its customer is merged, if at all, once the customer is named
+		// an event waiting for its customer is merged, if at all, once the customer is
+		// named
 		List<UsageEvent> candidates = events.stream()
 			.filter((event) -> event.hasCustomer() && this.coalescedEventNames.contains(event.eventName()))
 			.toList();

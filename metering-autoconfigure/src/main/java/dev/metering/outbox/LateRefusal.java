@@ -7,8 +7,8 @@ import dev.metering.provider.UsageEvent;
  * Stripe does for events of its v2 meter event stream, which it validates asynchronously.
  *
  * @param outcome what the outbox did
- * @param event the event the outbox holds under the identifier, or {@code null} when it holds
- * none
+ * @param event the event the outbox holds under the identifier, or {@code null} when it
+ * holds none
  * @see DeliveryQueue#deadLetterDelivered
  */
 public record LateRefusal(Outcome outcome, UsageEvent event) {
@@ -26,9 +26,10 @@ public record LateRefusal(Outcome outcome, UsageEvent event) {
 		/** It was a dead letter already, and stays as it was. */
 		ALREADY_DEAD_LETTER,
 		/**
-		 * The outbox holds no delivered event under the identifier: it never had one, it has
-		 * forgotten it (an outbox in memory forgets delivered events; a database outbox keeps
-		 * them for its retention), or the event is still pending, to be sent and judged again.
+		 * The outbox holds no delivered event under the identifier: it never had one, it
+		 * has forgotten it (an outbox in memory forgets delivered events; a database
+		 * outbox keeps them for its retention), or the event is still pending, to be sent
+		 * and judged again.
 		 */
 		NOT_FOUND
 

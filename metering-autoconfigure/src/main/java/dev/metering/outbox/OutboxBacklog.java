@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What waits in the outbox, at one moment: events pending delivery and dead letters, in all and
- * per event name, and when the oldest pending event was recorded.
+ * What waits in the outbox, at one moment: events pending delivery and dead letters, in
+ * all and per event name, and when the oldest pending event was recorded.
  *
  * @param pending events recorded and not yet delivered nor dead-lettered, including those
  * still on their way to the outbox's table
@@ -15,8 +15,9 @@ import java.util.TreeMap;
  * @param deadLettersByEventName dead letters per event name
  * @param oldestPendingRecordedAt when the oldest pending event was recorded, {@code null}
  * when none is pending
- * @param awaitingCustomer pending events that wait for the provider to name their customer
- * (counted in {@code pending} too): usage of calls let through while it could not
+ * @param awaitingCustomer pending events that wait for the provider to name their
+ * customer (counted in {@code pending} too): usage of calls let through while it could
+ * not
  */
 public record OutboxBacklog(long pending, Map<String, Long> pendingByEventName, long deadLetters,
 		Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt, long awaitingCustomer) {

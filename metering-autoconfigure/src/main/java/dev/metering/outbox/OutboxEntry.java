@@ -8,11 +8,11 @@ import dev.metering.provider.UsageEvent;
  * A pending event with its delivery attempts so far.
  *
  * @param recordedAt when the event was recorded, which its timestamp (when the usage
- * happened, possibly long before) need not tell; for a merged event, when the first of the
- * events it covers was recorded; {@code null} for an event stored before the outbox kept it
+ * happened, possibly long before) need not tell; for a merged event, when the first of
+ * the events it covers was recorded; {@code null} for an event stored before the outbox
+ * kept it
  */
-public record OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, String lastError,
-		Instant recordedAt) {
+public record OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, String lastError, Instant recordedAt) {
 
 	/** An entry whose recording time is not known. */
 	public OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, String lastError) {

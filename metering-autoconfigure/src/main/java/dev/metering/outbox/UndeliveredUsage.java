@@ -32,14 +32,14 @@ public interface UndeliveredUsage {
 	}
 
 	/**
-	 * What waits, in one read. By default without the age of the oldest pending event, which
-	 * an outbox that keeps when events were recorded tells.
+	 * What waits, in one read. By default without the age of the oldest pending event,
+	 * which an outbox that keeps when events were recorded tells.
 	 */
 	default OutboxBacklog backlog() {
 		List<DeadLetter> dead = deadLetters();
 		return new OutboxBacklog(pendingCount(), Map.of(), dead.size(),
-				dead.stream().collect(Collectors.groupingBy((letter) -> letter.event().eventName(),
-						Collectors.counting())),
+				dead.stream()
+					.collect(Collectors.groupingBy((letter) -> letter.event().eventName(), Collectors.counting())),
 				null);
 	}
 

@@ -17,8 +17,8 @@ import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
 
 /**
- * The table {@code metering_usage_event} that the JDBC outbox keeps events in: its statuses, the
- * lengths of its columns, and how a row is written and read.
+ * The table {@code metering_usage_event} that the JDBC outbox keeps events in: its
+ * statuses, the lengths of its columns, and how a row is written and read.
  */
 final class UsageEventTable {
 
@@ -54,7 +54,10 @@ final class UsageEventTable {
 	private UsageEventTable() {
 	}
 
-	/** The first field of the event that is longer than its column, named as the event names it. */
+	/**
+	 * The first field of the event that is longer than its column, named as the event
+	 * names it.
+	 */
 	static Optional<String> problemWith(UsageEvent event) {
 		return tooLong("identifier", event.identifier(), IDENTIFIER_LENGTH)
 			.or(() -> tooLong("eventName", event.eventName(), EVENT_NAME_LENGTH))
@@ -73,11 +76,11 @@ final class UsageEventTable {
 	}
 
 	/**
-	 * Inserts events recorded now, in the caller's transaction: pending, or waiting for their
-	 * customer when they have none yet.
+	 * Inserts events recorded now, in the caller's transaction: pending, or waiting for
+	 * their customer when they have none yet.
 	 * @param now when they are recorded, which is when their first attempt is due
-	 * @param recordedBy the instance that recorded them, or {@code null}: kept for events of a
-	 * known subject, which the usage ledger of a dead instance is recovered from
+	 * @param recordedBy the instance that recorded them, or {@code null}: kept for events
+	 * of a known subject, which the usage ledger of a dead instance is recovered from
 	 */
 	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant now, String recordedBy) {
 		insert(jdbc, events, (event) -> event.hasCustomer() ? PENDING : AWAITING_CUSTOMER, now, (event) -> now,
@@ -101,8 +104,7 @@ final class UsageEventTable {
 	 * @param coveredBy each event with the identifier of the event it was merged into
 	 * @param recordedBy the instance that recorded them, or {@code null}
 	 */
-	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now,
-			String recordedBy) {
+	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now, String recordedBy) {
 		insert(jdbc, new ArrayList<>(coveredBy.keySet()), (event) -> COALESCED, now, (event) -> now, coveredBy::get,
 				now, recordedBy);
 	}
@@ -116,8 +118,7 @@ final class UsageEventTable {
 		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
 				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, "
 				+ "settled_at, subject_id, subject_type, recorded_by) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, "
-				+ "?, ?)", events, events.size(),
-				(statement, event) -> {
+				+ "?, ?)", events, events.size(), (statement, event) -> {
 					statement.setString(1, event.identifier());
 					statement.setString(2, event.eventName());
 					statement.setString(3, event.customerId());

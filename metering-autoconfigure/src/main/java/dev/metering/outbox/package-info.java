@@ -1,5 +1,6 @@
 /**
- * The outbox: holds each recorded usage event, in memory or in the application's database,
- * from the moment it is recorded until the provider has it or has refused it for good.
+ * The outbox: holds each recorded usage event, in memory or in the application's
+ * database, from the moment it is recorded until the provider has it or has refused it
+ * for good.
  */
 package dev.metering.outbox;

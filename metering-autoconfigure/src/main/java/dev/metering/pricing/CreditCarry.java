@@ -15,14 +15,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Turns exact prices into the whole credits providers take, carrying what is left per customer
- * and event name into that customer's next event: after any number of calls, the credits
- * recorded are the exact total rounded once (half up), never drifting in one direction.
+ * Turns exact prices into the whole credits providers take, carrying what is left per
+ * customer and event name into that customer's next event: after any number of calls, the
+ * credits recorded are the exact total rounded once (half up), never drifting in one
+ * direction.
  * <p>
- * The fraction carried is kept in memory, lock-free, and with a {@link CarryStore} written to
- * it every flush interval and on {@link #close()}, and read from it the first time a customer
- * is priced after a start. Instances sharing a store each add what they carried; their sum
- * stays within half a credit per instance of the exact total.
+ * The fraction carried is kept in memory, lock-free, and with a {@link CarryStore}
+ * written to it every flush interval and on {@link #close()}, and read from it the first
+ * time a customer is priced after a start. Instances sharing a store each add what they
+ * carried; their sum stays within half a credit per instance of the exact total.
  */
 public final class CreditCarry implements AutoCloseable {
 
@@ -40,7 +41,8 @@ public final class CreditCarry implements AutoCloseable {
 
 	/**
 	 * @param unitsPerCredit the units prices are in ({@link PriceList#unitsPerCredit()})
-	 * @param store where the fraction carried is kept, or {@code null} to keep it in memory
+	 * @param store where the fraction carried is kept, or {@code null} to keep it in
+	 * memory
 	 * @param flushInterval how often it is written to the store
 	 */
 	public CreditCarry(long unitsPerCredit, CarryStore store, Duration flushInterval) {
@@ -72,9 +74,9 @@ public final class CreditCarry implements AutoCloseable {
 	}
 
 	/**
-	 * The whole credits of several priced amounts of one event each (one per type of token),
-	 * carrying the rest: each gets what rounding the running sum gives it, so that together
-	 * they round once.
+	 * The whole credits of several priced amounts of one event each (one per type of
+	 * token), carrying the rest: each gets what rounding the running sum gives it, so
+	 * that together they round once.
 	 * @param units the exact prices in units; replaced by the credits of each
 	 * @return the credits of all together
 	 */
@@ -102,15 +104,17 @@ public final class CreditCarry implements AutoCloseable {
 	}
 
 	/**
-	 * Adds a price to a running sum, stopping short of overflowing: a price that large (some
-	 * 10<sup>18</sup> units) is beyond any call, and the carry stays in range.
+	 * Adds a price to a running sum, stopping short of overflowing: a price that large
+	 * (some 10<sup>18</sup> units) is beyond any call, and the carry stays in range.
 	 */
 	private long saturatedAdd(long running, long amount) {
 		long ceiling = Long.MAX_VALUE - this.unitsPerCredit;
 		return (running > ceiling - amount) ? ceiling : running + amount;
 	}
 
-	/** Rounds half up, to no less than nothing: a negative carry waits for later prices. */
+	/**
+	 * Rounds half up, to no less than nothing: a negative carry waits for later prices.
+	 */
 	private long rounded(long units) {
 		long credits = Math.floorDiv(units, this.unitsPerCredit);
 		long rest = units - credits * this.unitsPerCredit;
@@ -120,10 +124,13 @@ public final class CreditCarry implements AutoCloseable {
 		return Math.max(credits, 0);
 	}
 
-	/** A price too large for a {@code long} of units: priced exactly, on the slow path. */
+	/**
+	 * A price too large for a {@code long} of units: priced exactly, on the slow path.
+	 */
 	private long settleLarge(Remainder remainder, long carried, BigInteger units) {
 		BigInteger sum = units.add(BigInteger.valueOf(carried));
-		BigInteger credits = new BigDecimal(sum).divide(BigDecimal.valueOf(this.unitsPerCredit), 0, RoundingMode.HALF_UP)
+		BigInteger credits = new BigDecimal(sum)
+			.divide(BigDecimal.valueOf(this.unitsPerCredit), 0, RoundingMode.HALF_UP)
 			.toBigIntegerExact();
 		long next = sum.subtract(credits.multiply(BigInteger.valueOf(this.unitsPerCredit))).longValueExact();
 		if (!remainder.compareAndSet(carried, next)) {
@@ -132,9 +139,13 @@ public final class CreditCarry implements AutoCloseable {
 		return credits.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
 	}
 
-	/** The fraction of a credit carried for a customer, in credits: for tests and operators. */
+	/**
+	 * The fraction of a credit carried for a customer, in credits: for tests and
+	 * operators.
+	 */
 	public BigDecimal carried(String eventName, String customerId) {
-		return BigDecimal.valueOf(remainder(eventName, customerId).get()).divide(BigDecimal.valueOf(this.unitsPerCredit));
+		return BigDecimal.valueOf(remainder(eventName, customerId).get())
+			.divide(BigDecimal.valueOf(this.unitsPerCredit));
 	}
 
 	private Remainder remainder(String eventName, String customerId) {
@@ -152,7 +163,10 @@ public final class CreditCarry implements AutoCloseable {
 		return remainder;
 	}
 
-	/** Reads what the store carries, once per customer and event name, before it is priced here. */
+	/**
+	 * Reads what the store carries, once per customer and event name, before it is priced
+	 * here.
+	 */
 	private void load(String eventName, String customerId, Remainder remainder) {
 		synchronized (remainder) {
 			if (remainder.loaded) {
@@ -169,7 +183,8 @@ public final class CreditCarry implements AutoCloseable {
 					remainder.flushed += stored;
 				}
 				catch (RuntimeException ex) {
-					// carried from 0 here; what the store holds stays there for the next start
+					// carried from 0 here; what the store holds stays there for the next
+					// start
 					logger.warn("Could not read the credits carried for " + customerId + " on " + eventName
 							+ "; rounding starts afresh: " + ex.getMessage());
 				}
@@ -230,12 +245,17 @@ public final class CreditCarry implements AutoCloseable {
 		flush();
 	}
 
-	/** The units carried for one customer and event name, and what of them the store has. */
+	/**
+	 * The units carried for one customer and event name, and what of them the store has.
+	 */
 	private static final class Remainder extends AtomicLong {
 
 		private volatile boolean loaded;
 
-		/** The units carried as the store last had them; written by the flusher and the loader. */
+		/**
+		 * The units carried as the store last had them; written by the flusher and the
+		 * loader.
+		 */
 		private long flushed;
 
 	}

@@ -12,9 +12,9 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The rounding carried per customer and event name in {@code metering_credit_carry}, beside
- * the usage ledger: each instance adds what it carried, in one statement, so that instances
- * sharing the database never overwrite each other's.
+ * The rounding carried per customer and event name in {@code metering_credit_carry},
+ * beside the usage ledger: each instance adds what it carried, in one statement, so that
+ * instances sharing the database never overwrite each other's.
  */
 public final class JdbcCarryStore implements CarryStore {
 

@@ -3,8 +3,8 @@ package dev.metering.pricing;
 import java.util.regex.Pattern;
 
 /**
- * A configured model pattern: an exact model name, or a glob in which {@code *} stands for any
- * characters and {@code ?} for one, such as {@code gpt-4o-mini*}.
+ * A configured model pattern: an exact model name, or a glob in which {@code *} stands
+ * for any characters and {@code ?} for one, such as {@code gpt-4o-mini*}.
  */
 final class ModelPattern {
 
@@ -37,8 +37,8 @@ final class ModelPattern {
 	}
 
 	/**
-	 * Whether this pattern is more specific than another that matches the same model: an exact
-	 * name before any glob, then the glob with more literal characters.
+	 * Whether this pattern is more specific than another that matches the same model: an
+	 * exact name before any glob, then the glob with more literal characters.
 	 */
 	boolean moreSpecificThan(ModelPattern other) {
 		if (isExact() != other.isExact()) {
@@ -47,7 +47,10 @@ final class ModelPattern {
 		return this.literals > other.literals;
 	}
 
-	/** Whether some model name could match: it is not blank and has only characters model names have. */
+	/**
+	 * Whether some model name could match: it is not blank and has only characters model
+	 * names have.
+	 */
 	boolean canMatchAModelName() {
 		if (this.text.isBlank()) {
 			return false;

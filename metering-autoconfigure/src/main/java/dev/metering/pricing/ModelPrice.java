@@ -5,8 +5,8 @@ import dev.metering.provider.TokenUsage;
 
 /**
  * What one token of each type costs on one model, in units of a credit fixed by the
- * {@link PriceList} (its {@linkplain PriceList#unitsPerCredit() units per credit}), so that
- * pricing a call is exact integer arithmetic.
+ * {@link PriceList} (its {@linkplain PriceList#unitsPerCredit() units per credit}), so
+ * that pricing a call is exact integer arithmetic.
  */
 public final class ModelPrice {
 
@@ -60,8 +60,9 @@ public final class ModelPrice {
 	 */
 	public long units(TokenKind kind, TokenUsage tokens) {
 		return switch (kind) {
-			case TOTAL -> Math.addExact(Math.addExact(Math.multiplyExact(tokens.input(), this.input),
-					Math.multiplyExact(tokens.cachedInput(), this.cachedInput)),
+			case TOTAL -> Math.addExact(
+					Math.addExact(Math.multiplyExact(tokens.input(), this.input),
+							Math.multiplyExact(tokens.cachedInput(), this.cachedInput)),
 					Math.addExact(Math.multiplyExact(tokens.cacheWriteInput(), this.cacheWriteInput),
 							Math.addExact(Math.multiplyExact(tokens.output(), this.output),
 									Math.multiplyExact(tokens.reasoning(), this.reasoning))));
@@ -71,8 +72,8 @@ public final class ModelPrice {
 	}
 
 	/**
-	 * The most a prompt token may cost on a meter of kind {@code kind}, for a reservation made
-	 * before it is known how the prompt will be read.
+	 * The most a prompt token may cost on a meter of kind {@code kind}, for a reservation
+	 * made before it is known how the prompt will be read.
 	 */
 	public long promptTokenAtMost(TokenKind kind) {
 		long most = 0;
@@ -84,7 +85,10 @@ public final class ModelPrice {
 		return most;
 	}
 
-	/** The most a completion token may cost on a meter of kind {@code kind}: shown or reasoning. */
+	/**
+	 * The most a completion token may cost on a meter of kind {@code kind}: shown or
+	 * reasoning.
+	 */
 	public long completionTokenAtMost(TokenKind kind) {
 		long most = kind.includes(TokenKind.OUTPUT) ? this.output : 0;
 		return kind.includes(TokenKind.REASONING) ? Math.max(most, this.reasoning) : most;

@@ -11,11 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.metering.provider.TokenKind;
 
 /**
- * The price of each model: rates per million tokens of each type, by model pattern (the most
- * specific matching pattern wins), else the default rates, all raised by a markup. Prices are
- * kept per token in whole units of a credit, so that pricing a call is exact: a unit is the
- * largest fraction of a credit in which every configured price is a whole number, at most
- * 10<sup>-{@value #MAX_SCALE}</sup> of a credit.
+ * The price of each model: rates per million tokens of each type, by model pattern (the
+ * most specific matching pattern wins), else the default rates, all raised by a markup.
+ * Prices are kept per token in whole units of a credit, so that pricing a call is exact:
+ * a unit is the largest fraction of a credit in which every configured price is a whole
+ * number, at most 10<sup>-{@value #MAX_SCALE}</sup> of a credit.
  * <p>
  * Each model name is resolved once and remembered.
  */
@@ -24,7 +24,9 @@ public final class PriceList {
 	/** Finest unit kept: a price finer than this is rounded to it. */
 	static final int MAX_SCALE = 15;
 
-	/** Most units a token may cost, so that a billion tokens are priced in a {@code long}. */
+	/**
+	 * Most units a token may cost, so that a billion tokens are priced in a {@code long}.
+	 */
 	private static final BigDecimal MAX_UNITS_PER_TOKEN = BigDecimal.valueOf(1_000_000_000);
 
 	private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
@@ -57,11 +59,12 @@ public final class PriceList {
 
 	/**
 	 * A price list from configured rates.
-	 * @param ratesPerMillion rates per million tokens of each type, by model pattern, in order
+	 * @param ratesPerMillion rates per million tokens of each type, by model pattern, in
+	 * order
 	 * @param defaultRates rates of models no pattern matches, or {@code null} for none
 	 * @param markupPercent what every price is raised by, in percent
-	 * @param strict whether a model no pattern matches is an error rather than priced by the
-	 * default rates
+	 * @param strict whether a model no pattern matches is an error rather than priced by
+	 * the default rates
 	 */
 	public static PriceList of(Map<String, TokenRates> ratesPerMillion, TokenRates defaultRates,
 			BigDecimal markupPercent, boolean strict) {
@@ -82,7 +85,8 @@ public final class PriceList {
 			}
 		}
 		scale = Math.min(scale, MAX_SCALE);
-		// no finer than keeps the dearest token within MAX_UNITS_PER_TOKEN, so that a call of up
+		// no finer than keeps the dearest token within MAX_UNITS_PER_TOKEN, so that a
+		// call of up
 		// to a billion tokens is priced in a long
 		while (scale > 0 && dearest.movePointRight(scale).compareTo(MAX_UNITS_PER_TOKEN) > 0) {
 			scale--;
@@ -105,9 +109,10 @@ public final class PriceList {
 	}
 
 	/**
-	 * The price of a model: that of the most specific pattern matching it, else the default
-	 * rates.
-	 * @param model the model's name, or {@code null} when unknown (the default rates apply)
+	 * The price of a model: that of the most specific pattern matching it, else the
+	 * default rates.
+	 * @param model the model's name, or {@code null} when unknown (the default rates
+	 * apply)
 	 * @return the price, or {@code null} when no pattern matches and there are no default
 	 * rates, or the list is strict
 	 */
@@ -126,8 +131,9 @@ public final class PriceList {
 	}
 
 	/**
-	 * What each type of token costs at most on any configured model: the price of a call whose
-	 * model is not named, when prices are strict, so that it is never billed too little.
+	 * What each type of token costs at most on any configured model: the price of a call
+	 * whose model is not named, when prices are strict, so that it is never billed too
+	 * little.
 	 */
 	public ModelPrice dearest() {
 		return this.dearest;
@@ -147,7 +153,10 @@ public final class PriceList {
 		return new ModelPrice("dearest", most[0], most[1], most[2], most[3], most[4]);
 	}
 
-	/** The patterns that no model name can match: blank, or with characters model names never have. */
+	/**
+	 * The patterns that no model name can match: blank, or with characters model names
+	 * never have.
+	 */
 	public List<String> patternsMatchingNoModelName() {
 		return this.entries.stream()
 			.map(Entry::pattern)

@@ -7,9 +7,10 @@ import java.util.Map;
 import dev.metering.provider.TokenKind;
 
 /**
- * Rates per million tokens of each type for one model, as configured. A type without a rate
- * costs what its kind costs: cached and cache-write input cost the input rate, reasoning the
- * output rate; a model with neither input nor output rate costs nothing of that kind.
+ * Rates per million tokens of each type for one model, as configured. A type without a
+ * rate costs what its kind costs: cached and cache-write input cost the input rate,
+ * reasoning the output rate; a model with neither input nor output rate costs nothing of
+ * that kind.
  *
  * @param rates the configured rates by type of token
  */
@@ -32,7 +33,10 @@ public record TokenRates(Map<TokenKind, BigDecimal> rates) {
 		};
 	}
 
-	/** Prices per token of each type, indexed as {@link PriceList#index}, raised by {@code factor}. */
+	/**
+	 * Prices per token of each type, indexed as {@link PriceList#index}, raised by
+	 * {@code factor}.
+	 */
 	BigDecimal[] perToken(BigDecimal factor, BigDecimal tokens) {
 		TokenKind[] types = TokenKind.types();
 		BigDecimal[] prices = new BigDecimal[types.length];

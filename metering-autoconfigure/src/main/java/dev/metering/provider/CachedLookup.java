@@ -6,10 +6,10 @@ import java.util.function.Function;
 import org.springframework.cache.Cache;
 
 /**
- * A provider look-up read through a named {@link Cache}: only a key with nothing cached waits
- * for the provider, and "none" answers are cached like any other. A look-up that failed is
- * remembered for a short while, so that during an outage calls for that key fail at once
- * instead of each waiting for the provider's timeout.
+ * A provider look-up read through a named {@link Cache}: only a key with nothing cached
+ * waits for the provider, and "none" answers are cached like any other. A look-up that
+ * failed is remembered for a short while, so that during an outage calls for that key
+ * fail at once instead of each waiting for the provider's timeout.
  *
  * @param <K> the key, e.g. a customer ID
  * @param <V> what the provider answers for it
@@ -45,7 +45,8 @@ public final class CachedLookup<K, V> {
 			return Optional.ofNullable(this.cache.get(key, () -> this.loader.apply(key)));
 		}
 		catch (Cache.ValueRetrievalException ex) {
-			// the cache wraps the look-up's own exception, which says what was asked and why it failed
+			// the cache wraps the look-up's own exception, which says what was asked and
+			// why it failed
 			if (ex.getCause() instanceof RuntimeException failure) {
 				this.recentFailures.put(key, failure);
 				throw failure;
@@ -55,8 +56,8 @@ public final class CachedLookup<K, V> {
 	}
 
 	/**
-	 * Forgets what is cached for the key, answer or recent failure, so that the next look-up
-	 * asks the provider.
+	 * Forgets what is cached for the key, answer or recent failure, so that the next
+	 * look-up asks the provider.
 	 */
 	@SuppressWarnings("unchecked")
 	void evict(Object key) {
@@ -65,8 +66,8 @@ public final class CachedLookup<K, V> {
 	}
 
 	/**
-	 * Caches an answer the provider gave otherwise than to a look-up, and forgets a recent
-	 * failure of the key.
+	 * Caches an answer the provider gave otherwise than to a look-up, and forgets a
+	 * recent failure of the key.
 	 */
 	@SuppressWarnings("unchecked")
 	void put(Object key, Object value) {

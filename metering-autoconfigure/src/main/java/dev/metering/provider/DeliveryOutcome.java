@@ -7,7 +7,9 @@ import java.time.Duration;
  */
 public sealed interface DeliveryOutcome {
 
-	/** The provider has the event (including "already have it" answers to a duplicate). */
+	/**
+	 * The provider has the event (including "already have it" answers to a duplicate).
+	 */
 	record Delivered() implements DeliveryOutcome {
 	}
 
@@ -27,9 +29,9 @@ public sealed interface DeliveryOutcome {
 	}
 
 	/**
-	 * The provider refuses every event for now, for a reason that is not the event's (a wrong
-	 * or revoked credential): hold the event back and try again later, however long that
-	 * lasts, so that fixing the cause delivers the backlog. Never dead-lettered.
+	 * The provider refuses every event for now, for a reason that is not the event's (a
+	 * wrong or revoked credential): hold the event back and try again later, however long
+	 * that lasts, so that fixing the cause delivers the backlog. Never dead-lettered.
 	 *
 	 * @param reason what the provider said
 	 */

@@ -1,8 +1,9 @@
 package dev.metering.provider;
 
 /**
- * A webhook delivery that its provider did not sign, or signed too long ago to be anything but
- * a replay. The message says which, and never quotes the body, the signature or a secret.
+ * A webhook delivery that its provider did not sign, or signed too long ago to be
+ * anything but a replay. The message says which, and never quotes the body, the signature
+ * or a secret.
  */
 public class InvalidWebhookException extends RuntimeException {
 

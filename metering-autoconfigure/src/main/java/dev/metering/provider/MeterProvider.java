@@ -10,7 +10,8 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.UsageDimensions;
 
 /**
- * A billing provider's meter API: where usage events are delivered and usage is read back.
+ * A billing provider's meter API: where usage events are delivered and usage is read
+ * back.
  */
 public interface MeterProvider {
 
@@ -21,14 +22,15 @@ public interface MeterProvider {
 	String name();
 
 	/**
-	 * Why the provider would refuse this customer ID, if it would; checked before an event is
-	 * accepted so that a bad event is answered at once instead of dead-lettered later.
+	 * Why the provider would refuse this customer ID, if it would; checked before an
+	 * event is accepted so that a bad event is answered at once instead of dead-lettered
+	 * later.
 	 */
 	Optional<String> rejectCustomerId(String customerId);
 
 	/**
-	 * Why the provider would refuse an event that happened at {@code timestamp}, if it would.
-	 * By default: more than {@link #MAX_FUTURE} ahead, as hosted meters refuse.
+	 * Why the provider would refuse an event that happened at {@code timestamp}, if it
+	 * would. By default: more than {@link #MAX_FUTURE} ahead, as hosted meters refuse.
 	 */
 	default Optional<String> rejectTimestamp(Instant timestamp, Instant now) {
 		if (timestamp.isAfter(now.plus(MAX_FUTURE))) {
@@ -42,15 +44,17 @@ public interface MeterProvider {
 	DeliveryOutcome deliver(UsageEvent event);
 
 	/**
-	 * How many events one request may carry. At 1, the dispatcher sends one customer's events
-	 * on one meter one at a time, several customers side by side; above 1, it hands batches to
-	 * {@link #deliverAll}.
+	 * How many events one request may carry. At 1, the dispatcher sends one customer's
+	 * events on one meter one at a time, several customers side by side; above 1, it
+	 * hands batches to {@link #deliverAll}.
 	 */
 	default int batchSize() {
 		return 1;
 	}
 
-	/** Delivers several events, in one request where the provider can; outcomes in order. */
+	/**
+	 * Delivers several events, in one request where the provider can; outcomes in order.
+	 */
 	default List<DeliveryOutcome> deliverAll(List<UsageEvent> events) {
 		return events.stream().map(this::deliver).toList();
 	}
@@ -58,10 +62,12 @@ public interface MeterProvider {
 	List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end);
 
 	/**
-	 * Usage per bucket: one summary per bucket of {@code [start, end)}, in order, zero where
-	 * nothing was used. The range is already checked by {@link UsageBuckets#starts}. By
-	 * default the provider cannot group usage and says so.
-	 * @throws UnsupportedOperationException when the provider cannot answer usage per bucket
+	 * Usage per bucket: one summary per bucket of {@code [start, end)}, in order, zero
+	 * where nothing was used. The range is already checked by
+	 * {@link UsageBuckets#starts}. By default the provider cannot group usage and says
+	 * so.
+	 * @throws UnsupportedOperationException when the provider cannot answer usage per
+	 * bucket
 	 */
 	default List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
 			Duration bucket) {
@@ -71,14 +77,15 @@ public interface MeterProvider {
 
 	/**
 	 * Usage of the events whose dimensions a filter admits, over {@code [start, end)}
-	 * ({@code null} bounds are open). By default the provider cannot filter by dimension and
-	 * says so.
-	 * @throws UnsupportedOperationException when the provider cannot filter usage by dimension
+	 * ({@code null} bounds are open). By default the provider cannot filter by dimension
+	 * and says so.
+	 * @throws UnsupportedOperationException when the provider cannot filter usage by
+	 * dimension
 	 */
 	default List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
 			UsageDimensions filter) {
-		throw new UnsupportedOperationException("The " + name() + " meter cannot answer usage by dimension; "
-				+ "read the total instead");
+		throw new UnsupportedOperationException(
+				"The " + name() + " meter cannot answer usage by dimension; " + "read the total instead");
 	}
 
 	/**
@@ -89,7 +96,10 @@ public interface MeterProvider {
 		return false;
 	}
 
-	/** The provider's customer of a subject that has no configured account, if it knows one. */
+	/**
+	 * The provider's customer of a subject that has no configured account, if it knows
+	 * one.
+	 */
 	default Optional<String> findCustomerId(BillingSubject subject) {
 		return Optional.empty();
 	}
@@ -100,9 +110,10 @@ public interface MeterProvider {
 	}
 
 	/**
-	 * The customer's prepaid balance that the meter's usage draws on, as the provider keeps it
-	 * (Metronome's commits and credits, burnt down in real time), so that a call can be checked
-	 * against it before the model runs. By default the provider keeps no balances.
+	 * The customer's prepaid balance that the meter's usage draws on, as the provider
+	 * keeps it (Metronome's commits and credits, burnt down in real time), so that a call
+	 * can be checked against it before the model runs. By default the provider keeps no
+	 * balances.
 	 * @param customerId the provider's customer
 	 * @param meter the meter whose usage draws on the balance
 	 * @return the balance, or empty when the provider keeps none for the customer

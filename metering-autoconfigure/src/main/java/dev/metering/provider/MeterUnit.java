@@ -7,7 +7,9 @@ public enum MeterUnit {
 
 	/** Tokens, as the model reported them. */
 	TOKENS,
-	/** Credits: the tokens priced by model and type of token ({@code metering.pricing}). */
+	/**
+	 * Credits: the tokens priced by model and type of token ({@code metering.pricing}).
+	 */
 	CREDITS
 
 }

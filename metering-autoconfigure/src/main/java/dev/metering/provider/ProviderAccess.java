@@ -10,11 +10,12 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Whether the provider accepts metering's requests: a refusal of its credentials (a wrong or
- * revoked key, a missing permission) is a configuration error that no retry mends, and that
- * would otherwise let calls through unbilled. It is logged at ERROR at most once a
- * {@linkplain #LOG_EVERY minute}, kept for the health indicator until the provider answers
- * again, and never quotes a secret (the provider's answers are redacted before they get here).
+ * Whether the provider accepts metering's requests: a refusal of its credentials (a wrong
+ * or revoked key, a missing permission) is a configuration error that no retry mends, and
+ * that would otherwise let calls through unbilled. It is logged at ERROR at most once a
+ * {@linkplain #LOG_EVERY minute}, kept for the health indicator until the provider
+ * answers again, and never quotes a secret (the provider's answers are redacted before
+ * they get here).
  */
 public final class ProviderAccess {
 
@@ -35,7 +36,8 @@ public final class ProviderAccess {
 
 	/**
 	 * @param provider the provider's name, for logs
-	 * @param credentialProperty the property that holds the credential, for the log's advice
+	 * @param credentialProperty the property that holds the credential, for the log's
+	 * advice
 	 * @param clock tells when a refusal began and when it was last logged
 	 */
 	public ProviderAccess(String provider, String credentialProperty, Clock clock) {
@@ -55,7 +57,8 @@ public final class ProviderAccess {
 		if (this.lastLogged == null || !now.isBefore(this.lastLogged.plus(LOG_EVERY))) {
 			this.lastLogged = now;
 			logger.error(this.provider + " refuses metering's requests: " + answer + ". Calls that need a look-up "
-					+ "at " + this.provider + " are refused with 503 and usage waits until it accepts them again: check "
+					+ "at " + this.provider
+					+ " are refused with 503 and usage waits until it accepts them again: check "
 					+ this.credentialProperty + " (logged at most once a minute while it lasts)");
 		}
 	}

@@ -19,19 +19,21 @@ import dev.metering.MeterUsageSummary;
 
 /**
  * The caches of provider look-ups, shared by every provider: customers by reference ID,
- * active subscriptions by customer, usage summaries, and prepaid balances by customer. The
- * application's cache of that name is used when its {@link CacheManager} has one, with its own
- * expiry; otherwise a bounded Caffeine cache that serves an entry while it is refreshed in the
- * background, and keeps it when the refresh fails. Its entries do not expire: a look-up with an answer cached never
- * waits for the provider, and the size bound keeps memory in check. "No customer" and "no
- * subscription" are refreshed sooner than answers, so that a customer who checks out is found
- * within that shorter interval of the provider knowing it. The built-in caches record their
- * statistics, for {@link #builtInCaches() their metrics}.
+ * active subscriptions by customer, usage summaries, and prepaid balances by customer.
+ * The application's cache of that name is used when its {@link CacheManager} has one,
+ * with its own expiry; otherwise a bounded Caffeine cache that serves an entry while it
+ * is refreshed in the background, and keeps it when the refresh fails. Its entries do not
+ * expire: a look-up with an answer cached never waits for the provider, and the size
+ * bound keeps memory in check. "No customer" and "no subscription" are refreshed sooner
+ * than answers, so that a customer who checks out is found within that shorter interval
+ * of the provider knowing it. The built-in caches record their statistics, for
+ * {@link #builtInCaches() their metrics}.
  * <p>
  * A provider's webhooks may evict what it has told of a customer, or tell who an
- * organization's customer is, so that a change at the provider (a plan changed, a customer
- * created) applies at once rather than after the refresh interval. These changes reach the
- * caches of this instance; the webhook package carries them to the other instances.
+ * organization's customer is, so that a change at the provider (a plan changed, a
+ * customer created) applies at once rather than after the refresh interval. These changes
+ * reach the caches of this instance; the webhook package carries them to the other
+ * instances.
  */
 public final class ProviderCaches {
 
@@ -106,8 +108,8 @@ public final class ProviderCaches {
 	}
 
 	/**
-	 * A customer's prepaid balances, in cache {@value #BALANCES}, refreshed as often as usage:
-	 * the provider burns them down as usage arrives.
+	 * A customer's prepaid balances, in cache {@value #BALANCES}, refreshed as often as
+	 * usage: the provider burns them down as usage arrives.
 	 * @param <V> what the provider answers of the customer's balances
 	 * @param loader asks the provider
 	 */
@@ -117,8 +119,8 @@ public final class ProviderCaches {
 
 	/**
 	 * Forgets the customer's subscription, and so its plan and period, in cache
-	 * {@value #SUBSCRIPTIONS}, and its prepaid balances in cache {@value #BALANCES}, which
-	 * change with its contract: the next look-up asks the provider.
+	 * {@value #SUBSCRIPTIONS}, and its prepaid balances in cache {@value #BALANCES},
+	 * which change with its contract: the next look-up asks the provider.
 	 * @param customerId the key it is cached under: the customer ID the account names
 	 */
 	public void evictSubscription(String customerId) {
@@ -127,18 +129,19 @@ public final class ProviderCaches {
 	}
 
 	/**
-	 * Forgets the customer of an organization or user ID in cache {@value #CUSTOMERS}, such as
-	 * "no customer" cached before the customer was created: the next look-up asks the provider.
+	 * Forgets the customer of an organization or user ID in cache {@value #CUSTOMERS},
+	 * such as "no customer" cached before the customer was created: the next look-up asks
+	 * the provider.
 	 */
 	public void evictCustomer(String referenceId) {
 		evict(CUSTOMERS, referenceId);
 	}
 
 	/**
-	 * Caches the customer of an organization or user ID in cache {@value #CUSTOMERS}, as the
-	 * provider told it (in a webhook): the next look-up needs no question, which the provider's
-	 * search may answer from before the customer existed. It is refreshed like an answer the
-	 * provider gave to a look-up.
+	 * Caches the customer of an organization or user ID in cache {@value #CUSTOMERS}, as
+	 * the provider told it (in a webhook): the next look-up needs no question, which the
+	 * provider's search may answer from before the customer existed. It is refreshed like
+	 * an answer the provider gave to a look-up.
 	 */
 	public void putCustomer(String referenceId, String customerId) {
 		this.lookups.getOrDefault(CUSTOMERS, List.of()).forEach((lookup) -> lookup.put(referenceId, customerId));
@@ -166,7 +169,8 @@ public final class ProviderCaches {
 			this.builtInCaches.add(builtIn);
 			cache = builtIn;
 		}
-		CachedLookup<K, V> lookup = new CachedLookup<>(cache, loader, Caffeine.newBuilder()
+		CachedLookup<K, V> lookup = new CachedLookup<>(cache, loader,
+				Caffeine.newBuilder()
 					.ticker(this.ticker)
 					.expireAfterWrite(this.settings.failureBackoff())
 					.maximumSize(this.settings.maximumSize())
@@ -179,13 +183,14 @@ public final class ProviderCaches {
 	 * Settings of the built-in caches.
 	 *
 	 * @param customersRefresh how long a customer is served before it is refreshed
-	 * @param subscriptionsRefresh how long a subscription is served before it is refreshed
-	 * @param missingRefresh how long "no customer" and "no subscription" are served before
-	 * they are refreshed, at most their cache's refresh interval
+	 * @param subscriptionsRefresh how long a subscription is served before it is
+	 * refreshed
+	 * @param missingRefresh how long "no customer" and "no subscription" are served
+	 * before they are refreshed, at most their cache's refresh interval
 	 * @param usageRefresh how long usage summaries are served before they are refreshed
 	 * @param maximumSize most entries each cache holds
-	 * @param failureBackoff how long a look-up that failed with nothing cached is answered
-	 * with its failure before the provider is asked again
+	 * @param failureBackoff how long a look-up that failed with nothing cached is
+	 * answered with its failure before the provider is asked again
 	 */
 	public record Settings(Duration customersRefresh, Duration subscriptionsRefresh, Duration missingRefresh,
 			Duration usageRefresh, long maximumSize, Duration failureBackoff) {

@@ -1,14 +1,14 @@
 package dev.metering.provider;
 
 /**
- * A provider could not answer a read (a customer, a subscription, usage). The message names
- * what was asked and the provider's answer, never a secret.
+ * A provider could not answer a read (a customer, a subscription, usage). The message
+ * names what was asked and the provider's answer, never a secret.
  * <p>
- * A failure is passing (a timeout, a connection error, a rate limit, a server error: asking
- * again later may succeed) or a refusal of the request itself, which asking again does not
- * mend: of metering's credentials (a wrong or revoked key, a missing permission: 401, 403),
- * which fails every request until the configuration is fixed, or of what was asked (a
- * customer that does not exist, an address that is wrong: the other 4xx).
+ * A failure is passing (a timeout, a connection error, a rate limit, a server error:
+ * asking again later may succeed) or a refusal of the request itself, which asking again
+ * does not mend: of metering's credentials (a wrong or revoked key, a missing permission:
+ * 401, 403), which fails every request until the configuration is fixed, or of what was
+ * asked (a customer that does not exist, an address that is wrong: the other 4xx).
  */
 public abstract class ProviderLookupException extends RuntimeException {
 
@@ -24,7 +24,10 @@ public abstract class ProviderLookupException extends RuntimeException {
 		return this.kind;
 	}
 
-	/** Whether a failure is a provider's refusal of the request itself, which no retry mends. */
+	/**
+	 * Whether a failure is a provider's refusal of the request itself, which no retry
+	 * mends.
+	 */
 	public static boolean isRefusal(Throwable failure) {
 		return failure instanceof ProviderLookupException lookup && lookup.kind != Kind.PASSING;
 	}
@@ -37,13 +40,22 @@ public abstract class ProviderLookupException extends RuntimeException {
 	/** What kind of failure a look-up met. */
 	public enum Kind {
 
-		/** A timeout, a connection error, a rate limit or a server error: asking again may succeed. */
+		/**
+		 * A timeout, a connection error, a rate limit or a server error: asking again may
+		 * succeed.
+		 */
 		PASSING,
 
-		/** The provider refused what was asked (the other 4xx): asking again changes nothing. */
+		/**
+		 * The provider refused what was asked (the other 4xx): asking again changes
+		 * nothing.
+		 */
 		REQUEST_REFUSED,
 
-		/** The provider refused metering's credentials (401, 403): every request fails until they are fixed. */
+		/**
+		 * The provider refused metering's credentials (401, 403): every request fails
+		 * until they are fixed.
+		 */
 		CREDENTIALS_REFUSED;
 
 		/** The kind of an HTTP status that is not a success. */

@@ -16,15 +16,16 @@ import org.springframework.cache.caffeine.CaffeineCache;
 import org.springframework.cache.support.NullValue;
 
 /**
- * A built-in cache of provider look-ups: bounded, serving an entry while a background refresh
- * asks the provider again, and keeping it when the refresh fails. An answer is refreshed after
- * its refresh interval, "none" after its own, shorter one: a customer missing a minute ago may
- * have checked out since, and the provider's search may have lagged behind its checkout.
+ * A built-in cache of provider look-ups: bounded, serving an entry while a background
+ * refresh asks the provider again, and keeping it when the refresh fails. An answer is
+ * refreshed after its refresh interval, "none" after its own, shorter one: a customer
+ * missing a minute ago may have checked out since, and the provider's search may have
+ * lagged behind its checkout.
  * <p>
- * Caffeine refreshes every entry after one interval, so the cache refreshes after the shorter
- * of the two, and each entry carries when it was loaded: an entry whose own interval has not
- * passed yet is kept as it is, without asking the provider. It records its statistics, which
- * Micrometer's Caffeine cache metrics read.
+ * Caffeine refreshes every entry after one interval, so the cache refreshes after the
+ * shorter of the two, and each entry carries when it was loaded: an entry whose own
+ * interval has not passed yet is kept as it is, without asking the provider. It records
+ * its statistics, which Micrometer's Caffeine cache metrics read.
  */
 final class RefreshingCache extends CaffeineCache {
 
@@ -85,7 +86,8 @@ final class RefreshingCache extends CaffeineCache {
 	}
 
 	/**
-	 * An entry as stored: the value ("none" as {@link NullValue}), and when it was loaded.
+	 * An entry as stored: the value ("none" as {@link NullValue}), and when it was
+	 * loaded.
 	 */
 	private record Loaded(Object value, long loadedAt) {
 
@@ -96,9 +98,10 @@ final class RefreshingCache extends CaffeineCache {
 	}
 
 	/**
-	 * Loads entries, and refreshes those whose interval has passed on the refresher. A refresh
-	 * that fails keeps the old value, as if it had answered it, so that the next attempt waits
-	 * a whole interval instead of every read asking a provider that is down.
+	 * Loads entries, and refreshes those whose interval has passed on the refresher. A
+	 * refresh that fails keeps the old value, as if it had answered it, so that the next
+	 * attempt waits a whole interval instead of every read asking a provider that is
+	 * down.
 	 */
 	private static final class Refreshing<K, V> implements CacheLoader<Object, Object> {
 
@@ -138,7 +141,8 @@ final class RefreshingCache extends CaffeineCache {
 					return load(key);
 				}
 				catch (RuntimeException ex) {
-					// the message only: a provider exception's causes may quote the request
+					// the message only: a provider exception's causes may quote the
+					// request
 					logger.warn("Could not refresh " + key + " in cache " + this.name + ", keeping the last answer: "
 							+ ex.getMessage());
 					return new Loaded(old.value(), this.ticker.read());

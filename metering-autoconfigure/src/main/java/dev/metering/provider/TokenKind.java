@@ -3,14 +3,17 @@ package dev.metering.provider;
 import java.util.Locale;
 
 /**
- * Which tokens of a model round trip feed a meter: all of them, one type, or none. The five
- * types are disjoint, so that meters on each of them together count every token once.
+ * Which tokens of a model round trip feed a meter: all of them, one type, or none. The
+ * five types are disjoint, so that meters on each of them together count every token
+ * once.
  */
 public enum TokenKind {
 
 	/** Every token of the round trip: the five types below together. */
 	TOTAL,
-	/** Prompt tokens read fresh: neither read from nor written to the provider's cache. */
+	/**
+	 * Prompt tokens read fresh: neither read from nor written to the provider's cache.
+	 */
 	INPUT,
 	/** Prompt tokens read from the provider's prompt cache. */
 	CACHED_INPUT,
@@ -18,7 +21,9 @@ public enum TokenKind {
 	CACHE_WRITE_INPUT,
 	/** Completion tokens the model showed: the completion without its reasoning. */
 	OUTPUT,
-	/** Completion tokens the model spent reasoning, billed as output though never shown. */
+	/**
+	 * Completion tokens the model spent reasoning, billed as output though never shown.
+	 */
 	REASONING,
 	/** No ChatClient tokens: a meter fed by quantities or {@code recordUsage}. */
 	NONE;
@@ -28,7 +33,10 @@ public enum TokenKind {
 
 	private final String value = name().toLowerCase(Locale.ROOT).replace('_', '-');
 
-	/** The types of token, in the order events of a meter with a token-type dimension are made. */
+	/**
+	 * The types of token, in the order events of a meter with a token-type dimension are
+	 * made.
+	 */
 	public static TokenKind[] types() {
 		return TYPES.clone();
 	}
@@ -46,7 +54,9 @@ public enum TokenKind {
 		};
 	}
 
-	/** Whether tokens of {@code type} (one of the five types) feed a meter of this kind. */
+	/**
+	 * Whether tokens of {@code type} (one of the five types) feed a meter of this kind.
+	 */
 	public boolean includes(TokenKind type) {
 		return this == type || (this == TOTAL && type != NONE);
 	}
@@ -61,7 +71,10 @@ public enum TokenKind {
 		return this == TOTAL || this == OUTPUT || this == REASONING;
 	}
 
-	/** The name of a type of token as configured and as the token-type dimension says it, e.g. {@code cached-input}. */
+	/**
+	 * The name of a type of token as configured and as the token-type dimension says it,
+	 * e.g. {@code cached-input}.
+	 */
 	public String value() {
 		return this.value;
 	}

@@ -1,8 +1,9 @@
 package dev.metering.provider;
 
 /**
- * The tokens of one model round trip by type. The types are disjoint: each token the model
- * processed is in exactly one of them, so their sum is every token of the round trip.
+ * The tokens of one model round trip by type. The types are disjoint: each token the
+ * model processed is in exactly one of them, so their sum is every token of the round
+ * trip.
  *
  * @param input prompt tokens read fresh
  * @param cachedInput prompt tokens read from the provider's prompt cache

@@ -9,9 +9,9 @@ import java.util.Map;
 import dev.metering.MeterUsageSummary;
 
 /**
- * Usage per bucket: the buckets a range is cut into and the summaries that answer them. Hosted
- * meters group by whole UTC hours or days only, so those are the buckets every provider agrees
- * on, and a range must start and end on them.
+ * Usage per bucket: the buckets a range is cut into and the summaries that answer them.
+ * Hosted meters group by whole UTC hours or days only, so those are the buckets every
+ * provider agrees on, and a range must start and end on them.
  */
 public final class UsageBuckets {
 
@@ -29,8 +29,9 @@ public final class UsageBuckets {
 
 	/**
 	 * The start of every bucket of {@code [start, end)}, in order.
-	 * @throws IllegalArgumentException when the bucket is not one hour or one day, a bound is
-	 * missing or not on a bucket boundary (UTC), or the range is empty or too long
+	 * @throws IllegalArgumentException when the bucket is not one hour or one day, a
+	 * bound is missing or not on a bucket boundary (UTC), or the range is empty or too
+	 * long
 	 */
 	public static List<Instant> starts(Instant start, Instant end, Duration bucket) {
 		if (!HOUR.equals(bucket) && !DAY.equals(bucket)) {
@@ -42,8 +43,8 @@ public final class UsageBuckets {
 		long seconds = bucket.toSeconds();
 		for (Instant bound : List.of(start, end)) {
 			if (bound.getNano() != 0 || Math.floorMod(bound.getEpochSecond(), seconds) != 0) {
-				throw new IllegalArgumentException(bound + " is not the start of a UTC " + ((seconds == 3600) ? "hour"
-						: "day") + ": usage per bucket needs ranges of whole buckets");
+				throw new IllegalArgumentException(bound + " is not the start of a UTC "
+						+ ((seconds == 3600) ? "hour" : "day") + ": usage per bucket needs ranges of whole buckets");
 			}
 		}
 		if (!start.isBefore(end)) {
@@ -62,8 +63,8 @@ public final class UsageBuckets {
 	}
 
 	/**
-	 * One summary per bucket of {@code [start, end)}, with the value found for its start, else
-	 * zero: providers leave out buckets without usage.
+	 * One summary per bucket of {@code [start, end)}, with the value found for its start,
+	 * else zero: providers leave out buckets without usage.
 	 */
 	public static List<MeterUsageSummary> summaries(String meterId, String customerId, Instant start, Instant end,
 			Duration bucket, Map<Instant, Long> valuesByStart) {

@@ -10,12 +10,14 @@ import dev.metering.UsageDimensions;
  *
  * @param identifier idempotency identifier, fixed when the event is recorded and kept
  * through every retry
- * @param customerId the provider's customer, or {@code null} while the event waits for the
- * provider to name the customer of its subject
+ * @param customerId the provider's customer, or {@code null} while the event waits for
+ * the provider to name the customer of its subject
  * @param timestamp when the usage happened
- * @param dimensions the model and type of token the value is of, where the meter keeps them
+ * @param dimensions the model and type of token the value is of, where the meter keeps
+ * them
  * @param subject the organization or user whose usage it is, when metering knows it (a
- * metered call or {@code @MeteredUsage} method); {@code null} for usage recorded by customer ID
+ * metered call or {@code @MeteredUsage} method); {@code null} for usage recorded by
+ * customer ID
  */
 public record UsageEvent(String identifier, String eventName, String customerId, long value, Instant timestamp,
 		UsageDimensions dimensions, BillingSubject subject) {

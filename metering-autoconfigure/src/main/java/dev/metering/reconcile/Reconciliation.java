@@ -32,8 +32,8 @@ public record Reconciliation(String provider, Instant start, Instant end, List<S
 	 * @param meter the meter key
 	 * @param eventName the meter's event name
 	 * @param customerId the customer
-	 * @param start the start of the range compared: the window's, or the provider's when it
-	 * answers only whole buckets
+	 * @param start the start of the range compared: the window's, or the provider's when
+	 * it answers only whole buckets
 	 * @param end the end of the range compared
 	 * @param delivered what the outbox delivered
 	 * @param counted what the provider counted
@@ -41,7 +41,10 @@ public record Reconciliation(String provider, Instant start, Instant end, List<S
 	public record Drift(String meter, String eventName, String customerId, Instant start, Instant end, long delivered,
 			long counted) {
 
-		/** What the provider counted beyond what was delivered; negative when it lacks usage. */
+		/**
+		 * What the provider counted beyond what was delivered; negative when it lacks
+		 * usage.
+		 */
 		public long difference() {
 			return this.counted - this.delivered;
 		}

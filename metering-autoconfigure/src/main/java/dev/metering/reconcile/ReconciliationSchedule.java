@@ -19,9 +19,9 @@ import dev.metering.lock.LockTurn;
 /**
  * Reconciles the last closed window on a cron schedule in UTC, on a thread of its own
  * ({@code metering-reconcile-}), so that it needs no {@code @EnableScheduling} of the
- * application's. Every instance runs the schedule; the one that takes the reconciliation's
- * lock reconciles, and the others skip that run, so that the provider is read once and each
- * drift reported once.
+ * application's. Every instance runs the schedule; the one that takes the
+ * reconciliation's lock reconciles, and the others skip that run, so that the provider is
+ * read once and each drift reported once.
  */
 public final class ReconciliationSchedule implements SmartLifecycle {
 
@@ -67,11 +67,12 @@ public final class ReconciliationSchedule implements SmartLifecycle {
 	}
 
 	/**
-	 * What each run of the schedule does: reconciles the last closed window, unless another
-	 * instance holds the lock. The lock is held until halfway to the next run, 12 hours with
-	 * the default daily schedule: an instance whose run starts a little later, however soon
-	 * this one was done, finds it held and skips, and an instance that died holding it stops
-	 * no one at the next run. A reconciliation that fails gives it back at once.
+	 * What each run of the schedule does: reconciles the last closed window, unless
+	 * another instance holds the lock. The lock is held until halfway to the next run, 12
+	 * hours with the default daily schedule: an instance whose run starts a little later,
+	 * however soon this one was done, finds it held and skips, and an instance that died
+	 * holding it stops no one at the next run. A reconciliation that fails gives it back
+	 * at once.
 	 * @return whether this instance reconciled
 	 */
 	public boolean reconcileOnSchedule() {

@@ -25,10 +25,10 @@ import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 
 /**
- * Checks that the provider counted what was delivered: for a closed window, per sum meter and
- * per customer the outbox delivered to, the sum of the events sent is compared with the
- * provider's own total. A difference is a drift, logged at WARN with the customer, the meter,
- * the window and both figures, and observed
+ * Checks that the provider counted what was delivered: for a closed window, per sum meter
+ * and per customer the outbox delivered to, the sum of the events sent is compared with
+ * the provider's own total. A difference is a drift, logged at WARN with the customer,
+ * the meter, the window and both figures, and observed
  * ({@link ReconciliationObservationDocumentation#RECONCILIATION}) with what it found.
  * <p>
  * Only customers with usage delivered in the window are asked about, as providers answer
@@ -38,8 +38,7 @@ public final class UsageReconciler {
 
 	private static final Log logger = LogFactory.getLog(UsageReconciler.class);
 
-	private static final ReconciliationObservationConvention DEFAULT_CONVENTION =
-			new DefaultReconciliationObservationConvention();
+	private static final ReconciliationObservationConvention DEFAULT_CONVENTION = new DefaultReconciliationObservationConvention();
 
 	private final DeliveredUsage outbox;
 
@@ -58,12 +57,12 @@ public final class UsageReconciler {
 
 	/**
 	 * @param meters the configured meters
-	 * @param window the length of the window {@link #reconcileLastWindow()} reconciles, whole
-	 * minutes
+	 * @param window the length of the window {@link #reconcileLastWindow()} reconciles,
+	 * whole minutes
 	 * @param observations where reconciliations are observed
 	 */
-	public UsageReconciler(DeliveredUsage outbox, MeterProvider provider, List<MeterDefinition> meters,
-			Duration window, ObservationRegistry observations, Clock clock) {
+	public UsageReconciler(DeliveredUsage outbox, MeterProvider provider, List<MeterDefinition> meters, Duration window,
+			ObservationRegistry observations, Clock clock) {
 		this.outbox = outbox;
 		this.provider = provider;
 		this.meters = List.copyOf(meters);
@@ -146,8 +145,8 @@ public final class UsageReconciler {
 					+ "provider summaries do, was " + start + " to " + end);
 		}
 		if (!start.isBefore(end)) {
-			throw new IllegalArgumentException("A reconciliation window must start before it ends, was " + start
-					+ " to " + end);
+			throw new IllegalArgumentException(
+					"A reconciliation window must start before it ends, was " + start + " to " + end);
 		}
 		if (end.isAfter(this.clock.instant())) {
 			throw new IllegalArgumentException("A reconciliation window must have closed, but " + end
@@ -199,7 +198,10 @@ public final class UsageReconciler {
 			this.end = end;
 		}
 
-		/** @return {@code false} when the meter cannot be reconciled at all, as {@link #skippedBecause} says */
+		/**
+		 * @return {@code false} when the meter cannot be reconciled at all, as
+		 * {@link #skippedBecause} says
+		 */
 		boolean compare(MeterDefinition meter, DeliveredTotal total) {
 			List<MeterUsageSummary> summaries;
 			try {
@@ -215,7 +217,8 @@ public final class UsageReconciler {
 				return true;
 			}
 			long counted = summaries.stream().mapToLong(MeterUsageSummary::aggregatedValue).sum();
-			// a provider that answers whole buckets only (Polar: hours) may have counted a wider range
+			// a provider that answers whole buckets only (Polar: hours) may have counted
+			// a wider range
 			Instant from = summaries.stream()
 				.map(MeterUsageSummary::startTime)
 				.filter(Objects::nonNull)
@@ -237,8 +240,9 @@ public final class UsageReconciler {
 		}
 
 		/**
-		 * What was delivered to a customer over a range the provider widened the window to,
-		 * read once per range for every customer: the provider widens it alike for all.
+		 * What was delivered to a customer over a range the provider widened the window
+		 * to, read once per range for every customer: the provider widens it alike for
+		 * all.
 		 */
 		private long deliveredBetween(MeterDefinition meter, String customerId, Instant from, Instant to) {
 			return this.deliveredByRange

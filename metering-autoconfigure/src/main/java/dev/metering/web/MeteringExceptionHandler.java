@@ -20,9 +20,10 @@ import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageLimitExceededException;
 
 /**
- * Answers the metering exceptions as RFC 9457 problem details: 429 for a used-up limit, with a
- * {@code Retry-After} header that says when its period ends, 402 for a missing billing
- * account, and 503 with a {@code Retry-After} header when metering cannot take the call.
+ * Answers the metering exceptions as RFC 9457 problem details: 429 for a used-up limit,
+ * with a {@code Retry-After} header that says when its period ends, 402 for a missing
+ * billing account, and 503 with a {@code Retry-After} header when metering cannot take
+ * the call.
  * <p>
  * The same advice serves Spring MVC and WebFlux. It comes last: an application's own
  * {@code @ControllerAdvice} that handles one of these exceptions (or one of their
@@ -55,7 +56,10 @@ public class MeteringExceptionHandler {
 			.body(problem);
 	}
 
-	/** Whole seconds, rounded up so that a client retrying then finds the new period begun. */
+	/**
+	 * Whole seconds, rounded up so that a client retrying then finds the new period
+	 * begun.
+	 */
 	private long secondsUntil(Instant end) {
 		return wholeSeconds(Duration.between(this.clock.instant(), end));
 	}
@@ -87,8 +91,9 @@ public class MeteringExceptionHandler {
 	}
 
 	/**
-	 * A problem detail answer, named as such whatever the request accepts: a refused stream
-	 * asked for {@code text/event-stream}, which would otherwise wrap the problem in an event.
+	 * A problem detail answer, named as such whatever the request accepts: a refused
+	 * stream asked for {@code text/event-stream}, which would otherwise wrap the problem
+	 * in an event.
 	 */
 	private static ResponseEntity.BodyBuilder answer(HttpStatus status) {
 		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);

@@ -17,9 +17,10 @@ import dev.metering.billing.BillingSubjects;
  * Asks the {@link ReactiveBillingSubjectResolver} beans once per request of a WebFlux
  * application, after Spring Security's filter chain has put the authenticated user in the
  * request's Reactor context, and carries the subject they tell in that context. Streamed
- * ChatClient calls find it there; blocking ChatClient calls wrapped in a {@code Mono} (say
- * {@code Mono.fromCallable}) find it on their thread when the application turns on Reactor's
- * automatic context propagation ({@code spring.reactor.context-propagation=auto}), which
+ * ChatClient calls find it there; blocking ChatClient calls wrapped in a {@code Mono}
+ * (say {@code Mono.fromCallable}) find it on their thread when the application turns on
+ * Reactor's automatic context propagation
+ * ({@code spring.reactor.context-propagation=auto}), which
  * {@link MeteringContextAccessor} takes part in.
  * <p>
  * A subject named closer to the call (the advisor param, {@code @MeteredUsage}, a
@@ -28,7 +29,9 @@ import dev.metering.billing.BillingSubjects;
  */
 public class MeteringSubjectWebFilter implements WebFilter, Ordered {
 
-	/** After Spring Security's {@code WebFilterChainProxy} (-100), which sets the user. */
+	/**
+	 * After Spring Security's {@code WebFilterChainProxy} (-100), which sets the user.
+	 */
 	public static final int ORDER = 0;
 
 	private final BillingSubjects subjects;

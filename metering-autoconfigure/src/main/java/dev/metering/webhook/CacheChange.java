@@ -7,8 +7,8 @@ import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.ProviderEvent;
 
 /**
- * One change a provider's webhook asks of the caches of provider look-ups: an entry to fill
- * with the value the provider told, or to forget.
+ * One change a provider's webhook asks of the caches of provider look-ups: an entry to
+ * fill with the value the provider told, or to forget.
  *
  * @param cache the cache's name, e.g. {@value ProviderCaches#CUSTOMERS}
  * @param key the entry's key
@@ -23,24 +23,25 @@ public record CacheChange(String cache, String key, String value) {
 	}
 
 	/**
-	 * The changes an event asks for: evictions first, so that a customer the event names is
-	 * cached even when it also names its organization as stale.
+	 * The changes an event asks for: evictions first, so that a customer the event names
+	 * is cached even when it also names its organization as stale.
 	 */
 	static List<CacheChange> of(ProviderEvent.AccountsChanged changed) {
 		List<CacheChange> changes = new ArrayList<>();
-		changed.customerIds().forEach((customerId) -> changes.add(new CacheChange(ProviderCaches.SUBSCRIPTIONS,
-				customerId, null)));
-		changed.referenceIds().forEach((referenceId) -> changes.add(new CacheChange(ProviderCaches.CUSTOMERS,
-				referenceId, null)));
-		changed.customers().forEach((referenceId, customerId) -> changes.add(new CacheChange(
-				ProviderCaches.CUSTOMERS, referenceId, customerId)));
+		changed.customerIds()
+			.forEach((customerId) -> changes.add(new CacheChange(ProviderCaches.SUBSCRIPTIONS, customerId, null)));
+		changed.referenceIds()
+			.forEach((referenceId) -> changes.add(new CacheChange(ProviderCaches.CUSTOMERS, referenceId, null)));
+		changed.customers()
+			.forEach((referenceId, customerId) -> changes
+				.add(new CacheChange(ProviderCaches.CUSTOMERS, referenceId, customerId)));
 		return changes;
 	}
 
 	/**
 	 * Makes the change in this instance's caches. Customers are filled or forgotten,
-	 * subscriptions only forgotten; a change of a cache this version does not know (written by
-	 * a newer one) is left alone.
+	 * subscriptions only forgotten; a change of a cache this version does not know
+	 * (written by a newer one) is left alone.
 	 */
 	void applyTo(ProviderCaches caches) {
 		if (ProviderCaches.CUSTOMERS.equals(this.cache) && this.value != null) {

@@ -10,8 +10,8 @@ public interface CacheChanges {
 
 	/**
 	 * Makes the changes in this instance's caches, and has the other instances make them.
-	 * @throws RuntimeException when the other instances cannot be told: the webhook is then
-	 * answered with an error, and the provider delivers it again
+	 * @throws RuntimeException when the other instances cannot be told: the webhook is
+	 * then answered with an error, and the provider delivers it again
 	 */
 	void publish(List<CacheChange> changes);
 

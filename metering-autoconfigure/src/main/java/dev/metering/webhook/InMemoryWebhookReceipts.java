@@ -7,8 +7,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
- * Webhook events handled by this instance, remembered for a while: a duplicate delivered to
- * another instance, or after a restart, is handled again.
+ * Webhook events handled by this instance, remembered for a while: a duplicate delivered
+ * to another instance, or after a restart, is handled again.
  */
 public final class InMemoryWebhookReceipts implements WebhookReceipts {
 
@@ -20,7 +20,11 @@ public final class InMemoryWebhookReceipts implements WebhookReceipts {
 	 * @param ticker the time source
 	 */
 	public InMemoryWebhookReceipts(Duration retention, long maximumSize, Ticker ticker) {
-		this.claimed = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(retention).maximumSize(maximumSize).build();
+		this.claimed = Caffeine.newBuilder()
+			.ticker(ticker)
+			.expireAfterWrite(retention)
+			.maximumSize(maximumSize)
+			.build();
 	}
 
 	@Override

@@ -23,15 +23,16 @@ import dev.metering.provider.ProviderCaches;
 
 /**
  * Cache changes shared by every instance on the database, through
- * {@code metering_cache_change}: the instance that received a webhook makes the changes it
- * asks for in its own caches and writes them; every instance reads the others' changes every
- * poll interval, with one indexed query, and makes them in its caches too. Rows are deleted
- * an hour after they were written, by any instance, at most every ten minutes each.
+ * {@code metering_cache_change}: the instance that received a webhook makes the changes
+ * it asks for in its own caches and writes them; every instance reads the others' changes
+ * every poll interval, with one indexed query, and makes them in its caches too. Rows are
+ * deleted an hour after they were written, by any instance, at most every ten minutes
+ * each.
  * <p>
- * Each poll reads the changes of the last {@value #LOOK_BACK_SECONDS} seconds, not only those
- * after the last one it read, and makes each once: a change whose insert committed after a later
- * one's is still read, and so are the changes of an instance whose clock is behind by less than
- * that.
+ * Each poll reads the changes of the last {@value #LOOK_BACK_SECONDS} seconds, not only
+ * those after the last one it read, and makes each once: a change whose insert committed
+ * after a later one's is still read, and so are the changes of an instance whose clock is
+ * behind by less than that.
  */
 public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 
@@ -57,15 +58,17 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 	private final String origin = UUID.randomUUID().toString();
 
 	/**
-	 * The other instances' changes made here, by ID, with when they were written, until they
-	 * fall out of the look-back. Read and written by the polling thread only.
+	 * The other instances' changes made here, by ID, with when they were written, until
+	 * they fall out of the look-back. Read and written by the polling thread only.
 	 */
 	private final Map<Long, Long> made = new HashMap<>();
 
 	/** When this instance next deletes old rows. Polling thread only. */
 	private Instant nextPurge = Instant.MIN;
 
-	/** Whether the last poll failed, so that an outage is logged once, not every second. */
+	/**
+	 * Whether the last poll failed, so that an outage is logged once, not every second.
+	 */
 	private boolean failing;
 
 	private ScheduledExecutorService poller;
@@ -84,8 +87,8 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 
 	/**
 	 * Makes the changes here first, so that this instance has them even when the database
-	 * cannot take them (the webhook is then answered with an error and delivered again), then
-	 * writes them for the others.
+	 * cannot take them (the webhook is then answered with an error and delivered again),
+	 * then writes them for the others.
 	 */
 	@Override
 	public void publish(List<CacheChange> changes) {
@@ -101,7 +104,10 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 				});
 	}
 
-	/** Makes the changes other instances wrote since the look-back that this one has not made yet. */
+	/**
+	 * Makes the changes other instances wrote since the look-back that this one has not
+	 * made yet.
+	 */
 	void poll() {
 		Instant now = this.clock.instant();
 		long since = now.minus(LOOK_BACK).toEpochMilli();

@@ -13,10 +13,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import dev.metering.lock.InstanceLock;
 
 /**
- * Webhook events handled by any instance on the database, in {@code metering_webhook_event}:
- * the primary key lets one claim of an event succeed, whichever instance the duplicate
- * reaches. Events older than the retention are deleted once an hour, by one instance of those
- * sharing the table: the one holding the purge's lock.
+ * Webhook events handled by any instance on the database, in
+ * {@code metering_webhook_event}: the primary key lets one claim of an event succeed,
+ * whichever instance the duplicate reaches. Events older than the retention are deleted
+ * once an hour, by one instance of those sharing the table: the one holding the purge's
+ * lock.
  */
 public final class JdbcWebhookReceipts implements WebhookReceipts {
 

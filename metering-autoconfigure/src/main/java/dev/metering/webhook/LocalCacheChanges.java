@@ -5,9 +5,9 @@ import java.util.List;
 import dev.metering.provider.ProviderCaches;
 
 /**
- * Cache changes made in this instance's caches only: without a database that the instances
- * share, the others learn of a change when their own entries are refreshed, or at once when
- * the caches are the application's and shared (such as Redis).
+ * Cache changes made in this instance's caches only: without a database that the
+ * instances share, the others learn of a change when their own entries are refreshed, or
+ * at once when the caches are the application's and shared (such as Redis).
  */
 public final class LocalCacheChanges implements CacheChanges {
 

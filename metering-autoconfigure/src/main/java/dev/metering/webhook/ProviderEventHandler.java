@@ -20,23 +20,22 @@ import dev.metering.provider.UsageEvent;
 
 /**
  * Does what a provider's webhook event asks of metering: caches the customer the provider
- * names for an organization, and forgets the customer or the plan and period cached where they
- * changed, so that the next call reads them from the provider, in the caches of every instance
- * ({@link CacheChanges}); and moves usage the provider refused after accepting it to the dead
- * letters with the provider's reason.
+ * names for an organization, and forgets the customer or the plan and period cached where
+ * they changed, so that the next call reads them from the provider, in the caches of
+ * every instance ({@link CacheChanges}); and moves usage the provider refused after
+ * accepting it to the dead letters with the provider's reason.
  * <p>
- * A refusal that names no delivered event in the outbox (the outbox in memory forgets delivered
- * events, a database outbox keeps them for {@code metering.outbox.retention}, and a provider
- * may count refusals without naming each) is not lost: it is logged at WARN with the
- * provider's account, and counted apart. The dead-lettering is observed as a
- * {@link DeliveryObservationDocumentation#DELIVERY delivery} the webhook triggered.
+ * A refusal that names no delivered event in the outbox (the outbox in memory forgets
+ * delivered events, a database outbox keeps them for {@code metering.outbox.retention},
+ * and a provider may count refusals without naming each) is not lost: it is logged at
+ * WARN with the provider's account, and counted apart. The dead-lettering is observed as
+ * a {@link DeliveryObservationDocumentation#DELIVERY delivery} the webhook triggered.
  */
 public final class ProviderEventHandler {
 
 	private static final Log logger = LogFactory.getLog(ProviderEventHandler.class);
 
-	private static final DeliveryObservationConvention DEFAULT_CONVENTION =
-			new DefaultDeliveryObservationConvention();
+	private static final DeliveryObservationConvention DEFAULT_CONVENTION = new DefaultDeliveryObservationConvention();
 
 	private final String provider;
 

@@ -14,11 +14,11 @@ import dev.metering.provider.ProviderWebhooks;
 import dev.metering.provider.WebhookNotification;
 
 /**
- * Receives one provider's webhooks on Spring MVC and answers as providers expect: 200 once an
- * event is handled (or was handled before: a duplicate delivery is acknowledged and left
- * alone), 400 for a delivery the provider did not sign, or signed too long ago, and 500 when
- * handling failed, so that the provider delivers the event again. Refusals are logged with
- * their reason, never with the body or a secret.
+ * Receives one provider's webhooks on Spring MVC and answers as providers expect: 200
+ * once an event is handled (or was handled before: a duplicate delivery is acknowledged
+ * and left alone), 400 for a delivery the provider did not sign, or signed too long ago,
+ * and 500 when handling failed, so that the provider delivers the event again. Refusals
+ * are logged with their reason, never with the body or a secret.
  */
 public final class WebhookEndpoint implements HandlerFunction<ServerResponse> {
 
@@ -33,7 +33,8 @@ public final class WebhookEndpoint implements HandlerFunction<ServerResponse> {
 	private final ProviderEventHandler events;
 
 	/**
-	 * @param provider the provider's name: for logs, and to tell its event IDs from another's
+	 * @param provider the provider's name: for logs, and to tell its event IDs from
+	 * another's
 	 * @param webhooks checks and reads the provider's deliveries
 	 * @param receipts tells whether an event was handled before
 	 * @param events does what an event asks
@@ -54,8 +55,8 @@ public final class WebhookEndpoint implements HandlerFunction<ServerResponse> {
 			notification = this.webhooks.verify((name) -> request.headers().firstHeader(name), body);
 		}
 		catch (InvalidWebhookException ex) {
-			logger.warn("Refused a " + this.provider + " webhook delivery to " + request.path() + ": "
-					+ ex.getMessage());
+			logger
+				.warn("Refused a " + this.provider + " webhook delivery to " + request.path() + ": " + ex.getMessage());
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
 					"The webhook is not signed with a signing secret of this endpoint, or was signed too long ago.");
 			problem.setTitle("Invalid webhook signature");

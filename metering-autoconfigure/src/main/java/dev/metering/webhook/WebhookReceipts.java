@@ -1,8 +1,8 @@
 package dev.metering.webhook;
 
 /**
- * The webhook events already handled, so that an event delivered twice (providers deliver at
- * least once, and again when the first answer was late) is handled once.
+ * The webhook events already handled, so that an event delivered twice (providers deliver
+ * at least once, and again when the first answer was late) is handled once.
  */
 public interface WebhookReceipts {
 
@@ -14,7 +14,10 @@ public interface WebhookReceipts {
 	 */
 	boolean claim(String provider, String eventId);
 
-	/** Gives a claim back after handling failed, so that the provider's next delivery is handled. */
+	/**
+	 * Gives a claim back after handling failed, so that the provider's next delivery is
+	 * handled.
+	 */
 	void release(String provider, String eventId);
 
 }

@@ -10,8 +10,8 @@ import dev.metering.support.MutableClock;
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
 
 /**
- * Every round trip billed by estimate is observed as {@code metering.estimate}, named after
- * the model, with the model and the reason as keys and the tokens billed as a
+ * Every round trip billed by estimate is observed as {@code metering.estimate}, named
+ * after the model, with the model and the reason as keys and the tokens billed as a
  * high-cardinality key.
  */
 class EstimateObservationTests {

@@ -18,8 +18,8 @@ import dev.metering.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every round trip billed by estimate is counted by model and reason; a model that answers
- * without usage is named in a warning at most once a minute.
+ * Every round trip billed by estimate is counted by model and reason; a model that
+ * answers without usage is named in a warning at most once a minute.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EstimatedUsageTests {

@@ -44,7 +44,8 @@ class ReportedTokensTests {
 
 	@Test
 	void anthropicsCacheTokensComeOnTopOfItsInputTokensWhateverTheirSize() {
-		// what Spring AI's Anthropic model reports: input_tokens as prompt, the SDK's usage as native
+		// what Spring AI's Anthropic model reports: input_tokens as prompt, the SDK's
+		// usage as native
 		Usage anthropic = Usage.builder()
 			.inputTokens(500)
 			.outputTokens(10)
@@ -64,10 +65,11 @@ class ReportedTokensTests {
 
 	@Test
 	void aThinkingGeminiModelsThoughtsAndToolUsePromptAreBilledBeyondItsPromptAndCompletion() {
-		// what Spring AI's Google GenAI model reports: candidates without thoughts, a total with them
-		GenerateContentResponseUsageMetadata gemini = GenerateContentResponseUsageMetadata.fromJson(
-				"{\"promptTokenCount\": 120, \"candidatesTokenCount\": 40, \"thoughtsTokenCount\": 800,"
-						+ " \"toolUsePromptTokenCount\": 100, \"totalTokenCount\": 1060}");
+		// what Spring AI's Google GenAI model reports: candidates without thoughts, a
+		// total with them
+		GenerateContentResponseUsageMetadata gemini = GenerateContentResponseUsageMetadata
+			.fromJson("{\"promptTokenCount\": 120, \"candidatesTokenCount\": 40, \"thoughtsTokenCount\": 800,"
+					+ " \"toolUsePromptTokenCount\": 100, \"totalTokenCount\": 1060}");
 
 		TokenUsage tokens = ReportedTokens.of(response(GoogleGenAiUsage.from(gemini)));
 
@@ -77,9 +79,9 @@ class ReportedTokensTests {
 
 	@Test
 	void geminisCachedContentIsPartOfItsPrompt() {
-		GenerateContentResponseUsageMetadata gemini = GenerateContentResponseUsageMetadata.fromJson(
-				"{\"promptTokenCount\": 1000, \"cachedContentTokenCount\": 600, \"candidatesTokenCount\": 50,"
-						+ " \"totalTokenCount\": 1050}");
+		GenerateContentResponseUsageMetadata gemini = GenerateContentResponseUsageMetadata
+			.fromJson("{\"promptTokenCount\": 1000, \"cachedContentTokenCount\": 600, \"candidatesTokenCount\": 50,"
+					+ " \"totalTokenCount\": 1050}");
 
 		assertThat(ReportedTokens.of(response(GoogleGenAiUsage.from(gemini))))
 			.isEqualTo(new TokenUsage(400, 600, 0, 50, 0));
@@ -95,7 +97,8 @@ class ReportedTokensTests {
 
 	@Test
 	void bedrockConversesCacheTokensComeOnTopOfItsInputTokensWhateverTheirSize() {
-		// what Spring AI's Bedrock Converse model reports: inputTokens as prompt, the AWS SDK's usage as native
+		// what Spring AI's Bedrock Converse model reports: inputTokens as prompt, the AWS
+		// SDK's usage as native
 		Object bedrock = software.amazon.awssdk.services.bedrockruntime.model.TokenUsage.builder()
 			.inputTokens(500)
 			.outputTokens(10)

@@ -13,8 +13,8 @@ import org.springframework.core.io.ClassPathResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The configuration metadata an IDE shows reads like Spring Boot's own: every property has a
- * full sentence as its description, and enumerated properties list their values.
+ * The configuration metadata an IDE shows reads like Spring Boot's own: every property
+ * has a full sentence as its description, and enumerated properties list their values.
  */
 class ConfigurationMetadataTests {
 
@@ -24,9 +24,9 @@ class ConfigurationMetadataTests {
 	void everyPropertyHasAFullSentenceCaseDescription() {
 		List<Map<String, Object>> properties = JsonPath.read(this.metadata, "$.properties[*]");
 		assertThat(properties).hasSizeGreaterThan(30);
-		assertThat(properties).allSatisfy((property) -> assertThat((String) property.get("description"))
-			.as((String) property.get("name"))
-			.matches("^[A-Z].*\\.$"));
+		assertThat(properties)
+			.allSatisfy((property) -> assertThat((String) property.get("description")).as((String) property.get("name"))
+				.matches("^[A-Z].*\\.$"));
 		assertThat(description("metering.stripe.api")).startsWith("How meter events are sent");
 		assertThat(description("metering.default-meter")).contains("MeteredUsage scope");
 	}

@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Which usage ledger the auto-configuration picks, and the one initializer that creates the
- * metering tables for the ledger and the outbox alike.
+ * Which usage ledger the auto-configuration picks, and the one initializer that creates
+ * the metering tables for the ledger and the outbox alike.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class JdbcLimitsAutoConfigurationTests {
@@ -76,7 +76,8 @@ class JdbcLimitsAutoConfigurationTests {
 	void theLedgerHoldsItsSlicesUnderTheIdTheOutboxRecordsEventsWith() {
 		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:one-instance").run((context) -> {
 			assertThat(context).hasSingleBean(MeteringInstance.class);
-			// the heartbeat is made by the first flush, once start-up has checked the tables
+			// the heartbeat is made by the first flush, once start-up has checked the
+			// tables
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(new JdbcTemplate(context.getBean(DataSource.class))
 					.queryForList("SELECT holder FROM metering_ledger_holder", String.class))
@@ -87,7 +88,8 @@ class JdbcLimitsAutoConfigurationTests {
 	@Test
 	void aLedgerInTheDatabaseBesideAnOutboxInMemoryWarnsThatAKillLosesItsLastFlush(CapturedOutput output) {
 		this.contextRunner
-			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:ledger-beside-memory", "metering.outbox.store=memory")
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:ledger-beside-memory",
+					"metering.outbox.store=memory")
 			.run((context) -> assertThat(context).hasNotFailed());
 		assertThat(output).contains("an instance killed without shutting down leaves the usage its calls settled in "
 				+ "its last 200 ms uncounted");
@@ -95,7 +97,8 @@ class JdbcLimitsAutoConfigurationTests {
 
 	@Test
 	void aLeaseWithinAFewFlushesFailsNamingTheProperty() {
-		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:short-lease", "metering.limits.lease=500ms")
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:short-lease", "metering.limits.lease=500ms")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.limits.lease must be at least 1s, five times the usage ledger's "

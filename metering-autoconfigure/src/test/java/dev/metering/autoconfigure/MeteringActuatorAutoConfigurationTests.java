@@ -47,10 +47,15 @@ class MeteringActuatorAutoConfigurationTests {
 
 	private static final String STRIPE_WEBHOOK_SECRET = "whsec_SuperSecretSigningSecret";
 
-	/** A secret not shaped like any known one: only the property's name tells that it is one. */
+	/**
+	 * A secret not shaped like any known one: only the property's name tells that it is
+	 * one.
+	 */
 	private static final String POLAR_WEBHOOK_SECRET = "SuperSecretPolarEndpointSecret";
 
-	/** Metronome's secrets have no shape of their own: only their properties tell them. */
+	/**
+	 * Metronome's secrets have no shape of their own: only their properties tell them.
+	 */
 	private static final String METRONOME_TOKEN = "SuperSecretMetronomeApiToken";
 
 	private static final String METRONOME_WEBHOOK_SECRET = "SuperSecretMetronomeWebhookSecret";
@@ -64,10 +69,9 @@ class MeteringActuatorAutoConfigurationTests {
 				"metering.metronome.api-token=" + METRONOME_TOKEN,
 				"METERING_METRONOME_WEBHOOK_SECRET=" + METRONOME_WEBHOOK_SECRET);
 
-	private final ApplicationContextRunner actuatorRunner = new ApplicationContextRunner()
-		.withConfiguration(MeteringAutoConfigurations.with(EndpointAutoConfiguration.class,
-				HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
-				HealthEndpointAutoConfiguration.class));
+	private final ApplicationContextRunner actuatorRunner = new ApplicationContextRunner().withConfiguration(
+			MeteringAutoConfigurations.with(EndpointAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+					HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class));
 
 	@Test
 	void configurationPropertiesReportMasksTheSecretsWhenShowingValues() {
@@ -146,7 +150,8 @@ class MeteringActuatorAutoConfigurationTests {
 			assertThat(context).doesNotHaveBean(UsageReconciler.class);
 			MeteringEndpoint endpoint = context.getBean(MeteringEndpoint.class);
 			assertThat(endpoint.metering(0, 10).deadLetterPage().items()).isEmpty();
-			assertThat(endpoint.act("redrive-all", null, null, null)).isEqualTo(new MeteringEndpoint.RedriveDescriptor(0));
+			assertThat(endpoint.act("redrive-all", null, null, null))
+				.isEqualTo(new MeteringEndpoint.RedriveDescriptor(0));
 			assertThatExceptionOfType(InvalidEndpointRequestException.class)
 				.isThrownBy(() -> endpoint.act("reconcile", null, null, null))
 				.withMessageContaining("Reconciliation needs the outbox in the database");
@@ -157,8 +162,7 @@ class MeteringActuatorAutoConfigurationTests {
 				.isThrownBy(() -> endpoint.act("purge", null, null, null))
 				.withMessage("Unknown action 'purge'; the metering endpoint takes redrive (with an identifier), "
 						+ "redrive-all and reconcile");
-			assertThatExceptionOfType(InvalidEndpointRequestException.class)
-				.isThrownBy(() -> endpoint.metering(0, 501))
+			assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> endpoint.metering(0, 501))
 				.withMessageContaining("size 1 to 500");
 		});
 	}
@@ -166,7 +170,8 @@ class MeteringActuatorAutoConfigurationTests {
 	@Test
 	void withoutActuatorThereIsNoHealthIndicatorNorEndpoint() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=metering")
-			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"))
+			.withClassLoader(
+					new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(BillingClient.class)
 				.doesNotHaveBean(MeteringHealthIndicator.class)
@@ -175,7 +180,8 @@ class MeteringActuatorAutoConfigurationTests {
 
 	@Test
 	void withoutActuatorsHealthModuleTheEndpointIsStillThere() {
-		new ApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with(EndpointAutoConfiguration.class))
+		new ApplicationContextRunner()
+			.withConfiguration(MeteringAutoConfigurations.with(EndpointAutoConfiguration.class))
 			.withPropertyValues("management.endpoints.web.exposure.include=metering")
 			.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
 			.run((context) -> assertThat(context).hasNotFailed()

@@ -106,9 +106,8 @@ class MeteringAutoConfigurationTests {
 
 	@Test
 	void withoutAMeterRegistryNothingIsCounted() {
-		this.contextRunner
-			.run((context) -> assertThat(context).doesNotHaveBean(AdmissionMeterObservationHandler.class)
-				.doesNotHaveBean(MeterRegistry.class));
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(AdmissionMeterObservationHandler.class)
+			.doesNotHaveBean(MeterRegistry.class));
 	}
 
 	@Test
@@ -144,7 +143,10 @@ class MeteringAutoConfigurationTests {
 			ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(3, 4));
 			context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
 
-			builder.build().prompt("hi").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a")).call()
+			builder.build()
+				.prompt("hi")
+				.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a"))
+				.call()
 				.content();
 
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -159,17 +161,19 @@ class MeteringAutoConfigurationTests {
 	void polarStartsWithItsProvider() {
 		this.contextRunner.withPropertyValues("metering.provider=polar", "metering.polar.access-token=polar_oat_x")
 			.run((context) -> {
-				assertThat(context).hasNotFailed().hasSingleBean(PolarMeterProvider.class).hasSingleBean(PolarClient.class);
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(PolarMeterProvider.class)
+					.hasSingleBean(PolarClient.class);
 				assertThat(context.getBean(MeterProvider.class).name()).isEqualTo("polar");
 			});
 	}
 
 	@Test
 	void polarWithoutAccessTokenFailsNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.provider=polar").run((context) -> assertThat(context)
-			.getFailure()
-			.rootCause()
-			.hasMessageContaining("metering.polar.access-token must be set when metering.provider=polar"));
+		this.contextRunner.withPropertyValues("metering.provider=polar")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("metering.polar.access-token must be set when metering.provider=polar"));
 	}
 
 	@Test
@@ -255,9 +259,9 @@ class MeteringAutoConfigurationTests {
 
 	@Test
 	void noneIsCachedForThirtySecondsByDefaultAndTheIntervalMustBePositive() {
-		this.contextRunner.run((context) -> assertThat(
-				context.getBean(MeteringProperties.class).cache().missingRefresh())
-			.isEqualTo(Duration.ofSeconds(30)));
+		this.contextRunner
+			.run((context) -> assertThat(context.getBean(MeteringProperties.class).cache().missingRefresh())
+				.isEqualTo(Duration.ofSeconds(30)));
 		this.contextRunner.withPropertyValues("metering.cache.missing-refresh=5s")
 			.run((context) -> assertThat(context.getBean(MeteringProperties.class).cache().missingRefresh())
 				.isEqualTo(Duration.ofSeconds(5)));
@@ -295,8 +299,7 @@ class MeteringAutoConfigurationTests {
 			}
 
 			@Override
-			public RecordUsageResult recordUsage(String eventName, String customerId, long value,
-					Instant timestamp) {
+			public RecordUsageResult recordUsage(String eventName, String customerId, long value, Instant timestamp) {
 				return RecordUsageResult.rejected("user bean");
 			}
 

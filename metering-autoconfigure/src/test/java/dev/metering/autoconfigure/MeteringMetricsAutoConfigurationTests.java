@@ -16,8 +16,8 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An application with a meter registry and no observation registry gets metering's meters all
- * the same, from observations made on a registry metering keeps to itself.
+ * An application with a meter registry and no observation registry gets metering's meters
+ * all the same, from observations made on a registry metering keeps to itself.
  */
 class MeteringMetricsAutoConfigurationTests {
 
@@ -42,7 +42,8 @@ class MeteringMetricsAutoConfigurationTests {
 			assertThat(registry.get("metering.recording").tags("outcome", "recorded").timer().count()).isOne();
 			assertThat(registry.get("metering.delivery").tags("provider", "local", "trigger", "pass").timers())
 				.isNotEmpty();
-			assertThat(registry.get("metering.provider.requests").tags("provider", "local", "outcome", "delivered")
+			assertThat(registry.get("metering.provider.requests")
+				.tags("provider", "local", "outcome", "delivered")
 				.timer()
 				.count()).isOne();
 			assertThat(registry.get("metering.calls.unbilled").counter().count()).isOne();

@@ -15,9 +15,10 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Reconciliation is there when the outbox remembers what it delivered, its schedule only when
- * enabled; a setting that cannot work fails start-up naming the property. The organization
- * key of Spring AI's observations is there only when the application opts in.
+ * Reconciliation is there when the outbox remembers what it delivered, its schedule only
+ * when enabled; a setting that cannot work fails start-up naming the property. The
+ * organization key of Spring AI's observations is there only when the application opts
+ * in.
  */
 class MeteringReconciliationAutoConfigurationTests {
 
@@ -59,8 +60,8 @@ class MeteringReconciliationAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("metering.reconcile.window=8d")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("metering.reconcile.window must not be longer than metering.outbox.retention "
-						+ "(PT168H)"));
+				.hasMessageContaining(
+						"metering.reconcile.window must not be longer than metering.outbox.retention " + "(PT168H)"));
 		this.contextRunner.withPropertyValues("metering.reconcile.window=8d", "metering.outbox.retention=30d")
 			.run((context) -> assertThat(context).hasNotFailed());
 	}

@@ -42,9 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatRuntimeException;
 
 /**
- * Start-up fails, saying what to do, when the tables of a feature in use are missing from a
- * database the starter does not initialize, or lack a column a later version added; it passes
- * once they are there, however and whenever during start-up they were made.
+ * Start-up fails, saying what to do, when the tables of a feature in use are missing from
+ * a database the starter does not initialize, or lack a column a later version added; it
+ * passes once they are there, however and whenever during start-up they were made.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MeteringSchemaCheckTests {
@@ -66,8 +66,7 @@ class MeteringSchemaCheckTests {
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.setRegisterShutdownHook(false);
 		application.setDefaultProperties(Map.of("spring.datasource.url", h2File(), "spring.datasource.username", "sa"));
-		assertThatRuntimeException().isThrownBy(application::run)
-			.isInstanceOf(IncompleteMeteringSchemaException.class);
+		assertThatRuntimeException().isThrownBy(application::run).isInstanceOf(IncompleteMeteringSchemaException.class);
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Spring AI Metering's tables in the application's database (H2) are missing or out of date")
 			.contains("- table metering_usage_event is missing (outbox)")
@@ -93,8 +92,8 @@ class MeteringSchemaCheckTests {
 		String url = h2File();
 		createSchema(url);
 		jdbc(url).execute("ALTER TABLE metering_usage_event DROP COLUMN subject_id");
-		runner(url).run((context) -> assertProblems(context,
-				"column metering_usage_event.subject_id is missing (outbox)"));
+		runner(url)
+			.run((context) -> assertProblems(context, "column metering_usage_event.subject_id is missing (outbox)"));
 	}
 
 	@Test
@@ -138,8 +137,8 @@ class MeteringSchemaCheckTests {
 					"metering.stripe.webhook.secret=whsec_SchemaCheckSigningSecret")
 			.run((context) -> inUse.addAll(featuresInUse(context)));
 
-		assertThat(inUse).isEqualTo(MeteringSchema.of(new DefaultResourceLoader(), MeteringDatabase.of(dataSource(url)))
-			.features());
+		assertThat(inUse)
+			.isEqualTo(MeteringSchema.of(new DefaultResourceLoader(), MeteringDatabase.of(dataSource(url))).features());
 	}
 
 	private static Set<String> featuresInUse(ConfigurableApplicationContext context) {
@@ -179,8 +178,8 @@ class MeteringSchemaCheckTests {
 		String url = postgresDatabase();
 		createSchema(url);
 		jdbc(url).execute("ALTER TABLE metering_usage_event DROP COLUMN subject_type");
-		runner(url).run((context) -> assertProblems(context,
-				"column metering_usage_event.subject_type is missing (outbox)"));
+		runner(url)
+			.run((context) -> assertProblems(context, "column metering_usage_event.subject_type is missing (outbox)"));
 	}
 
 	@Test
@@ -245,7 +244,10 @@ class MeteringSchemaCheckTests {
 		return new DriverManagerDataSource(url, user(url), user(url));
 	}
 
-	/** The schema as the starter's script creates it, as an application's migrations would. */
+	/**
+	 * The schema as the starter's script creates it, as an application's migrations
+	 * would.
+	 */
 	private static void createSchema(String url) {
 		new ResourceDatabasePopulator(new ClassPathResource("META-INF/metering/schema.sql")).execute(dataSource(url));
 	}

@@ -13,8 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * What the start-up check looks for is read from the scripts that create it: every table under
- * the feature that uses it, with the columns of its CREATE TABLE and of every ADD COLUMN after.
+ * What the start-up check looks for is read from the scripts that create it: every table
+ * under the feature that uses it, with the columns of its CREATE TABLE and of every ADD
+ * COLUMN after.
  */
 class MeteringSchemaTests {
 

@@ -19,8 +19,8 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Polar provider's auto-configuration: its beans, the application's caches, validation
- * and start-up without spring-web.
+ * The Polar provider's auto-configuration: its beans, the application's caches,
+ * validation and start-up without spring-web.
  */
 class PolarMeteringAutoConfigurationTests {
 
@@ -53,7 +53,8 @@ class PolarMeteringAutoConfigurationTests {
 			.withBean(CacheManager.class, () -> new ConcurrentMapCacheManager(ProviderCaches.SUBSCRIPTIONS))
 			.run((context) -> {
 				context.getBean(CacheManager.class).getCache(ProviderCaches.SUBSCRIPTIONS).put("org_a", null);
-				// answered from the application's cache: no request reaches the unreachable Polar
+				// answered from the application's cache: no request reaches the
+				// unreachable Polar
 				assertThat(context.getBean(BillingClient.class).getPlanLimits("org_a").plan()).isEqualTo("free");
 			});
 	}
@@ -87,11 +88,9 @@ class PolarMeteringAutoConfigurationTests {
 
 	@Test
 	void theValueKeyDefaultsToValue() {
-		this.contextRunner.run((context) -> assertThat(context.getBean(MeteringProperties.class)
-			.meters()
-			.get("ai-tokens")
-			.polar()
-			.valueKey()).isEqualTo("value"));
+		this.contextRunner.run((context) -> assertThat(
+				context.getBean(MeteringProperties.class).meters().get("ai-tokens").polar().valueKey())
+			.isEqualTo("value"));
 	}
 
 	@Test

@@ -21,8 +21,8 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code metering.pricing.*} and credits meters are checked at start-up, each mistake failing
- * with a message that names the property.
+ * {@code metering.pricing.*} and credits meters are checked at start-up, each mistake
+ * failing with a message that names the property.
  */
 class PricingPropertiesTests {
 
@@ -33,10 +33,9 @@ class PricingPropertiesTests {
 
 	@Test
 	void ratesPriceEachModelByItsMostSpecificPatternWithTheMarkup() {
-		this.contextRunner
-			.withPropertyValues("metering.pricing.models.[gpt-4o*].output=10000",
-					"metering.pricing.models.[gpt-4o-mini*].output=600", "metering.pricing.models.[gpt-4o-mini].output=1",
-					"metering.pricing.default.output=1000000", "metering.pricing.markup=20")
+		this.contextRunner.withPropertyValues("metering.pricing.models.[gpt-4o*].output=10000",
+				"metering.pricing.models.[gpt-4o-mini*].output=600", "metering.pricing.models.[gpt-4o-mini].output=1",
+				"metering.pricing.default.output=1000000", "metering.pricing.markup=20")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				PriceList prices = context.getBean(PriceList.class);
@@ -55,10 +54,11 @@ class PricingPropertiesTests {
 					"metering.pricing.default.input=0.000001", "metering.pricing.markup=33.333333333333")
 			.run((context) -> {
 				PriceList prices = context.getBean(PriceList.class);
-				// 13.33… credits a token, kept to 7 decimals so that a billion tokens fit a long
+				// 13.33… credits a token, kept to 7 decimals so that a billion tokens fit
+				// a long
 				String credits = credits(prices, "gpt-4o", new TokenUsage(0, 0, 0, 1_000_000_000, 0));
-				assertThat(new BigDecimal(credits)).isCloseTo(new BigDecimal("13333333333.3333"), Offset.offset(
-						new BigDecimal("100")));
+				assertThat(new BigDecimal(credits)).isCloseTo(new BigDecimal("13333333333.3333"),
+						Offset.offset(new BigDecimal("100")));
 			});
 	}
 
@@ -76,7 +76,8 @@ class PricingPropertiesTests {
 
 	@Test
 	void unknownTokenKindOfAMeterFailsNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.meters.credits.tokens=cached", "metering.pricing.default.input=1")
+		this.contextRunner
+			.withPropertyValues("metering.meters.credits.tokens=cached", "metering.pricing.default.input=1")
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("Failed to bind properties under 'metering.meters.credits.tokens'"));
 	}
@@ -117,9 +118,8 @@ class PricingPropertiesTests {
 	}
 
 	private void fails(String message, String... properties) {
-		Consumer<AssertableApplicationContext> failure = (context) -> assertThat(context).getFailure()
-			.rootCause()
-			.hasMessageContaining(message);
+		Consumer<AssertableApplicationContext> failure = (
+				context) -> assertThat(context).getFailure().rootCause().hasMessageContaining(message);
 		this.contextRunner.withPropertyValues(properties).run(failure::accept);
 	}
 

@@ -44,8 +44,8 @@ class StripeMeteringAutoConfigurationTests {
 	static final StubServer stripe = new StubServer();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
-				StripeMeteringAutoConfiguration.class, StripeSdkMissingAutoConfiguration.class));
+		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class, StripeMeteringAutoConfiguration.class,
+				StripeSdkMissingAutoConfiguration.class));
 
 	@Test
 	void stripeProviderComesWithItsClient() {
@@ -73,7 +73,8 @@ class StripeMeteringAutoConfigurationTests {
 			.run((context) -> {
 				CacheManager caches = context.getBean(CacheManager.class);
 				caches.getCache(ProviderCaches.SUBSCRIPTIONS).put("cus_a", null);
-				// answered from the application's cache: no request reaches the unreachable Stripe
+				// answered from the application's cache: no request reaches the
+				// unreachable Stripe
 				assertThat(context.getBean(BillingClient.class).getPlanLimits("org_a").plan()).isEqualTo("free");
 			});
 	}
@@ -94,11 +95,10 @@ class StripeMeteringAutoConfigurationTests {
 		StripeClientBuilderCustomizer customizer = (builder) -> builder.setApiBase(stripe.baseUrl())
 			.setMaxNetworkRetries(3)
 			.setHttpClient(new HttpURLConnectionClient());
-		this.contextRunner
-			.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_123",
-					// unreachable: only the customizer's API base gets an answer
-					"metering.stripe.api-base=http://localhost:9", "metering.accounts.org_a.customer-id=cus_a",
-					"metering.limits.on-lookup-failure=reject")
+		this.contextRunner.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=sk_test_123",
+				// unreachable: only the customizer's API base gets an answer
+				"metering.stripe.api-base=http://localhost:9", "metering.accounts.org_a.customer-id=cus_a",
+				"metering.limits.on-lookup-failure=reject")
 			.withBean(StripeClientBuilderCustomizer.class, () -> customizer)
 			.run((context) -> {
 				assertThatExceptionOfType(MeteringUnavailableException.class)

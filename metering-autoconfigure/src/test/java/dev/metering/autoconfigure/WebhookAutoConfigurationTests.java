@@ -41,7 +41,8 @@ class WebhookAutoConfigurationTests {
 
 	@Test
 	void stripesWebhooksAreReceivedOnceASigningSecretIsSet() {
-		this.contextRunner.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
+		this.contextRunner
+			.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(StripeWebhooks.class)
 					.hasBean("meteringStripeWebhookRoute")
@@ -55,8 +56,9 @@ class WebhookAutoConfigurationTests {
 
 	@Test
 	void polarsWebhooksAreReceivedOnceASigningSecretIsSet() {
-		this.contextRunner.withPropertyValues("metering.provider=polar", "metering.polar.webhook.secret[0]=" + POLAR_SECRET,
-				"metering.polar.webhook.path=/hooks/polar")
+		this.contextRunner
+			.withPropertyValues("metering.provider=polar", "metering.polar.webhook.secret[0]=" + POLAR_SECRET,
+					"metering.polar.webhook.path=/hooks/polar")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(PolarWebhooks.class)
 					.hasBean("meteringPolarWebhookRoute")
@@ -68,17 +70,18 @@ class WebhookAutoConfigurationTests {
 
 	@Test
 	void withoutASecretOrWithABlankOneNoWebhookIsReceived() {
-		this.contextRunner.withPropertyValues("metering.provider=stripe").run((context) -> assertThat(context)
-			.hasNotFailed()
-			.doesNotHaveBean(StripeWebhooks.class)
-			.doesNotHaveBean(RouterFunction.class));
+		this.contextRunner.withPropertyValues("metering.provider=stripe")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(StripeWebhooks.class)
+				.doesNotHaveBean(RouterFunction.class));
 		this.contextRunner.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret= ")
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(StripeWebhooks.class));
 	}
 
 	@Test
 	void aSecretOfTheOtherProviderTurnsNothingOn() {
-		this.contextRunner.withPropertyValues("metering.provider=polar", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
+		this.contextRunner
+			.withPropertyValues("metering.provider=polar", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(StripeWebhooks.class)
 				.doesNotHaveBean(PolarWebhooks.class));
@@ -128,9 +131,9 @@ class WebhookAutoConfigurationTests {
 			.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET,
 					"spring.datasource.url=jdbc:h2:mem:cache-changes-" + UUID.randomUUID(),
 					"metering.outbox.store=memory")
-			.run((context) -> assertThat(context.getBean(CacheChanges.class))
-				.isInstanceOf(LocalCacheChanges.class));
-		this.contextRunner.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
+			.run((context) -> assertThat(context.getBean(CacheChanges.class)).isInstanceOf(LocalCacheChanges.class));
+		this.contextRunner
+			.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
 			.run((context) -> assertThat(context.getBean(CacheChanges.class)).as("no DataSource")
 				.isInstanceOf(LocalCacheChanges.class));
 	}

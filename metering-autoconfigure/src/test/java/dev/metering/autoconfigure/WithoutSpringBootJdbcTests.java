@@ -37,10 +37,10 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An application with a DataSource of its own and spring-jdbc, but not spring-boot-jdbc (the
- * module of Boot's DataSourceAutoConfiguration, DatabaseDriver and script initializers), keeps
- * usage, limits and the local meter's sums in its database; one that lacks what the database
- * needs is told which part it lacks.
+ * An application with a DataSource of its own and spring-jdbc, but not spring-boot-jdbc
+ * (the module of Boot's DataSourceAutoConfiguration, DatabaseDriver and script
+ * initializers), keeps usage, limits and the local meter's sums in its database; one that
+ * lacks what the database needs is told which part it lacks.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class WithoutSpringBootJdbcTests {
@@ -67,8 +67,8 @@ class WithoutSpringBootJdbcTests {
 			.withBean(DataSource.class, WithoutSpringBootJdbcTests::h2)
 			.withPropertyValues("metering.outbox.store=jdbc", "metering.limits.store=jdbc")
 			.run((context) -> {
-				assertThat(ClassUtils.isPresent("org.springframework.boot.jdbc.DatabaseDriver",
-						context.getClassLoader()))
+				assertThat(
+						ClassUtils.isPresent("org.springframework.boot.jdbc.DatabaseDriver", context.getClassLoader()))
 					.as("spring-boot-jdbc hidden")
 					.isFalse();
 				assertThat(context).hasNotFailed();
@@ -112,9 +112,10 @@ class WithoutSpringBootJdbcTests {
 			assertThat(context.getBean(UsageOutbox.class)).isInstanceOf(InMemoryUsageOutbox.class);
 			assertThat(context.getBean(UsageLedger.class)).isInstanceOf(InMemoryUsageLedger.class);
 		});
-		assertThat(output).contains("Usage waits for delivery in memory: a crash loses usage not yet delivered. Add "
-				+ "spring-jdbc (org.springframework:spring-jdbc, which spring-boot-starter-jdbc brings) beside the "
-				+ "application's DataSource for a durable outbox.")
+		assertThat(output)
+			.contains("Usage waits for delivery in memory: a crash loses usage not yet delivered. Add "
+					+ "spring-jdbc (org.springframework:spring-jdbc, which spring-boot-starter-jdbc brings) beside the "
+					+ "application's DataSource for a durable outbox.")
 			.doesNotContain("Give the application a DataSource");
 		withoutSpringJdbc.withPropertyValues("metering.outbox.store=jdbc")
 			.run((context) -> assertThat(context).getFailure()
@@ -156,8 +157,8 @@ class WithoutSpringBootJdbcTests {
 	}
 
 	/**
-	 * Made before the metering beans, as the application's own beans are, unless it waits for
-	 * database initialization as it says it does.
+	 * Made before the metering beans, as the application's own beans are, unless it waits
+	 * for database initialization as it says it does.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	static class ReadsTheOutboxAtStartUp {

@@ -14,8 +14,8 @@ import dev.metering.ReactiveBillingSubjectResolver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Who a call in a reactive chain bills: what the call names, then the reactive resolvers in
- * the subscriber's context, in order, then the blocking ones.
+ * Who a call in a reactive chain bills: what the call names, then the reactive resolvers
+ * in the subscriber's context, in order, then the blocking ones.
  */
 class BillingSubjectsTests {
 

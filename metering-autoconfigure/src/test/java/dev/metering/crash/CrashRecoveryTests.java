@@ -33,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Kills a recording application with SIGKILL mid-run, starts it again to drain, and counts
- * what reached the Stripe stub as Stripe would: once per identifier.
+ * Kills a recording application with SIGKILL mid-run, starts it again to drain, and
+ * counts what reached the Stripe stub as Stripe would: once per identifier.
  */
 class CrashRecoveryTests {
 
@@ -80,15 +80,16 @@ class CrashRecoveryTests {
 
 		Map<String, Long> delivered = deliveredOncePerIdentifier();
 		Map<String, Long> stored = storedEvents(jdbcUrl);
-		// what recordUsage acknowledged was stored (sync: all of it; group commit: all but the
+		// what recordUsage acknowledged was stored (sync: all of it; group commit: all
+		// but the
 		// last commit interval's worth), and what was stored arrived, each event once
 		if (sync) {
 			assertThat(stored).containsAllEntriesOf(acknowledged);
-			// at most the one event the kill caught between its commit and its acknowledgement
+			// at most the one event the kill caught between its commit and its
+			// acknowledgement
 			assertThat(stored.size() - acknowledged.size()).isBetween(0, 1);
 		}
-		assertThat(sum(delivered)).as(() -> diagnosis(jdbcUrl, acknowledged, stored, delivered))
-			.isEqualTo(sum(stored));
+		assertThat(sum(delivered)).as(() -> diagnosis(jdbcUrl, acknowledged, stored, delivered)).isEqualTo(sum(stored));
 		assertThat(java.util.Collections.disjoint(delivered.keySet(), coveredByCoalescing(jdbcUrl)))
 			.as("no event sent both alone and inside a merged one")
 			.isTrue();
@@ -98,7 +99,8 @@ class CrashRecoveryTests {
 			Map<String, Long> delivered) {
 		try {
 			return "acknowledged " + acknowledged.size() + ", stored " + stored.size() + ", delivered "
-					+ delivered.size() + "; rows " + jdbc(jdbcUrl).queryForList("SELECT status, attempts, "
+					+ delivered.size() + "; rows "
+					+ jdbc(jdbcUrl).queryForList("SELECT status, attempts, "
 							+ "claimed_by, COUNT(*) n, SUM(usage_value) v FROM metering_usage_event GROUP BY status, "
 							+ "attempts, claimed_by")
 					+ "; delivered " + delivered + "\n--- record\n" + Files.readString(this.work.resolve("record.out"))
@@ -110,9 +112,9 @@ class CrashRecoveryTests {
 	}
 
 	private Process start(String mode, String jdbcUrl, boolean sync, Path log) throws IOException {
-		List<String> command = new java.util.ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-cp",
-				System.getProperty("java.class.path"), RecordingProcess.class.getName(), mode, jdbcUrl,
-				stripe.baseUrl(), Boolean.toString(sync)));
+		List<String> command = new java.util.ArrayList<>(
+				List.of(javaExecutable(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+						RecordingProcess.class.getName(), mode, jdbcUrl, stripe.baseUrl(), Boolean.toString(sync)));
 		command.add((log != null) ? log.toString() : "-");
 		return new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(this.work.resolve(mode + ".out").toFile())
@@ -144,20 +146,22 @@ class CrashRecoveryTests {
 		return acknowledged;
 	}
 
-	/** The events the application recorded, as the outbox holds them (merged ones excluded). */
+	/**
+	 * The events the application recorded, as the outbox holds them (merged ones
+	 * excluded).
+	 */
 	private static Map<String, Long> storedEvents(String jdbcUrl) {
 		Map<String, Long> stored = new HashMap<>();
 		jdbc(jdbcUrl).query("SELECT identifier, usage_value FROM metering_usage_event e WHERE NOT EXISTS "
-				+ "(SELECT 1 FROM metering_usage_event c WHERE c.coalesced_into = e.identifier)",
-				(rs) -> {
+				+ "(SELECT 1 FROM metering_usage_event c WHERE c.coalesced_into = e.identifier)", (rs) -> {
 					stored.put(rs.getString(1), rs.getLong(2));
 				});
 		return stored;
 	}
 
 	private static List<String> coveredByCoalescing(String jdbcUrl) {
-		return jdbc(jdbcUrl).queryForList(
-				"SELECT identifier FROM metering_usage_event WHERE coalesced_into IS NOT NULL", String.class);
+		return jdbc(jdbcUrl)
+			.queryForList("SELECT identifier FROM metering_usage_event WHERE coalesced_into IS NOT NULL", String.class);
 	}
 
 	private static JdbcTemplate jdbc(String jdbcUrl) {

@@ -23,8 +23,8 @@ import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
 
 /**
  * An application that records usage to a Stripe stub through a database outbox, run in a
- * child JVM by {@link CrashRecoveryTests}: in {@code record} mode it records as fast as it can
- * until it is killed, logging each event before and after {@code recordUsage}; in
+ * child JVM by {@link CrashRecoveryTests}: in {@code record} mode it records as fast as
+ * it can until it is killed, logging each event before and after {@code recordUsage}; in
  * {@code drain} mode it starts, delivers what it finds, and exits.
  */
 public final class RecordingProcess {
@@ -33,8 +33,8 @@ public final class RecordingProcess {
 	}
 
 	/**
-	 * @param args mode ({@code record} or {@code drain}), JDBC URL, Stripe stub URL, whether the
-	 * outbox is synchronous, and in record mode the file to log events to
+	 * @param args mode ({@code record} or {@code drain}), JDBC URL, Stripe stub URL,
+	 * whether the outbox is synchronous, and in record mode the file to log events to
 	 */
 	public static void main(String[] args) throws IOException {
 		String mode = args[0];
@@ -50,7 +50,8 @@ public final class RecordingProcess {
 		properties.put("metering.outbox.sync", args[3]);
 		properties.put("metering.jdbc.initialize-schema", "always");
 		properties.put("metering.delivery.flush-interval", "50ms");
-		// the killed instance's claims lapse soon, so that the restarted one takes them over
+		// the killed instance's claims lapse soon, so that the restarted one takes them
+		// over
 		properties.put("metering.outbox.lease", "2s");
 		properties.put("spring.main.banner-mode", "off");
 		properties.put("logging.level.root", "warn");

@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Each delivery pass is observed as {@code metering.delivery} with what became of its events,
- * and each request to the provider within it as {@code metering.provider.requests} with its
- * outcome.
+ * Each delivery pass is observed as {@code metering.delivery} with what became of its
+ * events, and each request to the provider within it as
+ * {@code metering.provider.requests} with its outcome.
  */
 class DeliveryObservationTests {
 

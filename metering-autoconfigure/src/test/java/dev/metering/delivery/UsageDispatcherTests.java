@@ -40,7 +40,10 @@ class UsageDispatcherTests {
 
 	private final ScriptedProvider provider = new ScriptedProvider();
 
-	/** The customers the provider names, by organization; an organization mapped to null fails its look-up. */
+	/**
+	 * The customers the provider names, by organization; an organization mapped to null
+	 * fails its look-up.
+	 */
 	private final Map<String, Optional<String>> customerAnswers = new ConcurrentHashMap<>();
 
 	private final AtomicInteger customerLookups = new AtomicInteger();
@@ -59,7 +62,8 @@ class UsageDispatcherTests {
 	private final ObservationRegistry observations = countingOn(this.registry);
 
 	private final UsageDispatcher dispatcher = dispatcher(this.provider,
-			new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofMillis(20), Duration.ofSeconds(2));
+			new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofMillis(20),
+			Duration.ofSeconds(2));
 
 	@AfterEach
 	void stop() {
@@ -99,8 +103,7 @@ class UsageDispatcherTests {
 			assertThat(dead.message()).isEqualTo("No such customer: 'cus_gone'");
 			assertThat(dead.attempts()).isEqualTo(1);
 		});
-		assertThat(this.registry.counter("metering.events.dead-lettered", "provider", "scripted").count())
-			.isEqualTo(1);
+		assertThat(this.registry.counter("metering.events.dead-lettered", "provider", "scripted").count()).isEqualTo(1);
 	}
 
 	@Test
@@ -132,8 +135,9 @@ class UsageDispatcherTests {
 
 	@Test
 	void shutdownDeliversWhatIsPending() {
-		UsageDispatcher slow = dispatcher(this.provider, new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4),
-				Duration.ofHours(1), Duration.ofSeconds(2));
+		UsageDispatcher slow = dispatcher(this.provider,
+				new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 4), Duration.ofHours(1),
+				Duration.ofSeconds(2));
 		slow.start();
 		for (int i = 0; i < 250; i++) {
 			this.outbox.append(event("usage_s" + i, 1));
@@ -249,8 +253,7 @@ class UsageDispatcherTests {
 		assertThat(this.dispatcher.flush(Duration.ofSeconds(5))).isTrue();
 
 		assertThat(this.provider.attempts).extracting(UsageEvent::identifier, UsageEvent::customerId, UsageEvent::value)
-			.containsExactlyInAnyOrder(tuple("usage_w1", "cus_a", 5L),
-					tuple("usage_w2", "cus_a", 7L));
+			.containsExactlyInAnyOrder(tuple("usage_w1", "cus_a", 5L), tuple("usage_w2", "cus_a", 7L));
 		assertThat(this.outbox.backlog().awaitingCustomer()).isZero();
 	}
 
@@ -309,10 +312,9 @@ class UsageDispatcherTests {
 
 	private UsageDispatcher dispatcher(MeterProvider provider, RetryBackoff backoff, Duration flushInterval,
 			Duration shutdownTimeout) {
-		return new UsageDispatcher(this.outbox, provider, this.customers,
-				new DeliverySettings(backoff, flushInterval, shutdownTimeout, 4, Set.of(), Duration.ofDays(7),
-						Duration.ofMillis(50)),
-				Clock.systemUTC(), this.observations);
+		return new UsageDispatcher(this.outbox, provider, this.customers, new DeliverySettings(backoff, flushInterval,
+				shutdownTimeout, 4, Set.of(), Duration.ofDays(7), Duration.ofMillis(50)), Clock.systemUTC(),
+				this.observations);
 	}
 
 	/** Observations of delivery that count what it does on {@code registry}. */
@@ -343,6 +345,7 @@ class UsageDispatcherTests {
 		public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
 			return List.of();
 		}
+
 	}
 
 	/** A provider that takes a few milliseconds a call and tracks what is in flight. */
@@ -371,7 +374,8 @@ class UsageDispatcherTests {
 					(id) -> new AtomicInteger());
 			this.maxInFlightPerCustomer.accumulateAndGet(customer.incrementAndGet(), Math::max);
 			this.maxInFlight.accumulateAndGet(this.inFlight.incrementAndGet(), Math::max);
-			LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // the provider's latency
+			LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // the provider's
+																	// latency
 			this.inFlight.decrementAndGet();
 			customer.decrementAndGet();
 			this.delivered.incrementAndGet();

@@ -10,7 +10,8 @@ import dev.metering.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The calendar month is worked out once and handed out until the clock leaves it, either way.
+ * The calendar month is worked out once and handed out until the clock leaves it, either
+ * way.
  */
 class CalendarMonthPeriodsTests {
 
@@ -26,8 +27,7 @@ class CalendarMonthPeriodsTests {
 	void theMonthHoldingNowFromItsFirstInstantToTheNextMonthsFirst() {
 		BillingPeriod first = this.periods.current("cus_a");
 		this.clock.set(JANUARY.minusMillis(1));
-		assertThat(this.periods.current("cus_b")).isSameAs(first)
-			.isEqualTo(new BillingPeriod(DECEMBER, JANUARY));
+		assertThat(this.periods.current("cus_b")).isSameAs(first).isEqualTo(new BillingPeriod(DECEMBER, JANUARY));
 	}
 
 	@Test

@@ -40,9 +40,10 @@ class DurableLimitsTests {
 
 	@Test
 	void aLimitUsedUpOnPostgresStaysUsedUpAfterARestart() {
-		usedUpStaysUsedUp(LimitedChat.runner(50)
-			.withPropertyValues("spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-					"spring.datasource.username=postgres", "metering.accounts.org_pg.customer-id=cus_pg"),
+		usedUpStaysUsedUp(
+				LimitedChat.runner(50)
+					.withPropertyValues("spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+							"spring.datasource.username=postgres", "metering.accounts.org_pg.customer-id=cus_pg"),
 				"org_pg");
 	}
 
@@ -51,15 +52,13 @@ class DurableLimitsTests {
 			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
 			ask(chat, organization, 10);
 			ask(chat, organization, 10);
-			assertThatExceptionOfType(UsageLimitExceededException.class)
-				.isThrownBy(() -> ask(chat, organization, 10));
+			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(chat, organization, 10));
 		});
 		runner.run((context) -> {
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
 			ChatClient chat = chatClient(context, model);
 			assertThat(used(context, organization)).isEqualTo(60);
-			assertThatExceptionOfType(UsageLimitExceededException.class)
-				.isThrownBy(() -> ask(chat, organization, 10))
+			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(chat, organization, 10))
 				.satisfies((ex) -> assertThat(ex.getUsed()).isEqualTo(60));
 			assertThat(model.calls()).isZero();
 		});

@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Usage set by hand on the in-memory ledger: the next call is admitted on it, and thresholds
- * are published by usage, not by the value set.
+ * Usage set by hand on the in-memory ledger: the next call is admitted on it, and
+ * thresholds are published by usage, not by the value set.
  */
 class InMemoryUsageLedgerTests {
 
@@ -47,11 +47,13 @@ class InMemoryUsageLedgerTests {
 		Admission capped = this.ledger.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO);
 		assertThat(capped).isEqualTo(new Admission.Reservation("org", "tokens", PERIOD, 30));
 		assertThat(this.ledger.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
-			.as("the rest is reserved").isInstanceOf(Admission.Refused.class);
+			.as("the rest is reserved")
+			.isInstanceOf(Admission.Refused.class);
 
 		this.ledger.settle((Admission.Reservation) capped, 25);
 		assertThat(this.ledger.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
-			.as("5 left is below the minimum").isEqualTo(new Admission.Refused(95, 100, PERIOD));
+			.as("5 left is below the minimum")
+			.isEqualTo(new Admission.Refused(95, 100, PERIOD));
 	}
 
 	@Test
@@ -60,11 +62,10 @@ class InMemoryUsageLedgerTests {
 		assertThat(this.published).isEmpty();
 
 		this.ledger.add("org", "tokens", PERIOD, 100, 1);
-		assertThat(this.published).singleElement()
-			.isInstanceOfSatisfying(UsageThresholdReachedEvent.class, (event) -> {
-				assertThat(event.thresholdPercent()).isEqualTo(50);
-				assertThat(event.used()).isEqualTo(61);
-			});
+		assertThat(this.published).singleElement().isInstanceOfSatisfying(UsageThresholdReachedEvent.class, (event) -> {
+			assertThat(event.thresholdPercent()).isEqualTo(50);
+			assertThat(event.used()).isEqualTo(61);
+		});
 	}
 
 	@Test

@@ -28,9 +28,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * An instance killed with SIGKILL while it holds a slice of an organization's quota on
- * PostgreSQL, and a new instance on the same database: once the killed one's lease has lapsed,
- * the new one counts all the usage the killed one's calls settled, and can use the limit up
- * to its end.
+ * PostgreSQL, and a new instance on the same database: once the killed one's lease has
+ * lapsed, the new one counts all the usage the killed one's calls settled, and can use
+ * the limit up to its end.
  */
 class JdbcUsageLedgerCrashTests {
 
@@ -58,9 +58,12 @@ class JdbcUsageLedgerCrashTests {
 		assertThat(leased(jdbc)).as("the killed instance's slice is leased").isPositive();
 
 		LimitedCallsProcess.application(jdbcUrl).run((context) -> {
-			// once the killed instance's lease lapsed: all its outbox stored, and at most what it
-			// settled that the outbox had not stored yet (its last group commit; with sync, the
-			// call under way) and a call caught between the ledger and the outbox at its last
+			// once the killed instance's lease lapsed: all its outbox stored, and at most
+			// what it
+			// settled that the outbox had not stored yet (its last group commit; with
+			// sync, the
+			// call under way) and a call caught between the ledger and the outbox at its
+			// last
 			// write-back
 			await().atMost(Duration.ofSeconds(10))
 				.untilAsserted(() -> assertThat(LimitedChat.used(context, ORGANIZATION))
@@ -89,8 +92,9 @@ class JdbcUsageLedgerCrashTests {
 	}
 
 	private Process start(String jdbcUrl, boolean sync, Path log) throws IOException {
-		List<String> command = List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-				"-Xmx256m", "-cp", System.getProperty("java.class.path"), LimitedCallsProcess.class.getName(), jdbcUrl,
+		List<String> command = List.of(
+				System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-Xmx256m", "-cp",
+				System.getProperty("java.class.path"), LimitedCallsProcess.class.getName(), jdbcUrl,
 				Boolean.toString(sync), log.toString());
 		return new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(this.work.resolve("killed.out").toFile())
@@ -107,11 +111,15 @@ class JdbcUsageLedgerCrashTests {
 		return Files.exists(log) ? Files.readAllLines(log).size() : 0;
 	}
 
-	/** The organization's usage as the outbox stored it: each event recorded once, merged ones left out. */
+	/**
+	 * The organization's usage as the outbox stored it: each event recorded once, merged
+	 * ones left out.
+	 */
 	private static long storedUsage(JdbcTemplate jdbc) {
-		return jdbc.queryForObject("SELECT COALESCE(SUM(usage_value), 0) FROM metering_usage_event e WHERE subject_id = ? "
-				+ "AND NOT EXISTS (SELECT 1 FROM metering_usage_event c WHERE c.coalesced_into = e.identifier)", Long.class,
-				ORGANIZATION);
+		return jdbc.queryForObject(
+				"SELECT COALESCE(SUM(usage_value), 0) FROM metering_usage_event e WHERE subject_id = ? "
+						+ "AND NOT EXISTS (SELECT 1 FROM metering_usage_event c WHERE c.coalesced_into = e.identifier)",
+				Long.class, ORGANIZATION);
 	}
 
 	private static long leased(JdbcTemplate jdbc) {

@@ -27,8 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Two instances on one PostgreSQL database: the quota one of them holds comes back to the
- * other once it stops renewing its lease, while the other, renewing its own, keeps what it
- * holds.
+ * other once it stops renewing its lease, while the other, renewing its own, keeps what
+ * it holds.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class JdbcUsageLedgerInstancesTests {
@@ -64,10 +64,12 @@ class JdbcUsageLedgerInstancesTests {
 						ask(lostChat, ORGANIZATION, 20);
 					}
 					await().atMost(Duration.ofSeconds(5)).until(() -> storedUsage() == 10 * CALL);
-					// it renews its lease no more, and writes nothing back: as if its node were lost
+					// it renews its lease no more, and writes nothing back: as if its
+					// node were lost
 					network.cut();
 
-					// the other goes on calling, from a slice of its own, for longer than a lease
+					// the other goes on calling, from a slice of its own, for longer than
+					// a lease
 					ChatClient otherChat = chat(other);
 					await().during(Duration.ofSeconds(3))
 						.atMost(Duration.ofSeconds(10))
@@ -78,8 +80,9 @@ class JdbcUsageLedgerInstancesTests {
 							return true;
 						});
 					await().atMost(Duration.ofSeconds(10))
-						.untilAsserted(() -> assertThat(used(other, ORGANIZATION)).as("all usage, the lost one's recovered")
-							.isBetween((calls[0] + calls[1]) * CALL, (calls[0] + calls[1] + 1) * CALL));
+						.untilAsserted(
+								() -> assertThat(used(other, ORGANIZATION)).as("all usage, the lost one's recovered")
+									.isBetween((calls[0] + calls[1]) * CALL, (calls[0] + calls[1] + 1) * CALL));
 					while (admitted(otherChat)) {
 						calls[1]++;
 					}
@@ -101,7 +104,10 @@ class JdbcUsageLedgerInstancesTests {
 			.satisfies((row) -> assertThat(row.get("leased")).isEqualTo(0L));
 	}
 
-	/** An instance with a lease of 2 seconds, whose pool gives up on a database away at once. */
+	/**
+	 * An instance with a lease of 2 seconds, whose pool gives up on a database away at
+	 * once.
+	 */
 	private static ApplicationContextRunner instance(String jdbcUrl) {
 		return LimitedChat.runner(LIMIT)
 			.withPropertyValues("spring.datasource.url=" + jdbcUrl, "spring.datasource.username=postgres",
@@ -123,7 +129,10 @@ class JdbcUsageLedgerInstancesTests {
 		}
 	}
 
-	/** The organization's usage as the outbox stored it: each event recorded once, merged ones left out. */
+	/**
+	 * The organization's usage as the outbox stored it: each event recorded once, merged
+	 * ones left out.
+	 */
 	private long storedUsage() {
 		return this.jdbc.queryForObject("SELECT COALESCE(SUM(usage_value), 0) FROM metering_usage_event e "
 				+ "WHERE subject_id = ? AND NOT EXISTS (SELECT 1 FROM metering_usage_event c "

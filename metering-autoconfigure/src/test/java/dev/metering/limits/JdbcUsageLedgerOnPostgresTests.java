@@ -29,8 +29,8 @@ import dev.metering.support.PostgresServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two instances flushing the same organizations on PostgreSQL, where each flush holds the rows
- * it wrote until it commits.
+ * Two instances flushing the same organizations on PostgreSQL, where each flush holds the
+ * rows it wrote until it commits.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class JdbcUsageLedgerOnPostgresTests {
@@ -76,7 +76,10 @@ class JdbcUsageLedgerOnPostgresTests {
 		assertThat(output).doesNotContain("Could not write").doesNotContain("deadlock");
 	}
 
-	/** Calls of random organizations on random instances, each using up to 100 tokens of 100 reserved. */
+	/**
+	 * Calls of random organizations on random instances, each using up to 100 tokens of
+	 * 100 reserved.
+	 */
 	private static void callUntil(long end, List<JdbcUsageLedger> instances, Map<String, AtomicLong> used) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		while (System.nanoTime() < end) {
@@ -91,8 +94,9 @@ class JdbcUsageLedgerOnPostgresTests {
 	}
 
 	private static JdbcUsageLedger ledger(DataSource dataSource) {
-		return new JdbcUsageLedger(dataSource, new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
-		}), Duration.ofMillis(20));
+		return new JdbcUsageLedger(dataSource,
+				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
+				}), Duration.ofMillis(20));
 	}
 
 }

@@ -28,8 +28,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Calls while the usage ledger's PostgreSQL cannot be reached (the network to it cut), by
- * {@code metering.limits.on-store-failure}: admitted and counted once it is back, or refused
- * with {@link MeteringUnavailableException} before the model; never a database exception.
+ * {@code metering.limits.on-store-failure}: admitted and counted once it is back, or
+ * refused with {@link MeteringUnavailableException} before the model; never a database
+ * exception.
  */
 class JdbcUsageLedgerOutageTests {
 
@@ -114,12 +115,14 @@ class JdbcUsageLedgerOutageTests {
 		});
 	}
 
-	/** The application, its database behind the proxy, whose pool gives up on it at once. */
+	/**
+	 * The application, its database behind the proxy, whose pool gives up on it at once.
+	 */
 	private ApplicationContextRunner application(String onStoreFailure) {
 		return LimitedChat.runner(LIMIT)
-			.withPropertyValues("spring.datasource.url=jdbc:postgresql://localhost:" + this.network.port() + "/"
-					+ this.database, "spring.datasource.username=postgres",
-					"spring.datasource.hikari.connection-timeout=250",
+			.withPropertyValues(
+					"spring.datasource.url=jdbc:postgresql://localhost:" + this.network.port() + "/" + this.database,
+					"spring.datasource.username=postgres", "spring.datasource.hikari.connection-timeout=250",
 					"metering.limits.on-store-failure=" + onStoreFailure,
 					"metering.accounts.org_allow.customer-id=cus_allow",
 					"metering.accounts.org_reject.customer-id=cus_reject");

@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.awaitility.Awaitility.await;
 
 /**
- * The ledger in the database keeps the contract's sequential semantics, although it admits
- * calls from slices held in memory.
+ * The ledger in the database keeps the contract's sequential semantics, although it
+ * admits calls from slices held in memory.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class JdbcUsageLedgerTests {
@@ -44,7 +44,8 @@ class JdbcUsageLedgerTests {
 			settle(ledger, 1000, 30);
 			settle(ledger, 1000, 30);
 
-			// the last slice was 1,000 tokens, of which 30 were used: the limit still decides
+			// the last slice was 1,000 tokens, of which 30 were used: the limit still
+			// decides
 			assertThat(ledger.tryReserve("org", "tokens", PERIOD, 50, 1, Duration.ZERO))
 				.isEqualTo(new Admission.Refused(60, 50, PERIOD));
 			assertThat(ledger.used("org", "tokens", PERIOD)).isEqualTo(60);
@@ -78,7 +79,8 @@ class JdbcUsageLedgerTests {
 			second.setUsed("org", "tokens", PERIOD, 0);
 			assertThat(first.used("org", "tokens", PERIOD)).isZero();
 			settle(first, 40, 45);
-			// a call that used more than it reserved is written back at once, on the ledger's thread
+			// a call that used more than it reserved is written back at once, on the
+			// ledger's thread
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(second.used("org", "tokens", PERIOD)).isEqualTo(45));
 		}
@@ -92,11 +94,13 @@ class JdbcUsageLedgerTests {
 			Admission capped = first.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO);
 			assertThat(capped).isEqualTo(new Admission.Reservation("org", "tokens", PERIOD, 30));
 			assertThat(second.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
-				.as("the rest is leased by the first").isInstanceOf(Admission.Refused.class);
+				.as("the rest is leased by the first")
+				.isInstanceOf(Admission.Refused.class);
 
 			first.settle((Admission.Reservation) capped, 25);
 			assertThat(first.tryReserveWithin("org", "tokens", PERIOD, 100, 50, 10, Duration.ZERO))
-				.as("5 left is below the minimum").isEqualTo(new Admission.Refused(95, 100, PERIOD));
+				.as("5 left is below the minimum")
+				.isEqualTo(new Admission.Refused(95, 100, PERIOD));
 		}
 	}
 
@@ -106,7 +110,8 @@ class JdbcUsageLedgerTests {
 			// a slice of a sixteenth of a million, of which a call used nothing
 			settle(ledger, "org", 1000, 0);
 
-			// the plan went down to 500: used plus reserved decides on it, not the slice held
+			// the plan went down to 500: used plus reserved decides on it, not the slice
+			// held
 			assertThat(ledger.tryReserve("org", "tokens", PERIOD, 500, 400, Duration.ZERO))
 				.isInstanceOf(Admission.Reservation.class);
 			assertThat(ledger.tryReserve("org", "tokens", PERIOD, 500, 400, Duration.ZERO))
@@ -147,7 +152,8 @@ class JdbcUsageLedgerTests {
 			for (int i = 0; i < 150; i++) {
 				settle(first, "org_" + i, 100, 10 + i);
 			}
-			// usage added without a reservation: the key has no row until a flush makes it
+			// usage added without a reservation: the key has no row until a flush makes
+			// it
 			first.add("org_new", "tokens", PERIOD, 50, 7);
 
 			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -190,9 +196,11 @@ class JdbcUsageLedgerTests {
 				assertThat(second.used("org_b", "tokens", PERIOD)).isEqualTo(46);
 			});
 		}
-		// the quota the failed flushes took out of the slices went back into them, and from
+		// the quota the failed flushes took out of the slices went back into them, and
+		// from
 		// them to the table at close: none stays leased
-		assertThat(jdbc.queryForList("SELECT reference_id, used, leased FROM metering_usage_ledger ORDER BY reference_id"))
+		assertThat(
+				jdbc.queryForList("SELECT reference_id, used, leased FROM metering_usage_ledger ORDER BY reference_id"))
 			.containsExactly(Map.of("REFERENCE_ID", "org_a", "USED", 35L, "LEASED", 0L),
 					Map.of("REFERENCE_ID", "org_b", "USED", 46L, "LEASED", 0L));
 	}
@@ -204,15 +212,18 @@ class JdbcUsageLedgerTests {
 				settle(ledger, "org_busy", 100, 10);
 			}
 		}
-		// a slice kept or renewed at close would count against the limit until the period ends
-		assertThat(new JdbcTemplate(this.dataSource).queryForMap("SELECT used, leased FROM metering_usage_ledger "
-				+ "WHERE reference_id = 'org_busy'")).isEqualTo(Map.of("USED", 50L, "LEASED", 0L));
+		// a slice kept or renewed at close would count against the limit until the period
+		// ends
+		assertThat(new JdbcTemplate(this.dataSource)
+			.queryForMap("SELECT used, leased FROM metering_usage_ledger " + "WHERE reference_id = 'org_busy'"))
+			.isEqualTo(Map.of("USED", 50L, "LEASED", 0L));
 	}
 
 	@Test
 	void theSliceOfAnInstanceThatStoppedComesBackWithTheUsageItHadNotWrittenBack() throws Exception {
 		RecordedEvents outbox = new RecordedEvents();
-		// renews its lease once, when it starts, and never writes back: as if killed after its calls
+		// renews its lease once, when it starts, and never writes back: as if killed
+		// after its calls
 		JdbcUsageLedger stopped = ledger("stopped", Duration.ofHours(1), outbox);
 		try (JdbcUsageLedger other = ledger("other", Duration.ofMillis(20), outbox)) {
 			outbox.settle(stopped, "stopped", 100, 30);
@@ -238,7 +249,8 @@ class JdbcUsageLedgerTests {
 				JdbcUsageLedger other = ledger("other", Duration.ofMillis(20), outbox)) {
 			outbox.settle(stalled, "stalled", 100, 30);
 			outbox.settle(stalled, "stalled", 100, 40);
-			// usage settled but not recorded yet, as the outbox's group commit may hold it
+			// usage settled but not recorded yet, as the outbox's group commit may hold
+			// it
 			RecordedEvents.settle(stalled, 100, 15);
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(row("org")).as("reclaimed").containsExactly(70L, 0L));
@@ -246,7 +258,8 @@ class JdbcUsageLedgerTests {
 			// the stalled instance's lease lapsed: its next call finds its hold reclaimed
 			outbox.settle(stalled, "stalled", 100, 5);
 		}
-		// the 70 recovered by the reclaim once, the 15 it could not recover and the 5 after it
+		// the 70 recovered by the reclaim once, the 15 it could not recover and the 5
+		// after it
 		// written back by the instance itself, and nothing left leased
 		assertThat(row("org")).containsExactly(90L, 0L);
 	}
@@ -256,13 +269,14 @@ class JdbcUsageLedgerTests {
 		RecordedEvents outbox = new RecordedEvents();
 		try (JdbcUsageLedger live = ledger("live", Duration.ofMillis(20), outbox);
 				JdbcUsageLedger other = ledger("other", Duration.ofMillis(20), outbox)) {
-			// a long call: its reservation stays held, and its hold unwritten, for two leases
+			// a long call: its reservation stays held, and its hold unwritten, for two
+			// leases
 			Admission.Reservation call = (Admission.Reservation) live.tryReserve("org", "tokens", CURRENT, 1_000, 100,
 					Duration.ZERO);
 			await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 				assertThat(row("org")).as("still leased").containsExactly(0L, 100L);
-				assertThat(new JdbcTemplate(this.dataSource).queryForList(
-						"SELECT holder FROM metering_ledger_hold WHERE recovered IS NOT NULL", String.class))
+				assertThat(new JdbcTemplate(this.dataSource)
+					.queryForList("SELECT holder FROM metering_ledger_hold WHERE recovered IS NOT NULL", String.class))
 					.as("holds reclaimed")
 					.isEmpty();
 			});

@@ -1,8 +1,8 @@
 package dev.metering.limits;
 
 /**
- * One key's row of the usage ledger and the holds of the slices on it, in memory, changed as
- * the statements of {@link LedgerTable} and {@link LedgerReclaim} change them.
+ * One key's row of the usage ledger and the holds of the slices on it, in memory, changed
+ * as the statements of {@link LedgerTable} and {@link LedgerReclaim} change them.
  */
 final class LedgerRowModel {
 
@@ -10,7 +10,9 @@ final class LedgerRowModel {
 
 	private long leased;
 
-	/** Each slice's hold: {@code null} until written, and once a reclaim was taken back. */
+	/**
+	 * Each slice's hold: {@code null} until written, and once a reclaim was taken back.
+	 */
 	private final Long[] holds;
 
 	/** What a reclaim recovered of each slice's usage, until the slice takes it back. */
@@ -38,7 +40,10 @@ final class LedgerRowModel {
 		return this.holds[slice] != null;
 	}
 
-	/** What a reclaim recovered of the slice's usage, {@code null} when none is to take back. */
+	/**
+	 * What a reclaim recovered of the slice's usage, {@code null} when none is to take
+	 * back.
+	 */
 	Long reclaimed(int slice) {
 		return this.recovered[slice];
 	}
@@ -53,7 +58,8 @@ final class LedgerRowModel {
 
 	/**
 	 * The exchange statement and the hold written after it.
-	 * @return the row after, or {@code null} when the hold was reclaimed (nothing is written)
+	 * @return the row after, or {@code null} when the hold was reclaimed (nothing is
+	 * written)
 	 */
 	LedgerTable.Exchange exchange(int slice, LedgerTable.Request request) {
 		if (this.recovered[slice] != null) {
@@ -74,7 +80,10 @@ final class LedgerRowModel {
 		return new LedgerTable.Exchange(this.used, this.leased, granted);
 	}
 
-	/** Another instance reclaims the slice's hold, recovering some of its usage from the outbox. */
+	/**
+	 * Another instance reclaims the slice's hold, recovering some of its usage from the
+	 * outbox.
+	 */
 	void reclaim(int slice, long recovered) {
 		this.used += recovered;
 		this.leased -= this.holds[slice];

@@ -28,8 +28,8 @@ class LedgerSliceTests {
 
 	private final DataSource dataSource = database();
 
-	private final LedgerSlice slice = new LedgerSlice(new LedgerKey("org", "tokens", PERIOD), table(),
-			renewedLease(), new StoreOutage(StoreFailurePolicy.ALLOW), Clock.systemUTC());
+	private final LedgerSlice slice = new LedgerSlice(new LedgerKey("org", "tokens", PERIOD), table(), renewedLease(),
+			new StoreOutage(StoreFailurePolicy.ALLOW), Clock.systemUTC());
 
 	@Test
 	void aBusyOrganizationKeepsItsSliceWhileTheFlushWritesItsUsageBack() {
@@ -72,7 +72,8 @@ class LedgerSliceTests {
 		assertThat(request.need()).isEqualTo(99_000);
 		this.slice.endFlush(request, table().exchange(request));
 
-		// the 1,000 kept and 99,000 more (a call's worth, above a sixteenth of what is left)
+		// the 1,000 kept and 99,000 more (a call's worth, above a sixteenth of what is
+		// left)
 		assertThat(row()).containsExactly(99_000L, 100_000L);
 		// the next call of that size is admitted from memory: the row stays as it is
 		reserve(99_000);

@@ -7,10 +7,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Slices of one key on several instances, sharing one {@link LedgerRowModel}: each changes its
- * {@link SliceBalance} as {@link LedgerSlice} does, one step at a time, and the model counts
- * beside them what calls used and what the limit may be crossed by, to check the balances
- * against.
+ * Slices of one key on several instances, sharing one {@link LedgerRowModel}: each
+ * changes its {@link SliceBalance} as {@link LedgerSlice} does, one step at a time, and
+ * the model counts beside them what calls used and what the limit may be crossed by, to
+ * check the balances against.
  */
 final class LedgerSlicesModel {
 
@@ -30,13 +30,17 @@ final class LedgerSlicesModel {
 	private long usage;
 
 	/**
-	 * Quota used without being leased first: usage beyond reservations or without one, calls
-	 * admitted on a debt while the table was away, and the calls in flight and usage not
-	 * recovered of a slice whose quota a reclaim took back. The limit may be crossed by that much.
+	 * Quota used without being leased first: usage beyond reservations or without one,
+	 * calls admitted on a debt while the table was away, and the calls in flight and
+	 * usage not recovered of a slice whose quota a reclaim took back. The limit may be
+	 * crossed by that much.
 	 */
 	private long unleased;
 
-	/** The largest call that could lease past the limit: the last one admitted may cross it by less. */
+	/**
+	 * The largest call that could lease past the limit: the last one admitted may cross
+	 * it by less.
+	 */
 	private long largestCrossing = 1;
 
 	LedgerSlicesModel(long limit, int slices) {
@@ -47,7 +51,10 @@ final class LedgerSlicesModel {
 		}
 	}
 
-	/** A call, admitted as {@link LedgerSlice#reserve} or {@link LedgerSlice#reserveWithin} would. */
+	/**
+	 * A call, admitted as {@link LedgerSlice#reserve} or
+	 * {@link LedgerSlice#reserveWithin} would.
+	 */
 	void reserve(int index, long amount, long minimum, boolean withinLimit) {
 		Slice slice = this.slices.get(index);
 		long room = withinLimit ? minimum : 1;
@@ -104,8 +111,8 @@ final class LedgerSlicesModel {
 	}
 
 	/**
-	 * A flush takes what it writes back out of the slice: a periodic one keeps the free part
-	 * and tops it up to the last call, one at close gives it all back.
+	 * A flush takes what it writes back out of the slice: a periodic one keeps the free
+	 * part and tops it up to the last call, one at close gives it all back.
 	 */
 	void startWriteBack(int index, boolean periodic) {
 		Slice slice = this.slices.get(index);
@@ -137,8 +144,9 @@ final class LedgerSlicesModel {
 
 	/**
 	 * Another instance reclaims the slice's hold, as if this one's lease had lapsed, with
-	 * {@code percent} of the usage settled since the last write-back found in the outbox: the
-	 * quota of the calls in flight and of the usage not recovered goes back to the table too.
+	 * {@code percent} of the usage settled since the last write-back found in the outbox:
+	 * the quota of the calls in flight and of the usage not recovered goes back to the
+	 * table too.
 	 */
 	void reclaim(int index, int percent) {
 		Slice slice = this.slices.get(index);
@@ -152,7 +160,10 @@ final class LedgerSlicesModel {
 		slice.leaseCovers = false;
 	}
 
-	/** The ledger finds the reclaim at its heartbeat, and the slice takes it in between write-backs. */
+	/**
+	 * The ledger finds the reclaim at its heartbeat, and the slice takes it in between
+	 * write-backs.
+	 */
 	void takeInReclaim(int index) {
 		if (this.slices.get(index).writing == null && this.row.reclaimed(index) != null) {
 			takeIn(index);
@@ -164,9 +175,9 @@ final class LedgerSlicesModel {
 	}
 
 	/**
-	 * Checks the slices against the row and what calls did: nothing negative, no quota held
-	 * that the table does not count, no usage lost or counted twice, and the limit crossed by
-	 * no more than the last call leased and the quota used without a lease.
+	 * Checks the slices against the row and what calls did: nothing negative, no quota
+	 * held that the table does not count, no usage lost or counted twice, and the limit
+	 * crossed by no more than the last call leased and the quota used without a lease.
 	 */
 	void check() {
 		long toWrite = 0;
@@ -188,7 +199,8 @@ final class LedgerSlicesModel {
 				assertThat(balance.held()).as("held by " + slice).isEqualTo(this.row.held(index));
 			}
 			else {
-				// counted once: in the row, and no more by the slice once it takes the reclaim in
+				// counted once: in the row, and no more by the slice once it takes the
+				// reclaim in
 				toWrite -= recovered;
 			}
 			toWrite += balance.settled() + balance.inTransit();
@@ -251,7 +263,10 @@ final class LedgerSlicesModel {
 		slice.unwritten -= recovered;
 	}
 
-	/** A slice's balance, with what {@link LedgerSlice} keeps beside it that its changes hang on. */
+	/**
+	 * A slice's balance, with what {@link LedgerSlice} keeps beside it that its changes
+	 * hang on.
+	 */
 	private final class Slice {
 
 		private SliceBalance balance = SliceBalance.EMPTY;

@@ -13,10 +13,11 @@ import org.springframework.context.ApplicationContext;
 import dev.metering.FixedUsageChatModel;
 
 /**
- * An application that calls a model for one organization against its limit, with the usage
- * ledger and the outbox on PostgreSQL, as fast as it can until it is killed, logging each
- * call that returned; run in a child JVM by {@link JdbcUsageLedgerCrashTests}, which starts
- * the same application again in its own JVM.
+ * An application that calls a model for one organization against its limit, with the
+ * usage ledger and the outbox on PostgreSQL, as fast as it can until it is killed,
+ * logging each call that returned; run in a child JVM by
+ * {@link JdbcUsageLedgerCrashTests}, which starts the same application again in its own
+ * JVM.
  */
 public final class LimitedCallsProcess {
 
@@ -24,15 +25,18 @@ public final class LimitedCallsProcess {
 
 	static final long LIMIT = 20_000;
 
-	/** The tokens of a call: 10 of prompt and 7 of completion, less than it reserves (the prompt and 20). */
+	/**
+	 * The tokens of a call: 10 of prompt and 7 of completion, less than it reserves (the
+	 * prompt and 20).
+	 */
 	static final long CALL = 17;
 
 	private LimitedCallsProcess() {
 	}
 
 	/**
-	 * @param args the JDBC URL of the database, whether the outbox writes each event before
-	 * the call returns, and the file to log calls to
+	 * @param args the JDBC URL of the database, whether the outbox writes each event
+	 * before the call returns, and the file to log calls to
 	 */
 	public static void main(String[] args) throws IOException {
 		LoggingSystem.get(LimitedCallsProcess.class.getClassLoader())

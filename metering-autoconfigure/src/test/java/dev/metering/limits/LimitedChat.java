@@ -24,15 +24,18 @@ import dev.metering.UsageLimitExceededException;
 import dev.metering.support.MeteringAutoConfigurations;
 
 /**
- * An application with a limit on ChatClient tokens ({@code aiTokens}), and calls against it,
- * one at a time or in bursts.
+ * An application with a limit on ChatClient tokens ({@code aiTokens}), and calls against
+ * it, one at a time or in bursts.
  */
 final class LimitedChat {
 
 	private LimitedChat() {
 	}
 
-	/** The starter with Boot's DataSource, a limit on the default meter and no accounts yet. */
+	/**
+	 * The starter with Boot's DataSource, a limit on the default meter and no accounts
+	 * yet.
+	 */
 	static ApplicationContextRunner runner(long limit) {
 		return new ApplicationContextRunner()
 			.withConfiguration(MeteringAutoConfigurations.with(DataSourceAutoConfiguration.class))

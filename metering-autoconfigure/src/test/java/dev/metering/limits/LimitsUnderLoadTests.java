@@ -28,16 +28,20 @@ import static dev.metering.limits.LimitedChat.used;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Limits under bursts of concurrent calls, on one instance and on two sharing one PostgreSQL:
- * the contract admits a call iff used plus reserved is under the limit, so usage never exceeds
- * the limit by more than one call's reservation, and no call is refused under it.
+ * Limits under bursts of concurrent calls, on one instance and on two sharing one
+ * PostgreSQL: the contract admits a call iff used plus reserved is under the limit, so
+ * usage never exceeds the limit by more than one call's reservation, and no call is
+ * refused under it.
  */
 class LimitsUnderLoadTests {
 
 	/** 12 + 5 tokens a call. */
 	private static final int CALL = 17;
 
-	/** "hello" (one token at four characters a token) and max tokens 20: 21 reserved a call. */
+	/**
+	 * "hello" (one token at four characters a token) and max tokens 20: 21 reserved a
+	 * call.
+	 */
 	private static final int RESERVED = 21;
 
 	@RegisterExtension
@@ -113,7 +117,10 @@ class LimitsUnderLoadTests {
 		fiftyFirstCalls(onPostgres(100, "org_cold"));
 	}
 
-	/** The burst of the issue: 50 calls of 17 tokens from 16 threads against a limit of 100. */
+	/**
+	 * The burst of the issue: 50 calls of 17 tokens from 16 threads against a limit of
+	 * 100.
+	 */
 	private static void fiftyFirstCalls(ApplicationContextRunner runner) {
 		runner.run((context) -> {
 			FixedUsageChatModel model = new FixedUsageChatModel(12, 5);
@@ -138,10 +145,12 @@ class LimitsUnderLoadTests {
 		onPostgres(1_000_000_000L).withPropertyValues(accounts).run((context) -> {
 			ChatClient chat = chatClient(context, new OrganizationSizedChatModel());
 
-			assertThat(refusals(10_000, 16, (i) -> () -> chat.prompt(Integer.toString(i % 50))
-				.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_" + (i % 50)))
-				.call()
-				.content())).isZero();
+			assertThat(refusals(10_000, 16,
+					(i) -> () -> chat.prompt(Integer.toString(i % 50))
+						.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_" + (i % 50)))
+						.call()
+						.content()))
+				.isZero();
 
 			BillingClient billing = context.getBean(BillingClient.class);
 			assertThat(billing.flush(Duration.ofSeconds(30))).isTrue();
@@ -178,9 +187,7 @@ class LimitsUnderLoadTests {
 			int organization = Integer.parseInt(prompt.getUserMessage().getText());
 			return ChatResponse.builder()
 				.generations(List.of(new Generation(new AssistantMessage("ok"))))
-				.metadata(ChatResponseMetadata.builder()
-					.usage(new DefaultUsage(tokens(organization) - 2, 2))
-					.build())
+				.metadata(ChatResponseMetadata.builder().usage(new DefaultUsage(tokens(organization) - 2, 2)).build())
 				.build();
 		}
 

@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Calendar-month periods roll over on the application's clock, without a restart: the usage of
- * the month that ended no longer counts against the limit.
+ * Calendar-month periods roll over on the application's clock, without a restart: the
+ * usage of the month that ended no longer counts against the limit.
  */
 class PeriodRolloverTests {
 
@@ -67,10 +67,7 @@ class PeriodRolloverTests {
 	}
 
 	private static String ask(ChatClient chat) {
-		return chat.prompt("hello")
-			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a"))
-			.call()
-			.content();
+		return chat.prompt("hello").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a")).call().content();
 	}
 
 }

@@ -7,15 +7,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random sequences of calls, flushes, failed write-backs, reclaims and outages on the slices
- * of one key on up to three instances, each slice's balance checked after every step against
- * the row and what the calls did (see {@link LedgerSlicesModel#check()}): what the ledger
- * counts plus what the slices admitted crosses the limit by less than the last call that
- * leased past it, but for the quota used without a lease (usage beyond a reservation, calls
- * admitted on a debt while the database was away, calls in flight when a reclaim took their
- * quota back), and no usage is lost or counted twice, across failed write-backs and reclaims.
- * The same sequences every run, from fixed seeds; a failure names the shortest sequence
- * found that still fails.
+ * Random sequences of calls, flushes, failed write-backs, reclaims and outages on the
+ * slices of one key on up to three instances, each slice's balance checked after every
+ * step against the row and what the calls did (see {@link LedgerSlicesModel#check()}):
+ * what the ledger counts plus what the slices admitted crosses the limit by less than the
+ * last call that leased past it, but for the quota used without a lease (usage beyond a
+ * reservation, calls admitted on a debt while the database was away, calls in flight when
+ * a reclaim took their quota back), and no usage is lost or counted twice, across failed
+ * write-backs and reclaims. The same sequences every run, from fixed seeds; a failure
+ * names the shortest sequence found that still fails.
  */
 class SliceBalancePropertyTests {
 
@@ -34,7 +34,9 @@ class SliceBalancePropertyTests {
 		}
 	}
 
-	/** Steps on the slices of a key, each checked, then the slices given back as at close. */
+	/**
+	 * Steps on the slices of a key, each checked, then the slices given back as at close.
+	 */
 	private record Scenario(long limit, int slices, List<SliceStep> steps) {
 
 		static Scenario random(Random random) {

@@ -6,10 +6,10 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * One thing that happens to the slices of a {@link LedgerSlicesModel}: what a call, a flush,
- * another instance or the database does. Steps that do not apply to the state they find (a
- * settle with no call in flight) change nothing, so that any step can be left out of a
- * sequence that fails, to find the shortest one.
+ * One thing that happens to the slices of a {@link LedgerSlicesModel}: what a call, a
+ * flush, another instance or the database does. Steps that do not apply to the state they
+ * find (a settle with no call in flight) change nothing, so that any step can be left out
+ * of a sequence that fails, to find the shortest one.
  *
  * @param description what happens, for the report of a sequence that fails
  * @param change what it does to the model
@@ -18,10 +18,11 @@ import java.util.function.Consumer;
 record SliceStep(String description, Consumer<LedgerSlicesModel> change, boolean unleased) {
 
 	/**
-	 * A sequence of up to {@code length} steps on {@code slices} slices of a key limited to
-	 * {@code limit}.
-	 * @param troubled whether calls may use more than they reserved, the database be away and
-	 * another instance reclaim a slice; without, the limit is crossed by less than a call
+	 * A sequence of up to {@code length} steps on {@code slices} slices of a key limited
+	 * to {@code limit}.
+	 * @param troubled whether calls may use more than they reserved, the database be away
+	 * and another instance reclaim a slice; without, the limit is crossed by less than a
+	 * call
 	 */
 	static List<SliceStep> random(Random random, int slices, long limit, int length, boolean troubled) {
 		List<SliceStep> steps = new ArrayList<>();

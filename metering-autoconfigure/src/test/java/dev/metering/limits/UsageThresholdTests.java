@@ -25,9 +25,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Usage thresholds (75, 90 and 100 % by default) are published once per organization, limit
- * key, threshold and period: in memory, and in the database across instances and restarts.
- * Calls spend 17 tokens against a limit of 100: 85 reaches 75 %, 102 reaches 90 and 100 %.
+ * Usage thresholds (75, 90 and 100 % by default) are published once per organization,
+ * limit key, threshold and period: in memory, and in the database across instances and
+ * restarts. Calls spend 17 tokens against a limit of 100: 85 reaches 75 %, 102 reaches 90
+ * and 100 %.
  */
 class UsageThresholdTests {
 
@@ -47,11 +48,9 @@ class UsageThresholdTests {
 				assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(chat, "org_m", 20));
 				assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(chat, "org_m", 20));
 
-				assertThat(events(context)).extracting(UsageThresholdReachedEvent::thresholdPercent,
-						UsageThresholdReachedEvent::used)
-					.containsExactly(tuple(75, 85L),
-							tuple(90, 102L),
-							tuple(100, 102L));
+				assertThat(events(context))
+					.extracting(UsageThresholdReachedEvent::thresholdPercent, UsageThresholdReachedEvent::used)
+					.containsExactly(tuple(75, 85L), tuple(90, 102L), tuple(100, 102L));
 				assertThat(events(context)).allSatisfy((event) -> {
 					assertThat(event.referenceId()).isEqualTo("org_m");
 					assertThat(event.limitKey()).isEqualTo("aiTokens");
@@ -75,8 +74,7 @@ class UsageThresholdTests {
 				ask(chats.get(i % 2), "org_d", 20);
 			}
 			// each instance writes its usage back within a flush: one of them sees 85
-			await().atMost(Duration.ofSeconds(10))
-				.until(() -> events(first).size() + events(second).size() == 1);
+			await().atMost(Duration.ofSeconds(10)).until(() -> events(first).size() + events(second).size() == 1);
 			beforeRestart.addAll(events(first));
 			beforeRestart.addAll(events(second));
 		}));

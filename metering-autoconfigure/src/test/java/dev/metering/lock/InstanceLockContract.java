@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * What the locks in the database must do, run against a real database by each subclass: one
- * instance at a time runs the work, the others learn which holds it, and a lock whose holder
- * died is taken over once its hold has passed.
+ * What the locks in the database must do, run against a real database by each subclass:
+ * one instance at a time runs the work, the others learn which holds it, and a lock whose
+ * holder died is taken over once its hold has passed.
  */
 abstract class InstanceLockContract {
 
@@ -66,7 +66,8 @@ abstract class InstanceLockContract {
 
 	@Test
 	void aLockWhoseHolderDiedIsTakenOverOnceItsHoldHasPassed() {
-		// the first instance takes the lock and dies before its work ends, never giving it back
+		// the first instance takes the lock and dies before its work ends, never giving
+		// it back
 		instance("instance-1").runAlone(this.name, HOUR, () -> {
 		});
 		this.clock.set(this.clock.instant().plus(HOUR));
@@ -117,7 +118,9 @@ abstract class InstanceLockContract {
 		assertThat(atOnce(8)).as("the lapsed lock's row is updated by one").isOne();
 	}
 
-	/** @return how many of the instances ran the work */
+	/**
+	 * @return how many of the instances ran the work
+	 */
 	private int atOnce(int instances) throws Exception {
 		AtomicInteger runs = new AtomicInteger();
 		CyclicBarrier start = new CyclicBarrier(instances);

@@ -18,8 +18,8 @@ import dev.metering.provider.ProviderCaches;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The built-in caches of provider look-ups are bound with Micrometer's Caffeine cache metrics
- * under their names; the application's own caches are left to Spring Boot.
+ * The built-in caches of provider look-ups are bound with Micrometer's Caffeine cache
+ * metrics under their names; the application's own caches are left to Spring Boot.
  */
 class ProviderCacheMetricsTests {
 

@@ -29,8 +29,8 @@ import dev.metering.provider.UsageEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The group commit writer on H2: what it acknowledged is stored, whatever else the group holds
- * and however shutdown races with appends.
+ * The group commit writer on H2: what it acknowledged is stored, whatever else the group
+ * holds and however shutdown races with appends.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class GroupCommitOutboxTests {
@@ -63,8 +63,8 @@ class GroupCommitOutboxTests {
 
 		outbox.stop();
 
-		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM metering_usage_event WHERE identifier LIKE "
-				+ "'usage_good_%'", Integer.class))
+		assertThat(this.jdbc.queryForObject(
+				"SELECT COUNT(*) FROM metering_usage_event WHERE identifier LIKE " + "'usage_good_%'", Integer.class))
 			.isEqualTo(100);
 		assertThat(outbox.unstorableCount()).isOne();
 		assertThat(outbox.queuedCount()).isZero();
@@ -80,8 +80,9 @@ class GroupCommitOutboxTests {
 		assertThat(this.store.problemWith(tooLong))
 			.hasValue("customerId is 201 characters; the outbox holds at most 200");
 		assertThat(outbox.problemWith(tooLong)).isEqualTo(this.store.problemWith(tooLong));
-		assertThat(this.store.problemWith(new UsageEvent("usage_ok", "e".repeat(200), "c".repeat(200), 1,
-				Instant.now()))).isEmpty();
+		assertThat(
+				this.store.problemWith(new UsageEvent("usage_ok", "e".repeat(200), "c".repeat(200), 1, Instant.now())))
+			.isEmpty();
 		assertThat(this.store.problemWith(new UsageEvent("usage_ok", "e".repeat(201), "cus_1", 1, Instant.now())))
 			.hasValue("eventName is 201 characters; the outbox holds at most 200");
 		assertThat(this.store.problemWith(new UsageEvent("u".repeat(101), "ai_tokens", "cus_1", 1, Instant.now())))
@@ -94,8 +95,8 @@ class GroupCommitOutboxTests {
 	void appendsRacingWithShutdownAreStoredEveryOne() throws Exception {
 		for (int round = 0; round < 50; round++) {
 			this.jdbc.update("DELETE FROM metering_usage_event");
-			GroupCommitOutbox outbox = new GroupCommitOutbox(this.store, 64, Duration.ofMillis(1),
-					Duration.ofMillis(1), Duration.ofSeconds(5));
+			GroupCommitOutbox outbox = new GroupCommitOutbox(this.store, 64, Duration.ofMillis(1), Duration.ofMillis(1),
+					Duration.ofSeconds(5));
 			outbox.start();
 			Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 			AtomicBoolean appending = new AtomicBoolean(true);
@@ -122,8 +123,8 @@ class GroupCommitOutboxTests {
 			}
 
 			assertThat(outbox.queuedCount()).as("left in memory, round " + round).isZero();
-			assertThat(new HashSet<>(
-					this.jdbc.queryForList("SELECT identifier FROM metering_usage_event", String.class)))
+			assertThat(
+					new HashSet<>(this.jdbc.queryForList("SELECT identifier FROM metering_usage_event", String.class)))
 				.as("round " + round)
 				.containsAll(acknowledged);
 		}

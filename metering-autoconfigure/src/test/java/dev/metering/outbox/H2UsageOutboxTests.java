@@ -31,8 +31,8 @@ class H2UsageOutboxTests extends JdbcUsageOutboxContract {
 	}
 
 	/**
-	 * H2 coalesces without row locks: a row another instance claims between the read and the
-	 * merge undoes the merge, and the rows stay as they were for the next pass.
+	 * H2 coalesces without row locks: a row another instance claims between the read and
+	 * the merge undoes the merge, and the rows stay as they were for the next pass.
 	 */
 	@Test
 	void aRowClaimedByAnotherInstanceDuringAMergeUndoesTheMerge() {
@@ -52,8 +52,10 @@ class H2UsageOutboxTests extends JdbcUsageOutboxContract {
 		});
 
 		assertThat(merged).isZero();
-		assertThat(otherInstance.queryForList("SELECT identifier FROM metering_usage_event WHERE status = 'P' "
-				+ "ORDER BY identifier", String.class)).containsExactly("usage_r1", "usage_r2");
+		assertThat(otherInstance.queryForList(
+				"SELECT identifier FROM metering_usage_event WHERE status = 'P' " + "ORDER BY identifier",
+				String.class))
+			.containsExactly("usage_r1", "usage_r2");
 	}
 
 	private static DataSource h2() {

@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
- * The outbox in memory tells an operator what waits, and keeps when each event was recorded.
+ * The outbox in memory tells an operator what waits, and keeps when each event was
+ * recorded.
  */
 class InMemoryUsageOutboxTests {
 
@@ -55,8 +56,8 @@ class InMemoryUsageOutboxTests {
 		this.outbox.coalesce(Set.of("ai_tokens"), FIRST.plusSeconds(60), () -> "usage_sum");
 		this.outbox.redrive("usage_3");
 
-		assertThat(this.outbox.due(FIRST.plusSeconds(60), 10)).extracting((entry) -> entry.event().identifier(),
-				OutboxEntry::recordedAt)
+		assertThat(this.outbox.due(FIRST.plusSeconds(60), 10))
+			.extracting((entry) -> entry.event().identifier(), OutboxEntry::recordedAt)
 			.containsExactly(tuple("usage_sum", FIRST), tuple("usage_3", FIRST.plusSeconds(30)));
 	}
 
@@ -65,7 +66,8 @@ class InMemoryUsageOutboxTests {
 		this.outbox.append(event("usage_1", "ai_tokens"));
 		this.outbox.append(event("usage_2", "ai_tokens"));
 		Instant passStart = FIRST.plusSeconds(1);
-		// the pass began a moment ago: what it merges is still due in it, as at shutdown's last pass
+		// the pass began a moment ago: what it merges is still due in it, as at
+		// shutdown's last pass
 		this.clock.set(passStart.plusMillis(5));
 
 		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), passStart, () -> "usage_sum")).isEqualTo(2);

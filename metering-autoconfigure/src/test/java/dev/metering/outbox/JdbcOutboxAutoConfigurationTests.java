@@ -81,13 +81,16 @@ class JdbcOutboxAutoConfigurationTests {
 
 	@Test
 	void syncWritesBeforeRecordUsageReturns() {
-		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:sync-outbox", "metering.outbox.sync=true",
-				"metering.delivery.flush-interval=1h")
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:sync-outbox", "metering.outbox.sync=true",
+					"metering.delivery.flush-interval=1h")
 			.run((context) -> {
 				assertThat(context.getBean(UsageOutbox.class)).isInstanceOf(JdbcUsageOutbox.class);
 				context.getBean(BillingClient.class).recordUsage("ai_tokens", "cus_1", 3);
-				// the dispatcher's first pass may already have sent it: stored is pending or delivered,
-				// counted in one read, which a delivery between two reads cannot count twice
+				// the dispatcher's first pass may already have sent it: stored is pending
+				// or delivered,
+				// counted in one read, which a delivery between two reads cannot count
+				// twice
 				assertThat(new JdbcTemplate(context.getBean(DataSource.class)).queryForObject(
 						"SELECT COUNT(*) FROM metering_usage_event WHERE status IN ('P', 'D')", Integer.class))
 					.as("stored when recordUsage returned")
@@ -97,8 +100,8 @@ class JdbcOutboxAutoConfigurationTests {
 
 	@Test
 	void anEventTooLongForTheOutboxIsRefusedAndHoldsNothingBack() {
-		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:too-long",
-				"metering.outbox.commit-interval=200ms")
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:too-long", "metering.outbox.commit-interval=200ms")
 			.run((context) -> {
 				BillingClient billing = context.getBean(BillingClient.class);
 				RecordUsageResult tooLong = billing.recordUsage("ai_tokens", "c".repeat(201), 2);
@@ -111,8 +114,8 @@ class JdbcOutboxAutoConfigurationTests {
 	@Test
 	void withoutSpringJdbcUsageWaitsInMemoryDespiteADataSource() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(JdbcOutboxAutoConfiguration.class,
-					MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(JdbcOutboxAutoConfiguration.class, MeteringAutoConfiguration.class,
+					LocalMeteringAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(JdbcTemplate.class))
 			.withBean(DataSource.class, () -> new DriverManagerDataSource("jdbc:h2:mem:no-spring-jdbc"))
 			.run((context) -> {
@@ -157,14 +160,16 @@ class JdbcOutboxAutoConfigurationTests {
 
 	@Test
 	void memoryCanBeChosenDespiteADataSource() {
-		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:memory-outbox",
-				"metering.outbox.store=memory")
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=jdbc:h2:mem:memory-outbox", "metering.outbox.store=memory")
 			.run((context) -> assertThat(context.getBean(UsageOutbox.class)).isInstanceOf(InMemoryUsageOutbox.class));
 	}
 
 	@Test
 	void jdbcWithoutADataSourceFailsSayingSo() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class))
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class))
 			.withPropertyValues("metering.outbox.store=jdbc")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
@@ -187,8 +192,8 @@ class JdbcOutboxAutoConfigurationTests {
 				assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM metering_usage_event WHERE status = 'P'",
 						Integer.class))
 					.isZero();
-				assertThat(jdbc.queryForObject(
-						"SELECT SUM(usage_value) FROM metering_usage_event WHERE status = 'D'", Long.class))
+				assertThat(jdbc.queryForObject("SELECT SUM(usage_value) FROM metering_usage_event WHERE status = 'D'",
+						Long.class))
 					.as("delivered, coalesced or not")
 					.isEqualTo(300);
 			});

@@ -107,8 +107,8 @@ abstract class JdbcUsageOutboxContract {
 				new UsageEvent("usage_r3", "ai_tokens", "cus_r", 7, hour, UsageDimensions.none(),
 						BillingSubject.organization("org_other")),
 				new UsageEvent("usage_r4", "ai_tokens", "cus_r", 100, hour.plusSeconds(1))));
-		recording.append(new UsageEvent("usage_r5", "ai_tokens", "cus_r", 4, hour.plusSeconds(3),
-				UsageDimensions.none(), acme));
+		recording.append(
+				new UsageEvent("usage_r5", "ai_tokens", "cus_r", 4, hour.plusSeconds(3), UsageDimensions.none(), acme));
 		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_pass")).isPositive();
 		new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of(), "instance-b")
 			.append(new UsageEvent("usage_r6", "ai_tokens", "cus_r", 50, hour, UsageDimensions.none(), acme));
@@ -116,12 +116,13 @@ abstract class JdbcUsageOutboxContract {
 		JdbcRecordedUsage recorded = new JdbcRecordedUsage(dataSource());
 		assertThat(recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour, hour.plusSeconds(60)))
 			.isEqualTo(9);
-		assertThat(recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour.plusSeconds(2), hour.plusSeconds(3)))
+		assertThat(
+				recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour.plusSeconds(2), hour.plusSeconds(3)))
 			.as("within the times given")
 			.isEqualTo(3);
 		assertThat(recorded.sum("instance-a", "org_acme", Set.of("api_calls"), hour, hour.plusSeconds(60))).isZero();
-		assertThat(new JdbcTemplate(dataSource()).queryForList("SELECT recorded_by FROM metering_usage_event "
-				+ "WHERE identifier NOT LIKE 'usage_r%'", String.class))
+		assertThat(new JdbcTemplate(dataSource()).queryForList(
+				"SELECT recorded_by FROM metering_usage_event " + "WHERE identifier NOT LIKE 'usage_r%'", String.class))
 			.as("merged events record no instance")
 			.isNotEmpty()
 			.containsOnlyNulls();
@@ -140,13 +141,12 @@ abstract class JdbcUsageOutboxContract {
 		assertThat(due).extracting(UsageEvent::eventName, UsageEvent::customerId, UsageEvent::value)
 			.containsExactlyInAnyOrder(tuple("ai_tokens", "cus_w", 5L), tuple("api_calls", "cus_w", 1L),
 					tuple("ai_tokens", "cus_other", 4L));
-		String mergedInto = due.stream()
-			.filter((event) -> event.value() == 5)
-			.findFirst()
-			.orElseThrow()
-			.identifier();
-		assertThat(new JdbcTemplate(dataSource()).queryForList("SELECT identifier FROM metering_usage_event "
-				+ "WHERE status = 'C' AND coalesced_into = ? ORDER BY identifier", String.class, mergedInto))
+		String mergedInto = due.stream().filter((event) -> event.value() == 5).findFirst().orElseThrow().identifier();
+		assertThat(
+				new JdbcTemplate(dataSource()).queryForList(
+						"SELECT identifier FROM metering_usage_event "
+								+ "WHERE status = 'C' AND coalesced_into = ? ORDER BY identifier",
+						String.class, mergedInto))
 			.containsExactly("usage_w1", "usage_w3");
 	}
 
@@ -165,8 +165,8 @@ abstract class JdbcUsageOutboxContract {
 	void appendRefusesAFieldLongerThanItsColumnAndStoresNothing() {
 		UsageEvent tooLong = new UsageEvent("usage_long", "ai_tokens", "c".repeat(201), 1, Instant.now());
 
-		assertThatIllegalArgumentException().isThrownBy(() -> this.appender.appendAll(List.of(event("usage_ok", 1),
-				tooLong)))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.appender.appendAll(List.of(event("usage_ok", 1), tooLong)))
 			.withMessage("customerId is 201 characters; the outbox holds at most 200");
 		assertThat(this.outbox.pendingCount()).isZero();
 	}
@@ -252,7 +252,8 @@ abstract class JdbcUsageOutboxContract {
 		this.outbox.markDelivered("usage_d1");
 
 		assertThat(this.outbox.pendingCount()).isOne();
-		assertThat(this.outbox.due(Instant.now().plus(Duration.ofMinutes(2)), 10)).extracting((e) -> e.event().identifier())
+		assertThat(this.outbox.due(Instant.now().plus(Duration.ofMinutes(2)), 10))
+			.extracting((e) -> e.event().identifier())
 			.containsExactly("usage_d2");
 		assertThat(this.outbox.purgeSettled(Instant.now().minusSeconds(60))).as("too recent").isZero();
 		assertThat(this.outbox.purgeSettled(Instant.now().plusSeconds(1))).isOne();
@@ -314,8 +315,9 @@ abstract class JdbcUsageOutboxContract {
 	@Test
 	void aRefusalOfAnEventThatIsUnknownPendingOrMergedFindsNothingAndChangesNothing() {
 		Instant hour = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
-		this.appender.appendAll(List.of(event("usage_waiting", 1), new UsageEvent("usage_part1", "ai_tokens", "cus_m", 2,
-				hour), new UsageEvent("usage_part2", "ai_tokens", "cus_m", 3, hour)));
+		this.appender
+			.appendAll(List.of(event("usage_waiting", 1), new UsageEvent("usage_part1", "ai_tokens", "cus_m", 2, hour),
+					new UsageEvent("usage_part2", "ai_tokens", "cus_m", 3, hour)));
 		this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_merged");
 
 		for (String identifier : List.of("usage_never_seen", "usage_waiting", "usage_part1")) {
@@ -373,8 +375,8 @@ abstract class JdbcUsageOutboxContract {
 
 		this.outbox.coalesce(Set.of("ai_tokens"), first.plusSeconds(60), () -> "usage_tsum");
 
-		assertThat(this.outbox.due(first.plusSeconds(60), 10)).extracting((entry) -> entry.event().identifier(),
-				OutboxEntry::recordedAt)
+		assertThat(this.outbox.due(first.plusSeconds(60), 10))
+			.extracting((entry) -> entry.event().identifier(), OutboxEntry::recordedAt)
 			.containsExactlyInAnyOrder(tuple("usage_tsum", first), tuple("usage_other", first.plusSeconds(30)));
 	}
 
@@ -439,12 +441,11 @@ abstract class JdbcUsageOutboxContract {
 				new UsageEvent("usage_after", "ai_tokens", "cus_w", 100000, end),
 				new UsageEvent("usage_pending", "ai_tokens", "cus_w", 100, start),
 				new UsageEvent("usage_dead", "ai_tokens", "cus_w", 1000, start)));
-		List.of("usage_w3", "usage_w4", "usage_w5", "usage_before", "usage_after")
-			.forEach(this.outbox::markDelivered);
+		List.of("usage_w3", "usage_w4", "usage_w5", "usage_before", "usage_after").forEach(this.outbox::markDelivered);
 		this.outbox.deadLetter("usage_dead", "resource_missing", "No such customer", Instant.now());
 
-		assertThat(this.outbox.deliveredTotals(Set.of("ai_tokens"), start, end)).extracting(
-				DeliveredUsage.DeliveredTotal::customerId, DeliveredUsage.DeliveredTotal::value)
+		assertThat(this.outbox.deliveredTotals(Set.of("ai_tokens"), start, end))
+			.extracting(DeliveredUsage.DeliveredTotal::customerId, DeliveredUsage.DeliveredTotal::value)
 			.containsExactly(tuple("cus_v", 6L), tuple("cus_w", 12L));
 		assertThat(this.outbox.deliveredTotals(Set.of(), start, end)).isEmpty();
 	}
@@ -467,8 +468,8 @@ abstract class JdbcUsageOutboxContract {
 		this.appender.append(event("usage_new", 1));
 
 		assertThat(this.outbox.backlog().oldestPendingRecordedAt()).isEqualTo(Instant.ofEpochMilli(1000));
-		assertThat(this.outbox.due(Instant.now(), 10)).extracting((entry) -> entry.event().identifier(),
-				(entry) -> entry.recordedAt() != null)
+		assertThat(this.outbox.due(Instant.now(), 10))
+			.extracting((entry) -> entry.event().identifier(), (entry) -> entry.recordedAt() != null)
 			.containsExactlyInAnyOrder(tuple("usage_old", false), tuple("usage_new", true));
 	}
 
@@ -486,7 +487,8 @@ abstract class JdbcUsageOutboxContract {
 
 		this.outbox.releaseClaims();
 
-		// ever claimed, so perhaps at the provider already: sent again under their identifiers, never merged
+		// ever claimed, so perhaps at the provider already: sent again under their
+		// identifiers, never merged
 		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_merged")).isZero();
 		assertThat(this.outbox.due(Instant.now(), 10)).extracting((entry) -> entry.event().identifier())
 			.hasSize(2)

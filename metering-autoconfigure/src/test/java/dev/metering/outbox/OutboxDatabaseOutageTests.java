@@ -28,9 +28,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The outbox while its PostgreSQL is cut off behind a proxy: the usage of calls that ran is
- * kept in memory, never dropped, the outbox says when it has no room left for more, and
- * everything is stored once the database is back.
+ * The outbox while its PostgreSQL is cut off behind a proxy: the usage of calls that ran
+ * is kept in memory, never dropped, the outbox says when it has no room left for more,
+ * and everything is stored once the database is back.
  */
 class OutboxDatabaseOutageTests {
 

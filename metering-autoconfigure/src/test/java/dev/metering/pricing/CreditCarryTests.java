@@ -14,8 +14,8 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Whole credits from exact prices, with the rest carried per customer: in memory, split over
- * the events of one call, and through the database across instances and restarts.
+ * Whole credits from exact prices, with the rest carried per customer: in memory, split
+ * over the events of one call, and through the database across instances and restarts.
  */
 class CreditCarryTests {
 
@@ -67,7 +67,8 @@ class CreditCarryTests {
 			assertThat(other.carried("ai_credits", "cus_1")).isEqualByComparingTo("0.4");
 		}
 		// 0.8 priced, 1 recorded: -0.2 carried, whatever the other instance read
-		assertThat(new JdbcCarryStore(database).load("ai_credits", "cus_1")).isEqualByComparingTo(new BigDecimal("-0.2"));
+		assertThat(new JdbcCarryStore(database).load("ai_credits", "cus_1"))
+			.isEqualByComparingTo(new BigDecimal("-0.2"));
 	}
 
 	private static DataSource database() {

@@ -30,9 +30,9 @@ import dev.metering.MeteringAdvisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * 10,000 ChatClient calls of two models with fractional prices, for 20 customers, half before
- * and half after a restart on an H2 file database: each customer is billed exactly its priced
- * total rounded once, however the calls fell.
+ * 10,000 ChatClient calls of two models with fractional prices, for 20 customers, half
+ * before and half after a restart on an H2 file database: each customer is billed exactly
+ * its priced total rounded once, however the calls fell.
  */
 class CreditRoundingTests {
 
@@ -81,7 +81,8 @@ class CreditRoundingTests {
 	}
 
 	private ConfigurableApplicationContext start() {
-		List<String> properties = new ArrayList<>(List.of("spring.ai.model.chat=none", "spring.ai.openai.api-key=sk-unused",
+		List<String> properties = new ArrayList<>(List.of("spring.ai.model.chat=none",
+				"spring.ai.openai.api-key=sk-unused",
 				"spring.datasource.url=jdbc:h2:file:" + this.database.resolve("metering") + ";WRITE_DELAY=0",
 				"metering.jdbc.initialize-schema=always", "metering.default-meter=credits",
 				"metering.meters.credits.event-name=ai_credits", "metering.meters.credits.meter-id=mtr_credits",
@@ -103,8 +104,8 @@ class CreditRoundingTests {
 
 		static Call of(int i) {
 			int promptTokens = 100 + (i * 37) % 1900;
-			return new Call(i % CUSTOMERS, (i % 3 == 0) ? "beta-2" : "alpha-1", promptTokens, (i % 5 == 0) ? promptTokens / 2 : 0,
-					1 + (i * 53) % 700);
+			return new Call(i % CUSTOMERS, (i % 3 == 0) ? "beta-2" : "alpha-1", promptTokens,
+					(i % 5 == 0) ? promptTokens / 2 : 0, 1 + (i * 53) % 700);
 		}
 
 		String prompt() {
@@ -129,7 +130,10 @@ class CreditRoundingTests {
 	@EnableAutoConfiguration
 	static class Application {
 
-		/** Answers with the model and usage its prompt names: "model prompt cached completion". */
+		/**
+		 * Answers with the model and usage its prompt names: "model prompt cached
+		 * completion".
+		 */
 		@Bean
 		ChatModel chatModel() {
 			return new ChatModel() {
@@ -142,8 +146,8 @@ class CreditRoundingTests {
 					return new ChatResponse(List.of(new Generation(new AssistantMessage("ok"))),
 							ChatResponseMetadata.builder()
 								.model(call[0])
-								.usage(new DefaultUsage(promptTokens, completionTokens,
-										promptTokens + completionTokens, null, Long.parseLong(call[2]), null))
+								.usage(new DefaultUsage(promptTokens, completionTokens, promptTokens + completionTokens,
+										null, Long.parseLong(call[2]), null))
 								.build());
 				}
 

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Provider look-ups through the built-in caches, on a ticker the tests move, with background
- * refreshes that run when the test says.
+ * Provider look-ups through the built-in caches, on a ticker the tests move, with
+ * background refreshes that run when the test says.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ProviderCachesTests {
@@ -63,7 +63,8 @@ class ProviderCachesTests {
 
 		assertThatIllegalStateException().isThrownBy(() -> customers.find("org_a")).isSameAs(down);
 		advance(FAILURE_BACKOFF.minusSeconds(1));
-		assertThatIllegalStateException().as("answered from memory").isThrownBy(() -> customers.find("org_a"))
+		assertThatIllegalStateException().as("answered from memory")
+			.isThrownBy(() -> customers.find("org_a"))
 			.isSameAs(down);
 		assertThat(answers.asked).hasValue(1);
 
@@ -101,8 +102,9 @@ class ProviderCachesTests {
 		assertThat(customers.find("org_a")).contains("cus_1");
 		assertThat(this.refreshes).as("the next attempt waits a refresh interval").isEmpty();
 		assertThat(answers.asked).hasValue(2);
-		assertThat(output).contains("Could not refresh org_a in cache metering.customers, keeping the last answer: "
-				+ "Could not find the customer of 'org_a': 500 api_error")
+		assertThat(output)
+			.contains("Could not refresh org_a in cache metering.customers, keeping the last answer: "
+					+ "Could not find the customer of 'org_a': 500 api_error")
 			.doesNotContain("sk_test_secret");
 
 		advance(REFRESH.plusSeconds(1));
@@ -138,8 +140,7 @@ class ProviderCachesTests {
 		assertThat(customers.find("org_new")).as("served while the refresh asks again").isEmpty();
 		runRefreshes();
 		assertThat(answers.asked).hasValue(2);
-		assertThat(customers.find("org_new")).as("the provider still had none, as a lagging search does")
-			.isEmpty();
+		assertThat(customers.find("org_new")).as("the provider still had none, as a lagging search does").isEmpty();
 
 		advance(MISSING_REFRESH.plusSeconds(1));
 		customers.find("org_new");
@@ -247,12 +248,11 @@ class ProviderCachesTests {
 	void usageIsCachedByItsQuery() {
 		UsageQuery query = new UsageQuery("mtr_1", "cus_1");
 		AtomicInteger asked = new AtomicInteger();
-		CachedLookup<UsageQuery, List<MeterUsageSummary>> usage = this.caches
-			.usage((q) -> {
-				asked.incrementAndGet();
-				return List.of(new MeterUsageSummary(q.meterId(), q.customerId(), 7, Instant.EPOCH,
-						Instant.EPOCH.plusSeconds(60)));
-			});
+		CachedLookup<UsageQuery, List<MeterUsageSummary>> usage = this.caches.usage((q) -> {
+			asked.incrementAndGet();
+			return List.of(new MeterUsageSummary(q.meterId(), q.customerId(), 7, Instant.EPOCH,
+					Instant.EPOCH.plusSeconds(60)));
+		});
 
 		assertThat(usage.find(query)).hasValueSatisfying((summaries) -> assertThat(summaries).hasSize(1));
 		assertThat(usage.find(new UsageQuery("mtr_1", "cus_1"))).isPresent();
@@ -357,7 +357,10 @@ class ProviderCachesTests {
 	private record UsageQuery(String meterId, String customerId) {
 	}
 
-	/** A provider that gives the answers it is told to, in order, and counts the questions. */
+	/**
+	 * A provider that gives the answers it is told to, in order, and counts the
+	 * questions.
+	 */
 	private static final class Answers implements Function<String, String> {
 
 		/** "None", which a deque cannot hold as {@code null}. */

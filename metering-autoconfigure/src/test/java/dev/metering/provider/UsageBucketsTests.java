@@ -36,8 +36,7 @@ class UsageBucketsTests {
 			.withMessageContaining("is not the start of a UTC day");
 		assertThatIllegalArgumentException().isThrownBy(() -> UsageBuckets.starts(DAY_3, DAY_1, UsageBuckets.DAY))
 			.withMessageContaining("must be before");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> UsageBuckets.starts(DAY_1, DAY_3, Duration.ofMinutes(30)))
+		assertThatIllegalArgumentException().isThrownBy(() -> UsageBuckets.starts(DAY_1, DAY_3, Duration.ofMinutes(30)))
 			.withMessageContaining("one hour (PT1H) or one day (P1D)");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> UsageBuckets.starts(DAY_1, DAY_1.plus(Duration.ofDays(1001)), UsageBuckets.DAY))
@@ -64,8 +63,7 @@ class UsageBucketsTests {
 			}
 
 			@Override
-			public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start,
-					Instant end) {
+			public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
 				return List.of();
 			}
 

@@ -37,10 +37,11 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two instances of an application on one database, each with the reconciliation scheduled:
- * the one that takes the lock reconciles a run, reading the provider once, and the other skips
- * it, naming the holder; a lock whose holder died is taken over once its hold has passed; the
- * endpoint reconciles on the instance asked. Run against a real database by each subclass.
+ * Two instances of an application on one database, each with the reconciliation
+ * scheduled: the one that takes the lock reconciles a run, reading the provider once, and
+ * the other skips it, naming the holder; a lock whose holder died is taken over once its
+ * hold has passed; the endpoint reconciles on the instance asked. Run against a real
+ * database by each subclass.
  */
 @ExtendWith(OutputCaptureExtension.class)
 abstract class ReconciliationAcrossInstancesContract {
@@ -58,8 +59,8 @@ abstract class ReconciliationAcrossInstancesContract {
 
 	private ApplicationContextRunner instance(String[] dataSource) {
 		return new ApplicationContextRunner()
-			.withConfiguration(MeteringAutoConfigurations.with(DataSourceAutoConfiguration.class,
-					EndpointAutoConfiguration.class))
+			.withConfiguration(
+					MeteringAutoConfigurations.with(DataSourceAutoConfiguration.class, EndpointAutoConfiguration.class))
 			.withBean(MeterProvider.class, () -> new LocalMeterProvider(this.provider))
 			.withPropertyValues(dataSource)
 			.withPropertyValues("metering.jdbc.initialize-schema=always", "metering.reconcile.enabled=true",
@@ -81,8 +82,8 @@ abstract class ReconciliationAcrossInstancesContract {
 			String holder = new JdbcTemplate(first.getBean(DataSource.class)).queryForObject(
 					"SELECT holder FROM metering_lock WHERE name = ?", String.class, ReconciliationSchedule.LOCK);
 			assertThat(output).containsOnlyOnce("Reconciled usage from " + YESTERDAY)
-				.containsOnlyOnce("Skipped the scheduled usage reconciliation: instance " + holder
-						+ " holds its lock until ");
+				.containsOnlyOnce(
+						"Skipped the scheduled usage reconciliation: instance " + holder + " holds its lock until ");
 		}));
 	}
 
@@ -127,7 +128,9 @@ abstract class ReconciliationAcrossInstancesContract {
 			});
 	}
 
-	/** @return whether each schedule reconciled, in their order */
+	/**
+	 * @return whether each schedule reconciled, in their order
+	 */
 	private static List<Boolean> atOnce(ReconciliationSchedule... schedules) throws Exception {
 		CyclicBarrier start = new CyclicBarrier(schedules.length);
 		ExecutorService threads = Executors.newFixedThreadPool(schedules.length);
@@ -152,14 +155,17 @@ abstract class ReconciliationAcrossInstancesContract {
 
 	private static void recordYesterday(BillingClient billing) {
 		for (int i = 0; i < 12; i++) {
-			assertThat(billing.recordUsage("ai_tokens", "cus_" + (i % CUSTOMERS), 100 + i,
-					YESTERDAY.plus(Duration.ofMinutes(97L * i))).recorded())
-				.isTrue();
+			assertThat(billing
+				.recordUsage("ai_tokens", "cus_" + (i % CUSTOMERS), 100 + i,
+						YESTERDAY.plus(Duration.ofMinutes(97L * i)))
+				.recorded()).isTrue();
 		}
 		assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 	}
 
-	/** The local meter's sums in memory, counting how often they are read for a window. */
+	/**
+	 * The local meter's sums in memory, counting how often they are read for a window.
+	 */
 	static final class ReadCountingStore implements LocalMeterStore {
 
 		private final LocalMeterStore store = new InMemoryLocalMeterStore();

@@ -16,8 +16,8 @@ import static io.micrometer.observation.tck.TestObservationRegistryAssert.assert
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Each reconciliation is observed as {@code metering.reconciliation}, named after the provider,
- * with what it found as its outcome.
+ * Each reconciliation is observed as {@code metering.reconciliation}, named after the
+ * provider, with what it found as its outcome.
  */
 class ReconciliationObservationTests {
 

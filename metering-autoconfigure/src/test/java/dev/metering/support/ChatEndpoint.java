@@ -15,9 +15,10 @@ import dev.metering.MeteringAdvisor;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 /**
- * An application's chat endpoint, {@code GET /chat?organization=…}, metered by the starter,
- * for tests that look at what a client gets back (with {@link MockMvcConfiguration} and a
- * {@link ChatModel} bean). The billed organization comes from the request only in tests.
+ * An application's chat endpoint, {@code GET /chat?organization=…}, metered by the
+ * starter, for tests that look at what a client gets back (with
+ * {@link MockMvcConfiguration} and a {@link ChatModel} bean). The billed organization
+ * comes from the request only in tests.
  */
 @RestController
 public class ChatEndpoint {

@@ -9,10 +9,10 @@ import java.util.List;
 import org.springframework.boot.test.context.FilteredClassLoader;
 
 /**
- * A class path without some of Spring's modules, as far as an application context can tell:
- * Spring Boot's {@link FilteredClassLoader} hiding their packages, and their jars' resources
- * too, since a {@code META-INF/spring.factories} that names hidden classes would fail the
- * context where an application without the module never sees it.
+ * A class path without some of Spring's modules, as far as an application context can
+ * tell: Spring Boot's {@link FilteredClassLoader} hiding their packages, and their jars'
+ * resources too, since a {@code META-INF/spring.factories} that names hidden classes
+ * would fail the context where an application without the module never sees it.
  */
 public final class ClassPathWithout extends FilteredClassLoader {
 
@@ -23,7 +23,10 @@ public final class ClassPathWithout extends FilteredClassLoader {
 		this.jars = jars;
 	}
 
-	/** Without spring-boot-jdbc: no DataSourceAutoConfiguration, DatabaseDriver or script initializers. */
+	/**
+	 * Without spring-boot-jdbc: no DataSourceAutoConfiguration, DatabaseDriver or script
+	 * initializers.
+	 */
 	public static ClassPathWithout springBootJdbc() {
 		return new ClassPathWithout(List.of("spring-boot-jdbc-"), "org.springframework.boot.jdbc.");
 	}

@@ -44,8 +44,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What every hosted provider passes, delivering to a stub of its API from a PostgreSQL
- * outbox: dead letters re-driven, outages ridden out, several instances sharing one backlog
- * with each event sent once, and coalescing. A subclass speaks its provider's wire format.
+ * outbox: dead letters re-driven, outages ridden out, several instances sharing one
+ * backlog with each event sent once, and coalescing. A subclass speaks its provider's
+ * wire format.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class DurableDeliveryContract {
@@ -61,7 +62,9 @@ public abstract class DurableDeliveryContract {
 	/** The provider's auto-configuration. */
 	protected abstract Class<?> providerAutoConfiguration();
 
-	/** The properties that point the provider at the stub, with a read timeout of 300ms. */
+	/**
+	 * The properties that point the provider at the stub, with a read timeout of 300ms.
+	 */
 	protected abstract String[] providerProperties(String baseUrl);
 
 	/** The request that delivers events. */
@@ -82,8 +85,8 @@ public abstract class DurableDeliveryContract {
 
 	/**
 	 * The property that gives the provider's client a read timeout a busy machine never
-	 * reaches, for tests that count sends: a request timed out after the stub accepted it is
-	 * sent again, rightly, and would count twice.
+	 * reaches, for tests that count sends: a request timed out after the stub accepted it
+	 * is sent again, rightly, and would count twice.
 	 */
 	protected abstract String patientReadTimeout();
 
@@ -108,8 +111,8 @@ public abstract class DurableDeliveryContract {
 
 	private ApplicationContextRunner contextRunner() {
 		return new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(JdbcOutboxAutoConfiguration.class,
-					MeteringAutoConfiguration.class, providerAutoConfiguration()))
+			.withConfiguration(AutoConfigurations.of(JdbcOutboxAutoConfiguration.class, MeteringAutoConfiguration.class,
+					providerAutoConfiguration()))
 			.withBean(javax.sql.DataSource.class, () -> new DelegatingDataSource(this.dataSource))
 			.withPropertyValues(providerProperties(this.server.baseUrl()))
 			.withPropertyValues("metering.jdbc.initialize-schema=always", "metering.delivery.flush-interval=20ms",
@@ -120,8 +123,8 @@ public abstract class DurableDeliveryContract {
 	@Test
 	void deadLettersKeepTheReasonAndAreDeliveredOnceWhenReDrivenAfterTheFix() {
 		Refusal refusal = unknownCustomer();
-		this.server.stubFor(deliveries().inScenario("fix").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(refusal.response()));
+		this.server.stubFor(
+				deliveries().inScenario("fix").whenScenarioStateIs(Scenario.STARTED).willReturn(refusal.response()));
 		contextRunner().run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			MeteringAdmin admin = context.getBean(MeteringAdmin.class);
@@ -133,8 +136,8 @@ public abstract class DurableDeliveryContract {
 				assertThat(dead.message()).isEqualTo(refusal.message());
 			});
 
-			this.server.stubFor(deliveries().inScenario("fix").whenScenarioStateIs("customer created")
-				.willReturn(accepted()));
+			this.server
+				.stubFor(deliveries().inScenario("fix").whenScenarioStateIs("customer created").willReturn(accepted()));
 			this.server.setScenarioState("fix", "customer created");
 			assertThat(admin.redriveAll()).isOne();
 			assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
@@ -148,15 +151,23 @@ public abstract class DurableDeliveryContract {
 	@Test
 	void anOutageIsRiddenOutWithEveryEventDeliveredOnceAndRecordingNeverWaits() {
 		String outage = "outage";
-		this.server.stubFor(deliveries().inScenario(outage).whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(accepted().withFixedDelay(1000)).willSetStateTo("500"));
-		this.server.stubFor(deliveries().inScenario(outage).whenScenarioStateIs("500")
-			.willReturn(serverError()).willSetStateTo("429"));
-		this.server.stubFor(deliveries().inScenario(outage).whenScenarioStateIs("429")
-			.willReturn(rateLimited()).willSetStateTo("recovered"));
+		this.server.stubFor(deliveries().inScenario(outage)
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(accepted().withFixedDelay(1000))
+			.willSetStateTo("500"));
+		this.server.stubFor(deliveries().inScenario(outage)
+			.whenScenarioStateIs("500")
+			.willReturn(serverError())
+			.willSetStateTo("429"));
+		this.server.stubFor(deliveries().inScenario(outage)
+			.whenScenarioStateIs("429")
+			.willReturn(rateLimited())
+			.willSetStateTo("recovered"));
 		this.server.stubFor(deliveries().inScenario(outage).whenScenarioStateIs("recovered").willReturn(accepted()));
-		// WireMock may match a request while concurrent ones move the scenario on, and then find
-		// no stub: such a request meets the outage too, not a 404 that dead-letters its event
+		// WireMock may match a request while concurrent ones move the scenario on, and
+		// then find
+		// no stub: such a request meets the outage too, not a 404 that dead-letters its
+		// event
 		this.server.stubFor(deliveries().atPriority(10).willReturn(serverError()));
 		contextRunner().run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -166,7 +177,8 @@ public abstract class DurableDeliveryContract {
 				assertThat(result.recorded()).isTrue();
 				recorded.put(result.identifier(), (long) i);
 			}
-			// all 200 were accepted while the first request to the provider was still stalled
+			// all 200 were accepted while the first request to the provider was still
+			// stalled
 			assertThat(this.server.getAllServeEvents()).hasSizeLessThanOrEqualTo(4);
 
 			assertThat(billing.flush(Duration.ofSeconds(30))).isTrue();
@@ -178,7 +190,8 @@ public abstract class DurableDeliveryContract {
 	@Test
 	void instancesSharingOneDatabaseDrainABacklogSendingEachEventOnce() {
 		this.server.stubFor(deliveries().willReturn(accepted().withFixedDelay(5)));
-		// a backlog left in the shared table by instances that stopped before delivering it
+		// a backlog left in the shared table by instances that stopped before delivering
+		// it
 		Map<String, Long> recorded = new HashMap<>();
 		List<UsageEvent> backlog = new ArrayList<>();
 		for (int i = 0; i < 400; i++) {
@@ -203,7 +216,8 @@ public abstract class DurableDeliveryContract {
 	void coalescingSendsTenThousandEventsOfTenCustomersInAFewDozenCallsWithExactSums() {
 		this.server.stubFor(deliveries().willReturn(accepted()));
 		Map<String, Long> recordedPerCustomer = new HashMap<>();
-		// a pass only at start and on flush: how many passes fall while recording must not depend
+		// a pass only at start and on flush: how many passes fall while recording must
+		// not depend
 		// on how fast this machine records
 		contextRunner().withPropertyValues("metering.delivery.flush-interval=1h", "metering.delivery.coalesce=true")
 			.run((context) -> {
@@ -214,13 +228,16 @@ public abstract class DurableDeliveryContract {
 					assertThat(billing.recordUsage("ai_tokens", customer, value).recorded()).isTrue();
 					recordedPerCustomer.merge(customer, value, Long::sum);
 				}
-				// written first, so that the flush's passes find every event stored: passes that
-				// meet a writer still at work send what each of its groups stored as it lands
+				// written first, so that the flush's passes find every event stored:
+				// passes that
+				// meet a writer still at work send what each of its groups stored as it
+				// lands
 				GroupCommitOutbox writer = context.getBean(GroupCommitOutbox.class);
 				await().atMost(Duration.ofSeconds(10)).until(() -> writer.queuedCount() == 0);
 				assertThat(billing.flush(Duration.ofSeconds(30))).isTrue();
 			});
-		// counted as providers count them, a repeated identifier once: on a busy machine a read
+		// counted as providers count them, a repeated identifier once: on a busy machine
+		// a read
 		// timeout sends a request again under the same identifier
 		Map<String, SentEvent> sentOnce = sentEvents().stream()
 			.collect(Collectors.toMap(SentEvent::identifier, (event) -> event, (first, again) -> first));
@@ -239,7 +256,10 @@ public abstract class DurableDeliveryContract {
 		return requests().stream().flatMap((request) -> eventsOf(request).stream()).toList();
 	}
 
-	/** Values the stub accepted, by identifier, as providers count them: a repeated identifier once. */
+	/**
+	 * Values the stub accepted, by identifier, as providers count them: a repeated
+	 * identifier once.
+	 */
 	private Map<String, Long> deliveredOnceByIdentifier() {
 		return WireMockJournal.completed(this.server)
 			.stream()

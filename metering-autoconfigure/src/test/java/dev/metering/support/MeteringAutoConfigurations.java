@@ -16,7 +16,9 @@ public final class MeteringAutoConfigurations {
 	private MeteringAutoConfigurations() {
 	}
 
-	/** The starter's auto-configurations, plus {@code others} (e.g. Boot's DataSource). */
+	/**
+	 * The starter's auto-configurations, plus {@code others} (e.g. Boot's DataSource).
+	 */
 	public static AutoConfigurations with(Class<?>... others) {
 		List<Class<?>> classes = new ArrayList<>(List.of(others));
 		ClassLoader classLoader = MeteringAutoConfigurations.class.getClassLoader();

@@ -8,8 +8,9 @@ import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
- * Spring MVC in a {@code WebApplicationContextRunner}'s context, and a {@link MockMvc} that
- * sends requests through its dispatcher servlet, for the routes the starter contributes.
+ * Spring MVC in a {@code WebApplicationContextRunner}'s context, and a {@link MockMvc}
+ * that sends requests through its dispatcher servlet, for the routes the starter
+ * contributes.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebMvc

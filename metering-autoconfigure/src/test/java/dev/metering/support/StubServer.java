@@ -8,9 +8,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A WireMock server standing in for a provider for one test class: started when made, so
- * that its base URL can go into a context runner's properties as the class is built, with no
- * stubs and an empty journal before each test, and stopped after the last.
- * <pre>
+ * that its base URL can go into a context runner's properties as the class is built, with
+ * no stubs and an empty journal before each test, and stopped after the last. <pre>
  * &#64;RegisterExtension
  * static final StubServer stripe = new StubServer();
  * </pre>

@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy on loopback in front of a server (a database), whose line can be cut: every open
- * connection is reset and new ones are refused until it is restored, as when a network
- * partition or a failover takes the server away.
+ * A TCP proxy on loopback in front of a server (a database), whose line can be cut: every
+ * open connection is reset and new ones are refused until it is restored, as when a
+ * network partition or a failover takes the server away.
  */
 public final class TcpProxy implements AutoCloseable {
 

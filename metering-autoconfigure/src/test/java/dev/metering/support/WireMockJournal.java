@@ -10,9 +10,10 @@ import org.awaitility.core.ConditionTimeoutException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * WireMock logs a request when it arrives and completes the entry once its answer is sent; a
- * client may have its answer a moment before that. Read the journal once it is complete, or,
- * where a client died mid-request and its entry never completes, after a grace period.
+ * WireMock logs a request when it arrives and completes the entry once its answer is
+ * sent; a client may have its answer a moment before that. Read the journal once it is
+ * complete, or, where a client died mid-request and its entry never completes, after a
+ * grace period.
  */
 public final class WireMockJournal {
 

@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 /**
- * An application's own advice that handles a metering exception answers it, in Spring MVC and
- * in WebFlux; the starter answers the ones it leaves alone.
+ * An application's own advice that handles a metering exception answers it, in Spring MVC
+ * and in WebFlux; the starter answers the ones it leaves alone.
  */
 class ApplicationExceptionHandlersTests {
 

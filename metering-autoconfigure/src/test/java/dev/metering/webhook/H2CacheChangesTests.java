@@ -41,10 +41,10 @@ class H2CacheChangesTests extends JdbcCacheChangesContract {
 	@Test
 	void aChangeTheDatabaseCannotTakeIsMadeHereAndFailsThePublishAndPollsWarnOnce(CapturedOutput output)
 			throws InterruptedException {
-		ProviderCaches caches = new ProviderCaches(null, new ProviderCaches.Settings(Duration.ofHours(1),
-				Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1), 100, Duration.ofSeconds(10)),
-				Runnable::run, Ticker.systemTicker(),
-				new ProviderAccess("test", "test.api-key", Clock.systemUTC()));
+		ProviderCaches caches = new ProviderCaches(null,
+				new ProviderCaches.Settings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
+						Duration.ofHours(1), 100, Duration.ofSeconds(10)),
+				Runnable::run, Ticker.systemTicker(), new ProviderAccess("test", "test.api-key", Clock.systemUTC()));
 		CachedLookup<String, String> customers = caches.customers((referenceId) -> null);
 		DataSource withoutTables = new DriverManagerDataSource("jdbc:h2:mem:no-tables-" + System.nanoTime());
 		JdbcCacheChanges changes = new JdbcCacheChanges(withoutTables, caches, Duration.ofMillis(20),
@@ -60,9 +60,10 @@ class H2CacheChangesTests extends JdbcCacheChangesContract {
 			// ten more polls, failing, and still warned once
 			await().during(Duration.ofMillis(200))
 				.atMost(Duration.ofSeconds(1))
-				.untilAsserted(() -> assertThat(output.getOut().split("Could not read the other instances' cache changes"))
-					.as("warned once")
-					.hasSize(2));
+				.untilAsserted(
+						() -> assertThat(output.getOut().split("Could not read the other instances' cache changes"))
+							.as("warned once")
+							.hasSize(2));
 		}
 		finally {
 			changes.stop();

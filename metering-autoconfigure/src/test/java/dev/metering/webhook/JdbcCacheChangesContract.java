@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What cache changes shared through a database must do, run against a real database by each
- * subclass: two instances, each with its own caches, on one table.
+ * What cache changes shared through a database must do, run against a real database by
+ * each subclass: two instances, each with its own caches, on one table.
  */
 abstract class JdbcCacheChangesContract {
 
@@ -133,9 +133,10 @@ abstract class JdbcCacheChangesContract {
 	}
 
 	private void insert(String origin, String key, String value, Instant changedAt) {
-		new JdbcTemplate(dataSource()).update("INSERT INTO metering_cache_change (origin, cache_name, cache_key, "
-				+ "cache_value, changed_at) VALUES (?, ?, ?, ?, ?)", origin, ProviderCaches.CUSTOMERS, key, value,
-				changedAt.toEpochMilli());
+		new JdbcTemplate(dataSource()).update(
+				"INSERT INTO metering_cache_change (origin, cache_name, cache_key, "
+						+ "cache_value, changed_at) VALUES (?, ?, ?, ?, ?)",
+				origin, ProviderCaches.CUSTOMERS, key, value, changedAt.toEpochMilli());
 	}
 
 	private int rows() {
@@ -143,7 +144,10 @@ abstract class JdbcCacheChangesContract {
 				Integer.class);
 	}
 
-	/** An instance: its caches, whose provider has no customers and no subscriptions, and its changes. */
+	/**
+	 * An instance: its caches, whose provider has no customers and no subscriptions, and
+	 * its changes.
+	 */
 	private final class Instance {
 
 		final AtomicInteger searched = new AtomicInteger();
@@ -152,8 +156,7 @@ abstract class JdbcCacheChangesContract {
 
 		final ProviderCaches caches = new ProviderCaches(null,
 				new ProviderCaches.Settings(LONG, LONG, LONG, LONG, 100, Duration.ofSeconds(10)), Runnable::run,
-				Ticker.systemTicker(),
-				new ProviderAccess("test", "test.api-key", Clock.systemUTC()));
+				Ticker.systemTicker(), new ProviderAccess("test", "test.api-key", Clock.systemUTC()));
 
 		final CachedLookup<String, String> customers = this.caches.customers((referenceId) -> {
 			this.searched.incrementAndGet();

@@ -14,8 +14,9 @@ import static io.micrometer.observation.tck.TestObservationRegistryAssert.assert
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Usage a provider refused after accepting it is dead-lettered in a {@code metering.delivery}
- * observation the webhook triggered, which tells what the refusals found.
+ * Usage a provider refused after accepting it is dead-lettered in a
+ * {@code metering.delivery} observation the webhook triggered, which tells what the
+ * refusals found.
  */
 class ProviderEventHandlerObservationTests {
 
@@ -27,8 +28,8 @@ class ProviderEventHandlerObservationTests {
 	@Test
 	void refusalsReportedAfterDeliveryAreObservedAsADeliveryTheWebhookTriggered() {
 		this.handler.handle(new ProviderEvent.UsageRefused(
-				List.of(new ProviderEvent.Refusal("usage_gone", "meter_event_customer_not_found", "No customer")),
-				1, "2 invalid events"));
+				List.of(new ProviderEvent.Refusal("usage_gone", "meter_event_customer_not_found", "No customer")), 1,
+				"2 invalid events"));
 
 		assertThat(this.observations).hasObservationWithNameEqualTo("metering.delivery")
 			.that()
@@ -36,8 +37,7 @@ class ProviderEventHandlerObservationTests {
 			.hasLowCardinalityKeyValue("provider", "stripe")
 			.hasLowCardinalityKeyValue("trigger", "webhook")
 			.doesNotHaveError();
-		assertThat(this.observations).hasHandledContextsThatSatisfy((contexts) -> assertThat(contexts)
-			.singleElement()
+		assertThat(this.observations).hasHandledContextsThatSatisfy((contexts) -> assertThat(contexts).singleElement()
 			.isInstanceOfSatisfying(DeliveryObservationContext.class, (context) -> {
 				assertThat(context.getRefusedLate(false)).as("one unknown identifier, one refusal without one")
 					.isEqualTo(2);

@@ -19,8 +19,8 @@ import dev.metering.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The webhook events already handled are remembered for the retention, and forgotten after
- * it, in memory and in the database.
+ * The webhook events already handled are remembered for the retention, and forgotten
+ * after it, in memory and in the database.
  */
 class WebhookReceiptsTests {
 
@@ -49,7 +49,8 @@ class WebhookReceiptsTests {
 		assertThat(receipts.claim("stripe", "evt_old")).as("forgotten by the purge").isTrue();
 		assertThat(receipts.claim("stripe", "evt_recent")).as("still within its retention").isFalse();
 		assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM metering_webhook_event",
-				Integer.class)).isEqualTo(2);
+				Integer.class))
+			.isEqualTo(2);
 	}
 
 	@Test
@@ -69,8 +70,7 @@ class WebhookReceiptsTests {
 
 		clock.set(NOW.plus(Duration.ofMinutes(30)));
 		assertThat(second.claim("stripe", "evt_2")).isTrue();
-		assertThat(second.claim("stripe", "evt_old")).as("not purged by the second instance within the hour")
-			.isFalse();
+		assertThat(second.claim("stripe", "evt_old")).as("not purged by the second instance within the hour").isFalse();
 
 		clock.set(NOW.plus(Duration.ofHours(1)));
 		assertThat(first.claim("stripe", "evt_3")).isTrue();

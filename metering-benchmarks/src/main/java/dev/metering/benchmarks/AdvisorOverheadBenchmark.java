@@ -29,13 +29,14 @@ import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringChatClientAutoConfiguration;
 
 /**
- * What the metering advisors add to one ChatClient call against a model that answers at once:
- * compare {@code mode=plain} (no metering) with {@code metered} (no limit on the meter) and
- * {@code limited} (a plan limit checked before every call), and those with {@code credits} and
- * {@code credits-limited}, where the meter records credits priced by the model the response
- * names (the difference is what pricing costs), for a call and for a stream of {@value #CHUNKS}
- * chunks. {@code pass-through} has one advisor that does nothing: what Spring AI's advisor chain
- * charges for any advisor. Run it with {@code -prof gc} for the bytes each adds.
+ * What the metering advisors add to one ChatClient call against a model that answers at
+ * once: compare {@code mode=plain} (no metering) with {@code metered} (no limit on the
+ * meter) and {@code limited} (a plan limit checked before every call), and those with
+ * {@code credits} and {@code credits-limited}, where the meter records credits priced by
+ * the model the response names (the difference is what pricing costs), for a call and for
+ * a stream of {@value #CHUNKS} chunks. {@code pass-through} has one advisor that does
+ * nothing: what Spring AI's advisor chain charges for any advisor. Run it with
+ * {@code -prof gc} for the bytes each adds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -101,15 +102,16 @@ public class AdvisorOverheadBenchmark {
 
 	private static AnnotationConfigApplicationContext meteringContext(boolean limited, boolean credits) {
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
-		Map<String, Object> properties = new java.util.HashMap<>(Map.of("metering.accounts.org_bench.customer-id",
-				"cus_bench", "metering.delivery.flush-interval", "100ms", "metering.meters.ai-tokens.event-name",
-				"ai_tokens"));
+		Map<String, Object> properties = new java.util.HashMap<>(
+				Map.of("metering.accounts.org_bench.customer-id", "cus_bench", "metering.delivery.flush-interval",
+						"100ms", "metering.meters.ai-tokens.event-name", "ai_tokens"));
 		if (limited) {
 			properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
 			properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 2));
 		}
 		if (credits) {
-			// 1.62 credits a call: every call records an event, as in the token modes, and
+			// 1.62 credits a call: every call records an event, as in the token modes,
+			// and
 			// carries a rounding remainder
 			properties.put("metering.meters.ai-tokens.unit", "credits");
 			properties.put("metering.pricing.models.[gpt-4o*].input", "250000");

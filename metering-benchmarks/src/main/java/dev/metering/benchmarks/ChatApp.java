@@ -31,12 +31,13 @@ import dev.metering.BillingSubject;
 import dev.metering.BillingSubjectResolver;
 
 /**
- * A web application with one chat endpoint three ways, shaped like the sample app's: a POST of
- * {@code {"message": …}} answered with the model's text and tokens, for the organization the
- * request names in {@code X-Organization} (the sample reads it from the logged-in user).
- * {@code /chat/plain} is not metered, {@code /chat/metered} is metered by the starter (billing
- * Stripe through its durable outbox on H2), and {@code /chat/naive} meters by hand with a
- * synchronous Stripe meter event inside the request, as hand-written integrations do.
+ * A web application with one chat endpoint three ways, shaped like the sample app's: a
+ * POST of {@code {"message": …}} answered with the model's text and tokens, for the
+ * organization the request names in {@code X-Organization} (the sample reads it from the
+ * logged-in user). {@code /chat/plain} is not metered, {@code /chat/metered} is metered
+ * by the starter (billing Stripe through its durable outbox on H2), and
+ * {@code /chat/naive} meters by hand with a synchronous Stripe meter event inside the
+ * request, as hand-written integrations do.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -45,7 +46,10 @@ class ChatApp {
 
 	static final int ORGANIZATIONS = 100;
 
-	/** Starts the application on a free port, billing the Stripe server at {@code stripeBase}. */
+	/**
+	 * Starts the application on a free port, billing the Stripe server at
+	 * {@code stripeBase}.
+	 */
 	static ConfigurableApplicationContext start(String stripeBase) {
 		Map<String, Object> properties = new HashMap<>();
 		properties.put("server.port", "0");
@@ -67,7 +71,10 @@ class ChatApp {
 		return new InstantChatModel();
 	}
 
-	/** The organization the request names, as the sample's resolver names the logged-in user's. */
+	/**
+	 * The organization the request names, as the sample's resolver names the logged-in
+	 * user's.
+	 */
 	@Bean
 	BillingSubjectResolver organizationHeader() {
 		return () -> Optional.ofNullable(RequestContextHolder.getRequestAttributes())

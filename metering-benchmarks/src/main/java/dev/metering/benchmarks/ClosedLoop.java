@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A closed-loop HTTP load: each client sends a request, waits for its answer, and sends the
- * next, for a fixed time. Latencies are kept whole, so that percentiles are exact.
+ * A closed-loop HTTP load: each client sends a request, waits for its answer, and sends
+ * the next, for a fixed time. Latencies are kept whole, so that percentiles are exact.
  */
 final class ClosedLoop {
 
@@ -29,8 +29,8 @@ final class ClosedLoop {
 
 	/**
 	 * Drives {@code uri} with POSTs of {@code body} for {@code duration}.
-	 * @param organizations how many organizations the requests name in turn, in the header
-	 * {@code X-Organization} ({@code org_0}, {@code org_1}, …)
+	 * @param organizations how many organizations the requests name in turn, in the
+	 * header {@code X-Organization} ({@code org_0}, {@code org_1}, …)
 	 */
 	Samples run(URI uri, String body, int organizations, Duration duration) throws InterruptedException {
 		long end = System.nanoTime() + duration.toNanos();
@@ -97,8 +97,8 @@ final class ClosedLoop {
 		Result result() {
 			long[] sorted = this.latencies.clone();
 			Arrays.sort(sorted);
-			return new Result(sorted.length, this.failures, sorted.length / (this.nanos / 1e9), percentile(sorted, 0.50),
-					percentile(sorted, 0.99));
+			return new Result(sorted.length, this.failures, sorted.length / (this.nanos / 1e9),
+					percentile(sorted, 0.50), percentile(sorted, 0.99));
 		}
 
 		private static double percentile(long[] sorted, double p) {

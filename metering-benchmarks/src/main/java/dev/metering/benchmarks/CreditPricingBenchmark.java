@@ -25,10 +25,11 @@ import dev.metering.provider.TokenKind;
 import dev.metering.provider.TokenUsage;
 
 /**
- * What pricing adds to a metered call on a credits meter, alone: the price of the model the
- * response names (a name built afresh, as each response's is, so its hash is computed), the
- * exact price of the call's tokens, and the whole credits with the rounding carried for its
- * customer. {@code AdvisorOverheadBenchmark} measures the whole call.
+ * What pricing adds to a metered call on a credits meter, alone: the price of the model
+ * the response names (a name built afresh, as each response's is, so its hash is
+ * computed), the exact price of the call's tokens, and the whole credits with the
+ * rounding carried for its customer. {@code AdvisorOverheadBenchmark} measures the whole
+ * call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

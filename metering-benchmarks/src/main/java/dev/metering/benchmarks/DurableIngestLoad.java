@@ -19,12 +19,13 @@ import dev.metering.RecordUsageResult;
 import dev.metering.outbox.UndeliveredUsage;
 
 /**
- * Events a second that {@code BillingClient.recordUsage} durably accepts into the JDBC outbox,
- * on H2 and on PostgreSQL, with group commit and with {@code metering.outbox.sync: true}, from
- * 1 and 8 recording threads, while the dispatcher delivers to the local meter in the same
- * database. Reports the backlog when recording stops and how long delivery took to clear it.
- * {@code -Ddatabases=h2,postgresql}, {@code -Dcommits=group,sync} and {@code -Dthreads=1,8}
- * choose the runs.
+ * Events a second that {@code BillingClient.recordUsage} durably accepts into the JDBC
+ * outbox, on H2 and on PostgreSQL, with group commit and with
+ * {@code metering.outbox.sync: true}, from 1 and 8 recording threads, while the
+ * dispatcher delivers to the local meter in the same database. Reports the backlog when
+ * recording stops and how long delivery took to clear it.
+ * {@code -Ddatabases=h2,postgresql}, {@code -Dcommits=group,sync} and
+ * {@code -Dthreads=1,8} choose the runs.
  */
 public final class DurableIngestLoad {
 
@@ -81,7 +82,10 @@ public final class DurableIngestLoad {
 		}
 	}
 
-	/** Records from {@code threads} threads for {@code duration}; returns how many were accepted. */
+	/**
+	 * Records from {@code threads} threads for {@code duration}; returns how many were
+	 * accepted.
+	 */
 	private static long record(BillingClient billing, int threads, Duration duration) throws InterruptedException {
 		AtomicBoolean running = new AtomicBoolean(true);
 		LongAdder accepted = new LongAdder();

@@ -15,8 +15,9 @@ import org.springframework.ai.chat.prompt.Prompt;
 
 /**
  * A model that answers at once with 12 prompt and 5 completion tokens, as
- * {@value #MODEL}, so that only the client and its advisors are measured. Its responses are built once: what a call or a stream
- * allocates is the client's and the advisors', not the model's.
+ * {@value #MODEL}, so that only the client and its advisors are measured. Its responses
+ * are built once: what a call or a stream allocates is the client's and the advisors',
+ * not the model's.
  */
 final class InstantChatModel implements ChatModel {
 
@@ -34,7 +35,9 @@ final class InstantChatModel implements ChatModel {
 		this(1);
 	}
 
-	/** @param chunks how many chunks a stream answers in; the last one carries the usage */
+	/**
+	 * @param chunks how many chunks a stream answers in; the last one carries the usage
+	 */
 	InstantChatModel(int chunks) {
 		List<ChatResponse> responses = new ArrayList<>(chunks);
 		for (int i = 1; i < chunks; i++) {

@@ -12,8 +12,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The application the load harnesses meter: Spring Boot's auto-configuration with the starter,
- * and a model that answers at once, without a web server.
+ * The application the load harnesses meter: Spring Boot's auto-configuration with the
+ * starter, and a model that answers at once, without a web server.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -28,7 +28,10 @@ class MeteredApplication {
 			.run();
 	}
 
-	/** Static accounts {@code org_0} … for customers {@code cus_0} …, into {@code properties}. */
+	/**
+	 * Static accounts {@code org_0} … for customers {@code cus_0} …, into
+	 * {@code properties}.
+	 */
 	static void accounts(Map<String, Object> properties, int organizations, String plan) {
 		for (int i = 0; i < organizations; i++) {
 			properties.put("metering.accounts.org_" + i + ".customer-id", "cus_" + i);

@@ -10,9 +10,9 @@ import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 
 /**
- * An advisor that does nothing: what Spring AI's advisor chain charges for any one advisor
- * (its observation context, and on a stream the aggregation of every chunk), to tell the
- * chain's share of the metering advisor's cost from the advisor's own.
+ * An advisor that does nothing: what Spring AI's advisor chain charges for any one
+ * advisor (its observation context, and on a stream the aggregation of every chunk), to
+ * tell the chain's share of the metering advisor's cost from the advisor's own.
  */
 final class PassThroughAdvisor implements CallAdvisor, StreamAdvisor {
 

@@ -15,9 +15,9 @@ import dev.metering.MeteringAdvisor;
 
 /**
  * Provider calls against AI calls: 100,000 metered ChatClient calls across 100 customers,
- * coalescing on, against a Stripe stub, once with v1 meter events and once with the v2 meter
- * event stream. Reports the requests Stripe received against one per call, and checks that
- * the sums Stripe received per customer are exactly the tokens of the calls.
+ * coalescing on, against a Stripe stub, once with v1 meter events and once with the v2
+ * meter event stream. Reports the requests Stripe received against one per call, and
+ * checks that the sums Stripe received per customer are exactly the tokens of the calls.
  */
 public final class ProviderCallsLoad {
 
@@ -70,7 +70,8 @@ public final class ProviderCallsLoad {
 			double deliveredSeconds = (System.nanoTime() - started) / 1e9;
 			boolean exact = delivered;
 			for (int c = 0; c < CUSTOMERS; c++) {
-				long expected = InstantChatModel.TOKENS_PER_CALL * (calls / CUSTOMERS + ((c < calls % CUSTOMERS) ? 1 : 0));
+				long expected = InstantChatModel.TOKENS_PER_CALL
+						* (calls / CUSTOMERS + ((c < calls % CUSTOMERS) ? 1 : 0));
 				exact &= stripe.sum("cus_" + c) == expected;
 			}
 			System.out.printf("%-10s %10.1f %16.1f %14d %11.0f× %14s%n", api, callSeconds, deliveredSeconds,

@@ -12,12 +12,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.metering.BillingClient;
 
 /**
- * The request path of a chat endpoint under a closed-loop load, three ways in one run: not
- * metered (the baseline), metered by the starter, and metered by hand with a synchronous
- * Stripe meter event inside the request. The Stripe stub answers after 50 ms. Each endpoint is
- * warmed up, then driven by 32 clients for 30 s in all ({@code -Dclients}, {@code -DphaseSeconds}),
- * in rounds that take the endpoints in turn ({@code -Drounds}). {@code -Dendpoints=metered} runs
- * some of them only, to profile one.
+ * The request path of a chat endpoint under a closed-loop load, three ways in one run:
+ * not metered (the baseline), metered by the starter, and metered by hand with a
+ * synchronous Stripe meter event inside the request. The Stripe stub answers after 50 ms.
+ * Each endpoint is warmed up, then driven by 32 clients for 30 s in all
+ * ({@code -Dclients}, {@code -DphaseSeconds}), in rounds that take the endpoints in turn
+ * ({@code -Drounds}). {@code -Dendpoints=metered} runs some of them only, to profile one.
  */
 public final class RequestPathLoad {
 
@@ -57,13 +57,16 @@ public final class RequestPathLoad {
 			samples.forEach((endpoint, measured) -> results.put(endpoint, measured.result()));
 			if (results.keySet().containsAll(List.of("plain", "metered", "naive"))) {
 				report(clients, phase, rounds, results);
-				System.out.printf("Delivery: the starter's %,d calls reached Stripe as %,d meter event requests "
-						+ "(all delivered: %s)%n", results.get("metered").requests(),
-						stripe.requests() - results.get("naive").requests(), delivered);
+				System.out.printf(
+						"Delivery: the starter's %,d calls reached Stripe as %,d meter event requests "
+								+ "(all delivered: %s)%n",
+						results.get("metered").requests(), stripe.requests() - results.get("naive").requests(),
+						delivered);
 			}
 			else {
-				results.forEach((name, result) -> System.out.printf("%-9s %,10.0f requests/s, p50 %.3f ms, p99 %.3f ms%n",
-						name, result.throughput(), result.p50(), result.p99()));
+				results
+					.forEach((name, result) -> System.out.printf("%-9s %,10.0f requests/s, p50 %.3f ms, p99 %.3f ms%n",
+							name, result.throughput(), result.p50(), result.p99()));
 			}
 		}
 	}

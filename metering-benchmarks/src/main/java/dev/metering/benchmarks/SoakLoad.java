@@ -19,11 +19,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.metering.MeteringAdvisor;
 
 /**
- * Memory over time: metered ChatClient calls at a steady rate ({@code -Drate}, calls a second)
- * for {@code -DsoakMinutes} minutes, with the durable outbox, usage ledger and local meter on an
- * H2 file database, as the sample runs ({@code -Dstore=memory}: in memory, to see the library's
- * own memory without H2's). Heap after a full GC and live threads are read at the end of every
- * minute; run it with a heap cap ({@code -Xmx256m}).
+ * Memory over time: metered ChatClient calls at a steady rate ({@code -Drate}, calls a
+ * second) for {@code -DsoakMinutes} minutes, with the durable outbox, usage ledger and
+ * local meter on an H2 file database, as the sample runs ({@code -Dstore=memory}: in
+ * memory, to see the library's own memory without H2's). Heap after a full GC and live
+ * threads are read at the end of every minute; run it with a heap cap ({@code -Xmx256m}).
  */
 public final class SoakLoad {
 
@@ -62,9 +62,8 @@ public final class SoakLoad {
 			}
 			workers.forEach(Thread::start);
 			System.out.printf("%nSoak: %,d metered calls/s for %d minutes, heap cap %d MB, %s%n", rate, minutes,
-					Runtime.getRuntime().maxMemory() / (1024 * 1024),
-					"memory".equals(System.getProperty("store")) ? "outbox and ledger in memory"
-							: "outbox and ledger on an H2 file");
+					Runtime.getRuntime().maxMemory() / (1024 * 1024), "memory".equals(System.getProperty("store"))
+							? "outbox and ledger in memory" : "outbox and ledger on an H2 file");
 			Sample first = null;
 			Sample last = null;
 			for (int minute = 1; minute <= minutes; minute++) {
@@ -89,7 +88,8 @@ public final class SoakLoad {
 				"jdbc:h2:file:" + data.resolve("soak") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
 		properties.put("metering.jdbc.initialize-schema", "always");
 		if ("memory".equals(System.getProperty("store"))) {
-			// outbox, ledger and local meter in memory: the library's own memory, without H2's
+			// outbox, ledger and local meter in memory: the library's own memory, without
+			// H2's
 			properties.put("metering.outbox.store", "memory");
 			properties.put("metering.limits.store", "memory");
 		}
@@ -100,7 +100,9 @@ public final class SoakLoad {
 		return MeteredApplication.start(properties);
 	}
 
-	/** Heap in use after a full collection, and live threads, after {@code calls} calls. */
+	/**
+	 * Heap in use after a full collection, and live threads, after {@code calls} calls.
+	 */
 	record Sample(long calls, long heapBytes, int threads) {
 
 		static Sample take(long calls) {

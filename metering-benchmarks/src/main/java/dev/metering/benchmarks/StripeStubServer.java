@@ -25,10 +25,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 /**
- * Stripe's meter event APIs (v1 meter events, the v2 session and stream) on a WireMock server
- * that answers in Stripe's wire format after a chosen delay, and tallies what it received:
- * requests, events, and the sum of the values per customer, parsed from each request as Stripe
- * would read it. Its request journal is off, so that it keeps up with a load.
+ * Stripe's meter event APIs (v1 meter events, the v2 session and stream) on a WireMock
+ * server that answers in Stripe's wire format after a chosen delay, and tallies what it
+ * received: requests, events, and the sum of the values per customer, parsed from each
+ * request as Stripe would read it. Its request journal is off, so that it keeps up with a
+ * load.
  */
 final class StripeStubServer implements AutoCloseable {
 
@@ -43,14 +44,12 @@ final class StripeStubServer implements AutoCloseable {
 	private final Map<String, AtomicLong> sums = new ConcurrentHashMap<>();
 
 	private StripeStubServer(Duration delay) {
-		this.server = new WireMockServer(options().dynamicPort()
-			.disableRequestJournal()
-			.containerThreads(64)
-			.extensions(new Tally()));
+		this.server = new WireMockServer(
+				options().dynamicPort().disableRequestJournal().containerThreads(64).extensions(new Tally()));
 		this.server.start();
 		int millis = (int) delay.toMillis();
-		this.server.stubFor(post(urlEqualTo("/v1/billing/meter_events")).willReturn(json(millis,
-				"{\"object\":\"billing.meter_event\",\"created\":1763900000,\"event_name\":\"ai_tokens\","
+		this.server.stubFor(post(urlEqualTo("/v1/billing/meter_events")).willReturn(
+				json(millis, "{\"object\":\"billing.meter_event\",\"created\":1763900000,\"event_name\":\"ai_tokens\","
 						+ "\"identifier\":\"bench\",\"livemode\":false,\"payload\":{},\"timestamp\":1763900000}")));
 		this.server.stubFor(post(urlEqualTo("/v2/billing/meter_event_session")).willReturn(json(millis,
 				"{\"id\":\"mes_bench\",\"object\":\"v2.billing.meter_event_session\",\"authentication_token\":"
@@ -61,7 +60,9 @@ final class StripeStubServer implements AutoCloseable {
 			.willReturn(json(0, "{\"object\":\"list\",\"url\":\"/v1/subscriptions\",\"has_more\":false,\"data\":[]}")));
 	}
 
-	/** @param delay how long each meter event request waits before its answer */
+	/**
+	 * @param delay how long each meter event request waits before its answer
+	 */
 	static StripeStubServer start(Duration delay) {
 		return new StripeStubServer(delay);
 	}

@@ -1,8 +1,7 @@
 package dev.metering.test;
 
 /**
- * Entry point of the usage assertions:
- * <pre>
+ * Entry point of the usage assertions: <pre>
  * assertThatUsage(recorder).forCustomer("cus_1").onEvent("ai_tokens").hasTotal(17);
  * </pre>
  */

@@ -17,8 +17,9 @@ import dev.metering.limits.UsageLedger;
 import dev.metering.provider.MeterProvider;
 
 /**
- * What {@link AutoConfigureMeteringTest} imports: the {@link RecordingMeterProvider}, before
- * any provider auto-configuration, so that theirs backs off, and the {@link UsageFixtures}.
+ * What {@link AutoConfigureMeteringTest} imports: the {@link RecordingMeterProvider},
+ * before any provider auto-configuration, so that theirs backs off, and the
+ * {@link UsageFixtures}.
  */
 @AutoConfiguration(before = { LocalMeteringAutoConfiguration.class, StripeMeteringAutoConfiguration.class,
 		PolarMeteringAutoConfiguration.class, MetronomeMeteringAutoConfiguration.class,

@@ -20,15 +20,16 @@ import dev.metering.provider.local.InMemoryLocalMeterStore;
 import dev.metering.provider.local.LocalMeterProvider;
 
 /**
- * A billing provider for tests that keeps every usage event delivered to it, in the place of
- * Stripe, Polar or the local meter ({@link AutoConfigureMeteringTest} puts it there).
+ * A billing provider for tests that keeps every usage event delivered to it, in the place
+ * of Stripe, Polar or the local meter ({@link AutoConfigureMeteringTest} puts it there).
  * <p>
- * Usage reaches it as it reaches a real provider: recorded by the application, kept in the
- * outbox, delivered by the dispatcher on its own thread. So that a test sees its usage as soon
- * as the metered call has returned, every read first calls {@link BillingClient#flush} and waits
- * until all usage recorded so far is delivered (at most {@link #FLUSH_TIMEOUT}, then it fails).
- * It accepts every event and answers usage queries from what it received, as the local meter
- * does; a redelivered identifier is listed again, but counted once by those queries.
+ * Usage reaches it as it reaches a real provider: recorded by the application, kept in
+ * the outbox, delivered by the dispatcher on its own thread. So that a test sees its
+ * usage as soon as the metered call has returned, every read first calls
+ * {@link BillingClient#flush} and waits until all usage recorded so far is delivered (at
+ * most {@link #FLUSH_TIMEOUT}, then it fails). It accepts every event and answers usage
+ * queries from what it received, as the local meter does; a redelivered identifier is
+ * listed again, but counted once by those queries.
  */
 public final class RecordingMeterProvider implements MeterProvider {
 
@@ -42,14 +43,16 @@ public final class RecordingMeterProvider implements MeterProvider {
 	private LocalMeterProvider meter = new LocalMeterProvider(new InMemoryLocalMeterStore());
 
 	/**
-	 * @param billing the application's billing client, looked up at each read, to flush it
+	 * @param billing the application's billing client, looked up at each read, to flush
+	 * it
 	 */
 	public RecordingMeterProvider(ObjectProvider<BillingClient> billing) {
 		this.billing = billing;
 	}
 
 	/**
-	 * Every event received, in the order received, once all usage recorded so far is delivered.
+	 * Every event received, in the order received, once all usage recorded so far is
+	 * delivered.
 	 * @throws IllegalStateException when that usage is not delivered within
 	 * {@link #FLUSH_TIMEOUT}
 	 */
@@ -61,8 +64,8 @@ public final class RecordingMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * Forgets every event, once all usage recorded so far is delivered, so that none of it
-	 * arrives afterwards. Done before each test method by a test execution listener.
+	 * Forgets every event, once all usage recorded so far is delivered, so that none of
+	 * it arrives afterwards. Done before each test method by a test execution listener.
 	 */
 	public void reset() {
 		deliverWhatWasRecorded();
@@ -72,7 +75,9 @@ public final class RecordingMeterProvider implements MeterProvider {
 		}
 	}
 
-	/** The customer ID of an organization, as the application's billing accounts know it. */
+	/**
+	 * The customer ID of an organization, as the application's billing accounts know it.
+	 */
 	Optional<String> customerIdOf(String organizationId) {
 		return this.billing.getObject().getCustomerId(BillingSubject.organization(organizationId));
 	}

@@ -5,10 +5,10 @@ import org.springframework.test.context.TestContext;
 import org.springframework.test.context.TestExecutionListener;
 
 /**
- * Empties the {@link RecordingMeterProvider} before each test method, as Spring resets Mockito
- * mocks: one application context serves many tests, and the usage one test recorded must not
- * count in the next. Registered in {@code META-INF/spring.factories}; does nothing before a
- * context is loaded or in one without a recorder.
+ * Empties the {@link RecordingMeterProvider} before each test method, as Spring resets
+ * Mockito mocks: one application context serves many tests, and the usage one test
+ * recorded must not count in the next. Registered in {@code META-INF/spring.factories};
+ * does nothing before a context is loaded or in one without a recorder.
  */
 final class RecordingMeterResetTestExecutionListener implements TestExecutionListener, Ordered {
 

@@ -16,17 +16,16 @@ import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.Prompt;
 
 /**
- * A {@link ChatModel} that answers every prompt with a chosen reply and reports chosen token
- * usage, as a real model does: in the response of a call, and in the last chunk of a stream,
- * which streams the reply word by word. Without {@link #withUsage} it reports no usage, and the
- * starter bills an estimate. It keeps the prompts it was sent.
- * <pre>
+ * A {@link ChatModel} that answers every prompt with a chosen reply and reports chosen
+ * token usage, as a real model does: in the response of a call, and in the last chunk of
+ * a stream, which streams the reply word by word. Without {@link #withUsage} it reports
+ * no usage, and the starter bills an estimate. It keeps the prompts it was sent. <pre>
  * &#64;Bean
  * StubChatModel chatModel() {
  *     return StubChatModel.replying("Hi").withUsage(12, 5);
  * }
- * </pre>
- * Its settings may change between tests; a call answers with those set when it starts.
+ * </pre> Its settings may change between tests; a call answers with those set when it
+ * starts.
  */
 public final class StubChatModel implements ChatModel {
 
@@ -40,7 +39,10 @@ public final class StubChatModel implements ChatModel {
 		this.answer = new Answer(requireReply(reply), null);
 	}
 
-	/** A model that answers {@code reply} and reports no usage until {@link #withUsage} is set. */
+	/**
+	 * A model that answers {@code reply} and reports no usage until {@link #withUsage} is
+	 * set.
+	 */
 	public static StubChatModel replying(String reply) {
 		return new StubChatModel(reply);
 	}
@@ -51,7 +53,10 @@ public final class StubChatModel implements ChatModel {
 		return this;
 	}
 
-	/** Reports this usage from now on: prompt tokens and completion tokens, each at least 0. */
+	/**
+	 * Reports this usage from now on: prompt tokens and completion tokens, each at least
+	 * 0.
+	 */
 	public synchronized StubChatModel withUsage(int promptTokens, int completionTokens) {
 		requireNotNegative(promptTokens, "promptTokens");
 		requireNotNegative(completionTokens, "completionTokens");
@@ -59,7 +64,10 @@ public final class StubChatModel implements ChatModel {
 		return this;
 	}
 
-	/** Reports no usage from now on, as some models and proxies do: the starter bills an estimate. */
+	/**
+	 * Reports no usage from now on, as some models and proxies do: the starter bills an
+	 * estimate.
+	 */
 	public synchronized StubChatModel withoutUsage() {
 		this.answer = new Answer(this.answer.reply(), null);
 		return this;
@@ -122,7 +130,9 @@ public final class StubChatModel implements ChatModel {
 		}
 	}
 
-	/** What a call answers: the reply, and the usage reported, or {@code null} for none. */
+	/**
+	 * What a call answers: the reply, and the usage reported, or {@code null} for none.
+	 */
 	private record Answer(String reply, DefaultUsage usage) {
 
 		ChatResponseMetadata metadata() {

@@ -9,16 +9,19 @@ import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
 /**
- * AssertJ assertions on recorded usage: narrow it to a customer, an organization, an event
- * name, a model or a type of token, then assert its total, its events or that there is none. A
- * failure message shows every event the recorder received.
+ * AssertJ assertions on recorded usage: narrow it to a customer, an organization, an
+ * event name, a model or a type of token, then assert its total, its events or that there
+ * is none. A failure message shows every event the recorder received.
  */
 public final class UsageAssert extends AbstractAssert<UsageAssert, List<RecordedEvent>> {
 
 	/** Everything the recorder received, for failure messages. */
 	private final List<RecordedEvent> recorded;
 
-	/** What this assertion is about, e.g. "usage of customer 'cus_1' on event 'ai_tokens'". */
+	/**
+	 * What this assertion is about, e.g. "usage of customer 'cus_1' on event
+	 * 'ai_tokens'".
+	 */
 	private final String subject;
 
 	private final Function<String, Optional<String>> customers;
@@ -61,8 +64,8 @@ public final class UsageAssert extends AbstractAssert<UsageAssert, List<Recorded
 	}
 
 	/**
-	 * Only the usage of this model, as the events of a meter with the {@code model} dimension
-	 * carry it (the model that answered).
+	 * Only the usage of this model, as the events of a meter with the {@code model}
+	 * dimension carry it (the model that answered).
 	 */
 	public UsageAssert forModel(String model) {
 		return narrowed((event) -> model.equals(event.dimensions().model()), "of model '" + model + "'");
@@ -70,12 +73,11 @@ public final class UsageAssert extends AbstractAssert<UsageAssert, List<Recorded
 
 	/**
 	 * Only the usage of this type of token ({@code input}, {@code cached-input},
-	 * {@code cache-write-input}, {@code output} or {@code reasoning}), as the events of a meter
-	 * with the {@code token-type} dimension carry it.
+	 * {@code cache-write-input}, {@code output} or {@code reasoning}), as the events of a
+	 * meter with the {@code token-type} dimension carry it.
 	 */
 	public UsageAssert ofTokenType(String tokenType) {
-		return narrowed((event) -> tokenType.equals(event.dimensions().tokenType()),
-				"in " + tokenType + " tokens");
+		return narrowed((event) -> tokenType.equals(event.dimensions().tokenType()), "in " + tokenType + " tokens");
 	}
 
 	/** The values of the events add up to {@code expected}. */

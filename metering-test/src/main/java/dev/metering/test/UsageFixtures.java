@@ -8,8 +8,8 @@ import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.UsageLedger;
 
 /**
- * Sets what an organization has used of a plan limit, to test what happens near or over it.
- * Works on the usage ledger the application has, in memory or in its database.
+ * Sets what an organization has used of a plan limit, to test what happens near or over
+ * it. Works on the usage ledger the application has, in memory or in its database.
  */
 public final class UsageFixtures {
 
@@ -24,14 +24,14 @@ public final class UsageFixtures {
 
 	/**
 	 * Sets what an organization has used of a limit in its current billing period, as the
-	 * limit sees it: the next call is admitted iff {@code used} is below the limit. Like usage
-	 * nobody recorded, it reaches no meter, and it publishes no usage threshold; the next usage
-	 * counted publishes those reached.
+	 * limit sees it: the next call is admitted iff {@code used} is below the limit. Like
+	 * usage nobody recorded, it reaches no meter, and it publishes no usage threshold;
+	 * the next usage counted publishes those reached.
 	 * @param organizationId the organization (or user) ID, e.g. {@code org_acme}
 	 * @param limitKey a limit key of a configured meter, e.g. {@code aiTokens}
 	 * @param used the usage to set, at least 0
-	 * @throws IllegalArgumentException naming the argument that is missing, negative or not a
-	 * configured limit key; nothing is changed then
+	 * @throws IllegalArgumentException naming the argument that is missing, negative or
+	 * not a configured limit key; nothing is changed then
 	 */
 	public void setUsed(String organizationId, String limitKey, long used) {
 		requireText(organizationId, "organizationId");
@@ -49,9 +49,9 @@ public final class UsageFixtures {
 		return statuses.stream()
 			.filter((status) -> status.limitKey().equals(limitKey))
 			.findFirst()
-			.orElseThrow(() -> new IllegalArgumentException("limitKey '" + limitKey
-					+ "' is not the limit-key of any meter under metering.meters; limit keys: "
-					+ statuses.stream().map(UsageStatus::limitKey).toList()));
+			.orElseThrow(() -> new IllegalArgumentException(
+					"limitKey '" + limitKey + "' is not the limit-key of any meter under metering.meters; limit keys: "
+							+ statuses.stream().map(UsageStatus::limitKey).toList()));
 	}
 
 	private static void requireText(String value, String argument) {

@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * An application billed through Stripe, Polar or Metronome, whose key or token the tests do not have,
- * is tested with the recording meter all the same; without the kit it would not start.
+ * An application billed through Stripe, Polar or Metronome, whose key or token the tests
+ * do not have, is tested with the recording meter all the same; without the kit it would
+ * not start.
  */
 class ConfiguredProviderTests {
 

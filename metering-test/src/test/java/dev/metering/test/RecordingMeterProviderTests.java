@@ -24,9 +24,10 @@ import static dev.metering.test.MeteringAssertions.assertThatUsage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The recording meter takes the provider's place and sees usage as soon as the metered call
- * has returned, although usage goes through the application's own outbox (here in H2, with a
- * background writer) and dispatcher, which delivers only every second unless flushed.
+ * The recording meter takes the provider's place and sees usage as soon as the metered
+ * call has returned, although usage goes through the application's own outbox (here in
+ * H2, with a background writer) and dispatcher, which delivers only every second unless
+ * flushed.
  */
 @SpringBootTest(classes = KitTestApplication.class)
 @AutoConfigureMeteringTest

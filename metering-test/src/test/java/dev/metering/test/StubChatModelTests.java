@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The stub answers as a real model does: the reply and usage of a call, the reply word by word
- * and the usage in the last chunk of a stream.
+ * The stub answers as a real model does: the reply and usage of a call, the reply word by
+ * word and the usage in the last chunk of a stream.
  */
 class StubChatModelTests {
 
@@ -39,8 +39,8 @@ class StubChatModelTests {
 
 		assertThat(chunks).extracting((chunk) -> chunk.getResult().getOutput().getText())
 			.containsExactly("Once ", "upon ", "a ", "time", "");
-		assertThat(chunks.subList(0, 4)).allSatisfy(
-				(chunk) -> assertThat(chunk.getMetadata().getUsage().getTotalTokens()).isZero());
+		assertThat(chunks.subList(0, 4))
+			.allSatisfy((chunk) -> assertThat(chunk.getMetadata().getUsage().getTotalTokens()).isZero());
 		Usage usage = chunks.get(4).getMetadata().getUsage();
 		assertThat(usage.getPromptTokens()).isEqualTo(30);
 		assertThat(usage.getCompletionTokens()).isEqualTo(9);

@@ -15,8 +15,8 @@ import static dev.metering.test.MeteringAssertions.assertThatUsage;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The usage assertions pass on what was recorded and fail with a message that says what was
- * expected, what was found, and every event the recorder received.
+ * The usage assertions pass on what was recorded and fail with a message that says what
+ * was expected, what was found, and every event the recorder received.
  */
 @SpringBootTest(classes = KitTestApplication.class)
 @AutoConfigureMeteringTest
@@ -50,7 +50,10 @@ class UsageAssertTests {
 	@Test
 	void narrowedUsagePassesWhatWasRecorded() {
 		assertThatUsage(this.recorder).hasEventCount(3).hasTotal(18);
-		assertThatUsage(this.recorder).forCustomer("cus_1").onEvent("ai_tokens").hasTotal(17).hasEventCount(2)
+		assertThatUsage(this.recorder).forCustomer("cus_1")
+			.onEvent("ai_tokens")
+			.hasTotal(17)
+			.hasEventCount(2)
 			.hasValues(5, 12);
 		assertThatUsage(this.recorder).forOrganization("org_2").onEvent("api_calls").hasTotal(1);
 		assertThatUsage(this.recorder).forCustomer("cus_1").onEvent("api_calls").hasNoUsage().hasTotal(0);
@@ -114,8 +117,7 @@ class UsageAssertTests {
 	void anEmptyRecorderSaysSo() {
 		this.recorder.reset();
 
-		assertThatExceptionOfType(AssertionError.class)
-			.isThrownBy(() -> assertThatUsage(this.recorder).hasTotal(17))
+		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> assertThatUsage(this.recorder).hasTotal(17))
 			.withMessage("Expected usage to total 17, but it totals 0 in 0 events.\nRecorded usage: none");
 	}
 

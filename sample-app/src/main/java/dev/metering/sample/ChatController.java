@@ -19,9 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * Chat endpoints. Nothing here mentions billing: the metering starter adds its advisor to the
- * injected {@link ChatClient.Builder}, which checks the plan limit before each call and bills
- * the tokens after it, to the organization of the logged-in user.
+ * Chat endpoints. Nothing here mentions billing: the metering starter adds its advisor to
+ * the injected {@link ChatClient.Builder}, which checks the plan limit before each call
+ * and bills the tokens after it, to the organization of the logged-in user.
  */
 @RestController
 @RequestMapping("/api/chat")
@@ -45,8 +45,8 @@ class ChatController {
 	}
 
 	/**
-	 * Streams the answer as server-sent events: the text as it comes, then one {@code usage}
-	 * event with the tokens the model reported.
+	 * Streams the answer as server-sent events: the text as it comes, then one
+	 * {@code usage} event with the tokens the model reported.
 	 */
 	@PostMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	Flux<ServerSentEvent<?>> stream(@RequestBody ChatRequest request) {

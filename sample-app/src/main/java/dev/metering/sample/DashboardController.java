@@ -22,9 +22,9 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.UsageStatus;
 
 /**
- * What the dashboard page shows: for the logged-in user's organization, one card per limited
- * meter with its usage this period and its usage per day. Everything comes from the public
- * {@link BillingClient}.
+ * What the dashboard page shows: for the logged-in user's organization, one card per
+ * limited meter with its usage this period and its usage per day. Everything comes from
+ * the public {@link BillingClient}.
  */
 @RestController
 class DashboardController {
@@ -47,8 +47,9 @@ class DashboardController {
 	}
 
 	/**
-	 * The dashboard of the logged-in user's organization. Reading the CSRF token makes Spring
-	 * Security send it in the {@code XSRF-TOKEN} cookie, which the page echoes in its writes.
+	 * The dashboard of the logged-in user's organization. Reading the CSRF token makes
+	 * Spring Security send it in the {@code XSRF-TOKEN} cookie, which the page echoes in
+	 * its writes.
 	 */
 	@GetMapping("/api/dashboard")
 	Dashboard dashboard(Principal user, CsrfToken csrf) {
@@ -73,16 +74,17 @@ class DashboardController {
 			.findFirst()
 			.orElse(null);
 		String key = (meter != null) ? meter.getKey() : status.limitKey();
-		String displayName = (meter != null && meter.getValue().displayName() != null)
-				? meter.getValue().displayName() : key;
+		String displayName = (meter != null && meter.getValue().displayName() != null) ? meter.getValue().displayName()
+				: key;
 		String meterId = (meter != null && meter.getValue().meterId() != null) ? meter.getValue().meterId() : key;
 		return new Card(key, displayName, status.plan(), status.used(), status.limit(), status.remaining(),
 				status.periodStart(), status.periodEnd(), status.level(), daily(meterId, customerId, status));
 	}
 
 	/**
-	 * Usage per UTC day from the day the period starts to today. A provider that answers only
-	 * all-time usage for this customer (Polar without a subscription) has no days to chart.
+	 * Usage per UTC day from the day the period starts to today. A provider that answers
+	 * only all-time usage for this customer (Polar without a subscription) has no days to
+	 * chart.
 	 */
 	private Daily daily(String meterId, String customerId, UsageStatus status) {
 		List<MeterUsageSummary> period = this.billing.getUsage(meterId, customerId);
@@ -111,10 +113,11 @@ class DashboardController {
 	}
 
 	/**
-	 * One limited meter; {@code limit} and {@code remaining} are {@code null} when unlimited.
+	 * One limited meter; {@code limit} and {@code remaining} are {@code null} when
+	 * unlimited.
 	 */
-	record Card(String key, String displayName, String plan, long used, Long limit, Long remaining,
-			Instant periodStart, Instant periodEnd, UsageStatus.Level level, Daily daily) {
+	record Card(String key, String displayName, String plan, long used, Long limit, Long remaining, Instant periodStart,
+			Instant periodEnd, UsageStatus.Level level, Daily daily) {
 	}
 
 	/** Usage per day this period, or why there is none ({@code message}). */

@@ -8,8 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * What the dashboard reads of the metering starter's own meter settings
- * ({@code metering.meters}): the name to show and the meter ID to chart. The starter binds
- * these settings too; reading them here keeps the sample on the starter's public API.
+ * ({@code metering.meters}): the name to show and the meter ID to chart. The starter
+ * binds these settings too; reading them here keeps the sample on the starter's public
+ * API.
  *
  * @param meters meters by key
  */
@@ -25,8 +26,8 @@ public record DashboardMeters(Map<String, Meter> meters) {
 	 * A meter as the dashboard sees it.
 	 *
 	 * @param displayName the name people read, or {@code null} for the key
-	 * @param meterId the meter ID that {@code BillingClient.getUsage} reads, or {@code null}
-	 * for the key (the local meter)
+	 * @param meterId the meter ID that {@code BillingClient.getUsage} reads, or
+	 * {@code null} for the key (the local meter)
 	 * @param limitKey the plan limit of the meter, or {@code null} when it has none
 	 */
 	public record Meter(String displayName, String meterId, String limitKey) {

@@ -21,7 +21,8 @@ public record DemoAccounts(Map<String, Account> accounts) {
 	 * A demo account.
 	 *
 	 * @param customerId the organization's customer ID at the billing provider
-	 * @param plan its plan, or {@code null} for the plan of its subscription at the provider
+	 * @param plan its plan, or {@code null} for the plan of its subscription at the
+	 * provider
 	 */
 	public record Account(String customerId, String plan) {
 	}

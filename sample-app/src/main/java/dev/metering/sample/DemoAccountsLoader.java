@@ -6,8 +6,8 @@ import org.springframework.stereotype.Component;
 import dev.metering.BillingAccount;
 
 /**
- * Records the demo's accounts ({@code sample.accounts}) in the application's own table of who
- * pays at start-up, before any request is served, as a checkout would record them in
+ * Records the demo's accounts ({@code sample.accounts}) in the application's own table of
+ * who pays at start-up, before any request is served, as a checkout would record them in
  * production.
  */
 @Component

@@ -22,9 +22,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
- * A stand-in for a real model, so that the demo runs without API keys or services. It echoes
- * the question and reports token usage the way a real model does: in the response metadata
- * of a call, and in the last chunk of a stream. Tokens are estimated as 1.3 per word.
+ * A stand-in for a real model, so that the demo runs without API keys or services. It
+ * echoes the question and reports token usage the way a real model does: in the response
+ * metadata of a call, and in the last chunk of a stream. Tokens are estimated as 1.3 per
+ * word.
  * <p>
  * Active when {@code spring.ai.model.chat=demo} (the sample's default); with
  * {@code spring.ai.model.chat=openai} the OpenAI model is used instead.
@@ -99,11 +100,12 @@ public class DemoChatModel implements ChatModel {
 	}
 
 	private static ChatResponseMetadata metadata(Prompt prompt, String answer) {
-		int promptTokens = prompt.getInstructions().stream().map(Message::getText).mapToInt(DemoChatModel::tokens).sum();
-		return ChatResponseMetadata.builder()
-			.model(NAME)
-			.usage(new DefaultUsage(promptTokens, tokens(answer)))
-			.build();
+		int promptTokens = prompt.getInstructions()
+			.stream()
+			.map(Message::getText)
+			.mapToInt(DemoChatModel::tokens)
+			.sum();
+		return ChatResponseMetadata.builder().model(NAME).usage(new DefaultUsage(promptTokens, tokens(answer))).build();
 	}
 
 }

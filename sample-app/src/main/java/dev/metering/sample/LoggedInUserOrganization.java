@@ -11,8 +11,8 @@ import dev.metering.BillingSubject;
 import dev.metering.BillingSubjectResolver;
 
 /**
- * Bills the organization of the logged-in user. The organization comes from the server-side
- * user record, never from the request, so a client cannot bill someone else.
+ * Bills the organization of the logged-in user. The organization comes from the
+ * server-side user record, never from the request, so a client cannot bill someone else.
  */
 @Component
 public class LoggedInUserOrganization implements BillingSubjectResolver {

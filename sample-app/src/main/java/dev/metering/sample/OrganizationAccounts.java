@@ -10,17 +10,18 @@ import dev.metering.BillingAccountResolver;
 import dev.metering.BillingSubject;
 
 /**
- * The application's own record of who pays, in its table {@code sample_billing_account}: each
- * organization's customer ID at the billing provider, and its plan. Metering asks it for every
- * call of an organization (after {@code metering.accounts}, before the provider), so an
- * organization recorded here is billed from its first call, without waiting for the provider's
- * customer search, and goes on being billed while the provider cannot be reached.
+ * The application's own record of who pays, in its table {@code sample_billing_account}:
+ * each organization's customer ID at the billing provider, and its plan. Metering asks it
+ * for every call of an organization (after {@code metering.accounts}, before the
+ * provider), so an organization recorded here is billed from its first call, without
+ * waiting for the provider's customer search, and goes on being billed while the provider
+ * cannot be reached.
  * <p>
- * In production, the code that handles a checkout records the account here, e.g. on Stripe's
- * {@code checkout.session.completed} or once it has created the customer; in this demo
- * {@link DemoAccountsLoader} records the accounts of {@code sample.accounts} at start-up. The
- * look-up is one query by primary key on the caller's thread; with a slower store, keep the
- * accounts in memory and refresh them.
+ * In production, the code that handles a checkout records the account here, e.g. on
+ * Stripe's {@code checkout.session.completed} or once it has created the customer; in
+ * this demo {@link DemoAccountsLoader} records the accounts of {@code sample.accounts} at
+ * start-up. The look-up is one query by primary key on the caller's thread; with a slower
+ * store, keep the accounts in memory and refresh them.
  */
 @Repository
 public class OrganizationAccounts implements BillingAccountResolver {
@@ -45,8 +46,8 @@ public class OrganizationAccounts implements BillingAccountResolver {
 	}
 
 	/**
-	 * Records the account of an organization, or changes it: its calls are billed to it from
-	 * the next one.
+	 * Records the account of an organization, or changes it: its calls are billed to it
+	 * from the next one.
 	 */
 	public void save(String organizationId, BillingAccount account) {
 		int updated = this.jdbc.update(

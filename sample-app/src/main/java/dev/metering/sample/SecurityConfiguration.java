@@ -21,41 +21,41 @@ import org.springframework.security.web.SecurityFilterChain;
  * {@code curl}.
  * <p>
  * The session cookie is sent by the browser on its own, so the page's writes carry a CSRF
- * token (Spring Security's single-page-app setup: an {@code XSRF-TOKEN} cookie echoed in an
- * {@code X-XSRF-TOKEN} header). A request that rides on no session needs no token: one with an
- * {@code Authorization} header brings its own credentials, which a forged cross-site request
- * cannot set, and one without a session cookie has nothing to ride on (it is then answered as
- * unauthenticated, not as forged). The login form is checked always, so that no one can log a
- * browser into another account.
+ * token (Spring Security's single-page-app setup: an {@code XSRF-TOKEN} cookie echoed in
+ * an {@code X-XSRF-TOKEN} header). A request that rides on no session needs no token: one
+ * with an {@code Authorization} header brings its own credentials, which a forged
+ * cross-site request cannot set, and one without a session cookie has nothing to ride on
+ * (it is then answered as unauthenticated, not as forged). The login form is checked
+ * always, so that no one can log a browser into another account.
  * <p>
- * Actuator's health answers anyone (a load balancer asks it); its details, and the metering
- * endpoint, which re-drives events, are for operators.
+ * Actuator's health answers anyone (a load balancer asks it); its details, and the
+ * metering endpoint, which re-drives events, are for operators.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-	/** The role that may read and act on the metering endpoint, and see health details. */
+	/**
+	 * The role that may read and act on the metering endpoint, and see health details.
+	 */
 	static final String OPERATOR = "OPERATOR";
 
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
-		return http
-			.authorizeHttpRequests((requests) -> requests
-				// error pages (e.g. problem details) and the async dispatch that completes a
-				// stream belong to a request that was already authorized
-				.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
-				.permitAll()
-				.requestMatchers(EndpointRequest.to(HealthEndpoint.class))
-				.permitAll()
-				.requestMatchers(EndpointRequest.toAnyEndpoint())
-				.hasRole(OPERATOR)
-				.anyRequest()
-				.authenticated())
+		return http.authorizeHttpRequests((requests) -> requests
+			// error pages (e.g. problem details) and the async dispatch that completes a
+			// stream belong to a request that was already authorized
+			.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
+			.permitAll()
+			.requestMatchers(EndpointRequest.to(HealthEndpoint.class))
+			.permitAll()
+			.requestMatchers(EndpointRequest.toAnyEndpoint())
+			.hasRole(OPERATOR)
+			.anyRequest()
+			.authenticated())
 			.formLogin((form) -> form.defaultSuccessUrl("/", true))
 			.httpBasic(Customizer.withDefaults())
 			.logout((logout) -> logout.logoutSuccessUrl("/login?logout"))
-			.csrf((csrf) -> csrf.spa()
-				.ignoringRequestMatchers(SecurityConfiguration::ridesOnNoSession))
+			.csrf((csrf) -> csrf.spa().ignoringRequestMatchers(SecurityConfiguration::ridesOnNoSession))
 			.build();
 	}
 

@@ -18,7 +18,10 @@ import dev.metering.UsageStatus;
 @RestController
 class UsageController {
 
-	/** The limit key of the {@code ai-tokens} meter ({@code metering.meters.ai-tokens.limit-key}). */
+	/**
+	 * The limit key of the {@code ai-tokens} meter
+	 * ({@code metering.meters.ai-tokens.limit-key}).
+	 */
 	static final String LIMIT_KEY = "aiTokens";
 
 	private final LoggedInUserOrganization organization;

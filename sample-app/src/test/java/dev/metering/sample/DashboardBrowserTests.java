@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The dashboard in a real, headless Chromium: bob chats his organization past 75 %, 90 % and
- * its limit, and alice sees her own organization. Needs Debian's {@code chromium} and
+ * The dashboard in a real, headless Chromium: bob chats his organization past 75 %, 90 %
+ * and its limit, and alice sees her own organization. Needs Debian's {@code chromium} and
  * {@code chromium-driver}; skipped without them.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -79,8 +79,8 @@ class DashboardBrowserTests {
 	private WebDriverWait wait;
 
 	/**
-	 * Skips the class before the application starts; the reason is logged too, since a class
-	 * skipped before its first test shows in Surefire's summary as no tests at all.
+	 * Skips the class before the application starts; the reason is logged too, since a
+	 * class skipped before its first test shows in Surefire's summary as no tests at all.
 	 */
 	@BeforeAll
 	static void requireChromium() {
@@ -187,9 +187,9 @@ class DashboardBrowserTests {
 	}
 
 	/**
-	 * Chats, by turns called and streamed, until the card shows at least {@code from} used,
-	 * checking on the way that the bar stays below {@code from}'s band until then and lands
-	 * below {@code below}.
+	 * Chats, by turns called and streamed, until the card shows at least {@code from}
+	 * used, checking on the way that the bar stays below {@code from}'s band until then
+	 * and lands below {@code below}.
 	 */
 	private void chatUntil(long from, long below) {
 		boolean streamed = false;
@@ -232,7 +232,8 @@ class DashboardBrowserTests {
 	}
 
 	private void screenshot(String name) throws IOException {
-		// typing into the chat box scrolls it into view; the card is what the picture is of
+		// typing into the chat box scrolls it into view; the card is what the picture is
+		// of
 		this.browser.executeScript("window.scrollTo(0, 0)");
 		Path file = this.browser.getScreenshotAs(OutputType.FILE).toPath();
 		Files.copy(file, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);

@@ -27,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample end to end over HTTP, with its demo model and local meter: each user's chats are
- * billed, to the token, to their own organization. {@link SampleChatBillingTests} tests limits
- * and streams with the {@code metering-test} kit.
+ * The sample end to end over HTTP, with its demo model and local meter: each user's chats
+ * are billed, to the token, to their own organization. {@link SampleChatBillingTests}
+ * tests limits and streams with the {@code metering-test} kit.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:sample")
 @AutoConfigureRestTestClient
@@ -193,8 +193,7 @@ class SampleApplicationTests {
 			.expectStatus()
 			.isOk()
 			.expectBody(String.class)
-			.value((state) -> assertThat(state).contains("\"provider\":\"local\"", "\"pending\"",
-					"\"deadLetters\""));
+			.value((state) -> assertThat(state).contains("\"provider\":\"local\"", "\"pending\"", "\"deadLetters\""));
 		this.client.get()
 			.uri("/actuator/metering")
 			.headers((headers) -> headers.setBasicAuth("bob", "bob"))

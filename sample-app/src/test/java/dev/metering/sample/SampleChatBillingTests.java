@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sample's chat endpoints, tested as an application would test its own with the
- * {@code metering-test} kit: a model that reports chosen usage, the meter that records what is
- * billed, and usage set to just where a test needs it.
+ * {@code metering-test} kit: a model that reports chosen usage, the meter that records
+ * what is billed, and usage set to just where a test needs it.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		// neither the demo model nor OpenAI: the stub below
@@ -53,7 +53,9 @@ class SampleChatBillingTests {
 	@Autowired
 	private BillingClient billing;
 
-	/** The tests share bob's organization: each starts it with nothing used this month. */
+	/**
+	 * The tests share bob's organization: each starts it with nothing used this month.
+	 */
 	@BeforeEach
 	void nothingUsedYet() {
 		this.usage.setUsed("org_globex", "aiTokens", 0);
@@ -98,10 +100,10 @@ class SampleChatBillingTests {
 			.expectHeader()
 			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectHeader()
-			.value("Retry-After", (seconds) -> assertThat(Long.parseLong(seconds))
-				.as("whole seconds to the period's end")
-				.isBetween(Duration.between(Instant.now(), status.periodEnd()).getSeconds(),
-						Duration.between(refusedFrom, status.periodEnd()).getSeconds() + 1))
+			.value("Retry-After",
+					(seconds) -> assertThat(Long.parseLong(seconds)).as("whole seconds to the period's end")
+						.isBetween(Duration.between(Instant.now(), status.periodEnd()).getSeconds(),
+								Duration.between(refusedFrom, status.periodEnd()).getSeconds() + 1))
 			.expectBody()
 			.jsonPath("$.limitKey")
 			.isEqualTo("aiTokens")

@@ -31,10 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The {@code metronome} profile as the README runs it against a stub server: chats are
- * ingested as Metronome usage events for the logged-in user's organization, its ingest alias.
+ * ingested as Metronome usage events for the logged-in user's organization, its ingest
+ * alias.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = "spring.datasource.url=jdbc:h2:mem:metronome")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:metronome")
 @AutoConfigureRestTestClient
 @ActiveProfiles("metronome")
 class SampleMetronomeProfileTests {
@@ -65,9 +65,9 @@ class SampleMetronomeProfileTests {
 	@Test
 	void chatsBecomeUsageEventsForTheUsersOrganization() {
 		metronome.stubFor(post(urlEqualTo("/v1/ingest")).willReturn(aResponse().withStatus(200)));
-		metronome.stubFor(get(urlPathEqualTo("/v1/customers")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"data\":[],\"next_page\":null}")));
+		metronome.stubFor(get(urlPathEqualTo("/v1/customers"))
+			.willReturn(aResponse().withHeader("Content-Type", "application/json")
+				.withBody("{\"data\":[],\"next_page\":null}")));
 
 		this.client.post()
 			.uri("/api/chat")

@@ -30,8 +30,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code polar} profile as the README runs it against a stub server: chats are ingested
- * as Polar events for the logged-in user's organization, its external customer ID.
+ * The {@code polar} profile as the README runs it against a stub server: chats are
+ * ingested as Polar events for the logged-in user's organization, its external customer
+ * ID.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:polar")
 @AutoConfigureRestTestClient
@@ -63,9 +64,9 @@ class SamplePolarProfileTests {
 
 	@Test
 	void chatsBecomeEventsOfTheMeterForTheUsersOrganization() {
-		polar.stubFor(post(urlEqualTo("/v1/events/ingest")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"inserted\":1,\"duplicates\":0}")));
+		polar.stubFor(post(urlEqualTo("/v1/events/ingest"))
+			.willReturn(aResponse().withHeader("Content-Type", "application/json")
+				.withBody("{\"inserted\":1,\"duplicates\":0}")));
 		polar.stubFor(get(urlPathMatching("/v1/customers/external/.*/state")).willReturn(aResponse().withStatus(404)
 			.withHeader("Content-Type", "application/json")
 			.withBody("{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}")));

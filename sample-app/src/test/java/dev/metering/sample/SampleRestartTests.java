@@ -17,12 +17,15 @@ import dev.metering.BillingClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample stopped and started again on its H2 file: what bob's organization used is still
- * there.
+ * The sample stopped and started again on its H2 file: what bob's organization used is
+ * still there.
  */
 class SampleRestartTests {
 
-	/** {@code metering.meters.ai-tokens.meter-id} and bob's customer ID, in application.yml. */
+	/**
+	 * {@code metering.meters.ai-tokens.meter-id} and bob's customer ID, in
+	 * application.yml.
+	 */
 	private static final String METER_ID = "mtr_ai_tokens";
 
 	private static final String BOBS_CUSTOMER = "cus_globex_demo";
@@ -76,7 +79,10 @@ class SampleRestartTests {
 			.isEqualTo("aiTokens");
 	}
 
-	/** What the local meter has for bob's organization this period, once everything is delivered. */
+	/**
+	 * What the local meter has for bob's organization this period, once everything is
+	 * delivered.
+	 */
 	private static long billed(ConfigurableApplicationContext app) {
 		BillingClient billing = app.getBean(BillingClient.class);
 		assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();

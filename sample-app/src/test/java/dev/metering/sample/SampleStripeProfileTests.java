@@ -29,11 +29,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code stripe} profile as the README runs it against a stub server: chats are billed
- * as meter events of the test meter for the logged-in user's customer.
+ * The {@code stripe} profile as the README runs it against a stub server: chats are
+ * billed as meter events of the test meter for the logged-in user's customer.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = "spring.datasource.url=jdbc:h2:mem:stripe")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:stripe")
 @AutoConfigureRestTestClient
 @ActiveProfiles("stripe")
 class SampleStripeProfileTests {
@@ -65,13 +64,13 @@ class SampleStripeProfileTests {
 
 	@Test
 	void chatsBecomeMeterEventsOfTheTestMeterForTheUsersCustomer() {
-		stripe.stubFor(post(urlEqualTo("/v1/billing/meter_events")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"object\":\"billing.meter_event\",\"event_name\":\"ai_tokens_test\",\"identifier\":\"x\","
-					+ "\"livemode\":false,\"payload\":{},\"timestamp\":1763900000}")));
-		stripe.stubFor(get(urlPathEqualTo("/v1/subscriptions")).willReturn(aResponse()
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"object\":\"list\",\"url\":\"/v1/subscriptions\",\"has_more\":false,\"data\":[]}")));
+		stripe.stubFor(post(urlEqualTo("/v1/billing/meter_events"))
+			.willReturn(aResponse().withHeader("Content-Type", "application/json")
+				.withBody("{\"object\":\"billing.meter_event\",\"event_name\":\"ai_tokens_test\",\"identifier\":\"x\","
+						+ "\"livemode\":false,\"payload\":{},\"timestamp\":1763900000}")));
+		stripe.stubFor(get(urlPathEqualTo("/v1/subscriptions"))
+			.willReturn(aResponse().withHeader("Content-Type", "application/json")
+				.withBody("{\"object\":\"list\",\"url\":\"/v1/subscriptions\",\"has_more\":false,\"data\":[]}")));
 
 		this.client.post()
 			.uri("/api/chat")

@@ -27,21 +27,23 @@ import dev.metering.provider.UsageEvent;
 /**
  * The local meter's sums in the application's database (H2 or PostgreSQL), so that they
  * survive a restart and every instance sees the same: per-minute sums in
- * {@code metering_local_usage}, and the identifiers counted, for as long as the outbox keeps
- * delivered events, in {@code metering_local_identifier}. An event's identifier and its sum are
- * written in one transaction, so an event is counted once or not at all.
+ * {@code metering_local_usage}, and the identifiers counted, for as long as the outbox
+ * keeps delivered events, in {@code metering_local_identifier}. An event's identifier and
+ * its sum are written in one transaction, so an event is counted once or not at all.
  */
 public final class JdbcLocalMeterStore implements LocalMeterStore {
 
 	/**
-	 * How often identifiers older than the retention are deleted, as the outbox does, by one
-	 * instance of those sharing the table: the one holding the purge's lock.
+	 * How often identifiers older than the retention are deleted, as the outbox does, by
+	 * one instance of those sharing the table: the one holding the purge's lock.
 	 */
 	private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
 
 	private static final String PURGE_LOCK = "purge metering_local_identifier";
 
-	/** Two instances may create one minute's row at once: the loser adds to the winner's. */
+	/**
+	 * Two instances may create one minute's row at once: the loser adds to the winner's.
+	 */
 	private static final int ATTEMPTS = 3;
 
 	private final JdbcTemplate jdbc;
@@ -71,7 +73,10 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 		this.lock = lock;
 	}
 
-	/** A database that refuses the event is a rejection; one that fails otherwise, a retry. */
+	/**
+	 * A database that refuses the event is a rejection; one that fails otherwise, a
+	 * retry.
+	 */
 	@Override
 	public DeliveryOutcome add(UsageEvent event) {
 		try {
@@ -100,7 +105,8 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 								event.identifier(), now.toEpochMilli());
 					}
 					catch (DuplicateKeyException ex) {
-						// counted before; PostgreSQL has aborted the transaction: end it without a commit
+						// counted before; PostgreSQL has aborted the transaction: end it
+						// without a commit
 						status.setRollbackOnly();
 						return;
 					}
@@ -121,14 +127,17 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 
 	private void addToMinute(UsageEvent event) {
 		long minute = event.timestamp().truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
-		int updated = this.jdbc.update("UPDATE metering_local_usage SET usage_sum = CASE WHEN usage_sum > ? THEN ? "
-				+ "ELSE usage_sum + ? END, event_count = event_count + 1 "
-				+ "WHERE event_name = ? AND customer_id = ? AND minute_start = ?", Long.MAX_VALUE - event.value(),
-				Long.MAX_VALUE, event.value(), event.eventName(), event.customerId(), minute);
+		int updated = this.jdbc.update(
+				"UPDATE metering_local_usage SET usage_sum = CASE WHEN usage_sum > ? THEN ? "
+						+ "ELSE usage_sum + ? END, event_count = event_count + 1 "
+						+ "WHERE event_name = ? AND customer_id = ? AND minute_start = ?",
+				Long.MAX_VALUE - event.value(), Long.MAX_VALUE, event.value(), event.eventName(), event.customerId(),
+				minute);
 		if (updated == 0) {
-			this.jdbc.update("INSERT INTO metering_local_usage (event_name, customer_id, minute_start, usage_sum, "
-					+ "event_count) VALUES (?, ?, ?, ?, 1)", event.eventName(), event.customerId(), minute,
-					event.value());
+			this.jdbc.update(
+					"INSERT INTO metering_local_usage (event_name, customer_id, minute_start, usage_sum, "
+							+ "event_count) VALUES (?, ?, ?, ?, 1)",
+					event.eventName(), event.customerId(), minute, event.value());
 		}
 	}
 
@@ -136,14 +145,17 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 		long minute = event.timestamp().truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
 		String model = orEmpty(event.dimensions().model());
 		String tokenType = orEmpty(event.dimensions().tokenType());
-		int updated = this.jdbc.update("UPDATE metering_local_dimension_usage SET usage_sum = CASE WHEN usage_sum > ? "
-				+ "THEN ? ELSE usage_sum + ? END WHERE event_name = ? AND customer_id = ? AND model = ? "
-				+ "AND token_type = ? AND minute_start = ?", Long.MAX_VALUE - event.value(), Long.MAX_VALUE,
-				event.value(), event.eventName(), event.customerId(), model, tokenType, minute);
+		int updated = this.jdbc.update(
+				"UPDATE metering_local_dimension_usage SET usage_sum = CASE WHEN usage_sum > ? "
+						+ "THEN ? ELSE usage_sum + ? END WHERE event_name = ? AND customer_id = ? AND model = ? "
+						+ "AND token_type = ? AND minute_start = ?",
+				Long.MAX_VALUE - event.value(), Long.MAX_VALUE, event.value(), event.eventName(), event.customerId(),
+				model, tokenType, minute);
 		if (updated == 0) {
-			this.jdbc.update("INSERT INTO metering_local_dimension_usage (event_name, customer_id, model, token_type, "
-					+ "minute_start, usage_sum) VALUES (?, ?, ?, ?, ?, ?)", event.eventName(), event.customerId(),
-					model, tokenType, minute, event.value());
+			this.jdbc.update(
+					"INSERT INTO metering_local_dimension_usage (event_name, customer_id, model, token_type, "
+							+ "minute_start, usage_sum) VALUES (?, ?, ?, ?, ?, ?)",
+					event.eventName(), event.customerId(), model, tokenType, minute, event.value());
 		}
 	}
 
@@ -173,8 +185,9 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 	public long sum(String eventName, String customerId, Instant start, Instant end) {
 		long from = (start != null) ? start.truncatedTo(ChronoUnit.MINUTES).toEpochMilli() : Long.MIN_VALUE;
 		long to = (end != null) ? end.toEpochMilli() : Long.MAX_VALUE;
-		return saturated(this.jdbc.queryForObject("SELECT SUM(usage_sum) FROM metering_local_usage "
-				+ "WHERE event_name = ? AND customer_id = ? AND minute_start >= ? AND minute_start < ?",
+		return saturated(this.jdbc.queryForObject(
+				"SELECT SUM(usage_sum) FROM metering_local_usage "
+						+ "WHERE event_name = ? AND customer_id = ? AND minute_start >= ? AND minute_start < ?",
 				BigDecimal.class, eventName, customerId, from, to));
 	}
 
@@ -185,7 +198,9 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 				BigDecimal.class, eventName, customerId));
 	}
 
-	/** A SQL sum, exact whatever its size, as a {@code long} that stops at the maximum. */
+	/**
+	 * A SQL sum, exact whatever its size, as a {@code long} that stops at the maximum.
+	 */
 	private static long saturated(BigDecimal sum) {
 		if (sum == null) {
 			return 0;
@@ -195,8 +210,7 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 
 	private void purgeIfDue(Instant now) {
 		long due = this.nextPurge.get();
-		if (now.toEpochMilli() >= due
-				&& this.nextPurge.compareAndSet(due, now.plus(PURGE_INTERVAL).toEpochMilli())) {
+		if (now.toEpochMilli() >= due && this.nextPurge.compareAndSet(due, now.plus(PURGE_INTERVAL).toEpochMilli())) {
 			this.lock.runAlone(PURGE_LOCK, PURGE_INTERVAL,
 					() -> this.jdbc.update("DELETE FROM metering_local_identifier WHERE counted_at < ?",
 							now.minus(this.retention).toEpochMilli()));

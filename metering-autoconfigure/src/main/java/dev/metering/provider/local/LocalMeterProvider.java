@@ -14,10 +14,10 @@ import dev.metering.provider.UsageBuckets;
 import dev.metering.provider.UsageEvent;
 
 /**
- * The embedded meter: needs no keys and no services. Like hosted meters it sums events per
- * minute (so what it keeps grows with minutes of use, not with events) and ignores an
- * identifier it has counted before. Its {@link LocalMeterStore} keeps the sums in memory or in
- * the application's database.
+ * The embedded meter: needs no keys and no services. Like hosted meters it sums events
+ * per minute (so what it keeps grows with minutes of use, not with events) and ignores an
+ * identifier it has counted before. Its {@link LocalMeterStore} keeps the sums in memory
+ * or in the application's database.
  */
 public final class LocalMeterProvider implements MeterProvider {
 
@@ -72,7 +72,9 @@ public final class LocalMeterProvider implements MeterProvider {
 		return List.of(new MeterUsageSummary(meterId, customerId, sum, start, end));
 	}
 
-	/** Sums each bucket's minutes: buckets are whole hours or days, so whole minutes too. */
+	/**
+	 * Sums each bucket's minutes: buckets are whole hours or days, so whole minutes too.
+	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
 			Duration bucket) {

@@ -9,26 +9,26 @@ import dev.metering.provider.UsageEvent;
 /**
  * Where the local meter keeps its per-minute sums per event name and customer (and, for
  * events with dimensions, per model and type of token too), and the identifiers it has
- * counted. Sums saturate at {@link Long#MAX_VALUE}: they never wrap into
- * negatives.
+ * counted. Sums saturate at {@link Long#MAX_VALUE}: they never wrap into negatives.
  */
 public interface LocalMeterStore {
 
 	/**
-	 * Adds an event to the sum of its minute, unless its identifier was counted before (which
-	 * is delivered too). Must not throw: every failure is an outcome.
+	 * Adds an event to the sum of its minute, unless its identifier was counted before
+	 * (which is delivered too). Must not throw: every failure is an outcome.
 	 */
 	DeliveryOutcome add(UsageEvent event);
 
 	/**
-	 * The sum of the minutes from the one holding {@code start} up to {@code end}, exclusive;
-	 * {@code null} bounds are open.
+	 * The sum of the minutes from the one holding {@code start} up to {@code end},
+	 * exclusive; {@code null} bounds are open.
 	 */
 	long sum(String eventName, String customerId, Instant start, Instant end);
 
 	/**
-	 * The sum of the events with the dimensions a filter admits, over the minutes from the one
-	 * holding {@code start} up to {@code end}, exclusive; {@code null} bounds are open.
+	 * The sum of the events with the dimensions a filter admits, over the minutes from
+	 * the one holding {@code start} up to {@code end}, exclusive; {@code null} bounds are
+	 * open.
 	 */
 	long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end);
 

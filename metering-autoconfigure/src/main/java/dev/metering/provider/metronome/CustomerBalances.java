@@ -14,9 +14,10 @@ import tools.jackson.databind.JsonNode;
 import dev.metering.provider.ProviderBalance;
 
 /**
- * A customer's prepaid commits and credits as Metronome's balances list answers them, each in
- * its credit type: what its current access segments grant and what is left now. Postpaid
- * commits are left out: they are spend the customer committed to, not funds it can draw on.
+ * A customer's prepaid commits and credits as Metronome's balances list answers them,
+ * each in its credit type: what its current access segments grant and what is left now.
+ * Postpaid commits are left out: they are spend the customer committed to, not funds it
+ * can draw on.
  *
  * @param customerId the customer, as the account names it
  * @param balances the prepaid commits and credits available now
@@ -29,7 +30,10 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 		balances = List.copyOf(balances);
 	}
 
-	/** The prepaid commits and credits of one page of {@code /v1/contracts/customerBalances/list}. */
+	/**
+	 * The prepaid commits and credits of one page of
+	 * {@code /v1/contracts/customerBalances/list}.
+	 */
 	static List<Balance> of(JsonNode page, Instant now) {
 		List<Balance> balances = new ArrayList<>();
 		for (JsonNode entry : page.path("data").values()) {
@@ -48,8 +52,8 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 				}
 			}
 			JsonNode creditType = schedule.path("credit_type");
-			balances.add(new Balance(creditType.path("id").asString(""), creditType.path("name").asString(""),
-					granted, entry.path("balance").decimalValue(BigDecimal.ZERO), ends));
+			balances.add(new Balance(creditType.path("id").asString(""), creditType.path("name").asString(""), granted,
+					entry.path("balance").decimalValue(BigDecimal.ZERO), ends));
 		}
 		return balances;
 	}
@@ -59,7 +63,8 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 	 * @param creditTypeId the credit type, or {@code null} for the only one
 	 * @param property the property that names the credit type, for the error
 	 * @return the balance, or {@code null} when the customer has no prepaid balance in it
-	 * @throws IllegalStateException when no credit type is named and the balances are of several
+	 * @throws IllegalStateException when no credit type is named and the balances are of
+	 * several
 	 */
 	ProviderBalance of(String creditTypeId, String property) {
 		List<Balance> matching = this.balances.stream()
@@ -68,9 +73,9 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 		Set<String> creditTypes = new TreeSet<>();
 		matching.forEach((balance) -> creditTypes.add(balance.creditTypeId()));
 		if (creditTypes.size() > 1) {
-			throw new IllegalStateException("The commits and credits of Metronome customer " + this.customerId
-					+ " are in several credit types " + creditTypes + ": set " + property
-					+ " to the one the meter's usage draws on");
+			throw new IllegalStateException(
+					"The commits and credits of Metronome customer " + this.customerId + " are in several credit types "
+							+ creditTypes + ": set " + property + " to the one the meter's usage draws on");
 		}
 		if (matching.isEmpty()) {
 			return null;
@@ -105,8 +110,7 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 	 * @param remaining what is left of it now
 	 * @param ends when its current segment ends, or {@code null} when none is current
 	 */
-	record Balance(String creditTypeId, String creditTypeName, BigDecimal granted, BigDecimal remaining,
-			Instant ends) {
+	record Balance(String creditTypeId, String creditTypeName, BigDecimal granted, BigDecimal remaining, Instant ends) {
 	}
 
 }

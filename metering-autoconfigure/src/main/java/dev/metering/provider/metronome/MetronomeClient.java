@@ -24,11 +24,11 @@ import org.springframework.web.client.RestClientException;
 import org.springframework.web.util.UriBuilder;
 
 /**
- * Speaks Metronome's REST API: JSON in and out, every request authenticated with the API token.
- * It never retries: the dispatcher decides when to try again, with the same transaction IDs.
- * Answers of every status come back as they are, for the caller to sort; only a request that
- * got no answer (timeout, connection refused) throws. Whatever it passes on of an answer or a
- * failure has the token masked.
+ * Speaks Metronome's REST API: JSON in and out, every request authenticated with the API
+ * token. It never retries: the dispatcher decides when to try again, with the same
+ * transaction IDs. Answers of every status come back as they are, for the caller to sort;
+ * only a request that got no answer (timeout, connection refused) throws. Whatever it
+ * passes on of an answer or a failure has the token masked.
  */
 public final class MetronomeClient {
 
@@ -43,9 +43,11 @@ public final class MetronomeClient {
 	private final JsonMapper json = JsonMapper.shared();
 
 	/**
-	 * @param rest a client with Metronome's base URL and the {@code Authorization: Bearer}
-	 * header set, whose HTTP client does not retry; see {@link #create}
-	 * @param apiToken the token the client sends, masked wherever Metronome might quote it
+	 * @param rest a client with Metronome's base URL and the
+	 * {@code Authorization: Bearer} header set, whose HTTP client does not retry; see
+	 * {@link #create}
+	 * @param apiToken the token the client sends, masked wherever Metronome might quote
+	 * it
 	 */
 	public MetronomeClient(RestClient rest, String apiToken) {
 		this.rest = rest;
@@ -68,14 +70,11 @@ public final class MetronomeClient {
 			.build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
 		requests.setReadTimeout(readTimeout);
-		return new MetronomeClient(RestClient.builder()
-			.baseUrl(baseUrl)
-			.requestFactory(requests)
-			.defaultHeaders((headers) -> {
-				headers.setBearerAuth(apiToken);
-				headers.setAccept(List.of(MediaType.APPLICATION_JSON));
-			})
-			.build(), apiToken);
+		return new MetronomeClient(
+				RestClient.builder().baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
+					headers.setBearerAuth(apiToken);
+					headers.setAccept(List.of(MediaType.APPLICATION_JSON));
+				}).build(), apiToken);
 	}
 
 	ObjectNode object() {
@@ -116,12 +115,13 @@ public final class MetronomeClient {
 		if (text == null) {
 			return null;
 		}
-		String masked = (this.apiToken != null && !this.apiToken.isEmpty())
-				? text.replace(this.apiToken, MASK) : text;
+		String masked = (this.apiToken != null && !this.apiToken.isEmpty()) ? text.replace(this.apiToken, MASK) : text;
 		return BEARER.matcher(masked).replaceAll("$1" + MASK);
 	}
 
-	/** What a request that got no answer met, for logs and retry reasons; never the token. */
+	/**
+	 * What a request that got no answer met, for logs and retry reasons; never the token.
+	 */
 	String describe(RestClientException failure) {
 		return failure.getClass().getSimpleName() + ": " + redacted(failure.getMessage());
 	}

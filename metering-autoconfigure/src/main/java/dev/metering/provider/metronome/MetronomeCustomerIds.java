@@ -3,9 +3,9 @@ package dev.metering.provider.metronome;
 import java.util.regex.Pattern;
 
 /**
- * Tells Metronome's own customer IDs (UUIDs) from ingest aliases, the IDs of the application's
- * customers that a Metronome customer answers to: events take either, while usage, contracts
- * and balances are read by Metronome's ID only.
+ * Tells Metronome's own customer IDs (UUIDs) from ingest aliases, the IDs of the
+ * application's customers that a Metronome customer answers to: events take either, while
+ * usage, contracts and balances are read by Metronome's ID only.
  */
 final class MetronomeCustomerIds {
 

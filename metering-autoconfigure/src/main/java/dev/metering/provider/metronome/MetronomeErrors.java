@@ -10,10 +10,10 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.ProviderLookupException;
 
 /**
- * Sorts Metronome's answers into delivered, retry later, hold back and refused for good, as
- * its status codes say: every 4xx is {@code {"message": ...}}; 401 and 403 refuse the token,
- * 404 an address that does not exist, 409 conflicts with a request in progress, 429 asks to
- * slow down and 5xx are Metronome's own failures.
+ * Sorts Metronome's answers into delivered, retry later, hold back and refused for good,
+ * as its status codes say: every 4xx is {@code {"message": ...}}; 401 and 403 refuse the
+ * token, 404 an address that does not exist, 409 conflicts with a request in progress,
+ * 429 asks to slow down and 5xx are Metronome's own failures.
  */
 final class MetronomeErrors {
 
@@ -37,28 +37,33 @@ final class MetronomeErrors {
 	}
 
 	/**
-	 * Whether Metronome refuses the request for what it is sent with, not what it carries: the
-	 * token (401, 403) or the base URL (404). Fixing the configuration delivers what was held
-	 * back; dead-lettering it would lose it to a typo.
+	 * Whether Metronome refuses the request for what it is sent with, not what it
+	 * carries: the token (401, 403) or the base URL (404). Fixing the configuration
+	 * delivers what was held back; dead-lettering it would lose it to a typo.
 	 */
 	static boolean holdsBack(int status) {
 		return status == 401 || status == 403 || status == 404;
 	}
 
-	/** Whether a failure may pass: a timeout, a conflict, a rate limit, a server error. */
+	/**
+	 * Whether a failure may pass: a timeout, a conflict, a rate limit, a server error.
+	 */
 	static boolean passing(int status) {
 		return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
 	}
 
 	/**
-	 * What kind of failure a read met: passing (408, 409, 425, 429, 5xx), or Metronome refusing
-	 * the token (401, 403) or what was asked (the other 4xx).
+	 * What kind of failure a read met: passing (408, 409, 425, 429, 5xx), or Metronome
+	 * refusing the token (401, 403) or what was asked (the other 4xx).
 	 */
 	static ProviderLookupException.Kind lookupFailure(int status) {
 		return ProviderLookupException.Kind.ofStatus(status, passing(status));
 	}
 
-	/** {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or unreadable. */
+	/**
+	 * {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or
+	 * unreadable.
+	 */
 	static Duration retryAfter(String header, Instant now) {
 		if (header == null || header.isBlank()) {
 			return null;

@@ -18,12 +18,12 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Sends usage events to {@code POST /v1/ingest}, a JSON array of up to 100 events. Metronome
- * takes a request whole or refuses it with one message that does not say which event it is
- * about: a batch refused as invalid (400, 422) or too large (413) is sent again in halves, down
- * to the events refused alone, which are settled by Metronome's word while the rest go through.
- * Metronome ignores an event whose {@code transaction_id} it already has (for 34 days), so
- * sending a batch again never counts an event twice.
+ * Sends usage events to {@code POST /v1/ingest}, a JSON array of up to 100 events.
+ * Metronome takes a request whole or refuses it with one message that does not say which
+ * event it is about: a batch refused as invalid (400, 422) or too large (413) is sent
+ * again in halves, down to the events refused alone, which are settled by Metronome's
+ * word while the rest go through. Metronome ignores an event whose {@code transaction_id}
+ * it already has (for 34 days), so sending a batch again never counts an event twice.
  */
 final class MetronomeIngestion {
 
@@ -68,7 +68,8 @@ final class MetronomeIngestion {
 			response = this.client.post((uri) -> uri.path(INGEST).build(), body(events, positions));
 		}
 		catch (RestClientException ex) {
-			// no answer: Metronome may or may not have the batch, and the same transaction IDs
+			// no answer: Metronome may or may not have the batch, and the same
+			// transaction IDs
 			// make sending it again safe
 			settle(positions, outcomes, DeliveryOutcome.retry(this.client.describe(ex)));
 			return;

@@ -5,8 +5,8 @@ package dev.metering.provider.metronome;
  *
  * @param valueKey the key of the usage event properties that carries the value, which the
  * meter's billable metric sums
- * @param creditTypeId the credit type of the commits and credits the meter's usage draws on, or
- * {@code null} when the customer's balances are all of one
+ * @param creditTypeId the credit type of the commits and credits the meter's usage draws
+ * on, or {@code null} when the customer's balances are all of one
  */
 public record MetronomeMeter(String valueKey, String creditTypeId) {
 }

@@ -35,10 +35,10 @@ import dev.metering.provider.UsageBuckets;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Metronome over its REST API: usage events in through the ingest endpoint, with the value in
- * the properties key the billable metric sums; usage out of the usage query; customers found
- * by ingest alias; plans and periods from the customer's current contract; prepaid balances
- * from its commits and credits.
+ * Metronome over its REST API: usage events in through the ingest endpoint, with the
+ * value in the properties key the billable metric sums; usage out of the usage query;
+ * customers found by ingest alias; plans and periods from the customer's current
+ * contract; prepaid balances from its commits and credits.
  */
 public final class MetronomeMeterProvider implements MeterProvider {
 
@@ -95,7 +95,10 @@ public final class MetronomeMeterProvider implements MeterProvider {
 		return "metronome";
 	}
 
-	/** Metronome takes any customer ID or ingest alias; one it does not know waits for its customer. */
+	/**
+	 * Metronome takes any customer ID or ingest alias; one it does not know waits for its
+	 * customer.
+	 */
 	@Override
 	public Optional<String> rejectCustomerId(String customerId) {
 		return Optional.empty();
@@ -127,8 +130,8 @@ public final class MetronomeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * The billable metric's usage for the customer over the range widened to whole UTC hours,
-	 * which Metronome aggregates (the summary's times say which); cached.
+	 * The billable metric's usage for the customer over the range widened to whole UTC
+	 * hours, which Metronome aggregates (the summary's times say which); cached.
 	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
@@ -142,7 +145,9 @@ public final class MetronomeMeterProvider implements MeterProvider {
 		return this.usage.find(new UsageQuery(metricId, customerId, from, to, null)).orElseGet(List::of);
 	}
 
-	/** The billable metric's usage per hour or UTC day, Metronome's usage windows; cached. */
+	/**
+	 * The billable metric's usage per hour or UTC day, Metronome's usage windows; cached.
+	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
 			Duration bucket) {
@@ -171,10 +176,10 @@ public final class MetronomeMeterProvider implements MeterProvider {
 
 	/**
 	 * The customer's prepaid commits and credits in the meter's credit type
-	 * ({@code metering.meters.<key>.metronome.credit-type-id}), or in the only one they are in;
-	 * cached as long as usage, and evicted by Metronome's webhooks.
-	 * @throws IllegalStateException when the meter names no credit type and the customer's
-	 * balances are in several
+	 * ({@code metering.meters.<key>.metronome.credit-type-id}), or in the only one they
+	 * are in; cached as long as usage, and evicted by Metronome's webhooks.
+	 * @throws IllegalStateException when the meter names no credit type and the
+	 * customer's balances are in several
 	 */
 	@Override
 	public Optional<ProviderBalance> balance(String customerId, MeterDefinition meter) {
@@ -185,7 +190,10 @@ public final class MetronomeMeterProvider implements MeterProvider {
 					"metering.meters." + meter.key() + ".metronome.credit-type-id"));
 	}
 
-	/** {@code GET /v1/customers?ingest_alias=}: the ID of the customer with that alias, else {@code null}. */
+	/**
+	 * {@code GET /v1/customers?ingest_alias=}: the ID of the customer with that alias,
+	 * else {@code null}.
+	 */
 	private String fetchCustomerId(String alias) {
 		JsonNode page = readUnlessNotFound("find the customer of '" + alias + "'",
 				() -> this.client.get((uri) -> uri.path("/v1/customers").queryParam("ingest_alias", alias).build()));
@@ -202,8 +210,8 @@ public final class MetronomeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * Metronome's ID of a customer the account names by ID or ingest alias, or {@code null}
-	 * when no customer has that alias.
+	 * Metronome's ID of a customer the account names by ID or ingest alias, or
+	 * {@code null} when no customer has that alias.
 	 */
 	private String metronomeId(String customerId) {
 		return MetronomeCustomerIds.isMetronomeId(customerId) ? customerId
@@ -211,9 +219,10 @@ public final class MetronomeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * {@code POST /v2/contracts/list} covering now: the latest contract that is not archived,
-	 * with its rate card and the products of its subscriptions as what puts it on a plan, and
-	 * the usage statement period that holds now; {@code null} when the customer has none.
+	 * {@code POST /v2/contracts/list} covering now: the latest contract that is not
+	 * archived, with its rate card and the products of its subscriptions as what puts it
+	 * on a plan, and the usage statement period that holds now; {@code null} when the
+	 * customer has none.
 	 */
 	private Subscription fetchSubscription(String customerId) {
 		String id = metronomeId(customerId);
@@ -263,16 +272,17 @@ public final class MetronomeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * {@code POST /v1/usage}: the billable metric's usage for the customer, one aggregate over
-	 * the range or one per hour or day; every page of it.
+	 * {@code POST /v1/usage}: the billable metric's usage for the customer, one aggregate
+	 * over the range or one per hour or day; every page of it.
 	 */
 	private List<MeterUsageSummary> fetchUsage(UsageQuery query) {
 		String customerId = query.customerId();
 		String what = "read usage of billable metric " + query.metricId() + " for " + customerId;
 		String id = metronomeId(customerId);
 		if (id == null) {
-			throw new MetronomeProviderException("Could not " + what + " at Metronome: no customer has the ingest "
-					+ "alias '" + customerId + "'", null, ProviderLookupException.Kind.REQUEST_REFUSED);
+			throw new MetronomeProviderException(
+					"Could not " + what + " at Metronome: no customer has the ingest " + "alias '" + customerId + "'",
+					null, ProviderLookupException.Kind.REQUEST_REFUSED);
 		}
 		ObjectNode body = this.client.object();
 		body.put("starting_on", query.from().toString());
@@ -284,9 +294,10 @@ public final class MetronomeMeterProvider implements MeterProvider {
 		String cursor = null;
 		do {
 			String page = cursor;
-			JsonNode answer = read(what, () -> this.client.post(
-					(uri) -> ((page != null) ? uri.path("/v1/usage").queryParam("next_page", page)
-							: uri.path("/v1/usage")).build(), body));
+			JsonNode answer = read(what,
+					() -> this.client.post((uri) -> ((page != null)
+							? uri.path("/v1/usage").queryParam("next_page", page) : uri.path("/v1/usage"))
+						.build(), body));
 			for (JsonNode aggregate : answer.path("data").values()) {
 				Instant at = OffsetDateTime.parse(aggregate.path("start_timestamp").asString()).toInstant();
 				values.merge(at, aggregate.path("value").decimalValue(BigDecimal.ZERO), BigDecimal::add);
@@ -296,13 +307,12 @@ public final class MetronomeMeterProvider implements MeterProvider {
 		while (cursor != null && !cursor.isEmpty());
 		if (query.bucket() == null) {
 			BigDecimal total = values.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-			return List.of(new MeterUsageSummary(query.metricId(), customerId, rounded(total), query.from(),
-					query.to()));
+			return List
+				.of(new MeterUsageSummary(query.metricId(), customerId, rounded(total), query.from(), query.to()));
 		}
 		Map<Instant, Long> rounded = new HashMap<>();
 		values.forEach((at, value) -> rounded.put(at, rounded(value)));
-		return UsageBuckets.summaries(query.metricId(), customerId, query.from(), query.to(), query.bucket(),
-				rounded);
+		return UsageBuckets.summaries(query.metricId(), customerId, query.from(), query.to(), query.bucket(), rounded);
 	}
 
 	private static String window(Duration bucket) {
@@ -313,9 +323,9 @@ public final class MetronomeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * {@code POST /v1/contracts/customerBalances/list} covering now, with each commit's and
-	 * credit's balance, those of its contracts included; every page of it. A customer without
-	 * an ID at Metronome has none.
+	 * {@code POST /v1/contracts/customerBalances/list} covering now, with each commit's
+	 * and credit's balance, those of its contracts included; every page of it. A customer
+	 * without an ID at Metronome has none.
 	 */
 	private CustomerBalances fetchBalances(String customerId) {
 		String id = metronomeId(customerId);
@@ -360,8 +370,8 @@ public final class MetronomeMeterProvider implements MeterProvider {
 			response = request.get();
 		}
 		catch (RestClientException ex) {
-			throw new MetronomeProviderException("Could not " + what + " at Metronome: " + this.client.describe(ex),
-					ex, ProviderLookupException.Kind.PASSING);
+			throw new MetronomeProviderException("Could not " + what + " at Metronome: " + this.client.describe(ex), ex,
+					ProviderLookupException.Kind.PASSING);
 		}
 		if (response.status() == NOT_FOUND) {
 			return null;
@@ -384,9 +394,11 @@ public final class MetronomeMeterProvider implements MeterProvider {
 
 	/**
 	 * A usage query: the key of the usage cache.
+	 *
 	 * @param from start of the range, on an hour
 	 * @param to end of the range, on an hour
-	 * @param bucket the bucket of one summary each, or {@code null} for one total over the range
+	 * @param bucket the bucket of one summary each, or {@code null} for one total over
+	 * the range
 	 */
 	private record UsageQuery(String metricId, String customerId, Instant from, Instant to, Duration bucket) {
 	}

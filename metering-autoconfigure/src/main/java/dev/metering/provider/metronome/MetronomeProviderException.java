@@ -3,8 +3,8 @@ package dev.metering.provider.metronome;
 import dev.metering.provider.ProviderLookupException;
 
 /**
- * Metronome could not answer a read (a customer, a contract, usage, balances). The message names
- * what was asked and Metronome's answer, never the API token.
+ * Metronome could not answer a read (a customer, a contract, usage, balances). The
+ * message names what was asked and Metronome's answer, never the API token.
  */
 public class MetronomeProviderException extends ProviderLookupException {
 

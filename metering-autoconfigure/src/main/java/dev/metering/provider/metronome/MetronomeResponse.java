@@ -8,8 +8,8 @@ import tools.jackson.databind.JsonNode;
  * @param status the HTTP status
  * @param retryAfter the {@code Retry-After} header, or {@code null}
  * @param body the JSON body, a missing node when there was none
- * @param message Metronome's {@code message} of an error, the token masked; empty when it gave
- * none
+ * @param message Metronome's {@code message} of an error, the token masked; empty when it
+ * gave none
  */
 record MetronomeResponse(int status, String retryAfter, JsonNode body, String message) {
 

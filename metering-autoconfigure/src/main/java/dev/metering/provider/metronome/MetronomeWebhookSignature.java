@@ -25,11 +25,12 @@ import javax.crypto.spec.SecretKeySpec;
 import dev.metering.provider.InvalidWebhookException;
 
 /**
- * Metronome's webhook signature: header {@code Metronome-Webhook-Signature}, the hexadecimal
- * HMAC-SHA256 of the delivery's date, a newline and the body's bytes, keyed by the webhook's
- * secret. The date is the {@code X-Metronome-Date} header, which intermediaries leave alone; the
- * {@code Date} header carries the same value and is taken too, as Metronome still supports it.
- * A delivery dated further from now than the tolerance, either way, is refused as a replay.
+ * Metronome's webhook signature: header {@code Metronome-Webhook-Signature}, the
+ * hexadecimal HMAC-SHA256 of the delivery's date, a newline and the body's bytes, keyed
+ * by the webhook's secret. The date is the {@code X-Metronome-Date} header, which
+ * intermediaries leave alone; the {@code Date} header carries the same value and is taken
+ * too, as Metronome still supports it. A delivery dated further from now than the
+ * tolerance, either way, is refused as a replay.
  */
 final class MetronomeWebhookSignature {
 

@@ -23,18 +23,19 @@ import dev.metering.provider.ProviderWebhooks;
 import dev.metering.provider.WebhookNotification;
 
 /**
- * Metronome's webhooks, signed per {@link MetronomeWebhookSignature}. Threshold notifications
- * ({@code alerts.*}: a low commit or credit balance, a spend or usage threshold reached) name
- * their customer in {@code properties.customer_id}; system notifications of contracts, commits
- * and credits ({@code contract.*}, {@code commit.*}, {@code credit.*}: created, started, edited,
- * ended, archived, a segment started or ended) at the top level. Either tells that the
- * customer's contract, and so its plan, period and balances, may have changed.
+ * Metronome's webhooks, signed per {@link MetronomeWebhookSignature}. Threshold
+ * notifications ({@code alerts.*}: a low commit or credit balance, a spend or usage
+ * threshold reached) name their customer in {@code properties.customer_id}; system
+ * notifications of contracts, commits and credits ({@code contract.*}, {@code commit.*},
+ * {@code credit.*}: created, started, edited, ended, archived, a segment started or
+ * ended) at the top level. Either tells that the customer's contract, and so its plan,
+ * period and balances, may have changed.
  * <p>
- * A notification names the customer by Metronome's ID only: its ingest aliases, under which an
- * account may name it and which are the organizations or users it bills, are read from
- * Metronome ({@code GET /v1/customers/{id}}) once the delivery is known to be new. Each alias
- * is then cached as the customer of that organization, and the contract cached under the ID or
- * any alias is read again at the next call.
+ * A notification names the customer by Metronome's ID only: its ingest aliases, under
+ * which an account may name it and which are the organizations or users it bills, are
+ * read from Metronome ({@code GET /v1/customers/{id}}) once the delivery is known to be
+ * new. Each alias is then cached as the customer of that organization, and the contract
+ * cached under the ID or any alias is read again at the next call.
  */
 public final class MetronomeWebhooks implements ProviderWebhooks {
 
@@ -51,8 +52,8 @@ public final class MetronomeWebhooks implements ProviderWebhooks {
 	/**
 	 * @param client reads the ingest aliases of the customer a notification names
 	 * @param secrets the secret of each Metronome webhook that posts to this application
-	 * @param tolerance how far a delivery's date may be from now, either way; an older one is
-	 * refused as a replay
+	 * @param tolerance how far a delivery's date may be from now, either way; an older
+	 * one is refused as a replay
 	 * @param clock tells now
 	 */
 	public MetronomeWebhooks(MetronomeClient client, List<String> secrets, Duration tolerance, Clock clock) {
@@ -96,22 +97,27 @@ public final class MetronomeWebhooks implements ProviderWebhooks {
 		return Optional.of(new ProviderEvent.AccountsChanged(customers, Set.of(), keys));
 	}
 
-	/** {@code GET /v1/customers/{id}}: the customer's ingest aliases, none when it is gone. */
+	/**
+	 * {@code GET /v1/customers/{id}}: the customer's ingest aliases, none when it is
+	 * gone.
+	 */
 	private List<String> ingestAliases(String customerId) {
 		MetronomeResponse response;
 		try {
 			response = this.client.get((uri) -> uri.path("/v1/customers/{id}").build(customerId));
 		}
 		catch (RestClientException ex) {
-			throw new MetronomeProviderException("Could not read customer " + customerId + " at Metronome: "
-					+ this.client.describe(ex), ex, ProviderLookupException.Kind.PASSING);
+			throw new MetronomeProviderException(
+					"Could not read customer " + customerId + " at Metronome: " + this.client.describe(ex), ex,
+					ProviderLookupException.Kind.PASSING);
 		}
 		if (response.status() == 404) {
 			return List.of();
 		}
 		if (!response.successful()) {
-			throw new MetronomeProviderException("Could not read customer " + customerId + " at Metronome: "
-					+ response.describe(), null, MetronomeErrors.lookupFailure(response.status()));
+			throw new MetronomeProviderException(
+					"Could not read customer " + customerId + " at Metronome: " + response.describe(), null,
+					MetronomeErrors.lookupFailure(response.status()));
 		}
 		return response.body()
 			.path("data")

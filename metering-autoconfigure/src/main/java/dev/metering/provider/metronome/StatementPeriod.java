@@ -7,10 +7,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
- * The usage statement period of a Metronome contract that holds a given instant: statements
- * follow the contract's cadence ({@code WEEKLY}, {@code MONTHLY}, {@code QUARTERLY} or
- * {@code ANNUAL}) from its billing anchor date, in UTC; a month-based cadence keeps the anchor's
- * day, or the last day of a shorter month.
+ * The usage statement period of a Metronome contract that holds a given instant:
+ * statements follow the contract's cadence ({@code WEEKLY}, {@code MONTHLY},
+ * {@code QUARTERLY} or {@code ANNUAL}) from its billing anchor date, in UTC; a
+ * month-based cadence keeps the anchor's day, or the last day of a shorter month.
  *
  * @param start start of the period, inclusive
  * @param end end of the period, exclusive
@@ -20,7 +20,8 @@ record StatementPeriod(Instant start, Instant end) {
 	/**
 	 * The period that holds {@code now}.
 	 * @param anchor the contract's billing anchor date
-	 * @param frequency Metronome's name of the cadence; monthly when it names none it knows
+	 * @param frequency Metronome's name of the cadence; monthly when it names none it
+	 * knows
 	 */
 	static StatementPeriod holding(Instant anchor, String frequency, Instant now) {
 		ZonedDateTime from = anchor.atZone(ZoneOffset.UTC);
@@ -36,8 +37,9 @@ record StatementPeriod(Instant start, Instant end) {
 			case "ANNUAL" -> 12;
 			default -> 1;
 		};
-		long cycles = Math.floorDiv(ChronoUnit.MONTHS.between(from.withDayOfMonth(1).toLocalDate(),
-				at.withDayOfMonth(1).toLocalDate()), step);
+		long cycles = Math.floorDiv(
+				ChronoUnit.MONTHS.between(from.withDayOfMonth(1).toLocalDate(), at.withDayOfMonth(1).toLocalDate()),
+				step);
 		// the cycle that starts in now's month may start after now
 		while (from.plusMonths(cycles * step).isAfter(at)) {
 			cycles--;

@@ -1,6 +1,6 @@
 /**
- * Metronome as the meter provider: delivers usage as Metronome usage events through its ingest
- * API and reads customers, contracts, usage and commit and credit balances back, over Spring's
- * {@code RestClient}.
+ * Metronome as the meter provider: delivers usage as Metronome usage events through its
+ * ingest API and reads customers, contracts, usage and commit and credit balances back,
+ * over Spring's {@code RestClient}.
  */
 package dev.metering.provider.metronome;

@@ -21,10 +21,11 @@ import org.springframework.web.client.RestClientException;
 import org.springframework.web.util.UriBuilder;
 
 /**
- * Speaks Polar's REST API: JSON in and out, every request authenticated with the organization
- * access token and pinned to one API version. It never retries: the dispatcher decides when to
- * try again, with the same event IDs. Answers of every status come back as they are, for the
- * caller to sort; only a request that got no answer (timeout, connection refused) throws.
+ * Speaks Polar's REST API: JSON in and out, every request authenticated with the
+ * organization access token and pinned to one API version. It never retries: the
+ * dispatcher decides when to try again, with the same event IDs. Answers of every status
+ * come back as they are, for the caller to sort; only a request that got no answer
+ * (timeout, connection refused) throws.
  */
 public final class PolarClient {
 
@@ -38,8 +39,8 @@ public final class PolarClient {
 	private final JsonMapper json = JsonMapper.shared();
 
 	/**
-	 * @param rest a client with Polar's base URL and the {@code Authorization: Bearer} header
-	 * set, whose HTTP client does not retry; see {@link #create}
+	 * @param rest a client with Polar's base URL and the {@code Authorization: Bearer}
+	 * header set, whose HTTP client does not retry; see {@link #create}
 	 */
 	public PolarClient(RestClient rest) {
 		this.rest = rest;
@@ -61,15 +62,12 @@ public final class PolarClient {
 			.build();
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
 		requests.setReadTimeout(readTimeout);
-		return new PolarClient(RestClient.builder()
-			.baseUrl(baseUrl)
-			.requestFactory(requests)
-			.defaultHeaders((headers) -> {
-				headers.setBearerAuth(accessToken);
-				headers.set(VERSION_HEADER, API_VERSION);
-				headers.setAccept(java.util.List.of(MediaType.APPLICATION_JSON));
-			})
-			.build());
+		return new PolarClient(
+				RestClient.builder().baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
+					headers.setBearerAuth(accessToken);
+					headers.set(VERSION_HEADER, API_VERSION);
+					headers.setAccept(java.util.List.of(MediaType.APPLICATION_JSON));
+				}).build());
 	}
 
 	ObjectNode object() {

@@ -3,9 +3,9 @@ package dev.metering.provider.polar;
 import java.util.regex.Pattern;
 
 /**
- * Tells Polar's own customer IDs (UUIDs) from the IDs of the application's customers, which
- * Polar keeps as a customer's external ID: events, queries and look-ups name a customer by
- * one field or the other.
+ * Tells Polar's own customer IDs (UUIDs) from the IDs of the application's customers,
+ * which Polar keeps as a customer's external ID: events, queries and look-ups name a
+ * customer by one field or the other.
  */
 final class PolarCustomerIds {
 
@@ -20,7 +20,10 @@ final class PolarCustomerIds {
 		return UUID.matcher(customerId).matches();
 	}
 
-	/** The field or query parameter that names this customer: {@code customer_id} or {@code external_customer_id}. */
+	/**
+	 * The field or query parameter that names this customer: {@code customer_id} or
+	 * {@code external_customer_id}.
+	 */
 	static String field(String customerId) {
 		return isPolarId(customerId) ? "customer_id" : "external_customer_id";
 	}

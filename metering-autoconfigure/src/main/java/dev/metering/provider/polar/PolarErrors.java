@@ -15,12 +15,15 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.ProviderLookupException;
 
 /**
- * Sorts Polar's answers to an ingestion request into delivered, retry later, hold back, and
- * refused for good, and words Polar's errors without ever quoting a token.
+ * Sorts Polar's answers to an ingestion request into delivered, retry later, hold back,
+ * and refused for good, and words Polar's errors without ever quoting a token.
  */
 final class PolarErrors {
 
-	/** Polar's tokens: {@code polar_oat_…}, {@code polar_pat_…}, {@code polar_at_…} and others. */
+	/**
+	 * Polar's tokens: {@code polar_oat_…}, {@code polar_pat_…}, {@code polar_at_…} and
+	 * others.
+	 */
 	private static final Pattern TOKEN = Pattern.compile("(polar_[a-z]+_)[A-Za-z0-9_\\-]+");
 
 	private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)\\S+");
@@ -32,8 +35,8 @@ final class PolarErrors {
 	}
 
 	/**
-	 * What becomes of every event of a request Polar answered as a whole: the same for all,
-	 * as nothing in the answer points at one event.
+	 * What becomes of every event of a request Polar answered as a whole: the same for
+	 * all, as nothing in the answer points at one event.
 	 */
 	static DeliveryOutcome outcome(PolarResponse response, Instant now) {
 		int status = response.status();
@@ -51,28 +54,34 @@ final class PolarErrors {
 	}
 
 	/**
-	 * Whether Polar refuses the request for what it is sent with, not what it carries: the
-	 * token (401, 403) or the base URL or pinned API version (404). Fixing the configuration
-	 * delivers what was held back; dead-lettering it would lose it to a typo.
+	 * Whether Polar refuses the request for what it is sent with, not what it carries:
+	 * the token (401, 403) or the base URL or pinned API version (404). Fixing the
+	 * configuration delivers what was held back; dead-lettering it would lose it to a
+	 * typo.
 	 */
 	static boolean holdsBack(int status) {
 		return status == 401 || status == 403 || status == 404;
 	}
 
-	/** Whether a failure may pass: a timeout, a conflict, a rate limit, a server error. */
+	/**
+	 * Whether a failure may pass: a timeout, a conflict, a rate limit, a server error.
+	 */
 	private static boolean passing(int status) {
 		return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
 	}
 
 	/**
-	 * What kind of failure a read met: passing (408, 409, 425, 429, 5xx), or Polar refusing the
-	 * token (401, 403) or what was asked (the other 4xx).
+	 * What kind of failure a read met: passing (408, 409, 425, 429, 5xx), or Polar
+	 * refusing the token (401, 403) or what was asked (the other 4xx).
 	 */
 	static ProviderLookupException.Kind lookupFailure(int status) {
 		return ProviderLookupException.Kind.ofStatus(status, passing(status));
 	}
 
-	/** {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or unreadable. */
+	/**
+	 * {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or
+	 * unreadable.
+	 */
 	static Duration retryAfter(String header, Instant now) {
 		if (header == null || header.isBlank()) {
 			return null;

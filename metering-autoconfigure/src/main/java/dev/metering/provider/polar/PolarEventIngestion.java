@@ -22,14 +22,17 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Sends usage events to {@code POST /v1/events/ingest}, in batches. Polar takes a batch whole
- * or not at all: when it refuses one for some of its events, it names their positions, and
- * those are settled by Polar's word while the rest are sent again at once; when a batch is too
- * large, its halves are sent.
+ * Sends usage events to {@code POST /v1/events/ingest}, in batches. Polar takes a batch
+ * whole or not at all: when it refuses one for some of its events, it names their
+ * positions, and those are settled by Polar's word while the rest are sent again at once;
+ * when a batch is too large, its halves are sent.
  */
 final class PolarEventIngestion {
 
-	/** Most events in one request: some tens of kilobytes, far below Polar's 10 MiB body limit. */
+	/**
+	 * Most events in one request: some tens of kilobytes, far below Polar's 10 MiB body
+	 * limit.
+	 */
 	static final int MAX_BATCH = 100;
 
 	static final String INGEST = "/v1/events/ingest";
@@ -77,10 +80,11 @@ final class PolarEventIngestion {
 			response = this.client.post(INGEST, body(events, positions, now));
 		}
 		catch (RestClientException ex) {
-			// no answer: Polar may or may not have the batch, and the same external_ids make
+			// no answer: Polar may or may not have the batch, and the same external_ids
+			// make
 			// sending it again safe
-			settle(positions, outcomes, DeliveryOutcome.retry(ex.getClass().getSimpleName() + ": "
-					+ PolarErrors.redacted(ex.getMessage())));
+			settle(positions, outcomes, DeliveryOutcome
+				.retry(ex.getClass().getSimpleName() + ": " + PolarErrors.redacted(ex.getMessage())));
 			return;
 		}
 		if (response.successful()) {
@@ -146,12 +150,11 @@ final class PolarEventIngestion {
 	}
 
 	/**
-	 * An event Polar refused: for good, unless all Polar has against it is a timestamp ahead
-	 * of its clock, which the next attempt (clamped to a later "now") mends.
+	 * An event Polar refused: for good, unless all Polar has against it is a timestamp
+	 * ahead of its clock, which the next attempt (clamped to a later "now") mends.
 	 */
 	private static DeliveryOutcome refused(List<JsonNode> problems) {
-		String message = PolarErrors
-			.redacted(String.join("; ", problems.stream().map(PolarErrors::problem).toList()));
+		String message = PolarErrors.redacted(String.join("; ", problems.stream().map(PolarErrors::problem).toList()));
 		boolean onlyAhead = problems.stream()
 			.allMatch((problem) -> problem.path("msg").asString("").contains(FUTURE_TIMESTAMP));
 		if (onlyAhead) {
@@ -169,7 +172,8 @@ final class PolarEventIngestion {
 			ObjectNode polarEvent = array.addObject();
 			polarEvent.put("name", event.eventName());
 			polarEvent.put(PolarCustomerIds.field(event.customerId()), event.customerId());
-			// Polar refuses a timestamp ahead of its clock; an event stamped ahead of ours
+			// Polar refuses a timestamp ahead of its clock; an event stamped ahead of
+			// ours
 			// happened no later than now
 			Instant timestamp = event.timestamp().isAfter(now) ? now : event.timestamp();
 			polarEvent.put("timestamp", timestamp.truncatedTo(ChronoUnit.MICROS).toString());

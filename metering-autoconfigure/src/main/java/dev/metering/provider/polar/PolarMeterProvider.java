@@ -33,9 +33,9 @@ import dev.metering.provider.UsageBuckets;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Polar meters over Polar's REST API: usage events in through event ingestion, with the value
- * in the metadata key the Polar meter sums; meter quantities out; customers found by external
- * ID; plans and periods from the customer state's active subscriptions.
+ * Polar meters over Polar's REST API: usage events in through event ingestion, with the
+ * value in the metadata key the Polar meter sums; meter quantities out; customers found
+ * by external ID; plans and periods from the customer state's active subscriptions.
  */
 public final class PolarMeterProvider implements MeterProvider {
 
@@ -55,7 +55,8 @@ public final class PolarMeterProvider implements MeterProvider {
 
 	/**
 	 * @param client the client of Polar's API
-	 * @param meters the configured meters, for the metadata key of each event name's value
+	 * @param meters the configured meters, for the metadata key of each event name's
+	 * value
 	 * @param caches the caches of customers, subscriptions and usage
 	 * @param clock what "now" is, for clamping timestamps
 	 */
@@ -75,7 +76,10 @@ public final class PolarMeterProvider implements MeterProvider {
 		return "polar";
 	}
 
-	/** Polar takes any external customer ID, and checks its own IDs when the event arrives. */
+	/**
+	 * Polar takes any external customer ID, and checks its own IDs when the event
+	 * arrives.
+	 */
 	@Override
 	public Optional<String> rejectCustomerId(String customerId) {
 		return Optional.empty();
@@ -97,9 +101,9 @@ public final class PolarMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * The meter's quantity for the customer: over the range widened to whole hours, days or
-	 * months as Polar sums them (the summary's times say which), or, with no start and no end,
-	 * the customer meter's consumed units, with null times; cached.
+	 * The meter's quantity for the customer: over the range widened to whole hours, days
+	 * or months as Polar sums them (the summary's times say which), or, with no start and
+	 * no end, the customer meter's consumed units, with null times; cached.
 	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
@@ -111,8 +115,8 @@ public final class PolarMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * The meter's quantity over the events whose metadata holds the filter's dimensions, over
-	 * the range widened as above (all time when it has no bounds); cached.
+	 * The meter's quantity over the events whose metadata holds the filter's dimensions,
+	 * over the range widened as above (all time when it has no bounds); cached.
 	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
@@ -128,7 +132,9 @@ public final class PolarMeterProvider implements MeterProvider {
 			.orElseGet(List::of);
 	}
 
-	/** The meter's quantities per hour or day, as Polar's interval buckets them; cached. */
+	/**
+	 * The meter's quantities per hour or day, as Polar's interval buckets them; cached.
+	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
 			Duration bucket) {
@@ -147,7 +153,10 @@ public final class PolarMeterProvider implements MeterProvider {
 		return meterId;
 	}
 
-	/** Polar's customer meters count since the last cycle of a metered subscription, else all-time. */
+	/**
+	 * Polar's customer meters count since the last cycle of a metered subscription, else
+	 * all-time.
+	 */
 	@Override
 	public boolean allTimeUsageWithoutSubscription() {
 		return true;
@@ -191,7 +200,10 @@ public final class PolarMeterProvider implements MeterProvider {
 		return List.of(new MeterUsageSummary(query.meterId(), customerId, total, range.from(), range.to()));
 	}
 
-	/** Narrows quantities to the events whose metadata holds the filter's dimensions (deepObject style). */
+	/**
+	 * Narrows quantities to the events whose metadata holds the filter's dimensions
+	 * (deepObject style).
+	 */
 	private static UriBuilder withMetadataFilter(UriBuilder uri, UsageDimensions filter) {
 		if (filter != null && filter.model() != null) {
 			uri.queryParam("metadata[" + UsageDimensions.MODEL_KEY + "]", filter.model());
@@ -203,8 +215,9 @@ public final class PolarMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * {@code GET /v1/customer-meters}: the units the customer consumed since Polar last reset
-	 * the meter (at each cycle of a metered subscription), which is all-time usage without one.
+	 * {@code GET /v1/customer-meters}: the units the customer consumed since Polar last
+	 * reset the meter (at each cycle of a metered subscription), which is all-time usage
+	 * without one.
 	 */
 	private List<MeterUsageSummary> consumedUnits(UsageQuery query) {
 		String customerId = query.customerId();
@@ -220,7 +233,10 @@ public final class PolarMeterProvider implements MeterProvider {
 		return List.of(new MeterUsageSummary(query.meterId(), customerId, rounded(consumed), null, null));
 	}
 
-	/** {@code GET /v1/customers/external/{external_id}}: Polar's ID of the customer, else {@code null}. */
+	/**
+	 * {@code GET /v1/customers/external/{external_id}}: Polar's ID of the customer, else
+	 * {@code null}.
+	 */
 	private String fetchCustomerId(String referenceId) {
 		JsonNode customer = readUnlessNotFound("find the customer of '" + referenceId + "'",
 				(uri) -> uri.path("/v1/customers/external/{externalId}").build(referenceId));
@@ -228,8 +244,9 @@ public final class PolarMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * The customer state's active subscriptions ({@code active} or {@code trialing}): their
-	 * products, and the current period of the first; {@code null} when there are none.
+	 * The customer state's active subscriptions ({@code active} or {@code trialing}):
+	 * their products, and the current period of the first; {@code null} when there are
+	 * none.
 	 */
 	private Subscription fetchSubscription(String customerId) {
 		JsonNode state = readUnlessNotFound("read the subscription of " + customerId,
@@ -248,8 +265,7 @@ public final class PolarMeterProvider implements MeterProvider {
 		if (first == null) {
 			return null;
 		}
-		return new Subscription(customerId, productIds,
-				Instant.parse(first.path("current_period_start").asString()),
+		return new Subscription(customerId, productIds, Instant.parse(first.path("current_period_start").asString()),
 				Instant.parse(first.path("current_period_end").asString()));
 	}
 
@@ -288,8 +304,11 @@ public final class PolarMeterProvider implements MeterProvider {
 
 	/**
 	 * A usage query: the key of the usage cache.
-	 * @param range the buckets read, or {@code null} for the customer meter's consumed units
-	 * @param bucket the bucket of one summary each, or {@code null} for one total over the range
+	 *
+	 * @param range the buckets read, or {@code null} for the customer meter's consumed
+	 * units
+	 * @param bucket the bucket of one summary each, or {@code null} for one total over
+	 * the range
 	 * @param filter the dimensions of the events counted, or {@code null} for all
 	 */
 	private record UsageQuery(String meterId, String customerId, QuantityRange range, Duration bucket,

@@ -3,8 +3,8 @@ package dev.metering.provider.polar;
 import dev.metering.provider.ProviderLookupException;
 
 /**
- * Polar could not answer a read (usage, customer, subscription). The message names what was
- * asked and Polar's answer, never the access token.
+ * Polar could not answer a read (usage, customer, subscription). The message names what
+ * was asked and Polar's answer, never the access token.
  */
 public class PolarProviderException extends ProviderLookupException {
 

@@ -35,7 +35,9 @@ record PolarResponse(int status, String retryAfter, JsonNode body) {
 		return "no message";
 	}
 
-	/** The status and Polar's name and message of the error, for logs and retry reasons. */
+	/**
+	 * The status and Polar's name and message of the error, for logs and retry reasons.
+	 */
 	String describe() {
 		String error = this.body.path("error").asString("");
 		return this.status + (error.isEmpty() ? "" : " " + error) + ": " + message();

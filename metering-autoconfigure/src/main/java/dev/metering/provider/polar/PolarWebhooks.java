@@ -23,12 +23,13 @@ import dev.metering.provider.WebhookNotification;
 
 /**
  * Polar's webhooks, signed with the Standard Webhooks scheme. Customer events
- * ({@code customer.created}, {@code customer.updated}, {@code customer.state_changed}) name a
- * customer by Polar's ID and its external ID, which is the organization or user it bills: that
- * is its customer from now on, without asking Polar. {@code subscription.*} (created, active,
- * updated, canceled, uncanceled, revoked …) and {@code customer.state_changed} tell that a
- * customer's subscriptions changed, which may be cached under either ID; {@code customer.deleted}
- * (or a customer with {@code deleted_at}) that its organization has no customer any more.
+ * ({@code customer.created}, {@code customer.updated}, {@code customer.state_changed})
+ * name a customer by Polar's ID and its external ID, which is the organization or user it
+ * bills: that is its customer from now on, without asking Polar. {@code subscription.*}
+ * (created, active, updated, canceled, uncanceled, revoked …) and
+ * {@code customer.state_changed} tell that a customer's subscriptions changed, which may
+ * be cached under either ID; {@code customer.deleted} (or a customer with
+ * {@code deleted_at}) that its organization has no customer any more.
  */
 public final class PolarWebhooks implements ProviderWebhooks {
 
@@ -48,8 +49,8 @@ public final class PolarWebhooks implements ProviderWebhooks {
 
 	/**
 	 * @param secrets the webhook endpoint's signing secrets, as Polar shows them
-	 * @param tolerance how far a delivery's timestamp may be from now, either way; an older one
-	 * is refused as a replay
+	 * @param tolerance how far a delivery's timestamp may be from now, either way; an
+	 * older one is refused as a replay
 	 * @param clock tells now
 	 */
 	public PolarWebhooks(List<String> secrets, Duration tolerance, Clock clock) {
@@ -104,8 +105,7 @@ public final class PolarWebhooks implements ProviderWebhooks {
 		if (subscriptionsChanged) {
 			Stream.of(customerId, externalId).filter(Objects::nonNull).forEach(customerIds::add);
 		}
-		ProviderEvent.AccountsChanged changed = new ProviderEvent.AccountsChanged(customers, referenceIds,
-				customerIds);
+		ProviderEvent.AccountsChanged changed = new ProviderEvent.AccountsChanged(customers, referenceIds, customerIds);
 		return changed.isEmpty() ? Optional.empty() : Optional.of(changed);
 	}
 

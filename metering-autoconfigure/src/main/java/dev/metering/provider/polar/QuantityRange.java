@@ -10,8 +10,8 @@ import java.time.temporal.ChronoUnit;
 /**
  * A time range as Polar's meter quantities can answer it: Polar sums whole buckets of an
  * interval (UTC) from the bucket holding {@code start_timestamp} to the one holding
- * {@code end_timestamp}, and limits how many days each interval may span. The range is widened
- * to whole buckets of the finest interval allowed for its length.
+ * {@code end_timestamp}, and limits how many days each interval may span. The range is
+ * widened to whole buckets of the finest interval allowed for its length.
  *
  * @param from start of the first bucket, inclusive
  * @param to end of the last bucket, exclusive
@@ -45,15 +45,15 @@ record QuantityRange(Instant from, Instant to, String interval, Instant lastBuck
 				return new QuantityRange(from.toInstant(), to.toInstant(), interval.name, last.toInstant());
 			}
 		}
-		throw new IllegalArgumentException("Polar reads meter quantities over at most "
-				+ Interval.YEAR.maxDays + " days, not from " + start + " to " + end);
+		throw new IllegalArgumentException("Polar reads meter quantities over at most " + Interval.YEAR.maxDays
+				+ " days, not from " + start + " to " + end);
 	}
 
 	/**
-	 * The buckets of {@code bucket} (an hour or a day) from {@code start} to {@code end}, both
-	 * on bucket boundaries as {@code UsageBuckets} checked.
-	 * @throws IllegalArgumentException when the range starts before {@link #POLAR_EPOCH} or is
-	 * longer than Polar answers at that interval
+	 * The buckets of {@code bucket} (an hour or a day) from {@code start} to {@code end},
+	 * both on bucket boundaries as {@code UsageBuckets} checked.
+	 * @throws IllegalArgumentException when the range starts before {@link #POLAR_EPOCH}
+	 * or is longer than Polar answers at that interval
 	 */
 	static QuantityRange ofBuckets(Instant start, Instant end, Duration bucket) {
 		Interval interval = (bucket.compareTo(Duration.ofDays(1)) >= 0) ? Interval.DAY : Interval.HOUR;

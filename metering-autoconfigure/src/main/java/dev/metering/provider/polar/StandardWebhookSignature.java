@@ -20,15 +20,15 @@ import dev.metering.provider.InvalidWebhookException;
 
 /**
  * The Standard Webhooks signature (standardwebhooks.com) that Polar signs with: headers
- * {@code webhook-id}, {@code webhook-timestamp} (Unix seconds) and {@code webhook-signature}
- * (space-separated {@code v1,<base64>}), each signature an HMAC-SHA256 of
- * {@code <id>.<timestamp>.<body>}.
+ * {@code webhook-id}, {@code webhook-timestamp} (Unix seconds) and
+ * {@code webhook-signature} (space-separated {@code v1,<base64>}), each signature an
+ * HMAC-SHA256 of {@code <id>.<timestamp>.<body>}.
  * <p>
- * Polar keys the HMAC in one of two ways, by when the endpoint's secret was generated: with the
- * key that a Standard Webhooks secret {@code whsec_<base64>} encodes, or, for older secrets,
- * with the UTF-8 bytes of the whole secret (which Polar's SDKs get by base64-encoding the
- * secret before handing it to a Standard Webhooks library). A signature made either way with
- * one of the secrets is accepted.
+ * Polar keys the HMAC in one of two ways, by when the endpoint's secret was generated:
+ * with the key that a Standard Webhooks secret {@code whsec_<base64>} encodes, or, for
+ * older secrets, with the UTF-8 bytes of the whole secret (which Polar's SDKs get by
+ * base64-encoding the secret before handing it to a Standard Webhooks library). A
+ * signature made either way with one of the secrets is accepted.
  */
 final class StandardWebhookSignature {
 
@@ -74,8 +74,8 @@ final class StandardWebhookSignature {
 
 	/**
 	 * @return the delivery's {@code webhook-id}
-	 * @throws InvalidWebhookException when a header is missing, the timestamp is outside the
-	 * tolerance, or no signature matches
+	 * @throws InvalidWebhookException when a header is missing, the timestamp is outside
+	 * the tolerance, or no signature matches
 	 */
 	String verify(Function<String, String> headers, byte[] body) {
 		String id = required(headers, ID);
@@ -102,8 +102,8 @@ final class StandardWebhookSignature {
 				}
 			}
 		}
-		throw new InvalidWebhookException("no signature matches its body with the " + this.keys.size()
-				+ " key" + ((this.keys.size() == 1) ? "" : "s") + " of the signing secrets");
+		throw new InvalidWebhookException("no signature matches its body with the " + this.keys.size() + " key"
+				+ ((this.keys.size() == 1) ? "" : "s") + " of the signing secrets");
 	}
 
 	private static String required(Function<String, String> headers, String name) {

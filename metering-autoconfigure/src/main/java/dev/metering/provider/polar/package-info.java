@@ -1,6 +1,6 @@
 /**
- * Polar meters as the meter provider: delivers usage as Polar events through its ingestion
- * API and reads customers, subscriptions and meter quantities back, over Spring's
- * {@code RestClient}.
+ * Polar meters as the meter provider: delivers usage as Polar events through its
+ * ingestion API and reads customers, subscriptions and meter quantities back, over
+ * Spring's {@code RestClient}.
  */
 package dev.metering.provider.polar;

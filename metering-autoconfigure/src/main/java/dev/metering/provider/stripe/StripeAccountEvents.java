@@ -14,9 +14,9 @@ import dev.metering.provider.ProviderEvent;
  * What Stripe's snapshot events tell of who an organization's customer is and of its
  * subscription, read from the event's object as Stripe sends it:
  * <ul>
- * <li>{@code customer.created}, {@code customer.updated}: the customer whose metadata (under
- * the key customers are searched by) names the organization is its customer; an organization
- * the update took off the customer is asked again;</li>
+ * <li>{@code customer.created}, {@code customer.updated}: the customer whose metadata
+ * (under the key customers are searched by) names the organization is its customer; an
+ * organization the update took off the customer is asked again;</li>
  * <li>{@code customer.deleted}: its organization and subscription are asked again;</li>
  * <li>{@code checkout.session.completed}: the session's customer is the customer of the
  * organization its metadata names, else of its {@code client_reference_id}, and its
@@ -32,8 +32,8 @@ final class StripeAccountEvents {
 	private final String customerMetadataKey;
 
 	/**
-	 * @param customerMetadataKey the customer metadata key that holds the organization or user
-	 * ID
+	 * @param customerMetadataKey the customer metadata key that holds the organization or
+	 * user ID
 	 */
 	StripeAccountEvents(String customerMetadataKey) {
 		this.customerMetadataKey = customerMetadataKey;
@@ -80,8 +80,7 @@ final class StripeAccountEvents {
 			}
 			addIfPresent(customerIds, customerId);
 		}
-		ProviderEvent.AccountsChanged changed = new ProviderEvent.AccountsChanged(customers, referenceIds,
-				customerIds);
+		ProviderEvent.AccountsChanged changed = new ProviderEvent.AccountsChanged(customers, referenceIds, customerIds);
 		return changed.isEmpty() ? Optional.empty() : Optional.of(changed);
 	}
 

@@ -11,7 +11,8 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.ProviderLookupException;
 
 /**
- * Sorts Stripe's answers to a meter event into delivered, retry later, and refused for good.
+ * Sorts Stripe's answers to a meter event into delivered, retry later, and refused for
+ * good.
  */
 final class StripeErrors {
 
@@ -39,8 +40,8 @@ final class StripeErrors {
 	}
 
 	/**
-	 * What kind of failure a read met: passing (a connection error, 409, 429, 5xx), or Stripe
-	 * refusing the key (401, 403) or what was asked (the other 4xx).
+	 * What kind of failure a read met: passing (a connection error, 409, 429, 5xx), or
+	 * Stripe refusing the key (401, 403) or what was asked (the other 4xx).
 	 */
 	static ProviderLookupException.Kind lookupFailure(StripeException ex) {
 		Integer status = ex.getStatusCode();

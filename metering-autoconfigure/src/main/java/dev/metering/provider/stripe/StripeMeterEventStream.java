@@ -18,11 +18,11 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 
 /**
- * Stripe's high-throughput meter event stream (API v2): batches of events, authenticated by a
- * short-lived session token that is renewed before it expires, and at once when Stripe says
- * it has. Stripe answers a batch as a whole: when it refuses one for an invalid event, the
- * batch is sent again in halves, down to single events, so that only what Stripe refuses
- * stays refused.
+ * Stripe's high-throughput meter event stream (API v2): batches of events, authenticated
+ * by a short-lived session token that is renewed before it expires, and at once when
+ * Stripe says it has. Stripe answers a batch as a whole: when it refuses one for an
+ * invalid event, the batch is sent again in halves, down to single events, so that only
+ * what Stripe refuses stays refused.
  */
 final class StripeMeterEventStream {
 
@@ -33,7 +33,9 @@ final class StripeMeterEventStream {
 
 	private static final String SESSION_EXPIRED = "billing_meter_event_session_expired";
 
-	/** What Stripe answers a request with an invalid parameter: here, an event it refuses. */
+	/**
+	 * What Stripe answers a request with an invalid parameter: here, an event it refuses.
+	 */
 	private static final int INVALID_REQUEST = 400;
 
 	private final StripeClient client;
@@ -76,9 +78,10 @@ final class StripeMeterEventStream {
 	}
 
 	/**
-	 * Whether Stripe refused the request for what some of its events say. Anything else is
-	 * the same for every event of the batch (a bad key or missing permission, a rate limit, an
-	 * outage), and sending them again in parts would only ask Stripe more often.
+	 * Whether Stripe refused the request for what some of its events say. Anything else
+	 * is the same for every event of the batch (a bad key or missing permission, a rate
+	 * limit, an outage), and sending them again in parts would only ask Stripe more
+	 * often.
 	 */
 	private static boolean refusesSomeEvent(StripeException ex, Optional<Boolean> shouldRetry) {
 		Integer status = ex.getStatusCode();

@@ -57,10 +57,13 @@ public final class StripeMeterProvider implements MeterProvider {
 
 	/**
 	 * @param client a client with the SDK's own retries off
-	 * @param retryHints the client's HTTP client, when it is one, for Stripe's retry advice
-	 * @param customerMetadataKey the customer metadata key that holds the organization or user ID
+	 * @param retryHints the client's HTTP client, when it is one, for Stripe's retry
+	 * advice
+	 * @param customerMetadataKey the customer metadata key that holds the organization or
+	 * user ID
 	 * @param caches the caches of customers, subscriptions and usage summaries
-	 * @param eventStream whether to send events through the v2 meter event stream, in batches
+	 * @param eventStream whether to send events through the v2 meter event stream, in
+	 * batches
 	 * @param clock tells when the meter event session expires
 	 */
 	public StripeMeterProvider(StripeClient client, StripeRetryHints retryHints, String customerMetadataKey,
@@ -127,8 +130,9 @@ public final class StripeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * An event's payload: the customer, the value, and the dimensions it carries, under the
-	 * keys a Stripe meter's customer mapping, value settings and dimension payload keys name.
+	 * An event's payload: the customer, the value, and the dimensions it carries, under
+	 * the keys a Stripe meter's customer mapping, value settings and dimension payload
+	 * keys name.
 	 */
 	static Map<String, String> payload(UsageEvent event) {
 		Map<String, String> payload = event.dimensions().byKey();
@@ -138,8 +142,8 @@ public final class StripeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * Event summaries of the meter from the minute holding {@code start} to the minute that
-	 * ends at or after {@code end}, as Stripe wants whole minutes; cached.
+	 * Event summaries of the meter from the minute holding {@code start} to the minute
+	 * that ends at or after {@code end}, as Stripe wants whole minutes; cached.
 	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
@@ -154,8 +158,8 @@ public final class StripeMeterProvider implements MeterProvider {
 	}
 
 	/**
-	 * Event summaries grouped by Stripe's value grouping window of an hour or a day, which
-	 * needs the range on whole hours or UTC days, as the caller checked; cached.
+	 * Event summaries grouped by Stripe's value grouping window of an hour or a day,
+	 * which needs the range on whole hours or UTC days, as the caller checked; cached.
 	 */
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end,
@@ -223,8 +227,8 @@ public final class StripeMeterProvider implements MeterProvider {
 
 	/** The customer whose metadata names the subject, else {@code null}. */
 	private String searchCustomer(String referenceId) {
-		String query = "metadata['" + this.customerMetadataKey + "']:'" + referenceId.replace("\\", "\\\\")
-			.replace("'", "\\'") + "'";
+		String query = "metadata['" + this.customerMetadataKey + "']:'"
+				+ referenceId.replace("\\", "\\\\").replace("'", "\\'") + "'";
 		try {
 			for (Customer customer : this.client.v1()
 				.customers()
@@ -247,10 +251,7 @@ public final class StripeMeterProvider implements MeterProvider {
 			.setLimit(1L)
 			.build();
 		try {
-			for (com.stripe.model.Subscription subscription : this.client.v1()
-				.subscriptions()
-				.list(params)
-				.getData()) {
+			for (com.stripe.model.Subscription subscription : this.client.v1().subscriptions().list(params).getData()) {
 				List<SubscriptionItem> items = subscription.getItems().getData();
 				List<String> priceIds = items.stream()
 					.filter((item) -> item.getPrice() != null)
@@ -271,8 +272,9 @@ public final class StripeMeterProvider implements MeterProvider {
 	}
 
 	private StripeProviderException failure(String what, StripeException ex) {
-		return new StripeProviderException("Could not " + what + " at Stripe: "
-				+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex, StripeErrors.lookupFailure(ex));
+		return new StripeProviderException(
+				"Could not " + what + " at Stripe: " + StripeErrors.describe(ex, StripeErrors.message(ex)), ex,
+				StripeErrors.lookupFailure(ex));
 	}
 
 	/**

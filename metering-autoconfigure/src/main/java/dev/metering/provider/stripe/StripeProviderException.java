@@ -3,8 +3,8 @@ package dev.metering.provider.stripe;
 import dev.metering.provider.ProviderLookupException;
 
 /**
- * Stripe could not answer a read (usage, customer, subscription). The message names what was
- * asked and Stripe's answer, never the API key.
+ * Stripe could not answer a read (usage, customer, subscription). The message names what
+ * was asked and Stripe's answer, never the API key.
  */
 public class StripeProviderException extends ProviderLookupException {
 

@@ -8,9 +8,9 @@ import com.stripe.net.StripeRequest;
 import com.stripe.net.StripeResponse;
 
 /**
- * The SDK's HTTP client, keeping the {@code Stripe-Should-Retry} answer of the last request on
- * each thread: the SDK reads that header only for its own retries, which are off, since the
- * dispatcher decides.
+ * The SDK's HTTP client, keeping the {@code Stripe-Should-Retry} answer of the last
+ * request on each thread: the SDK reads that header only for its own retries, which are
+ * off, since the dispatcher decides.
  */
 public final class StripeRetryHints extends HttpURLConnectionClient {
 
@@ -27,7 +27,10 @@ public final class StripeRetryHints extends HttpURLConnectionClient {
 		return response;
 	}
 
-	/** What Stripe said of retrying the last request made on this thread, if it said anything. */
+	/**
+	 * What Stripe said of retrying the last request made on this thread, if it said
+	 * anything.
+	 */
 	Optional<Boolean> lastShouldRetry() {
 		return Optional.ofNullable(this.shouldRetry.get());
 	}

@@ -28,19 +28,24 @@ import dev.metering.provider.WebhookNotification;
  * Stripe's webhooks, from the event destinations that send to one path: snapshot events
  * ({@code customer.created}, {@code customer.updated}, {@code customer.deleted},
  * {@code checkout.session.completed}, {@code customer.subscription.*}; see
- * {@link StripeAccountEvents}) and thin events ({@code v1.billing.meter.error_report_triggered},
- * {@code v1.billing.meter.no_meter_found}), each destination signing with its own secret in the
- * {@code Stripe-Signature} header, which stripe-java's {@link Webhook} checks.
+ * {@link StripeAccountEvents}) and thin events
+ * ({@code v1.billing.meter.error_report_triggered},
+ * {@code v1.billing.meter.no_meter_found}), each destination signing with its own secret
+ * in the {@code Stripe-Signature} header, which stripe-java's {@link Webhook} checks.
  * <p>
  * A thin event carries no data: the error report it announces is read from Stripe
- * ({@code GET /v2/core/events/{id}}) only once the delivery is known to be new. Its JSON is
- * read as Stripe sends it, since stripe-java 33 models the report's reason without accessors.
+ * ({@code GET /v2/core/events/{id}}) only once the delivery is known to be new. Its JSON
+ * is read as Stripe sends it, since stripe-java 33 models the report's reason without
+ * accessors.
  */
 public final class StripeWebhooks implements ProviderWebhooks {
 
 	static final String SIGNATURE_HEADER = "Stripe-Signature";
 
-	/** The thin events of usage Stripe refused after accepting it, whose data has the same shape. */
+	/**
+	 * The thin events of usage Stripe refused after accepting it, whose data has the same
+	 * shape.
+	 */
 	private static final Set<String> METER_ERROR_EVENTS = Set.of("v1.billing.meter.error_report_triggered",
 			"v1.billing.meter.no_meter_found");
 
@@ -60,10 +65,11 @@ public final class StripeWebhooks implements ProviderWebhooks {
 
 	/**
 	 * @param client reads the error reports that thin events announce
-	 * @param secrets the signing secret of each event destination sending to this application
+	 * @param secrets the signing secret of each event destination sending to this
+	 * application
 	 * @param tolerance how old a signature may be; an older one is refused as a replay
-	 * @param customerMetadataKey the customer metadata key that holds the organization or user
-	 * ID
+	 * @param customerMetadataKey the customer metadata key that holds the organization or
+	 * user ID
 	 * @param clock tells how old a signature is
 	 */
 	public StripeWebhooks(StripeClient client, List<String> secrets, Duration tolerance, String customerMetadataKey,
@@ -103,7 +109,8 @@ public final class StripeWebhooks implements ProviderWebhooks {
 				return;
 			}
 			catch (SignatureVerificationException ex) {
-				// the signature of one destination's secret, too old, says more than a mismatch with another's
+				// the signature of one destination's secret, too old, says more than a
+				// mismatch with another's
 				if (refusal == null || ex.getMessage().contains("tolerance")) {
 					refusal = ex.getMessage();
 				}
@@ -131,8 +138,8 @@ public final class StripeWebhooks implements ProviderWebhooks {
 	}
 
 	/**
-	 * The refusals of an error report: the sample errors Stripe names by identifier, and how
-	 * many more of each type it counted.
+	 * The refusals of an error report: the sample errors Stripe names by identifier, and
+	 * how many more of each type it counted.
 	 */
 	private ProviderEvent.UsageRefused refusals(String id, String type, JsonNode event) {
 		JsonNode data = event.path("data");
@@ -144,7 +151,8 @@ public final class StripeWebhooks implements ProviderWebhooks {
 			for (JsonNode sample : errorType.path("sample_errors")) {
 				String identifier = sample.path("request").path("identifier").asString(null);
 				if (identifier != null) {
-					refusals.add(new ProviderEvent.Refusal(identifier, code, sample.path("error_message").asString("")));
+					refusals
+						.add(new ProviderEvent.Refusal(identifier, code, sample.path("error_message").asString("")));
 					named++;
 				}
 			}
@@ -202,8 +210,10 @@ public final class StripeWebhooks implements ProviderWebhooks {
 				return Optional.of(refusals(this.id, this.type, readJson(body)));
 			}
 			catch (StripeException ex) {
-				throw new StripeProviderException("Could not read event " + this.id + " at Stripe: "
-						+ StripeErrors.describe(ex, StripeErrors.message(ex)), ex, StripeErrors.lookupFailure(ex));
+				throw new StripeProviderException(
+						"Could not read event " + this.id + " at Stripe: "
+								+ StripeErrors.describe(ex, StripeErrors.message(ex)),
+						ex, StripeErrors.lookupFailure(ex));
 			}
 		}
 

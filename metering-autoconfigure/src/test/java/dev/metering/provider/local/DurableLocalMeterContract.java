@@ -20,8 +20,9 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The local meter in a database: what it was delivered survives the application context being
- * closed and started again on the same database, and so does its memory of identifiers.
+ * The local meter in a database: what it was delivered survives the application context
+ * being closed and started again on the same database, and so does its memory of
+ * identifiers.
  */
 abstract class DurableLocalMeterContract {
 
@@ -31,9 +32,10 @@ abstract class DurableLocalMeterContract {
 	private ApplicationContextRunner contextRunner() {
 		return new ApplicationContextRunner()
 			.withConfiguration(MeteringAutoConfigurations.with(DataSourceAutoConfiguration.class))
-			.withPropertyValues("metering.meters.ai-tokens.event-name=ai_tokens", "metering.delivery.flush-interval=20ms",
-					"metering.jdbc.initialize-schema=always",
-					// each event reaches the meter under the identifier it was recorded with
+			.withPropertyValues("metering.meters.ai-tokens.event-name=ai_tokens",
+					"metering.delivery.flush-interval=20ms", "metering.jdbc.initialize-schema=always",
+					// each event reaches the meter under the identifier it was recorded
+					// with
 					"metering.delivery.coalesce=false")
 			.withPropertyValues(dataSourceProperties());
 	}
@@ -57,7 +59,8 @@ abstract class DurableLocalMeterContract {
 		contextRunner().run((context) -> {
 			assertThat(used(context, customer)).as("getUsage after the restart").isEqualTo(42);
 			LocalMeterProvider meter = context.getBean(LocalMeterProvider.class);
-			// what the dispatcher does when a crash came between delivery and its record of it
+			// what the dispatcher does when a crash came between delivery and its record
+			// of it
 			assertThat(meter.deliver(delivered.get())).isInstanceOf(DeliveryOutcome.Delivered.class);
 			assertThat(used(context, customer)).as("a redelivered identifier is not counted again").isEqualTo(42);
 			assertThat(meter.eventCount("ai_tokens", customer)).isEqualTo(2);
@@ -76,12 +79,12 @@ abstract class DurableLocalMeterContract {
 			Instant minute = Instant.parse("2026-11-02T10:15:00Z");
 			meter.deliver(new UsageEvent("usage_huge_1", "ai_tokens", customer, Long.MAX_VALUE - 1, minute));
 			meter.deliver(new UsageEvent("usage_huge_2", "ai_tokens", customer, 5, minute));
-			meter.deliver(new UsageEvent("usage_huge_3", "ai_tokens", customer, Long.MAX_VALUE, minute.plusSeconds(60)));
+			meter
+				.deliver(new UsageEvent("usage_huge_3", "ai_tokens", customer, Long.MAX_VALUE, minute.plusSeconds(60)));
 
 			assertThat(billing(context).getUsage("ai-tokens", customer, null, null).get(0).aggregatedValue())
 				.isEqualTo(Long.MAX_VALUE);
-			assertThat(billing(context)
-				.getUsage("ai-tokens", customer, minute.plusSeconds(60), minute.plusSeconds(120))
+			assertThat(billing(context).getUsage("ai-tokens", customer, minute.plusSeconds(60), minute.plusSeconds(120))
 				.get(0)
 				.aggregatedValue()).isEqualTo(Long.MAX_VALUE);
 			assertThat(meter.eventCount("ai_tokens", customer)).isEqualTo(3);

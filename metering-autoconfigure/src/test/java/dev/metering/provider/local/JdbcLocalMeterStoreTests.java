@@ -21,8 +21,8 @@ import dev.metering.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The local meter's tables shared by several instances: one of them forgets the identifiers
- * counted longer ago than the retention, once an hour.
+ * The local meter's tables shared by several instances: one of them forgets the
+ * identifiers counted longer ago than the retention, once an hour.
  */
 class JdbcLocalMeterStoreTests {
 
@@ -61,8 +61,8 @@ class JdbcLocalMeterStoreTests {
 	}
 
 	private static boolean counted(JdbcTemplate jdbc, String identifier) {
-		return jdbc.queryForObject("SELECT COUNT(*) FROM metering_local_identifier WHERE identifier = ?",
-				Integer.class, identifier) == 1;
+		return jdbc.queryForObject("SELECT COUNT(*) FROM metering_local_identifier WHERE identifier = ?", Integer.class,
+				identifier) == 1;
 	}
 
 }

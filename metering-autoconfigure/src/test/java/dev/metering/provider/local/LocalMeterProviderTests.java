@@ -39,8 +39,7 @@ class LocalMeterProviderTests {
 		deliver("usage_d", 8, "2026-11-02T10:03:00Z");
 
 		assertThat(sum("2026-11-02T10:01:00Z", "2026-11-02T10:03:00Z")).isEqualTo(2 + 4);
-		assertThat(sum("2026-11-02T10:01:30Z", "2026-11-02T10:03:00Z")).as("start's minute included")
-			.isEqualTo(2 + 4);
+		assertThat(sum("2026-11-02T10:01:30Z", "2026-11-02T10:03:00Z")).as("start's minute included").isEqualTo(2 + 4);
 		assertThat(sum(null, "2026-11-02T10:01:00Z")).isEqualTo(1);
 		assertThat(sum("2026-11-02T10:02:00Z", null)).isEqualTo(4 + 8);
 		assertThat(this.meter.usage(METER, "cus_other", null, null).get(0).aggregatedValue()).isZero();

@@ -20,8 +20,8 @@ import dev.metering.support.MeteringAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Where the local meter keeps its sums: in the application's database when it has one, else
- * in memory with a warning at start-up.
+ * Where the local meter keeps its sums: in the application's database when it has one,
+ * else in memory with a warning at start-up.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LocalMeteringAutoConfigurationTests {
@@ -33,12 +33,11 @@ class LocalMeteringAutoConfigurationTests {
 
 	@Test
 	void aDataSourceKeepsTheSumsInATable(CapturedOutput output) {
-		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:local-meter-table")
-			.run((context) -> {
-				deliver(context);
-				assertThat(rows(context)).isOne();
-				assertThat(output).doesNotContain(IN_MEMORY_WARNING);
-			});
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:local-meter-table").run((context) -> {
+			deliver(context);
+			assertThat(rows(context)).isOne();
+			assertThat(output).doesNotContain(IN_MEMORY_WARNING);
+		});
 	}
 
 	@Test
@@ -77,7 +76,8 @@ class LocalMeteringAutoConfigurationTests {
 	}
 
 	private static long rows(AssertableApplicationContext context) {
-		return new JdbcTemplate(context.getBean(DataSource.class)).queryForObject("SELECT COUNT(*) FROM metering_local_usage", Long.class);
+		return new JdbcTemplate(context.getBean(DataSource.class))
+			.queryForObject("SELECT COUNT(*) FROM metering_local_usage", Long.class);
 	}
 
 }

@@ -30,9 +30,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.awaitility.Awaitility.await;
 
 /**
- * Reconciliation against the local meter, with the outbox in the application's database: a
- * meter that acknowledged an event without counting it is caught with the exact difference,
- * a meter that counted everything shows no drift, and the schedule runs on its own.
+ * Reconciliation against the local meter, with the outbox in the application's database:
+ * a meter that acknowledged an event without counting it is caught with the exact
+ * difference, a meter that counted everything shows no drift, and the schedule runs on
+ * its own.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LocalReconciliationTests {
@@ -102,14 +103,12 @@ class LocalReconciliationTests {
 	void aWindowThatIsNotOnWholeMinutesOrHasNotClosedIsRefused() {
 		this.contextRunner.run((context) -> {
 			UsageReconciler reconciler = context.getBean(UsageReconciler.class);
-			assertThatIllegalArgumentException()
-				.isThrownBy(() -> reconciler.reconcile(YESTERDAY.plusSeconds(1), TODAY))
+			assertThatIllegalArgumentException().isThrownBy(() -> reconciler.reconcile(YESTERDAY.plusSeconds(1), TODAY))
 				.withMessageContaining("whole minutes");
 			assertThatIllegalArgumentException()
 				.isThrownBy(() -> reconciler.reconcile(TODAY, TODAY.plus(Duration.ofDays(1))))
 				.withMessageContaining("must have closed");
-			assertThatIllegalArgumentException()
-				.isThrownBy(() -> reconciler.reconcile(TODAY, YESTERDAY))
+			assertThatIllegalArgumentException().isThrownBy(() -> reconciler.reconcile(TODAY, YESTERDAY))
 				.withMessageContaining("must start before it ends");
 		});
 	}
@@ -117,9 +116,9 @@ class LocalReconciliationTests {
 	/** Three customers, several events each over yesterday, all delivered. */
 	private static void recordYesterday(BillingClient billing) {
 		for (int i = 0; i < 30; i++) {
-			assertThat(billing.recordUsage("ai_tokens", "cus_" + (i % 3), value(i),
-					YESTERDAY.plus(Duration.ofMinutes(37L * i))).recorded())
-				.isTrue();
+			assertThat(billing
+				.recordUsage("ai_tokens", "cus_" + (i % 3), value(i), YESTERDAY.plus(Duration.ofMinutes(37L * i)))
+				.recorded()).isTrue();
 		}
 		assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 	}
@@ -138,7 +137,9 @@ class LocalReconciliationTests {
 		return 100 + i;
 	}
 
-	/** A meter store that acknowledges the first event it is given without counting it. */
+	/**
+	 * A meter store that acknowledges the first event it is given without counting it.
+	 */
 	static final class ForgetfulStore implements LocalMeterStore {
 
 		private final LocalMeterStore store = new InMemoryLocalMeterStore();

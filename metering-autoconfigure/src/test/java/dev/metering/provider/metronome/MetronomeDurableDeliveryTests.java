@@ -63,8 +63,7 @@ class MetronomeDurableDeliveryTests extends DurableDeliveryContract {
 	protected List<SentEvent> eventsOf(LoggedRequest request) {
 		return MetronomeStub.events(request)
 			.stream()
-			.map((event) -> new SentEvent(event.path("transaction_id").asString(),
-					event.path("customer_id").asString(),
+			.map((event) -> new SentEvent(event.path("transaction_id").asString(), event.path("customer_id").asString(),
 					Long.parseLong(event.path("properties").path("value").asString())))
 			.toList();
 	}

@@ -33,10 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A customer look-up at Metronome that fails with nothing cached never lets AI through for
- * free: an outage lets the call run and bills its usage once Metronome names the customer; a
- * refused token refuses calls before the model with a 503, turns the health DOWN, and is
- * logged without the token.
+ * A customer look-up at Metronome that fails with nothing cached never lets AI through
+ * for free: an outage lets the call run and bills its usage once Metronome names the
+ * customer; a refused token refuses calls before the model with a 503, turns the health
+ * DOWN, and is logged without the token.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MetronomeLookupFailureTests {
@@ -107,13 +107,15 @@ class MetronomeLookupFailureTests {
 				.doesNotContain(TOKEN);
 
 			customerAnswers(MetronomeStub.customersWith(CUSTOMER, "org_a"));
-			await().atMost(Duration.ofSeconds(5))
-				.until(() -> chat(context, "org_a").getResponse().getStatus() == 200);
+			await().atMost(Duration.ofSeconds(5)).until(() -> chat(context, "org_a").getResponse().getStatus() == 200);
 			assertThat(context.getBean(MeteringHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
 
-	/** Metronome's answer to look-ups of customers by ingest alias from now on: the latest stub wins. */
+	/**
+	 * Metronome's answer to look-ups of customers by ingest alias from now on: the latest
+	 * stub wins.
+	 */
 	private static void customerAnswers(ResponseDefinitionBuilder answer) {
 		metronome.stubFor(MetronomeStub.customerByAlias("org_new").willReturn(answer));
 		metronome.stubFor(MetronomeStub.customerByAlias("org_a").willReturn(answer));

@@ -35,9 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Recording through the Metronome provider against a WireMock server speaking Metronome's wire
- * format: the events' shape, batches split down to the event Metronome refuses, held back for a
- * refused token, retried after timeouts, resets, rate limits and server errors.
+ * Recording through the Metronome provider against a WireMock server speaking Metronome's
+ * wire format: the events' shape, batches split down to the event Metronome refuses, held
+ * back for a refused token, retried after timeouts, resets, rate limits and server
+ * errors.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MetronomeMeterProviderTests {
@@ -102,9 +103,10 @@ class MetronomeMeterProviderTests {
 				new FixedUsageChatModel(12, 5).askMetered(context, "org_acme", "gpt-4o-mini");
 				assertThat(context.getBean(BillingClient.class).flush(Duration.ofSeconds(5))).isTrue();
 			});
-		assertThat(sentEvents()).map((event) -> event.path("properties").path("model").asString() + " "
-				+ event.path("properties").path("token_type").asString() + " "
-				+ event.path("properties").path("tokens").asString())
+		assertThat(sentEvents())
+			.map((event) -> event.path("properties").path("model").asString() + " "
+					+ event.path("properties").path("token_type").asString() + " "
+					+ event.path("properties").path("tokens").asString())
 			.containsExactlyInAnyOrder("gpt-4o-mini input 12", "gpt-4o-mini output 5");
 	}
 
@@ -119,7 +121,8 @@ class MetronomeMeterProviderTests {
 			}
 			assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 		});
-		// how the 150 fall into passes is up to the machine; how many a request carries is not
+		// how the 150 fall into passes is up to the machine; how many a request carries
+		// is not
 		List<Integer> sizes = requestsBesideTheFirstPass().stream()
 			.map((request) -> MetronomeStub.events(request).size())
 			.toList();
@@ -130,10 +133,16 @@ class MetronomeMeterProviderTests {
 
 	@Test
 	void aTimedOutBatchIsSentAgainWithTheSameTransactionIds() {
-		// the first answer comes too late: Metronome has the events, the client never learns it
-		metronome.stubFor(MetronomeStub.ingest().inScenario("late").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(MetronomeStub.ingested().withFixedDelay(1500)).willSetStateTo("stored"));
-		metronome.stubFor(MetronomeStub.ingest().inScenario("late").whenScenarioStateIs("stored")
+		// the first answer comes too late: Metronome has the events, the client never
+		// learns it
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("late")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(MetronomeStub.ingested().withFixedDelay(1500))
+			.willSetStateTo("stored"));
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("late")
+			.whenScenarioStateIs("stored")
 			.willReturn(MetronomeStub.ingested()));
 		// a read timeout that the late answer misses by far, even on a busy machine
 		assertSentTwiceWithTheSameTransactionIds("metering.metronome.read-timeout=300ms");
@@ -141,18 +150,28 @@ class MetronomeMeterProviderTests {
 
 	@Test
 	void aConnectionResetAfterTheRequestWasTakenSendsTheBatchAgainWithTheSameTransactionIds() {
-		metronome.stubFor(MetronomeStub.ingest().inScenario("reset").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(MetronomeStub.ingested().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("up"));
-		metronome.stubFor(MetronomeStub.ingest().inScenario("reset").whenScenarioStateIs("up")
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("reset")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(MetronomeStub.ingested().withFault(Fault.CONNECTION_RESET_BY_PEER))
+			.willSetStateTo("up"));
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("reset")
+			.whenScenarioStateIs("up")
 			.willReturn(MetronomeStub.ingested()));
 		assertSentTwiceWithTheSameTransactionIds();
 	}
 
 	@Test
 	void aServerErrorIsRetriedWithTheSameTransactionIds() {
-		metronome.stubFor(MetronomeStub.ingest().inScenario("5xx").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(MetronomeStub.error(503, "Service unavailable")).willSetStateTo("up"));
-		metronome.stubFor(MetronomeStub.ingest().inScenario("5xx").whenScenarioStateIs("up")
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("5xx")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(MetronomeStub.error(503, "Service unavailable"))
+			.willSetStateTo("up"));
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("5xx")
+			.whenScenarioStateIs("up")
 			.willReturn(MetronomeStub.ingested()));
 		assertSentTwiceWithTheSameTransactionIds();
 	}
@@ -176,7 +195,9 @@ class MetronomeMeterProviderTests {
 
 	@Test
 	void aBatchWithOneBadEventIsSplitDownToItDeliveringTheOthersAndDeadLetteringItWithMetronomesMessage() {
-		metronome.stubFor(MetronomeStub.ingest().withRequestBody(containing("org_bad")).atPriority(1)
+		metronome.stubFor(MetronomeStub.ingest()
+			.withRequestBody(containing("org_bad"))
+			.atPriority(1)
 			.willReturn(MetronomeStub.error(400, "properties.tokens must be a number")));
 		metronome.stubFor(MetronomeStub.ingest().atPriority(2).willReturn(MetronomeStub.ingested()));
 		this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h").run((context) -> {
@@ -214,16 +235,21 @@ class MetronomeMeterProviderTests {
 
 	@Test
 	void unauthorizedHoldsTheBacklogUntilTheTokenIsFixedAndNeverLogsIt(CapturedOutput output) {
-		metronome.stubFor(MetronomeStub.ingest().inScenario("token").whenScenarioStateIs(Scenario.STARTED)
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("token")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(MetronomeStub.error(401, "Invalid API token " + TOKEN)));
-		metronome.stubFor(MetronomeStub.ingest().inScenario("token").whenScenarioStateIs("fixed")
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("token")
+			.whenScenarioStateIs("fixed")
 			.willReturn(MetronomeStub.ingested()));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			UndeliveredUsage outbox = context.getBean(UndeliveredUsage.class);
 			billing.recordUsage("ai_tokens", "org_a", 1);
 			billing.recordUsage("ai_tokens", "org_a", 2);
-			// more refusals than metering.delivery.max-attempts: a wrong token uses up nothing
+			// more refusals than metering.delivery.max-attempts: a wrong token uses up
+			// nothing
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> metronome.findAll(postRequestedFor(urlEqualTo(MetronomeStub.INGEST))).size() >= 8);
 			assertThat(outbox.deadLetters()).isEmpty();
@@ -239,9 +265,14 @@ class MetronomeMeterProviderTests {
 
 	@Test
 	void aRateLimitIsWaitedOutForAsLongAsRetryAfterSays() {
-		metronome.stubFor(MetronomeStub.ingest().inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(MetronomeStub.rateLimited(1)).willSetStateTo("free"));
-		metronome.stubFor(MetronomeStub.ingest().inScenario("busy").whenScenarioStateIs("free")
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("busy")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(MetronomeStub.rateLimited(1))
+			.willSetStateTo("free"));
+		metronome.stubFor(MetronomeStub.ingest()
+			.inScenario("busy")
+			.whenScenarioStateIs("free")
 			.willReturn(MetronomeStub.ingested()));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -286,12 +317,14 @@ class MetronomeMeterProviderTests {
 	}
 
 	/**
-	 * Delivers an event of its own and waits for it, so that the dispatcher's pass at start is
-	 * over: with a flush interval of an hour, the next pass is the test's flush, which takes
-	 * every event recorded until then in one batch.
+	 * Delivers an event of its own and waits for it, so that the dispatcher's pass at
+	 * start is over: with a flush interval of an hour, the next pass is the test's flush,
+	 * which takes every event recorded until then in one batch.
 	 */
 	private static void awaitThePassAtStart(BillingClient billing) {
-		metronome.stubFor(MetronomeStub.ingest().withRequestBody(containing(FIRST_PASS)).atPriority(1)
+		metronome.stubFor(MetronomeStub.ingest()
+			.withRequestBody(containing(FIRST_PASS))
+			.atPriority(1)
 			.willReturn(MetronomeStub.ingested()));
 		billing.recordUsage("ai_tokens", FIRST_PASS, 1);
 		assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();

@@ -40,9 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * What the Metronome provider reads from a WireMock server speaking Metronome's wire format:
- * usage from the usage query, customers by ingest alias, plans and periods from contracts, and
- * prepaid balances from commits and credits.
+ * What the Metronome provider reads from a WireMock server speaking Metronome's wire
+ * format: usage from the usage query, customers by ingest alias, plans and periods from
+ * contracts, and prepaid balances from commits and credits.
  */
 class MetronomeReadsTests {
 
@@ -80,10 +80,10 @@ class MetronomeReadsTests {
 			.willReturn(MetronomeStub.usageOf(CUSTOMER, METRIC_ID, "PT3H", "2026-01-01T09:00:00Z", 42.4)));
 		Instant start = Instant.parse("2026-01-01T09:15:00Z");
 		Instant end = Instant.parse("2026-01-01T11:30:00Z");
-		this.contextRunner.run((context) -> assertThat(context.getBean(BillingClient.class)
-			.getUsage(METRIC_ID, CUSTOMER, start, end))
-			.containsExactly(new MeterUsageSummary(METRIC_ID, CUSTOMER, 42, Instant.parse("2026-01-01T09:00:00Z"),
-					Instant.parse("2026-01-01T12:00:00Z"))));
+		this.contextRunner
+			.run((context) -> assertThat(context.getBean(BillingClient.class).getUsage(METRIC_ID, CUSTOMER, start, end))
+				.containsExactly(new MeterUsageSummary(METRIC_ID, CUSTOMER, 42, Instant.parse("2026-01-01T09:00:00Z"),
+						Instant.parse("2026-01-01T12:00:00Z"))));
 		JsonNode query = MetronomeStub
 			.body(metronome.findAll(postRequestedFor(urlPathEqualTo(MetronomeStub.USAGE))).get(0));
 		assertThat(query.path("starting_on").asString()).isEqualTo("2026-01-01T09:00:00Z");
@@ -113,12 +113,13 @@ class MetronomeReadsTests {
 
 	@Test
 	void usageFollowsEveryPageMetronomeAnswers() {
-		metronome.stubFor(MetronomeStub.usage()
-			.withQueryParam("next_page", absent())
-			.willReturn(MetronomeStub.json(200, "{\"data\":[{\"customer_id\":\"" + CUSTOMER
-					+ "\",\"billable_metric_id\":\"" + METRIC_ID + "\",\"billable_metric_name\":\"AI tokens\","
-					+ "\"start_timestamp\":\"2026-01-01T00:00:00Z\",\"end_timestamp\":\"2026-01-01T01:00:00Z\","
-					+ "\"value\":3}],\"next_page\":\"cursor_2\"}")));
+		metronome
+			.stubFor(MetronomeStub.usage()
+				.withQueryParam("next_page", absent())
+				.willReturn(MetronomeStub.json(200, "{\"data\":[{\"customer_id\":\"" + CUSTOMER
+						+ "\",\"billable_metric_id\":\"" + METRIC_ID + "\",\"billable_metric_name\":\"AI tokens\","
+						+ "\"start_timestamp\":\"2026-01-01T00:00:00Z\",\"end_timestamp\":\"2026-01-01T01:00:00Z\","
+						+ "\"value\":3}],\"next_page\":\"cursor_2\"}")));
 		metronome.stubFor(MetronomeStub.usage()
 			.withQueryParam("next_page", equalTo("cursor_2"))
 			.willReturn(MetronomeStub.usageOf(CUSTOMER, METRIC_ID, "PT1H", "2026-01-01T01:00:00Z", 4)));
@@ -131,16 +132,15 @@ class MetronomeReadsTests {
 
 	@Test
 	void usageOfAnIngestAliasIsReadForTheCustomerWithThatAlias() {
-		metronome.stubFor(MetronomeStub.customerByAlias("org_acme").willReturn(MetronomeStub.customersWith(CUSTOMER,
-				"org_acme")));
+		metronome.stubFor(MetronomeStub.customerByAlias("org_acme")
+			.willReturn(MetronomeStub.customersWith(CUSTOMER, "org_acme")));
 		metronome.stubFor(MetronomeStub.customerByAlias("org_none").willReturn(MetronomeStub.noCustomers()));
 		metronome.stubFor(MetronomeStub.usage()
 			.willReturn(MetronomeStub.usageOf(CUSTOMER, METRIC_ID, "PT1H", "2026-01-01T00:00:00Z", 5)));
 		Instant start = Instant.parse("2026-01-01T00:00:00Z");
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
-			assertThat(billing.getUsage(METRIC_ID, "org_acme", start, start.plus(Duration.ofHours(1))))
-				.singleElement()
+			assertThat(billing.getUsage(METRIC_ID, "org_acme", start, start.plus(Duration.ofHours(1)))).singleElement()
 				.satisfies((summary) -> {
 					assertThat(summary.customerId()).isEqualTo("org_acme");
 					assertThat(summary.aggregatedValue()).isEqualTo(5);
@@ -171,8 +171,8 @@ class MetronomeReadsTests {
 
 	@Test
 	void customersAreFoundByIngestAliasAndAbsenceIsNoError() {
-		metronome.stubFor(MetronomeStub.customerByAlias("org_new").willReturn(MetronomeStub.customersWith(CUSTOMER,
-				"org_new", "billing@new.example")));
+		metronome.stubFor(MetronomeStub.customerByAlias("org_new")
+			.willReturn(MetronomeStub.customersWith(CUSTOMER, "org_new", "billing@new.example")));
 		metronome.stubFor(MetronomeStub.customerByAlias("org_none").willReturn(MetronomeStub.noCustomers()));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -188,15 +188,17 @@ class MetronomeReadsTests {
 		Instant now = Instant.now();
 		Instant anchor = now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(400));
 		String startingAt = anchor.toString();
-		metronome.stubFor(MetronomeStub.contracts().withRequestBody(containingCustomer(CUSTOMER))
-			.willReturn(MetronomeStub.contractsOf(MetronomeStub.contract(CUSTOMER, PRO_RATE_CARD, startingAt,
-					anchor.toString(), "MONTHLY"))));
+		metronome.stubFor(MetronomeStub.contracts()
+			.withRequestBody(containingCustomer(CUSTOMER))
+			.willReturn(MetronomeStub.contractsOf(
+					MetronomeStub.contract(CUSTOMER, PRO_RATE_CARD, startingAt, anchor.toString(), "MONTHLY"))));
 		String teamCustomer = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
-		metronome.stubFor(MetronomeStub.contracts().withRequestBody(containingCustomer(teamCustomer))
+		metronome.stubFor(MetronomeStub.contracts()
+			.withRequestBody(containingCustomer(teamCustomer))
 			.willReturn(MetronomeStub.contractsOf(MetronomeStub.contract(teamCustomer,
 					"00000000-0000-4000-8000-000000000000", startingAt, anchor.toString(), "WEEKLY", TEAM_PRODUCT))));
-		metronome.stubFor(MetronomeStub.customerByAlias("org_free").willReturn(MetronomeStub.customersWith(
-				"1dd86915-97f1-4d92-8fa6-763c0235093a", "org_free")));
+		metronome.stubFor(MetronomeStub.customerByAlias("org_free")
+			.willReturn(MetronomeStub.customersWith("1dd86915-97f1-4d92-8fa6-763c0235093a", "org_free")));
 		metronome.stubFor(MetronomeStub.contracts().atPriority(10).willReturn(MetronomeStub.contractsOf()));
 		this.contextRunner
 			.withPropertyValues("metering.accounts.org_pro.customer-id=" + CUSTOMER,
@@ -216,11 +218,11 @@ class MetronomeReadsTests {
 				UsageStatus team = billing.getUsageStatus("org_team", "aiTokens");
 				assertThat(Duration.between(team.periodStart(), team.periodEnd())).isEqualTo(Duration.ofDays(7));
 			});
-		JsonNode query = MetronomeStub.body(metronome.findAll(
-				postRequestedFor(urlEqualTo(MetronomeStub.CONTRACTS)).withRequestBody(containingCustomer(CUSTOMER)))
+		JsonNode query = MetronomeStub.body(metronome
+			.findAll(
+					postRequestedFor(urlEqualTo(MetronomeStub.CONTRACTS)).withRequestBody(containingCustomer(CUSTOMER)))
 			.get(0));
-		assertThat(Instant.parse(query.path("covering_date").asString())).isBetween(now.minusSeconds(1),
-				Instant.now());
+		assertThat(Instant.parse(query.path("covering_date").asString())).isBetween(now.minusSeconds(1), Instant.now());
 	}
 
 	@Test
@@ -229,14 +231,15 @@ class MetronomeReadsTests {
 		String from = now.minus(Duration.ofDays(10)).toString();
 		String soon = now.plus(Duration.ofDays(5)).truncatedTo(ChronoUnit.SECONDS).toString();
 		String later = now.plus(Duration.ofDays(20)).toString();
-		metronome.stubFor(MetronomeStub.balances().willReturn(MetronomeStub.balancesOf(
-				MetronomeStub.balance("PREPAID", AI_CREDITS, "AI credits", 100000, 61234.9, from, later),
-				MetronomeStub.balance("CREDIT", AI_CREDITS, "AI credits", 5000, 5000, from, soon),
-				MetronomeStub.balance("POSTPAID", AI_CREDITS, "AI credits", 900000, 900000, from, later),
-				MetronomeStub.balance("PREPAID", USD, "USD (cents)", 20000, 1500, from, later))));
+		metronome.stubFor(MetronomeStub.balances()
+			.willReturn(MetronomeStub.balancesOf(
+					MetronomeStub.balance("PREPAID", AI_CREDITS, "AI credits", 100000, 61234.9, from, later),
+					MetronomeStub.balance("CREDIT", AI_CREDITS, "AI credits", 5000, 5000, from, soon),
+					MetronomeStub.balance("POSTPAID", AI_CREDITS, "AI credits", 900000, 900000, from, later),
+					MetronomeStub.balance("PREPAID", USD, "USD (cents)", 20000, 1500, from, later))));
 		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.metronome.credit-type-id=" + AI_CREDITS)
-			.run((context) -> assertThat(balance(context, CUSTOMER)).contains(new ProviderBalance(CUSTOMER,
-					"AI credits", 105000, 66234, Instant.parse(soon))));
+			.run((context) -> assertThat(balance(context, CUSTOMER))
+				.contains(new ProviderBalance(CUSTOMER, "AI credits", 105000, 66234, Instant.parse(soon))));
 		JsonNode query = MetronomeStub
 			.body(metronome.findAll(postRequestedFor(urlEqualTo(MetronomeStub.BALANCES))).get(0));
 		assertThat(query.path("customer_id").asString()).isEqualTo(CUSTOMER);
@@ -249,12 +252,13 @@ class MetronomeReadsTests {
 		Instant now = Instant.now();
 		String from = now.minus(Duration.ofDays(1)).toString();
 		String later = now.plus(Duration.ofDays(20)).toString();
-		metronome.stubFor(MetronomeStub.balances().willReturn(MetronomeStub.balancesOf(
-				MetronomeStub.balance("PREPAID", AI_CREDITS, "AI credits", 100, 40, from, later),
-				MetronomeStub.balance("PREPAID", USD, "USD (cents)", 20000, 1500, from, later))));
-		this.contextRunner.run((context) -> assertThatIllegalStateException()
-			.isThrownBy(() -> balance(context, CUSTOMER))
-			.withMessageContaining("metering.meters.ai-tokens.metronome.credit-type-id"));
+		metronome.stubFor(MetronomeStub.balances()
+			.willReturn(MetronomeStub.balancesOf(
+					MetronomeStub.balance("PREPAID", AI_CREDITS, "AI credits", 100, 40, from, later),
+					MetronomeStub.balance("PREPAID", USD, "USD (cents)", 20000, 1500, from, later))));
+		this.contextRunner
+			.run((context) -> assertThatIllegalStateException().isThrownBy(() -> balance(context, CUSTOMER))
+				.withMessageContaining("metering.meters.ai-tokens.metronome.credit-type-id"));
 	}
 
 	@Test

@@ -22,9 +22,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Reconciliation against a Metronome stub, read over whole hours: a window that starts and
- * ends inside hours is compared with what was delivered over the hours Metronome counted, for
- * every customer alike.
+ * Reconciliation against a Metronome stub, read over whole hours: a window that starts
+ * and ends inside hours is compared with what was delivered over the hours Metronome
+ * counted, for every customer alike.
  */
 class MetronomeReconciliationTests {
 
@@ -50,7 +50,8 @@ class MetronomeReconciliationTests {
 	@Test
 	void aWindowInsideHoursIsComparedOverTheHoursMetronomeCounted() {
 		metronome.stubFor(MetronomeStub.ingest().willReturn(MetronomeStub.ingested()));
-		// Metronome's totals of 10:00 to 12:00, the hours holding the window: it lost 1 of B's
+		// Metronome's totals of 10:00 to 12:00, the hours holding the window: it lost 1
+		// of B's
 		metronome.stubFor(MetronomeStub.usage()
 			.withRequestBody(matchingJsonPath("$.customer_ids[0]", equalTo(CUSTOMER_A)))
 			.willReturn(MetronomeStub.usageOf(CUSTOMER_A, METRIC_ID, "PT2H", at(10, 0).toString(), 12)));

@@ -107,8 +107,8 @@ public final class MetronomeStub {
 	}
 
 	/**
-	 * A {@code ContractV2} on the rate card, whose usage statements follow the cadence from the
-	 * anchor.
+	 * A {@code ContractV2} on the rate card, whose usage statements follow the cadence
+	 * from the anchor.
 	 */
 	public static String contract(String customerId, String rateCardId, String startingAt, String anchor,
 			String frequency, String... subscribedProducts) {
@@ -123,11 +123,14 @@ public final class MetronomeStub {
 				+ "\"starting_at\":\"" + startingAt + "\",\"rate_card_id\":\"" + rateCardId + "\","
 				+ "\"name\":\"Pro\",\"usage_statement_schedule\":{\"billing_anchor_date\":\"" + anchor
 				+ "\",\"frequency\":\"" + frequency + "\"},\"commits\":[],\"overrides\":[],"
-				+ "\"scheduled_charges\":[],\"transitions\":[],\"usage_filter\":[],\"subscriptions\":["
-				+ subscriptions + "],\"created_at\":\"" + startingAt + "\",\"created_by\":\"admin@example.com\"}";
+				+ "\"scheduled_charges\":[],\"transitions\":[],\"usage_filter\":[],\"subscriptions\":[" + subscriptions
+				+ "],\"created_at\":\"" + startingAt + "\",\"created_by\":\"admin@example.com\"}";
 	}
 
-	/** {@code POST /v1/usage}: one aggregate per window start, of the values given in turn. */
+	/**
+	 * {@code POST /v1/usage}: one aggregate per window start, of the values given in
+	 * turn.
+	 */
 	public static ResponseDefinitionBuilder usageOf(String customerId, String metricId, String windowLength,
 			Object... startsAndValues) {
 		List<String> aggregates = new ArrayList<>();
@@ -142,15 +145,14 @@ public final class MetronomeStub {
 	}
 
 	/**
-	 * A commit or credit as the balances list answers it with {@code include_balance}: one
-	 * access segment, in the credit type.
+	 * A commit or credit as the balances list answers it with {@code include_balance}:
+	 * one access segment, in the credit type.
 	 */
-	public static String balance(String type, String creditTypeId, String creditTypeName, double amount,
-			double balance, String startingAt, String endingBefore) {
+	public static String balance(String type, String creditTypeId, String creditTypeName, double amount, double balance,
+			String startingAt, String endingBefore) {
 		String kind = "CREDIT".equals(type) ? "credit" : "commit";
 		String id = UUID.nameUUIDFromBytes((type + creditTypeId + amount).getBytes(StandardCharsets.UTF_8)).toString();
-		return "{\"id\":\"" + id + "\","
-				+ "\"type\":\"" + type + "\",\"name\":\"Prepaid " + kind + "\",\"priority\":1,"
+		return "{\"id\":\"" + id + "\"," + "\"type\":\"" + type + "\",\"name\":\"Prepaid " + kind + "\",\"priority\":1,"
 				+ "\"product\":{\"id\":\"f14d6729-6a44-4b13-9908-9387f1918790\",\"name\":\"AI credits\"},"
 				+ "\"contract\":{\"id\":\"3b1cf6f5-e4ea-449f-acc3-afceffaddea7\"},\"access_schedule\":{"
 				+ "\"credit_type\":{\"id\":\"" + creditTypeId + "\",\"name\":\"" + creditTypeName + "\"},"

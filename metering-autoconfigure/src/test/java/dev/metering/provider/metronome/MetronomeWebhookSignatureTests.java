@@ -85,14 +85,13 @@ class MetronomeWebhookSignatureTests {
 			.isThrownBy(() -> signature(SENT, SECRET).verify(headers(Map.of("X-Metronome-Date", DATE)), this.body))
 			.withMessage("it has no Metronome-Webhook-Signature header");
 		assertThatExceptionOfType(InvalidWebhookException.class)
-			.isThrownBy(() -> signature(SENT, SECRET)
-				.verify(headers(Map.of("Metronome-Webhook-Signature", SIGNATURE)), this.body))
+			.isThrownBy(() -> signature(SENT, SECRET).verify(headers(Map.of("Metronome-Webhook-Signature", SIGNATURE)),
+					this.body))
 			.withMessage("it has neither an X-Metronome-Date nor a Date header");
 	}
 
 	private static MetronomeWebhookSignature signature(Instant now, String... secrets) {
-		return new MetronomeWebhookSignature(List.of(secrets), Duration.ofMinutes(5),
-				Clock.fixed(now, ZoneOffset.UTC));
+		return new MetronomeWebhookSignature(List.of(secrets), Duration.ofMinutes(5), Clock.fixed(now, ZoneOffset.UTC));
 	}
 
 	private static Function<String, String> headers(Map<String, String> headers) {

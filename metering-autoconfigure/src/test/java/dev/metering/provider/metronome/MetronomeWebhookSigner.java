@@ -7,9 +7,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs a body as Metronome does (the hexadecimal HMAC-SHA256 of the date, a newline and the
- * body, keyed by the webhook's secret), written from Metronome's documentation apart from the
- * code under test.
+ * Signs a body as Metronome does (the hexadecimal HMAC-SHA256 of the date, a newline and
+ * the body, keyed by the webhook's secret), written from Metronome's documentation apart
+ * from the code under test.
  */
 final class MetronomeWebhookSigner {
 

@@ -39,11 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /**
- * Metronome's webhooks posted to the application (Spring MVC), signed as Metronome signs them,
- * with Metronome (WireMock) answering the customer and contract they announce changed: a
- * contract change reaches the customer's cached plan at once, under its ingest alias, and a
- * new customer is cached for its alias; an alert evicts the cached balance; forged, replayed or
- * repeated deliveries change nothing.
+ * Metronome's webhooks posted to the application (Spring MVC), signed as Metronome signs
+ * them, with Metronome (WireMock) answering the customer and contract they announce
+ * changed: a contract change reaches the customer's cached plan at once, under its ingest
+ * alias, and a new customer is cached for its alias; an alert evicts the cached balance;
+ * forged, replayed or repeated deliveries change nothing.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MetronomeWebhookTests {
@@ -84,8 +84,8 @@ class MetronomeWebhookTests {
 
 	@Test
 	void aContractEventReachesThePlanCachedUnderTheCustomersIngestAlias() {
-		metronome.stubFor(MetronomeStub.customerByAlias("org_acme").willReturn(MetronomeStub.customersWith(ACME,
-				"org_acme")));
+		metronome.stubFor(
+				MetronomeStub.customerByAlias("org_acme").willReturn(MetronomeStub.customersWith(ACME, "org_acme")));
 		metronome.stubFor(MetronomeStub.customer(ACME).willReturn(MetronomeStub.customerOf(ACME, "org_acme")));
 		acmeContracted(false);
 		this.contextRunner.run((context) -> {
@@ -104,9 +104,9 @@ class MetronomeWebhookTests {
 	void aContractOfANewCustomerCachesItForItsAliasWithoutAskingForIt() {
 		metronome.stubFor(MetronomeStub.customerByAlias("org_new").willReturn(MetronomeStub.noCustomers()));
 		metronome.stubFor(MetronomeStub.customer(NEWCOMER).willReturn(MetronomeStub.customerOf(NEWCOMER, "org_new")));
-		metronome.stubFor(MetronomeStub.contracts().willReturn(MetronomeStub.contractsOf(MetronomeStub
-			.contract(NEWCOMER, PRO_RATE_CARD, NOW.minus(Duration.ofDays(3)).toString(),
-					NOW.minus(Duration.ofDays(3)).toString(), "MONTHLY"))));
+		metronome.stubFor(MetronomeStub.contracts()
+			.willReturn(MetronomeStub.contractsOf(MetronomeStub.contract(NEWCOMER, PRO_RATE_CARD,
+					NOW.minus(Duration.ofDays(3)).toString(), NOW.minus(Duration.ofDays(3)).toString(), "MONTHLY"))));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			assertThat(billing.getPlanLimits("org_new").plan()).isEqualTo("free");
@@ -131,8 +131,8 @@ class MetronomeWebhookTests {
 			balanceLeft(0);
 			assertThat(provider.balance(ACME, meter)).as("cached").map(ProviderBalance::remaining).contains(5000L);
 
-			String alert = "{\"id\":\"445b849e-1366-4580-a6cc-f488e27c059f\",\"properties\":{\"customer_id\":\""
-					+ ACME + "\",\"alert_id\":\"445b849e-1366-4580-a6cc-f488e27c059f\",\"timestamp\":\"" + NOW
+			String alert = "{\"id\":\"445b849e-1366-4580-a6cc-f488e27c059f\",\"properties\":{\"customer_id\":\"" + ACME
+					+ "\",\"alert_id\":\"445b849e-1366-4580-a6cc-f488e27c059f\",\"timestamp\":\"" + NOW
 					+ "\",\"threshold\":0,\"alert_name\":\"Balance exhausted\",\"credit_type_id\":\"" + AI_CREDITS
 					+ "\",\"remaining_balance\":0,\"triggered_by\":\"usage\"},"
 					+ "\"type\":\"alerts.low_remaining_contract_credit_and_commit_balance_reached\"}";
@@ -144,8 +144,8 @@ class MetronomeWebhookTests {
 
 	@Test
 	void aDuplicateDeliveryIsAcknowledgedAndHandledOnceAndOtherNotificationsAskNothing() {
-		metronome.stubFor(MetronomeStub.customerByAlias("org_acme").willReturn(MetronomeStub.customersWith(ACME,
-				"org_acme")));
+		metronome.stubFor(
+				MetronomeStub.customerByAlias("org_acme").willReturn(MetronomeStub.customersWith(ACME, "org_acme")));
 		metronome.stubFor(MetronomeStub.customer(ACME).willReturn(MetronomeStub.customerOf(ACME, "org_acme")));
 		acmeContracted(false);
 		this.contextRunner.run((context) -> {
@@ -173,8 +173,8 @@ class MetronomeWebhookTests {
 
 	@Test
 	void aWronglySignedOrReplayedDeliveryIsRefusedAndLoggedWithoutItsPayload(CapturedOutput output) {
-		metronome.stubFor(MetronomeStub.customerByAlias("org_acme").willReturn(MetronomeStub.customersWith(ACME,
-				"org_acme")));
+		metronome.stubFor(
+				MetronomeStub.customerByAlias("org_acme").willReturn(MetronomeStub.customersWith(ACME, "org_acme")));
 		acmeContracted(false);
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -197,8 +197,10 @@ class MetronomeWebhookTests {
 
 	private static void acmeContracted(boolean contracted) {
 		metronome.stubFor(MetronomeStub.contracts()
-			.willReturn(contracted ? MetronomeStub.contractsOf(MetronomeStub.contract(ACME, PRO_RATE_CARD,
-					NOW.minus(Duration.ofDays(40)).toString(), NOW.minus(Duration.ofDays(40)).toString(), "MONTHLY"))
+			.willReturn(contracted
+					? MetronomeStub.contractsOf(
+							MetronomeStub.contract(ACME, PRO_RATE_CARD, NOW.minus(Duration.ofDays(40)).toString(),
+									NOW.minus(Duration.ofDays(40)).toString(), "MONTHLY"))
 					: MetronomeStub.contractsOf()));
 	}
 
@@ -216,8 +218,8 @@ class MetronomeWebhookTests {
 	}
 
 	/** Posts the payload as Metronome does, dated and signed with the secret. */
-	private static int deliver(AssertableWebApplicationContext context, String payload, Instant sentAt,
-			String secret) throws Exception {
+	private static int deliver(AssertableWebApplicationContext context, String payload, Instant sentAt, String secret)
+			throws Exception {
 		byte[] body = payload.getBytes(StandardCharsets.UTF_8);
 		String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(sentAt, ZoneOffset.UTC));
 		return context.getBean(MockMvc.class)

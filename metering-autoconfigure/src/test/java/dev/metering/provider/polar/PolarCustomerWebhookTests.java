@@ -32,10 +32,10 @@ import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /**
- * Polar's customer webhooks, in Polar's payloads, posted to one of two instances that share a
- * database (an H2 file): the customer whose external ID is the organization is its customer on
- * the instance that received the event at once, and on the other within a couple of seconds,
- * without asking Polar again; a deleted customer is forgotten on both.
+ * Polar's customer webhooks, in Polar's payloads, posted to one of two instances that
+ * share a database (an H2 file): the customer whose external ID is the organization is
+ * its customer on the instance that received the event at once, and on the other within a
+ * couple of seconds, without asking Polar again; a deleted customer is forgotten on both.
  */
 class PolarCustomerWebhookTests {
 
@@ -47,7 +47,10 @@ class PolarCustomerWebhookTests {
 
 	static final String NEWCOMER = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
-	/** How soon the other instance makes a change: a poll of the database each second, and room. */
+	/**
+	 * How soon the other instance makes a change: a poll of the database each second, and
+	 * room.
+	 */
 	static final Duration A_COUPLE_OF_SECONDS = Duration.ofSeconds(3);
 
 	private static final Instant PERIOD_START = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(3, ChronoUnit.DAYS);
@@ -136,8 +139,8 @@ class PolarCustomerWebhookTests {
 				"name":"New Organization","billing_address":{"line1":null,"line2":null,"postal_code":null,\
 				"city":null,"state":null,"country":"FR"},"tax_id":null,\
 				"organization_id":"1dbfc517-0bbf-4301-9ba8-555ca42b9737","deleted_at":%s,\
-				"avatar_url":"https://www.gravatar.com/avatar/xxx?d=404"%s}}"""
-			.formatted(type, now, NEWCOMER, now, now, (deletedAt != null) ? "\"" + deletedAt + "\"" : "null", state);
+				"avatar_url":"https://www.gravatar.com/avatar/xxx?d=404"%s}}""".formatted(type, now, NEWCOMER, now, now,
+				(deletedAt != null) ? "\"" + deletedAt + "\"" : "null", state);
 	}
 
 	private static int deliver(AssertableWebApplicationContext context, String id, String payload) throws Exception {

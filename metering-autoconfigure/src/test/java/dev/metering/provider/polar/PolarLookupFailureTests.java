@@ -33,9 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A customer look-up at Polar that fails with nothing cached never lets AI through for free:
- * an outage lets the call run and bills its usage once Polar names the customer; a refused
- * token refuses calls before the model with a 503 and turns the health DOWN.
+ * A customer look-up at Polar that fails with nothing cached never lets AI through for
+ * free: an outage lets the call run and bills its usage once Polar names the customer; a
+ * refused token refuses calls before the model with a 503 and turns the health DOWN.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PolarLookupFailureTests {
@@ -77,8 +77,7 @@ class PolarLookupFailureTests {
 			customerAnswers(PolarStub.customer(CUSTOMER, "org_new"));
 			assertThat(context.getBean(BillingClient.class).flush(Duration.ofSeconds(10))).isTrue();
 
-			assertThat(polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST))))
-				.flatMap(PolarStub::events)
+			assertThat(polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST)))).flatMap(PolarStub::events)
 				.singleElement()
 				.satisfies((event) -> {
 					assertThat(event.path("customer_id").asString()).isEqualTo(CUSTOMER);
@@ -104,13 +103,15 @@ class PolarLookupFailureTests {
 			assertThat(output).containsOnlyOnce("polar refuses metering's requests").doesNotContain(TOKEN);
 
 			customerAnswers(PolarStub.customer(CUSTOMER, "org_a"));
-			await().atMost(Duration.ofSeconds(5))
-				.until(() -> chat(context, "org_a").getResponse().getStatus() == 200);
+			await().atMost(Duration.ofSeconds(5)).until(() -> chat(context, "org_a").getResponse().getStatus() == 200);
 			assertThat(context.getBean(MeteringHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
 
-	/** Polar's answer to look-ups of customers by external ID from now on: the latest stub wins. */
+	/**
+	 * Polar's answer to look-ups of customers by external ID from now on: the latest stub
+	 * wins.
+	 */
 	private static void customerAnswers(ResponseDefinitionBuilder answer) {
 		polar.stubFor(PolarStub.customerByExternalId("org_new").willReturn(answer));
 		polar.stubFor(PolarStub.customerByExternalId("org_a").willReturn(answer));

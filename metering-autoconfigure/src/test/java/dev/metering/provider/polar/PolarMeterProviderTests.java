@@ -134,14 +134,20 @@ class PolarMeterProviderTests {
 
 	@Test
 	void aRetriedBatchCarriesTheSameExternalIdsAndPolarCountsThemOnce() {
-		// the first answer comes too late: Polar has the events, the client never learns it
-		polar.stubFor(PolarStub.ingest().inScenario("late").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(PolarStub.ingested(2, 0).withFixedDelay(1500)).willSetStateTo("stored"));
-		polar.stubFor(PolarStub.ingest().inScenario("late").whenScenarioStateIs("stored")
+		// the first answer comes too late: Polar has the events, the client never learns
+		// it
+		polar.stubFor(PolarStub.ingest()
+			.inScenario("late")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(PolarStub.ingested(2, 0).withFixedDelay(1500))
+			.willSetStateTo("stored"));
+		polar.stubFor(PolarStub.ingest()
+			.inScenario("late")
+			.whenScenarioStateIs("stored")
 			.willReturn(PolarStub.ingested(0, 2)));
 		// a read timeout that the late answer misses by far, even on a busy machine
-		ApplicationContextRunner impatient = this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h",
-				"metering.polar.read-timeout=300ms");
+		ApplicationContextRunner impatient = this.contextRunner
+			.withPropertyValues("metering.delivery.flush-interval=1h", "metering.polar.read-timeout=300ms");
 		impatient.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			awaitThePassAtStart(billing);
@@ -163,7 +169,9 @@ class PolarMeterProviderTests {
 
 	@Test
 	void aBatchWithOneInvalidEventDeliversTheOthersAndDeadLettersThatOneWithPolarsMessage() {
-		polar.stubFor(PolarStub.ingest().withRequestBody(containing(POLAR_CUSTOMER)).atPriority(1)
+		polar.stubFor(PolarStub.ingest()
+			.withRequestBody(containing(POLAR_CUSTOMER))
+			.atPriority(1)
 			.willReturn(PolarStub.invalidEvent(1, "customer_id", "customer_id", "Customer not found.")));
 		polar.stubFor(PolarStub.ingest().atPriority(2).willReturn(PolarStub.ingested(2, 0)));
 		this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h").run((context) -> {
@@ -193,16 +201,21 @@ class PolarMeterProviderTests {
 
 	@Test
 	void unauthorizedHoldsTheBacklogUntilTheTokenIsFixedAndNeverLogsIt(CapturedOutput output) {
-		polar.stubFor(PolarStub.ingest().inScenario("token").whenScenarioStateIs(Scenario.STARTED)
+		polar.stubFor(PolarStub.ingest()
+			.inScenario("token")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(PolarStub.error(401, "Unauthorized", "Invalid token " + TOKEN)));
-		polar.stubFor(PolarStub.ingest().inScenario("token").whenScenarioStateIs("fixed")
+		polar.stubFor(PolarStub.ingest()
+			.inScenario("token")
+			.whenScenarioStateIs("fixed")
 			.willReturn(PolarStub.ingested(2, 0)));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			UndeliveredUsage outbox = context.getBean(UndeliveredUsage.class);
 			billing.recordUsage("ai_tokens", "org_a", 1);
 			billing.recordUsage("ai_tokens", "org_a", 2);
-			// more refusals than metering.delivery.max-attempts: a wrong token uses up nothing
+			// more refusals than metering.delivery.max-attempts: a wrong token uses up
+			// nothing
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> polar.findAll(postRequestedFor(urlEqualTo(PolarStub.INGEST))).size() >= 8);
 			assertThat(outbox.deadLetters()).isEmpty();
@@ -212,7 +225,8 @@ class PolarMeterProviderTests {
 			assertThat(outbox.deadLetters()).isEmpty();
 		});
 		assertThat(output).contains("Polar refused the request (401 Unauthorized: Invalid token polar_oat_******)")
-			// one or both, depending on whether the first pass ran before the second was recorded
+			// one or both, depending on whether the first pass ran before the second was
+			// recorded
 			.containsPattern("holding back [12] usage event\\(s\\) until metering.polar.access-token")
 			.doesNotContain(TOKEN);
 	}
@@ -233,10 +247,15 @@ class PolarMeterProviderTests {
 
 	@Test
 	void anEventPolarFindsAheadOfItsClockIsRetriedNotDeadLettered() {
-		polar.stubFor(PolarStub.ingest().inScenario("skew").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(PolarStub.invalidEvent(0, "timestamp", "value_error", "Value error, Timestamp must be in the past."))
+		polar.stubFor(PolarStub.ingest()
+			.inScenario("skew")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(PolarStub.invalidEvent(0, "timestamp", "value_error",
+					"Value error, Timestamp must be in the past."))
 			.willSetStateTo("caught up"));
-		polar.stubFor(PolarStub.ingest().inScenario("skew").whenScenarioStateIs("caught up")
+		polar.stubFor(PolarStub.ingest()
+			.inScenario("skew")
+			.whenScenarioStateIs("caught up")
 			.willReturn(PolarStub.ingested(1, 0)));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -250,10 +269,13 @@ class PolarMeterProviderTests {
 
 	@Test
 	void aRateLimitIsWaitedOutForAsLongAsRetryAfterSays() {
-		polar.stubFor(PolarStub.ingest().inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(PolarStub.rateLimited(1)).willSetStateTo("free"));
-		polar.stubFor(PolarStub.ingest().inScenario("busy").whenScenarioStateIs("free")
-			.willReturn(PolarStub.ingested(1, 0)));
+		polar.stubFor(PolarStub.ingest()
+			.inScenario("busy")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(PolarStub.rateLimited(1))
+			.willSetStateTo("free"));
+		polar.stubFor(
+				PolarStub.ingest().inScenario("busy").whenScenarioStateIs("free").willReturn(PolarStub.ingested(1, 0)));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			billing.recordUsage("ai_tokens", "org_a", 4);
@@ -269,8 +291,11 @@ class PolarMeterProviderTests {
 
 	@Test
 	void aBatchTooLargeIsSentInHalves() {
-		polar.stubFor(PolarStub.ingest().withRequestBody(containing("org_a")).withRequestBody(containing("org_b"))
-			.atPriority(1).willReturn(PolarStub.error(413, "RequestEntityTooLarge", "Request Entity Too Large")));
+		polar.stubFor(PolarStub.ingest()
+			.withRequestBody(containing("org_a"))
+			.withRequestBody(containing("org_b"))
+			.atPriority(1)
+			.willReturn(PolarStub.error(413, "RequestEntityTooLarge", "Request Entity Too Large")));
 		polar.stubFor(PolarStub.ingest().atPriority(2).willReturn(PolarStub.ingested(1, 0)));
 		this.contextRunner.withPropertyValues("metering.delivery.flush-interval=1h").run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -291,8 +316,8 @@ class PolarMeterProviderTests {
 		Instant start = Instant.parse("2026-01-01T00:00:00Z");
 		Instant end = Instant.parse("2026-01-02T00:00:00Z");
 		this.contextRunner.run((context) -> {
-			List<MeterUsageSummary> usage = context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme", start,
-					end);
+			List<MeterUsageSummary> usage = context.getBean(BillingClient.class)
+				.getUsage(METER_ID, "org_acme", start, end);
 			assertThat(usage).containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 42, start, end));
 		});
 		assertThat(polar.findAll(getRequestedFor(urlPathEqualTo("/v1/meters/" + METER_ID + "/quantities"))))
@@ -337,7 +362,8 @@ class PolarMeterProviderTests {
 
 	@Test
 	void allTimeUsageIsTheCustomerMetersConsumedUnitsWithNullTimes() {
-		polar.stubFor(PolarStub.customerMeters().willReturn(PolarStub.customerMetersOf(POLAR_CUSTOMER, METER_ID, 1234.4)));
+		polar.stubFor(
+				PolarStub.customerMeters().willReturn(PolarStub.customerMetersOf(POLAR_CUSTOMER, METER_ID, 1234.4)));
 		this.contextRunner.run((context) -> assertThat(
 				context.getBean(BillingClient.class).getUsage(METER_ID, POLAR_CUSTOMER, null, null))
 			.containsExactly(new MeterUsageSummary(METER_ID, POLAR_CUSTOMER, 1234, null, null)));
@@ -353,11 +379,13 @@ class PolarMeterProviderTests {
 		// a period that holds now: an ended one would be rolled over to the current cycle
 		Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(2, ChronoUnit.DAYS);
 		Instant end = start.plus(30, ChronoUnit.DAYS);
-		polar.stubFor(PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.stateWithSubscription(POLAR_CUSTOMER,
-				PRO_PRODUCT, start.toString(), end.toString())));
+		polar.stubFor(PolarStub.stateByExternalId("org_acme")
+			.willReturn(
+					PolarStub.stateWithSubscription(POLAR_CUSTOMER, PRO_PRODUCT, start.toString(), end.toString())));
 		polar.stubFor(PolarStub.quantities(METER_ID).willReturn(PolarStub.quantitiesOf(7.0, start.toString())));
-		this.contextRunner.run((context) -> assertThat(context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme"))
-			.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 7, start, end)));
+		this.contextRunner
+			.run((context) -> assertThat(context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme"))
+				.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 7, start, end)));
 		assertThat(polar.findAll(getRequestedFor(urlPathEqualTo("/v1/meters/" + METER_ID + "/quantities"))))
 			.singleElement()
 			.satisfies((request) -> assertThat(request.queryParameter("interval").firstValue()).isEqualTo("day"));
@@ -365,10 +393,13 @@ class PolarMeterProviderTests {
 
 	@Test
 	void currentUsageOfACustomerWithoutSubscriptionIsAllTimeUsage() {
-		polar.stubFor(PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.stateWithoutSubscription(POLAR_CUSTOMER)));
-		polar.stubFor(PolarStub.customerMeters().willReturn(PolarStub.customerMetersOf(POLAR_CUSTOMER, METER_ID, 42.0)));
-		this.contextRunner.run((context) -> assertThat(context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme"))
-			.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 42, null, null)));
+		polar.stubFor(
+				PolarStub.stateByExternalId("org_acme").willReturn(PolarStub.stateWithoutSubscription(POLAR_CUSTOMER)));
+		polar
+			.stubFor(PolarStub.customerMeters().willReturn(PolarStub.customerMetersOf(POLAR_CUSTOMER, METER_ID, 42.0)));
+		this.contextRunner
+			.run((context) -> assertThat(context.getBean(BillingClient.class).getUsage(METER_ID, "org_acme"))
+				.containsExactly(new MeterUsageSummary(METER_ID, "org_acme", 42, null, null)));
 		assertThat(polar.findAll(getRequestedFor(urlPathEqualTo("/v1/meters/" + METER_ID + "/quantities")))).isEmpty();
 	}
 
@@ -376,14 +407,16 @@ class PolarMeterProviderTests {
 	void usageWantsAPolarMeterId() {
 		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.meter-id=mtr_stripe").run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
-			assertThatIllegalArgumentException().isThrownBy(() -> billing.getUsage("mtr_stripe", "org_acme", null, null))
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> billing.getUsage("mtr_stripe", "org_acme", null, null))
 				.withMessageContaining("metering.meters.ai-tokens.meter-id");
 		});
 	}
 
 	@Test
 	void customersAreFoundByExternalIdAndAbsenceIsNoError() {
-		polar.stubFor(PolarStub.customerByExternalId("org_new").willReturn(PolarStub.customer(POLAR_CUSTOMER, "org_new")));
+		polar.stubFor(
+				PolarStub.customerByExternalId("org_new").willReturn(PolarStub.customer(POLAR_CUSTOMER, "org_new")));
 		polar.stubFor(PolarStub.customerByExternalId("org_none").willReturn(PolarStub.notFound()));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
@@ -396,9 +429,11 @@ class PolarMeterProviderTests {
 
 	@Test
 	void thePlanComesFromTheActiveSubscriptionsProduct() {
-		polar.stubFor(PolarStub.state(POLAR_CUSTOMER).willReturn(PolarStub.stateWithSubscription(POLAR_CUSTOMER,
-				PRO_PRODUCT, "2026-02-03T00:00:00Z", "2026-03-03T00:00:00Z")));
-		polar.stubFor(PolarStub.stateByExternalId("org_free").willReturn(PolarStub.stateWithoutSubscription(POLAR_CUSTOMER)));
+		polar.stubFor(PolarStub.state(POLAR_CUSTOMER)
+			.willReturn(PolarStub.stateWithSubscription(POLAR_CUSTOMER, PRO_PRODUCT, "2026-02-03T00:00:00Z",
+					"2026-03-03T00:00:00Z")));
+		polar.stubFor(
+				PolarStub.stateByExternalId("org_free").willReturn(PolarStub.stateWithoutSubscription(POLAR_CUSTOMER)));
 		this.contextRunner
 			.withPropertyValues("metering.accounts.org_pro.customer-id=" + POLAR_CUSTOMER,
 					"metering.accounts.org_free.customer-id=org_free")
@@ -415,7 +450,8 @@ class PolarMeterProviderTests {
 			.willReturn(PolarStub.error(500, "InternalServerError", "Internal Server Error")));
 		this.contextRunner.run((context) -> assertThatExceptionOfType(PolarProviderException.class)
 			.isThrownBy(() -> context.getBean(BillingClient.class).getCustomerId(BillingSubject.organization("org_x")))
-			.withMessage("Could not find the customer of 'org_x' at Polar: 500 InternalServerError: Internal Server Error")
+			.withMessage(
+					"Could not find the customer of 'org_x' at Polar: 500 InternalServerError: Internal Server Error")
 			.withMessageNotContaining(TOKEN));
 	}
 
@@ -437,12 +473,14 @@ class PolarMeterProviderTests {
 	}
 
 	/**
-	 * Delivers an event of its own and waits for it, so that the dispatcher's pass at start is
-	 * over: with a flush interval of an hour, the next pass is the test's flush, which takes
-	 * every event recorded until then in one batch.
+	 * Delivers an event of its own and waits for it, so that the dispatcher's pass at
+	 * start is over: with a flush interval of an hour, the next pass is the test's flush,
+	 * which takes every event recorded until then in one batch.
 	 */
 	private static void awaitThePassAtStart(BillingClient billing) {
-		polar.stubFor(PolarStub.ingest().withRequestBody(containing(FIRST_PASS)).atPriority(1)
+		polar.stubFor(PolarStub.ingest()
+			.withRequestBody(containing(FIRST_PASS))
+			.atPriority(1)
 			.willReturn(PolarStub.ingested(1, 0)));
 		billing.recordUsage("ai_tokens", FIRST_PASS, 1);
 		assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();

@@ -21,9 +21,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Reconciliation against a Polar stub, which sums whole hours: a window that starts and ends
- * inside hours is compared with what was delivered over the hours Polar counted, for every
- * customer alike.
+ * Reconciliation against a Polar stub, which sums whole hours: a window that starts and
+ * ends inside hours is compared with what was delivered over the hours Polar counted, for
+ * every customer alike.
  */
 class PolarReconciliationTests {
 
@@ -45,7 +45,8 @@ class PolarReconciliationTests {
 	@Test
 	void aWindowInsideHoursIsComparedOverTheHoursPolarCounted() {
 		polar.stubFor(PolarStub.ingest().willReturn(PolarStub.ingested(1, 0)));
-		// Polar's totals of 10:00 to 12:00, the hours holding the window: it lost 1 of org_b's
+		// Polar's totals of 10:00 to 12:00, the hours holding the window: it lost 1 of
+		// org_b's
 		polar.stubFor(PolarStub.quantities(METER_ID)
 			.withQueryParam("external_customer_id", equalTo("org_a"))
 			.willReturn(PolarStub.quantitiesOf(12.0, at(10, 0).toString(), at(11, 0).toString())));

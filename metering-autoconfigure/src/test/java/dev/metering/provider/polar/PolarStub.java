@@ -56,16 +56,19 @@ public final class PolarStub {
 	}
 
 	/**
-	 * A 422 as Polar's ingestion answers an event it refuses, with the event's position in the
-	 * batch.
+	 * A 422 as Polar's ingestion answers an event it refuses, with the event's position
+	 * in the batch.
 	 */
 	public static ResponseDefinitionBuilder invalidEvent(int index, String field, String type, String message) {
-		return json(422, "{\"error\":\"PolarRequestValidationError\",\"detail\":[{\"type\":\"" + type
-				+ "\",\"loc\":[\"body\",\"events\"," + index + ",\"" + field + "\"],\"msg\":\"" + message
-				+ "\",\"input\":null}]}");
+		return json(422,
+				"{\"error\":\"PolarRequestValidationError\",\"detail\":[{\"type\":\"" + type
+						+ "\",\"loc\":[\"body\",\"events\"," + index + ",\"" + field + "\"],\"msg\":\"" + message
+						+ "\",\"input\":null}]}");
 	}
 
-	/** Polar's errors other than validation: {@code {"error": name, "detail": message}}. */
+	/**
+	 * Polar's errors other than validation: {@code {"error": name, "detail": message}}.
+	 */
 	public static ResponseDefinitionBuilder error(int status, String error, String detail) {
 		return json(status, "{\"error\":\"" + error + "\",\"detail\":\"" + detail + "\"}");
 	}

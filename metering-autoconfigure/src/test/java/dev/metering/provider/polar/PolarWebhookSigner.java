@@ -7,15 +7,19 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs a body as Polar does (Standard Webhooks: HMAC-SHA256 of {@code id.timestamp.body},
- * base64, after {@code v1,}), written from the specification apart from the code under test.
+ * Signs a body as Polar does (Standard Webhooks: HMAC-SHA256 of
+ * {@code id.timestamp.body}, base64, after {@code v1,}), written from the specification
+ * apart from the code under test.
  */
 final class PolarWebhookSigner {
 
 	private PolarWebhookSigner() {
 	}
 
-	/** With the key a {@code whsec_<base64>} secret encodes, as Polar signs for new endpoints. */
+	/**
+	 * With the key a {@code whsec_<base64>} secret encodes, as Polar signs for new
+	 * endpoints.
+	 */
 	static String sign(String secret, String id, long timestamp, byte[] body) {
 		return sign(Base64.getDecoder().decode(secret.substring("whsec_".length())), id, timestamp, body);
 	}

@@ -31,9 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /**
- * Polar's webhooks posted to the application (Spring MVC), signed per Standard Webhooks, with
- * Polar (WireMock) answering the customer state they announce changed: the customer's cached
- * plan and period are evicted at once; forged, replayed or repeated deliveries change nothing.
+ * Polar's webhooks posted to the application (Spring MVC), signed per Standard Webhooks,
+ * with Polar (WireMock) answering the customer state they announce changed: the
+ * customer's cached plan and period are evicted at once; forged, replayed or repeated
+ * deliveries change nothing.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PolarWebhookTests {
@@ -70,8 +71,8 @@ class PolarWebhookTests {
 		.withUserConfiguration(MockMvcConfiguration.class)
 		.withBean(Clock.class, () -> this.clock)
 		.withPropertyValues("metering.provider=polar", "metering.polar.access-token=" + TOKEN,
-				"metering.polar.base-url=" + polar.baseUrl(), "metering.polar.webhook.secret=" + SECRET + ","
-						+ OLDER_SECRET,
+				"metering.polar.base-url=" + polar.baseUrl(),
+				"metering.polar.webhook.secret=" + SECRET + "," + OLDER_SECRET,
 				"metering.meters.ai-tokens.event-name=ai_tokens",
 				"metering.meters.ai-tokens.meter-id=0b7d3c52-6a7e-4f8a-9d2b-1c3e5f7a9b01",
 				"metering.meters.ai-tokens.limit-key=aiTokens", "metering.plans.free.limits.aiTokens=1000",
@@ -103,9 +104,11 @@ class PolarWebhookTests {
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			assertThat(billing.getPlanLimits("org_new").plan()).isEqualTo("free");
-			polar.stubFor(PolarStub.customerByExternalId("org_new").willReturn(PolarStub.customer(NEWCOMER, "org_new")));
-			polar.stubFor(PolarStub.state(NEWCOMER).willReturn(PolarStub.stateWithSubscription(NEWCOMER, PRO_PRODUCT,
-					PERIOD_START.toString(), PERIOD_END.toString())));
+			polar
+				.stubFor(PolarStub.customerByExternalId("org_new").willReturn(PolarStub.customer(NEWCOMER, "org_new")));
+			polar.stubFor(PolarStub.state(NEWCOMER)
+				.willReturn(PolarStub.stateWithSubscription(NEWCOMER, PRO_PRODUCT, PERIOD_START.toString(),
+						PERIOD_END.toString())));
 			assertThat(billing.getPlanLimits("org_new").plan()).as("no customer, cached").isEqualTo("free");
 
 			String stateChanged = "{\"type\":\"customer.state_changed\",\"timestamp\":\"" + NOW + "\",\"data\":{"
@@ -130,9 +133,10 @@ class PolarWebhookTests {
 
 			acmeSubscribed(false);
 			this.clock.set(NOW.plusSeconds(60));
-			assertThat(deliver(context, "msg_once", subscriptionEvent("subscription.active"), NOW.plusSeconds(60),
-					SECRET))
-				.as("the same event, signed again for its retry").isEqualTo(200);
+			assertThat(
+					deliver(context, "msg_once", subscriptionEvent("subscription.active"), NOW.plusSeconds(60), SECRET))
+				.as("the same event, signed again for its retry")
+				.isEqualTo(200);
 
 			assertThat(status(context).plan()).as("not evicted again").isEqualTo("pro");
 			assertThat(polar.findAll(getRequestedFor(urlPathEqualTo("/v1/customers/external/org_acme/state"))))
@@ -167,11 +171,14 @@ class PolarWebhookTests {
 
 	private static void acmeSubscribed(boolean subscribed) {
 		polar.stubFor(PolarStub.stateByExternalId("org_acme")
-			.willReturn(subscribed ? PolarStub.stateWithSubscription(ACME, PRO_PRODUCT, PERIOD_START.toString(),
-					PERIOD_END.toString()) : PolarStub.stateWithoutSubscription(ACME)));
+			.willReturn(subscribed
+					? PolarStub.stateWithSubscription(ACME, PRO_PRODUCT, PERIOD_START.toString(), PERIOD_END.toString())
+					: PolarStub.stateWithoutSubscription(ACME)));
 	}
 
-	/** A subscription event of org_acme's customer, as Polar's webhook payloads have it. */
+	/**
+	 * A subscription event of org_acme's customer, as Polar's webhook payloads have it.
+	 */
 	private static String subscriptionEvent(String type) {
 		return "{\"type\":\"" + type + "\",\"timestamp\":\"" + NOW + "\",\"data\":{\"id\":"
 				+ "\"e3f1a1c0-0c4b-4b7e-9c43-1d2f3a4b5c6d\",\"status\":\"active\",\"customer_id\":\"" + ACME + "\","
@@ -184,7 +191,10 @@ class PolarWebhookTests {
 		return context.getBean(BillingClient.class).getUsageStatus("org_acme", "aiTokens");
 	}
 
-	/** Posts the payload as Polar does, signed with the secret's key: its base64 for whsec_, else its bytes. */
+	/**
+	 * Posts the payload as Polar does, signed with the secret's key: its base64 for
+	 * whsec_, else its bytes.
+	 */
 	private static int deliver(AssertableWebApplicationContext context, String id, String payload, Instant signedAt,
 			String secret) throws Exception {
 		byte[] body = payload.getBytes(StandardCharsets.UTF_8);

@@ -42,8 +42,9 @@ class QuantityRangeTests {
 
 	@Test
 	void moreThanTenYearsIsRefused() {
-		assertThatIllegalArgumentException().isThrownBy(
-				() -> QuantityRange.covering(Instant.parse("2023-01-01T00:00:00Z"), Instant.parse("2034-01-01T00:00:00Z")))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> QuantityRange.covering(Instant.parse("2023-01-01T00:00:00Z"),
+					Instant.parse("2034-01-01T00:00:00Z")))
 			.withMessageContaining("at most 3650 days");
 	}
 

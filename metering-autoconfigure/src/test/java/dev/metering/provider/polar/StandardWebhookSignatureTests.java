@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The Standard Webhooks signature as Polar signs it: the specification's published example,
- * Polar's older secrets keyed by their UTF-8 bytes, several signatures in one header, and the
- * tolerance both ways.
+ * The Standard Webhooks signature as Polar signs it: the specification's published
+ * example, Polar's older secrets keyed by their UTF-8 bytes, several signatures in one
+ * header, and the tolerance both ways.
  */
 class StandardWebhookSignatureTests {
 

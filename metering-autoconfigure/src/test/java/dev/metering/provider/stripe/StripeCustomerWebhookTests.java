@@ -36,9 +36,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 /**
  * Stripe's customer and checkout webhooks, in Stripe's payloads, posted to one of two
  * instances that share a database (an H2 file): the instance that receives one caches the
- * customer it names for the organization at once, and the other within a couple of seconds,
- * without asking Stripe's customer search, which lags behind new customers and still answers
- * that the organization has none.
+ * customer it names for the organization at once, and the other within a couple of
+ * seconds, without asking Stripe's customer search, which lags behind new customers and
+ * still answers that the organization has none.
  */
 class StripeCustomerWebhookTests {
 
@@ -46,7 +46,10 @@ class StripeCustomerWebhookTests {
 
 	static final String PATH = "/metering/stripe/webhook";
 
-	/** How soon the other instance makes a change: a poll of the database each second, and room. */
+	/**
+	 * How soon the other instance makes a change: a poll of the database each second, and
+	 * room.
+	 */
 	static final Duration A_COUPLE_OF_SECONDS = Duration.ofSeconds(3);
 
 	@RegisterExtension
@@ -102,8 +105,8 @@ class StripeCustomerWebhookTests {
 
 	@Test
 	void aCustomerMovedToAnotherOrganizationIsAskedForAgainForTheOldOneOnBothInstances() {
-		stripe.stubFor(search("org_old").willReturn(StripeStub.customers("organization_id", "org_old",
-				List.of("cus_new"))));
+		stripe.stubFor(
+				search("org_old").willReturn(StripeStub.customers("organization_id", "org_old", List.of("cus_new"))));
 		stripe.stubFor(search("org_other").willReturn(noCustomer("org_other")));
 		instances((first, second) -> {
 			MeteredChat two = MeteredChat.of(second);
@@ -112,8 +115,9 @@ class StripeCustomerWebhookTests {
 			two.assertRefused("org_other");
 			stripe.stubFor(search("org_old").willReturn(noCustomer("org_old")));
 
-			assertThat(deliver(first, customerEvent("evt_1QcustomerMoved", "customer.updated", "cus_new", "org_other",
-					",\"previous_attributes\":{\"metadata\":{\"organization_id\":\"org_old\"}}")))
+			assertThat(deliver(first,
+					customerEvent("evt_1QcustomerMoved", "customer.updated", "cus_new", "org_other",
+							",\"previous_attributes\":{\"metadata\":{\"organization_id\":\"org_old\"}}")))
 				.isEqualTo(200);
 
 			await().atMost(A_COUPLE_OF_SECONDS).until(() -> two.admitted("org_other"));
@@ -153,9 +157,11 @@ class StripeCustomerWebhookTests {
 			.size();
 	}
 
-	/** A {@code customer.*} snapshot event as Stripe sends it, the customer's metadata naming the organization. */
-	private static String customerEvent(String id, String type, String customerId, String organization,
-			String more) {
+	/**
+	 * A {@code customer.*} snapshot event as Stripe sends it, the customer's metadata
+	 * naming the organization.
+	 */
+	private static String customerEvent(String id, String type, String customerId, String organization, String more) {
 		long now = Instant.now().getEpochSecond();
 		return """
 				{"id":"%s","object":"event","api_version":"2025-11-17.clover","created":%d,\
@@ -166,14 +172,13 @@ class StripeCustomerWebhookTests {
 				"metadata":{"organization_id":"%s"},"name":"New Organization","phone":null,"preferred_locales":[],\
 				"shipping":null,"tax_exempt":"none","test_clock":null}%s},"livemode":false,"pending_webhooks":1,\
 				"request":{"id":"req_6Lk2mWq0Xc9Tb1","idempotency_key":"b3c1e5f2-9a7d-4e21-8c6b-2f0d3a4b5c6d"},\
-				"type":"%s"}"""
-			.formatted(id, now, customerId, now, organization, more, type);
+				"type":"%s"}""".formatted(id, now, customerId, now, organization, more, type);
 	}
 
 	/**
-	 * A {@code checkout.session.completed} event of a subscription checkout, as Stripe sends it:
-	 * the application passed the organization as {@code client_reference_id}, and Checkout
-	 * created the customer.
+	 * A {@code checkout.session.completed} event of a subscription checkout, as Stripe
+	 * sends it: the application passed the organization as {@code client_reference_id},
+	 * and Checkout created the customer.
 	 */
 	private static String checkoutCompleted(String id, String customerId, String organization) {
 		long now = Instant.now().getEpochSecond();

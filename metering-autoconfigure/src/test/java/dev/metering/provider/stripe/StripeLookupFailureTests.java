@@ -42,11 +42,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A customer look-up at Stripe that fails with nothing cached never lets AI through for free:
- * an outage (503) lets the call run and bills its usage once Stripe names the customer, under
- * the identifier it was recorded with; a refused key (401) refuses calls before the model with
- * a 503 problem detail, logs at ERROR at most once a minute and turns the health DOWN, without
- * ever showing the key.
+ * A customer look-up at Stripe that fails with nothing cached never lets AI through for
+ * free: an outage (503) lets the call run and bills its usage once Stripe names the
+ * customer, under the identifier it was recorded with; a refused key (401) refuses calls
+ * before the model with a 503 problem detail, logs at ERROR at most once a minute and
+ * turns the health DOWN, without ever showing the key.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StripeLookupFailureTests {
@@ -84,8 +84,8 @@ class StripeLookupFailureTests {
 
 			// the usage waits for its customer, pending, while Stripe cannot name it
 			MeteringAdmin admin = context.getBean(MeteringAdmin.class);
-			await().atMost(Duration.ofSeconds(5)).until(() -> waitingRows(context).size() == 1
-					&& waitingRows(context).get(0).get("last_error") != null);
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> waitingRows(context).size() == 1 && waitingRows(context).get(0).get("last_error") != null);
 			assertThat(admin.backlog().awaitingCustomer()).isOne();
 			assertThat(admin.backlog().pending()).isOne();
 			assertThat(health(context).getDetails()).containsEntry("awaitingCustomer", 1L);
@@ -95,8 +95,7 @@ class StripeLookupFailureTests {
 			searchAnswers(StripeStub.customers("organization_id", "org_new", List.of("cus_new")));
 			assertThat(context.getBean(BillingClient.class).flush(Duration.ofSeconds(10))).isTrue();
 
-			assertThat(stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS))))
-				.singleElement()
+			assertThat(stripe.findAll(postRequestedFor(urlEqualTo(StripeStub.METER_EVENTS)))).singleElement()
 				.satisfies((sent) -> {
 					assertThat(sent.formParameters().get("identifier").firstValue()).isEqualTo(identifier);
 					assertThat(sent.formParameters().get("payload[stripe_customer_id]").firstValue())
@@ -122,7 +121,8 @@ class StripeLookupFailureTests {
 			assertThat(dead.event().value()).isEqualTo(30);
 			assertThat(admin.backlog().pending()).isZero();
 
-			// the customer is created, and its webhook evicts the "none" Stripe's search answered
+			// the customer is created, and its webhook evicts the "none" Stripe's search
+			// answered
 			searchAnswers(StripeStub.customers("organization_id", "org_later", List.of("cus_later")));
 			context.getBean(ProviderCaches.class).evictCustomer("org_later");
 			assertThat(admin.redrive(dead.event().identifier())).isTrue();
@@ -156,10 +156,10 @@ class StripeLookupFailureTests {
 				.doesNotContain(API_KEY);
 			assertThat(output).containsOnlyOnce("stripe refuses metering's requests").doesNotContain(API_KEY);
 
-			// the key is fixed: Stripe answers again once the failure's back-off has passed
+			// the key is fixed: Stripe answers again once the failure's back-off has
+			// passed
 			searchAnswers(StripeStub.customers("organization_id", "org_a", List.of("cus_a")));
-			await().atMost(Duration.ofSeconds(5))
-				.until(() -> chat(context, "org_a").getResponse().getStatus() == 200);
+			await().atMost(Duration.ofSeconds(5)).until(() -> chat(context, "org_a").getResponse().getStatus() == 200);
 			assertThat(this.model.calls()).isOne();
 			assertThat(health(context).getStatus()).isEqualTo(Status.UP);
 		});

@@ -45,8 +45,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Stripe provider through the official SDK against a WireMock server speaking Stripe's
- * wire format.
+ * The Stripe provider through the official SDK against a WireMock server speaking
+ * Stripe's wire format.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StripeMeterProviderTests {
@@ -57,8 +57,8 @@ class StripeMeterProviderTests {
 	static final StubServer stripe = new StubServer();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class,
-				StripeMeteringAutoConfiguration.class, MeteringChatClientAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(MeteringAutoConfiguration.class, StripeMeteringAutoConfiguration.class,
+				MeteringChatClientAutoConfiguration.class))
 		.withPropertyValues("metering.provider=stripe", "metering.stripe.api-key=" + API_KEY,
 				"metering.stripe.api-base=" + stripe.baseUrl(), "metering.stripe.meter-events-base=" + stripe.baseUrl(),
 				"metering.stripe.read-timeout=5s", "metering.meters.ai-tokens.event-name=ai_tokens",
@@ -124,16 +124,29 @@ class StripeMeterProviderTests {
 	@Test
 	void serverErrorsRateLimitsResetsAndTimeoutsAreRetriedWithTheSameIdentifier() {
 		String flaky = "flaky";
-		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")).willSetStateTo("2"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("2")
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario(flaky)
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred"))
+			.willSetStateTo("2"));
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario(flaky)
+			.whenScenarioStateIs("2")
 			.willReturn(StripeStub.error(429, "invalid_request_error", "rate_limit", "Too many requests"))
 			.willSetStateTo("3"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("3")
-			.willReturn(StripeStub.meterEventCreated().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("4"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("4")
-			.willReturn(StripeStub.meterEventCreated().withFixedDelay(1500)).willSetStateTo("5"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario(flaky).whenScenarioStateIs("5")
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario(flaky)
+			.whenScenarioStateIs("3")
+			.willReturn(StripeStub.meterEventCreated().withFault(Fault.CONNECTION_RESET_BY_PEER))
+			.willSetStateTo("4"));
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario(flaky)
+			.whenScenarioStateIs("4")
+			.willReturn(StripeStub.meterEventCreated().withFixedDelay(1500))
+			.willSetStateTo("5"));
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario(flaky)
+			.whenScenarioStateIs("5")
 			.willReturn(StripeStub.meterEventCreated()));
 		this.contextRunner.withPropertyValues("metering.stripe.read-timeout=500ms").run((context) -> {
 			RecordUsageResult result = billing(context).recordUsage("ai_tokens", "cus_acme", 9);
@@ -149,8 +162,9 @@ class StripeMeterProviderTests {
 
 	@Test
 	void permanentRefusalsAreDeadLetteredWithStripesCodeAndLoggedWithoutTheKey(CapturedOutput output) {
-		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.error(400, "invalid_request_error",
-				"resource_missing", "No such customer: 'cus_gone'")));
+		stripe.stubFor(StripeStub.meterEvents()
+			.willReturn(StripeStub.error(400, "invalid_request_error", "resource_missing",
+					"No such customer: 'cus_gone'")));
 		this.contextRunner.run((context) -> {
 			billing(context).recordUsage("ai_tokens", "cus_gone", 3);
 
@@ -167,19 +181,27 @@ class StripeMeterProviderTests {
 
 	@Test
 	void otherPermanentRefusalsAreDeadLetteredToo() {
-		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs(Scenario.STARTED)
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("refusals")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(StripeStub.error(401, "invalid_request_error", null,
 					"Invalid API Key provided: sk_test_********************ged"))
 			.willSetStateTo("no meter"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs("no meter")
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("refusals")
+			.whenScenarioStateIs("no meter")
 			.willReturn(StripeStub.error(400, "invalid_request_error", "resource_missing",
 					"No active meter found for event_name ai_tokens"))
 			.willSetStateTo("archived"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs("archived")
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("refusals")
+			.whenScenarioStateIs("archived")
 			.willReturn(StripeStub.error(400, "invalid_request_error", "billing_meter_inactive",
 					"The meter for event_name ai_tokens is inactive"))
 			.willSetStateTo("too old"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario("refusals").whenScenarioStateIs("too old")
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("refusals")
+			.whenScenarioStateIs("too old")
 			.willReturn(StripeStub.error(400, "invalid_request_error", "parameter_invalid_integer",
 					"Timestamp must be within the past 35 days")));
 		this.contextRunner.run((context) -> {
@@ -190,8 +212,7 @@ class StripeMeterProviderTests {
 
 			assertThat(outbox(context).deadLetters()).extracting(DeadLetter::code, DeadLetter::message)
 				.containsExactly(
-						org.assertj.core.groups.Tuple.tuple("http_401",
-								"Invalid API Key provided: sk_test_******"),
+						org.assertj.core.groups.Tuple.tuple("http_401", "Invalid API Key provided: sk_test_******"),
 						org.assertj.core.groups.Tuple.tuple("resource_missing",
 								"No active meter found for event_name ai_tokens"),
 						org.assertj.core.groups.Tuple.tuple("billing_meter_inactive",
@@ -204,11 +225,15 @@ class StripeMeterProviderTests {
 
 	@Test
 	void stripeShouldRetryHeaderDecides() {
-		stripe.stubFor(StripeStub.meterEvents().inScenario("advice").whenScenarioStateIs(Scenario.STARTED)
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("advice")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(StripeStub.error(400, "invalid_request_error", "lock_timeout", "Try again")
 				.withHeader("Stripe-Should-Retry", "true"))
 			.willSetStateTo("then"));
-		stripe.stubFor(StripeStub.meterEvents().inScenario("advice").whenScenarioStateIs("then")
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("advice")
+			.whenScenarioStateIs("then")
 			.willReturn(StripeStub.error(500, "api_error", null, "Do not repeat this")
 				.withHeader("Stripe-Should-Retry", "false")));
 		this.contextRunner.run((context) -> {
@@ -230,10 +255,12 @@ class StripeMeterProviderTests {
 						+ "'cus_acme'");
 			assertThat(billing.recordUsage("ai_tokens", "acme", 1).error())
 				.isEqualTo("'acme' is not a Stripe customer ID (those start with cus_)");
-			assertThat(billing.recordUsage("ai_tokens", "cus_acme", 1, Instant.now().minus(36, ChronoUnit.DAYS))
-				.error()).contains("more than 35 days in the past");
-			assertThat(billing.recordUsage("ai_tokens", "cus_acme", 1, Instant.now().plus(6, ChronoUnit.MINUTES))
-				.error()).contains("more than 5 minutes in the future");
+			assertThat(
+					billing.recordUsage("ai_tokens", "cus_acme", 1, Instant.now().minus(36, ChronoUnit.DAYS)).error())
+				.contains("more than 35 days in the past");
+			assertThat(
+					billing.recordUsage("ai_tokens", "cus_acme", 1, Instant.now().plus(6, ChronoUnit.MINUTES)).error())
+				.contains("more than 5 minutes in the future");
 			assertThat(billing.flush(Duration.ofSeconds(2))).isTrue();
 		});
 		assertThat(stripe.getAllServeEvents()).isEmpty();
@@ -273,8 +300,8 @@ class StripeMeterProviderTests {
 		Instant start = Instant.parse("2026-11-01T10:15:00Z");
 		this.contextRunner.run((context) -> {
 			assertThatIllegalArgumentException()
-				.isThrownBy(() -> billing(context).getUsage("mtr_ai", "cus_acme", start,
-						start.plus(Duration.ofDays(2)), Duration.ofDays(1)))
+				.isThrownBy(() -> billing(context).getUsage("mtr_ai", "cus_acme", start, start.plus(Duration.ofDays(2)),
+						Duration.ofDays(1)))
 				.withMessageContaining("is not the start of a UTC day");
 			assertThatIllegalArgumentException()
 				.isThrownBy(() -> billing(context).getUsage("mtr_ai", "cus_acme", Instant.parse("2026-11-01T00:00:00Z"),
@@ -316,8 +343,7 @@ class StripeMeterProviderTests {
 	@Test
 	void usageWantsAStripeMeterId() {
 		this.contextRunner.run((context) -> {
-			assertThatIllegalArgumentException()
-				.isThrownBy(() -> billing(context).getUsage("ai_tokens", "cus_acme"))
+			assertThatIllegalArgumentException().isThrownBy(() -> billing(context).getUsage("ai_tokens", "cus_acme"))
 				.withMessageContaining("use 'mtr_ai' (metering.meters.ai-tokens.meter-id)");
 			assertThatIllegalArgumentException().isThrownBy(() -> billing(context).getUsage("meter-1", "cus_acme"))
 				.withMessageContaining("Unknown meter ID 'meter-1'; configured meter IDs: [mtr_ai]");
@@ -349,9 +375,11 @@ class StripeMeterProviderTests {
 	void planAndPeriodComeFromTheActiveSubscription() {
 		long periodStart = Instant.parse("2026-11-10T00:00:00Z").getEpochSecond();
 		long periodEnd = Instant.parse("2026-12-10T00:00:00Z").getEpochSecond();
-		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_acme"))
+		stripe.stubFor(StripeStub.subscriptions()
+			.withQueryParam("customer", equalTo("cus_acme"))
 			.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", periodStart, periodEnd)));
-		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_new"))
+		stripe.stubFor(StripeStub.subscriptions()
+			.withQueryParam("customer", equalTo("cus_new"))
 			.willReturn(StripeStub.noSubscriptions()));
 		stripe.stubFor(StripeStub.customerSearch()
 			.willReturn(StripeStub.customers("organization_id", "org_new", List.of("cus_new"))));
@@ -383,14 +411,19 @@ class StripeMeterProviderTests {
 	void expiredSubscriptionIsServedWhileARefreshAsksStripeAndKeptWhenStripeFails() {
 		long periodStart = Instant.parse("2026-11-10T00:00:00Z").getEpochSecond();
 		long periodEnd = Instant.parse("2026-12-10T00:00:00Z").getEpochSecond();
-		stripe.stubFor(StripeStub.subscriptions().inScenario("outage").whenScenarioStateIs(Scenario.STARTED)
+		stripe.stubFor(StripeStub.subscriptions()
+			.inScenario("outage")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", periodStart, periodEnd))
 			.willSetStateTo("down"));
-		stripe.stubFor(StripeStub.subscriptions().inScenario("outage").whenScenarioStateIs("down")
+		stripe.stubFor(StripeStub.subscriptions()
+			.inScenario("outage")
+			.whenScenarioStateIs("down")
 			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred")));
 		this.contextRunner.withPropertyValues("metering.cache.subscriptions-refresh=1ns").run((context) -> {
 			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
-			// expired: answered from what Stripe said last while a refresh runs, and fails
+			// expired: answered from what Stripe said last while a refresh runs, and
+			// fails
 			assertThat(billing(context).getPlanLimits("org_acme").plan()).isEqualTo("pro");
 			await().atMost(Duration.ofSeconds(5))
 				.until(() -> stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/subscriptions"))).size() == 2);
@@ -414,7 +447,8 @@ class StripeMeterProviderTests {
 	@Test
 	void eachCustomerHasAtMostOneRequestInFlightPerMeter() {
 		stripe.stubFor(StripeStub.meterEvents().willReturn(StripeStub.meterEventCreated().withFixedDelay(30)));
-		// a read timeout on a busy machine would retry a request still in flight at the stub
+		// a read timeout on a busy machine would retry a request still in flight at the
+		// stub
 		this.contextRunner.withPropertyValues("metering.stripe.read-timeout=10s").run((context) -> {
 			BillingClient billing = billing(context);
 			List<Thread> recorders = new java.util.ArrayList<>();
@@ -433,18 +467,24 @@ class StripeMeterProviderTests {
 			}
 			assertThat(billing.flush(Duration.ofSeconds(20))).isTrue();
 		});
-		// requests of this test's customers only: one still in flight when an earlier test's
+		// requests of this test's customers only: one still in flight when an earlier
+		// test's
 		// context closed may land in this test's journal
 		var served = WireMockJournal.completed(stripe)
 			.stream()
 			.filter((event) -> event.getRequest().getUrl().equals(StripeStub.METER_EVENTS)
 					&& event.getRequest().formParameter("payload[stripe_customer_id]").isPresent()
-					&& event.getRequest().formParameter("payload[stripe_customer_id]").firstValue().startsWith("cus_lane"))
+					&& event.getRequest()
+						.formParameter("payload[stripe_customer_id]")
+						.firstValue()
+						.startsWith("cus_lane"))
 			.toList();
 		assertThat(served).hasSize(40);
 		for (String customer : List.of("cus_lane0", "cus_lane1")) {
 			List<long[]> spans = served.stream()
-				.filter((event) -> event.getRequest().formParameter("payload[stripe_customer_id]").firstValue()
+				.filter((event) -> event.getRequest()
+					.formParameter("payload[stripe_customer_id]")
+					.firstValue()
 					.equals(customer))
 				.map((event) -> new long[] { event.getRequest().getLoggedDate().getTime(),
 						event.getRequest().getLoggedDate().getTime() + event.getTiming().getTotalTime() })
@@ -460,13 +500,20 @@ class StripeMeterProviderTests {
 	@Test
 	void v2StreamSendsBatchesAndRenewsAnExpiredSession() {
 		Instant later = Instant.now().plus(15, ChronoUnit.MINUTES);
-		stripe.stubFor(StripeStub.meterEventSession().inScenario("sessions").whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(StripeStub.session("tok_1", later)).willSetStateTo("renewed"));
-		stripe.stubFor(StripeStub.meterEventSession().inScenario("sessions").whenScenarioStateIs("renewed")
+		stripe.stubFor(StripeStub.meterEventSession()
+			.inScenario("sessions")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(StripeStub.session("tok_1", later))
+			.willSetStateTo("renewed"));
+		stripe.stubFor(StripeStub.meterEventSession()
+			.inScenario("sessions")
+			.whenScenarioStateIs("renewed")
 			.willReturn(StripeStub.session("tok_2", later)));
-		stripe.stubFor(StripeStub.meterEventStream().withHeader("Authorization", equalTo("Bearer tok_1"))
+		stripe.stubFor(StripeStub.meterEventStream()
+			.withHeader("Authorization", equalTo("Bearer tok_1"))
 			.willReturn(StripeStub.sessionExpired()));
-		stripe.stubFor(StripeStub.meterEventStream().withHeader("Authorization", equalTo("Bearer tok_2"))
+		stripe.stubFor(StripeStub.meterEventStream()
+			.withHeader("Authorization", equalTo("Bearer tok_2"))
 			.willReturn(StripeStub.json(200, "{}")));
 		this.contextRunner.withPropertyValues("metering.stripe.api=v2-stream").run((context) -> {
 			java.util.Set<String> identifiers = new java.util.HashSet<>();
@@ -520,7 +567,8 @@ class StripeMeterProviderTests {
 		List<String> refused = new java.util.ArrayList<>();
 		this.contextRunner.withPropertyValues("metering.stripe.api=v2-stream", "metering.delivery.flush-interval=10m")
 			.run((context) -> {
-				// after this pass the dispatcher waits for the next flush: the 100 events go in few batches
+				// after this pass the dispatcher waits for the next flush: the 100 events
+				// go in few batches
 				billing(context).recordUsage("ai_tokens", "cus_first", 1);
 				billing(context).flush(Duration.ofSeconds(5));
 				for (int i = 0; i < 100; i++) {
@@ -542,7 +590,8 @@ class StripeMeterProviderTests {
 			.stream()
 			.filter((request) -> !request.getBodyAsString().contains("cus_first"))
 			.toList();
-		// how the 100 split into passes depends on timing; what matters is that the refused
+		// how the 100 split into passes depends on timing; what matters is that the
+		// refused
 		// event first went out in a batch with others, which were delivered all the same
 		assertThat(streamed.stream().filter((request) -> request.getBodyAsString().contains("cus_gone")).findFirst())
 			.hasValueSatisfying((batch) -> assertThat(identifiers(batch)).hasSizeGreaterThan(1));
@@ -551,8 +600,10 @@ class StripeMeterProviderTests {
 			.flatMap((request) -> identifiers(request).stream())
 			.toList();
 		assertThat(delivered).hasSize(99).doesNotHaveDuplicates().doesNotContain(refused.get(0));
-		// the batch holding the refused event is sent again in halves, down to that event alone:
-		// at most seven levels below the batch of up to 100, however the events were batched
+		// the batch holding the refused event is sent again in halves, down to that event
+		// alone:
+		// at most seven levels below the batch of up to 100, however the events were
+		// batched
 		assertThat(streamed.stream().filter((request) -> request.getBodyAsString().contains("cus_gone")))
 			.as("requests that carried the refused event")
 			.hasSizeLessThanOrEqualTo(1 + 7);
@@ -575,7 +626,8 @@ class StripeMeterProviderTests {
 				assertThat(outbox(context).deadLetters()).hasSize(10)
 					.allSatisfy((dead) -> assertThat(dead.code()).isEqualTo("http_403"));
 			});
-		// one request a pass (the first pass may catch the first events as they are recorded),
+		// one request a pass (the first pass may catch the first events as they are
+		// recorded),
 		// never one an event
 		List<LoggedRequest> streamed = stripe.findAll(postRequestedFor(urlEqualTo("/v2/billing/meter_event_stream")));
 		assertThat(streamed).hasSizeLessThanOrEqualTo(2);

@@ -31,15 +31,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The metering endpoint over HTTP, as an operator uses it once the application exposes it:
- * reading what waits, re-driving a dead letter that Stripe then accepts once, and reconciling
- * a window.
+ * The metering endpoint over HTTP, as an operator uses it once the application exposes
+ * it: reading what waits, re-driving a dead letter that Stripe then accepts once, and
+ * reconciling a window.
  */
-@SpringBootTest(classes = StripeMeteringEndpointHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = StripeMeteringEndpointHttpTests.App.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "metering.provider=stripe", "metering.stripe.api-key=sk_test_endpoint",
 				"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=mtr_tokens",
 				"metering.delivery.flush-interval=20ms", "spring.ai.openai.api-key=sk-test",
-				"management.endpoints.web.exposure.include=health,metering", "spring.web.error.include-message=always" })
+				"management.endpoints.web.exposure.include=health,metering",
+				"spring.web.error.include-message=always" })
 class StripeMeteringEndpointHttpTests {
 
 	@RegisterExtension
@@ -61,10 +63,14 @@ class StripeMeteringEndpointHttpTests {
 
 	@Test
 	void aDeadLetterListedOverHttpIsReDrivenAndStripeAcceptsItOnce() throws Exception {
-		stripe.stubFor(StripeStub.meterEvents().inScenario("fix").whenScenarioStateIs(Scenario.STARTED)
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("fix")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(StripeStub.error(400, "invalid_request_error", "resource_missing",
 					"No such customer: 'cus_late'")));
-		stripe.stubFor(StripeStub.meterEvents().inScenario("fix").whenScenarioStateIs("customer created")
+		stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("fix")
+			.whenScenarioStateIs("customer created")
 			.willReturn(StripeStub.meterEventCreated()));
 		String identifier = this.billing.recordUsage("ai_tokens", "cus_late", 12).identifier();
 		assertThat(this.billing.flush(Duration.ofSeconds(10))).isTrue();
@@ -76,7 +82,8 @@ class StripeMeteringEndpointHttpTests {
 		assertThat(JsonPath.<Integer>read(listed.body(), "$.deadLettersByEventName.ai_tokens")).isOne();
 		assertThat(JsonPath.<Integer>read(listed.body(), "$.deadLetterPage.size")).isEqualTo(5);
 		assertThat(JsonPath.<String>read(listed.body(), "$.deadLetterPage.items[0].identifier")).isEqualTo(identifier);
-		assertThat(JsonPath.<String>read(listed.body(), "$.deadLetterPage.items[0].code")).isEqualTo("resource_missing");
+		assertThat(JsonPath.<String>read(listed.body(), "$.deadLetterPage.items[0].code"))
+			.isEqualTo("resource_missing");
 		assertThat(listed.body()).doesNotContain("sk_test_endpoint");
 
 		stripe.setScenarioState("fix", "customer created");

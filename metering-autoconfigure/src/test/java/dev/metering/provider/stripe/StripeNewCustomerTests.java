@@ -24,10 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An organization seen with no Stripe customer checks out, and Stripe's customer search, which
- * lags behind new customers, finds its customer a while later: two instances with the default
- * settings (but {@code metering.cache.missing-refresh} shortened) and no webhooks admit its
- * calls within the missing refresh and one search of Stripe finding it.
+ * An organization seen with no Stripe customer checks out, and Stripe's customer search,
+ * which lags behind new customers, finds its customer a while later: two instances with
+ * the default settings (but {@code metering.cache.missing-refresh} shortened) and no
+ * webhooks admit its calls within the missing refresh and one search of Stripe finding
+ * it.
  */
 class StripeNewCustomerTests {
 

@@ -66,9 +66,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What the people who run a Stripe-billed application see through Actuator: the metering
- * health through an outage, a database failure and a dead letter, the endpoint re-driving that
- * dead letter, and metrics under the names the README documents, moving as events are
- * delivered, retried, refused and reconciled.
+ * health through an outage, a database failure and a dead letter, the endpoint re-driving
+ * that dead letter, and metrics under the names the README documents, moving as events
+ * are delivered, retried, refused and reconciled.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StripeOperationsTests {
@@ -163,10 +163,14 @@ class StripeOperationsTests {
 
 	@Test
 	void aDeadLetterDegradesHealthUntilTheEndpointReDrivesItAndItIsDeliveredOnce() {
-		this.stripe.stubFor(StripeStub.meterEvents().inScenario("fix").whenScenarioStateIs(Scenario.STARTED)
+		this.stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("fix")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(StripeStub.error(400, "invalid_request_error", "resource_missing",
 					"No such customer: 'cus_late'")));
-		this.stripe.stubFor(StripeStub.meterEvents().inScenario("fix").whenScenarioStateIs("customer created")
+		this.stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("fix")
+			.whenScenarioStateIs("customer created")
 			.willReturn(StripeStub.meterEventCreated()));
 		contextRunner(new BreakableDataSource()).run((context) -> {
 			HealthEndpoint health = context.getBean(HealthEndpoint.class);
@@ -205,36 +209,49 @@ class StripeOperationsTests {
 	@Test
 	void metricsHaveTheDocumentedNamesAndMoveWithWhatHappens() {
 		Instant yesterday = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
-		// cus_late is unknown to Stripe; the first request of the others meets a passing failure
-		this.stripe.stubFor(StripeStub.meterEvents().atPriority(1)
+		// cus_late is unknown to Stripe; the first request of the others meets a passing
+		// failure
+		this.stripe.stubFor(StripeStub.meterEvents()
+			.atPriority(1)
 			.withRequestBody(containing("cus_late"))
 			.willReturn(StripeStub.error(400, "invalid_request_error", "resource_missing", "No such customer")));
-		this.stripe.stubFor(StripeStub.meterEvents().inScenario("blip").whenScenarioStateIs(Scenario.STARTED)
+		this.stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("blip")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred"))
 			.willSetStateTo("recovered"));
-		this.stripe.stubFor(StripeStub.meterEvents().inScenario("blip").whenScenarioStateIs("recovered")
+		this.stripe.stubFor(StripeStub.meterEvents()
+			.inScenario("blip")
+			.whenScenarioStateIs("recovered")
 			.willReturn(StripeStub.meterEventCreated()));
-		// org_unknown's customer cannot be told at first, and is later: its usage waits for it;
+		// org_unknown's customer cannot be told at first, and is later: its usage waits
+		// for it;
 		// org_nobody has no customer at all
-		this.stripe.stubFor(StripeStub.customerSearch().atPriority(1)
+		this.stripe.stubFor(StripeStub.customerSearch()
+			.atPriority(1)
 			.withQueryParam("query", containing("org_nobody"))
 			.willReturn(StripeStub.customers("organization_id", "org_nobody", List.of())));
-		this.stripe.stubFor(StripeStub.customerSearch().inScenario("search").whenScenarioStateIs(Scenario.STARTED)
+		this.stripe.stubFor(StripeStub.customerSearch()
+			.inScenario("search")
+			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(StripeStub.error(500, "api_error", null, "An unknown error occurred"))
 			.willSetStateTo("answering"));
-		this.stripe.stubFor(StripeStub.customerSearch().inScenario("search").whenScenarioStateIs("answering")
+		this.stripe.stubFor(StripeStub.customerSearch()
+			.inScenario("search")
+			.whenScenarioStateIs("answering")
 			.willReturn(StripeStub.customers("organization_id", "org_unknown", List.of("cus_named"))));
 		this.stripe.stubFor(StripeStub.subscriptions().willReturn(StripeStub.noSubscriptions()));
 		this.stripe.stubFor(StripeStub.eventSummaries("mtr_tokens")
 			.withQueryParam("customer", equalTo("cus_1"))
-			.willReturn(StripeStub.summaries("mtr_tokens", false,
-					new long[] { yesterday.getEpochSecond(), yesterday.plus(Duration.ofDays(1)).getEpochSecond(), 5 })));
+			.willReturn(StripeStub.summaries("mtr_tokens", false, new long[] { yesterday.getEpochSecond(),
+					yesterday.plus(Duration.ofDays(1)).getEpochSecond(), 5 })));
 		contextRunner(new BreakableDataSource())
 			.withPropertyValues("metering.accounts.org_acme.customer-id=cus_1", "metering.accounts.org_acme.plan=free",
-					"metering.accounts.org_typo.customer-id=acme",
-					"metering.plans.free.limits.aiTokens=10", "metering.outbox.sync=true",
-					"metering.on-missing-customer=skip", "metering.cache.failure-backoff=50ms",
-					// passes at start and on flush: what is recorded before a flush mostly goes in one
+					"metering.accounts.org_typo.customer-id=acme", "metering.plans.free.limits.aiTokens=10",
+					"metering.outbox.sync=true", "metering.on-missing-customer=skip",
+					"metering.cache.failure-backoff=50ms",
+					// passes at start and on flush: what is recorded before a flush
+					// mostly goes in one
 					"metering.delivery.flush-interval=1h")
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -244,17 +261,20 @@ class StripeOperationsTests {
 				chat(chat, "org_acme");
 				assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> chat(chat, "org_acme"));
 				chat(chat, "org_unknown");
-				// a model that reports no usage: billed (here to nobody) by estimate, and counted
+				// a model that reports no usage: billed (here to nobody) by estimate, and
+				// counted
 				chat(meteredChat(context, new FixedUsageChatModel(0, 0)), "org_nobody");
 				billing.recordUsage("ai_tokens", "cus_late", 3);
 				billing.recordUsage("ai_tokens", "cus_1", 5, yesterday.plus(Duration.ofHours(12)));
-				// an account whose customer ID is not Stripe's kind: the call runs, its usage is refused
+				// an account whose customer ID is not Stripe's kind: the call runs, its
+				// usage is refused
 				chat(chat, "org_typo");
 
 				assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 				context.getBean(UsageReconciler.class).reconcile(yesterday, yesterday.plus(Duration.ofDays(1)));
 
-				// the two calls' events went as one, unless the pass at start took the first alone;
+				// the two calls' events went as one, unless the pass at start took the
+				// first alone;
 				// one request met the blip, and all went through in the end
 				double coalesced = count(registry, "metering.events.coalesced");
 				assertThat(coalesced).isIn(0.0, 2.0);
@@ -276,8 +296,7 @@ class StripeOperationsTests {
 				assertThat(count(registry, "metering.calls.unbilled")).isOne();
 				assertThat(registry.get("metering.usage.estimated").tag("reason", "unreported").counter().count())
 					.isOne();
-				assertThat(registry.get("metering.lookups.failed").tag("lookup", "customer").counter().count())
-					.isOne();
+				assertThat(registry.get("metering.lookups.failed").tag("lookup", "customer").counter().count()).isOne();
 				await().atMost(Duration.ofSeconds(5))
 					.untilAsserted(() -> assertThat(registry.find("metering.thresholds.reached")
 						.counters()
@@ -293,8 +312,7 @@ class StripeOperationsTests {
 				assertThat(registry.get("metering.reconcile.mismatches").tag("meter", "ai-tokens").counter().count())
 					.isZero();
 
-				assertThat(meteringNames(registry)).isEqualTo(documentedNames()
-					.stream()
+				assertThat(meteringNames(registry)).isEqualTo(documentedNames().stream()
 					.filter((name) -> !name.equals("metering.calls.reservation-waits"))
 					.collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
 				assertThat(registry.getMeters().toString()).doesNotContain(API_KEY);
@@ -308,7 +326,8 @@ class StripeOperationsTests {
 	}
 
 	private static void chat(ChatClient chat, String organization) {
-		chat.prompt("hi").advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, organization))
+		chat.prompt("hi")
+			.advisors((advisors) -> advisors.param(MeteringAdvisor.ORGANIZATION_ID, organization))
 			.call()
 			.content();
 	}
@@ -318,11 +337,17 @@ class StripeOperationsTests {
 	}
 
 	private static long requests(MeterRegistry registry, String outcome) {
-		return registry.get("metering.provider.requests").tag("provider", "stripe").tag("outcome", outcome).timer()
+		return registry.get("metering.provider.requests")
+			.tag("provider", "stripe")
+			.tag("outcome", outcome)
+			.timer()
 			.count();
 	}
 
-	/** Without the gauges a registry adds for a timer's percentiles, which are the timer's. */
+	/**
+	 * Without the gauges a registry adds for a timer's percentiles, which are the
+	 * timer's.
+	 */
 	private static Set<String> meteringNames(MeterRegistry registry) {
 		return registry.getMeters()
 			.stream()
@@ -361,7 +386,10 @@ class StripeOperationsTests {
 			.count();
 	}
 
-	/** An H2 database that can be made unreachable, as a database server that went down is. */
+	/**
+	 * An H2 database that can be made unreachable, as a database server that went down
+	 * is.
+	 */
 	static final class BreakableDataSource extends DelegatingDataSource {
 
 		volatile boolean broken;

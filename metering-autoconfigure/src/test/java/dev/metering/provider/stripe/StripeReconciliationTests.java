@@ -35,10 +35,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Reconciliation against a Stripe stub, through stripe-java: a Stripe that silently lost one
- * accepted event is caught with the exact difference, and a Stripe that counted everything
- * shows no drift. Coalescing is on, as by default: what is compared is what was sent (the
- * outbox's own tests show that merged events count once).
+ * Reconciliation against a Stripe stub, through stripe-java: a Stripe that silently lost
+ * one accepted event is caught with the exact difference, and a Stripe that counted
+ * everything shows no drift. Coalescing is on, as by default: what is compared is what
+ * was sent (the outbox's own tests show that merged events count once).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
@@ -75,7 +75,10 @@ class StripeReconciliationTests {
 		contextRunner().run((context) -> {
 			recordYesterday(context.getBean(BillingClient.class));
 			List<SentEvent> sent = sentEvents();
-			SentEvent lost = sent.stream().filter((event) -> event.customerId().equals("cus_b")).findFirst().orElseThrow();
+			SentEvent lost = sent.stream()
+				.filter((event) -> event.customerId().equals("cus_b"))
+				.findFirst()
+				.orElseThrow();
 			summarize(sent, lost);
 
 			Reconciliation reconciliation = context.getBean(UsageReconciler.class).reconcile(YESTERDAY, TODAY);
@@ -158,25 +161,31 @@ class StripeReconciliationTests {
 			assertThat(billing.recordUsage("ai_tokens", (i % 2 == 0) ? "cus_a" : "cus_b", 10 + i, at).recorded())
 				.isTrue();
 		}
-		assertThat(billing.recordUsage("ai_tokens", "cus_a", 1000, TODAY.plusSeconds(1).isAfter(Instant.now())
-				? Instant.now() : TODAY.plusSeconds(1)).recorded()).as("today's, outside the window").isTrue();
+		assertThat(billing
+			.recordUsage("ai_tokens", "cus_a", 1000,
+					TODAY.plusSeconds(1).isAfter(Instant.now()) ? Instant.now() : TODAY.plusSeconds(1))
+			.recorded()).as("today's, outside the window").isTrue();
 		assertThat(billing.recordUsage("api_calls", "cus_a", 1, YESTERDAY.plusSeconds(60)).recorded()).isTrue();
 		assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
 	}
 
-	/** Answers Stripe's event summaries of yesterday with what it was sent, less {@code lost}. */
+	/**
+	 * Answers Stripe's event summaries of yesterday with what it was sent, less
+	 * {@code lost}.
+	 */
 	private void summarize(List<SentEvent> sent, SentEvent lost) {
 		Map<String, Long> counted = new HashMap<>();
 		sent.stream()
 			.filter((event) -> event.eventName().equals("ai_tokens") && event != lost)
 			.filter((event) -> !event.timestamp().isBefore(YESTERDAY) && event.timestamp().isBefore(TODAY))
 			.forEach((event) -> counted.merge(event.customerId(), event.value(), Long::sum));
-		counted.forEach((customer, value) -> this.stripe.stubFor(StripeStub.eventSummaries("mtr_tokens")
-			.withQueryParam("customer", equalTo(customer))
-			.withQueryParam("start_time", equalTo(Long.toString(YESTERDAY.getEpochSecond())))
-			.withQueryParam("end_time", equalTo(Long.toString(TODAY.getEpochSecond())))
-			.willReturn(StripeStub.summaries("mtr_tokens", false,
-					new long[] { YESTERDAY.getEpochSecond(), TODAY.getEpochSecond(), value }))));
+		counted.forEach((customer,
+				value) -> this.stripe.stubFor(StripeStub.eventSummaries("mtr_tokens")
+					.withQueryParam("customer", equalTo(customer))
+					.withQueryParam("start_time", equalTo(Long.toString(YESTERDAY.getEpochSecond())))
+					.withQueryParam("end_time", equalTo(Long.toString(TODAY.getEpochSecond())))
+					.willReturn(StripeStub.summaries("mtr_tokens", false,
+							new long[] { YESTERDAY.getEpochSecond(), TODAY.getEpochSecond(), value }))));
 	}
 
 	private static long total(List<SentEvent> sent, String customerId) {

@@ -47,9 +47,10 @@ final class StripeStub {
 	}
 
 	static ResponseDefinitionBuilder session(String token, java.time.Instant expiresAt) {
-		return json(200, "{\"id\":\"mes_" + token + "\",\"object\":\"v2.billing.meter_event_session\","
-				+ "\"authentication_token\":\"" + token + "\",\"created\":\"" + java.time.Instant.now()
-				+ "\",\"expires_at\":\"" + expiresAt + "\",\"livemode\":false}");
+		return json(200,
+				"{\"id\":\"mes_" + token + "\",\"object\":\"v2.billing.meter_event_session\","
+						+ "\"authentication_token\":\"" + token + "\",\"created\":\"" + java.time.Instant.now()
+						+ "\",\"expires_at\":\"" + expiresAt + "\",\"livemode\":false}");
 	}
 
 	static ResponseDefinitionBuilder sessionExpired() {
@@ -58,22 +59,25 @@ final class StripeStub {
 	}
 
 	static ResponseDefinitionBuilder meterEventCreated() {
-		return json(200, "{\"object\":\"billing.meter_event\",\"created\":1763900000,\"event_name\":\"ai_tokens\","
-				+ "\"identifier\":\"usage_x\",\"livemode\":false,\"payload\":{\"stripe_customer_id\":\"cus_1\","
-				+ "\"value\":\"1\"},\"timestamp\":1763900000}");
+		return json(200,
+				"{\"object\":\"billing.meter_event\",\"created\":1763900000,\"event_name\":\"ai_tokens\","
+						+ "\"identifier\":\"usage_x\",\"livemode\":false,\"payload\":{\"stripe_customer_id\":\"cus_1\","
+						+ "\"value\":\"1\"},\"timestamp\":1763900000}");
 	}
 
 	static ResponseDefinitionBuilder error(int status, String type, String code, String message) {
-		return json(status, "{\"error\":{\"type\":\"" + type + "\"" + ((code != null) ? ",\"code\":\"" + code + "\"" : "")
-				+ ",\"message\":\"" + message + "\"}}");
+		return json(status, "{\"error\":{\"type\":\"" + type + "\""
+				+ ((code != null) ? ",\"code\":\"" + code + "\"" : "") + ",\"message\":\"" + message + "\"}}");
 	}
 
 	static ResponseDefinitionBuilder duplicateIdentifier(String identifier) {
-		return error(400, "invalid_request_error", null,
-				"An event already exists with identifier " + identifier + ".");
+		return error(400, "invalid_request_error", null, "An event already exists with identifier " + identifier + ".");
 	}
 
-	/** A {@code list} of {@code billing.meter_event_summary}, one per {@code {start, end, value}}. */
+	/**
+	 * A {@code list} of {@code billing.meter_event_summary}, one per {@code {start, end,
+	 * value}}.
+	 */
 	static ResponseDefinitionBuilder summaries(String meterId, boolean hasMore, long[]... windows) {
 		String data = java.util.Arrays.stream(windows)
 			.map((w) -> "{\"id\":\"mtrusg_" + w[0] + "\",\"object\":\"billing.meter_event_summary\","
@@ -94,7 +98,10 @@ final class StripeStub {
 				+ "\"next_page\":null,\"data\":[" + data + "]}");
 	}
 
-	/** A {@code list} with one active subscription whose one item has the price and period. */
+	/**
+	 * A {@code list} with one active subscription whose one item has the price and
+	 * period.
+	 */
 	static ResponseDefinitionBuilder activeSubscription(String customerId, String priceId, long periodStart,
 			long periodEnd) {
 		String item = "{\"id\":\"si_1\",\"object\":\"subscription_item\",\"current_period_start\":" + periodStart

@@ -34,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Plans and periods follow the Stripe subscription (WireMock) as it changes, and calls go on
- * when Stripe is down, as {@code metering.limits.on-lookup-failure} says.
+ * Plans and periods follow the Stripe subscription (WireMock) as it changes, and calls go
+ * on when Stripe is down, as {@code metering.limits.on-lookup-failure} says.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StripeSubscriptionsOverTimeTests {
@@ -72,13 +72,15 @@ class StripeSubscriptionsOverTimeTests {
 
 	@Test
 	void aPlanChangedAtStripeAppliesWithinTheSubscriptionsRefreshInterval() {
-		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_acme"))
+		stripe.stubFor(StripeStub.subscriptions()
+			.withQueryParam("customer", equalTo("cus_acme"))
 			.willReturn(StripeStub.noSubscriptions()));
 		this.contextRunner.withPropertyValues("metering.cache.subscriptions-refresh=200ms").run((context) -> {
 			assertThat(status(context).plan()).isEqualTo("free");
 			assertThat(status(context).limit()).isEqualTo(1000);
 
-			stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_acme"))
+			stripe.stubFor(StripeStub.subscriptions()
+				.withQueryParam("customer", equalTo("cus_acme"))
 				.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", PERIOD_START, PERIOD_END)));
 
 			await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
@@ -92,7 +94,8 @@ class StripeSubscriptionsOverTimeTests {
 	}
 
 	@ParameterizedTest(name = "{0} to {1}, seen at {2}: {3} to {4}")
-	@CsvSource({ "2026-11-10T00:00:00Z, 2026-12-10T00:00:00Z, 2026-12-10T00:00:01Z, 2026-12-10T00:00:00Z, 2027-01-10T00:00:00Z",
+	@CsvSource({
+			"2026-11-10T00:00:00Z, 2026-12-10T00:00:00Z, 2026-12-10T00:00:01Z, 2026-12-10T00:00:00Z, 2027-01-10T00:00:00Z",
 			"2027-01-31T00:00:00Z, 2027-02-28T00:00:00Z, 2027-03-05T00:00:00Z, 2027-02-28T00:00:00Z, 2027-03-31T00:00:00Z",
 			"2027-02-28T00:00:00Z, 2027-03-31T00:00:00Z, 2027-04-05T00:00:00Z, 2027-03-31T00:00:00Z, 2027-04-30T00:00:00Z",
 			"2026-11-10T09:30:00Z, 2027-11-10T09:30:00Z, 2027-11-11T00:00:00Z, 2027-11-10T09:30:00Z, 2028-11-10T09:30:00Z",
@@ -100,7 +103,8 @@ class StripeSubscriptionsOverTimeTests {
 	void aCachedPeriodThatHasEndedRollsOverOnTheSubscriptionsCycleUntilStripeIsAskedAgain(Instant start, Instant end,
 			Instant seenAt, Instant renewedStart, Instant renewedEnd) {
 		this.clock.set(start.plusSeconds(60));
-		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_acme"))
+		stripe.stubFor(StripeStub.subscriptions()
+			.withQueryParam("customer", equalTo("cus_acme"))
 			.willReturn(StripeStub.activeSubscription("cus_acme", "price_pro", start.getEpochSecond(),
 					end.getEpochSecond())));
 		this.contextRunner.run((context) -> {
@@ -155,8 +159,7 @@ class StripeSubscriptionsOverTimeTests {
 				.isInstanceOf(StripeProviderException.class)
 				.withMessage("Could not read the subscription of cus_acme at Stripe: 500 http_500: Down");
 			assertThat(model.calls()).isZero();
-			assertThat(context.getBean(SimpleMeterRegistry.class).find("metering.lookups.failed").counters())
-				.isEmpty();
+			assertThat(context.getBean(SimpleMeterRegistry.class).find("metering.lookups.failed").counters()).isEmpty();
 		});
 	}
 

@@ -45,10 +45,10 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 /**
  * Stripe's webhooks posted to the application (Spring MVC), signed with stripe-java's own
- * signing helper, with Stripe (WireMock) answering the subscriptions and error reports they
- * announce: a subscription change applies at the next ChatClient call, an error report turns
- * the delivered event into a dead letter, and forged, replayed or repeated deliveries change
- * nothing.
+ * signing helper, with Stripe (WireMock) answering the subscriptions and error reports
+ * they announce: a subscription change applies at the next ChatClient call, an error
+ * report turns the delivered event into a dead letter, and forged, replayed or repeated
+ * deliveries change nothing.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StripeWebhookTests {
@@ -70,7 +70,10 @@ class StripeWebhookTests {
 
 	private static final Instant NOW = Instant.ofEpochSecond(Instant.now().getEpochSecond());
 
-	/** The calendar month, which is also the subscription's period, so both count one usage. */
+	/**
+	 * The calendar month, which is also the subscription's period, so both count one
+	 * usage.
+	 */
 	private static final YearMonth MONTH = YearMonth.from(NOW.atZone(ZoneOffset.UTC));
 
 	private final MutableClock clock = new MutableClock(NOW);
@@ -142,15 +145,16 @@ class StripeWebhookTests {
 			SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
 			assertThat(registry.counter("metering.events.dead-lettered", "provider", "stripe").count()).isOne();
 			assertThat(refusedLate(registry, true)).isOne();
-			assertThat(refusedLate(registry, false)).as("one unknown identifier, one refusal without one")
-				.isEqualTo(2);
-			assertThat(output).contains("Usage event " + identifier + " (ai_tokens, customer cus_acme, value 42) "
-					+ "was refused by stripe after delivery: meter_event_customer_not_found")
+			assertThat(refusedLate(registry, false)).as("one unknown identifier, one refusal without one").isEqualTo(2);
+			assertThat(output)
+				.contains("Usage event " + identifier + " (ai_tokens, customer cus_acme, value 42) "
+						+ "was refused by stripe after delivery: meter_event_customer_not_found")
 				.contains("usage_unknown (meter_event_customer_not_found: Customer cus_gone was not found.)")
 				.contains("1 more refused without an identifier")
 				.contains("There are 3 invalid events");
 
-			// the same event delivered again, before and after the dead letter was re-driven
+			// the same event delivered again, before and after the dead letter was
+			// re-driven
 			assertThat(deliver(context, thinEvent("evt_report_1"), THIN_SECRET).getResponse().getStatus())
 				.isEqualTo(200);
 			assertThat(admin.redrive(identifier)).isTrue();
@@ -175,7 +179,8 @@ class StripeWebhookTests {
 				.getResponse()
 				.getStatus()).isEqualTo(200);
 
-			assertThat(context.getBean(MeteringAdmin.class).deadLetters()).extracting((dead) -> dead.event().identifier())
+			assertThat(context.getBean(MeteringAdmin.class).deadLetters())
+				.extracting((dead) -> dead.event().identifier())
 				.containsExactly(identifier);
 		});
 	}
@@ -196,7 +201,8 @@ class StripeWebhookTests {
 			stripe.stubFor(errorReport("evt_report_2", identifier));
 			assertThat(deliver(context, thinEvent("evt_report_2"), THIN_SECRET).getResponse().getStatus())
 				.isEqualTo(200);
-			assertThat(context.getBean(MeteringAdmin.class).deadLetters()).extracting((dead) -> dead.event().identifier())
+			assertThat(context.getBean(MeteringAdmin.class).deadLetters())
+				.extracting((dead) -> dead.event().identifier())
 				.containsExactly(identifier);
 		});
 	}
@@ -221,8 +227,9 @@ class StripeWebhookTests {
 				.doesNotContain("No signatures found");
 			assertThat(unsigned.getResponse().getStatus()).isEqualTo(400);
 			assertThat(billing.getPlanLimits("org_acme").plan()).as("no cache evicted").isEqualTo("free");
-			assertThat(output).contains("Refused a stripe webhook delivery to " + PATH
-					+ ": No signatures found matching the expected signature for payload (with 2 signing secrets")
+			assertThat(output)
+				.contains("Refused a stripe webhook delivery to " + PATH
+						+ ": No signatures found matching the expected signature for payload (with 2 signing secrets")
 				.contains("Refused a stripe webhook delivery to " + PATH + ": it has no Stripe-Signature header")
 				.doesNotContain("evt_forged", "cus_acme\"", "NotTheSecret", SNAPSHOT_SECRET, THIN_SECRET);
 		});
@@ -240,9 +247,11 @@ class StripeWebhookTests {
 
 			assertThat(replayed.getResponse().getStatus()).isEqualTo(400);
 			assertThat(context.getBean(BillingClient.class).getPlanLimits("org_acme").plan()).isEqualTo("free");
-			assertThat(output).contains("Timestamp outside the tolerance zone (with 2 signing secrets, tolerance 300s)");
+			assertThat(output)
+				.contains("Timestamp outside the tolerance zone (with 2 signing secrets, tolerance 300s)");
 			assertThat(deliver(context, payload, SNAPSHOT_SECRET, NOW.minusSeconds(300)).getResponse().getStatus())
-				.as("just within").isEqualTo(200);
+				.as("just within")
+				.isEqualTo(200);
 			assertThat(context.getBean(BillingClient.class).getPlanLimits("org_acme").plan()).isEqualTo("pro");
 		});
 	}
@@ -267,8 +276,9 @@ class StripeWebhookTests {
 
 				assertThat(context.getBean(MeteringAdmin.class).deadLetters()).isEmpty();
 				assertThat(refusedLate(context.getBean(SimpleMeterRegistry.class), false)).isEqualTo(3);
-				assertThat(output).contains("stripe refused usage it had accepted: Stripe event evt_report_3 "
-						+ "(v1.billing.meter.error_report_triggered, meter mtr_ai")
+				assertThat(output)
+					.contains("stripe refused usage it had accepted: Stripe event evt_report_3 "
+							+ "(v1.billing.meter.error_report_triggered, meter mtr_ai")
 					.contains("no delivered event in the outbox for [" + identifier
 							+ " (meter_event_customer_not_found: Customer cus_acme was not found.)");
 			});
@@ -283,13 +293,16 @@ class StripeWebhookTests {
 	}
 
 	private static double refusedLate(SimpleMeterRegistry registry, boolean deadLettered) {
-		return registry.counter("metering.events.refused-late", "provider", "stripe", "dead-lettered",
-				Boolean.toString(deadLettered)).count();
+		return registry
+			.counter("metering.events.refused-late", "provider", "stripe", "dead-lettered",
+					Boolean.toString(deadLettered))
+			.count();
 	}
 
 	/** Stripe answers the customer's active subscription on the price, or none. */
 	private static void subscription(String priceId) {
-		stripe.stubFor(StripeStub.subscriptions().withQueryParam("customer", equalTo("cus_acme"))
+		stripe.stubFor(StripeStub.subscriptions()
+			.withQueryParam("customer", equalTo("cus_acme"))
 			.willReturn((priceId != null)
 					? StripeStub.activeSubscription("cus_acme", priceId,
 							MONTH.atDay(1).atStartOfDay().toEpochSecond(ZoneOffset.UTC),
@@ -305,7 +318,9 @@ class StripeWebhookTests {
 				+ "\"request\":{\"id\":null,\"idempotency_key\":null},\"type\":\"" + type + "\"}";
 	}
 
-	/** A thin event announcing a meter error report, as an event destination receives it. */
+	/**
+	 * A thin event announcing a meter error report, as an event destination receives it.
+	 */
 	private static String thinEvent(String id) {
 		return thinEvent(id, ERROR_REPORT);
 	}
@@ -317,8 +332,9 @@ class StripeWebhookTests {
 	}
 
 	/**
-	 * The error report behind a thin event, as {@code GET /v2/core/events/{id}} answers it:
-	 * three invalid events, of which Stripe names two by identifier (one unknown here).
+	 * The error report behind a thin event, as {@code GET /v2/core/events/{id}} answers
+	 * it: three invalid events, of which Stripe names two by identifier (one unknown
+	 * here).
 	 */
 	private static com.github.tomakehurst.wiremock.client.MappingBuilder errorReport(String id, String identifier) {
 		return errorReport(id, ERROR_REPORT, identifier);
@@ -334,8 +350,7 @@ class StripeWebhookTests {
 				+ "\"}},{\"error_message\":\"Customer cus_gone was not found.\",\"request\":{\"identifier\":"
 				+ "\"usage_unknown\"}}]}]},\"validation_end\":\"" + NOW + "\",\"validation_start\":\""
 				+ NOW.minusSeconds(60) + "\"},\"livemode\":false,\"reason\":null,\"related_object\":{\"id\":\"mtr_ai\","
-				+ "\"type\":\"billing.meter\",\"url\":\"/v1/billing/meters/mtr_ai\"},"
-				+ "\"type\":\"" + type + "\"}"));
+				+ "\"type\":\"billing.meter\",\"url\":\"/v1/billing/meters/mtr_ai\"}," + "\"type\":\"" + type + "\"}"));
 	}
 
 	private MvcResult deliver(AssertableWebApplicationContext context, String payload, String secret) throws Exception {
@@ -359,7 +374,10 @@ class StripeWebhookTests {
 	}
 
 	private static String ask(ChatClient chat) {
-		return chat.prompt("hello").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_acme")).call().content();
+		return chat.prompt("hello")
+			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_acme"))
+			.call()
+			.content();
 	}
 
 }

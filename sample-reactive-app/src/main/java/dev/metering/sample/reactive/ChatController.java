@@ -16,15 +16,17 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * Chat endpoints. Nothing here mentions billing: the metering starter adds its advisor to the
- * injected {@link ChatClient.Builder}, which checks the plan limit before each call and bills
- * the tokens after it, to the organization of the logged-in user.
+ * Chat endpoints. Nothing here mentions billing: the metering starter adds its advisor to
+ * the injected {@link ChatClient.Builder}, which checks the plan limit before each call
+ * and bills the tokens after it, to the organization of the logged-in user.
  */
 @RestController
 @RequestMapping("/api/chat")
 class ChatController {
 
-	/** The instructions that come before each question; the model bills their tokens too. */
+	/**
+	 * The instructions that come before each question; the model bills their tokens too.
+	 */
 	static final String SYSTEM = "You are a helpful assistant. Answer briefly.";
 
 	private final ChatClient chatClient;
@@ -34,8 +36,8 @@ class ChatController {
 	}
 
 	/**
-	 * One answer. {@code call()} blocks until the model has answered, so it runs on a thread
-	 * that may block, never on the server's event loop.
+	 * One answer. {@code call()} blocks until the model has answered, so it runs on a
+	 * thread that may block, never on the server's event loop.
 	 */
 	@PostMapping
 	Mono<ChatAnswer> chat(@RequestBody ChatRequest request) {

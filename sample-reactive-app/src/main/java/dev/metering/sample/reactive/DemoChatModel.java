@@ -20,13 +20,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
- * A stand-in for a real model, so that the demo runs without API keys or services. It echoes
- * the question and reports token usage the way OpenAI does: in the response metadata of a
- * call, and in a last chunk of a stream that carries nothing but the usage. Tokens are
- * estimated as 1.3 per word.
+ * A stand-in for a real model, so that the demo runs without API keys or services. It
+ * echoes the question and reports token usage the way OpenAI does: in the response
+ * metadata of a call, and in a last chunk of a stream that carries nothing but the usage.
+ * Tokens are estimated as 1.3 per word.
  * <p>
  * Active when {@code spring.ai.model.chat=demo} (the sample's default), which also keeps
- * Spring AI's OpenAI model out; with {@code spring.ai.model.chat=openai} that one is used.
+ * Spring AI's OpenAI model out; with {@code spring.ai.model.chat=openai} that one is
+ * used.
  */
 @Component
 @ConditionalOnProperty(name = "spring.ai.model.chat", havingValue = DemoChatModel.NAME)
@@ -56,7 +57,8 @@ public class DemoChatModel implements ChatModel {
 	@Override
 	public Flux<ChatResponse> stream(Prompt prompt) {
 		String answer = answer(prompt);
-		// each word with the space that follows it, so that the chunks add up to the answer
+		// each word with the space that follows it, so that the chunks add up to the
+		// answer
 		Flux<ChatResponse> words = Flux.fromArray(answer.split("(?<= )"))
 			.delayElements(WORD_DELAY)
 			.map((word) -> new ChatResponse(List.of(new Generation(new AssistantMessage(word)))));

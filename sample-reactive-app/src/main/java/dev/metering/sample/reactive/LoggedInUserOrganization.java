@@ -12,14 +12,14 @@ import dev.metering.BillingSubject;
 import dev.metering.ReactiveBillingSubjectResolver;
 
 /**
- * Bills the organization of the logged-in user. The organization comes from the server-side
- * user record, never from the request, so a client cannot bill someone else.
+ * Bills the organization of the logged-in user. The organization comes from the
+ * server-side user record, never from the request, so a client cannot bill someone else.
  * <p>
  * WebFlux keeps the logged-in user in the Reactor context of the request, not in a
- * thread-local: a request hops between threads, and one thread serves many requests. So this
- * resolver answers a {@link Mono} that reads {@link ReactiveSecurityContextHolder} in the
- * context of whoever subscribes to it, which the starter does for each request and each
- * stream.
+ * thread-local: a request hops between threads, and one thread serves many requests. So
+ * this resolver answers a {@link Mono} that reads {@link ReactiveSecurityContextHolder}
+ * in the context of whoever subscribes to it, which the starter does for each request and
+ * each stream.
  */
 @Component
 public class LoggedInUserOrganization implements ReactiveBillingSubjectResolver {

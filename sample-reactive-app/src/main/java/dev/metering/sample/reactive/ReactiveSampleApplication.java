@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
  * Demo of Spring AI Metering in a WebFlux application: a chat API, streamed or not, whose
- * token usage is billed to the organization of the logged-in user, with plan limits enforced
- * before the model is called.
+ * token usage is billed to the organization of the logged-in user, with plan limits
+ * enforced before the model is called.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -21,7 +21,10 @@ import dev.metering.UsageStatus;
 @RestController
 class UsageController {
 
-	/** The limit key of the {@code ai-tokens} meter ({@code metering.meters.ai-tokens.limit-key}). */
+	/**
+	 * The limit key of the {@code ai-tokens} meter
+	 * ({@code metering.meters.ai-tokens.limit-key}).
+	 */
 	static final String LIMIT_KEY = "aiTokens";
 
 	private final LoggedInUserOrganization organization;
@@ -34,14 +37,14 @@ class UsageController {
 	}
 
 	/**
-	 * {@link BillingClient} blocks (with a database or a billing provider behind it, it waits
-	 * for them), so it is asked on a thread that may block.
+	 * {@link BillingClient} blocks (with a database or a billing provider behind it, it
+	 * waits for them), so it is asked on a thread that may block.
 	 */
 	@GetMapping("/api/usage")
 	Mono<OrganizationUsage> usage() {
 		return this.organization.resolve()
-			.switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.FORBIDDEN,
-					"You belong to no organization")))
+			.switchIfEmpty(Mono
+				.error(() -> new ResponseStatusException(HttpStatus.FORBIDDEN, "You belong to no organization")))
 			.flatMap((subject) -> Mono.fromCallable(() -> usageOf(subject)).subscribeOn(Schedulers.boundedElastic()));
 	}
 

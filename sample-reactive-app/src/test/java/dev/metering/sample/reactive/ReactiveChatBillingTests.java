@@ -160,13 +160,18 @@ class ReactiveChatBillingTests {
 		assertThat(usage("bob").used()).isEqualTo(globexBefore.used());
 	}
 
-	/** The tokens the demo model reports for a question and its answer, with the instructions. */
+	/**
+	 * The tokens the demo model reports for a question and its answer, with the
+	 * instructions.
+	 */
 	private static long tokensOf(String question, String answer) {
 		return DemoChatModel.tokens(ChatController.SYSTEM) + DemoChatModel.tokens(question)
 				+ DemoChatModel.tokens(answer);
 	}
 
-	/** A {@code Retry-After} of the whole seconds from the refusal to the period's end. */
+	/**
+	 * A {@code Retry-After} of the whole seconds from the refusal to the period's end.
+	 */
 	private static Consumer<String> secondsUntil(Instant periodEnd, Instant refusedFrom) {
 		return (seconds) -> assertThat(Long.parseLong(seconds)).isBetween(
 				Duration.between(Instant.now(), periodEnd).getSeconds(),
