@@ -51,14 +51,15 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	 * @param originOnCalls whether the companion also puts who a call bills in the
 	 * request context of calls, not only of streams, for observations that read it there
 	 * @param observations where round trips billed by estimate are observed
+	 * @param clock paces the warnings of round trips billed by estimate
 	 */
 	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
-			String defaultModel, boolean originOnCalls, ObservationRegistry observations) {
+			String defaultModel, boolean originOnCalls, ObservationRegistry observations, Clock clock) {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
 		this.defaultModel = defaultModel;
-		this.estimates = new EstimatedUsage(observations, Clock.systemUTC());
+		this.estimates = new EstimatedUsage(observations, clock);
 		this.callOriginAdvisor = originOnCalls ? CallOriginAdvisor.onCallsToo(metering, subjects)
 				: new CallOriginAdvisor(metering, subjects);
 	}

@@ -76,10 +76,12 @@ public final class JdbcLimitsAutoConfiguration {
 			ApplicationEventPublisher events, ObjectProvider<Clock> clock, MeteringInstance instance,
 			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox) {
 		MeteringProperties.Limits limits = properties.limits();
-		UsageThresholds thresholds = new UsageThresholds(limits.thresholds(),
-				new JdbcThresholdClaims(dataSource, clock.getIfUnique(Clock::systemUTC)), events);
+		Clock time = clock.getIfUnique(Clock::systemUTC);
+		UsageThresholds thresholds = new UsageThresholds(limits.thresholds(), new JdbcThresholdClaims(dataSource, time),
+				events);
 		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL, new LedgerHolding(instance.id(),
-				limits.lease(), limits.onStoreFailure(), recordedUsage(dataSource, meters, outbox.getIfUnique())));
+				limits.lease(), limits.onStoreFailure(), recordedUsage(dataSource, meters, outbox.getIfUnique())),
+				time);
 	}
 
 	/**

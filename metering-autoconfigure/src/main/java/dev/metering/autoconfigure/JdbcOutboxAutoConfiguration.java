@@ -64,12 +64,13 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = SYNC, havingValue = false, matchIfMissing = true)
 	@DependsOnDatabaseInitialization
 	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties,
-			MeterCatalog meters, MeteringInstance instance) {
+			MeterCatalog meters, MeteringInstance instance, ObjectProvider<Clock> clock) {
 		MeteringProperties.Outbox outbox = properties.outbox();
 		// what the dispatcher would merge, the writer stores merged when it writes it
 		// together
 		Set<String> coalesced = properties.delivery().coalesce() ? meters.summedEventNames() : Set.of();
-		return new GroupCommitOutbox(new JdbcUsageOutbox(dataSource, Clock.systemUTC(), coalesced, instance.id()),
+		return new GroupCommitOutbox(
+				new JdbcUsageOutbox(dataSource, clock.getIfUnique(Clock::systemUTC), coalesced, instance.id()),
 				outbox.queueCapacity(), outbox.commitInterval(), outbox.offerTimeout(),
 				properties.delivery().shutdownTimeout());
 	}
@@ -78,8 +79,8 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean(UsageOutbox.class)
 	@ConditionalOnBooleanProperty(name = SYNC)
 	@DependsOnDatabaseInitialization
-	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource, MeteringInstance instance) {
-		return new JdbcUsageOutbox(dataSource, Clock.systemUTC(), Set.of(), instance.id());
+	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource, MeteringInstance instance, ObjectProvider<Clock> clock) {
+		return new JdbcUsageOutbox(dataSource, clock.getIfUnique(Clock::systemUTC), Set.of(), instance.id());
 	}
 
 	@Bean
@@ -95,13 +96,14 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
 	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
-			ObjectProvider<GroupCommitOutbox> groupCommit, MeteringInstance instance, InstanceLock lock) {
+			ObjectProvider<GroupCommitOutbox> groupCommit, MeteringInstance instance, InstanceLock lock,
+			ObjectProvider<Clock> clock) {
 		if (requireSupportedDatabase(dataSource).isH2()) {
 			warnIfClosedBeforeShutdown(dataSource);
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
-		return new JdbcDeliveryQueue(dataSource, instance.id(), properties.outbox().lease(), Clock.systemUTC(),
-				(writer != null) ? writer::queuedCount : () -> 0, lock);
+		return new JdbcDeliveryQueue(dataSource, instance.id(), properties.outbox().lease(),
+				clock.getIfUnique(Clock::systemUTC), (writer != null) ? writer::queuedCount : () -> 0, lock);
 	}
 
 	private static MeteringDatabase requireSupportedDatabase(DataSource dataSource) {

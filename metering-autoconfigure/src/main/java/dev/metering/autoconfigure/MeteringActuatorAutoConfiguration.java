@@ -67,8 +67,9 @@ public final class MeteringActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		MeteringEndpoint meteringEndpoint(MeteringAdmin admin, MeterProvider provider,
-				ObjectProvider<UsageReconciler> reconciler) {
-			return new MeteringEndpoint(admin, provider.name(), reconciler.getIfAvailable(), Clock.systemUTC());
+				ObjectProvider<UsageReconciler> reconciler, ObjectProvider<Clock> clock) {
+			return new MeteringEndpoint(admin, provider.name(), reconciler.getIfAvailable(),
+					clock.getIfUnique(Clock::systemUTC));
 		}
 
 	}

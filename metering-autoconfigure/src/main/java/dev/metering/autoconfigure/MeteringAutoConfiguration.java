@@ -89,14 +89,14 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean({ UsageOutbox.class, DeliveryQueue.class, UndeliveredUsage.class })
-	InMemoryUsageOutbox meteringOutbox(ConfigurableListableBeanFactory beans) {
+	InMemoryUsageOutbox meteringOutbox(ConfigurableListableBeanFactory beans, ObjectProvider<Clock> clock) {
 		DatabaseAbsence absence = DatabaseAbsence.of(beans);
 		if (this.properties.outbox().store() == MeteringProperties.Store.JDBC) {
 			throw absence.storeFailure("metering.outbox.store");
 		}
 		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. " + absence.advice()
 				+ " for a durable outbox.");
-		return new InMemoryUsageOutbox(Clock.systemUTC());
+		return new InMemoryUsageOutbox(clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
@@ -204,9 +204,9 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UsageRecorder meteringUsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider,
-			UsageOutbox outbox) {
+			UsageOutbox outbox, ObjectProvider<Clock> clock) {
 		return new UsageRecorder(meters, accounts, provider, outbox, !this.properties.allowUnknownEvents(),
-				Clock.systemUTC());
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
@@ -214,7 +214,7 @@ public final class MeteringAutoConfiguration {
 	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
 			BillingAccounts accounts, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention,
-			ObjectProvider<ProviderRequestObservationConvention> requestConvention) {
+			ObjectProvider<ProviderRequestObservationConvention> requestConvention, ObjectProvider<Clock> clock) {
 		MeteringProperties.Delivery delivery = this.properties.delivery();
 		DeliverySettings settings = new DeliverySettings(
 				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
@@ -222,7 +222,7 @@ public final class MeteringAutoConfiguration {
 				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention(),
 				this.properties.cache().failureBackoff());
 		UsageDispatcher dispatcher = new UsageDispatcher(queue, provider, accounts::customerOf, settings,
-				Clock.systemUTC(), observations.registry());
+				clock.getIfUnique(Clock::systemUTC), observations.registry());
 		convention.ifUnique(dispatcher::setObservationConvention);
 		requestConvention.ifUnique(dispatcher::setRequestObservationConvention);
 		return dispatcher;

@@ -1,5 +1,7 @@
 package dev.metering.autoconfigure;
 
+import java.time.Clock;
+
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.ai.chat.model.ChatModel;
@@ -39,7 +41,7 @@ public final class MeteringChatClientAutoConfiguration {
 	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
 			ObjectProvider<TokenCountEstimator> tokenCountEstimator, ObjectProvider<ChatModel> chatModels,
 			MeterCatalog meters, PriceList prices, MeteringProperties properties, MeteringObservations observations,
-			ObjectProvider<EstimateObservationConvention> estimateConvention) {
+			ObjectProvider<EstimateObservationConvention> estimateConvention, ObjectProvider<Clock> clock) {
 		if (prices.isStrict() && meters.anyInCredits()) {
 			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
 		}
@@ -47,7 +49,7 @@ public final class MeteringChatClientAutoConfiguration {
 		ChatClientMeteringAdvisor advisor = new ChatClientMeteringAdvisor(metering, subjects,
 				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
 				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.observations().organization(),
-				observations.registry());
+				observations.registry(), clock.getIfUnique(Clock::systemUTC));
 		estimateConvention.ifUnique(advisor::setEstimateObservationConvention);
 		return advisor;
 	}

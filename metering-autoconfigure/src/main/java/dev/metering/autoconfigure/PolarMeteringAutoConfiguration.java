@@ -2,6 +2,7 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -43,8 +44,10 @@ public final class PolarMeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeterProvider polarMeterProvider(MeteringProperties properties, PolarClient client, ProviderCaches caches) {
-		return new PolarMeterProvider(client, properties.meterDefinitions(), caches, Clock.systemUTC());
+	MeterProvider polarMeterProvider(MeteringProperties properties, PolarClient client, ProviderCaches caches,
+			ObjectProvider<Clock> clock) {
+		return new PolarMeterProvider(client, properties.meterDefinitions(), caches,
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -62,10 +62,10 @@ public final class StripeMeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	MeterProvider stripeMeterProvider(MeteringProperties properties, StripeClient client, StripeRetryHints retryHints,
-			ProviderCaches caches) {
+			ProviderCaches caches, ObjectProvider<Clock> clock) {
 		MeteringProperties.Stripe stripe = properties.stripe();
 		return new StripeMeterProvider(client, retryHints, stripe.customerMetadataKey(), caches,
-				stripe.api() == MeteringProperties.StripeApi.V2_STREAM, Clock.systemUTC());
+				stripe.api() == MeteringProperties.StripeApi.V2_STREAM, clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -62,7 +62,7 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	 * which a reclaim compares with those stamps, and for heartbeats, which instances
 	 * compare.
 	 */
-	private final Clock clock = Clock.systemUTC();
+	private final Clock clock;
 
 	private final LedgerTable table;
 
@@ -98,16 +98,18 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	 */
 	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval) {
 		this(dataSource, thresholds, flushInterval, new LedgerHolding(UUID.randomUUID().toString(), DEFAULT_LEASE,
-				StoreFailurePolicy.ALLOW, RecordedUsage.NONE));
+				StoreFailurePolicy.ALLOW, RecordedUsage.NONE), Clock.systemUTC());
 	}
 
 	/**
 	 * @param flushInterval how often usage settled is written back and free quota given
 	 * back, well within the lease
 	 * @param holding how this instance holds its slices
+	 * @param clock the clock the outbox stamps recorded usage with
 	 */
 	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval,
-			LedgerHolding holding) {
+			LedgerHolding holding, Clock clock) {
+		this.clock = clock;
 		this.table = new LedgerTable(dataSource, holding.holder());
 		this.holder = new HolderTable(dataSource, holding.holder());
 		this.reclaim = new LedgerReclaim(dataSource, holding.holder(), holding.recordedUsage());

@@ -1,5 +1,6 @@
 package dev.metering.limits;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -306,7 +307,8 @@ class JdbcUsageLedgerTests {
 	private JdbcUsageLedger ledger(String holder, Duration flushInterval, RecordedEvents outbox) {
 		return new JdbcUsageLedger(this.dataSource,
 				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
-				}), flushInterval, new LedgerHolding(holder, Duration.ofSeconds(1), StoreFailurePolicy.ALLOW, outbox));
+				}), flushInterval, new LedgerHolding(holder, Duration.ofSeconds(1), StoreFailurePolicy.ALLOW, outbox),
+				Clock.systemUTC());
 	}
 
 	/** The used and leased of an organization's row. */

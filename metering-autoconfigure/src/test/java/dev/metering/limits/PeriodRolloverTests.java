@@ -1,6 +1,7 @@
 package dev.metering.limits;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,21 @@ class PeriodRolloverTests {
 
 	private static String ask(ChatClient chat) {
 		return chat.prompt("hello").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a")).call().content();
+	}
+
+	@Test
+	void usageIsStampedAndDeliveredOnTheApplicationsClock() {
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.meter-id=mtr_ai").run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			billing.recordUsage("ai_tokens", "cus_a", 7);
+			assertThat(billing.flush(Duration.ofSeconds(10))).isTrue();
+
+			// the last hour of November on the application's clock, whatever the
+			// machine's says
+			assertThat(billing.getUsage("mtr_ai", "cus_a", NOVEMBER_END.minusSeconds(3600), NOVEMBER_END))
+				.singleElement()
+				.satisfies((november) -> assertThat(november.aggregatedValue()).isEqualTo(7));
+		});
 	}
 
 }
