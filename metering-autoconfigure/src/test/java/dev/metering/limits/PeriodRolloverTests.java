@@ -61,16 +61,6 @@ class PeriodRolloverTests {
 		});
 	}
 
-	private static ChatClient chatClient(AssertableApplicationContext context, FixedUsageChatModel model) {
-		ChatClient.Builder builder = ChatClient.builder(model);
-		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-		return builder.build();
-	}
-
-	private static String ask(ChatClient chat) {
-		return chat.prompt("hello").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a")).call().content();
-	}
-
 	@Test
 	void usageIsStampedAndDeliveredOnTheApplicationsClock() {
 		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.meter-id=mtr_ai").run((context) -> {
@@ -84,6 +74,16 @@ class PeriodRolloverTests {
 				.singleElement()
 				.satisfies((november) -> assertThat(november.aggregatedValue()).isEqualTo(7));
 		});
+	}
+
+	private static ChatClient chatClient(AssertableApplicationContext context, FixedUsageChatModel model) {
+		ChatClient.Builder builder = ChatClient.builder(model);
+		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+		return builder.build();
+	}
+
+	private static String ask(ChatClient chat) {
+		return chat.prompt("hello").advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_a")).call().content();
 	}
 
 }
