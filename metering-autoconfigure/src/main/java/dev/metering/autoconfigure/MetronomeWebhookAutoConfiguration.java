@@ -11,8 +11,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryObservationConvention;
@@ -20,10 +22,13 @@ import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.metronome.MetronomeClient;
 import dev.metering.provider.metronome.MetronomeWebhooks;
 import dev.metering.webhook.CacheChanges;
+import dev.metering.webhook.ReactiveWebhookEndpoint;
+import dev.metering.webhook.WebhookEndpoint;
+import dev.metering.webhook.WebhookReception;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
- * Auto-configuration of Metronome's webhooks on Spring MVC, when
+ * Auto-configuration of Metronome's webhooks on Spring MVC or WebFlux, when
  * {@code metering.provider=metronome} and {@code metering.metronome.webhook.secret} is
  * set: an alert or a change of a customer's contract, commits or credits caches the
  * customer for its ingest aliases and evicts its cached plan, period and balances, on
@@ -33,9 +38,7 @@ import dev.metering.webhook.WebhookReceipts;
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "metronome")
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
-@Conditional(WebhookSecretCondition.Metronome.class)
+@Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Metronome.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
 		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
 public final class MetronomeWebhookAutoConfiguration {
@@ -50,13 +53,44 @@ public final class MetronomeWebhookAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean(name = "meteringMetronomeWebhookRoute")
-	RouterFunction<ServerResponse> meteringMetronomeWebhookRoute(MeteringProperties properties,
-			MetronomeWebhooks webhooks, WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox,
-			MeteringObservations observations, ObjectProvider<DeliveryObservationConvention> convention,
-			ObjectProvider<Clock> clock) {
-		return WebhookRoutes.route(properties.metronome().webhook(), "metronome", webhooks, receipts, caches, outbox,
-				observations, convention, clock);
+	@ConditionalOnMissingBean
+	WebhookReception meteringMetronomeWebhookReception(MetronomeWebhooks webhooks, WebhookReceipts receipts,
+			CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
+		return WebhookRoutes.reception("metronome", webhooks, receipts, caches, outbox, observations, convention,
+				clock);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+	static class OnSpringMvc {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "meteringMetronomeWebhookRoute")
+		RouterFunction<ServerResponse> meteringMetronomeWebhookRoute(MeteringProperties properties,
+				WebhookReception reception) {
+			return RouterFunctions.route()
+				.POST(properties.metronome().webhook().path(), new WebhookEndpoint(reception))
+				.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(name = "org.springframework.web.reactive.DispatcherHandler")
+	static class OnWebFlux {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "meteringMetronomeWebhookRoute")
+		org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse> meteringMetronomeWebhookRoute(
+				MeteringProperties properties, WebhookReception reception) {
+			return org.springframework.web.reactive.function.server.RouterFunctions.route()
+				.POST(properties.metronome().webhook().path(), new ReactiveWebhookEndpoint(reception))
+				.build();
+		}
+
 	}
 
 }

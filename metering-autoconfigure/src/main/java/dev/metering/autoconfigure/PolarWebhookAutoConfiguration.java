@@ -11,18 +11,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.polar.PolarWebhooks;
 import dev.metering.webhook.CacheChanges;
+import dev.metering.webhook.ReactiveWebhookEndpoint;
+import dev.metering.webhook.WebhookEndpoint;
+import dev.metering.webhook.WebhookReception;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
- * Auto-configuration of Polar's webhooks on Spring MVC, when
+ * Auto-configuration of Polar's webhooks on Spring MVC or WebFlux, when
  * {@code metering.provider=polar} and {@code metering.polar.webhook.secret} is set: a
  * customer created or changed is cached for its external ID, and a subscription or
  * customer state changed evicts the customer's cached plan and period, on every instance
@@ -32,9 +37,7 @@ import dev.metering.webhook.WebhookReceipts;
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "polar")
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
-@Conditional(WebhookSecretCondition.Polar.class)
+@Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Polar.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
 		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
 public final class PolarWebhookAutoConfiguration {
@@ -47,12 +50,43 @@ public final class PolarWebhookAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean(name = "meteringPolarWebhookRoute")
-	RouterFunction<ServerResponse> meteringPolarWebhookRoute(MeteringProperties properties, PolarWebhooks webhooks,
-			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+	@ConditionalOnMissingBean
+	WebhookReception meteringPolarWebhookReception(PolarWebhooks webhooks, WebhookReceipts receipts,
+			CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return WebhookRoutes.route(properties.polar().webhook(), "polar", webhooks, receipts, caches, outbox,
-				observations, convention, clock);
+		return WebhookRoutes.reception("polar", webhooks, receipts, caches, outbox, observations, convention, clock);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+	static class OnSpringMvc {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "meteringPolarWebhookRoute")
+		RouterFunction<ServerResponse> meteringPolarWebhookRoute(MeteringProperties properties,
+				WebhookReception reception) {
+			return RouterFunctions.route()
+				.POST(properties.polar().webhook().path(), new WebhookEndpoint(reception))
+				.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(name = "org.springframework.web.reactive.DispatcherHandler")
+	static class OnWebFlux {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "meteringPolarWebhookRoute")
+		org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse> meteringPolarWebhookRoute(
+				MeteringProperties properties, WebhookReception reception) {
+			return org.springframework.web.reactive.function.server.RouterFunctions.route()
+				.POST(properties.polar().webhook().path(), new ReactiveWebhookEndpoint(reception))
+				.build();
+		}
+
 	}
 
 }

@@ -13,18 +13,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.stripe.StripeWebhooks;
 import dev.metering.webhook.CacheChanges;
+import dev.metering.webhook.ReactiveWebhookEndpoint;
+import dev.metering.webhook.WebhookEndpoint;
+import dev.metering.webhook.WebhookReception;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
- * Auto-configuration of Stripe's webhooks on Spring MVC, when
+ * Auto-configuration of Stripe's webhooks on Spring MVC or WebFlux, when
  * {@code metering.provider=stripe} and {@code metering.stripe.webhook.secret} is set: a
  * customer created or checked out is cached for its organization, a subscription changed
  * evicts the customer's cached plan and period, on every instance on the database, and
@@ -34,9 +39,8 @@ import dev.metering.webhook.WebhookReceipts;
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "stripe")
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(value = StripeClient.class, name = "org.springframework.web.servlet.DispatcherServlet")
-@Conditional(WebhookSecretCondition.Stripe.class)
+@ConditionalOnClass(StripeClient.class)
+@Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Stripe.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
 		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
 public final class StripeWebhookAutoConfiguration {
@@ -51,12 +55,43 @@ public final class StripeWebhookAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
-	RouterFunction<ServerResponse> meteringStripeWebhookRoute(MeteringProperties properties, StripeWebhooks webhooks,
-			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+	@ConditionalOnMissingBean
+	WebhookReception meteringStripeWebhookReception(StripeWebhooks webhooks, WebhookReceipts receipts,
+			CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return WebhookRoutes.route(properties.stripe().webhook(), "stripe", webhooks, receipts, caches, outbox,
-				observations, convention, clock);
+		return WebhookRoutes.reception("stripe", webhooks, receipts, caches, outbox, observations, convention, clock);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+	static class OnSpringMvc {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
+		RouterFunction<ServerResponse> meteringStripeWebhookRoute(MeteringProperties properties,
+				WebhookReception reception) {
+			return RouterFunctions.route()
+				.POST(properties.stripe().webhook().path(), new WebhookEndpoint(reception))
+				.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(name = "org.springframework.web.reactive.DispatcherHandler")
+	static class OnWebFlux {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
+		org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse> meteringStripeWebhookRoute(
+				MeteringProperties properties, WebhookReception reception) {
+			return org.springframework.web.reactive.function.server.RouterFunctions.route()
+				.POST(properties.stripe().webhook().path(), new ReactiveWebhookEndpoint(reception))
+				.build();
+		}
+
 	}
 
 }

@@ -58,7 +58,7 @@ class PolarWebhookTests {
 	@RegisterExtension
 	static final StubServer polar = new StubServer();
 
-	private static final Instant NOW = Instant.ofEpochSecond(Instant.now().getEpochSecond());
+	static final Instant NOW = Instant.ofEpochSecond(Instant.now().getEpochSecond());
 
 	private static final Instant PERIOD_START = NOW.truncatedTo(ChronoUnit.DAYS).minus(3, ChronoUnit.DAYS);
 
@@ -179,7 +179,7 @@ class PolarWebhookTests {
 	/**
 	 * A subscription event of org_acme's customer, as Polar's webhook payloads have it.
 	 */
-	private static String subscriptionEvent(String type) {
+	static String subscriptionEvent(String type) {
 		return "{\"type\":\"" + type + "\",\"timestamp\":\"" + NOW + "\",\"data\":{\"id\":"
 				+ "\"e3f1a1c0-0c4b-4b7e-9c43-1d2f3a4b5c6d\",\"status\":\"active\",\"customer_id\":\"" + ACME + "\","
 				+ "\"product_id\":\"" + PRO_PRODUCT + "\",\"current_period_start\":\"" + PERIOD_START + "\","
