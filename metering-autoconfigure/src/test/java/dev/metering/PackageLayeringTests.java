@@ -17,7 +17,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 /**
  * The library's packages form one-way layers: a package uses its own classes and those of
  * the layers below it, never those of its own layer's other packages or of a layer above.
- * The README's layout section draws the same picture.
+ * The layers of docs/architecture.md draw the same picture.
  */
 class PackageLayeringTests {
 
@@ -52,7 +52,7 @@ class PackageLayeringTests {
 				if (layer < 0) {
 					events.add(SimpleConditionEvent.violated(item,
 							item.getPackageName() + " is in no layer: add it to PackageLayeringTests.LAYERS and the "
-									+ "README's layout section"));
+									+ "layers of docs/architecture.md"));
 					return;
 				}
 				for (Dependency dependency : item.getDirectDependenciesFromSelf()) {

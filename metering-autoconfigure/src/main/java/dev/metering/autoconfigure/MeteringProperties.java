@@ -739,7 +739,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	}
 
 	/**
-	 * A provider's webhooks, received on Spring MVC once a signing secret is set.
+	 * A provider's webhooks, received on Spring MVC or WebFlux once a signing secret is
+	 * set.
 	 *
 	 * @param secret Signing secrets of the provider's webhooks, comma-separated: one per
 	 * endpoint or event destination that posts to this path. The webhooks are received

@@ -30,9 +30,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code metronome} profile as the README runs it against a stub server: chats are
- * ingested as Metronome usage events for the logged-in user's organization, its ingest
- * alias.
+ * The {@code metronome} profile as docs/metronome.md runs it against a stub server: chats
+ * are ingested as Metronome usage events for the logged-in user's organization, its
+ * ingest alias.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:metronome")
 @AutoConfigureRestTestClient

@@ -30,7 +30,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code polar} profile as the README runs it against a stub server: chats are
+ * The {@code polar} profile as docs/polar.md runs it against a stub server: chats are
  * ingested as Polar events for the logged-in user's organization, its external customer
  * ID.
  */

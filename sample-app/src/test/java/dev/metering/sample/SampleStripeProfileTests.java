@@ -29,7 +29,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code stripe} profile as the README runs it against a stub server: chats are
+ * The {@code stripe} profile as docs/stripe.md runs it against a stub server: chats are
  * billed as meter events of the test meter for the logged-in user's customer.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:stripe")

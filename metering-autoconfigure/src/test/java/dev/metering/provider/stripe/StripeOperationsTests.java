@@ -67,8 +67,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * What the people who run a Stripe-billed application see through Actuator: the metering
  * health through an outage, a database failure and a dead letter, the endpoint re-driving
- * that dead letter, and metrics under the names the README documents, moving as events
- * are delivered, retried, refused and reconciled.
+ * that dead letter, and metrics under the names docs/operations.md documents, moving as
+ * events are delivered, retried, refused and reconciled.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StripeOperationsTests {
@@ -357,10 +357,10 @@ class StripeOperationsTests {
 			.collect(java.util.stream.Collectors.toCollection(TreeSet::new));
 	}
 
-	/** The metric names in the README's metrics table. */
+	/** The metric names in the metrics table of docs/operations.md. */
 	private static Set<String> documentedNames() throws IOException {
-		String readme = Files.readString(Path.of("..", "README.md"));
-		String table = readme.substring(readme.indexOf("| metric | type | tags |"));
+		String operations = Files.readString(Path.of("..", "docs", "operations.md"));
+		String table = operations.substring(operations.indexOf("| metric | type | tags |"));
 		table = table.substring(0, table.indexOf("\n\n"));
 		Set<String> names = new TreeSet<>();
 		Matcher name = Pattern.compile("`(metering\\.[a-z.-]+)`").matcher(table);
