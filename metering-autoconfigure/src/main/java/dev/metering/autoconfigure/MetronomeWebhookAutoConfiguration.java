@@ -5,26 +5,17 @@ import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.web.servlet.function.RouterFunction;
-import org.springframework.web.servlet.function.RouterFunctions;
-import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.metronome.MetronomeClient;
 import dev.metering.provider.metronome.MetronomeWebhooks;
 import dev.metering.webhook.CacheChanges;
-import dev.metering.webhook.ReactiveWebhookEndpoint;
-import dev.metering.webhook.WebhookEndpoint;
-import dev.metering.webhook.WebhookReception;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
@@ -40,7 +31,8 @@ import dev.metering.webhook.WebhookReceipts;
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "metronome")
 @Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Metronome.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
-		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
+		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class,
+		WebhookRouteConfigurations.OnSpringMvc.class, WebhookRouteConfigurations.OnWebFlux.class })
 public final class MetronomeWebhookAutoConfiguration {
 
 	@Bean
@@ -54,43 +46,11 @@ public final class MetronomeWebhookAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WebhookReception meteringMetronomeWebhookReception(MetronomeWebhooks webhooks, WebhookReceipts receipts,
-			CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+	WebhookIntake meteringMetronomeWebhookIntake(MeteringProperties properties, MetronomeWebhooks webhooks,
+			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return WebhookRoutes.reception("metronome", webhooks, receipts, caches, outbox, observations, convention,
-				clock);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-	@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
-	static class OnSpringMvc {
-
-		@Bean
-		@ConditionalOnMissingBean(name = "meteringMetronomeWebhookRoute")
-		RouterFunction<ServerResponse> meteringMetronomeWebhookRoute(MeteringProperties properties,
-				WebhookReception reception) {
-			return RouterFunctions.route()
-				.POST(properties.metronome().webhook().path(), new WebhookEndpoint(reception))
-				.build();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-	@ConditionalOnClass(name = "org.springframework.web.reactive.DispatcherHandler")
-	static class OnWebFlux {
-
-		@Bean
-		@ConditionalOnMissingBean(name = "meteringMetronomeWebhookRoute")
-		org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse> meteringMetronomeWebhookRoute(
-				MeteringProperties properties, WebhookReception reception) {
-			return org.springframework.web.reactive.function.server.RouterFunctions.route()
-				.POST(properties.metronome().webhook().path(), new ReactiveWebhookEndpoint(reception))
-				.build();
-		}
-
+		return new WebhookIntake(properties.metronome().webhook().path(), WebhookRoutes.reception("metronome", webhooks,
+				receipts, caches, outbox, observations, convention, clock));
 	}
 
 }

@@ -10,22 +10,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.web.servlet.function.RouterFunction;
-import org.springframework.web.servlet.function.RouterFunctions;
-import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.stripe.StripeWebhooks;
 import dev.metering.webhook.CacheChanges;
-import dev.metering.webhook.ReactiveWebhookEndpoint;
-import dev.metering.webhook.WebhookEndpoint;
-import dev.metering.webhook.WebhookReception;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
@@ -42,7 +34,8 @@ import dev.metering.webhook.WebhookReceipts;
 @ConditionalOnClass(StripeClient.class)
 @Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Stripe.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
-		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class })
+		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class,
+		WebhookRouteConfigurations.OnSpringMvc.class, WebhookRouteConfigurations.OnWebFlux.class })
 public final class StripeWebhookAutoConfiguration {
 
 	@Bean
@@ -56,42 +49,11 @@ public final class StripeWebhookAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WebhookReception meteringStripeWebhookReception(StripeWebhooks webhooks, WebhookReceipts receipts,
-			CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+	WebhookIntake meteringStripeWebhookIntake(MeteringProperties properties, StripeWebhooks webhooks,
+			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return WebhookRoutes.reception("stripe", webhooks, receipts, caches, outbox, observations, convention, clock);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-	@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
-	static class OnSpringMvc {
-
-		@Bean
-		@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
-		RouterFunction<ServerResponse> meteringStripeWebhookRoute(MeteringProperties properties,
-				WebhookReception reception) {
-			return RouterFunctions.route()
-				.POST(properties.stripe().webhook().path(), new WebhookEndpoint(reception))
-				.build();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-	@ConditionalOnClass(name = "org.springframework.web.reactive.DispatcherHandler")
-	static class OnWebFlux {
-
-		@Bean
-		@ConditionalOnMissingBean(name = "meteringStripeWebhookRoute")
-		org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse> meteringStripeWebhookRoute(
-				MeteringProperties properties, WebhookReception reception) {
-			return org.springframework.web.reactive.function.server.RouterFunctions.route()
-				.POST(properties.stripe().webhook().path(), new ReactiveWebhookEndpoint(reception))
-				.build();
-		}
-
+		return new WebhookIntake(properties.stripe().webhook().path(),
+				WebhookRoutes.reception("stripe", webhooks, receipts, caches, outbox, observations, convention, clock));
 	}
 
 }

@@ -113,8 +113,8 @@ class MetronomeMeteringAutoConfigurationTests {
 			.withPropertyValues("metering.provider=metronome", "metering.metronome.api-token=" + TOKEN,
 					"metering.metronome.webhook.secret=metronome-secret", "metering.metronome.webhook.path=/hooks/mtr")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(MetronomeWebhooks.class).hasBean("meteringMetronomeWebhookRoute");
-				assertThat(context.getBean("meteringMetronomeWebhookRoute", RouterFunction.class).toString())
+				assertThat(context).hasSingleBean(MetronomeWebhooks.class).hasBean("meteringWebhookRoute");
+				assertThat(context.getBean("meteringWebhookRoute", RouterFunction.class).toString())
 					.contains("/hooks/mtr");
 				assertThat(context.getBean(MeteringProperties.class).toString()).doesNotContain("metronome-secret",
 						TOKEN);

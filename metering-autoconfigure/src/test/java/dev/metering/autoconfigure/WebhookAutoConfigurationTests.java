@@ -45,7 +45,7 @@ class WebhookAutoConfigurationTests {
 			.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(StripeWebhooks.class)
-					.hasBean("meteringStripeWebhookRoute")
+					.hasBean("meteringWebhookRoute")
 					.doesNotHaveBean(PolarWebhooks.class);
 				assertThat(context.getBean(WebhookReceipts.class)).as("no DataSource")
 					.isInstanceOf(InMemoryWebhookReceipts.class);
@@ -61,9 +61,9 @@ class WebhookAutoConfigurationTests {
 					"metering.polar.webhook.path=/hooks/polar")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(PolarWebhooks.class)
-					.hasBean("meteringPolarWebhookRoute")
+					.hasBean("meteringWebhookRoute")
 					.doesNotHaveBean(StripeWebhooks.class);
-				assertThat(context.getBean("meteringPolarWebhookRoute", RouterFunction.class).toString())
+				assertThat(context.getBean("meteringWebhookRoute", RouterFunction.class).toString())
 					.contains("/hooks/polar");
 			});
 	}
