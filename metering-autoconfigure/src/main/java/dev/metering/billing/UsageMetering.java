@@ -181,6 +181,11 @@ public final class UsageMetering {
 	 * no pattern prices the model asked for
 	 */
 	public MeteredCall begin(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
+		if (this.observations.isNoop()) {
+			// the hot path of every call: no lambda, no observation, where nothing
+			// observes
+			return admit(subject, scope, estimate);
+		}
 		return admission().observe(() -> admit(subject, scope, estimate));
 	}
 
@@ -245,6 +250,10 @@ public final class UsageMetering {
 	 * one per type of token when the meter has that dimension.
 	 */
 	void complete(MeteredCall call, TokenUsage tokens, String answeredModel) {
+		if (this.observations.isNoop()) {
+			recordCall(call, tokens, answeredModel);
+			return;
+		}
 		recording().observe(() -> {
 			recordCall(call, tokens, answeredModel);
 			RecordingObservationContext.finished(this.observations);
