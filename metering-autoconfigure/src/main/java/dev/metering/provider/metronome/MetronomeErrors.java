@@ -1,13 +1,9 @@
 package dev.metering.provider.metronome;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 import dev.metering.provider.DeliveryOutcome;
-import dev.metering.provider.ProviderLookupException;
+import dev.metering.provider.HttpStatusFailures;
 
 /**
  * Sorts Metronome's answers into delivered, retry later, hold back and refused for good,
@@ -29,8 +25,9 @@ final class MetronomeErrors {
 		if (holdsBack(status)) {
 			return DeliveryOutcome.held(response.describe());
 		}
-		if (passing(status)) {
-			return DeliveryOutcome.retry(response.describe(), retryAfter(response.retryAfter(), now));
+		if (HttpStatusFailures.passing(status)) {
+			return DeliveryOutcome.retry(response.describe(),
+					HttpStatusFailures.retryAfter(response.retryAfter(), now));
 		}
 		return DeliveryOutcome.rejected("http_" + status,
 				response.message().isEmpty() ? "no message" : response.message());
@@ -43,45 +40,6 @@ final class MetronomeErrors {
 	 */
 	static boolean holdsBack(int status) {
 		return status == 401 || status == 403 || status == 404;
-	}
-
-	/**
-	 * Whether a failure may pass: a timeout, a conflict, a rate limit, a server error.
-	 */
-	static boolean passing(int status) {
-		return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
-	}
-
-	/**
-	 * What kind of failure a read met: passing (408, 409, 425, 429, 5xx), or Metronome
-	 * refusing the token (401, 403) or what was asked (the other 4xx).
-	 */
-	static ProviderLookupException.Kind lookupFailure(int status) {
-		return ProviderLookupException.Kind.ofStatus(status, passing(status));
-	}
-
-	/**
-	 * {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or
-	 * unreadable.
-	 */
-	static Duration retryAfter(String header, Instant now) {
-		if (header == null || header.isBlank()) {
-			return null;
-		}
-		String value = header.trim();
-		try {
-			return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
-		}
-		catch (NumberFormatException ex) {
-			// not seconds: an HTTP date
-		}
-		try {
-			Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-			return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-		}
-		catch (DateTimeParseException ex) {
-			return null;
-		}
 	}
 
 }

@@ -25,6 +25,7 @@ import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
 import dev.metering.provider.CachedLookup;
 import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.HttpStatusFailures;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderBalance;
@@ -378,7 +379,7 @@ public final class MetronomeMeterProvider implements MeterProvider {
 		}
 		if (!response.successful()) {
 			throw new MetronomeProviderException("Could not " + what + " at Metronome: " + response.describe(), null,
-					MetronomeErrors.lookupFailure(response.status()));
+					HttpStatusFailures.lookupFailure(response.status()));
 		}
 		return response.body();
 	}

@@ -16,6 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.web.client.RestClientException;
 
+import dev.metering.provider.HttpStatusFailures;
 import dev.metering.provider.InvalidWebhookException;
 import dev.metering.provider.ProviderEvent;
 import dev.metering.provider.ProviderLookupException;
@@ -117,7 +118,7 @@ public final class MetronomeWebhooks implements ProviderWebhooks {
 		if (!response.successful()) {
 			throw new MetronomeProviderException(
 					"Could not read customer " + customerId + " at Metronome: " + response.describe(), null,
-					MetronomeErrors.lookupFailure(response.status()));
+					HttpStatusFailures.lookupFailure(response.status()));
 		}
 		return response.body()
 			.path("data")

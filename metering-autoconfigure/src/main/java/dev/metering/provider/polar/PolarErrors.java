@@ -1,10 +1,6 @@
 package dev.metering.provider.polar;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -12,7 +8,7 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 import dev.metering.provider.DeliveryOutcome;
-import dev.metering.provider.ProviderLookupException;
+import dev.metering.provider.HttpStatusFailures;
 
 /**
  * Sorts Polar's answers to an ingestion request into delivered, retry later, hold back,
@@ -46,8 +42,9 @@ final class PolarErrors {
 		if (holdsBack(status)) {
 			return DeliveryOutcome.held(response.describe());
 		}
-		if (passing(status)) {
-			return DeliveryOutcome.retry(response.describe(), retryAfter(response.retryAfter(), now));
+		if (HttpStatusFailures.passing(status)) {
+			return DeliveryOutcome.retry(response.describe(),
+					HttpStatusFailures.retryAfter(response.retryAfter(), now));
 		}
 		String error = response.body().path("error").asString("");
 		return DeliveryOutcome.rejected(error.isEmpty() ? "http_" + status : error, response.message());
@@ -61,45 +58,6 @@ final class PolarErrors {
 	 */
 	static boolean holdsBack(int status) {
 		return status == 401 || status == 403 || status == 404;
-	}
-
-	/**
-	 * Whether a failure may pass: a timeout, a conflict, a rate limit, a server error.
-	 */
-	private static boolean passing(int status) {
-		return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
-	}
-
-	/**
-	 * What kind of failure a read met: passing (408, 409, 425, 429, 5xx), or Polar
-	 * refusing the token (401, 403) or what was asked (the other 4xx).
-	 */
-	static ProviderLookupException.Kind lookupFailure(int status) {
-		return ProviderLookupException.Kind.ofStatus(status, passing(status));
-	}
-
-	/**
-	 * {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or
-	 * unreadable.
-	 */
-	static Duration retryAfter(String header, Instant now) {
-		if (header == null || header.isBlank()) {
-			return null;
-		}
-		String value = header.trim();
-		try {
-			return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
-		}
-		catch (NumberFormatException ex) {
-			// not seconds: an HTTP date
-		}
-		try {
-			Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-			return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-		}
-		catch (DateTimeParseException ex) {
-			return null;
-		}
 	}
 
 	/**

@@ -24,6 +24,7 @@ import dev.metering.MeterUsageSummary;
 import dev.metering.UsageDimensions;
 import dev.metering.provider.CachedLookup;
 import dev.metering.provider.DeliveryOutcome;
+import dev.metering.provider.HttpStatusFailures;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
@@ -293,7 +294,7 @@ public final class PolarMeterProvider implements MeterProvider {
 		}
 		if (!response.successful()) {
 			throw new PolarProviderException("Could not " + what + " at Polar: " + response.describe(), null,
-					PolarErrors.lookupFailure(response.status()));
+					HttpStatusFailures.lookupFailure(response.status()));
 		}
 		return response.body();
 	}
