@@ -3,7 +3,6 @@ package dev.metering.provider.metronome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -18,10 +17,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.util.UriBuilder;
+
+import dev.metering.provider.ProviderHttpClients;
 
 /**
  * Speaks Metronome's REST API: JSON in and out, every request authenticated with the API
@@ -63,13 +64,7 @@ public final class MetronomeClient {
 	 */
 	public static MetronomeClient create(String baseUrl, String apiToken, Duration connectTimeout,
 			Duration readTimeout) {
-		HttpClient http = HttpClient.newBuilder()
-			.connectTimeout(connectTimeout)
-			.version(HttpClient.Version.HTTP_1_1)
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.build();
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
-		requests.setReadTimeout(readTimeout);
+		ClientHttpRequestFactory requests = ProviderHttpClients.requestFactory(connectTimeout, readTimeout);
 		return new MetronomeClient(
 				RestClient.builder().baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
 					headers.setBearerAuth(apiToken);

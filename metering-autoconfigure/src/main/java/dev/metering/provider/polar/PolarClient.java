@@ -3,7 +3,6 @@ package dev.metering.provider.polar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -15,10 +14,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.util.UriBuilder;
+
+import dev.metering.provider.ProviderHttpClients;
 
 /**
  * Speaks Polar's REST API: JSON in and out, every request authenticated with the
@@ -55,13 +56,7 @@ public final class PolarClient {
 	 */
 	public static PolarClient create(String baseUrl, String accessToken, Duration connectTimeout,
 			Duration readTimeout) {
-		HttpClient http = HttpClient.newBuilder()
-			.connectTimeout(connectTimeout)
-			.version(HttpClient.Version.HTTP_1_1)
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.build();
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
-		requests.setReadTimeout(readTimeout);
+		ClientHttpRequestFactory requests = ProviderHttpClients.requestFactory(connectTimeout, readTimeout);
 		return new PolarClient(
 				RestClient.builder().baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
 					headers.setBearerAuth(accessToken);
