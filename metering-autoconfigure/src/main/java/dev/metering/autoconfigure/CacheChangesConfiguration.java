@@ -42,9 +42,9 @@ abstract class CacheChangesConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(CacheChanges.class)
 		@DependsOnDatabaseInitialization
-		JdbcCacheChanges meteringCacheChanges(DataSource dataSource, ProviderCaches caches,
-				ObjectProvider<Clock> clock) {
-			return new JdbcCacheChanges(dataSource, caches, POLL_INTERVAL, clock.getIfUnique(Clock::systemUTC));
+		JdbcCacheChanges meteringCacheChanges(MeteringJdbc jdbc, ProviderCaches caches, ObjectProvider<Clock> clock) {
+			return new JdbcCacheChanges(jdbc.client(), jdbc.operations(), caches, POLL_INTERVAL,
+					clock.getIfUnique(Clock::systemUTC));
 		}
 
 		@Bean

@@ -2,8 +2,6 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 
-import javax.sql.DataSource;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -27,9 +25,8 @@ class InstanceLockConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(InstanceLock.class)
 	@DependsOnDatabaseInitialization
-	JdbcInstanceLock meteringInstanceLock(DataSource dataSource, MeteringInstance instance,
-			ObjectProvider<Clock> clock) {
-		return new JdbcInstanceLock(dataSource, instance.id(), clock.getIfUnique(Clock::systemUTC));
+	JdbcInstanceLock meteringInstanceLock(MeteringJdbc jdbc, MeteringInstance instance, ObjectProvider<Clock> clock) {
+		return new JdbcInstanceLock(jdbc.client(), instance.id(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean

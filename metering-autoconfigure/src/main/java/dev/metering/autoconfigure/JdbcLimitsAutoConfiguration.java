@@ -72,15 +72,16 @@ public final class JdbcLimitsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(UsageLedger.class)
 	@DependsOnDatabaseInitialization
-	JdbcUsageLedger meteringJdbcUsageLedger(DataSource dataSource, MeteringProperties properties,
+	JdbcUsageLedger meteringJdbcUsageLedger(MeteringJdbc jdbc, MeteringProperties properties,
 			ApplicationEventPublisher events, ObjectProvider<Clock> clock, MeteringInstance instance,
 			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox) {
 		MeteringProperties.Limits limits = properties.limits();
 		Clock time = clock.getIfUnique(Clock::systemUTC);
-		UsageThresholds thresholds = new UsageThresholds(limits.thresholds(), new JdbcThresholdClaims(dataSource, time),
-				events);
-		return new JdbcUsageLedger(dataSource, thresholds, FLUSH_INTERVAL, new LedgerHolding(instance.id(),
-				limits.lease(), limits.onStoreFailure(), recordedUsage(dataSource, meters, outbox.getIfUnique())),
+		UsageThresholds thresholds = new UsageThresholds(limits.thresholds(),
+				new JdbcThresholdClaims(jdbc.client(), jdbc.transactions(), time), events);
+		return new JdbcUsageLedger(
+				jdbc.operations(), jdbc.transactions(), thresholds, FLUSH_INTERVAL, new LedgerHolding(instance.id(),
+						limits.lease(), limits.onStoreFailure(), recordedUsage(jdbc, meters, outbox.getIfUnique())),
 				time);
 	}
 
@@ -89,14 +90,14 @@ public final class JdbcLimitsAutoConfiguration {
 	 * (under the same instance ID), on the meters that feed each limit key; none
 	 * otherwise.
 	 */
-	private static RecordedUsage recordedUsage(DataSource dataSource, MeterCatalog meters, UsageOutbox outbox) {
+	private static RecordedUsage recordedUsage(MeteringJdbc jdbc, MeterCatalog meters, UsageOutbox outbox) {
 		if (!(outbox instanceof GroupCommitOutbox) && !(outbox instanceof JdbcUsageOutbox)) {
 			logger.warn("The usage ledger is in the database but usage waits for delivery elsewhere "
 					+ "(metering.outbox.store): an instance killed without shutting down leaves the usage its calls "
 					+ "settled in its last " + FLUSH_INTERVAL.toMillis() + " ms uncounted against the limits");
 			return RecordedUsage.NONE;
 		}
-		JdbcRecordedUsage recorded = new JdbcRecordedUsage(dataSource);
+		JdbcRecordedUsage recorded = new JdbcRecordedUsage(jdbc.client());
 		Map<String, Set<String>> eventNames = meters.eventNamesByLimitKey();
 		return (holder, referenceId, limitKey, period, from) -> recorded.sum(holder, referenceId,
 				eventNames.getOrDefault(limitKey, Set.of()), from, period.end());
@@ -113,8 +114,9 @@ public final class JdbcLimitsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
-	CreditCarry meteringJdbcCreditCarry(DataSource dataSource, PriceList prices) {
-		return new CreditCarry(prices.unitsPerCredit(), new JdbcCarryStore(dataSource), FLUSH_INTERVAL);
+	CreditCarry meteringJdbcCreditCarry(MeteringJdbc jdbc, PriceList prices) {
+		return new CreditCarry(prices.unitsPerCredit(), new JdbcCarryStore(jdbc.client(), jdbc.transactions()),
+				FLUSH_INTERVAL);
 	}
 
 	/** The carry's table, used once a meter counts credits: no other carries anything. */

@@ -63,14 +63,15 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean(UsageOutbox.class)
 	@ConditionalOnBooleanProperty(name = SYNC, havingValue = false, matchIfMissing = true)
 	@DependsOnDatabaseInitialization
-	GroupCommitOutbox meteringGroupCommitOutbox(DataSource dataSource, MeteringProperties properties,
-			MeterCatalog meters, MeteringInstance instance, ObjectProvider<Clock> clock) {
+	GroupCommitOutbox meteringGroupCommitOutbox(MeteringJdbc jdbc, MeteringProperties properties, MeterCatalog meters,
+			MeteringInstance instance, ObjectProvider<Clock> clock) {
 		MeteringProperties.Outbox outbox = properties.outbox();
 		// what the dispatcher would merge, the writer stores merged when it writes it
 		// together
 		Set<String> coalesced = properties.delivery().coalesce() ? meters.summedEventNames() : Set.of();
 		return new GroupCommitOutbox(
-				new JdbcUsageOutbox(dataSource, clock.getIfUnique(Clock::systemUTC), coalesced, instance.id()),
+				new JdbcUsageOutbox(jdbc.client(), jdbc.operations(), jdbc.transactions(),
+						clock.getIfUnique(Clock::systemUTC), coalesced, instance.id()),
 				outbox.queueCapacity(), outbox.commitInterval(), outbox.offerTimeout(),
 				properties.delivery().shutdownTimeout());
 	}
@@ -79,8 +80,9 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean(UsageOutbox.class)
 	@ConditionalOnBooleanProperty(name = SYNC)
 	@DependsOnDatabaseInitialization
-	JdbcUsageOutbox meteringJdbcOutbox(DataSource dataSource, MeteringInstance instance, ObjectProvider<Clock> clock) {
-		return new JdbcUsageOutbox(dataSource, clock.getIfUnique(Clock::systemUTC), Set.of(), instance.id());
+	JdbcUsageOutbox meteringJdbcOutbox(MeteringJdbc jdbc, MeteringInstance instance, ObjectProvider<Clock> clock) {
+		return new JdbcUsageOutbox(jdbc.client(), jdbc.operations(), jdbc.transactions(),
+				clock.getIfUnique(Clock::systemUTC), Set.of(), instance.id());
 	}
 
 	@Bean
@@ -95,15 +97,16 @@ public final class JdbcOutboxAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
-	JdbcDeliveryQueue meteringJdbcDeliveryQueue(DataSource dataSource, MeteringProperties properties,
+	JdbcDeliveryQueue meteringJdbcDeliveryQueue(MeteringJdbc jdbc, MeteringProperties properties,
 			ObjectProvider<GroupCommitOutbox> groupCommit, MeteringInstance instance, InstanceLock lock,
 			ObjectProvider<Clock> clock) {
-		if (requireSupportedDatabase(dataSource).isH2()) {
-			warnIfClosedBeforeShutdown(dataSource);
+		if (requireSupportedDatabase(jdbc.dataSource()).isH2()) {
+			warnIfClosedBeforeShutdown(jdbc.dataSource());
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
-		return new JdbcDeliveryQueue(dataSource, instance.id(), properties.outbox().lease(),
-				clock.getIfUnique(Clock::systemUTC), (writer != null) ? writer::queuedCount : () -> 0, lock);
+		return new JdbcDeliveryQueue(jdbc.client(), jdbc.operations(), jdbc.transactions(), instance.id(),
+				properties.outbox().lease(), clock.getIfUnique(Clock::systemUTC),
+				(writer != null) ? writer::queuedCount : () -> 0, lock);
 	}
 
 	private static MeteringDatabase requireSupportedDatabase(DataSource dataSource) {

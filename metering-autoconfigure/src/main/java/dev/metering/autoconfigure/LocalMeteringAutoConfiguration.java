@@ -73,10 +73,10 @@ public final class LocalMeteringAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(MeterProvider.class)
 		@DependsOnDatabaseInitialization
-		LocalMeterProvider localMeterProvider(DataSource dataSource, MeteringProperties properties,
+		LocalMeterProvider localMeterProvider(MeteringJdbc jdbc, MeteringProperties properties,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
-			return new LocalMeterProvider(new JdbcLocalMeterStore(dataSource, clock.getIfUnique(Clock::systemUTC),
-					properties.outbox().retention(), lock));
+			return new LocalMeterProvider(new JdbcLocalMeterStore(jdbc.client(), jdbc.transactions(),
+					clock.getIfUnique(Clock::systemUTC), properties.outbox().retention(), lock));
 		}
 
 		@Bean

@@ -10,8 +10,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import javax.sql.DataSource;
-
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -19,7 +17,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Fails start-up when a table of a feature that keeps its state in the database is
@@ -38,7 +36,7 @@ final class MeteringSchemaCheck implements SmartInitializingSingleton {
 	 */
 	private static final Set<String> UNDEFINED_TABLE = Set.of("42P01", "42S02", "42S04");
 
-	private final DataSource dataSource;
+	private final MeteringJdbc jdbc;
 
 	private final DatabaseInitializationMode initializeSchema;
 
@@ -48,9 +46,9 @@ final class MeteringSchemaCheck implements SmartInitializingSingleton {
 
 	private final ResourceLoader resources;
 
-	MeteringSchemaCheck(DataSource dataSource, DatabaseInitializationMode initializeSchema,
+	MeteringSchemaCheck(MeteringJdbc jdbc, DatabaseInitializationMode initializeSchema,
 			ObjectProvider<MeteringTables> tables, ListableBeanFactory beans, ResourceLoader resources) {
-		this.dataSource = dataSource;
+		this.jdbc = jdbc;
 		this.initializeSchema = initializeSchema;
 		this.tables = tables;
 		this.beans = beans;
@@ -66,21 +64,21 @@ final class MeteringSchemaCheck implements SmartInitializingSingleton {
 		if (features.isEmpty()) {
 			return;
 		}
-		MeteringDatabase database = MeteringDatabase.of(this.dataSource);
-		JdbcTemplate jdbc = new JdbcTemplate(this.dataSource);
+		MeteringDatabase database = MeteringDatabase.of(this.jdbc.dataSource());
 		List<String> problems = new ArrayList<>();
 		for (MeteringSchema.Table table : MeteringSchema.of(this.resources, database).tablesOf(features)) {
-			problems.addAll(problems(jdbc, table));
+			problems.addAll(problems(this.jdbc.client(), table));
 		}
 		if (!problems.isEmpty()) {
 			throw new IncompleteMeteringSchemaException(database, problems, this.initializeSchema);
 		}
 	}
 
-	private static List<String> problems(JdbcTemplate jdbc, MeteringSchema.Table table) {
+	private static List<String> problems(JdbcClient jdbc, MeteringSchema.Table table) {
 		Set<String> present;
 		try {
-			present = jdbc.query("SELECT * FROM " + table.name() + " WHERE 1 = 0", MeteringSchemaCheck::columns);
+			// a table's name cannot be a parameter: it is one of the schema script's
+			present = jdbc.sql("SELECT * FROM " + table.name() + " WHERE 1 = 0").query(MeteringSchemaCheck::columns);
 		}
 		catch (DataAccessException ex) {
 			return List.of(unreadable(table, ex));

@@ -14,22 +14,33 @@ import org.springframework.core.io.ResourceLoader;
  * state in the database (outbox, usage ledger, local meter, webhook receipts): whichever
  * applies first creates all of them, from one script. And the check, once the
  * application's beans are made, that the tables of the features in use are there, however
- * they were created.
+ * they were created. All of them in the database qualified
+ * {@link MeteringDataSource @MeteringDataSource} when the application has one.
  */
 @Configuration(proxyBeanMethods = false)
 class MeteringSchemaConfiguration {
 
+	/**
+	 * The database qualified {@link MeteringDataSource @MeteringDataSource}, else the
+	 * application's.
+	 */
 	@Bean
-	@ConditionalOnMissingBean
-	MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(DataSource dataSource,
-			MeteringProperties properties) {
-		return new MeteringDataSourceScriptDatabaseInitializer(dataSource, properties.jdbc().initializeSchema());
+	MeteringJdbc meteringJdbc(ObjectProvider<DataSource> dataSource,
+			@MeteringDataSource ObjectProvider<DataSource> meteringDataSource) {
+		return new MeteringJdbc(meteringDataSource.getIfAvailable(dataSource::getObject));
 	}
 
 	@Bean
-	MeteringSchemaCheck meteringSchemaCheck(DataSource dataSource, MeteringProperties properties,
+	@ConditionalOnMissingBean
+	MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(MeteringJdbc jdbc,
+			MeteringProperties properties) {
+		return new MeteringDataSourceScriptDatabaseInitializer(jdbc.dataSource(), properties.jdbc().initializeSchema());
+	}
+
+	@Bean
+	MeteringSchemaCheck meteringSchemaCheck(MeteringJdbc jdbc, MeteringProperties properties,
 			ObjectProvider<MeteringTables> tables, ListableBeanFactory beans, ResourceLoader resources) {
-		return new MeteringSchemaCheck(dataSource, properties.jdbc().initializeSchema(), tables, beans, resources);
+		return new MeteringSchemaCheck(jdbc, properties.jdbc().initializeSchema(), tables, beans, resources);
 	}
 
 }

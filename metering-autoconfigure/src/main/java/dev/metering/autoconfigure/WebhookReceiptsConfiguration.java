@@ -46,9 +46,9 @@ abstract class WebhookReceiptsConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(WebhookReceipts.class)
 		@DependsOnDatabaseInitialization
-		JdbcWebhookReceipts meteringWebhookReceipts(DataSource dataSource, MeteringProperties properties,
+		JdbcWebhookReceipts meteringWebhookReceipts(MeteringJdbc jdbc, MeteringProperties properties,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
-			return new JdbcWebhookReceipts(dataSource, properties.outbox().retention(),
+			return new JdbcWebhookReceipts(jdbc.client(), properties.outbox().retention(),
 					clock.getIfUnique(Clock::systemUTC), lock);
 		}
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
 
 /**
  * The {@code metering_ledger_hold} rows of one instance: what it holds of each key's
@@ -18,27 +18,35 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  */
 final class HoldTable {
 
-	private static final String KEY = "reference_id = :referenceId AND limit_key = :limitKey AND period_start = "
-			+ ":periodStart AND period_end = :periodEnd AND holder = :holder";
+	private static final String UPDATE = """
+			UPDATE metering_ledger_hold SET held = :held, written_at = :writtenAt, written_tail = :tail
+			WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart
+			AND period_end = :periodEnd AND holder = :holder AND recovered IS NULL
+			""";
 
-	private static final String UPDATE = "UPDATE metering_ledger_hold SET held = :held, written_at = :writtenAt, "
-			+ "written_tail = :tail WHERE " + KEY + " AND recovered IS NULL";
+	private static final String INSERT = """
+			INSERT INTO metering_ledger_hold (reference_id, limit_key, period_start, period_end, holder, held,
+			written_at, written_tail) VALUES (:referenceId, :limitKey, :periodStart, :periodEnd, :holder,
+			:held, :writtenAt, :tail)
+			""";
 
-	private static final String INSERT = "INSERT INTO metering_ledger_hold (reference_id, limit_key, period_start, "
-			+ "period_end, holder, held, written_at, written_tail) VALUES (:referenceId, :limitKey, :periodStart, "
-			+ ":periodEnd, :holder, :held, :writtenAt, :tail)";
+	private static final String SELECT_RECOVERED = """
+			SELECT recovered FROM metering_ledger_hold WHERE reference_id = :referenceId
+			AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd
+			AND holder = :holder AND recovered IS NOT NULL FOR UPDATE
+			""";
 
-	private static final String SELECT_RECOVERED = "SELECT recovered FROM metering_ledger_hold WHERE " + KEY
-			+ " AND recovered IS NOT NULL FOR UPDATE";
+	private static final String DELETE_RECLAIMED = """
+			DELETE FROM metering_ledger_hold WHERE reference_id = :referenceId AND limit_key = :limitKey
+			AND period_start = :periodStart AND period_end = :periodEnd AND holder = :holder
+			AND recovered IS NOT NULL
+			""";
 
-	private static final String DELETE_RECLAIMED = "DELETE FROM metering_ledger_hold WHERE " + KEY
-			+ " AND recovered IS NOT NULL";
-
-	private final NamedParameterJdbcTemplate jdbc;
+	private final NamedParameterJdbcOperations jdbc;
 
 	private final String holder;
 
-	HoldTable(NamedParameterJdbcTemplate jdbc, String holder) {
+	HoldTable(NamedParameterJdbcOperations jdbc, String holder) {
 		this.jdbc = jdbc;
 		this.holder = holder;
 	}

@@ -3,13 +3,9 @@ package dev.metering.limits;
 import java.time.Instant;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * This instance's row in {@code metering_ledger_holder}, the heartbeat that keeps what it
@@ -19,40 +15,49 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class HolderTable {
 
-	private static final String EXTEND = "UPDATE metering_ledger_holder SET expires_at = :expiresAt "
-			+ "WHERE holder = :holder AND expires_at > 0";
+	private static final String EXTEND = """
+			UPDATE metering_ledger_holder SET expires_at = :expiresAt WHERE holder = :holder AND expires_at > 0
+			""";
 
-	private static final String UNMARK = "UPDATE metering_ledger_holder SET expires_at = :expiresAt "
-			+ "WHERE holder = :holder";
+	private static final String UNMARK = """
+			UPDATE metering_ledger_holder SET expires_at = :expiresAt WHERE holder = :holder
+			""";
 
-	private static final String INSERT = "INSERT INTO metering_ledger_holder (holder, expires_at) "
-			+ "VALUES (:holder, :expiresAt)";
+	private static final String INSERT = """
+			INSERT INTO metering_ledger_holder (holder, expires_at) VALUES (:holder, :expiresAt)
+			""";
 
-	private static final String RECLAIMED = "SELECT reference_id, limit_key, period_start, period_end "
-			+ "FROM metering_ledger_hold WHERE holder = :holder AND recovered IS NOT NULL";
+	private static final String RECLAIMED = """
+			SELECT reference_id, limit_key, period_start, period_end FROM metering_ledger_hold
+			WHERE holder = :holder AND recovered IS NOT NULL
+			""";
 
 	// a hold of nothing that no exchange has written for a lease belongs to a slice
 	// retired
-	private static final String DELETE_IDLE = "DELETE FROM metering_ledger_hold WHERE holder = :holder "
-			+ "AND held = 0 AND recovered IS NULL AND written_at < :before";
+	private static final String DELETE_IDLE = """
+			DELETE FROM metering_ledger_hold WHERE holder = :holder AND held = 0 AND recovered IS NULL
+			AND written_at < :before
+			""";
 
-	private static final String DELETE_GIVEN_BACK = "DELETE FROM metering_ledger_hold WHERE holder = :holder "
-			+ "AND (held = 0 OR recovered IS NOT NULL)";
+	private static final String DELETE_GIVEN_BACK = """
+			DELETE FROM metering_ledger_hold WHERE holder = :holder AND (held = 0 OR recovered IS NOT NULL)
+			""";
 
 	// calls still in flight keep their holds, and the row till they are reclaimed
-	private static final String DELETE_HOLDER = "DELETE FROM metering_ledger_holder WHERE holder = :holder "
-			+ "AND NOT EXISTS (SELECT 1 FROM metering_ledger_hold WHERE holder = :holder)";
+	private static final String DELETE_HOLDER = """
+			DELETE FROM metering_ledger_holder WHERE holder = :holder AND NOT EXISTS (SELECT 1
+			FROM metering_ledger_hold WHERE holder = :holder)
+			""";
 
-	private final NamedParameterJdbcTemplate jdbc;
+	private final NamedParameterJdbcOperations jdbc;
 
-	private final TransactionTemplate transactions;
+	private final TransactionOperations transactions;
 
 	private final String holder;
 
-	HolderTable(DataSource dataSource, String holder) {
-		this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	HolderTable(NamedParameterJdbcOperations jdbc, TransactionOperations transactions, String holder) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
 		this.holder = holder;
 	}
 

@@ -2,13 +2,9 @@ package dev.metering.limits;
 
 import java.time.Clock;
 
-import javax.sql.DataSource;
-
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * Threshold claims in the {@code metering_usage_threshold} table, shared by every
@@ -18,21 +14,26 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class JdbcThresholdClaims implements ThresholdClaims {
 
-	private static final String INSERT = "INSERT INTO metering_usage_threshold (reference_id, limit_key, "
-			+ "period_start, period_end, threshold_percent, reached_at) VALUES (?, ?, ?, ?, ?, ?)";
+	private static final String INSERT = """
+			INSERT INTO metering_usage_threshold (reference_id, limit_key, period_start, period_end,
+			threshold_percent, reached_at) VALUES (:referenceId, :limitKey, :periodStart, :periodEnd, :percent,
+			:reachedAt)
+			""";
 
-	private final JdbcTemplate jdbc;
+	private final JdbcClient jdbc;
 
-	private final TransactionTemplate transactions;
+	private final TransactionOperations transactions;
 
 	private final Clock clock;
 
 	private final InMemoryThresholdClaims seen = new InMemoryThresholdClaims();
 
-	public JdbcThresholdClaims(DataSource dataSource, Clock clock) {
-		this.jdbc = new JdbcTemplate(dataSource);
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	/**
+	 * @param transactions transactions of their own, apart from any the caller has open
+	 */
+	public JdbcThresholdClaims(JdbcClient jdbc, TransactionOperations transactions, Clock clock) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
 		this.clock = clock;
 	}
 
@@ -42,8 +43,14 @@ public final class JdbcThresholdClaims implements ThresholdClaims {
 			return false;
 		}
 		try {
-			this.transactions.executeWithoutResult((status) -> this.jdbc.update(INSERT, referenceId, limitKey,
-					period.start().toEpochMilli(), period.end().toEpochMilli(), percent, this.clock.millis()));
+			this.transactions.executeWithoutResult((status) -> this.jdbc.sql(INSERT)
+				.param("referenceId", referenceId)
+				.param("limitKey", limitKey)
+				.param("periodStart", period.start().toEpochMilli())
+				.param("periodEnd", period.end().toEpochMilli())
+				.param("percent", percent)
+				.param("reachedAt", this.clock.millis())
+				.update());
 			return true;
 		}
 		catch (DuplicateKeyException ex) {

@@ -12,10 +12,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.metering.MeteringUnavailableException;
 
@@ -96,9 +97,10 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	 * @param flushInterval how often usage settled is written back and free quota given
 	 * back
 	 */
-	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval) {
-		this(dataSource, thresholds, flushInterval, new LedgerHolding(UUID.randomUUID().toString(), DEFAULT_LEASE,
-				StoreFailurePolicy.ALLOW, RecordedUsage.NONE), Clock.systemUTC());
+	public JdbcUsageLedger(NamedParameterJdbcOperations jdbc, TransactionOperations transactions,
+			UsageThresholds thresholds, Duration flushInterval) {
+		this(jdbc, transactions, thresholds, flushInterval, new LedgerHolding(UUID.randomUUID().toString(),
+				DEFAULT_LEASE, StoreFailurePolicy.ALLOW, RecordedUsage.NONE), Clock.systemUTC());
 	}
 
 	/**
@@ -106,13 +108,14 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	 * back, well within the lease
 	 * @param holding how this instance holds its slices
 	 * @param clock the clock the outbox stamps recorded usage with
+	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcUsageLedger(DataSource dataSource, UsageThresholds thresholds, Duration flushInterval,
-			LedgerHolding holding, Clock clock) {
+	public JdbcUsageLedger(NamedParameterJdbcOperations jdbc, TransactionOperations transactions,
+			UsageThresholds thresholds, Duration flushInterval, LedgerHolding holding, Clock clock) {
 		this.clock = clock;
-		this.table = new LedgerTable(dataSource, holding.holder());
-		this.holder = new HolderTable(dataSource, holding.holder());
-		this.reclaim = new LedgerReclaim(dataSource, holding.holder(), holding.recordedUsage());
+		this.table = new LedgerTable(jdbc, transactions, holding.holder());
+		this.holder = new HolderTable(jdbc, transactions, holding.holder());
+		this.reclaim = new LedgerReclaim(jdbc, transactions, holding.holder(), holding.recordedUsage());
 		this.lease = new HolderLease(holding.lease());
 		this.outage = new StoreOutage(holding.onStoreFailure());
 		this.thresholds = thresholds;

@@ -4,17 +4,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * Gives back what instances whose lease lapsed hold: for each of their holds, in one
@@ -35,47 +31,66 @@ final class LedgerReclaim {
 	/** Most holds one transaction reclaims: it holds their rows until it commits. */
 	private static final int BATCH = 100;
 
-	private static final String KEY = "reference_id = :referenceId AND limit_key = :limitKey AND period_start = "
-			+ ":periodStart AND period_end = :periodEnd";
-
-	private static final String LAPSED = "SELECT DISTINCT h.holder FROM metering_ledger_hold h "
-			+ "WHERE h.recovered IS NULL AND h.holder <> :self AND NOT EXISTS (SELECT 1 FROM metering_ledger_holder r "
-			+ "WHERE r.holder = h.holder AND r.expires_at >= :now)";
+	private static final String LAPSED = """
+			SELECT DISTINCT h.holder FROM metering_ledger_hold h WHERE h.recovered IS NULL AND h.holder <> :self
+			AND NOT EXISTS (SELECT 1 FROM metering_ledger_holder r WHERE r.holder = h.holder
+			AND r.expires_at >= :now)
+			""";
 
 	// marked with expiry 0: a renewal of the holder waits for this transaction, then
 	// finds it marked
-	private static final String MARK = "UPDATE metering_ledger_holder SET expires_at = 0 WHERE holder = :holder "
-			+ "AND expires_at < :now";
+	private static final String MARK = """
+			UPDATE metering_ledger_holder SET expires_at = 0 WHERE holder = :holder AND expires_at < :now
+			""";
 
-	private static final String HOLDER = "SELECT COUNT(*) FROM metering_ledger_holder WHERE holder = :holder";
+	private static final String HOLDER = """
+			SELECT COUNT(*) FROM metering_ledger_holder WHERE holder = :holder
+			""";
 
-	private static final String INSERT_MARK = "INSERT INTO metering_ledger_holder (holder, expires_at) "
-			+ "VALUES (:holder, 0)";
+	private static final String INSERT_MARK = """
+			INSERT INTO metering_ledger_holder (holder, expires_at) VALUES (:holder, 0)
+			""";
 
-	private static final String HOLDS = "SELECT reference_id, limit_key, period_start, period_end "
-			+ "FROM metering_ledger_hold WHERE holder = :holder AND recovered IS NULL";
+	private static final String HOLDS = """
+			SELECT reference_id, limit_key, period_start, period_end FROM metering_ledger_hold
+			WHERE holder = :holder AND recovered IS NULL
+			""";
 
-	private static final String LOCK_ROW = "SELECT used FROM metering_usage_ledger WHERE " + KEY + " FOR UPDATE";
+	private static final String LOCK_ROW = """
+			SELECT used FROM metering_usage_ledger WHERE reference_id = :referenceId AND limit_key = :limitKey
+			AND period_start = :periodStart AND period_end = :periodEnd FOR UPDATE
+			""";
 
-	private static final String HOLD = "SELECT held, written_at, written_tail FROM metering_ledger_hold WHERE " + KEY
-			+ " AND holder = :holder AND recovered IS NULL FOR UPDATE";
+	private static final String HOLD = """
+			SELECT held, written_at, written_tail FROM metering_ledger_hold WHERE reference_id = :referenceId
+			AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd
+			AND holder = :holder AND recovered IS NULL FOR UPDATE
+			""";
 
-	private static final String GIVE_BACK = "UPDATE metering_usage_ledger SET used = used + :recovered, "
-			+ "leased = leased - :held WHERE " + KEY;
+	private static final String GIVE_BACK = """
+			UPDATE metering_usage_ledger SET used = used + :recovered, leased = leased - :held
+			WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart
+			AND period_end = :periodEnd
+			""";
 
-	private static final String MARK_HOLD = "UPDATE metering_ledger_hold SET held = 0, recovered = :recovered "
-			+ "WHERE " + KEY + " AND holder = :holder";
+	private static final String MARK_HOLD = """
+			UPDATE metering_ledger_hold SET held = 0, recovered = :recovered WHERE reference_id = :referenceId
+			AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd
+			AND holder = :holder
+			""";
 
-	private static final String DELETE_HOLDER = "DELETE FROM metering_ledger_holder WHERE holder = :holder "
-			+ "AND expires_at = 0";
+	private static final String DELETE_HOLDER = """
+			DELETE FROM metering_ledger_holder WHERE holder = :holder AND expires_at = 0
+			""";
 
 	// kept for an instance that was only slow; once the period is over nobody asks
-	private static final String DELETE_ENDED = "DELETE FROM metering_ledger_hold WHERE recovered IS NOT NULL "
-			+ "AND period_end <= :now";
+	private static final String DELETE_ENDED = """
+			DELETE FROM metering_ledger_hold WHERE recovered IS NOT NULL AND period_end <= :now
+			""";
 
-	private final NamedParameterJdbcTemplate jdbc;
+	private final NamedParameterJdbcOperations jdbc;
 
-	private final TransactionTemplate transactions;
+	private final TransactionOperations transactions;
 
 	private final String self;
 
@@ -86,10 +101,10 @@ final class LedgerReclaim {
 	 * @param recordedUsage where the usage an instance settled but did not write back is
 	 * found
 	 */
-	LedgerReclaim(DataSource dataSource, String self, RecordedUsage recordedUsage) {
-		this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	LedgerReclaim(NamedParameterJdbcOperations jdbc, TransactionOperations transactions, String self,
+			RecordedUsage recordedUsage) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
 		this.self = self;
 		this.recordedUsage = recordedUsage;
 	}

@@ -1,21 +1,16 @@
 package dev.metering.limits;
 
-import java.sql.DatabaseMetaData;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.jdbc.support.MetaDataAccessException;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * The {@code metering_usage_ledger} table: one row per organization, limit key and
@@ -34,35 +29,59 @@ final class LedgerTable {
 	static final int SLICE_DIVISOR = 16;
 
 	// Admits iff used + leased (this instance's free part given back) < limit, the
-	// contract's
-	// test, and then grants a sixteenth of what is left, or the call's reservation when
-	// that is
+	// contract's test, and then grants a sixteenth (SLICE_DIVISOR) of what is left,
+	// (:limit - (used + leased - :returned)), or the call's reservation when that is
 	// more: near the limit a slice is one call. A grant within the limit (:overshoot 0)
-	// is at
-	// most what is left; otherwise the call's reservation may cross it (:overshoot is the
-	// need). SET expressions all see the row as it was.
-	private static final String LEFT = "(:limit - (used + leased - :returned))";
+	// is at most what is left; otherwise the call's reservation may cross it (:overshoot
+	// is the need). SET expressions all see the row as it was. The exchange returns the
+	// row as it is after, in each database's own syntax.
+	private static final String EXCHANGE_POSTGRESQL = """
+			UPDATE metering_usage_ledger SET used = used + :settled,
+			leased = leased - :settled - :returned + CASE WHEN :need > 0 AND used + leased - :returned < :limit
+			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
+			(:limit - (used + leased - :returned)) + :overshoot)
+			ELSE 0 END,
+			granted = CASE WHEN :need > 0 AND used + leased - :returned < :limit
+			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
+			(:limit - (used + leased - :returned)) + :overshoot)
+			ELSE 0 END
+			WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart
+			AND period_end = :periodEnd
+			RETURNING used, leased, granted
+			""";
 
-	private static final String GRANT = "CASE WHEN :need > 0 AND used + leased - :returned < :limit THEN "
-			+ "LEAST(GREATEST(:need, " + LEFT + " / " + SLICE_DIVISOR + "), " + LEFT + " + :overshoot) ELSE 0 END";
+	private static final String EXCHANGE_H2 = """
+			SELECT used, leased, granted FROM FINAL TABLE (UPDATE metering_usage_ledger SET used = used + :settled,
+			leased = leased - :settled - :returned + CASE WHEN :need > 0 AND used + leased - :returned < :limit
+			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
+			(:limit - (used + leased - :returned)) + :overshoot)
+			ELSE 0 END,
+			granted = CASE WHEN :need > 0 AND used + leased - :returned < :limit
+			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
+			(:limit - (used + leased - :returned)) + :overshoot)
+			ELSE 0 END
+			WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart
+			AND period_end = :periodEnd)
+			""";
 
-	private static final String UPDATE = "UPDATE metering_usage_ledger SET used = used + :settled, "
-			+ "leased = leased - :settled - :returned + " + GRANT + ", granted = " + GRANT
-			+ " WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart"
-			+ " AND period_end = :periodEnd";
+	private static final String INSERT = """
+			INSERT INTO metering_usage_ledger (reference_id, limit_key, period_start, period_end, used, leased,
+			granted) VALUES (:referenceId, :limitKey, :periodStart, :periodEnd, 0, 0, 0)
+			""";
 
-	private static final String INSERT = "INSERT INTO metering_usage_ledger (reference_id, limit_key, period_start, "
-			+ "period_end, used, leased, granted) VALUES (:referenceId, :limitKey, :periodStart, :periodEnd, 0, 0, 0)";
+	private static final String SET_USED = """
+			UPDATE metering_usage_ledger SET used = :used WHERE reference_id = :referenceId
+			AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd
+			""";
 
-	private static final String SET_USED = "UPDATE metering_usage_ledger SET used = :used WHERE reference_id = "
-			+ ":referenceId AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd";
+	private static final String SELECT_USED = """
+			SELECT used FROM metering_usage_ledger WHERE reference_id = :referenceId AND limit_key = :limitKey
+			AND period_start = :periodStart AND period_end = :periodEnd
+			""";
 
-	private static final String SELECT_USED = "SELECT used FROM metering_usage_ledger WHERE reference_id = :referenceId"
-			+ " AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd";
+	private final NamedParameterJdbcOperations jdbc;
 
-	private final NamedParameterJdbcTemplate jdbc;
-
-	private final TransactionTemplate transactions;
+	private final TransactionOperations transactions;
 
 	private final String exchange;
 
@@ -70,14 +89,13 @@ final class LedgerTable {
 
 	/**
 	 * @param holder the instance whose holds the exchanges write
+	 * @param transactions transactions of their own, apart from any of the caller's: a
+	 * lease must not wait for it to commit
 	 */
-	LedgerTable(DataSource dataSource, String holder) {
-		this.jdbc = new NamedParameterJdbcTemplate(dataSource);
-		// apart from any transaction of the caller's: a lease must not wait for it to
-		// commit
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-		this.exchange = exchangeStatement(dataSource);
+	LedgerTable(NamedParameterJdbcOperations jdbc, TransactionOperations transactions, String holder) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.exchange = exchangeStatement(jdbc);
 		this.holds = new HoldTable(this.jdbc, holder);
 	}
 
@@ -201,19 +219,15 @@ final class LedgerTable {
 	}
 
 	/** The exchange with the row as it is after, in the database's own syntax. */
-	private static String exchangeStatement(DataSource dataSource) {
-		String product;
-		try {
-			product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
-		}
-		catch (MetaDataAccessException ex) {
-			throw new IllegalStateException("Could not tell which database the usage ledger is on", ex);
-		}
+	private static String exchangeStatement(NamedParameterJdbcOperations jdbc) {
+		String product = jdbc.getJdbcOperations()
+			.execute((ConnectionCallback<String>) (Connection connection) -> connection.getMetaData()
+				.getDatabaseProductName());
 		if ("PostgreSQL".equals(product)) {
-			return UPDATE + " RETURNING used, leased, granted";
+			return EXCHANGE_POSTGRESQL;
 		}
 		if ("H2".equals(product)) {
-			return "SELECT used, leased, granted FROM FINAL TABLE (" + UPDATE + ")";
+			return EXCHANGE_H2;
 		}
 		throw new IllegalStateException("The usage ledger supports H2 and PostgreSQL, not " + product
 				+ "; set metering.limits.store=memory or define a UsageLedger bean");

@@ -4,14 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
-import javax.sql.DataSource;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Locks in the table {@code metering_lock}, one row a lock: who holds it and until when.
@@ -25,7 +23,25 @@ public final class JdbcInstanceLock implements InstanceLock {
 
 	private static final Log logger = LogFactory.getLog(JdbcInstanceLock.class);
 
-	private final JdbcTemplate jdbc;
+	private static final String TAKE = """
+			UPDATE metering_lock SET holder = :holder, locked_until = :until
+			WHERE name = :name AND (locked_until <= :now OR holder = :holder)
+			""";
+
+	private static final String INSERT = """
+			INSERT INTO metering_lock (name, holder, locked_until) VALUES (:name, :holder, :until)
+			""";
+
+	private static final String HELD_BY = """
+			SELECT holder, locked_until FROM metering_lock WHERE name = :name
+			""";
+
+	private static final String RELEASE = """
+			UPDATE metering_lock SET locked_until = :now
+			WHERE name = :name AND holder = :holder AND locked_until = :until
+			""";
+
+	private final JdbcClient jdbc;
 
 	private final String holder;
 
@@ -34,8 +50,8 @@ public final class JdbcInstanceLock implements InstanceLock {
 	/**
 	 * @param holder names this instance in the table and in what other instances log
 	 */
-	public JdbcInstanceLock(DataSource dataSource, String holder, Clock clock) {
-		this.jdbc = new JdbcTemplate(dataSource);
+	public JdbcInstanceLock(JdbcClient jdbc, String holder, Clock clock) {
+		this.jdbc = jdbc;
 		this.holder = holder;
 		this.clock = clock;
 	}
@@ -63,13 +79,20 @@ public final class JdbcInstanceLock implements InstanceLock {
 	}
 
 	private boolean take(String name, long now, long until) {
-		if (this.jdbc.update("UPDATE metering_lock SET holder = ?, locked_until = ? WHERE name = ? "
-				+ "AND (locked_until <= ? OR holder = ?)", this.holder, until, name, now, this.holder) == 1) {
+		if (this.jdbc.sql(TAKE)
+			.param("holder", this.holder)
+			.param("until", until)
+			.param("name", name)
+			.param("now", now)
+			.update() == 1) {
 			return true;
 		}
 		try {
-			return this.jdbc.update("INSERT INTO metering_lock (name, holder, locked_until) VALUES (?, ?, ?)", name,
-					this.holder, until) == 1;
+			return this.jdbc.sql(INSERT)
+				.param("name", name)
+				.param("holder", this.holder)
+				.param("until", until)
+				.update() == 1;
 		}
 		catch (DuplicateKeyException ex) {
 			// held by another instance, or taken by one a moment before
@@ -82,9 +105,11 @@ public final class JdbcInstanceLock implements InstanceLock {
 	 * lock given back meanwhile counts as held this time).
 	 */
 	private LockTurn heldBy(String name) {
-		return this.jdbc.queryForObject("SELECT holder, locked_until FROM metering_lock WHERE name = ?", (row,
-				number) -> LockTurn.heldBy(row.getString("holder"), Instant.ofEpochMilli(row.getLong("locked_until"))),
-				name);
+		return this.jdbc.sql(HELD_BY)
+			.param("name", name)
+			.query((row, number) -> LockTurn.heldBy(row.getString("holder"),
+					Instant.ofEpochMilli(row.getLong("locked_until"))))
+			.single();
 	}
 
 	/**
@@ -93,9 +118,12 @@ public final class JdbcInstanceLock implements InstanceLock {
 	 */
 	private void release(String name, long until) {
 		try {
-			this.jdbc.update(
-					"UPDATE metering_lock SET locked_until = ? WHERE name = ? AND holder = ? " + "AND locked_until = ?",
-					this.clock.millis(), name, this.holder, until);
+			this.jdbc.sql(RELEASE)
+				.param("now", this.clock.millis())
+				.param("name", name)
+				.param("holder", this.holder)
+				.param("until", until)
+				.update();
 		}
 		catch (DataAccessException ex) {
 			logger.warn("Could not give back lock '" + name + "'; it lapses at " + Instant.ofEpochMilli(until), ex);

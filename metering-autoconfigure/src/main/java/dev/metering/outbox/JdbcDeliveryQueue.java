@@ -1,8 +1,8 @@
 package dev.metering.outbox;
 
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.DatabaseMetaData;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,25 +16,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import javax.sql.DataSource;
-
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.jdbc.support.MetaDataAccessException;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.metering.BillingSubject;
 import dev.metering.lock.InstanceLock;
 import dev.metering.provider.UsageEvent;
 
 import static dev.metering.outbox.UsageEventTable.AWAITING_CUSTOMER;
-import static dev.metering.outbox.UsageEventTable.COALESCED;
-import static dev.metering.outbox.UsageEventTable.COLUMNS;
 import static dev.metering.outbox.UsageEventTable.DEAD;
 import static dev.metering.outbox.UsageEventTable.DELIVERED;
-import static dev.metering.outbox.UsageEventTable.PENDING;
 
 /**
  * The outbox table as the dispatcher and operators see it, shared by every instance of
@@ -48,6 +42,10 @@ import static dev.metering.outbox.UsageEventTable.PENDING;
  * cost of a pass, so there it reads without locks, and the merge, whose every row update
  * is guarded, is undone and left to the next pass when another instance got to a row
  * first.
+ * <p>
+ * The statements spell the {@link UsageEventTable} statuses out: {@code P} pending,
+ * {@code W} awaiting its customer, {@code D} delivered, {@code X} dead-lettered,
+ * {@code C} merged into another.
  */
 public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage, DeliveredUsage {
 
@@ -60,9 +58,137 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	/** As often as the dispatcher purges: one instance purges an hour. */
 	private static final Duration PURGE_HOLD = Duration.ofHours(1);
 
-	private final JdbcTemplate jdbc;
+	private static final String COALESCE_CANDIDATES = """
+			SELECT identifier, event_name, customer_id, usage_value, occurred_at, attempts, next_attempt_at,
+			last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type FROM metering_usage_event
+			WHERE status = 'P' AND attempts = 0 AND claimed_by IS NULL AND next_attempt_at <= :now
+			AND event_name IN (:eventNames) ORDER BY occurred_at FETCH FIRST :scan ROWS ONLY
+			""";
 
-	private final TransactionTemplate transactions;
+	private static final String COALESCE_CANDIDATES_LOCKED = """
+			SELECT identifier, event_name, customer_id, usage_value, occurred_at, attempts, next_attempt_at,
+			last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type FROM metering_usage_event
+			WHERE status = 'P' AND attempts = 0 AND claimed_by IS NULL AND next_attempt_at <= :now
+			AND event_name IN (:eventNames) ORDER BY occurred_at FETCH FIRST :scan ROWS ONLY FOR UPDATE SKIP LOCKED
+			""";
+
+	private static final String COVER = """
+			UPDATE metering_usage_event SET status = 'C', coalesced_into = :into, settled_at = :now
+			WHERE identifier = :identifier AND status = 'P' AND attempts = 0 AND claimed_by IS NULL
+			""";
+
+	private static final String DUE = """
+			SELECT identifier, event_name, customer_id, usage_value, occurred_at, attempts, next_attempt_at,
+			last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type FROM metering_usage_event
+			WHERE status = 'P' AND next_attempt_at <= :now AND (claimed_until IS NULL OR claimed_until < :now)
+			ORDER BY next_attempt_at FETCH FIRST :max ROWS ONLY FOR UPDATE SKIP LOCKED
+			""";
+
+	private static final String CLAIM = """
+			UPDATE metering_usage_event SET claimed_by = :instanceId, claimed_until = :until
+			WHERE identifier = :identifier
+			""";
+
+	private static final String RELEASE_CLAIMS = """
+			UPDATE metering_usage_event SET claimed_until = NULL
+			WHERE claimed_by = :instanceId AND status = 'P' AND claimed_until IS NOT NULL
+			""";
+
+	private static final String MARK_DELIVERED = """
+			UPDATE metering_usage_event SET status = 'D', settled_at = :now, claimed_by = NULL, claimed_until = NULL
+			WHERE identifier = :identifier
+			""";
+
+	private static final String SCHEDULE_RETRY = """
+			UPDATE metering_usage_event SET attempts = attempts + 1, next_attempt_at = :nextAttemptAt,
+			last_error = :error, claimed_by = NULL, claimed_until = NULL WHERE identifier = :identifier AND status = 'P'
+			""";
+
+	private static final String HOLD = """
+			UPDATE metering_usage_event SET next_attempt_at = :nextAttemptAt, last_error = :error, claimed_until = NULL
+			WHERE identifier = :identifier AND status = 'P'
+			""";
+
+	private static final String DEAD_LETTER = """
+			UPDATE metering_usage_event SET status = 'X', attempts = attempts + 1, failure_code = :code,
+			last_error = :error, failed_at = :failedAt, claimed_by = NULL, claimed_until = NULL
+			WHERE identifier = :identifier AND status = 'P'
+			""";
+
+	private static final String LOCK_FOR_REFUSAL = """
+			SELECT identifier, event_name, customer_id, usage_value, occurred_at, attempts, next_attempt_at,
+			last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type, status FROM metering_usage_event WHERE identifier = :identifier FOR UPDATE
+			""";
+
+	private static final String DEAD_LETTER_DELIVERED = """
+			UPDATE metering_usage_event SET status = 'X', attempts = attempts + 1, failure_code = :code,
+			last_error = :error, failed_at = :failedAt, settled_at = NULL WHERE identifier = :identifier
+			""";
+
+	private static final String PENDING_COUNT = """
+			SELECT COUNT(*) FROM metering_usage_event WHERE status IN ('P', 'W')
+			""";
+
+	private static final String DEAD_LETTERS = """
+			SELECT identifier, event_name, customer_id, usage_value, occurred_at, attempts, next_attempt_at,
+			last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type FROM metering_usage_event WHERE status = 'X' ORDER BY failed_at, identifier
+			""";
+
+	private static final String DEAD_LETTER_PAGE = """
+			SELECT identifier, event_name, customer_id, usage_value, occurred_at, attempts, next_attempt_at,
+			last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type FROM metering_usage_event WHERE status = 'X' ORDER BY failed_at, identifier
+			OFFSET :offset ROWS FETCH NEXT :limit ROWS ONLY
+			""";
+
+	private static final String BACKLOG = """
+			SELECT status, event_name, COUNT(*) AS events, MIN(COALESCE(recorded_at, occurred_at)) AS oldest
+			FROM metering_usage_event WHERE status IN ('P', 'W', 'X') GROUP BY status, event_name
+			""";
+
+	private static final String DELIVERED_TOTALS = """
+			SELECT event_name, customer_id, SUM(usage_value) AS delivered, COUNT(*) AS events
+			FROM metering_usage_event WHERE status = 'D' AND occurred_at >= :start AND occurred_at < :end
+			AND event_name IN (:eventNames) GROUP BY event_name, customer_id ORDER BY event_name, customer_id
+			""";
+
+	private static final String REDRIVE = """
+			UPDATE metering_usage_event SET status = CASE WHEN customer_id IS NULL THEN 'W' ELSE 'P' END,
+			attempts = 0, next_attempt_at = :now, failure_code = NULL, failed_at = NULL
+			WHERE identifier = :identifier AND status = 'X'
+			""";
+
+	private static final String AWAITING = """
+			SELECT subject_id, subject_type, MIN(COALESCE(recorded_at, occurred_at)) AS oldest
+			FROM metering_usage_event WHERE status = 'W' AND next_attempt_at <= :now
+			GROUP BY subject_id, subject_type ORDER BY oldest FETCH FIRST :max ROWS ONLY
+			""";
+
+	private static final String NAME_CUSTOMER = """
+			UPDATE metering_usage_event SET customer_id = :customerId, status = 'P', attempts = 0,
+			next_attempt_at = :now, last_error = NULL
+			WHERE status = 'W' AND subject_id = :subjectId AND subject_type = :subjectType
+			""";
+
+	private static final String AWAIT_CUSTOMER = """
+			UPDATE metering_usage_event SET next_attempt_at = :nextLookupAt, last_error = :reason
+			WHERE status = 'W' AND subject_id = :subjectId AND subject_type = :subjectType
+			""";
+
+	private static final String DEAD_LETTER_AWAITING = """
+			UPDATE metering_usage_event SET status = 'X', attempts = attempts + 1, failure_code = :code,
+			last_error = :error, failed_at = :failedAt
+			WHERE status = 'W' AND subject_id = :subjectId AND subject_type = :subjectType
+			""";
+
+	private static final String PURGE = """
+			DELETE FROM metering_usage_event WHERE status IN ('D', 'C') AND settled_at < :cutoff
+			""";
+
+	private final JdbcClient jdbc;
+
+	private final NamedParameterJdbcOperations batches;
+
+	private final TransactionOperations transactions;
 
 	private final String instanceId;
 
@@ -75,10 +201,9 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	private final InstanceLock lock;
 
 	/**
-	 * How the coalescing query ends: with row locks, or none where locking costs a write
-	 * a row.
+	 * The coalescing query: with row locks, or none where locking costs a write a row.
 	 */
-	private final String coalesceLocking;
+	private final String coalesceCandidates;
 
 	/**
 	 * @param instanceId names this instance's claims
@@ -87,27 +212,23 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	 * the table (those a {@link GroupCommitOutbox} holds), which count as pending;
 	 * {@code () -> 0} when events are written before {@code append} returns
 	 * @param lock lets one instance of those sharing the table purge it
+	 * @param batches runs the statements made in batches, and tells which database it is
+	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcDeliveryQueue(DataSource dataSource, String instanceId, Duration lease, Clock clock,
-			LongSupplier notYetWritten, InstanceLock lock) {
-		this.jdbc = new JdbcTemplate(dataSource);
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	public JdbcDeliveryQueue(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
+			String instanceId, Duration lease, Clock clock, LongSupplier notYetWritten, InstanceLock lock) {
+		this.jdbc = jdbc;
+		this.batches = batches;
+		this.transactions = transactions;
 		this.instanceId = instanceId;
 		this.lease = lease;
 		this.clock = clock;
 		this.notYetWritten = notYetWritten;
 		this.lock = lock;
-		this.coalesceLocking = "H2".equals(databaseProduct(dataSource)) ? "" : " FOR UPDATE SKIP LOCKED";
-	}
-
-	private static String databaseProduct(DataSource dataSource) {
-		try {
-			return JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
-		}
-		catch (MetaDataAccessException ex) {
-			throw new IllegalStateException("Could not tell which database the metering outbox is on", ex);
-		}
+		String product = batches.getJdbcOperations()
+			.execute((ConnectionCallback<String>) (Connection connection) -> connection.getMetaData()
+				.getDatabaseProductName());
+		this.coalesceCandidates = "H2".equals(product) ? COALESCE_CANDIDATES : COALESCE_CANDIDATES_LOCKED;
 	}
 
 	@Override
@@ -115,15 +236,11 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		if (eventNames.isEmpty()) {
 			return 0;
 		}
-		long nowMillis = now.toEpochMilli();
-		String names = String.join(", ", Collections.nCopies(eventNames.size(), "?"));
 		// a claimed event may have reached the provider before its instance died: never
 		// merge it
-		List<Object> arguments = new ArrayList<>(List.of(nowMillis));
-		arguments.addAll(eventNames);
 		Integer covered;
 		try {
-			covered = this.transactions.execute((status) -> merge(names, arguments, now, identifiers));
+			covered = this.transactions.execute((status) -> merge(eventNames, now, identifiers));
 		}
 		catch (RowTakenException ex) {
 			// rolled back: another instance claimed or merged one of the rows meanwhile
@@ -132,12 +249,14 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		return (covered != null) ? covered : 0;
 	}
 
-	private int merge(String names, List<Object> arguments, Instant now, Supplier<String> identifiers) {
+	private int merge(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
 		long nowMillis = now.toEpochMilli();
-		List<OutboxEntry> candidates = this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event "
-				+ "WHERE status = '" + PENDING + "' AND attempts = 0 AND claimed_by IS NULL "
-				+ "AND next_attempt_at <= ? AND event_name IN (" + names + ") ORDER BY occurred_at " + "FETCH FIRST "
-				+ COALESCE_SCAN + " ROWS ONLY" + this.coalesceLocking, UsageEventTable::entry, arguments.toArray());
+		List<OutboxEntry> candidates = this.jdbc.sql(this.coalesceCandidates)
+			.param("now", nowMillis)
+			.param("eventNames", eventNames)
+			.param("scan", COALESCE_SCAN)
+			.query(UsageEventTable::entry)
+			.list();
 		Map<UsageEvent, List<UsageEvent>> merged = Coalescing
 			.merge(candidates.stream().map(OutboxEntry::event).toList(), identifiers);
 		if (merged.isEmpty()) {
@@ -148,18 +267,17 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		// instead
 		candidates.forEach((entry) -> recordedAt.put(entry.event().identifier(),
 				(entry.recordedAt() != null) ? entry.recordedAt() : entry.event().timestamp()));
-		UsageEventTable.insertMerged(this.jdbc, new ArrayList<>(merged.keySet()), now,
+		UsageEventTable.insertMerged(this.batches, new ArrayList<>(merged.keySet()), now,
 				(into) -> merged.get(into)
 					.stream()
 					.map((event) -> recordedAt.get(event.identifier()))
 					.min(Instant::compareTo)
 					.orElse(now));
-		List<Object[]> coverage = new ArrayList<>();
-		merged.forEach((into, events) -> events
-			.forEach((event) -> coverage.add(new Object[] { into.identifier(), nowMillis, event.identifier() })));
-		int[] updated = this.jdbc.batchUpdate("UPDATE metering_usage_event SET status = '" + COALESCED
-				+ "', coalesced_into = ?, settled_at = ? WHERE identifier = ? AND status = '" + PENDING
-				+ "' AND attempts = 0 AND claimed_by IS NULL", coverage);
+		List<MapSqlParameterSource> coverage = new ArrayList<>();
+		merged.forEach((into, events) -> events.forEach(
+				(event) -> coverage.add(new MapSqlParameterSource("into", into.identifier()).addValue("now", nowMillis)
+					.addValue("identifier", event.identifier()))));
+		int[] updated = this.batches.batchUpdate(COVER, coverage.toArray(MapSqlParameterSource[]::new));
 		for (int count : updated) {
 			if (count == 0) {
 				throw new RowTakenException();
@@ -185,19 +303,18 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	public List<OutboxEntry> due(Instant now, int max) {
 		long nowMillis = now.toEpochMilli();
 		List<OutboxEntry> claimed = this.transactions.execute((status) -> {
-			List<OutboxEntry> entries = this.jdbc.query(
-					"SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + PENDING
-							+ "' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
-							+ "ORDER BY next_attempt_at FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED",
-					UsageEventTable::entry, nowMillis, nowMillis);
+			List<OutboxEntry> entries = this.jdbc.sql(DUE)
+				.param("now", nowMillis)
+				.param("max", max)
+				.query(UsageEventTable::entry)
+				.list();
 			if (!entries.isEmpty()) {
-				this.jdbc.batchUpdate(
-						"UPDATE metering_usage_event SET claimed_by = ?, claimed_until = ? " + "WHERE identifier = ?",
-						entries, entries.size(), (statement, entry) -> {
-							statement.setString(1, this.instanceId);
-							statement.setLong(2, nowMillis + this.lease.toMillis());
-							statement.setString(3, entry.event().identifier());
-						});
+				this.batches.batchUpdate(CLAIM,
+						entries.stream()
+							.map((entry) -> new MapSqlParameterSource("instanceId", this.instanceId)
+								.addValue("until", nowMillis + this.lease.toMillis())
+								.addValue("identifier", entry.event().identifier()))
+							.toArray(MapSqlParameterSource[]::new));
 			}
 			return entries;
 		});
@@ -207,21 +324,21 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	/** Keeps {@code claimed_by}: an event ever claimed is never coalesced. */
 	@Override
 	public void releaseClaims() {
-		this.jdbc.update("UPDATE metering_usage_event SET claimed_until = NULL WHERE claimed_by = ? AND status = '"
-				+ PENDING + "' AND claimed_until IS NOT NULL", this.instanceId);
+		this.jdbc.sql(RELEASE_CLAIMS).param("instanceId", this.instanceId).update();
 	}
 
 	@Override
 	public void markDelivered(String identifier) {
-		this.jdbc.update("UPDATE metering_usage_event SET status = '" + DELIVERED + "', settled_at = ?, "
-				+ "claimed_by = NULL, claimed_until = NULL WHERE identifier = ?", millisNow(), identifier);
+		this.jdbc.sql(MARK_DELIVERED).param("now", millisNow()).param("identifier", identifier).update();
 	}
 
 	@Override
 	public void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
-		this.jdbc.update("UPDATE metering_usage_event SET attempts = attempts + 1, next_attempt_at = ?, "
-				+ "last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE identifier = ? AND status = '"
-				+ PENDING + "'", nextAttemptAt.toEpochMilli(), UsageEventTable.truncated(error), identifier);
+		this.jdbc.sql(SCHEDULE_RETRY)
+			.param("nextAttemptAt", nextAttemptAt.toEpochMilli())
+			.param("error", UsageEventTable.truncated(error))
+			.param("identifier", identifier)
+			.update();
 	}
 
 	/**
@@ -230,20 +347,16 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	 */
 	@Override
 	public void hold(String identifier, Instant nextAttemptAt, String reason) {
-		this.jdbc.update(
-				"UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ?, claimed_until = NULL "
-						+ "WHERE identifier = ? AND status = '" + PENDING + "'",
-				nextAttemptAt.toEpochMilli(), UsageEventTable.truncated(reason), identifier);
+		this.jdbc.sql(HOLD)
+			.param("nextAttemptAt", nextAttemptAt.toEpochMilli())
+			.param("error", UsageEventTable.truncated(reason))
+			.param("identifier", identifier)
+			.update();
 	}
 
 	@Override
 	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
-		this.jdbc.update(
-				"UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
-						+ "failure_code = ?, last_error = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL "
-						+ "WHERE identifier = ? AND status = '" + PENDING + "'",
-				UsageEventTable.truncated(code), UsageEventTable.truncated(message), failedAt.toEpochMilli(),
-				identifier);
+		failure(DEAD_LETTER, code, message, failedAt).param("identifier", identifier).update();
 	}
 
 	/**
@@ -255,25 +368,23 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	@Override
 	public LateRefusal deadLetterDelivered(String identifier, String code, String message, Instant failedAt) {
 		LateRefusal refusal = this.transactions.execute((status) -> {
-			List<LateRefusal> found = this.jdbc.query(
-					"SELECT " + COLUMNS + ", status FROM metering_usage_event " + "WHERE identifier = ? FOR UPDATE",
-					(rs, row) -> {
-						UsageEvent event = UsageEventTable.entry(rs, row).event();
-						return switch (rs.getString("status")) {
-							case DELIVERED -> new LateRefusal(LateRefusal.Outcome.DEAD_LETTERED, event);
-							case DEAD -> new LateRefusal(LateRefusal.Outcome.ALREADY_DEAD_LETTER, event);
-							default -> new LateRefusal(LateRefusal.Outcome.NOT_FOUND, event);
-						};
-					}, identifier);
+			List<LateRefusal> found = this.jdbc.sql(LOCK_FOR_REFUSAL)
+				.param("identifier", identifier)
+				.query((rs, row) -> {
+					UsageEvent event = UsageEventTable.entry(rs, row).event();
+					return switch (rs.getString("status")) {
+						case DELIVERED -> new LateRefusal(LateRefusal.Outcome.DEAD_LETTERED, event);
+						case DEAD -> new LateRefusal(LateRefusal.Outcome.ALREADY_DEAD_LETTER, event);
+						default -> new LateRefusal(LateRefusal.Outcome.NOT_FOUND, event);
+					};
+				})
+				.list();
 			if (found.isEmpty()) {
 				return LateRefusal.notFound();
 			}
 			if (found.get(0).outcome() == LateRefusal.Outcome.DEAD_LETTERED) {
 				// the attempt that delivered it is the one refused
-				this.jdbc.update("UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
-						+ "failure_code = ?, last_error = ?, failed_at = ?, settled_at = NULL WHERE identifier = ?",
-						UsageEventTable.truncated(code), UsageEventTable.truncated(message), failedAt.toEpochMilli(),
-						identifier);
+				failure(DEAD_LETTER_DELIVERED, code, message, failedAt).param("identifier", identifier).update();
 			}
 			return found.get(0);
 		});
@@ -287,15 +398,12 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		// twice,
 		// never not at all, which would let flush() report done too early
 		long onTheirWay = this.notYetWritten.getAsLong();
-		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM metering_usage_event WHERE status IN ('" + PENDING
-				+ "', '" + AWAITING_CUSTOMER + "')", Long.class);
-		return onTheirWay + ((count != null) ? count : 0);
+		return onTheirWay + this.jdbc.sql(PENDING_COUNT).query(Long.class).single();
 	}
 
 	@Override
 	public List<DeadLetter> deadLetters() {
-		return this.jdbc.query("SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
-				+ "' ORDER BY failed_at, identifier", JdbcDeliveryQueue::deadLetter);
+		return this.jdbc.sql(DEAD_LETTERS).query(JdbcDeliveryQueue::deadLetter).list();
 	}
 
 	private static DeadLetter deadLetter(ResultSet rs, int row) throws SQLException {
@@ -306,10 +414,11 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 
 	@Override
 	public List<DeadLetter> deadLetters(int offset, int limit) {
-		return this.jdbc.query(
-				"SELECT " + COLUMNS + " FROM metering_usage_event WHERE status = '" + DEAD
-						+ "' ORDER BY failed_at, identifier OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
-				JdbcDeliveryQueue::deadLetter, offset, limit);
+		return this.jdbc.sql(DEAD_LETTER_PAGE)
+			.param("offset", offset)
+			.param("limit", limit)
+			.query(JdbcDeliveryQueue::deadLetter)
+			.list();
 	}
 
 	/**
@@ -325,21 +434,19 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		long[] awaiting = { 0 };
 		// rows stored before the outbox kept recording times tell when the usage happened
 		// instead
-		this.jdbc.query("SELECT status, event_name, COUNT(*) AS events, MIN(COALESCE(recorded_at, occurred_at)) "
-				+ "AS oldest FROM metering_usage_event WHERE status IN ('" + PENDING + "', '" + AWAITING_CUSTOMER
-				+ "', '" + DEAD + "') GROUP BY status, event_name", (rs) -> {
-					String status = rs.getString("status");
-					long events = rs.getLong("events");
-					if (DEAD.equals(status)) {
-						dead.put(rs.getString("event_name"), events);
-						return;
-					}
-					pending.merge(rs.getString("event_name"), events, Long::sum);
-					oldest[0] = Math.min(oldest[0], rs.getLong("oldest"));
-					if (AWAITING_CUSTOMER.equals(status)) {
-						awaiting[0] += events;
-					}
-				});
+		this.jdbc.sql(BACKLOG).query((rs) -> {
+			String status = rs.getString("status");
+			long events = rs.getLong("events");
+			if (DEAD.equals(status)) {
+				dead.put(rs.getString("event_name"), events);
+				return;
+			}
+			pending.merge(rs.getString("event_name"), events, Long::sum);
+			oldest[0] = Math.min(oldest[0], rs.getLong("oldest"));
+			if (AWAITING_CUSTOMER.equals(status)) {
+				awaiting[0] += events;
+			}
+		});
 		long stored = pending.values().stream().mapToLong(Long::longValue).sum();
 		return new OutboxBacklog(stored + onTheirWay, pending, dead.values().stream().mapToLong(Long::longValue).sum(),
 				dead, pending.isEmpty() ? null : Instant.ofEpochMilli(oldest[0]), awaiting[0]);
@@ -354,65 +461,61 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		if (eventNames.isEmpty()) {
 			return List.of();
 		}
-		List<Object> arguments = new ArrayList<>(List.of(start.toEpochMilli(), end.toEpochMilli()));
-		arguments.addAll(eventNames);
-		return this.jdbc.query(
-				"SELECT event_name, customer_id, SUM(usage_value) AS delivered, COUNT(*) AS events "
-						+ "FROM metering_usage_event WHERE status = '" + DELIVERED + "' AND occurred_at >= ? "
-						+ "AND occurred_at < ? AND event_name IN ("
-						+ String.join(", ", Collections.nCopies(eventNames.size(), "?"))
-						+ ") GROUP BY event_name, customer_id ORDER BY event_name, customer_id",
-				(rs, row) -> new DeliveredTotal(rs.getString("event_name"), rs.getString("customer_id"),
-						rs.getLong("delivered"), rs.getLong("events")),
-				arguments.toArray());
+		return this.jdbc.sql(DELIVERED_TOTALS)
+			.param("start", start.toEpochMilli())
+			.param("end", end.toEpochMilli())
+			.param("eventNames", eventNames)
+			.query((rs, row) -> new DeliveredTotal(rs.getString("event_name"), rs.getString("customer_id"),
+					rs.getLong("delivered"), rs.getLong("events")))
+			.list();
 	}
 
 	/** A dead letter that never had a customer waits for it again. */
 	@Override
 	public boolean redrive(String identifier) {
-		return this.jdbc.update(
-				"UPDATE metering_usage_event SET status = CASE WHEN customer_id IS NULL THEN '" + AWAITING_CUSTOMER
-						+ "' ELSE '" + PENDING + "' END, attempts = 0, next_attempt_at = ?, "
-						+ "failure_code = NULL, failed_at = NULL WHERE identifier = ? AND status = '" + DEAD + "'",
-				millisNow(), identifier) == 1;
+		return this.jdbc.sql(REDRIVE).param("now", millisNow()).param("identifier", identifier).update() == 1;
 	}
 
 	@Override
 	public List<BillingSubject> awaitingCustomer(Instant now, int max) {
-		return this.jdbc.query("SELECT subject_id, subject_type, MIN(COALESCE(recorded_at, occurred_at)) AS oldest "
-				+ "FROM metering_usage_event WHERE status = '" + AWAITING_CUSTOMER + "' AND next_attempt_at <= ? "
-				+ "GROUP BY subject_id, subject_type ORDER BY oldest FETCH FIRST " + max + " ROWS ONLY",
-				(rs, row) -> new BillingSubject(rs.getString("subject_id"),
-						BillingSubject.Type.valueOf(rs.getString("subject_type"))),
-				now.toEpochMilli());
+		return this.jdbc.sql(AWAITING)
+			.param("now", now.toEpochMilli())
+			.param("max", max)
+			.query((rs, row) -> new BillingSubject(rs.getString("subject_id"),
+					BillingSubject.Type.valueOf(rs.getString("subject_type"))))
+			.list();
 	}
 
 	@Override
 	public int nameCustomer(BillingSubject subject, String customerId, Instant now) {
-		return this.jdbc.update(
-				"UPDATE metering_usage_event SET customer_id = ?, status = '" + PENDING
-						+ "', attempts = 0, next_attempt_at = ?, last_error = NULL WHERE status = '" + AWAITING_CUSTOMER
-						+ "' AND subject_id = ? AND subject_type = ?",
-				customerId, now.toEpochMilli(), subject.referenceId(), subject.type().name());
+		return subject(NAME_CUSTOMER, subject).param("customerId", customerId)
+			.param("now", now.toEpochMilli())
+			.update();
 	}
 
 	@Override
 	public void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
-		this.jdbc.update(
-				"UPDATE metering_usage_event SET next_attempt_at = ?, last_error = ? WHERE status = '"
-						+ AWAITING_CUSTOMER + "' AND subject_id = ? AND subject_type = ?",
-				nextLookupAt.toEpochMilli(), UsageEventTable.truncated(reason), subject.referenceId(),
-				subject.type().name());
+		subject(AWAIT_CUSTOMER, subject).param("nextLookupAt", nextLookupAt.toEpochMilli())
+			.param("reason", UsageEventTable.truncated(reason))
+			.update();
 	}
 
 	@Override
 	public int deadLetterAwaiting(BillingSubject subject, String code, String message, Instant failedAt) {
-		return this.jdbc.update(
-				"UPDATE metering_usage_event SET status = '" + DEAD + "', attempts = attempts + 1, "
-						+ "failure_code = ?, last_error = ?, failed_at = ? WHERE status = '" + AWAITING_CUSTOMER
-						+ "' AND subject_id = ? AND subject_type = ?",
-				UsageEventTable.truncated(code), UsageEventTable.truncated(message), failedAt.toEpochMilli(),
-				subject.referenceId(), subject.type().name());
+		return failure(DEAD_LETTER_AWAITING, code, message, failedAt).param("subjectId", subject.referenceId())
+			.param("subjectType", subject.type().name())
+			.update();
+	}
+
+	private JdbcClient.StatementSpec subject(String sql, BillingSubject subject) {
+		return this.jdbc.sql(sql).param("subjectId", subject.referenceId()).param("subjectType", subject.type().name());
+	}
+
+	private JdbcClient.StatementSpec failure(String sql, String code, String message, Instant failedAt) {
+		return this.jdbc.sql(sql)
+			.param("code", UsageEventTable.truncated(code))
+			.param("error", UsageEventTable.truncated(message))
+			.param("failedAt", failedAt.toEpochMilli());
 	}
 
 	/**
@@ -425,8 +528,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	public int purgeSettled(Instant cutoff) {
 		AtomicInteger purged = new AtomicInteger();
 		this.lock.runAlone(PURGE_LOCK, PURGE_HOLD,
-				() -> purged.set(this.jdbc.update("DELETE FROM metering_usage_event WHERE status IN ('" + DELIVERED
-						+ "', '" + COALESCED + "') AND settled_at < ?", cutoff.toEpochMilli())));
+				() -> purged.set(this.jdbc.sql(PURGE).param("cutoff", cutoff.toEpochMilli()).update()));
 		return purged.get();
 	}
 

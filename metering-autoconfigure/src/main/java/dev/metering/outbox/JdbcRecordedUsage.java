@@ -1,14 +1,9 @@
 package dev.metering.outbox;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
 
-import javax.sql.DataSource;
-
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Sums the usage one instance recorded in the outbox table for an organization or user,
@@ -19,10 +14,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class JdbcRecordedUsage {
 
-	private final JdbcTemplate jdbc;
+	private static final String SUM = """
+			SELECT COALESCE(SUM(usage_value), 0) FROM metering_usage_event
+			WHERE recorded_by = :recordedBy AND occurred_at >= :from AND occurred_at < :until
+			AND subject_id = :subjectId AND event_name IN (:eventNames)
+			""";
 
-	public JdbcRecordedUsage(DataSource dataSource) {
-		this.jdbc = new JdbcTemplate(dataSource);
+	private final JdbcClient jdbc;
+
+	public JdbcRecordedUsage(JdbcClient jdbc) {
+		this.jdbc = jdbc;
 	}
 
 	/**
@@ -35,14 +36,14 @@ public final class JdbcRecordedUsage {
 		if (eventNames.isEmpty()) {
 			return 0;
 		}
-		List<Object> arguments = new ArrayList<>(
-				List.of(recordedBy, from.toEpochMilli(), until.toEpochMilli(), subjectId));
-		arguments.addAll(eventNames);
-		Long sum = this.jdbc.queryForObject("SELECT COALESCE(SUM(usage_value), 0) FROM metering_usage_event "
-				+ "WHERE recorded_by = ? AND occurred_at >= ? AND occurred_at < ? AND subject_id = ? AND event_name IN ("
-				+ String.join(", ", Collections.nCopies(eventNames.size(), "?")) + ")", Long.class,
-				arguments.toArray());
-		return (sum != null) ? sum : 0;
+		return this.jdbc.sql(SUM)
+			.param("recordedBy", recordedBy)
+			.param("from", from.toEpochMilli())
+			.param("until", until.toEpochMilli())
+			.param("subjectId", subjectId)
+			.param("eventNames", eventNames)
+			.query(Long.class)
+			.single();
 	}
 
 }

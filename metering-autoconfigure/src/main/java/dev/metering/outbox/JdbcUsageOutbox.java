@@ -10,13 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import javax.sql.DataSource;
-
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.metering.provider.UsageEvent;
 
@@ -38,9 +35,11 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	/** How often {@link #hasRoom()} asks a database that failed whether it is back. */
 	private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
 
-	private final JdbcTemplate jdbc;
+	private final JdbcClient jdbc;
 
-	private final TransactionTemplate transactions;
+	private final NamedParameterJdbcOperations batches;
+
+	private final TransactionOperations transactions;
 
 	private final Clock clock;
 
@@ -65,8 +64,9 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	 * @param clock tells when an event was written, which is when its first attempt is
 	 * due
 	 */
-	public JdbcUsageOutbox(DataSource dataSource, Clock clock) {
-		this(dataSource, clock, Set.of(), null);
+	public JdbcUsageOutbox(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
+			Clock clock) {
+		this(jdbc, batches, transactions, clock, Set.of(), null);
 	}
 
 	/**
@@ -77,11 +77,14 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	 * @param recordedBy the instance that records the events, kept with those of a known
 	 * organization or user so that the usage ledger can recover what an instance that
 	 * died had not written back ({@link JdbcRecordedUsage}); {@code null} for none
+	 * @param batches writes the events of a transaction in one batch
+	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcUsageOutbox(DataSource dataSource, Clock clock, Set<String> coalescedEventNames, String recordedBy) {
-		this.jdbc = new JdbcTemplate(dataSource);
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	public JdbcUsageOutbox(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
+			Clock clock, Set<String> coalescedEventNames, String recordedBy) {
+		this.jdbc = jdbc;
+		this.batches = batches;
+		this.transactions = transactions;
 		this.clock = clock;
 		this.coalescedEventNames = Set.copyOf(coalescedEventNames);
 		this.recordedBy = recordedBy;
@@ -108,7 +111,7 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 		}
 		this.probedAt = now;
 		try {
-			this.jdbc.queryForObject("SELECT 1", Integer.class);
+			this.jdbc.sql("SELECT 1").query(Integer.class).single();
 			this.failing = false;
 			return true;
 		}
@@ -149,15 +152,15 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	private void write(List<UsageEvent> events, Instant now, Map<UsageEvent, List<UsageEvent>> merged) {
 		this.transactions.executeWithoutResult((status) -> {
 			if (merged.isEmpty()) {
-				UsageEventTable.insert(this.jdbc, events, now, this.recordedBy);
+				UsageEventTable.insert(this.batches, events, now, this.recordedBy);
 				return;
 			}
 			Map<UsageEvent, String> covered = new LinkedHashMap<>();
 			merged.forEach((into, group) -> group.forEach((event) -> covered.put(event, into.identifier())));
 			List<UsageEvent> unmerged = events.stream().filter((event) -> !covered.containsKey(event)).toList();
-			UsageEventTable.insert(this.jdbc, new ArrayList<>(merged.keySet()), now, null);
-			UsageEventTable.insert(this.jdbc, unmerged, now, this.recordedBy);
-			UsageEventTable.insertCoalesced(this.jdbc, covered, now, this.recordedBy);
+			UsageEventTable.insert(this.batches, new ArrayList<>(merged.keySet()), now, null);
+			UsageEventTable.insert(this.batches, unmerged, now, this.recordedBy);
+			UsageEventTable.insertCoalesced(this.batches, covered, now, this.recordedBy);
 		});
 	}
 

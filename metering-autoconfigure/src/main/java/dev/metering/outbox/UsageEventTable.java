@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
 
 import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
@@ -34,8 +35,13 @@ final class UsageEventTable {
 	/** Merged into another event, named in {@code coalesced_into}. */
 	static final String COALESCED = "C";
 
-	static final String COLUMNS = "identifier, event_name, customer_id, usage_value, occurred_at, attempts, "
-			+ "next_attempt_at, last_error, failure_code, failed_at, recorded_at, model, token_type, subject_id, subject_type";
+	private static final String INSERT = """
+			INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, occurred_at, status,
+			attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, settled_at, subject_id,
+			subject_type, recorded_by) VALUES (:identifier, :eventName, :customerId, :value, :occurredAt, :status, 0,
+			:dueAt, :recordedAt, :model, :tokenType, :coalescedInto, :settledAt, :subjectId, :subjectType,
+			:recordedBy)
+			""";
 
 	private static final int IDENTIFIER_LENGTH = 100;
 
@@ -82,7 +88,7 @@ final class UsageEventTable {
 	 * @param recordedBy the instance that recorded them, or {@code null}: kept for events
 	 * of a known subject, which the usage ledger of a dead instance is recovered from
 	 */
-	static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Instant now, String recordedBy) {
+	static void insert(NamedParameterJdbcOperations jdbc, List<UsageEvent> events, Instant now, String recordedBy) {
 		insert(jdbc, events, (event) -> event.hasCustomer() ? PENDING : AWAITING_CUSTOMER, now, (event) -> now,
 				(event) -> null, null, recordedBy);
 	}
@@ -93,7 +99,7 @@ final class UsageEventTable {
 	 * @param dueAt when their first attempt is due
 	 * @param recordedAt when each was recorded
 	 */
-	static void insertMerged(JdbcTemplate jdbc, List<UsageEvent> events, Instant dueAt,
+	static void insertMerged(NamedParameterJdbcOperations jdbc, List<UsageEvent> events, Instant dueAt,
 			Function<UsageEvent, Instant> recordedAt) {
 		insert(jdbc, events, (event) -> PENDING, dueAt, recordedAt, (event) -> null, null, null);
 	}
@@ -104,41 +110,42 @@ final class UsageEventTable {
 	 * @param coveredBy each event with the identifier of the event it was merged into
 	 * @param recordedBy the instance that recorded them, or {@code null}
 	 */
-	static void insertCoalesced(JdbcTemplate jdbc, Map<UsageEvent, String> coveredBy, Instant now, String recordedBy) {
+	static void insertCoalesced(NamedParameterJdbcOperations jdbc, Map<UsageEvent, String> coveredBy, Instant now,
+			String recordedBy) {
 		insert(jdbc, new ArrayList<>(coveredBy.keySet()), (event) -> COALESCED, now, (event) -> now, coveredBy::get,
 				now, recordedBy);
 	}
 
-	private static void insert(JdbcTemplate jdbc, List<UsageEvent> events, Function<UsageEvent, String> status,
-			Instant dueAt, Function<UsageEvent, Instant> recordedAt, Function<UsageEvent, String> coalescedInto,
-			Instant settledAt, String recordedBy) {
+	private static void insert(NamedParameterJdbcOperations jdbc, List<UsageEvent> events,
+			Function<UsageEvent, String> status, Instant dueAt, Function<UsageEvent, Instant> recordedAt,
+			Function<UsageEvent, String> coalescedInto, Instant settledAt, String recordedBy) {
 		if (events.isEmpty()) {
 			return;
 		}
-		jdbc.batchUpdate("INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, "
-				+ "occurred_at, status, attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, "
-				+ "settled_at, subject_id, subject_type, recorded_by) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, "
-				+ "?, ?)", events, events.size(), (statement, event) -> {
-					statement.setString(1, event.identifier());
-					statement.setString(2, event.eventName());
-					statement.setString(3, event.customerId());
-					statement.setLong(4, event.value());
-					statement.setLong(5, event.timestamp().toEpochMilli());
-					statement.setString(6, status.apply(event));
-					statement.setLong(7, dueAt.toEpochMilli());
-					statement.setLong(8, recordedAt.apply(event).toEpochMilli());
-					statement.setString(9, event.dimensions().model());
-					statement.setString(10, event.dimensions().tokenType());
-					statement.setString(11, coalescedInto.apply(event));
-					statement.setObject(12, (settledAt != null) ? settledAt.toEpochMilli() : null, Types.BIGINT);
-					BillingSubject subject = event.subject();
-					statement.setString(13, (subject != null) ? subject.referenceId() : null);
-					statement.setString(14, (subject != null) ? subject.type().name() : null);
-					statement.setString(15, (subject != null) ? recordedBy : null);
-				});
+		jdbc.batchUpdate(INSERT, events.stream().map((event) -> {
+			BillingSubject subject = event.subject();
+			return new MapSqlParameterSource("identifier", event.identifier()).addValue("eventName", event.eventName())
+				.addValue("customerId", event.customerId(), Types.VARCHAR)
+				.addValue("value", event.value())
+				.addValue("occurredAt", event.timestamp().toEpochMilli())
+				.addValue("status", status.apply(event))
+				.addValue("dueAt", dueAt.toEpochMilli())
+				.addValue("recordedAt", recordedAt.apply(event).toEpochMilli())
+				.addValue("model", event.dimensions().model(), Types.VARCHAR)
+				.addValue("tokenType", event.dimensions().tokenType(), Types.VARCHAR)
+				.addValue("coalescedInto", coalescedInto.apply(event), Types.VARCHAR)
+				.addValue("settledAt", (settledAt != null) ? settledAt.toEpochMilli() : null, Types.BIGINT)
+				.addValue("subjectId", (subject != null) ? subject.referenceId() : null, Types.VARCHAR)
+				.addValue("subjectType", (subject != null) ? subject.type().name() : null, Types.VARCHAR)
+				.addValue("recordedBy", (subject != null) ? recordedBy : null, Types.VARCHAR);
+		}).toArray(MapSqlParameterSource[]::new));
 	}
 
-	/** Reads a row selected with {@link #COLUMNS}. */
+	/**
+	 * Reads a row selected with its columns {@code identifier, event_name, customer_id,
+	 * usage_value, occurred_at, attempts, next_attempt_at, last_error, recorded_at, model,
+	 * token_type, subject_id, subject_type}.
+	 */
 	static OutboxEntry entry(ResultSet rs, int row) throws SQLException {
 		String subjectId = rs.getString("subject_id");
 		BillingSubject subject = (subjectId != null)

@@ -3,13 +3,9 @@ package dev.metering.pricing;
 import java.math.BigDecimal;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * The rounding carried per customer and event name in {@code metering_credit_carry},
@@ -18,24 +14,39 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class JdbcCarryStore implements CarryStore {
 
-	private static final String ADD = "UPDATE metering_credit_carry SET carried = carried + ? "
-			+ "WHERE event_name = ? AND customer_id = ?";
+	private static final String LOAD = """
+			SELECT carried FROM metering_credit_carry WHERE event_name = :eventName AND customer_id = :customerId
+			""";
 
-	private final JdbcTemplate jdbc;
+	private static final String ADD = """
+			UPDATE metering_credit_carry SET carried = carried + :credits
+			WHERE event_name = :eventName AND customer_id = :customerId
+			""";
 
-	private final TransactionTemplate transactions;
+	private static final String INSERT = """
+			INSERT INTO metering_credit_carry (event_name, customer_id, carried)
+			VALUES (:eventName, :customerId, :credits)
+			""";
 
-	public JdbcCarryStore(DataSource dataSource) {
-		this.jdbc = new JdbcTemplate(dataSource);
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	private final JdbcClient jdbc;
+
+	private final TransactionOperations transactions;
+
+	/**
+	 * @param transactions transactions of their own, apart from any the caller has open
+	 */
+	public JdbcCarryStore(JdbcClient jdbc, TransactionOperations transactions) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
 	}
 
 	@Override
 	public BigDecimal load(String eventName, String customerId) {
-		List<BigDecimal> carried = this.jdbc.queryForList(
-				"SELECT carried FROM metering_credit_carry WHERE event_name = ? AND customer_id = ?", BigDecimal.class,
-				eventName, customerId);
+		List<BigDecimal> carried = this.jdbc.sql(LOAD)
+			.param("eventName", eventName)
+			.param("customerId", customerId)
+			.query(BigDecimal.class)
+			.list();
 		return carried.isEmpty() ? BigDecimal.ZERO : carried.get(0);
 	}
 
@@ -45,9 +56,8 @@ public final class JdbcCarryStore implements CarryStore {
 			return;
 		}
 		try {
-			this.transactions.executeWithoutResult((status) -> this.jdbc.update(
-					"INSERT INTO metering_credit_carry (event_name, customer_id, carried) VALUES (?, ?, ?)", eventName,
-					customerId, credits));
+			this.transactions
+				.executeWithoutResult((status) -> statement(INSERT, eventName, customerId, credits).update());
 		}
 		catch (DuplicateKeyException ex) {
 			// another instance made the row first
@@ -56,8 +66,15 @@ public final class JdbcCarryStore implements CarryStore {
 	}
 
 	private int update(BigDecimal credits, String eventName, String customerId) {
-		Integer rows = this.transactions.execute((status) -> this.jdbc.update(ADD, credits, eventName, customerId));
+		Integer rows = this.transactions.execute((status) -> statement(ADD, eventName, customerId, credits).update());
 		return (rows != null) ? rows : 0;
+	}
+
+	private JdbcClient.StatementSpec statement(String sql, String eventName, String customerId, BigDecimal credits) {
+		return this.jdbc.sql(sql)
+			.param("eventName", eventName)
+			.param("customerId", customerId)
+			.param("credits", credits);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.metering.webhook;
 
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,13 +12,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.metering.provider.ProviderCaches;
 
@@ -46,7 +47,23 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(JdbcCacheChanges.class);
 
-	private final JdbcTemplate jdbc;
+	private static final String INSERT = """
+			INSERT INTO metering_cache_change (origin, cache_name, cache_key, cache_value, changed_at)
+			VALUES (:origin, :cache, :key, :value, :changedAt)
+			""";
+
+	private static final String SINCE = """
+			SELECT id, origin, cache_name, cache_key, cache_value, changed_at FROM metering_cache_change
+			WHERE changed_at >= :since ORDER BY id
+			""";
+
+	private static final String PURGE = """
+			DELETE FROM metering_cache_change WHERE changed_at < :before
+			""";
+
+	private final JdbcClient jdbc;
+
+	private final NamedParameterJdbcOperations batches;
 
 	private final ProviderCaches caches;
 
@@ -78,8 +95,13 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 	 * @param pollInterval how often the other instances' changes are read
 	 * @param clock tells when a change was written
 	 */
-	public JdbcCacheChanges(DataSource dataSource, ProviderCaches caches, Duration pollInterval, Clock clock) {
-		this.jdbc = new JdbcTemplate(dataSource);
+	/**
+	 * @param batches runs the batch of changes published together
+	 */
+	public JdbcCacheChanges(JdbcClient jdbc, NamedParameterJdbcOperations batches, ProviderCaches caches,
+			Duration pollInterval, Clock clock) {
+		this.jdbc = jdbc;
+		this.batches = batches;
 		this.caches = caches;
 		this.pollInterval = pollInterval;
 		this.clock = clock;
@@ -94,14 +116,13 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 	public void publish(List<CacheChange> changes) {
 		changes.forEach((change) -> change.applyTo(this.caches));
 		long now = this.clock.millis();
-		this.jdbc.batchUpdate("INSERT INTO metering_cache_change (origin, cache_name, cache_key, cache_value, "
-				+ "changed_at) VALUES (?, ?, ?, ?, ?)", changes, changes.size(), (statement, change) -> {
-					statement.setString(1, this.origin);
-					statement.setString(2, change.cache());
-					statement.setString(3, change.key());
-					statement.setString(4, change.value());
-					statement.setLong(5, now);
-				});
+		this.batches.batchUpdate(INSERT,
+				changes.stream()
+					.map((change) -> new MapSqlParameterSource("origin", this.origin).addValue("cache", change.cache())
+						.addValue("key", change.key())
+						.addValue("value", change.value(), Types.VARCHAR)
+						.addValue("changedAt", now))
+					.toArray(MapSqlParameterSource[]::new));
 	}
 
 	/**
@@ -111,21 +132,18 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 	void poll() {
 		Instant now = this.clock.instant();
 		long since = now.minus(LOOK_BACK).toEpochMilli();
-		this.jdbc.query("SELECT id, origin, cache_name, cache_key, cache_value, changed_at FROM metering_cache_change "
-				+ "WHERE changed_at >= ? ORDER BY id", (row) -> {
-					long id = row.getLong("id");
-					if (!this.origin.equals(row.getString("origin"))
-							&& this.made.putIfAbsent(id, row.getLong("changed_at")) == null) {
-						new CacheChange(row.getString("cache_name"), row.getString("cache_key"),
-								row.getString("cache_value"))
-							.applyTo(this.caches);
-					}
-				}, since);
+		this.jdbc.sql(SINCE).param("since", since).query((row) -> {
+			long id = row.getLong("id");
+			if (!this.origin.equals(row.getString("origin"))
+					&& this.made.putIfAbsent(id, row.getLong("changed_at")) == null) {
+				new CacheChange(row.getString("cache_name"), row.getString("cache_key"), row.getString("cache_value"))
+					.applyTo(this.caches);
+			}
+		});
 		this.made.values().removeIf((changedAt) -> changedAt < since);
 		if (!now.isBefore(this.nextPurge)) {
 			this.nextPurge = now.plus(PURGE_INTERVAL);
-			this.jdbc.update("DELETE FROM metering_cache_change WHERE changed_at < ?",
-					now.minus(RETENTION).toEpochMilli());
+			this.jdbc.sql(PURGE).param("before", now.minus(RETENTION).toEpochMilli()).update();
 		}
 	}
 

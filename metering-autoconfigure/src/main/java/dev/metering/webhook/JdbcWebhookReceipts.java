@@ -5,10 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.sql.DataSource;
-
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.metering.lock.InstanceLock;
 
@@ -25,7 +23,19 @@ public final class JdbcWebhookReceipts implements WebhookReceipts {
 
 	private static final String PURGE_LOCK = "purge metering_webhook_event";
 
-	private final JdbcTemplate jdbc;
+	private static final String CLAIM = """
+			INSERT INTO metering_webhook_event (provider, event_id, received_at) VALUES (:provider, :eventId, :now)
+			""";
+
+	private static final String RELEASE = """
+			DELETE FROM metering_webhook_event WHERE provider = :provider AND event_id = :eventId
+			""";
+
+	private static final String PURGE = """
+			DELETE FROM metering_webhook_event WHERE received_at < :before
+			""";
+
+	private final JdbcClient jdbc;
 
 	private final Duration retention;
 
@@ -40,8 +50,8 @@ public final class JdbcWebhookReceipts implements WebhookReceipts {
 	 * @param clock tells when an event was claimed
 	 * @param lock lets one instance of those sharing the table purge it
 	 */
-	public JdbcWebhookReceipts(DataSource dataSource, Duration retention, Clock clock, InstanceLock lock) {
-		this.jdbc = new JdbcTemplate(dataSource);
+	public JdbcWebhookReceipts(JdbcClient jdbc, Duration retention, Clock clock, InstanceLock lock) {
+		this.jdbc = jdbc;
 		this.retention = retention;
 		this.clock = clock;
 		this.lock = lock;
@@ -52,8 +62,11 @@ public final class JdbcWebhookReceipts implements WebhookReceipts {
 		Instant now = this.clock.instant();
 		purgeIfDue(now);
 		try {
-			this.jdbc.update("INSERT INTO metering_webhook_event (provider, event_id, received_at) VALUES (?, ?, ?)",
-					provider, eventId, now.toEpochMilli());
+			this.jdbc.sql(CLAIM)
+				.param("provider", provider)
+				.param("eventId", eventId)
+				.param("now", now.toEpochMilli())
+				.update();
 			return true;
 		}
 		catch (DuplicateKeyException ex) {
@@ -63,15 +76,14 @@ public final class JdbcWebhookReceipts implements WebhookReceipts {
 
 	@Override
 	public void release(String provider, String eventId) {
-		this.jdbc.update("DELETE FROM metering_webhook_event WHERE provider = ? AND event_id = ?", provider, eventId);
+		this.jdbc.sql(RELEASE).param("provider", provider).param("eventId", eventId).update();
 	}
 
 	private void purgeIfDue(Instant now) {
 		Instant due = this.nextPurge.get();
 		if (!now.isBefore(due) && this.nextPurge.compareAndSet(due, now.plus(PURGE_INTERVAL))) {
 			this.lock.runAlone(PURGE_LOCK, PURGE_INTERVAL,
-					() -> this.jdbc.update("DELETE FROM metering_webhook_event WHERE received_at < ?",
-							now.minus(this.retention).toEpochMilli()));
+					() -> this.jdbc.sql(PURGE).param("before", now.minus(this.retention).toEpochMilli()).update());
 		}
 	}
 

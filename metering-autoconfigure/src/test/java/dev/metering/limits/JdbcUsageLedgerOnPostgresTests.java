@@ -25,6 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 import dev.metering.support.PostgresServer;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,7 +95,7 @@ class JdbcUsageLedgerOnPostgresTests {
 	}
 
 	private static JdbcUsageLedger ledger(DataSource dataSource) {
-		return new JdbcUsageLedger(dataSource,
+		return new JdbcUsageLedger(StoreJdbc.batches(dataSource), StoreJdbc.transactions(dataSource),
 				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
 				}), Duration.ofMillis(20));
 	}

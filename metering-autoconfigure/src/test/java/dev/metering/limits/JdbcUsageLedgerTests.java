@@ -19,6 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
+import dev.metering.support.StoreJdbc;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
@@ -305,7 +307,7 @@ class JdbcUsageLedgerTests {
 
 	/** A ledger with a lease of a second that recovers usage from {@code outbox}. */
 	private JdbcUsageLedger ledger(String holder, Duration flushInterval, RecordedEvents outbox) {
-		return new JdbcUsageLedger(this.dataSource,
+		return new JdbcUsageLedger(StoreJdbc.batches(this.dataSource), StoreJdbc.transactions(this.dataSource),
 				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
 				}), flushInterval, new LedgerHolding(holder, Duration.ofSeconds(1), StoreFailurePolicy.ALLOW, outbox),
 				Clock.systemUTC());
@@ -319,7 +321,7 @@ class JdbcUsageLedgerTests {
 	}
 
 	private JdbcUsageLedger ledger(Duration flushInterval) {
-		return new JdbcUsageLedger(this.dataSource,
+		return new JdbcUsageLedger(StoreJdbc.batches(this.dataSource), StoreJdbc.transactions(this.dataSource),
 				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
 				}), flushInterval);
 	}

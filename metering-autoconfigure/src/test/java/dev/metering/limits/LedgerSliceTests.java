@@ -13,6 +13,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
+import dev.metering.support.StoreJdbc;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -98,7 +100,8 @@ class LedgerSliceTests {
 	}
 
 	private LedgerTable table() {
-		return new LedgerTable(this.dataSource, "this-instance");
+		return new LedgerTable(StoreJdbc.batches(this.dataSource), StoreJdbc.transactions(this.dataSource),
+				"this-instance");
 	}
 
 	/** A lease renewed just now, for longer than a test runs. */

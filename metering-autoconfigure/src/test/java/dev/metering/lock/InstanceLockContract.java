@@ -20,6 +20,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.support.MutableClock;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -145,7 +146,7 @@ abstract class InstanceLockContract {
 	}
 
 	private JdbcInstanceLock instance(String holder) {
-		return new JdbcInstanceLock(dataSource(), holder, this.clock);
+		return new JdbcInstanceLock(StoreJdbc.client(dataSource()), holder, this.clock);
 	}
 
 }

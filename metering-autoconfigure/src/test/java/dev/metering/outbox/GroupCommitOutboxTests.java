@@ -25,6 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 import dev.metering.provider.UsageEvent;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +40,8 @@ class GroupCommitOutboxTests {
 
 	private final JdbcTemplate jdbc = new JdbcTemplate(DATA_SOURCE);
 
-	private final JdbcUsageOutbox store = new JdbcUsageOutbox(DATA_SOURCE, Clock.systemUTC());
+	private final JdbcUsageOutbox store = new JdbcUsageOutbox(StoreJdbc.client(DATA_SOURCE),
+			StoreJdbc.batches(DATA_SOURCE), StoreJdbc.transactions(DATA_SOURCE), Clock.systemUTC());
 
 	@BeforeEach
 	void createSchema() {

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.metering.lock.InstanceLock;
 import dev.metering.provider.UsageEvent;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,11 +38,13 @@ class H2UsageOutboxTests extends JdbcUsageOutboxContract {
 	@Test
 	void aRowClaimedByAnotherInstanceDuringAMergeUndoesTheMerge() {
 		Instant now = Instant.now();
-		new JdbcUsageOutbox(DATA_SOURCE, Clock.systemUTC())
+		new JdbcUsageOutbox(StoreJdbc.client(DATA_SOURCE), StoreJdbc.batches(DATA_SOURCE),
+				StoreJdbc.transactions(DATA_SOURCE), Clock.systemUTC())
 			.appendAll(List.of(new UsageEvent("usage_r1", "ai_tokens", "cus_r", 2, now.minusSeconds(2)),
 					new UsageEvent("usage_r2", "ai_tokens", "cus_r", 3, now.minusSeconds(1))));
-		JdbcDeliveryQueue outbox = new JdbcDeliveryQueue(DATA_SOURCE, "instance-a", Duration.ofMinutes(1),
-				Clock.systemUTC(), () -> 0, InstanceLock.NONE);
+		JdbcDeliveryQueue outbox = new JdbcDeliveryQueue(StoreJdbc.client(DATA_SOURCE), StoreJdbc.batches(DATA_SOURCE),
+				StoreJdbc.transactions(DATA_SOURCE), "instance-a", Duration.ofMinutes(1), Clock.systemUTC(), () -> 0,
+				InstanceLock.NONE);
 		JdbcTemplate otherInstance = new JdbcTemplate(DATA_SOURCE);
 
 		int merged = outbox.coalesce(Set.of("ai_tokens"), now, () -> {

@@ -30,6 +30,7 @@ import dev.metering.lock.InstanceLock;
 import dev.metering.lock.JdbcInstanceLock;
 import dev.metering.provider.UsageEvent;
 import dev.metering.support.MutableClock;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -53,7 +54,8 @@ abstract class JdbcUsageOutboxContract {
 			.initializeDatabase();
 		new JdbcTemplate(dataSource()).update("DELETE FROM metering_usage_event");
 		new JdbcTemplate(dataSource()).update("DELETE FROM metering_lock");
-		this.appender = new JdbcUsageOutbox(dataSource(), Clock.systemUTC());
+		this.appender = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), Clock.systemUTC());
 		this.outbox = outbox("instance-a", Duration.ofMinutes(1));
 	}
 
@@ -76,7 +78,8 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void anEventKeepsTheSubjectItIsTheUsageOfAndAMergedEventTheSubjectItsEventsShare() {
-		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"), null);
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), Clock.systemUTC(), Set.of("ai_tokens"), null);
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		BillingSubject acme = BillingSubject.organization("org_acme");
 		BillingSubject alice = BillingSubject.personal("alice");
@@ -96,8 +99,8 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void theUsageAnInstanceRecordedForAnOrganizationCountsEachEventOnceThoughMerged() {
-		JdbcUsageOutbox recording = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"),
-				"instance-a");
+		JdbcUsageOutbox recording = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), Clock.systemUTC(), Set.of("ai_tokens"), "instance-a");
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		BillingSubject acme = BillingSubject.organization("org_acme");
 		// two merged as they are written, a third merged by the dispatcher's pass
@@ -110,10 +113,11 @@ abstract class JdbcUsageOutboxContract {
 		recording.append(
 				new UsageEvent("usage_r5", "ai_tokens", "cus_r", 4, hour.plusSeconds(3), UsageDimensions.none(), acme));
 		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), Instant.now(), () -> "usage_pass")).isPositive();
-		new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of(), "instance-b")
+		new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), Clock.systemUTC(), Set.of(), "instance-b")
 			.append(new UsageEvent("usage_r6", "ai_tokens", "cus_r", 50, hour, UsageDimensions.none(), acme));
 
-		JdbcRecordedUsage recorded = new JdbcRecordedUsage(dataSource());
+		JdbcRecordedUsage recorded = new JdbcRecordedUsage(StoreJdbc.client(dataSource()));
 		assertThat(recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour, hour.plusSeconds(60)))
 			.isEqualTo(9);
 		assertThat(
@@ -130,7 +134,8 @@ abstract class JdbcUsageOutboxContract {
 
 	@Test
 	void eventsWrittenTogetherAreStoredMergedWithTheEventsTheyCover() {
-		JdbcUsageOutbox merging = new JdbcUsageOutbox(dataSource(), Clock.systemUTC(), Set.of("ai_tokens"), null);
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), Clock.systemUTC(), Set.of("ai_tokens"), null);
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		merging.appendAll(List.of(new UsageEvent("usage_w1", "ai_tokens", "cus_w", 2, hour),
 				new UsageEvent("usage_w2", "api_calls", "cus_w", 1, hour.plusSeconds(1)),
@@ -367,7 +372,8 @@ abstract class JdbcUsageOutboxContract {
 		Instant hour = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
 		Instant first = Instant.parse("2030-01-01T10:00:00Z");
 		MutableClock clock = new MutableClock(first);
-		JdbcUsageOutbox appender = new JdbcUsageOutbox(dataSource(), clock);
+		JdbcUsageOutbox appender = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), clock);
 		appender.append(new UsageEvent("usage_t1", "ai_tokens", "cus_t", 1, hour));
 		clock.set(first.plusSeconds(30));
 		appender.append(new UsageEvent("usage_t2", "ai_tokens", "cus_t", 2, hour.plusSeconds(1)));
@@ -384,14 +390,16 @@ abstract class JdbcUsageOutboxContract {
 	void theBacklogCountsPendingEventsAndDeadLettersPerEventNameAndTellsTheOldestRecorded() {
 		Instant first = Instant.parse("2030-01-01T10:00:00Z");
 		MutableClock clock = new MutableClock(first);
-		JdbcUsageOutbox appender = new JdbcUsageOutbox(dataSource(), clock);
+		JdbcUsageOutbox appender = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), clock);
 		appender.append(event("usage_b1", 1));
 		clock.set(first.plusSeconds(5));
 		appender.appendAll(List.of(event("usage_b2", 1), event("usage_b3", 1),
 				new UsageEvent("usage_b4", "api_calls", "cus_b", 1, first)));
 		this.outbox.deadLetter("usage_b3", "resource_missing", "No such customer", first.plusSeconds(6));
-		JdbcDeliveryQueue writing = new JdbcDeliveryQueue(dataSource(), "instance-w", Duration.ofMinutes(1),
-				Clock.systemUTC(), () -> 2, InstanceLock.NONE);
+		JdbcDeliveryQueue writing = new JdbcDeliveryQueue(StoreJdbc.client(dataSource()),
+				StoreJdbc.batches(dataSource()), StoreJdbc.transactions(dataSource()), "instance-w",
+				Duration.ofMinutes(1), Clock.systemUTC(), () -> 2, InstanceLock.NONE);
 
 		OutboxBacklog backlog = writing.backlog();
 
@@ -591,8 +599,9 @@ abstract class JdbcUsageOutboxContract {
 
 	/** An instance whose purges take turns by the lock's clock. */
 	JdbcDeliveryQueue outbox(String instance, Duration lease, Clock lockClock) {
-		return new JdbcDeliveryQueue(dataSource(), instance, lease, Clock.systemUTC(), () -> 0,
-				new JdbcInstanceLock(dataSource(), instance, lockClock));
+		return new JdbcDeliveryQueue(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), instance, lease, Clock.systemUTC(), () -> 0,
+				new JdbcInstanceLock(StoreJdbc.client(dataSource()), instance, lockClock));
 	}
 
 	static UsageEvent event(String identifier, long value) {

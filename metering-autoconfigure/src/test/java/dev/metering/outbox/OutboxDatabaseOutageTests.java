@@ -21,6 +21,7 @@ import org.springframework.transaction.TransactionException;
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.provider.UsageEvent;
 import dev.metering.support.PostgresServer;
+import dev.metering.support.StoreJdbc;
 import dev.metering.support.TcpProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,8 +62,10 @@ class OutboxDatabaseOutageTests {
 
 	@Test
 	void theGroupCommitWriterKeepsEveryEventWhileTheDatabaseIsAwayAndRunsOutOfRoomAtItsCapacity() {
-		GroupCommitOutbox outbox = new GroupCommitOutbox(new JdbcUsageOutbox(this.dataSource, Clock.systemUTC()), 20,
-				Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofSeconds(5));
+		GroupCommitOutbox outbox = new GroupCommitOutbox(
+				new JdbcUsageOutbox(StoreJdbc.client(this.dataSource), StoreJdbc.batches(this.dataSource),
+						StoreJdbc.transactions(this.dataSource), Clock.systemUTC()),
+				20, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofSeconds(5));
 		outbox.start();
 		try {
 			this.proxy.cut();
@@ -92,7 +95,8 @@ class OutboxDatabaseOutageTests {
 
 	@Test
 	void aSynchronousOutboxHasNoRoomFromTheFailedWriteUntilTheDatabaseAnswersAgain() {
-		JdbcUsageOutbox outbox = new JdbcUsageOutbox(this.dataSource, Clock.systemUTC());
+		JdbcUsageOutbox outbox = new JdbcUsageOutbox(StoreJdbc.client(this.dataSource),
+				StoreJdbc.batches(this.dataSource), StoreJdbc.transactions(this.dataSource), Clock.systemUTC());
 		outbox.append(event("usage_before"));
 		assertThat(outbox.hasRoom()).isTrue();
 

@@ -11,6 +11,8 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
+import dev.metering.support.StoreJdbc;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,16 +60,22 @@ class CreditCarryTests {
 	@Test
 	void theCarryOutlivesTheInstanceThroughTheDatabase() throws Exception {
 		DataSource database = database();
-		try (CreditCarry first = new CreditCarry(CENTS, new JdbcCarryStore(database), Duration.ofHours(1))) {
+		try (CreditCarry first = new CreditCarry(CENTS,
+				new JdbcCarryStore(StoreJdbc.client(database), StoreJdbc.transactions(database)),
+				Duration.ofHours(1))) {
 			assertThat(first.settle("ai_credits", "cus_1", 40)).isZero();
 		}
-		try (CreditCarry restarted = new CreditCarry(CENTS, new JdbcCarryStore(database), Duration.ofHours(1));
-				CreditCarry other = new CreditCarry(CENTS, new JdbcCarryStore(database), Duration.ofHours(1))) {
+		try (CreditCarry restarted = new CreditCarry(CENTS,
+				new JdbcCarryStore(StoreJdbc.client(database), StoreJdbc.transactions(database)), Duration.ofHours(1));
+				CreditCarry other = new CreditCarry(CENTS,
+						new JdbcCarryStore(StoreJdbc.client(database), StoreJdbc.transactions(database)),
+						Duration.ofHours(1))) {
 			assertThat(restarted.settle("ai_credits", "cus_1", 40)).as("0.4 carried + 0.4").isOne();
 			assertThat(other.carried("ai_credits", "cus_1")).isEqualByComparingTo("0.4");
 		}
 		// 0.8 priced, 1 recorded: -0.2 carried, whatever the other instance read
-		assertThat(new JdbcCarryStore(database).load("ai_credits", "cus_1"))
+		assertThat(new JdbcCarryStore(StoreJdbc.client(database), StoreJdbc.transactions(database)).load("ai_credits",
+				"cus_1"))
 			.isEqualByComparingTo(new BigDecimal("-0.2"));
 	}
 

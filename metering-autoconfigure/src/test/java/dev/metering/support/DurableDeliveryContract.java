@@ -202,7 +202,9 @@ public abstract class DurableDeliveryContract {
 		}
 		new MeteringDataSourceScriptDatabaseInitializer(this.dataSource, DatabaseInitializationMode.ALWAYS)
 			.initializeDatabase();
-		new JdbcUsageOutbox(this.dataSource, Clock.systemUTC()).appendAll(backlog);
+		new JdbcUsageOutbox(StoreJdbc.client(this.dataSource), StoreJdbc.batches(this.dataSource),
+				StoreJdbc.transactions(this.dataSource), Clock.systemUTC())
+			.appendAll(backlog);
 		ApplicationContextRunner patient = contextRunner().withPropertyValues(patientReadTimeout());
 		patient.run((first) -> patient.run((second) -> {
 			assertThat(first.getBean(BillingClient.class).flush(Duration.ofSeconds(30))).isTrue();

@@ -15,9 +15,16 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
 
 	private EmbeddedPostgres postgres;
 
+	/**
+	 * One data source for the class's tests: a store's transactions bind connections to
+	 * the data source its statements use.
+	 */
+	private DataSource database;
+
 	@Override
 	public void beforeAll(ExtensionContext context) throws Exception {
 		this.postgres = EmbeddedPostgres.start();
+		this.database = this.postgres.getPostgresDatabase();
 	}
 
 	@Override
@@ -27,7 +34,7 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
 
 	/** The server's {@code postgres} database. */
 	public DataSource getPostgresDatabase() {
-		return this.postgres.getPostgresDatabase();
+		return this.database;
 	}
 
 	/** The port the server listens on. */

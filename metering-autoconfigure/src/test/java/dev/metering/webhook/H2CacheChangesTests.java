@@ -18,6 +18,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import dev.metering.provider.CachedLookup;
 import dev.metering.provider.ProviderAccess;
 import dev.metering.provider.ProviderCaches;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -47,8 +48,8 @@ class H2CacheChangesTests extends JdbcCacheChangesContract {
 				Runnable::run, Ticker.systemTicker(), new ProviderAccess("test", "test.api-key", Clock.systemUTC()));
 		CachedLookup<String, String> customers = caches.customers((referenceId) -> null);
 		DataSource withoutTables = new DriverManagerDataSource("jdbc:h2:mem:no-tables-" + System.nanoTime());
-		JdbcCacheChanges changes = new JdbcCacheChanges(withoutTables, caches, Duration.ofMillis(20),
-				Clock.systemUTC());
+		JdbcCacheChanges changes = new JdbcCacheChanges(StoreJdbc.client(withoutTables),
+				StoreJdbc.batches(withoutTables), caches, Duration.ofMillis(20), Clock.systemUTC());
 
 		assertThatExceptionOfType(DataAccessException.class)
 			.isThrownBy(() -> changes.publish(List.of(new CacheChange(ProviderCaches.CUSTOMERS, "org_a", "cus_a"))));

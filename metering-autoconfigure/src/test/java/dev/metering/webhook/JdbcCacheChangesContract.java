@@ -21,6 +21,7 @@ import dev.metering.provider.ProviderAccess;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.Subscription;
 import dev.metering.support.MutableClock;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -117,10 +118,10 @@ abstract class JdbcCacheChangesContract {
 
 	@Test
 	void aStartedInstancePollsEveryIntervalUntilItStops() {
-		JdbcCacheChanges polling = new JdbcCacheChanges(dataSource(), this.second.caches, Duration.ofMillis(50),
-				Clock.systemUTC());
-		JdbcCacheChanges publishing = new JdbcCacheChanges(dataSource(), this.first.caches, Duration.ofMillis(50),
-				Clock.systemUTC());
+		JdbcCacheChanges polling = new JdbcCacheChanges(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				this.second.caches, Duration.ofMillis(50), Clock.systemUTC());
+		JdbcCacheChanges publishing = new JdbcCacheChanges(StoreJdbc.client(dataSource()),
+				StoreJdbc.batches(dataSource()), this.first.caches, Duration.ofMillis(50), Clock.systemUTC());
 		polling.start();
 		try {
 			publishing.publish(List.of(new CacheChange(ProviderCaches.CUSTOMERS, "org_a", "cus_a")));
@@ -168,7 +169,8 @@ abstract class JdbcCacheChangesContract {
 			return null;
 		});
 
-		final JdbcCacheChanges changes = new JdbcCacheChanges(dataSource(), this.caches, Duration.ofSeconds(1),
+		final JdbcCacheChanges changes = new JdbcCacheChanges(StoreJdbc.client(dataSource()),
+				StoreJdbc.batches(dataSource()), this.caches, Duration.ofSeconds(1),
 				JdbcCacheChangesContract.this.clock);
 
 		String customer(String referenceId) {

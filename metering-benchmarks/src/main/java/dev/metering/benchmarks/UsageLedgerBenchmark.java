@@ -28,7 +28,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.metering.limits.Admission;
 import dev.metering.limits.BillingPeriod;
@@ -80,8 +84,11 @@ public class UsageLedgerBenchmark {
 		DataSource dataSource = this.postgres.getPostgresDatabase();
 		new ResourceDatabasePopulator(new ClassPathResource("META-INF/metering/schema.sql")).execute(dataSource);
 		int count = "jdbc".equals(this.ledger) ? 1 : 2;
+		NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
+		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		for (int i = 0; i < count; i++) {
-			this.instances.add(new JdbcUsageLedger(dataSource, thresholds, Duration.ofMillis(200)));
+			this.instances.add(new JdbcUsageLedger(jdbc, transactions, thresholds, Duration.ofMillis(200)));
 		}
 	}
 

@@ -5,19 +5,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import javax.sql.DataSource;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.metering.UsageDimensions;
 import dev.metering.lock.InstanceLock;
@@ -46,9 +40,57 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 	 */
 	private static final int ATTEMPTS = 3;
 
-	private final JdbcTemplate jdbc;
+	private static final String COUNT_IDENTIFIER = """
+			INSERT INTO metering_local_identifier (identifier, counted_at) VALUES (:identifier, :now)
+			""";
 
-	private final TransactionTemplate transactions;
+	private static final String ADD_TO_MINUTE = """
+			UPDATE metering_local_usage SET usage_sum = CASE WHEN usage_sum > :headroom THEN :max
+			ELSE usage_sum + :value END, event_count = event_count + 1
+			WHERE event_name = :eventName AND customer_id = :customerId AND minute_start = :minute
+			""";
+
+	private static final String INSERT_MINUTE = """
+			INSERT INTO metering_local_usage (event_name, customer_id, minute_start, usage_sum, event_count)
+			VALUES (:eventName, :customerId, :minute, :value, 1)
+			""";
+
+	private static final String ADD_TO_DIMENSION_MINUTE = """
+			UPDATE metering_local_dimension_usage SET usage_sum = CASE WHEN usage_sum > :headroom THEN :max
+			ELSE usage_sum + :value END WHERE event_name = :eventName AND customer_id = :customerId
+			AND model = :model AND token_type = :tokenType AND minute_start = :minute
+			""";
+
+	private static final String INSERT_DIMENSION_MINUTE = """
+			INSERT INTO metering_local_dimension_usage (event_name, customer_id, model, token_type, minute_start,
+			usage_sum) VALUES (:eventName, :customerId, :model, :tokenType, :minute, :value)
+			""";
+
+	/** A dimension the filter leaves open matches every row. */
+	private static final String DIMENSION_SUM = """
+			SELECT SUM(usage_sum) FROM metering_local_dimension_usage
+			WHERE event_name = :eventName AND customer_id = :customerId AND minute_start >= :from
+			AND minute_start < :to AND (:anyModel OR model = :model) AND (:anyTokenType OR token_type = :tokenType)
+			""";
+
+	private static final String SUM = """
+			SELECT SUM(usage_sum) FROM metering_local_usage
+			WHERE event_name = :eventName AND customer_id = :customerId AND minute_start >= :from
+			AND minute_start < :to
+			""";
+
+	private static final String EVENT_COUNT = """
+			SELECT SUM(event_count) FROM metering_local_usage WHERE event_name = :eventName
+			AND customer_id = :customerId
+			""";
+
+	private static final String PURGE = """
+			DELETE FROM metering_local_identifier WHERE counted_at < :before
+			""";
+
+	private final JdbcClient jdbc;
+
+	private final TransactionOperations transactions;
 
 	private final Clock clock;
 
@@ -63,11 +105,12 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 	 * @param retention how long counted identifiers are remembered
 	 * ({@code metering.outbox.retention}): a redelivery within it is not counted again
 	 * @param lock lets one instance of those sharing the tables purge them
+	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcLocalMeterStore(DataSource dataSource, Clock clock, Duration retention, InstanceLock lock) {
-		this.jdbc = new JdbcTemplate(dataSource);
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	public JdbcLocalMeterStore(JdbcClient jdbc, TransactionOperations transactions, Clock clock, Duration retention,
+			InstanceLock lock) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
 		this.clock = clock;
 		this.retention = retention;
 		this.lock = lock;
@@ -101,8 +144,10 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 			try {
 				this.transactions.executeWithoutResult((status) -> {
 					try {
-						this.jdbc.update("INSERT INTO metering_local_identifier (identifier, counted_at) VALUES (?, ?)",
-								event.identifier(), now.toEpochMilli());
+						this.jdbc.sql(COUNT_IDENTIFIER)
+							.param("identifier", event.identifier())
+							.param("now", now.toEpochMilli())
+							.update();
 					}
 					catch (DuplicateKeyException ex) {
 						// counted before; PostgreSQL has aborted the transaction: end it
@@ -127,17 +172,8 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 
 	private void addToMinute(UsageEvent event) {
 		long minute = event.timestamp().truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
-		int updated = this.jdbc.update(
-				"UPDATE metering_local_usage SET usage_sum = CASE WHEN usage_sum > ? THEN ? "
-						+ "ELSE usage_sum + ? END, event_count = event_count + 1 "
-						+ "WHERE event_name = ? AND customer_id = ? AND minute_start = ?",
-				Long.MAX_VALUE - event.value(), Long.MAX_VALUE, event.value(), event.eventName(), event.customerId(),
-				minute);
-		if (updated == 0) {
-			this.jdbc.update(
-					"INSERT INTO metering_local_usage (event_name, customer_id, minute_start, usage_sum, "
-							+ "event_count) VALUES (?, ?, ?, ?, 1)",
-					event.eventName(), event.customerId(), minute, event.value());
+		if (minuteStatement(ADD_TO_MINUTE, event, minute).update() == 0) {
+			minuteStatement(INSERT_MINUTE, event, minute).update();
 		}
 	}
 
@@ -145,18 +181,27 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 		long minute = event.timestamp().truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
 		String model = orEmpty(event.dimensions().model());
 		String tokenType = orEmpty(event.dimensions().tokenType());
-		int updated = this.jdbc.update(
-				"UPDATE metering_local_dimension_usage SET usage_sum = CASE WHEN usage_sum > ? "
-						+ "THEN ? ELSE usage_sum + ? END WHERE event_name = ? AND customer_id = ? AND model = ? "
-						+ "AND token_type = ? AND minute_start = ?",
-				Long.MAX_VALUE - event.value(), Long.MAX_VALUE, event.value(), event.eventName(), event.customerId(),
-				model, tokenType, minute);
-		if (updated == 0) {
-			this.jdbc.update(
-					"INSERT INTO metering_local_dimension_usage (event_name, customer_id, model, token_type, "
-							+ "minute_start, usage_sum) VALUES (?, ?, ?, ?, ?, ?)",
-					event.eventName(), event.customerId(), model, tokenType, minute, event.value());
+		if (minuteStatement(ADD_TO_DIMENSION_MINUTE, event, minute).param("model", model)
+			.param("tokenType", tokenType)
+			.update() == 0) {
+			minuteStatement(INSERT_DIMENSION_MINUTE, event, minute).param("model", model)
+				.param("tokenType", tokenType)
+				.update();
 		}
+	}
+
+	/**
+	 * A statement on an event's minute; an update adds to the sum up to the largest
+	 * {@code long}.
+	 */
+	private JdbcClient.StatementSpec minuteStatement(String sql, UsageEvent event, long minute) {
+		return this.jdbc.sql(sql)
+			.param("headroom", Long.MAX_VALUE - event.value())
+			.param("max", Long.MAX_VALUE)
+			.param("value", event.value())
+			.param("eventName", event.eventName())
+			.param("customerId", event.customerId())
+			.param("minute", minute);
 	}
 
 	private static String orEmpty(String dimension) {
@@ -167,41 +212,36 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 	public long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end) {
 		long from = (start != null) ? start.truncatedTo(ChronoUnit.MINUTES).toEpochMilli() : Long.MIN_VALUE;
 		long to = (end != null) ? end.toEpochMilli() : Long.MAX_VALUE;
-		StringBuilder sql = new StringBuilder("SELECT SUM(usage_sum) FROM metering_local_dimension_usage "
-				+ "WHERE event_name = ? AND customer_id = ? AND minute_start >= ? AND minute_start < ?");
-		List<Object> arguments = new ArrayList<>(List.of(eventName, customerId, from, to));
-		if (filter.model() != null) {
-			sql.append(" AND model = ?");
-			arguments.add(filter.model());
-		}
-		if (filter.tokenType() != null) {
-			sql.append(" AND token_type = ?");
-			arguments.add(filter.tokenType());
-		}
-		return saturated(this.jdbc.queryForObject(sql.toString(), BigDecimal.class, arguments.toArray()));
+		return saturated(sumStatement(DIMENSION_SUM, eventName, customerId).param("from", from)
+			.param("to", to)
+			.param("anyModel", filter.model() == null)
+			.param("model", orEmpty(filter.model()))
+			.param("anyTokenType", filter.tokenType() == null)
+			.param("tokenType", orEmpty(filter.tokenType())));
 	}
 
 	@Override
 	public long sum(String eventName, String customerId, Instant start, Instant end) {
 		long from = (start != null) ? start.truncatedTo(ChronoUnit.MINUTES).toEpochMilli() : Long.MIN_VALUE;
 		long to = (end != null) ? end.toEpochMilli() : Long.MAX_VALUE;
-		return saturated(this.jdbc.queryForObject(
-				"SELECT SUM(usage_sum) FROM metering_local_usage "
-						+ "WHERE event_name = ? AND customer_id = ? AND minute_start >= ? AND minute_start < ?",
-				BigDecimal.class, eventName, customerId, from, to));
+		return saturated(sumStatement(SUM, eventName, customerId).param("from", from).param("to", to));
 	}
 
 	@Override
 	public long eventCount(String eventName, String customerId) {
-		return saturated(this.jdbc.queryForObject(
-				"SELECT SUM(event_count) FROM metering_local_usage WHERE event_name = ? AND customer_id = ?",
-				BigDecimal.class, eventName, customerId));
+		return saturated(sumStatement(EVENT_COUNT, eventName, customerId));
+	}
+
+	private JdbcClient.StatementSpec sumStatement(String sql, String eventName, String customerId) {
+		return this.jdbc.sql(sql).param("eventName", eventName).param("customerId", customerId);
 	}
 
 	/**
-	 * A SQL sum, exact whatever its size, as a {@code long} that stops at the maximum.
+	 * A SQL sum, exact whatever its size, as a {@code long} that stops at the maximum; 0
+	 * for the sum of no rows.
 	 */
-	private static long saturated(BigDecimal sum) {
+	private static long saturated(JdbcClient.StatementSpec query) {
+		BigDecimal sum = query.query(BigDecimal.class).optional().orElse(null);
 		if (sum == null) {
 			return 0;
 		}
@@ -212,8 +252,7 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 		long due = this.nextPurge.get();
 		if (now.toEpochMilli() >= due && this.nextPurge.compareAndSet(due, now.plus(PURGE_INTERVAL).toEpochMilli())) {
 			this.lock.runAlone(PURGE_LOCK, PURGE_INTERVAL,
-					() -> this.jdbc.update("DELETE FROM metering_local_identifier WHERE counted_at < ?",
-							now.minus(this.retention).toEpochMilli()));
+					() -> this.jdbc.sql(PURGE).param("before", now.minus(this.retention).toEpochMilli()).update());
 		}
 	}
 

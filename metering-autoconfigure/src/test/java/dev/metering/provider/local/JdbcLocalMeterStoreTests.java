@@ -17,6 +17,7 @@ import dev.metering.lock.JdbcInstanceLock;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 import dev.metering.support.MutableClock;
+import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,10 +38,12 @@ class JdbcLocalMeterStoreTests {
 		new MeteringDataSourceScriptDatabaseInitializer(dataSource, DatabaseInitializationMode.ALWAYS)
 			.initializeDatabase();
 		MutableClock clock = new MutableClock(NOW);
-		JdbcLocalMeterStore first = new JdbcLocalMeterStore(dataSource, clock, RETENTION,
-				new JdbcInstanceLock(dataSource, "instance-1", clock));
-		JdbcLocalMeterStore second = new JdbcLocalMeterStore(dataSource, clock, RETENTION,
-				new JdbcInstanceLock(dataSource, "instance-2", clock));
+		JdbcLocalMeterStore first = new JdbcLocalMeterStore(StoreJdbc.client(dataSource),
+				StoreJdbc.transactions(dataSource), clock, RETENTION,
+				new JdbcInstanceLock(StoreJdbc.client(dataSource), "instance-1", clock));
+		JdbcLocalMeterStore second = new JdbcLocalMeterStore(StoreJdbc.client(dataSource),
+				StoreJdbc.transactions(dataSource), clock, RETENTION,
+				new JdbcInstanceLock(StoreJdbc.client(dataSource), "instance-2", clock));
 		assertThat(first.add(event("usage_1"))).as("purges, and holds the purge for an hour")
 			.isInstanceOf(DeliveryOutcome.Delivered.class);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
