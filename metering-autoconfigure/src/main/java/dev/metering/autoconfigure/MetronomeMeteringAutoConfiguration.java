@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.client.RestClient;
@@ -29,21 +30,24 @@ import dev.metering.provider.metronome.MetronomeMeterProvider;
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "metronome")
-@ConditionalOnClass(RestClient.class)
+@ConditionalOnClass({ RestClient.class, ClientHttpRequestFactoryBuilder.class })
 @EnableConfigurationProperties(MeteringProperties.class)
 @Import(ProviderCachesConfiguration.class)
 public final class MetronomeMeteringAutoConfiguration {
 
 	/**
-	 * A client of Metronome's API from the properties, on an HTTP client that does not
-	 * retry: the dispatcher retries, with the same transaction IDs.
+	 * A client of Metronome's API from the properties, built from the application's
+	 * {@link RestClient.Builder} when it has one (its customizers and HTTP client
+	 * observations apply), on an HTTP client that does not retry: the dispatcher retries,
+	 * with the same transaction IDs.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	MetronomeClient meteringMetronomeClient(MeteringProperties properties) {
+	MetronomeClient meteringMetronomeClient(MeteringProperties properties,
+			ObjectProvider<RestClient.Builder> builders) {
 		MeteringProperties.Metronome metronome = properties.metronome();
-		return MetronomeClient.create(metronome.baseUrl(), metronome.apiToken(), metronome.connectTimeout(),
-				metronome.readTimeout());
+		return MetronomeClient.create(builders.getIfAvailable(RestClient::builder), metronome.baseUrl(),
+				metronome.apiToken(), metronome.connectTimeout(), metronome.readTimeout());
 	}
 
 	@Bean

@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.client.RestClient;
@@ -26,20 +27,23 @@ import dev.metering.provider.polar.PolarMeterProvider;
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "polar")
-@ConditionalOnClass(RestClient.class)
+@ConditionalOnClass({ RestClient.class, ClientHttpRequestFactoryBuilder.class })
 @EnableConfigurationProperties(MeteringProperties.class)
 @Import(ProviderCachesConfiguration.class)
 public final class PolarMeteringAutoConfiguration {
 
 	/**
-	 * A client of Polar's API from the properties, on an HTTP client that does not retry:
-	 * the dispatcher retries, with the same event IDs.
+	 * A client of Polar's API from the properties, built from the application's
+	 * {@link RestClient.Builder} when it has one (its customizers and HTTP client
+	 * observations apply), on an HTTP client that does not retry: the dispatcher retries,
+	 * with the same event IDs.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	PolarClient meteringPolarClient(MeteringProperties properties) {
+	PolarClient meteringPolarClient(MeteringProperties properties, ObjectProvider<RestClient.Builder> builders) {
 		MeteringProperties.Polar polar = properties.polar();
-		return PolarClient.create(polar.baseUrl(), polar.accessToken(), polar.connectTimeout(), polar.readTimeout());
+		return PolarClient.create(builders.getIfAvailable(RestClient::builder), polar.baseUrl(), polar.accessToken(),
+				polar.connectTimeout(), polar.readTimeout());
 	}
 
 	@Bean

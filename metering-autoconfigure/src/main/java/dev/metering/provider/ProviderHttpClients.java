@@ -3,8 +3,10 @@ package dev.metering.provider;
 import java.net.http.HttpClient;
 import java.time.Duration;
 
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpRedirects;
 import org.springframework.http.client.ClientHttpRequestFactory;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 
 /**
  * The HTTP client of the providers spoken to over plain HTTP (Polar, Metronome): the
@@ -21,14 +23,11 @@ public final class ProviderHttpClients {
 	 * @param readTimeout how long to wait for an answer
 	 */
 	public static ClientHttpRequestFactory requestFactory(Duration connectTimeout, Duration readTimeout) {
-		HttpClient http = HttpClient.newBuilder()
-			.connectTimeout(connectTimeout)
-			.version(HttpClient.Version.HTTP_1_1)
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.build();
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
-		requests.setReadTimeout(readTimeout);
-		return requests;
+		return ClientHttpRequestFactoryBuilder.jdk()
+			.withHttpClientCustomizer((http) -> http.version(HttpClient.Version.HTTP_1_1))
+			.build(HttpClientSettings.defaults()
+				.withTimeouts(connectTimeout, readTimeout)
+				.withRedirects(HttpRedirects.DONT_FOLLOW));
 	}
 
 }

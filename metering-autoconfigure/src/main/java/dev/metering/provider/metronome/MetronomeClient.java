@@ -57,19 +57,20 @@ public final class MetronomeClient {
 
 	/**
 	 * A client of Metronome's API on the JDK's HTTP client, which does not retry a POST.
+	 * @param builder the builder to start from: the application's, with its customizers
+	 * and observations, or a plain one
 	 * @param baseUrl e.g. {@code https://api.metronome.com}
 	 * @param apiToken the API token
 	 * @param connectTimeout how long to wait for a connection
 	 * @param readTimeout how long to wait for an answer
 	 */
-	public static MetronomeClient create(String baseUrl, String apiToken, Duration connectTimeout,
-			Duration readTimeout) {
+	public static MetronomeClient create(RestClient.Builder builder, String baseUrl, String apiToken,
+			Duration connectTimeout, Duration readTimeout) {
 		ClientHttpRequestFactory requests = ProviderHttpClients.requestFactory(connectTimeout, readTimeout);
-		return new MetronomeClient(
-				RestClient.builder().baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
-					headers.setBearerAuth(apiToken);
-					headers.setAccept(List.of(MediaType.APPLICATION_JSON));
-				}).build(), apiToken);
+		return new MetronomeClient(builder.baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
+			headers.setBearerAuth(apiToken);
+			headers.setAccept(List.of(MediaType.APPLICATION_JSON));
+		}).build(), apiToken);
 	}
 
 	ObjectNode object() {

@@ -49,20 +49,21 @@ public final class PolarClient {
 
 	/**
 	 * A client of Polar's API on the JDK's HTTP client, which does not retry a POST.
+	 * @param builder the builder to start from: the application's, with its customizers
+	 * and observations, or a plain one
 	 * @param baseUrl e.g. {@code https://api.polar.sh}
 	 * @param accessToken the organization access token
 	 * @param connectTimeout how long to wait for a connection
 	 * @param readTimeout how long to wait for an answer
 	 */
-	public static PolarClient create(String baseUrl, String accessToken, Duration connectTimeout,
-			Duration readTimeout) {
+	public static PolarClient create(RestClient.Builder builder, String baseUrl, String accessToken,
+			Duration connectTimeout, Duration readTimeout) {
 		ClientHttpRequestFactory requests = ProviderHttpClients.requestFactory(connectTimeout, readTimeout);
-		return new PolarClient(
-				RestClient.builder().baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
-					headers.setBearerAuth(accessToken);
-					headers.set(VERSION_HEADER, API_VERSION);
-					headers.setAccept(java.util.List.of(MediaType.APPLICATION_JSON));
-				}).build());
+		return new PolarClient(builder.baseUrl(baseUrl).requestFactory(requests).defaultHeaders((headers) -> {
+			headers.setBearerAuth(accessToken);
+			headers.set(VERSION_HEADER, API_VERSION);
+			headers.setAccept(java.util.List.of(MediaType.APPLICATION_JSON));
+		}).build());
 	}
 
 	ObjectNode object() {
