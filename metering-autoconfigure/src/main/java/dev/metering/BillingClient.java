@@ -13,6 +13,8 @@ import java.util.Optional;
  * means the event was accepted for delivery and will reach the provider with the returned
  * identifier. The other methods refuse a missing argument with an
  * {@link IllegalArgumentException} that names it.
+ *
+ * @since 0.1.0
  */
 public interface BillingClient {
 

@@ -4,6 +4,8 @@ import java.util.Objects;
 
 /**
  * Who is billed: an organization, or a single user billed personally.
+ *
+ * @since 0.1.0
  */
 public record BillingSubject(String referenceId, Type type) {
 

@@ -7,6 +7,7 @@ import java.time.Instant;
  *
  * @param startTime start of the window, inclusive; {@code null} for all-time usage
  * @param endTime end of the window, exclusive; {@code null} for all-time usage
+ * @since 0.1.0
  */
 public record MeterUsageSummary(String meterId, String customerId, long aggregatedValue, Instant startTime,
 		Instant endTime) {

@@ -14,6 +14,8 @@ import java.lang.annotation.Target;
  * spent are billed). With a quantity, that value is recorded when the method returns
  * normally. Expressions are SpEL over the method's arguments, evaluated in a restricted
  * context: no type references, no bean access, no method calls.
+ *
+ * @since 0.1.0
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -16,6 +16,8 @@ import org.springframework.core.Ordered;
  * The auto-configuration adds it, with its {@link #callOriginAdvisor() companion}, to
  * every auto-configured {@code ChatClient.Builder}. A {@code ChatClient} built by hand
  * needs both: {@code builder.defaultAdvisors(advisor.callOriginAdvisor(), advisor)}.
+ *
+ * @since 0.1.0
  */
 public interface MeteringAdvisor extends CallAdvisor, StreamAdvisor {
 

@@ -15,6 +15,8 @@ import reactor.core.publisher.Mono;
  * {@link MeteringContextAccessor}) and, when the block returns a {@link Flux} or
  * {@link Mono}, to that publisher wherever it is subscribed. It is removed when the block
  * ends, so it never leaks to the next request served by the thread.
+ *
+ * @since 0.1.0
  */
 public final class MeteringContext {
 

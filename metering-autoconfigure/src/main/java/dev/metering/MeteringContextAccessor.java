@@ -8,6 +8,8 @@ import io.micrometer.context.ThreadLocalAccessor;
  * {@code ContextPropagatingTaskDecorator} (the auto-configuration registers one), and
  * Reactor operators when the application turns on automatic context propagation.
  * Registered through {@code META-INF/services}.
+ *
+ * @since 0.1.0
  */
 public final class MeteringContextAccessor implements ThreadLocalAccessor<BillingSubject> {
 

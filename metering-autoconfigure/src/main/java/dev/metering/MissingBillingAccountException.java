@@ -2,6 +2,8 @@ package dev.metering;
 
 /**
  * Thrown before a model call when the caller has no billing account to bill.
+ *
+ * @since 0.1.0
  */
 public class MissingBillingAccountException extends RuntimeException {
 

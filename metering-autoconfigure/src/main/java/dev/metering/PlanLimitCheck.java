@@ -9,6 +9,7 @@ package dev.metering;
  * unlimited
  * @param hasSubscription whether the subject has a subscription of its own rather than
  * the default plan
+ * @since 0.1.0
  */
 public record PlanLimitCheck(boolean allowed, Long limit, long remaining, boolean hasSubscription) {
 }

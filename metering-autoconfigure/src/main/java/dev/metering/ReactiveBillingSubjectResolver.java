@@ -14,6 +14,8 @@ import reactor.core.publisher.Mono;
  * {@link BillingSubjectResolver} beans. In a reactive web application the starter also
  * asks them once per request, so that blocking ChatClient calls wrapped in a {@link Mono}
  * see the answer as well (through Reactor's automatic context propagation).
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface ReactiveBillingSubjectResolver {

@@ -7,6 +7,7 @@ package dev.metering;
  * @param identifier the idempotency identifier the provider will see, or {@code null}
  * when not recorded
  * @param error why the event was not recorded, or {@code null} when it was
+ * @since 0.1.0
  */
 public record RecordUsageResult(boolean recorded, String identifier, String error) {
 

@@ -12,6 +12,7 @@ import java.util.Map;
  *
  * @param model the model, e.g. {@code gpt-4o-mini}, or {@code null}
  * @param tokenType the type of token, or {@code null}
+ * @since 0.1.0
  */
 public record UsageDimensions(String model, String tokenType) {
 

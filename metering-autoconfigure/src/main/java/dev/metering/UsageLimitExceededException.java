@@ -4,6 +4,8 @@ import java.time.Instant;
 
 /**
  * Thrown before a model call when the organization has used up a plan limit.
+ *
+ * @since 0.1.0
  */
 public class UsageLimitExceededException extends RuntimeException {
 

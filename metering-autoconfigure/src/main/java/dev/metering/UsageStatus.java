@@ -14,6 +14,7 @@ import java.time.Instant;
  * @param periodStart start of the billing period, inclusive
  * @param periodEnd end of the billing period, exclusive
  * @param level how close the subject is to the limit
+ * @since 0.1.0
  */
 public record UsageStatus(String plan, String limitKey, long used, Long limit, Long remaining, Instant periodStart,
 		Instant periodEnd, Level level) {

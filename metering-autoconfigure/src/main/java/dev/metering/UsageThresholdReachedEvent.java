@@ -17,6 +17,7 @@ import java.time.Instant;
  * @param thresholdPercent the threshold reached, in percent of the limit
  * @param periodStart start of the billing period, inclusive
  * @param periodEnd end of the billing period, exclusive
+ * @since 0.1.0
  */
 public record UsageThresholdReachedEvent(String referenceId, String limitKey, long used, long limit,
 		int thresholdPercent, Instant periodStart, Instant periodEnd) {

@@ -28,6 +28,8 @@ import dev.metering.reconcile.UsageReconciler;
  * dead letters, a page at a time; writing to it re-drives dead letters and reconciles a
  * window with the provider. Like Actuator's own endpoints it is reachable over HTTP only
  * once the application exposes it ({@code management.endpoints.web.exposure.include}).
+ *
+ * @since 0.1.0
  */
 @Endpoint(id = "metering")
 public class MeteringEndpoint {

@@ -29,6 +29,8 @@ import dev.metering.provider.ProviderAccess;
  * application's overall status and HTTP answer as they are: while the provider is down,
  * calls go on and their usage waits safely in the outbox, and instances should stay in
  * their load balancer.
+ *
+ * @since 0.1.0
  */
 public final class MeteringHealthIndicator implements HealthIndicator {
 

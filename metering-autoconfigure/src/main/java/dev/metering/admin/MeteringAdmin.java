@@ -10,6 +10,8 @@ import dev.metering.outbox.UndeliveredUsage;
  * Operations on what could not be delivered: list the dead letters, and send them again
  * once the cause is fixed (a customer created, a meter re-activated, a key rotated). A
  * re-driven event keeps its identifier, so the provider still counts it once.
+ *
+ * @since 0.1.0
  */
 public final class MeteringAdmin {
 

@@ -49,6 +49,8 @@ import dev.metering.provider.MeterUnit;
  * threshold is published once. What an instance that dies holds comes back to the others
  * after {@code metering.limits.lease}, with the usage it had not written back, found in
  * the outbox when that is in the database too.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

@@ -43,6 +43,8 @@ import dev.metering.outbox.UsageOutbox;
  * not needed) and {@code metering.outbox.store} is not {@code memory}: recorded events go
  * through a group commit writer (or straight to the table with
  * {@code metering.outbox.sync}), and the dispatcher and operators read the table.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

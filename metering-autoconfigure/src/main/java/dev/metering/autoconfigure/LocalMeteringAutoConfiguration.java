@@ -36,6 +36,8 @@ import dev.metering.provider.local.LocalMeterProvider;
  * {@link DataSource} (unless {@code metering.limits.store=memory}) it keeps its sums in
  * the database, so that they survive restarts, like the usage ledger; otherwise in
  * memory.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

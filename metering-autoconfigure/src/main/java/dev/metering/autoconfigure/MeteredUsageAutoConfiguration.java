@@ -13,6 +13,8 @@ import dev.metering.billing.UsageMetering;
 /**
  * Auto-configuration that meters {@link MeteredUsage} methods, when AspectJ is on the
  * class path ({@code spring-boot-starter-aspectj}).
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnClass(name = "org.aspectj.weaver.Advice")

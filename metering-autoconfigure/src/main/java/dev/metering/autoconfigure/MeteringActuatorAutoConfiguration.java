@@ -29,6 +29,8 @@ import dev.metering.reconcile.UsageReconciler;
  * {@code metering} health indicator judges delivery
  * ({@code management.health.metering.enabled}); and the {@code metering} endpoint, once
  * the application exposes it, lists what waits, re-drives dead letters and reconciles.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = { MeteringAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
 		MeteringReconciliationAutoConfiguration.class })

@@ -73,6 +73,8 @@ import dev.metering.provider.ProviderAccess;
  * applies) and delivery to the {@link MeterProvider} that a provider auto-configuration
  * contributes, behind a {@link BillingClient}. Every bean backs off when the application
  * defines its own.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

@@ -30,6 +30,8 @@ import dev.metering.pricing.PriceList;
  * auto-configured {@code ChatClient.Builder}, and with
  * {@code metering.observations.organization} the billed organization to Spring AI's chat
  * model observations.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnClass(ChatClient.class)

@@ -21,6 +21,8 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
  * through spring-jdbc's {@link ResourceDatabasePopulator}, and beans marked
  * {@code @DependsOnDatabaseInitialization} wait for it through
  * {@link MeteringSchemaInitializerDetector}.
+ *
+ * @since 0.1.0
  */
 public final class MeteringDataSourceScriptDatabaseInitializer extends AbstractScriptDatabaseInitializer {
 

@@ -35,6 +35,8 @@ import dev.metering.provider.ProviderCaches;
  * application's {@link ObservationRegistry}; without one, metering observes on a registry
  * of its own that times its observations and counts what they yield, as Spring Boot's
  * would.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class, afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",

@@ -60,6 +60,7 @@ import dev.metering.provider.TokenKind;
  * @param reconcile How usage delivered is checked against what the provider counted.
  * @param observations What metering adds to the observations of Spring AI.
  * @param pricing Prices of AI usage, for meters in credits.
+ * @since 0.1.0
  */
 @ConfigurationProperties(MeteringProperties.PREFIX)
 public record MeteringProperties(@DefaultValue("true") boolean enabled, @DefaultValue("local") Provider provider,

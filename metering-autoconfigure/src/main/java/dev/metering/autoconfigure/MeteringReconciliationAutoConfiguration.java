@@ -22,6 +22,8 @@ import dev.metering.reconcile.UsageReconciler;
  * delivered (the one in the database does, for {@code metering.outbox.retention}), and of
  * its schedule when {@code metering.reconcile.enabled} is set: on every instance, which
  * reconciles a run when it holds the database's reconciliation lock.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = { MeteringAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
 		MeteringMetricsAutoConfiguration.class })

@@ -20,6 +20,8 @@ import dev.metering.web.MeteringSubjectWebFilter;
  * Auto-configuration that answers the metering exceptions of a WebFlux application as
  * problem details (429, 402 and 503, as in Spring MVC), and, when the application has
  * {@link ReactiveBillingSubjectResolver} beans, asks them once per request.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

@@ -26,6 +26,8 @@ import dev.metering.provider.metronome.MetronomeMeterProvider;
  * Auto-configuration of Metronome as the meter provider, over Spring's
  * {@link RestClient}, when {@code metering.provider=metronome}. Every bean backs off when
  * the application defines its own.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

@@ -24,6 +24,8 @@ import dev.metering.webhook.WebhookReceipts;
  * set: an alert or a change of a customer's contract, commits or credits caches the
  * customer for its ingest aliases and evicts its cached plan, period and balances, on
  * every instance on the database.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = { MetronomeMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

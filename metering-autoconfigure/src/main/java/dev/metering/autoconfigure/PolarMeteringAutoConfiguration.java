@@ -23,6 +23,8 @@ import dev.metering.provider.polar.PolarMeterProvider;
  * Auto-configuration of Polar meters as the meter provider, over Spring's
  * {@link RestClient}, when {@code metering.provider=polar}. Every bean backs off when the
  * application defines its own.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

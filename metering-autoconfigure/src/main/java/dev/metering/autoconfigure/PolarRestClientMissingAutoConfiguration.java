@@ -11,6 +11,8 @@ import org.springframework.context.annotation.Conditional;
  * Boot's HTTP client builder (spring-boot-http-client) is not on the class path, instead
  * of leaving the application without a meter provider for reasons only the condition
  * report tells.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

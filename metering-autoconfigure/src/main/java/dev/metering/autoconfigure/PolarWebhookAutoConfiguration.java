@@ -23,6 +23,8 @@ import dev.metering.webhook.WebhookReceipts;
  * customer created or changed is cached for its external ID, and a subscription or
  * customer state changed evicts the customer's cached plan and period, on every instance
  * on the database.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = { PolarMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

@@ -24,6 +24,8 @@ import dev.metering.provider.stripe.StripeRetryHints;
  * Auto-configuration of Stripe Billing Meters as the meter provider, through the official
  * SDK, when {@code metering.provider=stripe}. Every bean backs off when the application
  * defines its own.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

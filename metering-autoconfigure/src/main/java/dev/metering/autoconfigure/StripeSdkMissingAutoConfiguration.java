@@ -10,6 +10,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
  * {@code metering.provider=stripe} but stripe-java is not on the class path, instead of
  * leaving the application without a meter provider for reasons only the condition report
  * tells.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(before = MeteringAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)

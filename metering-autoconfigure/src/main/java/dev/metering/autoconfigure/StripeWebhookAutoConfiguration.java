@@ -26,6 +26,8 @@ import dev.metering.webhook.WebhookReceipts;
  * customer created or checked out is cached for its organization, a subscription changed
  * evicts the customer's cached plan and period, on every instance on the database, and
  * usage Stripe refused after accepting it goes to the dead letters.
+ *
+ * @since 0.1.0
  */
 @AutoConfiguration(after = { StripeMeteringAutoConfiguration.class, MeteringAutoConfiguration.class },
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")

@@ -11,6 +11,8 @@ import dev.metering.BillingSubject;
  * observation}: the meter and the subject admitted, the plan limit admitted against and
  * how admission went. Metering creates it only when the admission is observed, and adds
  * to it what it learns as it goes: admission observed nowhere costs nothing.
+ *
+ * @since 0.1.0
  */
 public final class AdmissionObservationContext extends MeteredWorkObservationContext {
 

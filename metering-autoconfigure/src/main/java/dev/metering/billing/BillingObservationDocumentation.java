@@ -9,6 +9,8 @@ import io.micrometer.observation.docs.ObservationDocumentation;
  * The observations of metered calls and {@code @MeteredUsage} methods: their admission
  * against the plan before they run, the recording of their usage after, and each model
  * round trip billed by estimate.
+ *
+ * @since 0.1.0
  */
 public enum BillingObservationDocumentation implements ObservationDocumentation {
 

@@ -9,6 +9,8 @@ import dev.metering.billing.BillingObservationDocumentation.AdmissionKeyNames;
  * ({@code admit ai-tokens}), with the low-cardinality keys {@code outcome} and
  * {@code limit} once admission is decided, so that the timer of admissions in flight has
  * none.
+ *
+ * @since 0.1.0
  */
 public class DefaultAdmissionObservationConvention implements AdmissionObservationConvention {
 

@@ -10,6 +10,8 @@ import dev.metering.billing.BillingObservationDocumentation.EstimateKeyNames;
  * ({@code estimate llama3}), with the low-cardinality keys {@code model} and
  * {@code reason}, and the high-cardinality key {@code metering.tokens}, the tokens
  * billed.
+ *
+ * @since 0.1.0
  */
 public class DefaultEstimateObservationConvention implements EstimateObservationConvention {
 

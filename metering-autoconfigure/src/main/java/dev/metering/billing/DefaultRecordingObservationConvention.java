@@ -8,6 +8,8 @@ import dev.metering.billing.BillingObservationDocumentation.RecordingKeyNames;
  * Names recording observations {@value #NAME}, contextually after the meter
  * ({@code record ai-tokens}), with the low-cardinality key {@code outcome} once the
  * recording is done, so that the timer of recordings in flight has none.
+ *
+ * @since 0.1.0
  */
 public class DefaultRecordingObservationConvention implements RecordingObservationConvention {
 

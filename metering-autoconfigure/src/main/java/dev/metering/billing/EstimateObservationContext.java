@@ -6,6 +6,8 @@ import io.micrometer.observation.Observation;
  * The context of an {@link BillingObservationDocumentation#ESTIMATE estimate
  * observation}: the model whose round trip was billed by estimate, why, and how many
  * tokens.
+ *
+ * @since 0.1.0
  */
 public final class EstimateObservationContext extends Observation.Context {
 

@@ -6,6 +6,8 @@ import io.micrometer.observation.ObservationConvention;
 /**
  * The convention of estimate observations: declare a bean of this type to replace
  * {@link DefaultEstimateObservationConvention}.
+ *
+ * @since 0.1.0
  */
 public interface EstimateObservationConvention extends ObservationConvention<EstimateObservationContext> {
 

@@ -10,6 +10,8 @@ import io.micrometer.observation.ObservationRegistry;
  * The context of an observation of metered work (its admission, the recording of its
  * usage), during which the provider is asked who the customer is and what it subscribes
  * to.
+ *
+ * @since 0.1.0
  */
 public abstract class MeteredWorkObservationContext extends Observation.Context {
 

@@ -9,6 +9,8 @@ import io.micrometer.observation.ObservationRegistry;
  * observation}: the meter and what became of the usage. Metering creates it only when the
  * recording is observed, and adds to it what happens as it goes: recording observed
  * nowhere costs nothing.
+ *
+ * @since 0.1.0
  */
 public final class RecordingObservationContext extends MeteredWorkObservationContext {
 

@@ -6,6 +6,8 @@ import io.micrometer.observation.ObservationConvention;
 /**
  * The convention of recording observations: declare a bean of this type to replace
  * {@link DefaultRecordingObservationConvention}.
+ *
+ * @since 0.1.0
  */
 public interface RecordingObservationConvention extends ObservationConvention<RecordingObservationContext> {
 

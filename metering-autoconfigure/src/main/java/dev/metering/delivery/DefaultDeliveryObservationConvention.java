@@ -8,6 +8,8 @@ import dev.metering.delivery.DeliveryObservationDocumentation.DeliveryKeyNames;
  * Names delivery observations {@value #NAME}, contextually after the provider and what
  * settled the events ({@code stripe delivery pass}, {@code stripe late refusals}), with
  * the low-cardinality keys {@code provider} and {@code trigger}.
+ *
+ * @since 0.1.0
  */
 public class DefaultDeliveryObservationConvention implements DeliveryObservationConvention {
 

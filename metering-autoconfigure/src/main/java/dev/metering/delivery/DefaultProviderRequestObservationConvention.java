@@ -14,6 +14,8 @@ import dev.metering.provider.DeliveryOutcome;
  * ({@code stripe deliver}), with the low-cardinality keys {@code provider} and, once the
  * request answered or threw, {@code outcome}; and the high-cardinality key
  * {@code metering.events}, how many events it carried.
+ *
+ * @since 0.1.0
  */
 public class DefaultProviderRequestObservationConvention implements ProviderRequestObservationConvention {
 

@@ -16,6 +16,8 @@ import io.micrometer.observation.ObservationRegistry;
  * observation}: the provider, what settled the events, and what became of them, added as
  * it happens. The lanes of a pass settle events side by side, so what is added is kept
  * safely across threads.
+ *
+ * @since 0.1.0
  */
 public final class DeliveryObservationContext extends Observation.Context {
 

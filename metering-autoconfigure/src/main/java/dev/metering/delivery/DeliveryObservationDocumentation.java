@@ -8,6 +8,8 @@ import io.micrometer.observation.docs.ObservationDocumentation;
 /**
  * The observations of delivery: each delivery pass (and each refusal of delivered usage a
  * provider reports), and each request to the provider within a pass.
+ *
+ * @since 0.1.0
  */
 public enum DeliveryObservationDocumentation implements ObservationDocumentation {
 

@@ -10,6 +10,8 @@ import dev.metering.provider.DeliveryOutcome;
  * The context of a {@link DeliveryObservationDocumentation#PROVIDER_REQUEST provider
  * request observation}: the provider, how many events the request carries, and, once it
  * answered, their outcomes.
+ *
+ * @since 0.1.0
  */
 public final class ProviderRequestObservationContext extends Observation.Context {
 

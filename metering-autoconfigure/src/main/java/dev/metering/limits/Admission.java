@@ -2,6 +2,8 @@ package dev.metering.limits;
 
 /**
  * The ledger's answer to a call that wants to start.
+ *
+ * @since 0.1.0
  */
 public sealed interface Admission {
 

@@ -2,6 +2,8 @@ package dev.metering.limits;
 
 /**
  * Tells the current billing period of a customer.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface BillingPeriods {

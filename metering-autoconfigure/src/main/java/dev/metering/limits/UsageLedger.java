@@ -9,6 +9,8 @@ import java.time.Duration;
  * A call is admitted iff the usage settled plus the reservations of calls still in flight
  * is below the limit, so the last call admitted may overshoot the limit by its own size,
  * and by no more as long as it uses no more than it reserved.
+ *
+ * @since 0.1.0
  */
 public interface UsageLedger {
 

@@ -6,6 +6,8 @@ import dev.metering.provider.UsageEvent;
 
 /**
  * An event the provider refused for good, with the reason.
+ *
+ * @since 0.1.0
  */
 public record DeadLetter(UsageEvent event, String code, String message, int attempts, Instant failedAt) {
 }

@@ -9,6 +9,8 @@ import java.util.Set;
  * customer, for as long as it keeps delivered events ({@code metering.outbox.retention}).
  * Only an outbox that remembers what it delivered offers this; the one in memory forgets
  * an event once it is delivered.
+ *
+ * @since 0.1.0
  */
 public interface DeliveredUsage {
 

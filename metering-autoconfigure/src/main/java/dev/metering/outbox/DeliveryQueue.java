@@ -10,6 +10,8 @@ import dev.metering.BillingSubject;
 /**
  * The outbox as the dispatcher sees it: it claims the events that are due, and settles
  * each once the provider has answered.
+ *
+ * @since 0.1.0
  */
 public interface DeliveryQueue {
 

@@ -10,6 +10,7 @@ import dev.metering.provider.UsageEvent;
  * @param event the event the outbox holds under the identifier, or {@code null} when it
  * holds none
  * @see DeliveryQueue#deadLetterDelivered
+ * @since 0.1.0
  */
 public record LateRefusal(Outcome outcome, UsageEvent event) {
 

@@ -18,6 +18,7 @@ import java.util.TreeMap;
  * @param awaitingCustomer pending events that wait for the provider to name their
  * customer (counted in {@code pending} too): usage of calls let through while it could
  * not
+ * @since 0.1.0
  */
 public record OutboxBacklog(long pending, Map<String, Long> pendingByEventName, long deadLetters,
 		Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt, long awaitingCustomer) {

@@ -11,6 +11,7 @@ import dev.metering.provider.UsageEvent;
  * happened, possibly long before) need not tell; for a merged event, when the first of
  * the events it covers was recorded; {@code null} for an event stored before the outbox
  * kept it
+ * @since 0.1.0
  */
 public record OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, String lastError, Instant recordedAt) {
 

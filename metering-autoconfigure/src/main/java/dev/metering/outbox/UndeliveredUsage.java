@@ -7,6 +7,8 @@ import java.util.stream.Collectors;
 /**
  * The outbox as an operator sees it: how much usage waits for the provider, and the dead
  * letters the provider refused, which can be put back in line once the cause is fixed.
+ *
+ * @since 0.1.0
  */
 public interface UndeliveredUsage {
 

@@ -7,6 +7,8 @@ import dev.metering.provider.UsageEvent;
 /**
  * The outbox as the recorder sees it: where a usage event goes when it is recorded, to be
  * kept until the provider has it.
+ *
+ * @since 0.1.0
  */
 public interface UsageOutbox {
 

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 /**
  * What became of one delivery attempt.
+ *
+ * @since 0.1.0
  */
 public sealed interface DeliveryOutcome {
 

@@ -14,6 +14,7 @@ import java.util.List;
  * @param polarValueKey the key of the Polar event metadata that carries the value
  * @param unit what the meter's values count
  * @param dimensions the dimensions its events carry
+ * @since 0.1.0
  */
 public record MeterDefinition(String key, String eventName, String meterId, TokenKind tokens, String limitKey,
 		MeterAggregation aggregation, String polarValueKey, MeterUnit unit, List<MeterDimension> dimensions) {

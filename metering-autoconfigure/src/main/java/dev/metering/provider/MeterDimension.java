@@ -2,6 +2,8 @@ package dev.metering.provider;
 
 /**
  * A dimension a meter's events carry beside their value.
+ *
+ * @since 0.1.0
  */
 public enum MeterDimension {
 

@@ -12,6 +12,8 @@ import dev.metering.UsageDimensions;
 /**
  * A billing provider's meter API: where usage events are delivered and usage is read
  * back.
+ *
+ * @since 0.1.0
  */
 public interface MeterProvider {
 

@@ -2,6 +2,8 @@ package dev.metering.provider;
 
 /**
  * What a meter's values count.
+ *
+ * @since 0.1.0
  */
 public enum MeterUnit {
 

@@ -15,6 +15,7 @@ import java.time.Instant;
  * segments
  * @param remaining what is left of them now
  * @param nextExpiry when the first of them ends, or {@code null} when none ends
+ * @since 0.1.0
  */
 public record ProviderBalance(String customerId, String unit, long granted, long remaining, Instant nextExpiry) {
 }

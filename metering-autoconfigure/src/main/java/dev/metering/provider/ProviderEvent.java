@@ -6,6 +6,8 @@ import java.util.Set;
 
 /**
  * What a provider's webhook tells metering.
+ *
+ * @since 0.1.0
  */
 public sealed interface ProviderEvent permits ProviderEvent.AccountsChanged, ProviderEvent.UsageRefused {
 

@@ -9,6 +9,8 @@ package dev.metering.provider;
  * does not mend: of metering's credentials (a wrong or revoked key, a missing permission:
  * 401, 403), which fails every request until the configuration is fixed, or of what was
  * asked (a customer that does not exist, an address that is wrong: the other 4xx).
+ *
+ * @since 0.1.0
  */
 public abstract class ProviderLookupException extends RuntimeException {
 

@@ -5,6 +5,8 @@ import java.util.function.Function;
 /**
  * A provider's webhooks as metering reads them: it checks that the provider signed a
  * delivery, recently, and tells what it is about.
+ *
+ * @since 0.1.0
  */
 public interface ProviderWebhooks {
 

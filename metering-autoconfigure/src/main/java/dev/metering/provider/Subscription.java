@@ -9,6 +9,7 @@ import java.util.List;
  * @param priceIds the prices of its items
  * @param periodStart start of the current billing period
  * @param periodEnd end of the current billing period
+ * @since 0.1.0
  */
 public record Subscription(String customerId, List<String> priceIds, Instant periodStart, Instant periodEnd) {
 

@@ -6,6 +6,8 @@ import java.util.Locale;
  * Which tokens of a model round trip feed a meter: all of them, one type, or none. The
  * five types are disjoint, so that meters on each of them together count every token
  * once.
+ *
+ * @since 0.1.0
  */
 public enum TokenKind {
 

@@ -10,6 +10,7 @@ package dev.metering.provider;
  * @param cacheWriteInput prompt tokens written to the provider's prompt cache
  * @param output completion tokens shown, without reasoning
  * @param reasoning completion tokens spent reasoning
+ * @since 0.1.0
  */
 public record TokenUsage(long input, long cachedInput, long cacheWriteInput, long output, long reasoning) {
 

@@ -12,6 +12,8 @@ import dev.metering.MeterUsageSummary;
  * Usage per bucket: the buckets a range is cut into and the summaries that answer them.
  * Hosted meters group by whole UTC hours or days only, so those are the buckets every
  * provider agrees on, and a range must start and end on them.
+ *
+ * @since 0.1.0
  */
 public final class UsageBuckets {
 

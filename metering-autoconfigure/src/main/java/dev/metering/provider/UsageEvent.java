@@ -18,6 +18,7 @@ import dev.metering.UsageDimensions;
  * @param subject the organization or user whose usage it is, when metering knows it (a
  * metered call or {@code @MeteredUsage} method); {@code null} for usage recorded by
  * customer ID
+ * @since 0.1.0
  */
 public record UsageEvent(String identifier, String eventName, String customerId, long value, Instant timestamp,
 		UsageDimensions dimensions, BillingSubject subject) {

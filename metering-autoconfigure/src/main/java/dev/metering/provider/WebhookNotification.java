@@ -4,6 +4,8 @@ import java.util.Optional;
 
 /**
  * A delivery whose signature was checked: the event it notifies.
+ *
+ * @since 0.1.0
  */
 public interface WebhookNotification {
 

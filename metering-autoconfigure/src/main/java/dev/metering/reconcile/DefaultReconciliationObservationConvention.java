@@ -8,6 +8,8 @@ import dev.metering.reconcile.ReconciliationObservationDocumentation.Reconciliat
  * Names reconciliation observations {@value #NAME}, contextually after the provider
  * ({@code stripe reconciliation}), with the low-cardinality keys {@code provider} and,
  * once the reconciliation is done, {@code outcome}.
+ *
+ * @since 0.1.0
  */
 public class DefaultReconciliationObservationConvention implements ReconciliationObservationConvention {
 

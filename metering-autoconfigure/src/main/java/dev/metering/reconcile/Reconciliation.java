@@ -15,6 +15,7 @@ import java.util.Map;
  * @param drifts the pairs where the provider's total is not what was delivered
  * @param failures the pairs whose total the provider could not answer
  * @param skippedMeters meters not reconciled, by key, with the reason
+ * @since 0.1.0
  */
 public record Reconciliation(String provider, Instant start, Instant end, List<String> meters, int compared,
 		List<Drift> drifts, List<Failure> failures, Map<String, String> skippedMeters) {

@@ -8,6 +8,8 @@ import io.micrometer.observation.Observation;
  * The context of a {@link ReconciliationObservationDocumentation#RECONCILIATION
  * reconciliation observation}: the provider, the window, and once done what the
  * reconciliation found.
+ *
+ * @since 0.1.0
  */
 public final class ReconciliationObservationContext extends Observation.Context {
 

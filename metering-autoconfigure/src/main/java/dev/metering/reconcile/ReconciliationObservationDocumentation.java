@@ -8,6 +8,8 @@ import io.micrometer.observation.docs.ObservationDocumentation;
 /**
  * The observation of reconciliation: each comparison of a window's delivered usage with
  * the provider's totals.
+ *
+ * @since 0.1.0
  */
 public enum ReconciliationObservationDocumentation implements ObservationDocumentation {
 

@@ -28,6 +28,8 @@ import dev.metering.UsageLimitExceededException;
  * The same advice serves Spring MVC and WebFlux. It comes last: an application's own
  * {@code @ControllerAdvice} that handles one of these exceptions (or one of their
  * superclasses) answers it instead.
+ *
+ * @since 0.1.0
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)

@@ -3,6 +3,8 @@ package dev.metering.webhook;
 /**
  * The webhook events already handled, so that an event delivered twice (providers deliver
  * at least once, and again when the first answer was late) is handled once.
+ *
+ * @since 0.1.0
  */
 public interface WebhookReceipts {
 

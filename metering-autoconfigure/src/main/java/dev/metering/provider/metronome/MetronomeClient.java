@@ -30,6 +30,8 @@ import dev.metering.provider.ProviderHttpClients;
  * transaction IDs. Answers of every status come back as they are, for the caller to sort;
  * only a request that got no answer (timeout, connection refused) throws. Whatever it
  * passes on of an answer or a failure has the token masked.
+ *
+ * @since 0.1.0
  */
 public final class MetronomeClient {
 

@@ -27,6 +27,8 @@ import dev.metering.provider.ProviderHttpClients;
  * dispatcher decides when to try again, with the same event IDs. Answers of every status
  * come back as they are, for the caller to sort; only a request that got no answer
  * (timeout, connection refused) throws.
+ *
+ * @since 0.1.0
  */
 public final class PolarClient {
 

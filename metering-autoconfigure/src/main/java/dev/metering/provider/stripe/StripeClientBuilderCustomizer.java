@@ -8,6 +8,8 @@ import com.stripe.StripeClient;
  * run after the {@code metering.stripe.*} properties are applied and before the settings
  * metering's delivery depends on, which always win: the SDK's own retries stay off and
  * the HTTP client stays the one that reads Stripe's retry advice.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface StripeClientBuilderCustomizer {
