@@ -14,17 +14,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.annotation.Bean;
 
-import dev.metering.metrics.AdmissionMeterObservationHandler;
-import dev.metering.metrics.DeliveryMeterObservationHandler;
-import dev.metering.metrics.EstimateMeterObservationHandler;
-import dev.metering.metrics.LookupFailureMeterObservationHandler;
-import dev.metering.metrics.OutboxMetrics;
-import dev.metering.metrics.ProviderCacheMetrics;
-import dev.metering.metrics.ReconciliationMeterObservationHandler;
-import dev.metering.metrics.RecordingMeterObservationHandler;
-import dev.metering.metrics.ThresholdMetrics;
+import dev.metering.UsageThresholdReachedEvent;
+import dev.metering.billing.AdmissionObservationContext;
+import dev.metering.billing.EstimateObservationContext;
+import dev.metering.billing.MeteredWorkObservationContext;
+import dev.metering.billing.RecordingObservationContext;
+import dev.metering.delivery.DeliveryObservationContext;
+import dev.metering.metrics.MeteringMeters;
+import dev.metering.reconcile.ReconciliationObservationContext;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.provider.ProviderCaches;
 
@@ -49,39 +50,35 @@ import dev.metering.provider.ProviderCaches;
 public final class MeteringMetricsAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean
-	DeliveryMeterObservationHandler meteringDeliveryMeterObservationHandler(MeterRegistry registry) {
-		return new DeliveryMeterObservationHandler(registry);
+	ObservationHandler<DeliveryObservationContext> meteringDeliveryMeterObservationHandler(MeterRegistry registry) {
+		return MeteringMeters.delivery(registry);
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	AdmissionMeterObservationHandler meteringAdmissionMeterObservationHandler(MeterRegistry registry) {
-		return new AdmissionMeterObservationHandler(registry);
+	ObservationHandler<AdmissionObservationContext> meteringAdmissionMeterObservationHandler(MeterRegistry registry) {
+		return MeteringMeters.admission(registry);
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	RecordingMeterObservationHandler meteringRecordingMeterObservationHandler(MeterRegistry registry) {
-		return new RecordingMeterObservationHandler(registry);
+	ObservationHandler<RecordingObservationContext> meteringRecordingMeterObservationHandler(MeterRegistry registry) {
+		return MeteringMeters.recording(registry);
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	LookupFailureMeterObservationHandler meteringLookupFailureMeterObservationHandler(MeterRegistry registry) {
-		return new LookupFailureMeterObservationHandler(registry);
+	ObservationHandler<MeteredWorkObservationContext> meteringLookupFailureMeterObservationHandler(
+			MeterRegistry registry) {
+		return MeteringMeters.lookupFailures(registry);
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	EstimateMeterObservationHandler meteringEstimateMeterObservationHandler(MeterRegistry registry) {
-		return new EstimateMeterObservationHandler(registry);
+	ObservationHandler<EstimateObservationContext> meteringEstimateMeterObservationHandler(MeterRegistry registry) {
+		return MeteringMeters.estimates(registry);
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	ReconciliationMeterObservationHandler meteringReconciliationMeterObservationHandler(MeterRegistry registry) {
-		return new ReconciliationMeterObservationHandler(registry);
+	ObservationHandler<ReconciliationObservationContext> meteringReconciliationMeterObservationHandler(
+			MeterRegistry registry) {
+		return MeteringMeters.reconciliation(registry);
 	}
 
 	/**
@@ -99,15 +96,14 @@ public final class MeteringMetricsAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	OutboxMetrics meteringOutboxMetrics(UndeliveredUsage outbox, ObjectProvider<Clock> clock) {
-		return new OutboxMetrics(outbox, clock.getIfUnique(Clock::systemUTC));
+	MeterBinder meteringOutboxMetrics(UndeliveredUsage outbox, ObjectProvider<Clock> clock) {
+		return MeteringMeters.outbox(outbox, clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	ThresholdMetrics meteringThresholdMetrics(MeterRegistry registry) {
-		return new ThresholdMetrics(registry);
+	ApplicationListener<PayloadApplicationEvent<UsageThresholdReachedEvent>> meteringThresholdMetrics(
+			MeterRegistry registry) {
+		return MeteringMeters.thresholds(registry);
 	}
 
 	/**
@@ -117,7 +113,7 @@ public final class MeteringMetricsAutoConfiguration {
 	@Bean
 	MeterBinder meteringProviderCacheMetrics(ObjectProvider<ProviderCaches> caches) {
 		return (registry) -> caches
-			.ifAvailable((providerCaches) -> new ProviderCacheMetrics(providerCaches).bindTo(registry));
+			.ifAvailable((providerCaches) -> MeteringMeters.providerCaches(providerCaches).bindTo(registry));
 	}
 
 }

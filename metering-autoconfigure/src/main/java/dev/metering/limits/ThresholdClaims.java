@@ -5,7 +5,7 @@ package dev.metering.limits;
  * limit key, threshold and billing period.
  */
 @FunctionalInterface
-public interface ThresholdClaims {
+interface ThresholdClaims {
 
 	/**
 	 * Claims a threshold of a key in a period.

@@ -14,13 +14,13 @@ import dev.metering.billing.AdmissionObservationContext;
  * {@code metering.calls.reservation-waits} (tags {@code limit} and {@code outcome}), work
  * that waited for the reservations of calls in flight to settle.
  */
-public final class AdmissionMeterObservationHandler implements ObservationHandler<AdmissionObservationContext> {
+final class AdmissionMeterObservationHandler implements ObservationHandler<AdmissionObservationContext> {
 
 	private final MeterRegistry registry;
 
 	private final Counter unbilled;
 
-	public AdmissionMeterObservationHandler(MeterRegistry registry) {
+	AdmissionMeterObservationHandler(MeterRegistry registry) {
 		this.registry = registry;
 		this.unbilled = Counter.builder("metering.calls.unbilled")
 			.description("ChatClient calls and metered methods that ran without a billing account to bill")

@@ -21,13 +21,13 @@ import dev.metering.delivery.DeliveryObservationContext;
  * All exist from the first observation of a provider's delivery, at zero until something
  * happens; they move as each observation ends.
  */
-public final class DeliveryMeterObservationHandler implements ObservationHandler<DeliveryObservationContext> {
+final class DeliveryMeterObservationHandler implements ObservationHandler<DeliveryObservationContext> {
 
 	private final MeterRegistry registry;
 
 	private final Map<String, ProviderMeters> meters = new ConcurrentHashMap<>();
 
-	public DeliveryMeterObservationHandler(MeterRegistry registry) {
+	DeliveryMeterObservationHandler(MeterRegistry registry) {
 		this.registry = registry;
 	}
 

@@ -11,11 +11,11 @@ import dev.metering.billing.EstimateObservationContext;
  * Counts the model round trips billed by estimate, {@code metering.usage.estimated},
  * tagged with the {@code model} and the {@code reason}.
  */
-public final class EstimateMeterObservationHandler implements ObservationHandler<EstimateObservationContext> {
+final class EstimateMeterObservationHandler implements ObservationHandler<EstimateObservationContext> {
 
 	private final MeterRegistry registry;
 
-	public EstimateMeterObservationHandler(MeterRegistry registry) {
+	EstimateMeterObservationHandler(MeterRegistry registry) {
 		this.registry = registry;
 	}
 

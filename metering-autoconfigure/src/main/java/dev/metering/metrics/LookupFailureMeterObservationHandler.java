@@ -12,11 +12,11 @@ import dev.metering.billing.MeteredWorkObservationContext;
  * work went on without their answer: {@code metering.lookups.failed}, tagged
  * {@code lookup} {@code customer} or {@code subscription}.
  */
-public final class LookupFailureMeterObservationHandler implements ObservationHandler<MeteredWorkObservationContext> {
+final class LookupFailureMeterObservationHandler implements ObservationHandler<MeteredWorkObservationContext> {
 
 	private final MeterRegistry registry;
 
-	public LookupFailureMeterObservationHandler(MeterRegistry registry) {
+	LookupFailureMeterObservationHandler(MeterRegistry registry) {
 		this.registry = registry;
 	}
 

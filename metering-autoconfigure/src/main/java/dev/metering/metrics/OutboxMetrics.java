@@ -22,7 +22,7 @@ import dev.metering.outbox.UndeliveredUsage;
  * The three are read together, at most once a second, so that a scrape costs the database
  * one query; a read that fails leaves them at NaN.
  */
-public final class OutboxMetrics implements MeterBinder {
+final class OutboxMetrics implements MeterBinder {
 
 	private static final Log logger = LogFactory.getLog(OutboxMetrics.class);
 
@@ -36,7 +36,7 @@ public final class OutboxMetrics implements MeterBinder {
 
 	private OutboxBacklog backlog;
 
-	public OutboxMetrics(UndeliveredUsage outbox, Clock clock) {
+	OutboxMetrics(UndeliveredUsage outbox, Clock clock) {
 		this.outbox = outbox;
 		this.clock = clock;
 	}

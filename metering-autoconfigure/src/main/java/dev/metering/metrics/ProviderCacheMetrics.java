@@ -13,11 +13,11 @@ import dev.metering.provider.ProviderCaches;
  * {@code cache.load.duration}…) tagged with the cache's name, {@code metering.customers},
  * {@code metering.subscriptions} or {@code metering.usage}.
  */
-public final class ProviderCacheMetrics implements MeterBinder {
+final class ProviderCacheMetrics implements MeterBinder {
 
 	private final ProviderCaches caches;
 
-	public ProviderCacheMetrics(ProviderCaches caches) {
+	ProviderCacheMetrics(ProviderCaches caches) {
 		this.caches = caches;
 	}
 

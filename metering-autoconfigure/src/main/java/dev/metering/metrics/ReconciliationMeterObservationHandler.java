@@ -21,14 +21,13 @@ import dev.metering.reconcile.ReconciliationObservationContext;
  * and the counter {@code metering.reconcile.mismatches} of customers found drifting. Both
  * exist from the first reconciliation of a meter, at zero when it finds no drift.
  */
-public final class ReconciliationMeterObservationHandler
-		implements ObservationHandler<ReconciliationObservationContext> {
+final class ReconciliationMeterObservationHandler implements ObservationHandler<ReconciliationObservationContext> {
 
 	private final MeterRegistry registry;
 
 	private final Map<String, AtomicLong> drift = new ConcurrentHashMap<>();
 
-	public ReconciliationMeterObservationHandler(MeterRegistry registry) {
+	ReconciliationMeterObservationHandler(MeterRegistry registry) {
 		this.registry = registry;
 	}
 

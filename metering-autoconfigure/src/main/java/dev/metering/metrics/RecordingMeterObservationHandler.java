@@ -11,11 +11,11 @@ import dev.metering.billing.RecordingObservationContext;
  * Counts what recording observations tell: {@code metering.events.refused}, usage the
  * recorder would not take, so that it is not billed.
  */
-public final class RecordingMeterObservationHandler implements ObservationHandler<RecordingObservationContext> {
+final class RecordingMeterObservationHandler implements ObservationHandler<RecordingObservationContext> {
 
 	private final Counter refused;
 
-	public RecordingMeterObservationHandler(MeterRegistry registry) {
+	RecordingMeterObservationHandler(MeterRegistry registry) {
 		this.refused = Counter.builder("metering.events.refused")
 			.description("Usage that could not be recorded, so it was not billed")
 			.register(registry);

@@ -3,7 +3,8 @@ package dev.metering.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.context.event.EventListener;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.PayloadApplicationEvent;
 
 import dev.metering.UsageThresholdReachedEvent;
 
@@ -12,16 +13,17 @@ import dev.metering.UsageThresholdReachedEvent;
  * tagged with the limit key and the percentage: as many as
  * {@link UsageThresholdReachedEvent}s are published.
  */
-public final class ThresholdMetrics {
+final class ThresholdMetrics implements ApplicationListener<PayloadApplicationEvent<UsageThresholdReachedEvent>> {
 
 	private final MeterRegistry registry;
 
-	public ThresholdMetrics(MeterRegistry registry) {
+	ThresholdMetrics(MeterRegistry registry) {
 		this.registry = registry;
 	}
 
-	@EventListener
-	void thresholdReached(UsageThresholdReachedEvent event) {
+	@Override
+	public void onApplicationEvent(PayloadApplicationEvent<UsageThresholdReachedEvent> reached) {
+		UsageThresholdReachedEvent event = reached.getPayload();
 		// limit keys and thresholds are configured, so their number is bounded
 		Counter.builder("metering.thresholds.reached")
 			.description("Usage thresholds of plan limits reached, once per organization, threshold and period")

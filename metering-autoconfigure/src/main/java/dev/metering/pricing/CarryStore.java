@@ -5,7 +5,7 @@ import java.math.BigDecimal;
 /**
  * Where the rounding carried per customer and event name is kept across restarts.
  */
-public interface CarryStore {
+interface CarryStore {
 
 	/** The fraction of a credit carried, 0 when none is kept. */
 	BigDecimal load(String eventName, String customerId);

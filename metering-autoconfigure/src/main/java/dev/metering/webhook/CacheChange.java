@@ -14,7 +14,7 @@ import dev.metering.provider.ProviderEvent;
  * @param key the entry's key
  * @param value the value to cache, or {@code null} to forget the entry
  */
-public record CacheChange(String cache, String key, String value) {
+record CacheChange(String cache, String key, String value) {
 
 	public CacheChange {
 		if (cache == null || key == null) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import dev.metering.metrics.EstimateMeterObservationHandler;
+import dev.metering.metrics.MeteringMeters;
 import dev.metering.support.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,7 +79,7 @@ class EstimatedUsageTests {
 	/** Observations of estimates that count them on {@code registry}. */
 	private static ObservationRegistry countingOn(MeterRegistry registry) {
 		ObservationRegistry observations = ObservationRegistry.create();
-		observations.observationConfig().observationHandler(new EstimateMeterObservationHandler(registry));
+		observations.observationConfig().observationHandler(MeteringMeters.estimates(registry));
 		return observations;
 	}
 

@@ -5,8 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -34,8 +32,6 @@ import dev.metering.UsageStatus;
 import dev.metering.aop.MeteredUsageAspect;
 import dev.metering.billing.DefaultBillingClient;
 import dev.metering.billing.MeterCatalog;
-import dev.metering.metrics.AdmissionMeterObservationHandler;
-import dev.metering.metrics.DeliveryMeterObservationHandler;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
@@ -77,37 +73,6 @@ class MeteringAutoConfigurationTests {
 				.doesNotHaveBean(MeteredUsageAspect.class)
 				.hasSingleBean(MeteringAdvisor.class)
 				.hasSingleBean(BillingClient.class));
-	}
-
-	@Test
-	void withoutMicrometerNothingIsCountedAndTheRestWorks() {
-		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(AdmissionMeterObservationHandler.class)
-				.doesNotHaveBean(DeliveryMeterObservationHandler.class)
-				.hasSingleBean(BillingClient.class));
-	}
-
-	@Test
-	void withAMeterRegistryMeteringCountsOnIt() {
-		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-			.withPropertyValues("metering.on-missing-customer=skip")
-			.run((context) -> {
-				assertThat(context).hasSingleBean(AdmissionMeterObservationHandler.class)
-					.hasSingleBean(DeliveryMeterObservationHandler.class);
-				ChatClient.Builder builder = ChatClient.builder(new FixedUsageChatModel(3, 4));
-				context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-
-				builder.build().prompt("hi").call().content();
-
-				assertThat(context.getBean(MeterRegistry.class).counter("metering.calls.unbilled").count()).isOne();
-			});
-	}
-
-	@Test
-	void withoutAMeterRegistryNothingIsCounted() {
-		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(AdmissionMeterObservationHandler.class)
-			.doesNotHaveBean(MeterRegistry.class));
 	}
 
 	@Test

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
-import dev.metering.metrics.DeliveryMeterObservationHandler;
+import dev.metering.metrics.MeteringMeters;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.DeliveryOutcome;
@@ -320,7 +320,7 @@ class UsageDispatcherTests {
 	/** Observations of delivery that count what it does on {@code registry}. */
 	private static ObservationRegistry countingOn(SimpleMeterRegistry registry) {
 		ObservationRegistry observations = ObservationRegistry.create();
-		observations.observationConfig().observationHandler(new DeliveryMeterObservationHandler(registry));
+		observations.observationConfig().observationHandler(MeteringMeters.delivery(registry));
 		return observations;
 	}
 

@@ -6,7 +6,7 @@ import dev.metering.provider.ProviderLookupException;
  * Metronome could not answer a read (a customer, a contract, usage, balances). The
  * message names what was asked and Metronome's answer, never the API token.
  */
-public class MetronomeProviderException extends ProviderLookupException {
+class MetronomeProviderException extends ProviderLookupException {
 
 	MetronomeProviderException(String message, Throwable cause, Kind kind) {
 		super(message, cause, kind);

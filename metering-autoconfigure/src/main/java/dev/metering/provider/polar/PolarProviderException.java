@@ -6,7 +6,7 @@ import dev.metering.provider.ProviderLookupException;
  * Polar could not answer a read (usage, customer, subscription). The message names what
  * was asked and Polar's answer, never the access token.
  */
-public class PolarProviderException extends ProviderLookupException {
+class PolarProviderException extends ProviderLookupException {
 
 	PolarProviderException(String message, Throwable cause, Kind kind) {
 		super(message, cause, kind);
