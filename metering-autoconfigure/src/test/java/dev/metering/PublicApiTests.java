@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +39,12 @@ class PublicApiTests {
 	private static final String FACTORIES = "factories";
 
 	private static final String NOT_YET_NARROWED = "not-yet-narrowed";
+
+	private static final String BACKING_OFF_UNTIL_NARROWED = "backing-off-until-narrowed";
+
+	private static final JavaClasses LIBRARY = new ClassFileImporter()
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+		.importPackages("dev.metering");
 
 	private static final Pattern SECTION = Pattern.compile("^\\[(.+)]$");
 
@@ -75,10 +86,46 @@ class PublicApiTests {
 		assertThat(withoutSince).as("public types whose Javadoc has no @since").isEmpty();
 	}
 
+	/**
+	 * A bean backs off for the application's own only where the application may name its
+	 * type: the API, Spring's and other libraries' types, and the auto-configurations'
+	 * own arrangements.
+	 */
+	@Test
+	void beansBackOffOnlyForTypesApplicationsMayReplace() {
+		Set<String> replaceable = new TreeSet<>(this.listed.get(API));
+		replaceable.addAll(this.listed.get(BACKING_OFF_UNTIL_NARROWED));
+		List<String> internal = new ArrayList<>();
+		for (JavaClass type : LIBRARY) {
+			for (JavaMethod method : type.getMethods()) {
+				if (!method.isAnnotatedWith(ConditionalOnMissingBean.class)) {
+					continue;
+				}
+				for (String named : namedTypes(method)) {
+					if (named.startsWith("dev.metering.") && !packageOf(named).equals("dev.metering")
+							&& !packageOf(named).equals("dev.metering.autoconfigure") && !replaceable.contains(named)) {
+						internal.add(method.getFullName() + " backs off for " + named);
+					}
+				}
+			}
+		}
+		assertThat(internal).as("beans that back off for a type applications cannot replace").isEmpty();
+	}
+
+	private static List<String> namedTypes(JavaMethod method) {
+		ConditionalOnMissingBean condition = method.getAnnotationOfType(ConditionalOnMissingBean.class);
+		List<String> named = new ArrayList<>();
+		Arrays.stream(condition.value()).map(Class::getName).forEach(named::add);
+		named.addAll(Arrays.asList(condition.type()));
+		if (named.isEmpty() && condition.name().length == 0 && condition.annotation().length == 0) {
+			named.add(method.getRawReturnType().getName());
+		}
+		return named;
+	}
+
 	private static Set<String> publicTopLevelTypes() {
 		Set<String> types = new TreeSet<>();
-		for (JavaClass type : new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-			.importPackages("dev.metering")) {
+		for (JavaClass type : LIBRARY) {
 			if (type.isTopLevelClass() && type.getModifiers().contains(JavaModifier.PUBLIC)
 					&& !type.getSimpleName().equals("package-info")) {
 				types.add(type.getName());
@@ -92,6 +139,7 @@ class PublicApiTests {
 		sections.put(API, new TreeSet<>());
 		sections.put(FACTORIES, new TreeSet<>());
 		sections.put(NOT_YET_NARROWED, new TreeSet<>());
+		sections.put(BACKING_OFF_UNTIL_NARROWED, new TreeSet<>());
 		try (InputStream input = PublicApiTests.class.getResourceAsStream("public-types.txt")) {
 			Set<String> section = null;
 			for (String line : new String(input.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {

@@ -3,7 +3,6 @@ package dev.metering.autoconfigure;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 import dev.metering.MeteredUsage;
@@ -22,7 +21,6 @@ import dev.metering.billing.UsageMetering;
 public final class MeteredUsageAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean
 	MeteredUsageAspect meteredUsageAspect(UsageMetering metering) {
 		return new MeteredUsageAspect(metering);
 	}

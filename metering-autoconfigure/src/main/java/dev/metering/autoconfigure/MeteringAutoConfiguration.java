@@ -71,8 +71,8 @@ import dev.metering.provider.ProviderAccess;
  * Auto-configuration of the core of Spring AI Metering: the meters and plans, who is
  * billed, plan admission, recording, the outbox (in memory unless the JDBC outbox
  * applies) and delivery to the {@link MeterProvider} that a provider auto-configuration
- * contributes, behind a {@link BillingClient}. Every bean backs off when the application
- * defines its own.
+ * contributes, behind a {@link BillingClient}. The beans of the types an application may
+ * replace back off when it defines its own.
  *
  * @since 0.1.0
  */
@@ -141,7 +141,6 @@ public final class MeteringAutoConfiguration {
 
 	/** Whether the provider accepts metering's credentials, learnt from its answers. */
 	@Bean
-	@ConditionalOnMissingBean
 	ProviderAccess meteringProviderAccess(ObjectProvider<Clock> clock) {
 		MeteringProperties.Provider provider = this.properties.provider();
 		return new ProviderAccess(provider.name().toLowerCase(Locale.ROOT), credentialProperty(provider),
@@ -158,13 +157,11 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	MeterCatalog meteringMeterCatalog() {
 		return new MeterCatalog(this.properties.meterDefinitions(), this.properties.defaultMeter());
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	PlanCatalog meteringPlanCatalog() {
 		Map<String, PlanDefinition> plans = new LinkedHashMap<>();
 		this.properties.plans()
@@ -187,7 +184,6 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans,
 			ObjectProvider<BillingAccountResolver> resolvers, MeteringObservations observations) {
 		Map<String, Account> accounts = new LinkedHashMap<>();
@@ -204,7 +200,6 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	UsageRecorder meteringUsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider,
 			UsageOutbox outbox, ObjectProvider<Clock> clock) {
 		return new UsageRecorder(meters, accounts, provider, outbox, !this.properties.allowUnknownEvents(),
@@ -212,7 +207,6 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
 			BillingAccounts accounts, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention,
@@ -231,14 +225,12 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	BillingSubjects meteringBillingSubjects(ObjectProvider<BillingSubjectResolver> resolvers,
 			ObjectProvider<ReactiveBillingSubjectResolver> reactiveResolvers) {
 		return new BillingSubjects(resolvers.orderedStream().toList(), reactiveResolvers.orderedStream().toList());
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	PlanAdmission meteringPlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger,
 			MeteringObservations observations, PriceList prices) {
 		MeteringProperties.Limits limits = this.properties.limits();
@@ -264,7 +256,6 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	UsageMetering meteringUsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
 			PlanAdmission admission, UsageRecorder recorder, MeteringObservations observations, PriceList prices,
 			CreditCarry carry, ObjectProvider<AdmissionObservationConvention> admissionConvention,

@@ -44,7 +44,6 @@ public final class MeteringReconciliationAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(MeteringProperties.PREFIX + ".reconcile.enabled")
 	ReconciliationSchedule meteringReconciliationSchedule(ObjectProvider<UsageReconciler> reconciler,
 			MeteringProperties properties, ObjectProvider<InstanceLock> lock, ObjectProvider<Clock> clock) {

@@ -36,7 +36,6 @@ public final class MeteringWebFluxAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	@ConditionalOnBean({ ReactiveBillingSubjectResolver.class, BillingSubjects.class })
 	MeteringSubjectWebFilter meteringSubjectWebFilter(BillingSubjects subjects) {
 		return new MeteringSubjectWebFilter(subjects);

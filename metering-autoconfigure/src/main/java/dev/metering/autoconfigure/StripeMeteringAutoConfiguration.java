@@ -36,7 +36,6 @@ import dev.metering.provider.stripe.StripeRetryHints;
 public final class StripeMeteringAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean
 	StripeRetryHints meteringStripeRetryHints() {
 		return new StripeRetryHints();
 	}

@@ -2,6 +2,8 @@ package dev.metering.billing;
 
 /**
  * What happens when a call would start over a plan limit.
+ *
+ * @since 0.1.0
  */
 public enum Enforcement {
 

@@ -3,6 +3,8 @@ package dev.metering.billing;
 /**
  * What a call does when the provider cannot tell its customer or subscription and nothing
  * is cached.
+ *
+ * @since 0.1.0
  */
 public enum LookupFailurePolicy {
 

@@ -2,6 +2,8 @@ package dev.metering.billing;
 
 /**
  * What happens to a call whose subject has no billing account.
+ *
+ * @since 0.1.0
  */
 public enum MissingCustomerPolicy {
 

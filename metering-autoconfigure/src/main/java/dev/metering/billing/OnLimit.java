@@ -2,6 +2,8 @@ package dev.metering.billing;
 
 /**
  * What happens to a ChatClient call whose possible completion would cross its plan limit.
+ *
+ * @since 0.1.0
  */
 public enum OnLimit {
 

@@ -3,6 +3,8 @@ package dev.metering.limits;
 /**
  * What a call does when it needs quota that the usage ledger cannot lease, because the
  * ledger's database cannot be reached.
+ *
+ * @since 0.1.0
  */
 public enum StoreFailurePolicy {
 

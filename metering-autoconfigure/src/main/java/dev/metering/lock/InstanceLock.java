@@ -7,6 +7,8 @@ import java.time.Duration;
  * every one of them is scheduled to do but that should be done once: each lock has a
  * name, is held by one instance, and only for a bounded time, so that an instance that
  * dies holding it stops no one for longer.
+ *
+ * @since 0.1.0
  */
 public interface InstanceLock {
 

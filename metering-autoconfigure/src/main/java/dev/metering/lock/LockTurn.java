@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param ran whether the task ran
  * @param holder the instance that held the lock when the task did not run
  * @param heldUntil until when that instance holds it
+ * @since 0.1.0
  */
 public record LockTurn(boolean ran, @Nullable String holder, @Nullable Instant heldUntil) {
 
