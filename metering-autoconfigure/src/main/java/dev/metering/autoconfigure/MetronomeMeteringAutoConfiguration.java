@@ -19,8 +19,7 @@ import org.springframework.web.client.RestClient;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.metronome.MetronomeClient;
-import dev.metering.provider.metronome.MetronomeMeter;
-import dev.metering.provider.metronome.MetronomeMeterProvider;
+import dev.metering.provider.metronome.MetronomeMetering;
 
 /**
  * Auto-configuration of Metronome as the meter provider, over Spring's
@@ -56,11 +55,13 @@ public final class MetronomeMeteringAutoConfiguration {
 	@ConditionalOnMissingBean
 	MeterProvider metronomeMeterProvider(MeteringProperties properties, MetronomeClient client, ProviderCaches caches,
 			ObjectProvider<Clock> clock) {
-		Map<String, MetronomeMeter> meters = new LinkedHashMap<>();
-		properties.meters()
-			.forEach((key, meter) -> meters.put(key,
-					new MetronomeMeter(meter.metronome().valueKey(), meter.metronome().creditTypeId())));
-		return new MetronomeMeterProvider(client, properties.meterDefinitions(), meters, caches,
+		Map<String, String> valueKeys = new LinkedHashMap<>();
+		Map<String, String> creditTypeIds = new LinkedHashMap<>();
+		properties.meters().forEach((key, meter) -> {
+			valueKeys.put(key, meter.metronome().valueKey());
+			creditTypeIds.put(key, meter.metronome().creditTypeId());
+		});
+		return MetronomeMetering.meterProvider(client, properties.meterDefinitions(), valueKeys, creditTypeIds, caches,
 				clock.getIfUnique(Clock::systemUTC));
 	}
 

@@ -17,7 +17,7 @@ import org.springframework.web.client.RestClient;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.polar.PolarClient;
-import dev.metering.provider.polar.PolarMeterProvider;
+import dev.metering.provider.polar.PolarMetering;
 
 /**
  * Auto-configuration of Polar meters as the meter provider, over Spring's
@@ -52,7 +52,7 @@ public final class PolarMeteringAutoConfiguration {
 	@ConditionalOnMissingBean
 	MeterProvider polarMeterProvider(MeteringProperties properties, PolarClient client, ProviderCaches caches,
 			ObjectProvider<Clock> clock) {
-		return new PolarMeterProvider(client, properties.meterDefinitions(), caches,
+		return PolarMetering.meterProvider(client, properties.meterDefinitions(), caches,
 				clock.getIfUnique(Clock::systemUTC));
 	}
 

@@ -17,8 +17,7 @@ import org.springframework.context.annotation.Import;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.stripe.StripeClientBuilderCustomizer;
-import dev.metering.provider.stripe.StripeMeterProvider;
-import dev.metering.provider.stripe.StripeRetryHints;
+import dev.metering.provider.stripe.StripeMetering;
 
 /**
  * Auto-configuration of Stripe Billing Meters as the meter provider, through the official
@@ -36,8 +35,8 @@ import dev.metering.provider.stripe.StripeRetryHints;
 public final class StripeMeteringAutoConfiguration {
 
 	@Bean
-	StripeRetryHints meteringStripeRetryHints() {
-		return new StripeRetryHints();
+	StripeMetering meteringStripe() {
+		return new StripeMetering();
 	}
 
 	/**
@@ -47,7 +46,7 @@ public final class StripeMeteringAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	StripeClient meteringStripeClient(MeteringProperties properties, StripeRetryHints retryHints,
+	StripeClient meteringStripeClient(MeteringProperties properties, StripeMetering stripeMetering,
 			ObjectProvider<StripeClientBuilderCustomizer> customizers) {
 		MeteringProperties.Stripe stripe = properties.stripe();
 		StripeClient.StripeClientBuilder builder = StripeClient.builder()
@@ -57,15 +56,15 @@ public final class StripeMeteringAutoConfiguration {
 			.setConnectTimeout((int) stripe.connectTimeout().toMillis())
 			.setReadTimeout((int) stripe.readTimeout().toMillis());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
-		return builder.setMaxNetworkRetries(0).setHttpClient(retryHints).build();
+		return stripeMetering.client(builder);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeterProvider stripeMeterProvider(MeteringProperties properties, StripeClient client, StripeRetryHints retryHints,
+	MeterProvider stripeMeterProvider(MeteringProperties properties, StripeClient client, StripeMetering stripeMetering,
 			ProviderCaches caches, ObjectProvider<Clock> clock) {
 		MeteringProperties.Stripe stripe = properties.stripe();
-		return new StripeMeterProvider(client, retryHints, stripe.customerMetadataKey(), caches,
+		return stripeMetering.meterProvider(client, stripe.customerMetadataKey(), caches,
 				stripe.api() == MeteringProperties.StripeApi.V2_STREAM, clock.getIfUnique(Clock::systemUTC));
 	}
 

@@ -35,8 +35,6 @@ import dev.metering.billing.MeterCatalog;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
-import dev.metering.provider.polar.PolarClient;
-import dev.metering.provider.polar.PolarMeterProvider;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.web.MeteringExceptionHandler;
 
@@ -120,17 +118,6 @@ class MeteringAutoConfigurationTests {
 				.extracting(MeterUsageSummary::aggregatedValue)
 				.isEqualTo(7L);
 		});
-	}
-
-	@Test
-	void polarStartsWithItsProvider() {
-		this.contextRunner.withPropertyValues("metering.provider=polar", "metering.polar.access-token=polar_oat_x")
-			.run((context) -> {
-				assertThat(context).hasNotFailed()
-					.hasSingleBean(PolarMeterProvider.class)
-					.hasSingleBean(PolarClient.class);
-				assertThat(context.getBean(MeterProvider.class).name()).isEqualTo("polar");
-			});
 	}
 
 	@Test

@@ -8,5 +8,5 @@ package dev.metering.provider.metronome;
  * @param creditTypeId the credit type of the commits and credits the meter's usage draws
  * on, or {@code null} when the customer's balances are all of one
  */
-public record MetronomeMeter(String valueKey, String creditTypeId) {
+record MetronomeMeter(String valueKey, String creditTypeId) {
 }

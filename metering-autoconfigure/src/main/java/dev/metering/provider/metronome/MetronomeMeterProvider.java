@@ -41,7 +41,7 @@ import dev.metering.provider.UsageEvent;
  * customers found by ingest alias; plans and periods from the customer's current
  * contract; prepaid balances from its commits and credits.
  */
-public final class MetronomeMeterProvider implements MeterProvider {
+final class MetronomeMeterProvider implements MeterProvider {
 
 	/** Metronome refuses events backdated further. */
 	static final Duration MAX_AGE = Duration.ofDays(34);
@@ -73,7 +73,7 @@ public final class MetronomeMeterProvider implements MeterProvider {
 	 * @param caches the caches of customers, contracts, usage and balances
 	 * @param clock what "now" is: the contract and the commit segments that hold it
 	 */
-	public MetronomeMeterProvider(MetronomeClient client, List<MeterDefinition> definitions,
+	MetronomeMeterProvider(MetronomeClient client, List<MeterDefinition> definitions,
 			Map<String, MetronomeMeter> meters, ProviderCaches caches, Clock clock) {
 		this.client = client;
 		this.meters = Map.copyOf(meters);

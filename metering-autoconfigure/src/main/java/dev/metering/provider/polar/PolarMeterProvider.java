@@ -38,7 +38,7 @@ import dev.metering.provider.UsageEvent;
  * value in the metadata key the Polar meter sums; meter quantities out; customers found
  * by external ID; plans and periods from the customer state's active subscriptions.
  */
-public final class PolarMeterProvider implements MeterProvider {
+final class PolarMeterProvider implements MeterProvider {
 
 	private static final String DEFAULT_VALUE_KEY = "value";
 
@@ -61,7 +61,7 @@ public final class PolarMeterProvider implements MeterProvider {
 	 * @param caches the caches of customers, subscriptions and usage
 	 * @param clock what "now" is, for clamping timestamps
 	 */
-	public PolarMeterProvider(PolarClient client, List<MeterDefinition> meters, ProviderCaches caches, Clock clock) {
+	PolarMeterProvider(PolarClient client, List<MeterDefinition> meters, ProviderCaches caches, Clock clock) {
 		this.client = client;
 		Map<String, String> valueKeys = new LinkedHashMap<>();
 		meters.forEach((meter) -> valueKeys.putIfAbsent(meter.eventName(), meter.polarValueKey()));

@@ -36,7 +36,7 @@ import dev.metering.provider.UsageEvent;
  * Stripe Billing Meters through the official SDK: meter events in, event summaries out,
  * customers found by a metadata key, plans and periods from active subscriptions.
  */
-public final class StripeMeterProvider implements MeterProvider {
+final class StripeMeterProvider implements MeterProvider {
 
 	/** Stripe refuses meter events older than this. */
 	static final Duration MAX_AGE = Duration.ofDays(35);
@@ -66,7 +66,7 @@ public final class StripeMeterProvider implements MeterProvider {
 	 * batches
 	 * @param clock tells when the meter event session expires
 	 */
-	public StripeMeterProvider(StripeClient client, StripeRetryHints retryHints, String customerMetadataKey,
+	StripeMeterProvider(StripeClient client, StripeRetryHints retryHints, String customerMetadataKey,
 			ProviderCaches caches, boolean eventStream, Clock clock) {
 		this.client = client;
 		this.retryHints = retryHints;

@@ -6,7 +6,7 @@ import dev.metering.provider.ProviderLookupException;
  * Stripe could not answer a read (usage, customer, subscription). The message names what
  * was asked and Stripe's answer, never the API key.
  */
-public class StripeProviderException extends ProviderLookupException {
+class StripeProviderException extends ProviderLookupException {
 
 	StripeProviderException(String message, Throwable cause, Kind kind) {
 		super(message, cause, kind);

@@ -12,7 +12,7 @@ import com.stripe.net.StripeResponse;
  * request on each thread: the SDK reads that header only for its own retries, which are
  * off, since the dispatcher decides.
  */
-public final class StripeRetryHints extends HttpURLConnectionClient {
+final class StripeRetryHints extends HttpURLConnectionClient {
 
 	private final ThreadLocal<Boolean> shouldRetry = new ThreadLocal<>();
 

@@ -1,4 +1,4 @@
-package dev.metering.autoconfigure;
+package dev.metering.provider.metronome;
 
 import java.time.Duration;
 
@@ -10,6 +10,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.servlet.function.RouterFunction;
 
+import dev.metering.autoconfigure.MeteringProperties;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.metronome.MetronomeClient;
 import dev.metering.provider.metronome.MetronomeMeterProvider;

@@ -1,4 +1,4 @@
-package dev.metering.autoconfigure;
+package dev.metering.provider.polar;
 
 import java.time.Duration;
 
@@ -10,6 +10,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.web.client.RestClient;
 
+import dev.metering.autoconfigure.MeteringProperties;
 import dev.metering.BillingClient;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
@@ -99,6 +100,18 @@ class PolarMeteringAutoConfigurationTests {
 			.run((context) -> assertThat(context.getBean(MeteringProperties.class).polar().toString())
 				.contains("readTimeout=" + Duration.ofSeconds(5))
 				.doesNotContain(TOKEN));
+	}
+
+	@Test
+	void polarStartsWithItsProvider() {
+		new ApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with())
+			.withPropertyValues("metering.provider=polar", "metering.polar.access-token=polar_oat_x")
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(PolarMeterProvider.class)
+					.hasSingleBean(PolarClient.class);
+				assertThat(context.getBean(MeterProvider.class).name()).isEqualTo("polar");
+			});
 	}
 
 }

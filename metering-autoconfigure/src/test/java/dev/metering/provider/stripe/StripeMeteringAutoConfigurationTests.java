@@ -1,4 +1,4 @@
-package dev.metering.autoconfigure;
+package dev.metering.provider.stripe;
 
 import java.time.Duration;
 
@@ -14,6 +14,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 
+import dev.metering.autoconfigure.MeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeSdkMissingAutoConfiguration;
 import dev.metering.BillingClient;
 import dev.metering.MeteringUnavailableException;
 import dev.metering.outbox.UndeliveredUsage;

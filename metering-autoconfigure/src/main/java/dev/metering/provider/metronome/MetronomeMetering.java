@@ -1,0 +1,36 @@
+package dev.metering.provider.metronome;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderCaches;
+
+/**
+ * Makes metering's Metronome meter provider.
+ *
+ * @since 0.1.0
+ */
+public final class MetronomeMetering {
+
+	private MetronomeMetering() {
+	}
+
+	/**
+	 * The meter provider of the meters on a client of Metronome's API.
+	 * @param valueKeys per meter key, the event property that holds the value, if any
+	 * @param creditTypeIds per meter key, the credit type whose balance it draws on, if
+	 * any
+	 */
+	public static MeterProvider meterProvider(MetronomeClient client, List<MeterDefinition> meters,
+			Map<String, String> valueKeys, Map<String, String> creditTypeIds, ProviderCaches caches, Clock clock) {
+		Map<String, MetronomeMeter> settings = new LinkedHashMap<>();
+		meters.forEach((meter) -> settings.put(meter.key(),
+				new MetronomeMeter(valueKeys.get(meter.key()), creditTypeIds.get(meter.key()))));
+		return new MetronomeMeterProvider(client, meters, settings, caches, clock);
+	}
+
+}

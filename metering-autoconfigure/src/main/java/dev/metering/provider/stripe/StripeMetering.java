@@ -1,0 +1,40 @@
+package dev.metering.provider.stripe;
+
+import java.time.Clock;
+
+import com.stripe.StripeClient;
+
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderCaches;
+
+/**
+ * Makes metering's Stripe parts: the client, on an HTTP client that keeps Stripe's retry
+ * advice, and the meter provider that reads that advice.
+ *
+ * @since 0.1.0
+ */
+public final class StripeMetering {
+
+	private final StripeRetryHints retryHints = new StripeRetryHints();
+
+	/**
+	 * A client from the builder whose own retries are off whatever the builder set: the
+	 * dispatcher retries, with the same identifier, as Stripe's retry advice says.
+	 */
+	public StripeClient client(StripeClient.StripeClientBuilder builder) {
+		return builder.setMaxNetworkRetries(0).setHttpClient(this.retryHints).build();
+	}
+
+	/**
+	 * The meter provider on a client.
+	 * @param customerMetadataKey the customer metadata key that holds the organization or
+	 * user ID
+	 * @param eventStream whether to send events through the v2 meter event stream, in
+	 * batches
+	 */
+	public MeterProvider meterProvider(StripeClient client, String customerMetadataKey, ProviderCaches caches,
+			boolean eventStream, Clock clock) {
+		return new StripeMeterProvider(client, this.retryHints, customerMetadataKey, caches, eventStream, clock);
+	}
+
+}
