@@ -9,6 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Usage ledger of one application instance, in memory: it resets when the application
  * restarts, and every instance counts only its own calls.
+ *
+ * @since 0.1.0
  */
 public final class InMemoryUsageLedger implements UsageLedger {
 

@@ -41,6 +41,8 @@ import dev.metering.MeteringUnavailableException;
  * looks for holds whose heartbeat lapsed and reclaims them: their quota goes back, and
  * the usage their instance settled after its last write-back is recovered from what its
  * outbox recorded.
+ *
+ * @since 0.1.0
  */
 public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 

@@ -34,6 +34,8 @@ import dev.metering.provider.UsageEvent;
  * belongs to a call that already ran. Once the queue is full while the database is away,
  * {@link #hasRoom()} says so, and calls are refused before they run: what waits in memory
  * is bounded by the queue's capacity and the calls in flight.
+ *
+ * @since 0.1.0
  */
 public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 

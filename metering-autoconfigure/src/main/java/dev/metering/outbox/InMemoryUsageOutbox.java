@@ -21,6 +21,8 @@ import dev.metering.provider.UsageEvent;
  * Outbox kept in memory: fast, and lost with the process. Hands out due entries in the
  * order they were recorded. Recording takes no lock: appended entries wait in a lock-free
  * queue until the dispatcher's next look, so that a call never waits for a delivery pass.
+ *
+ * @since 0.1.0
  */
 public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, UndeliveredUsage {
 

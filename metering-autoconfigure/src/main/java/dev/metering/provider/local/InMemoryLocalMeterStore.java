@@ -15,6 +15,8 @@ import dev.metering.provider.UsageEvent;
 /**
  * The local meter's sums in memory: lost with the process. It remembers the most recent
  * identifiers, as duplicates come from retries shortly after the first delivery.
+ *
+ * @since 0.1.0
  */
 public final class InMemoryLocalMeterStore implements LocalMeterStore {
 

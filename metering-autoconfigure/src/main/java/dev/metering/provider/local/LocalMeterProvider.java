@@ -18,6 +18,8 @@ import dev.metering.provider.UsageEvent;
  * per minute (so what it keeps grows with minutes of use, not with events) and ignores an
  * identifier it has counted before. Its {@link LocalMeterStore} keeps the sums in memory
  * or in the application's database.
+ *
+ * @since 0.1.0
  */
 public final class LocalMeterProvider implements MeterProvider {
 

@@ -10,6 +10,8 @@ import dev.metering.provider.UsageEvent;
  * Where the local meter keeps its per-minute sums per event name and customer (and, for
  * events with dimensions, per model and type of token too), and the identifiers it has
  * counted. Sums saturate at {@link Long#MAX_VALUE}: they never wrap into negatives.
+ *
+ * @since 0.1.0
  */
 public interface LocalMeterStore {
 
