@@ -31,7 +31,7 @@ import dev.metering.provider.TokenUsage;
  * before it runs and completes it with the tokens the model reported (or an estimate when
  * it reported none, which {@link EstimatedUsage} makes known) after it.
  */
-public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
+final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
 	private final UsageMetering metering;
 
@@ -53,7 +53,7 @@ public final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	 * @param observations where round trips billed by estimate are observed
 	 * @param clock paces the warnings of round trips billed by estimate
 	 */
-	public ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
+	ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
 			String defaultModel, boolean originOnCalls, ObservationRegistry observations, Clock clock) {
 		this.metering = metering;
 		this.subjects = subjects;

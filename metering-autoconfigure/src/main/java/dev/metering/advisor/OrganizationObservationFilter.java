@@ -20,7 +20,7 @@ import org.springframework.ai.chat.observation.ChatModelObservationContext;
  * on the advisor observations the model's observation runs in; with this filter on, the
  * companion settles calls as well as streams.
  */
-public final class OrganizationObservationFilter implements ObservationFilter {
+final class OrganizationObservationFilter implements ObservationFilter {
 
 	/** The key. */
 	public static final String KEY = "metering.organization";

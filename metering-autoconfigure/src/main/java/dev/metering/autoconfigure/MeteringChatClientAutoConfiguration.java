@@ -2,6 +2,8 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 
+import io.micrometer.observation.ObservationFilter;
+
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.ai.chat.model.ChatModel;
@@ -17,8 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.metering.MeteringAdvisor;
-import dev.metering.advisor.ChatClientMeteringAdvisor;
-import dev.metering.advisor.OrganizationObservationFilter;
+import dev.metering.advisor.MeteringAdvisors;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.billing.EstimateObservationConvention;
 import dev.metering.billing.MeterCatalog;
@@ -48,12 +49,10 @@ public final class MeteringChatClientAutoConfiguration {
 			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
 		}
 		ChatModel chatModel = chatModels.getIfUnique();
-		ChatClientMeteringAdvisor advisor = new ChatClientMeteringAdvisor(metering, subjects,
+		return MeteringAdvisors.chatClient(metering, subjects,
 				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
 				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.observations().organization(),
-				observations.registry(), clock.getIfUnique(Clock::systemUTC));
-		estimateConvention.ifUnique(advisor::setEstimateObservationConvention);
-		return advisor;
+				observations.registry(), clock.getIfUnique(Clock::systemUTC), estimateConvention.getIfUnique());
 	}
 
 	/**
@@ -84,8 +83,8 @@ public final class MeteringChatClientAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnBooleanProperty(MeteringProperties.PREFIX + ".observations.organization")
-	OrganizationObservationFilter meteringOrganizationObservationFilter() {
-		return new OrganizationObservationFilter();
+	ObservationFilter meteringOrganizationObservationFilter() {
+		return MeteringAdvisors.organizationFilter();
 	}
 
 }

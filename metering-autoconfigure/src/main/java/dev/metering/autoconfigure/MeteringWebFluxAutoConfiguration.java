@@ -10,11 +10,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.server.WebFilter;
 
 import dev.metering.ReactiveBillingSubjectResolver;
 import dev.metering.billing.BillingSubjects;
 import dev.metering.web.MeteringExceptionHandler;
-import dev.metering.web.MeteringSubjectWebFilter;
+import dev.metering.web.MeteringWebFilters;
 
 /**
  * Auto-configuration that answers the metering exceptions of a WebFlux application as
@@ -37,8 +38,8 @@ public final class MeteringWebFluxAutoConfiguration {
 
 	@Bean
 	@ConditionalOnBean({ ReactiveBillingSubjectResolver.class, BillingSubjects.class })
-	MeteringSubjectWebFilter meteringSubjectWebFilter(BillingSubjects subjects) {
-		return new MeteringSubjectWebFilter(subjects);
+	WebFilter meteringSubjectWebFilter(BillingSubjects subjects) {
+		return MeteringWebFilters.subjectFilter(subjects);
 	}
 
 }

@@ -27,7 +27,7 @@ import dev.metering.billing.BillingSubjects;
  * {@code MeteringContext} inside the handler) still wins. A resolver that fails fails the
  * request, as a failing {@code BillingSubjectResolver} fails a Spring MVC request.
  */
-public class MeteringSubjectWebFilter implements WebFilter, Ordered {
+final class MeteringSubjectWebFilter implements WebFilter, Ordered {
 
 	/**
 	 * After Spring Security's {@code WebFilterChainProxy} (-100), which sets the user.
@@ -36,7 +36,7 @@ public class MeteringSubjectWebFilter implements WebFilter, Ordered {
 
 	private final BillingSubjects subjects;
 
-	public MeteringSubjectWebFilter(BillingSubjects subjects) {
+	MeteringSubjectWebFilter(BillingSubjects subjects) {
 		this.subjects = subjects;
 	}
 

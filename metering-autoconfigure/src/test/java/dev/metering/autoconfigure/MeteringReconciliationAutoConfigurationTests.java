@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.metering.advisor.OrganizationObservationFilter;
 import dev.metering.reconcile.ReconciliationSchedule;
 import dev.metering.reconcile.UsageReconciler;
 import dev.metering.support.MeteringAutoConfigurations;
@@ -89,13 +88,6 @@ class MeteringReconciliationAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.health.max-delivery-lag must be positive"));
-	}
-
-	@Test
-	void theOrganizationKeyIsAddedToObservationsOnlyWhenTheApplicationOptsIn() {
-		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(OrganizationObservationFilter.class));
-		this.contextRunner.withPropertyValues("metering.observations.organization=true")
-			.run((context) -> assertThat(context).hasSingleBean(OrganizationObservationFilter.class));
 	}
 
 }
