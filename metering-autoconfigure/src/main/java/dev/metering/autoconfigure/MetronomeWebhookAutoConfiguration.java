@@ -16,6 +16,7 @@ import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.metronome.MetronomeClient;
 import dev.metering.provider.metronome.MetronomeWebhooks;
 import dev.metering.webhook.CacheChanges;
+import dev.metering.webhook.WebhookIntake;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
@@ -47,12 +48,11 @@ public final class MetronomeWebhookAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	WebhookIntake meteringMetronomeWebhookIntake(MeteringProperties properties, MetronomeWebhooks webhooks,
 			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return new WebhookIntake(properties.metronome().webhook().path(), WebhookRoutes.reception("metronome", webhooks,
-				receipts, caches, outbox, observations, convention, clock));
+		return WebhookIntake.of(properties.metronome().webhook().path(), "metronome", webhooks, receipts, caches,
+				outbox, observations.registry(), convention.getIfUnique(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

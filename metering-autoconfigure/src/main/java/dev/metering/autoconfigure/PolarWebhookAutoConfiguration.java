@@ -15,6 +15,7 @@ import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.polar.PolarWebhooks;
 import dev.metering.webhook.CacheChanges;
+import dev.metering.webhook.WebhookIntake;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
@@ -44,12 +45,11 @@ public final class PolarWebhookAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	WebhookIntake meteringPolarWebhookIntake(MeteringProperties properties, PolarWebhooks webhooks,
 			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return new WebhookIntake(properties.polar().webhook().path(),
-				WebhookRoutes.reception("polar", webhooks, receipts, caches, outbox, observations, convention, clock));
+		return WebhookIntake.of(properties.polar().webhook().path(), "polar", webhooks, receipts, caches, outbox,
+				observations.registry(), convention.getIfUnique(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -18,6 +18,7 @@ import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.stripe.StripeWebhooks;
 import dev.metering.webhook.CacheChanges;
+import dev.metering.webhook.WebhookIntake;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
@@ -50,12 +51,11 @@ public final class StripeWebhookAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	WebhookIntake meteringStripeWebhookIntake(MeteringProperties properties, StripeWebhooks webhooks,
 			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return new WebhookIntake(properties.stripe().webhook().path(),
-				WebhookRoutes.reception("stripe", webhooks, receipts, caches, outbox, observations, convention, clock));
+		return WebhookIntake.of(properties.stripe().webhook().path(), "stripe", webhooks, receipts, caches, outbox,
+				observations.registry(), convention.getIfUnique(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

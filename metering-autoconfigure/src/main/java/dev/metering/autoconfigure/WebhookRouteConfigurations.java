@@ -11,6 +11,7 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 import dev.metering.webhook.ReactiveWebhookEndpoint;
 import dev.metering.webhook.WebhookEndpoint;
+import dev.metering.webhook.WebhookIntake;
 
 /**
  * The route of the active provider's webhooks, in Spring MVC or in WebFlux, imported by
@@ -29,7 +30,7 @@ final class WebhookRouteConfigurations {
 		@Bean
 		@ConditionalOnMissingBean(name = "meteringWebhookRoute")
 		RouterFunction<ServerResponse> meteringWebhookRoute(WebhookIntake intake) {
-			return RouterFunctions.route().POST(intake.path(), new WebhookEndpoint(intake.reception())).build();
+			return RouterFunctions.route().POST(intake.path(), new WebhookEndpoint(intake)).build();
 		}
 
 	}
@@ -44,7 +45,7 @@ final class WebhookRouteConfigurations {
 		org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse> meteringWebhookRoute(
 				WebhookIntake intake) {
 			return org.springframework.web.reactive.function.server.RouterFunctions.route()
-				.POST(intake.path(), new ReactiveWebhookEndpoint(intake.reception()))
+				.POST(intake.path(), new ReactiveWebhookEndpoint(intake))
 				.build();
 		}
 

@@ -31,7 +31,7 @@ import dev.metering.provider.UsageEvent;
  * WARN with the provider's account, and counted apart. The dead-lettering is observed as
  * a {@link DeliveryObservationDocumentation#DELIVERY delivery} the webhook triggered.
  */
-public final class ProviderEventHandler {
+final class ProviderEventHandler {
 
 	private static final Log logger = LogFactory.getLog(ProviderEventHandler.class);
 
@@ -57,8 +57,8 @@ public final class ProviderEventHandler {
 	 * @param observations where the dead-lettering of refused usage is observed
 	 * @param clock tells when a refusal became known
 	 */
-	public ProviderEventHandler(String provider, CacheChanges caches, DeliveryQueue outbox,
-			ObservationRegistry observations, Clock clock) {
+	ProviderEventHandler(String provider, CacheChanges caches, DeliveryQueue outbox, ObservationRegistry observations,
+			Clock clock) {
 		this.provider = provider;
 		this.caches = caches;
 		this.outbox = outbox;
@@ -67,7 +67,7 @@ public final class ProviderEventHandler {
 	}
 
 	/** Replaces {@link DefaultDeliveryObservationConvention}. */
-	public void setObservationConvention(DeliveryObservationConvention convention) {
+	void setObservationConvention(DeliveryObservationConvention convention) {
 		this.convention = convention;
 	}
 

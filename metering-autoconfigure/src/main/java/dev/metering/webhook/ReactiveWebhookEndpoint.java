@@ -11,13 +11,15 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * Receives one provider's webhooks on WebFlux; {@link WebhookReception} tells how to
  * answer. The reception blocks (receipts and cache changes may be in the database), so it
  * runs on Reactor's bounded elastic threads, never on the server's event loop.
+ *
+ * @since 0.1.0
  */
 public final class ReactiveWebhookEndpoint implements HandlerFunction<ServerResponse> {
 
 	private final WebhookReception reception;
 
-	public ReactiveWebhookEndpoint(WebhookReception reception) {
-		this.reception = reception;
+	public ReactiveWebhookEndpoint(WebhookIntake intake) {
+		this.reception = intake.reception();
 	}
 
 	@Override

@@ -7,13 +7,15 @@ import org.springframework.web.servlet.function.ServerResponse;
 /**
  * Receives one provider's webhooks on Spring MVC; {@link WebhookReception} tells how to
  * answer.
+ *
+ * @since 0.1.0
  */
 public final class WebhookEndpoint implements HandlerFunction<ServerResponse> {
 
 	private final WebhookReception reception;
 
-	public WebhookEndpoint(WebhookReception reception) {
-		this.reception = reception;
+	public WebhookEndpoint(WebhookIntake intake) {
+		this.reception = intake.reception();
 	}
 
 	@Override

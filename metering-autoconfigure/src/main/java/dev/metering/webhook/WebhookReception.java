@@ -19,7 +19,7 @@ import dev.metering.provider.WebhookNotification;
  * the provider delivers the event again. Refusals are logged with their reason, never
  * with the body or a secret.
  */
-public final class WebhookReception {
+final class WebhookReception {
 
 	private static final Log logger = LogFactory.getLog(WebhookReception.class);
 
@@ -38,7 +38,7 @@ public final class WebhookReception {
 	 * @param receipts tells whether an event was handled before
 	 * @param events does what an event asks
 	 */
-	public WebhookReception(String provider, ProviderWebhooks webhooks, WebhookReceipts receipts,
+	WebhookReception(String provider, ProviderWebhooks webhooks, WebhookReceipts receipts,
 			ProviderEventHandler events) {
 		this.provider = provider;
 		this.webhooks = webhooks;
