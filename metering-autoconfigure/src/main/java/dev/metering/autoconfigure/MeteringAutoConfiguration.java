@@ -49,13 +49,12 @@ import dev.metering.delivery.DeliverySettings;
 import dev.metering.delivery.ProviderRequestObservationConvention;
 import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
+import dev.metering.limits.BillingPeriodSources;
 import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.CalendarMonthPeriods;
 import dev.metering.limits.InMemoryThresholdClaims;
 import dev.metering.limits.InMemoryUsageLedger;
 import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.PlanDefinition;
-import dev.metering.limits.SubscriptionPeriods;
 import dev.metering.limits.UsageLedger;
 import dev.metering.limits.UsageThresholds;
 import dev.metering.outbox.DeliveryQueue;
@@ -123,9 +122,9 @@ public final class MeteringAutoConfiguration {
 	BillingPeriods meteringBillingPeriods(MeterProvider provider, ObjectProvider<Clock> clock,
 			MeteringObservations observations) {
 		Clock time = clock.getIfUnique(Clock::systemUTC);
-		BillingPeriods calendarMonths = new CalendarMonthPeriods(time);
-		return new OutageTolerantPeriods(new SubscriptionPeriods(provider, calendarMonths, time), calendarMonths,
-				lookupFailures(observations));
+		BillingPeriods calendarMonths = BillingPeriodSources.calendarMonths(time);
+		return new OutageTolerantPeriods(BillingPeriodSources.subscriptions(provider, calendarMonths, time),
+				calendarMonths, lookupFailures(observations));
 	}
 
 	/**

@@ -10,13 +10,13 @@ import java.time.ZoneOffset;
  * period. The month is worked out once and handed out until it ends, since every call
  * without a subscription asks for it.
  */
-public final class CalendarMonthPeriods implements BillingPeriods {
+final class CalendarMonthPeriods implements BillingPeriods {
 
 	private final Clock clock;
 
 	private volatile BillingPeriod month = new BillingPeriod(Instant.EPOCH, Instant.EPOCH);
 
-	public CalendarMonthPeriods(Clock clock) {
+	CalendarMonthPeriods(Clock clock) {
 		this.clock = clock;
 	}
 

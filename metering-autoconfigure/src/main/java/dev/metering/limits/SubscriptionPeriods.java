@@ -21,7 +21,7 @@ import dev.metering.provider.MeterProvider;
  * day of a shorter month), else by its length, until it holds now. The next answer from
  * the provider replaces that assumption.
  */
-public final class SubscriptionPeriods implements BillingPeriods {
+final class SubscriptionPeriods implements BillingPeriods {
 
 	private final MeterProvider provider;
 
@@ -34,7 +34,7 @@ public final class SubscriptionPeriods implements BillingPeriods {
 	 * @param fallback the period of a customer without one
 	 * @param clock tells when a subscription's period has ended
 	 */
-	public SubscriptionPeriods(MeterProvider provider, BillingPeriods fallback, Clock clock) {
+	SubscriptionPeriods(MeterProvider provider, BillingPeriods fallback, Clock clock) {
 		this.provider = provider;
 		this.fallback = fallback;
 		this.clock = clock;
