@@ -163,7 +163,7 @@ class PublicApiTests {
 	private static String javadocOf(String type) throws IOException {
 		String source = Files.readString(Path.of("src/main/java", type.replace('.', '/') + ".java"));
 		Matcher declaration = Pattern
-			.compile("(?m)^public .*\\b(class|interface|record|enum|@interface) "
+			.compile("(?m)^public .*(class|interface|record|enum) "
 					+ Pattern.quote(type.substring(type.lastIndexOf('.') + 1)) + "\\b")
 			.matcher(source);
 		if (!declaration.find()) {
