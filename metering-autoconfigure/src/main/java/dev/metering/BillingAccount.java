@@ -1,5 +1,7 @@
 package dev.metering;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Who pays for a subject's usage, as the application's own records tell it: the
  * provider's customer ID, and the plan when the application knows it.
@@ -10,7 +12,7 @@ package dev.metering;
  * @since 0.1.0
  * @see BillingAccountResolver
  */
-public record BillingAccount(String customerId, String plan) {
+public record BillingAccount(String customerId, @Nullable String plan) {
 
 	public BillingAccount {
 		if (customerId == null || customerId.isBlank()) {

@@ -2,6 +2,8 @@ package dev.metering;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Aggregated usage of one meter for one customer.
  *
@@ -9,6 +11,6 @@ import java.time.Instant;
  * @param endTime end of the window, exclusive; {@code null} for all-time usage
  * @since 0.1.0
  */
-public record MeterUsageSummary(String meterId, String customerId, long aggregatedValue, Instant startTime,
-		Instant endTime) {
+public record MeterUsageSummary(String meterId, String customerId, long aggregatedValue, @Nullable Instant startTime,
+		@Nullable Instant endTime) {
 }

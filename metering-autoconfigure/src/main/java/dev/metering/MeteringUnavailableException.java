@@ -2,6 +2,8 @@ package dev.metering;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown before a model call when its usage could not be kept or billed safely: the
  * provider refuses the starter's credentials, or the metering database is unreachable and
@@ -29,7 +31,7 @@ public class MeteringUnavailableException extends RuntimeException {
 	 * @param retryAfter how long a client should wait before it tries again
 	 * @param cause what failed, or {@code null}
 	 */
-	public MeteringUnavailableException(String reason, Duration retryAfter, Throwable cause) {
+	public MeteringUnavailableException(String reason, Duration retryAfter, @Nullable Throwable cause) {
 		super("Metering is unavailable: " + reason, cause);
 		this.reason = reason;
 		this.retryAfter = retryAfter;

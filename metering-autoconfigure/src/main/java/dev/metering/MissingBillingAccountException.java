@@ -1,5 +1,7 @@
 package dev.metering;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown before a model call when the caller has no billing account to bill.
  *
@@ -9,9 +11,9 @@ public class MissingBillingAccountException extends RuntimeException {
 
 	public static final String MESSAGE = "No billing account found. Please subscribe first.";
 
-	private final String referenceId;
+	private final @Nullable String referenceId;
 
-	public MissingBillingAccountException(String referenceId) {
+	public MissingBillingAccountException(@Nullable String referenceId) {
 		super(MESSAGE);
 		this.referenceId = referenceId;
 	}
@@ -19,7 +21,7 @@ public class MissingBillingAccountException extends RuntimeException {
 	/**
 	 * The organization or user that has no account, or {@code null} when none was known.
 	 */
-	public String getReferenceId() {
+	public @Nullable String getReferenceId() {
 		return this.referenceId;
 	}
 

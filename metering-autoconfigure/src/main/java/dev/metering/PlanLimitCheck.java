@@ -1,5 +1,7 @@
 package dev.metering;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Result of checking usage against a plan limit.
  *
@@ -11,5 +13,5 @@ package dev.metering;
  * the default plan
  * @since 0.1.0
  */
-public record PlanLimitCheck(boolean allowed, Long limit, long remaining, boolean hasSubscription) {
+public record PlanLimitCheck(boolean allowed, @Nullable Long limit, long remaining, boolean hasSubscription) {
 }

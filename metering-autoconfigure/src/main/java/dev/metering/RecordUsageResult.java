@@ -1,5 +1,7 @@
 package dev.metering;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Outcome of {@link BillingClient#recordUsage}.
  *
@@ -9,7 +11,7 @@ package dev.metering;
  * @param error why the event was not recorded, or {@code null} when it was
  * @since 0.1.0
  */
-public record RecordUsageResult(boolean recorded, String identifier, String error) {
+public record RecordUsageResult(boolean recorded, @Nullable String identifier, @Nullable String error) {
 
 	public static RecordUsageResult accepted(String identifier) {
 		return new RecordUsageResult(true, identifier, null);

@@ -3,6 +3,8 @@ package dev.metering;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The dimensions a usage event carries beside its value, and a filter of usage by them:
  * the model that answered and the type of token counted ({@code input},
@@ -14,7 +16,7 @@ import java.util.Map;
  * @param tokenType the type of token, or {@code null}
  * @since 0.1.0
  */
-public record UsageDimensions(String model, String tokenType) {
+public record UsageDimensions(@Nullable String model, @Nullable String tokenType) {
 
 	/** Payload (Stripe), metadata (Polar) and properties (Metronome) key of the model. */
 	public static final String MODEL_KEY = "model";
@@ -33,20 +35,20 @@ public record UsageDimensions(String model, String tokenType) {
 	}
 
 	/** Usage of one model. */
-	public static UsageDimensions model(String model) {
+	public static UsageDimensions model(@Nullable String model) {
 		return new UsageDimensions(model, null);
 	}
 
 	/** Usage of one type of token. */
-	public static UsageDimensions tokenType(String tokenType) {
+	public static UsageDimensions tokenType(@Nullable String tokenType) {
 		return new UsageDimensions(null, tokenType);
 	}
 
-	public UsageDimensions withModel(String model) {
+	public UsageDimensions withModel(@Nullable String model) {
 		return new UsageDimensions(model, this.tokenType);
 	}
 
-	public UsageDimensions withTokenType(String tokenType) {
+	public UsageDimensions withTokenType(@Nullable String tokenType) {
 		return new UsageDimensions(this.model, tokenType);
 	}
 

@@ -2,6 +2,8 @@ package dev.metering;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a subject stands against one plan limit in its current billing period, as the
  * limit sees it: what a usage dashboard shows.
@@ -16,11 +18,11 @@ import java.time.Instant;
  * @param level how close the subject is to the limit
  * @since 0.1.0
  */
-public record UsageStatus(String plan, String limitKey, long used, Long limit, Long remaining, Instant periodStart,
-		Instant periodEnd, Level level) {
+public record UsageStatus(String plan, String limitKey, long used, @Nullable Long limit, @Nullable Long remaining,
+		Instant periodStart, Instant periodEnd, Level level) {
 
 	/** Where {@code used} stands against {@code limit} ({@code null}: unlimited). */
-	public static UsageStatus of(String plan, String limitKey, long used, Long limit, Instant periodStart,
+	public static UsageStatus of(String plan, String limitKey, long used, @Nullable Long limit, Instant periodStart,
 			Instant periodEnd) {
 		Long remaining = (limit != null) ? Math.max(limit - used, 0) : null;
 		return new UsageStatus(plan, limitKey, used, limit, remaining, periodStart, periodEnd, Level.of(used, limit));
@@ -43,7 +45,7 @@ public record UsageStatus(String plan, String limitKey, long used, Long limit, L
 		/**
 		 * The level of {@code used} against {@code limit}; {@code null} means unlimited.
 		 */
-		public static Level of(long used, Long limit) {
+		public static Level of(long used, @Nullable Long limit) {
 			if (limit == null) {
 				return UNLIMITED;
 			}

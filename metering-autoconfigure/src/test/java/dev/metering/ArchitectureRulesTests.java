@@ -17,6 +17,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import org.jspecify.annotations.NullMarked;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -46,6 +47,15 @@ class ArchitectureRulesTests {
 	private final JavaClasses library = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
 		.importPackages("dev.metering");
+
+	/**
+	 * Nullness is declared, and NullAway checks it in the build, only in packages marked
+	 * {@code @NullMarked}: a package without it would escape the check.
+	 */
+	@Test
+	void packagesAreNullMarked() {
+		classes().should(beInANullMarkedPackage()).check(this.library);
+	}
 
 	@Test
 	void autoConfigurationsArePublicAndFinal() {
@@ -145,6 +155,20 @@ class ArchitectureRulesTests {
 	private static DescribedPredicate<JavaClass> assignableToAny(Class<?>... types) {
 		return DescribedPredicate.describe("assignable to any of " + Arrays.toString(types),
 				(type) -> Arrays.stream(types).anyMatch(type::isAssignableTo));
+	}
+
+	private static ArchCondition<JavaClass> beInANullMarkedPackage() {
+		return new ArchCondition<>("be in a @NullMarked package") {
+
+			@Override
+			public void check(JavaClass type, ConditionEvents events) {
+				if (!type.getPackage().isAnnotatedWith(NullMarked.class)) {
+					events.add(SimpleConditionEvent.violated(type,
+							type.getPackageName() + " has no package-info.java marked @NullMarked"));
+				}
+			}
+
+		};
 	}
 
 	private static ArchCondition<JavaMethod> notNameOnlyTheirReturnType() {

@@ -7,6 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -42,7 +43,7 @@ public class MeteringEndpoint {
 
 	private final String provider;
 
-	private final UsageReconciler reconciler;
+	private final @Nullable UsageReconciler reconciler;
 
 	private final Clock clock;
 
@@ -125,7 +126,7 @@ public class MeteringEndpoint {
 			return new ReconciliationDescriptor(reconciliation);
 		}
 		catch (DateTimeParseException | IllegalArgumentException ex) {
-			throw badRequest(ex.getMessage());
+			throw badRequest(Objects.requireNonNullElse(ex.getMessage(), "Invalid reconciliation window"));
 		}
 	}
 
@@ -176,8 +177,8 @@ public class MeteringEndpoint {
 	 * @param attempts how many times it was sent
 	 * @param failedAt when it was refused for good
 	 */
-	public record DeadLetterDescriptor(String identifier, String eventName, String customerId, long value,
-			Instant timestamp, String code, String message, int attempts, Instant failedAt) {
+	public record DeadLetterDescriptor(String identifier, String eventName, @Nullable String customerId, long value,
+			Instant timestamp, String code, @Nullable String message, int attempts, Instant failedAt) {
 
 		DeadLetterDescriptor(DeadLetter dead) {
 			this(dead.event().identifier(), dead.event().eventName(), dead.event().customerId(), dead.event().value(),

@@ -2,6 +2,7 @@ package dev.metering.actuate;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
@@ -92,9 +93,9 @@ public final class MeteringHealthIndicator implements HealthIndicator {
 				.withDetail("error", ex.getClass().getName())
 				.build();
 		}
-		Duration age = (backlog.oldestPendingRecordedAt() != null)
-				? Duration.between(backlog.oldestPendingRecordedAt(), this.clock.instant()) : Duration.ZERO;
-		boolean lagging = age.compareTo(this.maxDeliveryLag) > 0;
+		Instant oldest = backlog.oldestPendingRecordedAt();
+		Duration age = (oldest != null) ? Duration.between(oldest, this.clock.instant()) : Duration.ZERO;
+		boolean lagging = oldest != null && age.compareTo(this.maxDeliveryLag) > 0;
 		Health.Builder health = (lagging || backlog.deadLetters() > 0) ? Health.status(DEGRADED) : Health.up();
 		health.withDetail("provider", this.provider)
 			.withDetail("pending", backlog.pending())
@@ -102,10 +103,10 @@ public final class MeteringHealthIndicator implements HealthIndicator {
 			.withDetail("maxDeliveryLag", this.maxDeliveryLag.toString())
 			.withDetail("deadLetters", backlog.deadLetters())
 			.withDetail("awaitingCustomer", backlog.awaitingCustomer());
-		if (lagging) {
+		if (lagging && oldest != null) {
 			health.withDetail("lagging",
-					"The oldest pending event was recorded at "
-							+ backlog.oldestPendingRecordedAt().truncatedTo(ChronoUnit.SECONDS) + ", longer ago than "
+					"The oldest pending event was recorded at " + oldest.truncatedTo(ChronoUnit.SECONDS)
+							+ ", longer ago than "
 							+ "metering.health.max-delivery-lag: is the provider reachable and the key valid?");
 		}
 		if (backlog.deadLetters() > 0) {

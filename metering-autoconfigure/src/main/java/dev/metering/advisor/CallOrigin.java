@@ -2,6 +2,7 @@ package dev.metering.advisor;
 
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
@@ -19,7 +20,7 @@ import dev.metering.billing.UsageScopeAccessor;
  * @param subject the billed subject, or {@code null} when nothing names one
  * @param scope the enclosing scope, or {@code null}
  */
-record CallOrigin(BillingSubject subject, UsageScope scope) {
+record CallOrigin(@Nullable BillingSubject subject, @Nullable UsageScope scope) {
 
 	/**
 	 * Key under which the origin travels through every tool-calling round: in the Reactor
@@ -33,8 +34,8 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 	 * @param reactorContext the Reactor context of a stream, or {@code null} for a call
 	 * @param threadScope the scope current on the calling thread, or {@code null}
 	 */
-	static CallOrigin of(Map<String, Object> requestContext, ContextView reactorContext, UsageScope threadScope,
-			BillingSubjects subjects) {
+	static CallOrigin of(Map<String, Object> requestContext, @Nullable ContextView reactorContext,
+			@Nullable UsageScope threadScope, BillingSubjects subjects) {
 		if (requestContext.get(CONTEXT_KEY) instanceof CallOrigin settled) {
 			return settled;
 		}
@@ -60,7 +61,7 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 	 * resolvers find in that context.
 	 */
 	static Mono<CallOrigin> ofStream(Map<String, Object> requestContext, ContextView reactorContext,
-			UsageScope threadScope, BillingSubjects subjects) {
+			@Nullable UsageScope threadScope, BillingSubjects subjects) {
 		if (!subjects.resolvesReactively() || requestContext.get(CONTEXT_KEY) instanceof CallOrigin
 				|| carried(reactorContext, CONTEXT_KEY, CallOrigin.class) != null) {
 			return Mono.just(of(requestContext, reactorContext, threadScope, subjects));
@@ -74,7 +75,7 @@ record CallOrigin(BillingSubject subject, UsageScope scope) {
 			.defaultIfEmpty(new CallOrigin(null, scope));
 	}
 
-	private static <T> T carried(ContextView context, String key, Class<T> type) {
+	private static <T> @Nullable T carried(@Nullable ContextView context, String key, Class<T> type) {
 		if (context == null) {
 			return null;
 		}

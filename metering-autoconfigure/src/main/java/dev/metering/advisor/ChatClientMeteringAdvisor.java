@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 
@@ -41,7 +42,7 @@ final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 
 	private final CallOriginAdvisor callOriginAdvisor;
 
-	private final String defaultModel;
+	private final @Nullable String defaultModel;
 
 	private final EstimatedUsage estimates;
 
@@ -54,7 +55,7 @@ final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	 * @param clock paces the warnings of round trips billed by estimate
 	 */
 	ChatClientMeteringAdvisor(UsageMetering metering, BillingSubjects subjects, TokenCountEstimator estimator,
-			String defaultModel, boolean originOnCalls, ObservationRegistry observations, Clock clock) {
+			@Nullable String defaultModel, boolean originOnCalls, ObservationRegistry observations, Clock clock) {
 		this.metering = metering;
 		this.subjects = subjects;
 		this.estimator = estimator;
@@ -159,7 +160,7 @@ final class ChatClientMeteringAdvisor implements MeteringAdvisor {
 	 * The model the response named, else the one the request asked for, else
 	 * {@code unknown}.
 	 */
-	private String modelOr(String answered, Prompt prompt) {
+	private String modelOr(@Nullable String answered, Prompt prompt) {
 		if (answered != null) {
 			return answered;
 		}

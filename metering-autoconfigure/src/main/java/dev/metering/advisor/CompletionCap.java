@@ -1,5 +1,7 @@
 package dev.metering.advisor;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
@@ -23,7 +25,7 @@ final class CompletionCap {
 	/**
 	 * The most completion tokens the request allows, or {@code null} when it sets no cap.
 	 */
-	static Integer maxTokensOf(ChatOptions options) {
+	static @Nullable Integer maxTokensOf(ChatOptions options) {
 		Integer maxTokens = options.getMaxTokens();
 		if (maxTokens == null && OPENAI_PRESENT) {
 			return OpenAi.maxCompletionTokens(options);
@@ -58,7 +60,7 @@ final class CompletionCap {
 	 */
 	private static final class OpenAi {
 
-		static Integer maxCompletionTokens(ChatOptions options) {
+		static @Nullable Integer maxCompletionTokens(ChatOptions options) {
 			return (options instanceof OpenAiChatOptions openAi) ? openAi.getMaxCompletionTokens() : null;
 		}
 

@@ -10,6 +10,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.MeteringAdvisor;
 import dev.metering.billing.BillingObservationDocumentation;
@@ -46,7 +47,7 @@ final class EstimatedUsage {
 	private final ConcurrentMap<String, Instant> lastWarnings = new ConcurrentHashMap<>();
 
 	/** {@code null} for the default. */
-	private EstimateObservationConvention convention;
+	private @Nullable EstimateObservationConvention convention;
 
 	EstimatedUsage(ObservationRegistry observations, Clock clock) {
 		this.observations = observations;

@@ -1,5 +1,7 @@
 package dev.metering.advisor;
 
+import java.util.Objects;
+
 import com.google.genai.types.GenerateContentResponseUsageMetadata;
 
 import org.springframework.ai.chat.metadata.Usage;
@@ -29,7 +31,7 @@ final class GeminiUsageRule implements UsageRule {
 
 	@Override
 	public TokenUsage tokensOf(Usage usage) {
-		return Sdk.tokensOf(usage.getNativeUsage());
+		return Sdk.tokensOf(Objects.requireNonNull(usage.getNativeUsage(), "read only for Gemini's usage"));
 	}
 
 	/**

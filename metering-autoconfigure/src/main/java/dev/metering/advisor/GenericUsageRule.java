@@ -2,6 +2,8 @@ package dev.metering.advisor;
 
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.ai.chat.metadata.Usage;
 
 import dev.metering.provider.TokenUsage;
@@ -37,7 +39,7 @@ final class GenericUsageRule implements UsageRule {
 		return PromptCache.within(prompt, cacheRead, cacheWrite, completion - reasoning, reasoning);
 	}
 
-	private static long wireReasoningTokens(Object nativeUsage) {
+	private static long wireReasoningTokens(@Nullable Object nativeUsage) {
 		if (nativeUsage instanceof Map<?, ?> usage
 				&& usage.get("completion_tokens_details") instanceof Map<?, ?> details
 				&& details.get("reasoning_tokens") instanceof Number reasoning) {

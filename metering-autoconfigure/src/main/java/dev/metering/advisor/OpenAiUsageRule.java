@@ -1,5 +1,6 @@
 package dev.metering.advisor;
 
+import java.util.Objects;
 import java.util.Optional;
 
 import com.openai.core.JsonNumber;
@@ -36,8 +37,9 @@ final class OpenAiUsageRule implements UsageRule {
 		long prompt = UsageRules.count(usage.getPromptTokens());
 		long completion = UsageRules.count(usage.getCompletionTokens());
 		Long cacheRead = usage.getCacheReadInputTokens();
-		long cached = (cacheRead != null) ? UsageRules.count(cacheRead) : Sdk.cacheHitTokens(usage.getNativeUsage());
-		long reasoning = Math.min(Sdk.reasoningTokens(usage.getNativeUsage()), completion);
+		Object nativeUsage = Objects.requireNonNull(usage.getNativeUsage(), "read only for OpenAI's usage");
+		long cached = (cacheRead != null) ? UsageRules.count(cacheRead) : Sdk.cacheHitTokens(nativeUsage);
+		long reasoning = Math.min(Sdk.reasoningTokens(nativeUsage), completion);
 		return PromptCache.within(prompt, cached, UsageRules.count(usage.getCacheWriteInputTokens()),
 				completion - reasoning, reasoning);
 	}

@@ -2,6 +2,8 @@ package dev.metering.advisor;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.metadata.Usage;
 import org.springframework.ai.chat.model.ChatResponse;
@@ -28,7 +30,7 @@ final class ReportedTokens {
 	/**
 	 * The tokens the model reported in a response, or {@code null} when it reported none.
 	 */
-	static TokenUsage of(ChatResponse response) {
+	static @Nullable TokenUsage of(@Nullable ChatResponse response) {
 		if (response == null || response.getMetadata() == null) {
 			return null;
 		}
@@ -41,7 +43,7 @@ final class ReportedTokens {
 	}
 
 	/** The model that answered, as the response names it, or {@code null}. */
-	static String modelOf(ChatResponse response) {
+	static @Nullable String modelOf(@Nullable ChatResponse response) {
 		if (response == null || response.getMetadata() == null) {
 			return null;
 		}
@@ -50,7 +52,7 @@ final class ReportedTokens {
 	}
 
 	/** The text the model generated in a response (or chunk). */
-	static String textOf(ChatResponse response) {
+	static String textOf(@Nullable ChatResponse response) {
 		if (response == null) {
 			return "";
 		}
@@ -64,7 +66,7 @@ final class ReportedTokens {
 	}
 
 	/** How many characters of text a chunk carries, read without copying them. */
-	static long textLengthOf(ChatResponse response) {
+	static long textLengthOf(@Nullable ChatResponse response) {
 		if (response == null) {
 			return 0;
 		}

@@ -1,5 +1,7 @@
 package dev.metering.advisor;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.ai.chat.model.ChatResponse;
 
 import dev.metering.provider.TokenUsage;
@@ -12,9 +14,9 @@ import dev.metering.provider.TokenUsage;
  */
 final class StreamTally {
 
-	private TokenUsage reported;
+	private @Nullable TokenUsage reported;
 
-	private String model;
+	private @Nullable String model;
 
 	private long characters;
 
@@ -22,7 +24,7 @@ final class StreamTally {
 
 	private boolean settled;
 
-	synchronized void observe(ChatResponse chunk) {
+	synchronized void observe(@Nullable ChatResponse chunk) {
 		if (chunk == null) {
 			return;
 		}
@@ -39,12 +41,12 @@ final class StreamTally {
 	}
 
 	/** The usage the model reported, or {@code null} when none came. */
-	synchronized TokenUsage reported() {
+	synchronized @Nullable TokenUsage reported() {
 		return this.reported;
 	}
 
 	/** The model the chunks named, or {@code null}. */
-	synchronized String model() {
+	synchronized @Nullable String model() {
 		return this.model;
 	}
 

@@ -2,6 +2,8 @@ package dev.metering.advisor;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.ai.chat.metadata.Usage;
 
 import dev.metering.provider.TokenUsage;
@@ -39,7 +41,7 @@ final class UsageRules {
 				tokens.reasoning() + rest);
 	}
 
-	private static UsageRule ruleFor(Object nativeUsage) {
+	private static UsageRule ruleFor(@Nullable Object nativeUsage) {
 		if (nativeUsage == null) {
 			return GENERIC;
 		}
@@ -52,7 +54,7 @@ final class UsageRules {
 	}
 
 	/** A count of tokens as a provider reports it: absent or negative counts none. */
-	static long count(Number tokens) {
+	static long count(@Nullable Number tokens) {
 		return (tokens != null) ? Math.max(tokens.longValue(), 0) : 0;
 	}
 

@@ -8,6 +8,7 @@ import org.aspectj.lang.ProceedingJoinPoint;
 import org.aspectj.lang.annotation.Around;
 import org.aspectj.lang.annotation.Aspect;
 import org.aspectj.lang.reflect.MethodSignature;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -77,7 +78,7 @@ public final class MeteredUsageAspect {
 		this.metering.closeScope(scope, quantity);
 	}
 
-	private BillingSubject organization(MeteredUsage meteredUsage, Method method, Object[] args) {
+	private @Nullable BillingSubject organization(MeteredUsage meteredUsage, Method method, Object[] args) {
 		if (meteredUsage.organization().isEmpty()) {
 			return null;
 		}
@@ -98,7 +99,7 @@ public final class MeteredUsageAspect {
 	 * The quantity to record, or {@code null} (logged) when the expression gives no
 	 * usable one.
 	 */
-	private Long quantity(String text, Method method, Object[] args, Object result) {
+	private @Nullable Long quantity(String text, Method method, Object[] args, Object result) {
 		Object value;
 		try {
 			value = this.expressions.evaluate(this.expressions.parse("quantity", text, method), method, args, result);

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.convert.TypeDescriptor;
@@ -65,7 +67,7 @@ final class RestrictedExpressions {
 		});
 	}
 
-	Object evaluate(Expression expression, Method method, Object[] args, Object result) {
+	@Nullable Object evaluate(Expression expression, Method method, Object[] args, @Nullable Object result) {
 		SimpleEvaluationContext context = SimpleEvaluationContext.forReadOnlyDataBinding()
 			.withMethodResolvers(new SizeLikeMethodResolver())
 			.build();
@@ -85,7 +87,7 @@ final class RestrictedExpressions {
 		}
 	}
 
-	private static String refusedNode(SpelNode node) {
+	private static @Nullable String refusedNode(SpelNode node) {
 		if (node instanceof TypeReference) {
 			return "type references (T(...))";
 		}
@@ -124,7 +126,7 @@ final class RestrictedExpressions {
 		private final ReflectiveMethodResolver delegate = new ReflectiveMethodResolver();
 
 		@Override
-		public MethodExecutor resolve(EvaluationContext context, Object target, String name,
+		public @Nullable MethodExecutor resolve(EvaluationContext context, Object target, String name,
 				List<TypeDescriptor> argumentTypes) throws AccessException {
 			if (!ALLOWED_METHODS.contains(name) || !argumentTypes.isEmpty() || target instanceof Class) {
 				return null;

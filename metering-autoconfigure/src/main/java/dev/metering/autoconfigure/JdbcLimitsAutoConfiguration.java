@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -92,7 +93,7 @@ public final class JdbcLimitsAutoConfiguration {
 	 * (under the same instance ID), on the meters that feed each limit key; none
 	 * otherwise.
 	 */
-	private static RecordedUsage recordedUsage(MeteringJdbc jdbc, MeterCatalog meters, UsageOutbox outbox) {
+	private static RecordedUsage recordedUsage(MeteringJdbc jdbc, MeterCatalog meters, @Nullable UsageOutbox outbox) {
 		if (!(outbox instanceof GroupCommitOutbox) && !(outbox instanceof JdbcUsageOutbox)) {
 			logger.warn("The usage ledger is in the database but usage waits for delivery elsewhere "
 					+ "(metering.outbox.store): an instance killed without shutting down leaves the usage its calls "

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeanWrapper;
 import org.springframework.beans.BeanWrapperImpl;
@@ -143,7 +144,7 @@ public final class JdbcOutboxAutoConfiguration {
 	 * The URL a pool ({@code jdbcUrl}) or a plain data source ({@code url}) was given, or
 	 * {@code null}.
 	 */
-	private static String configuredUrl(DataSource dataSource) {
+	private static @Nullable String configuredUrl(DataSource dataSource) {
 		BeanWrapper bean = new BeanWrapperImpl(dataSource);
 		for (String property : List.of("jdbcUrl", "url")) {
 			if (bean.isReadableProperty(property) && bean.getPropertyValue(property) instanceof String url) {

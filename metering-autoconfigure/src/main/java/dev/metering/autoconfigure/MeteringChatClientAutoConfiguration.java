@@ -3,6 +3,7 @@ package dev.metering.autoconfigure;
 import java.time.Clock;
 
 import io.micrometer.observation.ObservationFilter;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
@@ -67,7 +68,7 @@ public final class MeteringChatClientAutoConfiguration {
 		}
 	}
 
-	private static String defaultModelOf(ChatModel chatModel) {
+	private static @Nullable String defaultModelOf(ChatModel chatModel) {
 		ChatOptions options = chatModel.getDefaultOptions();
 		return (options != null) ? options.getModel() : null;
 	}

@@ -5,6 +5,8 @@ import java.util.Locale;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.jdbc.support.MetaDataAccessException;
 
@@ -54,7 +56,7 @@ final class MeteringDatabase {
 	 * it: {@code h2} or {@code postgresql}, or {@code null} for one metering does not
 	 * support.
 	 */
-	String platform() {
+	@Nullable String platform() {
 		if (isH2()) {
 			return "h2";
 		}

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.bind.Name;
@@ -79,9 +81,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 
 	public MeteringProperties {
 		meters = (meters == null || meters.isEmpty())
-				? Map.of(DEFAULT_METER,
-						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(null),
-								new Meter.Metronome(null, null), null, MeterUnit.TOKENS, null))
+				? Map.of(DEFAULT_METER, new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM,
+						new Meter.Polar(Meter.Polar.DEFAULT_VALUE_KEY),
+						new Meter.Metronome(Meter.Polar.DEFAULT_VALUE_KEY, null), null, MeterUnit.TOKENS, List.of()))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -378,7 +380,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		}
 
 		private static PriceList priceList(Map<String, Map<String, BigDecimal>> models,
-				Map<String, BigDecimal> defaultRates, BigDecimal markup, boolean strict) {
+				@Nullable Map<String, BigDecimal> defaultRates, BigDecimal markup, boolean strict) {
 			Map<String, TokenRates> rates = new LinkedHashMap<>();
 			models.forEach(
 					(pattern, perType) -> rates.put(pattern, tokenRates("pricing.models.[" + pattern + "]", perType)));
@@ -403,7 +405,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			return new TokenRates(byType);
 		}
 
-		private static TokenKind tokenType(String name) {
+		private static @Nullable TokenKind tokenType(String name) {
 			String canonical = name.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
 			for (TokenKind type : TokenKind.types()) {
 				if (type.value().replace("-", "").equals(canonical)) {
@@ -489,10 +491,10 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * model that answered) and token-type (one event per type of token). Stripe gets them
 	 * as payload keys model and token_type, Polar as metadata, Metronome as properties.
 	 */
-	public record Meter(String eventName, String meterId, @DefaultValue("total") TokenKind tokens, String limitKey,
-			@DefaultValue("sum") MeterAggregation aggregation, @DefaultValue Meter.Polar polar,
-			@DefaultValue Meter.Metronome metronome, String displayName, @DefaultValue("tokens") MeterUnit unit,
-			List<MeterDimension> dimensions) {
+	public record Meter(String eventName, @Nullable String meterId, @DefaultValue("total") TokenKind tokens,
+			@Nullable String limitKey, @DefaultValue("sum") MeterAggregation aggregation,
+			@DefaultValue Meter.Polar polar, @DefaultValue Meter.Metronome metronome, @Nullable String displayName,
+			@DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions) {
 
 		public Meter {
 			dimensions = (dimensions != null) ? List.copyOf(dimensions) : List.of();
@@ -526,7 +528,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		 * meter's usage draws on, for its prepaid balance. When unset, the customer's
 		 * balances must all be of one credit type.
 		 */
-		public record Metronome(@DefaultValue("value") String valueKey, String creditTypeId) {
+		public record Metronome(@DefaultValue("value") String valueKey, @Nullable String creditTypeId) {
 
 			public Metronome {
 				valueKey = (valueKey != null) ? valueKey : Polar.DEFAULT_VALUE_KEY;

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.StreamUtils;
@@ -103,12 +105,9 @@ final class MeteringSchema {
 
 		private final Map<String, Table> tables = new LinkedHashMap<>();
 
-		private String feature;
-
-		private Resource script;
+		private @Nullable String feature;
 
 		void read(Resource script) {
-			this.script = script;
 			this.feature = null;
 			StringBuilder statement = new StringBuilder();
 			for (String line : text(script).lines().toList()) {
@@ -120,18 +119,18 @@ final class MeteringSchema {
 				int comment = line.indexOf("--");
 				statement.append((comment >= 0) ? line.substring(0, comment) : line).append(' ');
 				for (int end = statement.indexOf(";"); end >= 0; end = statement.indexOf(";")) {
-					statement(statement.substring(0, end).strip().replaceAll("\\s+", " "));
+					statement(script, statement.substring(0, end).strip().replaceAll("\\s+", " "));
 					statement.delete(0, end + 1);
 				}
 			}
 		}
 
-		private void statement(String statement) {
+		private void statement(Resource script, String statement) {
 			Matcher create = CREATE_TABLE.matcher(statement);
 			if (create.matches()) {
 				String table = create.group(1).toLowerCase(Locale.ROOT);
 				if (this.feature == null) {
-					throw new IllegalStateException(this.script.getDescription() + ": CREATE TABLE " + table
+					throw new IllegalStateException(script.getDescription() + ": CREATE TABLE " + table
 							+ " has no line '-- feature: <name>' before it, naming the feature that uses it");
 				}
 				this.tables.put(table, new Table(table, this.feature, columns(create.group(2))));
@@ -142,8 +141,8 @@ final class MeteringSchema {
 			if (add.matches()) {
 				Table table = this.tables.get(add.group(1).toLowerCase(Locale.ROOT));
 				if (table == null) {
-					throw new IllegalStateException(this.script.getDescription() + ": ADD COLUMN " + add.group(2)
-							+ " to " + add.group(1) + ", which no script creates before");
+					throw new IllegalStateException(script.getDescription() + ": ADD COLUMN " + add.group(2) + " to "
+							+ add.group(1) + ", which no script creates before");
 				}
 				table.columns().add(add.group(2).toLowerCase(Locale.ROOT));
 			}

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -104,7 +105,7 @@ final class MeteringSchemaCheck implements SmartInitializingSingleton {
 			return "table " + table.name() + " is missing (" + table.feature() + ")";
 		}
 		return "table " + table.name() + " cannot be read (" + table.feature() + "): "
-				+ sql.getMessage().lines().findFirst().orElse("");
+				+ Objects.toString(sql.getMessage(), "").lines().findFirst().orElse("");
 	}
 
 	private static Set<String> columns(ResultSet rows) throws SQLException {

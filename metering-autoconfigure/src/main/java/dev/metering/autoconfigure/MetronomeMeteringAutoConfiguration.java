@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -56,7 +58,7 @@ public final class MetronomeMeteringAutoConfiguration {
 	MeterProvider metronomeMeterProvider(MeteringProperties properties, MetronomeClient client, ProviderCaches caches,
 			ObjectProvider<Clock> clock) {
 		Map<String, String> valueKeys = new LinkedHashMap<>();
-		Map<String, String> creditTypeIds = new LinkedHashMap<>();
+		Map<String, @Nullable String> creditTypeIds = new LinkedHashMap<>();
 		properties.meters().forEach((key, meter) -> {
 			valueKeys.put(key, meter.metronome().valueKey());
 			creditTypeIds.put(key, meter.metronome().creditTypeId());

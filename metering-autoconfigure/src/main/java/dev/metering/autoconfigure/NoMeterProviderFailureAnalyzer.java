@@ -1,5 +1,7 @@
 package dev.metering.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -21,7 +23,7 @@ class NoMeterProviderFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanD
 	}
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, NoSuchBeanDefinitionException cause) {
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoSuchBeanDefinitionException cause) {
 		if (!MeterProvider.class.equals(cause.getBeanType())) {
 			return null;
 		}

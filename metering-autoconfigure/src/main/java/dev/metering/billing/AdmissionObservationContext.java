@@ -3,6 +3,7 @@ package dev.metering.billing;
 import java.util.Locale;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingSubject;
 
@@ -16,27 +17,27 @@ import dev.metering.BillingSubject;
  */
 public final class AdmissionObservationContext extends MeteredWorkObservationContext {
 
-	private String meter;
+	private @Nullable String meter;
 
-	private String referenceId;
+	private @Nullable String referenceId;
 
-	private String limit;
+	private @Nullable String limit;
 
-	private Outcome outcome;
+	private @Nullable Outcome outcome;
 
 	private boolean overLimit;
 
-	private Boolean admittedAfterWaiting;
+	private @Nullable Boolean admittedAfterWaiting;
 
 	AdmissionObservationContext() {
 	}
 
-	private static AdmissionObservationContext current(ObservationRegistry observations) {
+	private static @Nullable AdmissionObservationContext current(ObservationRegistry observations) {
 		return current(observations, AdmissionObservationContext.class);
 	}
 
 	/** The work observed on this thread admits usage of this meter for this subject. */
-	static void admitting(ObservationRegistry observations, String meter, BillingSubject subject) {
+	static void admitting(ObservationRegistry observations, String meter, @Nullable BillingSubject subject) {
 		AdmissionObservationContext context = current(observations);
 		if (context != null) {
 			context.meter = meter;
@@ -84,7 +85,7 @@ public final class AdmissionObservationContext extends MeteredWorkObservationCon
 	 * The key of the meter admitted, or {@code null} when admission failed before it was
 	 * known.
 	 */
-	public String getMeter() {
+	public @Nullable String getMeter() {
 		return this.meter;
 	}
 
@@ -92,12 +93,12 @@ public final class AdmissionObservationContext extends MeteredWorkObservationCon
 	 * The organization or user ID admitted, or {@code null} when the work has none: a
 	 * high-cardinality value, which the default convention leaves out.
 	 */
-	public String getReferenceId() {
+	public @Nullable String getReferenceId() {
 		return this.referenceId;
 	}
 
 	/** The plan limit admitted against, or {@code null} when none applies. */
-	public String getLimit() {
+	public @Nullable String getLimit() {
 		return this.limit;
 	}
 
@@ -105,7 +106,7 @@ public final class AdmissionObservationContext extends MeteredWorkObservationCon
 	 * How admission went: {@link Outcome#REFUSED} when it threw, {@code null} while it is
 	 * under way.
 	 */
-	public Outcome getOutcome() {
+	public @Nullable Outcome getOutcome() {
 		return (getError() != null) ? Outcome.REFUSED : this.outcome;
 	}
 
@@ -122,7 +123,7 @@ public final class AdmissionObservationContext extends MeteredWorkObservationCon
 	 * admitted after waiting for them to settle.
 	 * @return {@code null} when it did not wait
 	 */
-	public Boolean getAdmittedAfterWaiting() {
+	public @Nullable Boolean getAdmittedAfterWaiting() {
 		return this.admittedAfterWaiting;
 	}
 

@@ -2,7 +2,10 @@ package dev.metering.billing;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingAccount;
 import dev.metering.BillingAccountResolver;
@@ -71,7 +74,8 @@ public final class BillingAccounts {
 			return Optional.of(account);
 		}
 		if (account != null) {
-			String plan = subscribedPlan(subject, account.customerId(), failures);
+			// a configured account always names its customer
+			String plan = subscribedPlan(subject, Objects.requireNonNull(account.customerId()), failures);
 			// the configured account itself when no subscription names a plan: nothing
 			// made per call
 			return Optional.of((plan != null) ? new Account(account.subject(), account.customerId(), plan) : account);
@@ -96,14 +100,14 @@ public final class BillingAccounts {
 	public Optional<String> customerOf(BillingSubject subject) {
 		Account account = this.configured.get(subject.referenceId());
 		if (account != null) {
-			return Optional.of(account.customerId());
+			return Optional.ofNullable(account.customerId());
 		}
 		BillingAccount known = resolved(subject);
 		return (known != null) ? Optional.of(known.customerId()) : this.provider.findCustomerId(subject);
 	}
 
 	/** The account the first resolver that knows the subject tells, or {@code null}. */
-	private BillingAccount resolved(BillingSubject subject) {
+	private @Nullable BillingAccount resolved(BillingSubject subject) {
 		for (BillingAccountResolver resolver : this.resolvers) {
 			Optional<BillingAccount> resolved = resolver.find(subject);
 			if (resolved.isPresent()) {
@@ -122,7 +126,7 @@ public final class BillingAccounts {
 	 * The plan of the customer's active subscription, or {@code null} for the default
 	 * plan.
 	 */
-	private String subscribedPlan(BillingSubject subject, String customerId, LookupFailures failures) {
+	private @Nullable String subscribedPlan(BillingSubject subject, String customerId, LookupFailures failures) {
 		try {
 			// no lambda: this runs on every call of a configured account
 			Optional<Subscription> subscription = this.provider.activeSubscription(customerId);

@@ -3,6 +3,7 @@ package dev.metering.billing;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -35,7 +36,7 @@ public final class BillingSubjects {
 	 * thread: the one the annotation names, else the context's, else the resolvers'.
 	 * @param named the subject the annotation names, or {@code null}
 	 */
-	public Optional<BillingSubject> forScope(BillingSubject named) {
+	public Optional<BillingSubject> forScope(@Nullable BillingSubject named) {
 		if (named != null) {
 			return Optional.of(named);
 		}
@@ -51,7 +52,8 @@ public final class BillingSubjects {
 	 * @throws IllegalArgumentException when the advisor param is neither an ID nor a
 	 * subject
 	 */
-	public Optional<BillingSubject> forCall(UsageScope scope, Object advisorParam, BillingSubject carried) {
+	public Optional<BillingSubject> forCall(@Nullable UsageScope scope, @Nullable Object advisorParam,
+			@Nullable BillingSubject carried) {
 		BillingSubject named = named(scope, advisorParam, carried);
 		return (named != null) ? Optional.of(named) : resolve();
 	}
@@ -64,7 +66,8 @@ public final class BillingSubjects {
 	 * @throws IllegalArgumentException when the advisor param is neither an ID nor a
 	 * subject
 	 */
-	public Mono<BillingSubject> forReactiveCall(UsageScope scope, Object advisorParam, BillingSubject carried) {
+	public Mono<BillingSubject> forReactiveCall(@Nullable UsageScope scope, @Nullable Object advisorParam,
+			@Nullable BillingSubject carried) {
 		BillingSubject named = named(scope, advisorParam, carried);
 		if (named != null) {
 			return Mono.just(named);
@@ -89,7 +92,8 @@ public final class BillingSubjects {
 	}
 
 	/** The subject the call or its surroundings name explicitly, or {@code null}. */
-	private static BillingSubject named(UsageScope scope, Object advisorParam, BillingSubject carried) {
+	private static @Nullable BillingSubject named(@Nullable UsageScope scope, @Nullable Object advisorParam,
+			@Nullable BillingSubject carried) {
 		if (scope != null && scope.named()) {
 			return scope.subject();
 		}
@@ -117,7 +121,7 @@ public final class BillingSubjects {
 		return Optional.empty();
 	}
 
-	private static BillingSubject fromAdvisorParam(Object value) {
+	private static @Nullable BillingSubject fromAdvisorParam(@Nullable Object value) {
 		if (value == null || value instanceof BillingSubject) {
 			return (BillingSubject) value;
 		}

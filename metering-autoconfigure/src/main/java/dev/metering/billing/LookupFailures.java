@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.MeteringUnavailableException;
 import dev.metering.provider.ProviderAccess;
@@ -38,7 +39,7 @@ public final class LookupFailures {
 
 	private static final Log logger = LogFactory.getLog(LookupFailures.class);
 
-	private final LookupFailurePolicy policy;
+	private final @Nullable LookupFailurePolicy policy;
 
 	private final Duration failureBackoff;
 
@@ -51,7 +52,8 @@ public final class LookupFailures {
 	 * @param observations where the metered work observed on the failing thread is found,
 	 * to which a failure the work goes on after is added
 	 */
-	public LookupFailures(LookupFailurePolicy policy, Duration failureBackoff, ObservationRegistry observations) {
+	public LookupFailures(@Nullable LookupFailurePolicy policy, Duration failureBackoff,
+			ObservationRegistry observations) {
 		this.policy = policy;
 		this.failureBackoff = failureBackoff;
 		this.observations = observations;

@@ -1,5 +1,7 @@
 package dev.metering.billing;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.limits.Admission;
 import dev.metering.pricing.ModelPrice;
 import dev.metering.provider.MeterDefinition;
@@ -13,19 +15,19 @@ public final class MeteredCall {
 
 	private final UsageMetering metering;
 
-	private final Account account;
+	private final @Nullable Account account;
 
 	private final MeterDefinition meter;
 
-	private final UsageScope scope;
+	private final @Nullable UsageScope scope;
 
-	private final Admission.Reservation reservation;
+	private final Admission.@Nullable Reservation reservation;
 
-	private final String requestModel;
+	private final @Nullable String requestModel;
 
-	private final ModelPrice requestPrice;
+	private final @Nullable ModelPrice requestPrice;
 
-	private final Integer completionCap;
+	private final @Nullable Integer completionCap;
 
 	/**
 	 * @param account the account billed, or {@code null} when the call runs unbilled
@@ -37,8 +39,9 @@ public final class MeteredCall {
 	 * than the call may use and {@code metering.limits.on-limit} is {@code cap}; else
 	 * {@code null}
 	 */
-	MeteredCall(UsageMetering metering, Account account, MeterDefinition meter, UsageScope scope,
-			Admission.Reservation reservation, String requestModel, ModelPrice requestPrice, Integer completionCap) {
+	MeteredCall(UsageMetering metering, @Nullable Account account, MeterDefinition meter, @Nullable UsageScope scope,
+			Admission.@Nullable Reservation reservation, @Nullable String requestModel,
+			@Nullable ModelPrice requestPrice, @Nullable Integer completionCap) {
 		this.metering = metering;
 		this.account = account;
 		this.meter = meter;
@@ -54,7 +57,7 @@ public final class MeteredCall {
 	 * option must be lowered to it before the call runs.
 	 * @return the cap, or {@code null} when the request may stay as it is
 	 */
-	public Integer completionCap() {
+	public @Nullable Integer completionCap() {
 		return this.completionCap;
 	}
 
@@ -63,7 +66,7 @@ public final class MeteredCall {
 	 * @param model the model that answered, as the response names it, or {@code null}:
 	 * the model the request asked for is priced then
 	 */
-	public void complete(TokenUsage tokens, String model) {
+	public void complete(TokenUsage tokens, @Nullable String model) {
 		this.metering.complete(this, tokens, model);
 	}
 
@@ -72,7 +75,7 @@ public final class MeteredCall {
 		this.metering.settle(this, 0);
 	}
 
-	Account account() {
+	@Nullable Account account() {
 		return this.account;
 	}
 
@@ -80,19 +83,19 @@ public final class MeteredCall {
 		return this.meter;
 	}
 
-	UsageScope scope() {
+	@Nullable UsageScope scope() {
 		return this.scope;
 	}
 
-	Admission.Reservation reservation() {
+	Admission.@Nullable Reservation reservation() {
 		return this.reservation;
 	}
 
-	String requestModel() {
+	@Nullable String requestModel() {
 		return this.requestModel;
 	}
 
-	ModelPrice requestPrice() {
+	@Nullable ModelPrice requestPrice() {
 		return this.requestPrice;
 	}
 

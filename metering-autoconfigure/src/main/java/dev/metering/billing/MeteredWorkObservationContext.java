@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The context of an observation of metered work (its admission, the recording of its
@@ -37,7 +38,8 @@ public abstract class MeteredWorkObservationContext extends Observation.Context 
 	 * it learns deep in the work.
 	 * @return the context, or {@code null} when no such work is observed here
 	 */
-	static <C extends MeteredWorkObservationContext> C current(ObservationRegistry observations, Class<C> type) {
+	static <C extends MeteredWorkObservationContext> @Nullable C current(ObservationRegistry observations,
+			Class<C> type) {
 		Observation current = observations.getCurrentObservation();
 		return (current != null && type.isInstance(current.getContext())) ? type.cast(current.getContext()) : null;
 	}

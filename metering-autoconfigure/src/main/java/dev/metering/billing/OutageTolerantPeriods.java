@@ -1,5 +1,7 @@
 package dev.metering.billing;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
 
@@ -28,7 +30,7 @@ public final class OutageTolerantPeriods implements BillingPeriods {
 	}
 
 	@Override
-	public BillingPeriod current(String customerId) {
+	public BillingPeriod current(@Nullable String customerId) {
 		try {
 			return this.subscriptions.current(customerId);
 		}

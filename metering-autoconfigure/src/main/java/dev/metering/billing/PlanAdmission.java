@@ -6,6 +6,7 @@ import java.time.Duration;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.UsageLimitExceededException;
 import dev.metering.UsageStatus;
@@ -86,7 +87,8 @@ public final class PlanAdmission {
 	 * the call through without one
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
 	 */
-	Admission.Reservation admit(Account account, MeterDefinition meter, CallEstimate estimate, ModelPrice price) {
+	Admission.@Nullable Reservation admit(Account account, MeterDefinition meter, CallEstimate estimate,
+			@Nullable ModelPrice price) {
 		String limitKey = meter.limitKey();
 		if (limitKey == null || this.enforcement == Enforcement.OFF) {
 			return null;
@@ -146,7 +148,7 @@ public final class PlanAdmission {
 	 * Whether calls on a meter are capped: with on-limit cap, where the completion costs
 	 * something.
 	 */
-	private boolean capping(MeterDefinition meter, ModelPrice price) {
+	private boolean capping(MeterDefinition meter, @Nullable ModelPrice price) {
 		if (this.onLimit != OnLimit.CAP || this.enforcement != Enforcement.ENFORCE) {
 			return false;
 		}
@@ -160,8 +162,8 @@ public final class PlanAdmission {
 	 * @return the cap to lower the call's max-tokens option to, or {@code null} to leave
 	 * it
 	 */
-	Integer completionCap(MeterDefinition meter, CallEstimate estimate, ModelPrice price,
-			Admission.Reservation reservation) {
+	@Nullable Integer completionCap(MeterDefinition meter, CallEstimate estimate, @Nullable ModelPrice price,
+			Admission.@Nullable Reservation reservation) {
 		if (reservation == null || !capping(meter, price)
 				|| reservation.amount() >= reservationOf(meter, estimate, price)) {
 			return null;
@@ -189,7 +191,7 @@ public final class PlanAdmission {
 	 * price of the model asked for, the prompt at its dearest type of prompt token and
 	 * the completion at its dearest type of completion token.
 	 */
-	private long reservationOf(MeterDefinition meter, CallEstimate estimate, ModelPrice price) {
+	private long reservationOf(MeterDefinition meter, CallEstimate estimate, @Nullable ModelPrice price) {
 		if (price == null) {
 			return estimate.tokens(this.completionEstimate);
 		}
@@ -208,7 +210,7 @@ public final class PlanAdmission {
 	/**
 	 * Counts usage that had no reservation against the limit {@code limitKey}, if any.
 	 */
-	void charge(Account account, String limitKey, long used) {
+	void charge(Account account, @Nullable String limitKey, long used) {
 		if (limitKey != null && used > 0) {
 			Long limit = this.plans.limits(account.plan()).limits().get(limitKey);
 			this.ledger.add(account.referenceId(), limitKey, this.periods.current(account.customerId()),
@@ -222,7 +224,7 @@ public final class PlanAdmission {
 	 * @param account its billing account, or {@code null} when it has none (default plan,
 	 * calendar-month period)
 	 */
-	UsageStatus status(String referenceId, Account account, String limitKey) {
+	UsageStatus status(String referenceId, @Nullable Account account, String limitKey) {
 		String plan = (account != null) ? account.plan() : null;
 		BillingPeriod period = this.periods.current((account != null) ? account.customerId() : null);
 		long used = this.ledger.used(referenceId, limitKey, period);

@@ -3,6 +3,7 @@ package dev.metering.billing;
 import java.util.Locale;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The context of a {@link BillingObservationDocumentation#RECORDING recording
@@ -14,7 +15,7 @@ import io.micrometer.observation.ObservationRegistry;
  */
 public final class RecordingObservationContext extends MeteredWorkObservationContext {
 
-	private String meter;
+	private @Nullable String meter;
 
 	private int recorded;
 
@@ -29,7 +30,7 @@ public final class RecordingObservationContext extends MeteredWorkObservationCon
 	RecordingObservationContext() {
 	}
 
-	private static RecordingObservationContext current(ObservationRegistry observations) {
+	private static @Nullable RecordingObservationContext current(ObservationRegistry observations) {
 		return current(observations, RecordingObservationContext.class);
 	}
 
@@ -85,7 +86,7 @@ public final class RecordingObservationContext extends MeteredWorkObservationCon
 	 * The key of the meter recorded on, or {@code null} when recording failed before it
 	 * was known.
 	 */
-	public String getMeter() {
+	public @Nullable String getMeter() {
 		return this.meter;
 	}
 
@@ -98,7 +99,7 @@ public final class RecordingObservationContext extends MeteredWorkObservationCon
 	 * What became of the usage, the worst first: {@code null} while the recording is
 	 * under way.
 	 */
-	public Outcome getOutcome() {
+	public @Nullable Outcome getOutcome() {
 		if (!this.finished && getError() == null) {
 			return null;
 		}

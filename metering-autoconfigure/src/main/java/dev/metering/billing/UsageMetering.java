@@ -1,12 +1,14 @@
 package dev.metering.billing;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeteringUnavailableException;
@@ -56,10 +58,10 @@ public final class UsageMetering {
 	private final CreditCarry carry;
 
 	/** {@code null} for the default. */
-	private AdmissionObservationConvention admissionConvention;
+	private @Nullable AdmissionObservationConvention admissionConvention;
 
 	/** {@code null} for the default. */
-	private RecordingObservationConvention recordingConvention;
+	private @Nullable RecordingObservationConvention recordingConvention;
 
 	/**
 	 * @param observations where admissions and recordings are observed
@@ -96,7 +98,7 @@ public final class UsageMetering {
 	 * since its usage is known only at the end.
 	 * @param named the subject the annotation names, or {@code null}
 	 */
-	public UsageScope openScope(String meterKey, BillingSubject named, boolean collectsTokens) {
+	public UsageScope openScope(String meterKey, @Nullable BillingSubject named, boolean collectsTokens) {
 		MeterDefinition meter = this.meters.byKey(meterKey);
 		BillingSubject subject = this.subjects.forScope(named).orElse(null);
 		if (collectsTokens) {
@@ -105,7 +107,7 @@ public final class UsageMetering {
 		return admission().observe(() -> openQuantityScope(meter, subject, named != null));
 	}
 
-	private UsageScope openQuantityScope(MeterDefinition meter, BillingSubject subject, boolean named) {
+	private UsageScope openQuantityScope(MeterDefinition meter, @Nullable BillingSubject subject, boolean named) {
 		AdmissionObservationContext.admitting(this.observations, meter.key(), subject);
 		Account account = accountOrRefuse(subject).orElse(null);
 		if (account != null) {
@@ -139,14 +141,14 @@ public final class UsageMetering {
 	 * account billed, or {@code quantity} when the scope records a quantity
 	 * ({@code null}: the method failed).
 	 */
-	public void closeScope(UsageScope scope, Long quantity) {
+	public void closeScope(UsageScope scope, @Nullable Long quantity) {
 		recording().observe(() -> {
 			recordScope(scope, quantity);
 			RecordingObservationContext.finished(this.observations);
 		});
 	}
 
-	private void recordScope(UsageScope scope, Long quantity) {
+	private void recordScope(UsageScope scope, @Nullable Long quantity) {
 		RecordingObservationContext.recording(this.observations, scope.meter().key());
 		Map<UsageScope.Collected, Long> collected = scope.close();
 		if (scope.collectsTokens()) {
@@ -180,7 +182,7 @@ public final class UsageMetering {
 	 * @throws IllegalStateException when the meter is in credits, prices are strict and
 	 * no pattern prices the model asked for
 	 */
-	public MeteredCall begin(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
+	public MeteredCall begin(@Nullable BillingSubject subject, @Nullable UsageScope scope, CallEstimate estimate) {
 		if (this.observations.isNoop()) {
 			// the hot path of every call: no lambda, no observation, where nothing
 			// observes
@@ -189,7 +191,7 @@ public final class UsageMetering {
 		return admission().observe(() -> admit(subject, scope, estimate));
 	}
 
-	private MeteredCall admit(BillingSubject subject, UsageScope scope, CallEstimate estimate) {
+	private MeteredCall admit(@Nullable BillingSubject subject, @Nullable UsageScope scope, CallEstimate estimate) {
 		UsageScope collecting = (scope != null && scope.collectsTokens()) ? scope : null;
 		MeterDefinition meter = (collecting != null) ? collecting.meter() : this.meters.defaultMeter();
 		AdmissionObservationContext.admitting(this.observations, meter.key(), subject);
@@ -231,7 +233,7 @@ public final class UsageMetering {
 	 * strict prices, by the dearest (its answer's model prices it when the answer names
 	 * one).
 	 */
-	private ModelPrice requestPrice(MeterDefinition meter, String model) {
+	private ModelPrice requestPrice(MeterDefinition meter, @Nullable String model) {
 		if (model == null && this.prices.isStrict()) {
 			return this.prices.dearest();
 		}
@@ -249,7 +251,7 @@ public final class UsageMetering {
 	 * against its reservation, and recorded (or collected by its scope), as one event or
 	 * one per type of token when the meter has that dimension.
 	 */
-	void complete(MeteredCall call, TokenUsage tokens, String answeredModel) {
+	void complete(MeteredCall call, TokenUsage tokens, @Nullable String answeredModel) {
 		if (this.observations.isNoop()) {
 			recordCall(call, tokens, answeredModel);
 			return;
@@ -260,7 +262,7 @@ public final class UsageMetering {
 		});
 	}
 
-	private void recordCall(MeteredCall call, TokenUsage tokens, String answeredModel) {
+	private void recordCall(MeteredCall call, TokenUsage tokens, @Nullable String answeredModel) {
 		RecordingObservationContext.recording(this.observations, call.meter().key());
 		Account account = call.account();
 		if (account == null) {
@@ -295,7 +297,7 @@ public final class UsageMetering {
 	 * The whole credits of a call's tokens at the price of the model that answered,
 	 * rounding carried.
 	 */
-	private long credits(MeteredCall call, Account account, TokenUsage tokens, String model) {
+	private long credits(MeteredCall call, Account account, TokenUsage tokens, @Nullable String model) {
 		long units;
 		try {
 			units = priceOf(call, model).units(call.meter().tokens(), tokens);
@@ -310,7 +312,8 @@ public final class UsageMetering {
 	 * The whole credits of each type of token (replacing its count) and of all, rounding
 	 * carried.
 	 */
-	private long credits(MeteredCall call, Account account, TokenKind[] types, long[] quantities, String model) {
+	private long credits(MeteredCall call, Account account, TokenKind[] types, long[] quantities,
+			@Nullable String model) {
 		ModelPrice price = priceOf(call, model);
 		for (int i = 0; i < types.length; i++) {
 			quantities[i] = saturatedProduct(quantities[i], price.perToken(types[i]));
@@ -336,12 +339,16 @@ public final class UsageMetering {
 	}
 
 	/** The answering model's price, else the price of the model asked for. */
-	private ModelPrice priceOf(MeteredCall call, String model) {
+	private ModelPrice priceOf(MeteredCall call, @Nullable String model) {
 		if (model == null || model.equals(call.requestModel())) {
-			return call.requestPrice();
+			return requestPrice(call);
 		}
 		ModelPrice price = this.prices.priceOf(model);
-		return (price != null) ? price : call.requestPrice();
+		return (price != null) ? price : requestPrice(call);
+	}
+
+	private static ModelPrice requestPrice(MeteredCall call) {
+		return Objects.requireNonNull(call.requestPrice(), "a call on a credits meter is priced when it begins");
 	}
 
 	private static long saturatedProduct(long tokens, long perToken) {
@@ -359,7 +366,8 @@ public final class UsageMetering {
 	}
 
 	/** The dimensions of a meter's event: none unless the meter keeps them. */
-	private static UsageDimensions dimensions(MeterDefinition meter, String model, String tokenType) {
+	private static UsageDimensions dimensions(MeterDefinition meter, @Nullable String model,
+			@Nullable String tokenType) {
 		boolean byModel = meter.hasModelDimension() && model != null;
 		if (!byModel && tokenType == null) {
 			return UsageDimensions.none();
@@ -417,7 +425,7 @@ public final class UsageMetering {
 	 * @throws MissingBillingAccountException when there is no account and the policy
 	 * rejects
 	 */
-	private Optional<Account> accountOrRefuse(BillingSubject subject) {
+	private Optional<Account> accountOrRefuse(@Nullable BillingSubject subject) {
 		Optional<Account> account = (subject != null) ? this.accounts.findForCall(subject) : Optional.empty();
 		if (account.isEmpty() && this.missingCustomerPolicy == MissingCustomerPolicy.REJECT) {
 			throw new MissingBillingAccountException((subject != null) ? subject.referenceId() : null);
@@ -425,7 +433,7 @@ public final class UsageMetering {
 		return account;
 	}
 
-	private static String describe(BillingSubject subject) {
+	private static String describe(@Nullable BillingSubject subject) {
 		return (subject != null) ? "'" + subject.referenceId() + "'" : "an unknown subject";
 	}
 

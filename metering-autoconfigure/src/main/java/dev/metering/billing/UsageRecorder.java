@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.BillingSubject;
 import dev.metering.MeteringUnavailableException;
 import dev.metering.RecordUsageResult;
@@ -77,7 +79,7 @@ public final class UsageRecorder {
 	 * @param subject the organization or user whose usage it is
 	 * @return why the usage was not recorded, or {@code null} when it was
 	 */
-	String recordNow(String eventName, String customerId, long value, UsageDimensions dimensions,
+	@Nullable String recordNow(String eventName, @Nullable String customerId, long value, UsageDimensions dimensions,
 			BillingSubject subject) {
 		Instant now = this.clock.instant();
 		return record(this.identifiers.next(), eventName, customerId, value, now, dimensions, subject, now);
@@ -95,7 +97,7 @@ public final class UsageRecorder {
 		}
 	}
 
-	private static RecordUsageResult result(String identifier, String problem) {
+	private static RecordUsageResult result(String identifier, @Nullable String problem) {
 		return (problem != null) ? RecordUsageResult.rejected(problem) : RecordUsageResult.accepted(identifier);
 	}
 
@@ -103,8 +105,8 @@ public final class UsageRecorder {
 	 * @param now the clock's time, which the provider checks the timestamp against
 	 * @return why the event was not recorded, or {@code null} when it was
 	 */
-	private String record(String identifier, String eventName, String customerId, long value, Instant timestamp,
-			UsageDimensions dimensions, BillingSubject subject, Instant now) {
+	private @Nullable String record(String identifier, String eventName, @Nullable String customerId, long value,
+			Instant timestamp, UsageDimensions dimensions, @Nullable BillingSubject subject, Instant now) {
 		Optional<String> problem = problemWith(eventName, customerId, subject, value, timestamp, now);
 		if (problem.isPresent()) {
 			return problem.get();
@@ -127,8 +129,8 @@ public final class UsageRecorder {
 	 * @param customerId the customer, or {@code null} for usage of a subject whose
 	 * customer the provider could not name yet, which waits for it in the outbox
 	 */
-	private Optional<String> problemWith(String eventName, String customerId, BillingSubject subject, long value,
-			Instant timestamp, Instant now) {
+	private Optional<String> problemWith(String eventName, @Nullable String customerId,
+			@Nullable BillingSubject subject, long value, Instant timestamp, Instant now) {
 		if (eventName == null || eventName.isBlank()) {
 			return Optional.of("eventName must not be blank");
 		}
@@ -151,12 +153,12 @@ public final class UsageRecorder {
 		return this.provider.rejectTimestamp(timestamp, now);
 	}
 
-	private Optional<String> problemWithCustomer(String customerId) {
+	private Optional<String> problemWithCustomer(@Nullable String customerId) {
 		if (customerId == null || customerId.isBlank()) {
 			return Optional.of("customerId must not be blank");
 		}
 		Account named = this.accounts.byReferenceId(customerId).orElse(null);
-		if (named != null && !named.customerId().equals(customerId)) {
+		if (named != null && !customerId.equals(named.customerId())) {
 			return Optional.of("'" + customerId + "' is an organization or user ID, not a customer ID; its "
 					+ this.provider.name() + " customer ID is '" + named.customerId() + "'");
 		}

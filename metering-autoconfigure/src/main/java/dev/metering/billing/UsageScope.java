@@ -2,6 +2,9 @@ package dev.metering.billing;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
@@ -19,18 +22,18 @@ public final class UsageScope {
 
 	private final MeterDefinition meter;
 
-	private final BillingSubject subject;
+	private final @Nullable BillingSubject subject;
 
 	private final boolean named;
 
-	private final Account quantityAccount;
+	private final @Nullable Account quantityAccount;
 
-	private final Map<Collected, Long> tokens;
+	private final @Nullable Map<Collected, Long> tokens;
 
 	private boolean closed;
 
-	private UsageScope(MeterDefinition meter, BillingSubject subject, boolean named, Account quantityAccount,
-			boolean collectsTokens) {
+	private UsageScope(MeterDefinition meter, @Nullable BillingSubject subject, boolean named,
+			@Nullable Account quantityAccount, boolean collectsTokens) {
 		this.meter = meter;
 		this.subject = subject;
 		this.named = named;
@@ -38,7 +41,7 @@ public final class UsageScope {
 		this.tokens = collectsTokens ? new LinkedHashMap<>() : null;
 	}
 
-	static UsageScope collectingTokens(MeterDefinition meter, BillingSubject subject, boolean named) {
+	static UsageScope collectingTokens(MeterDefinition meter, @Nullable BillingSubject subject, boolean named) {
 		return new UsageScope(meter, subject, named, null, true);
 	}
 
@@ -46,7 +49,8 @@ public final class UsageScope {
 	 * @param account the account billed the quantity, or {@code null} when it runs
 	 * unbilled
 	 */
-	static UsageScope recordingQuantity(MeterDefinition meter, BillingSubject subject, boolean named, Account account) {
+	static UsageScope recordingQuantity(MeterDefinition meter, @Nullable BillingSubject subject, boolean named,
+			@Nullable Account account) {
 		return new UsageScope(meter, subject, named, account, false);
 	}
 
@@ -78,7 +82,7 @@ public final class UsageScope {
 	 * The subject settled on when the scope opened, or {@code null} when nothing named
 	 * one.
 	 */
-	BillingSubject subject() {
+	@Nullable BillingSubject subject() {
 		return this.subject;
 	}
 
@@ -92,7 +96,7 @@ public final class UsageScope {
 		return this.tokens != null;
 	}
 
-	Account quantityAccount() {
+	@Nullable Account quantityAccount() {
 		return this.quantityAccount;
 	}
 
@@ -104,7 +108,8 @@ public final class UsageScope {
 		if (this.closed) {
 			return false;
 		}
-		this.tokens.merge(new Collected(account, dimensions), amount, Long::sum);
+		Objects.requireNonNull(this.tokens, "a scope that collects tokens")
+			.merge(new Collected(account, dimensions), amount, Long::sum);
 		return true;
 	}
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.micrometer.common.KeyValues;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.delivery.DeliveryObservationDocumentation.ProviderRequestHighCardinalityKeyNames;
 import dev.metering.delivery.DeliveryObservationDocumentation.ProviderRequestKeyNames;
@@ -49,7 +50,7 @@ public class DefaultProviderRequestObservationConvention implements ProviderRequ
 			.of(ProviderRequestHighCardinalityKeyNames.EVENTS.withValue(Integer.toString(context.getEvents())));
 	}
 
-	private static String outcome(ProviderRequestObservationContext context) {
+	private static @Nullable String outcome(ProviderRequestObservationContext context) {
 		if (context.getError() != null) {
 			return "error";
 		}

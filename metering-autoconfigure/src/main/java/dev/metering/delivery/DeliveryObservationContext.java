@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The context of a {@link DeliveryObservationDocumentation#DELIVERY delivery
@@ -53,7 +54,7 @@ public final class DeliveryObservationContext extends Observation.Context {
 	 * settled is added.
 	 * @return the context, or {@code null} when no delivery is observed here
 	 */
-	static DeliveryObservationContext current(ObservationRegistry observations) {
+	static @Nullable DeliveryObservationContext current(ObservationRegistry observations) {
 		Observation current = observations.getCurrentObservation();
 		return (current != null && current.getContext() instanceof DeliveryObservationContext context) ? context : null;
 	}
@@ -78,7 +79,7 @@ public final class DeliveryObservationContext extends Observation.Context {
 	 * @param sinceRecorded how long after it was recorded, or {@code null} for an event
 	 * stored before the outbox kept when events were recorded
 	 */
-	public void delivered(Duration sinceRecorded) {
+	public void delivered(@Nullable Duration sinceRecorded) {
 		this.delivered.increment();
 		if (sinceRecorded != null) {
 			this.deliveryLatencies.add(sinceRecorded.isNegative() ? Duration.ZERO : sinceRecorded);

@@ -16,6 +16,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.EventIdentifiers;
@@ -59,16 +60,16 @@ final class DeliveryPass {
 	private final EventIdentifiers identifiers = new EventIdentifiers();
 
 	/** Runs lanes side by side; {@code null} to run them one after another. */
-	private final Executor lanes;
+	private final @Nullable Executor lanes;
 
 	/** {@code null} for the default. */
-	private DeliveryObservationConvention convention;
+	private @Nullable DeliveryObservationConvention convention;
 
 	/** {@code null} for the default. */
-	private ProviderRequestObservationConvention requestConvention;
+	private @Nullable ProviderRequestObservationConvention requestConvention;
 
 	DeliveryPass(DeliveryQueue queue, MeterProvider provider, CustomerNaming naming, OutcomeSettler settler,
-			Set<String> coalescedEventNames, ObservationRegistry observations, Executor lanes) {
+			Set<String> coalescedEventNames, ObservationRegistry observations, @Nullable Executor lanes) {
 		this.queue = queue;
 		this.provider = provider;
 		this.naming = naming;

@@ -7,6 +7,7 @@ import java.time.Instant;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.OutboxEntry;
@@ -81,7 +82,8 @@ final class OutcomeSettler {
 		}
 	}
 
-	private void retryLater(UsageEvent event, Duration delay, String reason, DeliveryObservationContext pass) {
+	private void retryLater(UsageEvent event, Duration delay, @Nullable String reason,
+			@Nullable DeliveryObservationContext pass) {
 		Instant next = this.clock.instant().plus(delay);
 		this.queue.scheduleRetry(event.identifier(), next, reason);
 		if (pass != null) {
@@ -92,7 +94,8 @@ final class OutcomeSettler {
 		}
 	}
 
-	private void deadLetter(UsageEvent event, String code, String message, DeliveryObservationContext pass) {
+	private void deadLetter(UsageEvent event, String code, @Nullable String message,
+			@Nullable DeliveryObservationContext pass) {
 		this.queue.deadLetter(event.identifier(), code, message, this.clock.instant());
 		if (pass != null) {
 			pass.deadLettered();

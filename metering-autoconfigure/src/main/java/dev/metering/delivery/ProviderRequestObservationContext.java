@@ -3,6 +3,7 @@ package dev.metering.delivery;
 import java.util.List;
 
 import io.micrometer.observation.Observation;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.provider.DeliveryOutcome;
 
@@ -19,7 +20,7 @@ public final class ProviderRequestObservationContext extends Observation.Context
 
 	private final int events;
 
-	private List<DeliveryOutcome> outcomes;
+	private @Nullable List<DeliveryOutcome> outcomes;
 
 	/**
 	 * @param provider the name of the provider asked
@@ -41,7 +42,7 @@ public final class ProviderRequestObservationContext extends Observation.Context
 	/**
 	 * The outcomes of the events, in order, or {@code null} until the provider answered.
 	 */
-	public List<DeliveryOutcome> getOutcomes() {
+	public @Nullable List<DeliveryOutcome> getOutcomes() {
 		return this.outcomes;
 	}
 

@@ -3,6 +3,7 @@ package dev.metering.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -61,7 +63,7 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private Instant lastPurge = Instant.EPOCH;
 
-	private Future<?> loop;
+	private @Nullable Future<?> loop;
 
 	/**
 	 * @param customers names the customers of usage recorded while the provider could not
@@ -117,7 +119,9 @@ public final class UsageDispatcher implements SmartLifecycle {
 		this.running = false;
 		wake();
 		try {
-			this.loop.get(Math.max(1, this.settings.shutdownTimeout().toMillis()), TimeUnit.MILLISECONDS);
+			// started before it is stopped
+			Objects.requireNonNull(this.loop)
+				.get(Math.max(1, this.settings.shutdownTimeout().toMillis()), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

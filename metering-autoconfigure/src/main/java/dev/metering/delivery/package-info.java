@@ -3,4 +3,7 @@
  * settles each by the provider's answer: delivered, retried with backoff, or
  * dead-lettered.
  */
+@NullMarked
 package dev.metering.delivery;
+
+import org.jspecify.annotations.NullMarked;

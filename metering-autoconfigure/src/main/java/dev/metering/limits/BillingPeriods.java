@@ -1,5 +1,7 @@
 package dev.metering.limits;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Tells the current billing period of a customer.
  *
@@ -13,6 +15,6 @@ public interface BillingPeriods {
 	 * @param customerId the provider's customer ID, or {@code null} for a subject with no
 	 * billing account (it gets the calendar month)
 	 */
-	BillingPeriod current(String customerId);
+	BillingPeriod current(@Nullable String customerId);
 
 }

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Billing periods that are calendar months in UTC, for customers with no subscription
  * period. The month is worked out once and handed out until it ends, since every call
@@ -21,7 +23,7 @@ final class CalendarMonthPeriods implements BillingPeriods {
 	}
 
 	@Override
-	public BillingPeriod current(String customerId) {
+	public BillingPeriod current(@Nullable String customerId) {
 		Instant now = this.clock.instant();
 		BillingPeriod month = this.month;
 		if (now.isBefore(month.start()) || !now.isBefore(month.end())) {

@@ -1,5 +1,7 @@
 package dev.metering.limits;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a model call may use, told before it runs: its prompt's tokens, estimated, the
  * completion's cap when the request sets one, and the model it asks for. Plan admission
@@ -10,7 +12,7 @@ package dev.metering.limits;
  * @param maxTokens the request's max-tokens option, or {@code null} when it sets none
  * @param model the model the request asks for, or {@code null} when unknown
  */
-public record CallEstimate(long promptTokens, Integer maxTokens, String model) {
+public record CallEstimate(long promptTokens, @Nullable Integer maxTokens, @Nullable String model) {
 
 	/**
 	 * Work whose size is known only when it ends, checked against a limit before it
@@ -19,12 +21,12 @@ public record CallEstimate(long promptTokens, Integer maxTokens, String model) {
 	public static final CallEstimate NOTHING = new CallEstimate(0, 0, null);
 
 	/** A call to a model not named. */
-	public CallEstimate(long promptTokens, Integer maxTokens) {
+	public CallEstimate(long promptTokens, @Nullable Integer maxTokens) {
 		this(promptTokens, maxTokens, null);
 	}
 
 	/** The same call, with another completion cap. */
-	public CallEstimate withMaxTokens(Integer maxTokens) {
+	public CallEstimate withMaxTokens(@Nullable Integer maxTokens) {
 		return new CallEstimate(this.promptTokens, maxTokens, this.model);
 	}
 

@@ -3,6 +3,8 @@ package dev.metering.limits;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
@@ -84,7 +86,7 @@ final class HoldTable {
 	 * @return what the reclaim recovered from the outbox, or {@code null} when the hold
 	 * is not a reclaimed one (another thread took it in, or none was ever written)
 	 */
-	Long takeReclaimed(LedgerKey key) {
+	@Nullable Long takeReclaimed(LedgerKey key) {
 		MapSqlParameterSource parameters = key(key);
 		List<Long> recovered = this.jdbc.queryForList(SELECT_RECOVERED, parameters, Long.class);
 		if (recovered.isEmpty()) {

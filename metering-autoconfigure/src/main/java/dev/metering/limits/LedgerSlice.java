@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What this instance holds of one key's quota: a slice leased from the
  * {@link LedgerTable}, of which calls in flight have reserved a part, calls that ended
@@ -110,7 +112,7 @@ final class LedgerSlice {
 	 * while settled usage is under it.
 	 * @return the admission, or {@code null} when this slice was retired: ask a new one
 	 */
-	Admission reserve(long limit, long amount, Deadline deadline) {
+	@Nullable Admission reserve(long limit, long amount, Deadline deadline) {
 		return reserve(limit, amount, amount, false, deadline);
 	}
 
@@ -120,7 +122,7 @@ final class LedgerSlice {
 	 * while the settled usage leaves room for the minimum.
 	 * @return the admission, or {@code null} when this slice was retired: ask a new one
 	 */
-	Admission reserveWithin(long limit, long amount, long minimum, Deadline deadline) {
+	@Nullable Admission reserveWithin(long limit, long amount, long minimum, Deadline deadline) {
 		return reserve(limit, amount, minimum, true, deadline);
 	}
 
@@ -130,7 +132,7 @@ final class LedgerSlice {
 	 * @param withinLimit whether the call must stay within the limit, rather than start
 	 * while settled usage is under it
 	 */
-	private Admission reserve(long limit, long amount, long minimum, boolean withinLimit, Deadline deadline) {
+	private @Nullable Admission reserve(long limit, long amount, long minimum, boolean withinLimit, Deadline deadline) {
 		// what the limit must leave above settled usage for the call to start
 		long room = withinLimit ? minimum : 1;
 		this.lock.lock();
@@ -355,11 +357,11 @@ final class LedgerSlice {
 	 * @return the exchange to make, or {@code null} when there is nothing to write back
 	 * or a call is at it
 	 */
-	LedgerTable.Request beginFlush() {
+	LedgerTable.@Nullable Request beginFlush() {
 		return begin(FlushKind.PERIODIC);
 	}
 
-	private LedgerTable.Request begin(FlushKind kind) {
+	private LedgerTable.@Nullable Request begin(FlushKind kind) {
 		this.lock.lock();
 		try {
 			this.flushRequested = false;
@@ -393,7 +395,7 @@ final class LedgerSlice {
 	 * @param exchange the row after the exchange, or {@code null} when it was not made:
 	 * what was taken out goes back into the slice, for the next flush
 	 */
-	void endFlush(LedgerTable.Request request, LedgerTable.Exchange exchange) {
+	void endFlush(LedgerTable.Request request, LedgerTable.@Nullable Exchange exchange) {
 		this.lock.lock();
 		try {
 			if (exchange == null) {
@@ -532,7 +534,7 @@ final class LedgerSlice {
 	 * @return the row after it, or {@code null} when the hold had been reclaimed: the
 	 * exchange is ended, the reclaim taken in, and it is to begin again
 	 */
-	private LedgerTable.Exchange write(LedgerTable.Request request) {
+	private LedgerTable.@Nullable Exchange write(LedgerTable.Request request) {
 		LedgerTable.Exchange exchange;
 		try {
 			exchange = this.table.exchange(request);
@@ -579,7 +581,7 @@ final class LedgerSlice {
 		endTakeIn(true, recovered);
 	}
 
-	private void endTakeIn(boolean taken, Long recovered) {
+	private void endTakeIn(boolean taken, @Nullable Long recovered) {
 		this.lock.lock();
 		try {
 			if (taken) {
@@ -603,7 +605,7 @@ final class LedgerSlice {
 	 * @param recovered what the reclaim recovered, or {@code null} when there is no
 	 * record of one: a hold of nothing deleted as idle is written again
 	 */
-	private void takeIn(Long recovered) {
+	private void takeIn(@Nullable Long recovered) {
 		if (this.holdWritten && (recovered != null || this.balance.held() != 0)) {
 			this.balance = this.balance.takeInReclaim((recovered != null) ? recovered : this.balance.settled());
 		}

@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -104,7 +106,7 @@ final class LedgerTable {
 	 * statement, and this instance's hold on the key with it.
 	 * @throws HoldReclaimedException when the hold was reclaimed (nothing was written)
 	 */
-	Exchange exchange(Request request) {
+	@Nullable Exchange exchange(Request request) {
 		Exchange row = exchangeAndHold(request);
 		if (row == null) {
 			insertIfAbsent(parameters(request.key()));
@@ -145,7 +147,9 @@ final class LedgerTable {
 	 * @return what the reclaim recovered of the usage settled on the key, or {@code null}
 	 * when there is no reclaimed hold (any more) to take back
 	 */
-	Long takeReclaimed(LedgerKey key) {
+	@SuppressWarnings("NullAway") // the callback's T may be null, which only JSpecify
+									// mode (JDK 22+) reads
+	@Nullable Long takeReclaimed(LedgerKey key) {
 		return this.transactions.execute((status) -> this.holds.takeReclaimed(key));
 	}
 
@@ -179,7 +183,9 @@ final class LedgerTable {
 	 * so a pool cannot run dry.
 	 * @return the row after, or {@code null} when the key has no row yet
 	 */
-	private Exchange exchangeAndHold(Request request) {
+	@SuppressWarnings("NullAway") // the callback's T may be null, which only JSpecify
+									// mode (JDK 22+) reads
+	private @Nullable Exchange exchangeAndHold(Request request) {
 		return this.transactions.execute((status) -> {
 			List<Exchange> rows = this.jdbc.query(this.exchange, parameters(request), LedgerTable::exchangeRow);
 			if (rows.isEmpty()) {

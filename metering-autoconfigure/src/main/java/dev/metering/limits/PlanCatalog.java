@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
 
@@ -29,7 +31,7 @@ public final class PlanCatalog {
 	}
 
 	/** The limits of a plan; {@code null} means the default plan. */
-	public PlanLimits limits(String plan) {
+	public PlanLimits limits(@Nullable String plan) {
 		String name = (plan != null) ? plan : this.defaultPlan;
 		PlanLimits limits = this.limitsByPlan.get(name);
 		return (limits != null) ? limits : new PlanLimits(name, Map.of());

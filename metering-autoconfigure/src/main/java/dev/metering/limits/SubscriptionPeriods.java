@@ -8,6 +8,8 @@ import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.MeterProvider;
 
 /**
@@ -46,7 +48,7 @@ final class SubscriptionPeriods implements BillingPeriods {
 	 * subscription and none was cached
 	 */
 	@Override
-	public BillingPeriod current(String customerId) {
+	public BillingPeriod current(@Nullable String customerId) {
 		if (customerId == null) {
 			return this.fallback.current(null);
 		}

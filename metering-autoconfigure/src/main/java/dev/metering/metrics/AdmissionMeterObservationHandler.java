@@ -32,20 +32,22 @@ final class AdmissionMeterObservationHandler implements ObservationHandler<Admis
 		if (context.getOutcome() == AdmissionObservationContext.Outcome.UNBILLED) {
 			this.unbilled.increment();
 		}
-		if (context.isOverLimit()) {
+		// a call is over a limit, or waits for one, only where a limit applies
+		String limit = context.getLimit();
+		if (context.isOverLimit() && limit != null) {
 			// one counter per limit key: the keys are configured, so their number is
 			// bounded
 			Counter.builder("metering.calls.over-limit")
 				.description("Calls that started at or over a plan limit")
-				.tag("limit", context.getLimit())
+				.tag("limit", limit)
 				.register(this.registry)
 				.increment();
 		}
 		Boolean admittedAfterWaiting = context.getAdmittedAfterWaiting();
-		if (admittedAfterWaiting != null) {
+		if (admittedAfterWaiting != null && limit != null) {
 			Counter.builder("metering.calls.reservation-waits")
 				.description("Calls that waited for the reservations of calls in flight to settle")
-				.tag("limit", context.getLimit())
+				.tag("limit", limit)
 				.tag("outcome", admittedAfterWaiting ? "admitted" : "refused")
 				.register(this.registry)
 				.increment();

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.outbox.OutboxBacklog;
 import dev.metering.outbox.UndeliveredUsage;
@@ -34,7 +35,7 @@ final class OutboxMetrics implements MeterBinder {
 
 	private Instant readAt = Instant.MIN;
 
-	private OutboxBacklog backlog;
+	private @Nullable OutboxBacklog backlog;
 
 	OutboxMetrics(UndeliveredUsage outbox, Clock clock) {
 		this.outbox = outbox;
@@ -74,7 +75,7 @@ final class OutboxMetrics implements MeterBinder {
 		return (oldest != null) ? Math.max(0, Duration.between(oldest, this.clock.instant()).toMillis()) : 0;
 	}
 
-	private synchronized OutboxBacklog backlog() {
+	private synchronized @Nullable OutboxBacklog backlog() {
 		Instant now = this.clock.instant();
 		if (Duration.between(this.readAt, now).compareTo(FRESH_FOR) >= 0) {
 			this.readAt = now;

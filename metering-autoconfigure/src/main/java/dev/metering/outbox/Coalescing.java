@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
@@ -52,7 +54,7 @@ final class Coalescing {
 	 * The subject of every event of a group, or {@code null} when they are of several
 	 * (one customer for two).
 	 */
-	private static BillingSubject commonSubject(List<UsageEvent> group) {
+	private static @Nullable BillingSubject commonSubject(List<UsageEvent> group) {
 		BillingSubject subject = group.get(0).subject();
 		for (UsageEvent event : group) {
 			if (!Objects.equals(event.subject(), subject)) {
@@ -63,7 +65,7 @@ final class Coalescing {
 	}
 
 	/** What the events merged into one share. */
-	private record Group(String customerId, String eventName, UsageDimensions dimensions, Instant hour) {
+	private record Group(@Nullable String customerId, String eventName, UsageDimensions dimensions, Instant hour) {
 	}
 
 }

@@ -2,6 +2,8 @@ package dev.metering.outbox;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -9,5 +11,5 @@ import dev.metering.provider.UsageEvent;
  *
  * @since 0.1.0
  */
-public record DeadLetter(UsageEvent event, String code, String message, int attempts, Instant failedAt) {
+public record DeadLetter(UsageEvent event, String code, @Nullable String message, int attempts, Instant failedAt) {
 }

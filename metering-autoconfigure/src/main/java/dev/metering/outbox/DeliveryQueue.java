@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.BillingSubject;
 
 /**
@@ -30,7 +32,7 @@ public interface DeliveryQueue {
 	default void releaseClaims() {
 	}
 
-	void scheduleRetry(String identifier, Instant nextAttemptAt, String error);
+	void scheduleRetry(String identifier, Instant nextAttemptAt, @Nullable String error);
 
 	/**
 	 * Schedules the next attempt of an event the provider held back for a reason outside
@@ -39,7 +41,7 @@ public interface DeliveryQueue {
 	 */
 	void hold(String identifier, Instant nextAttemptAt, String reason);
 
-	void deadLetter(String identifier, String code, String message, Instant failedAt);
+	void deadLetter(String identifier, String code, @Nullable String message, Instant failedAt);
 
 	/**
 	 * Moves an event the provider accepted, and then reported refused, to the dead
@@ -80,7 +82,7 @@ public interface DeliveryQueue {
 	 * {@code nextLookupAt}.
 	 * @param reason why the provider could not name the customer
 	 */
-	default void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
+	default void awaitCustomer(BillingSubject subject, Instant nextLookupAt, @Nullable String reason) {
 	}
 
 	/**

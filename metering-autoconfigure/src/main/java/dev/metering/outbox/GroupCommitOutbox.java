@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -15,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -93,7 +95,7 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	private volatile boolean running;
 
-	private Thread writer;
+	private @Nullable Thread writer;
 
 	/**
 	 * @param queueCapacity how many events may wait to be written
@@ -205,7 +207,8 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		this.running = false;
 		this.queue.offer(WAKE_UP);
 		try {
-			this.writer.join();
+			// running, so started
+			Objects.requireNonNull(this.writer).join();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -8,11 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingSubject;
 import dev.metering.provider.UsageEvent;
@@ -121,7 +124,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	}
 
 	@Override
-	public synchronized void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
+	public synchronized void awaitCustomer(BillingSubject subject, Instant nextLookupAt, @Nullable String reason) {
 		takeAppended();
 		this.pending.replaceAll((identifier, entry) -> awaits(entry, subject)
 				? new OutboxEntry(entry.event(), entry.attempts(), nextLookupAt, reason, entry.recordedAt()) : entry);
@@ -157,7 +160,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 			// the merged event has waited since the first of its events was recorded
 			Instant firstRecorded = merged.getValue()
 				.stream()
-				.map((event) -> this.pending.remove(event.identifier()).recordedAt())
+				.map((event) -> Objects.requireNonNull(this.pending.remove(event.identifier())).recordedAt())
 				.min(Instant::compareTo)
 				.orElseThrow();
 			UsageEvent into = merged.getKey();
@@ -175,7 +178,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	}
 
 	@Override
-	public synchronized void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
+	public synchronized void scheduleRetry(String identifier, Instant nextAttemptAt, @Nullable String error) {
 		takeAppended();
 		this.pending.computeIfPresent(identifier, (id, entry) -> new OutboxEntry(entry.event(), entry.attempts() + 1,
 				nextAttemptAt, error, entry.recordedAt()));
@@ -189,7 +192,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	}
 
 	@Override
-	public synchronized void deadLetter(String identifier, String code, String message, Instant failedAt) {
+	public synchronized void deadLetter(String identifier, String code, @Nullable String message, Instant failedAt) {
 		takeAppended();
 		OutboxEntry entry = this.pending.remove(identifier);
 		if (entry != null) {
@@ -218,8 +221,9 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 		long awaitingCustomer = 0;
 		for (OutboxEntry entry : this.pending.values()) {
 			pendingByEventName.merge(entry.event().eventName(), 1L, Long::sum);
-			if (oldest == null || entry.recordedAt().isBefore(oldest)) {
-				oldest = entry.recordedAt();
+			Instant recordedAt = entry.recordedAt();
+			if (recordedAt != null && (oldest == null || recordedAt.isBefore(oldest))) {
+				oldest = recordedAt;
 			}
 			if (!entry.event().hasCustomer()) {
 				awaitingCustomer++;

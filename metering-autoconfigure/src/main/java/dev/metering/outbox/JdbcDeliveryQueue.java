@@ -11,10 +11,13 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -268,7 +271,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		candidates.forEach((entry) -> recordedAt.put(entry.event().identifier(),
 				(entry.recordedAt() != null) ? entry.recordedAt() : entry.event().timestamp()));
 		UsageEventTable.insertMerged(this.batches, new ArrayList<>(merged.keySet()), now,
-				(into) -> merged.get(into)
+				(into) -> Objects.requireNonNull(merged.get(into))
 					.stream()
 					.map((event) -> recordedAt.get(event.identifier()))
 					.min(Instant::compareTo)
@@ -333,7 +336,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	}
 
 	@Override
-	public void scheduleRetry(String identifier, Instant nextAttemptAt, String error) {
+	public void scheduleRetry(String identifier, Instant nextAttemptAt, @Nullable String error) {
 		this.jdbc.sql(SCHEDULE_RETRY)
 			.param("nextAttemptAt", nextAttemptAt.toEpochMilli())
 			.param("error", UsageEventTable.truncated(error))
@@ -355,7 +358,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	}
 
 	@Override
-	public void deadLetter(String identifier, String code, String message, Instant failedAt) {
+	public void deadLetter(String identifier, String code, @Nullable String message, Instant failedAt) {
 		failure(DEAD_LETTER, code, message, failedAt).param("identifier", identifier).update();
 	}
 
@@ -494,7 +497,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	}
 
 	@Override
-	public void awaitCustomer(BillingSubject subject, Instant nextLookupAt, String reason) {
+	public void awaitCustomer(BillingSubject subject, Instant nextLookupAt, @Nullable String reason) {
 		subject(AWAIT_CUSTOMER, subject).param("nextLookupAt", nextLookupAt.toEpochMilli())
 			.param("reason", UsageEventTable.truncated(reason))
 			.update();
@@ -511,7 +514,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		return this.jdbc.sql(sql).param("subjectId", subject.referenceId()).param("subjectType", subject.type().name());
 	}
 
-	private JdbcClient.StatementSpec failure(String sql, String code, String message, Instant failedAt) {
+	private JdbcClient.StatementSpec failure(String sql, String code, @Nullable String message, Instant failedAt) {
 		return this.jdbc.sql(sql)
 			.param("code", UsageEventTable.truncated(code))
 			.param("error", UsageEventTable.truncated(message))

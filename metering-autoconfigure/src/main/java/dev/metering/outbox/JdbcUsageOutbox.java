@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -45,7 +47,7 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 
 	private final Set<String> coalescedEventNames;
 
-	private final String recordedBy;
+	private final @Nullable String recordedBy;
 
 	private final EventIdentifiers identifiers = new EventIdentifiers();
 
@@ -81,7 +83,7 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
 	public JdbcUsageOutbox(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
-			Clock clock, Set<String> coalescedEventNames, String recordedBy) {
+			Clock clock, Set<String> coalescedEventNames, @Nullable String recordedBy) {
 		this.jdbc = jdbc;
 		this.batches = batches;
 		this.transactions = transactions;

@@ -1,5 +1,7 @@
 package dev.metering.outbox;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -12,7 +14,7 @@ import dev.metering.provider.UsageEvent;
  * @see DeliveryQueue#deadLetterDelivered
  * @since 0.1.0
  */
-public record LateRefusal(Outcome outcome, UsageEvent event) {
+public record LateRefusal(Outcome outcome, @Nullable UsageEvent event) {
 
 	/** The outbox holds no delivered event under the identifier. */
 	public static LateRefusal notFound() {

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What waits in the outbox, at one moment: events pending delivery and dead letters, in
  * all and per event name, and when the oldest pending event was recorded.
@@ -21,7 +23,7 @@ import java.util.TreeMap;
  * @since 0.1.0
  */
 public record OutboxBacklog(long pending, Map<String, Long> pendingByEventName, long deadLetters,
-		Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt, long awaitingCustomer) {
+		Map<String, Long> deadLettersByEventName, @Nullable Instant oldestPendingRecordedAt, long awaitingCustomer) {
 
 	public OutboxBacklog {
 		pendingByEventName = new TreeMap<>(pendingByEventName);
@@ -30,7 +32,7 @@ public record OutboxBacklog(long pending, Map<String, Long> pendingByEventName, 
 
 	/** A backlog in which no event waits for its customer. */
 	public OutboxBacklog(long pending, Map<String, Long> pendingByEventName, long deadLetters,
-			Map<String, Long> deadLettersByEventName, Instant oldestPendingRecordedAt) {
+			Map<String, Long> deadLettersByEventName, @Nullable Instant oldestPendingRecordedAt) {
 		this(pending, pendingByEventName, deadLetters, deadLettersByEventName, oldestPendingRecordedAt, 0);
 	}
 

@@ -2,6 +2,8 @@ package dev.metering.outbox;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.UsageEvent;
 
 /**
@@ -13,10 +15,11 @@ import dev.metering.provider.UsageEvent;
  * kept it
  * @since 0.1.0
  */
-public record OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, String lastError, Instant recordedAt) {
+public record OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, @Nullable String lastError,
+		@Nullable Instant recordedAt) {
 
 	/** An entry whose recording time is not known. */
-	public OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, String lastError) {
+	public OutboxEntry(UsageEvent event, int attempts, Instant nextAttemptAt, @Nullable String lastError) {
 		this(event, attempts, nextAttemptAt, lastError, null);
 	}
 

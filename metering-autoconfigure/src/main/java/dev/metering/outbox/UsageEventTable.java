@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
 
@@ -74,7 +76,7 @@ final class UsageEventTable {
 					SUBJECT_ID_LENGTH));
 	}
 
-	private static Optional<String> tooLong(String field, String value, int max) {
+	private static Optional<String> tooLong(String field, @Nullable String value, int max) {
 		if (value == null || value.length() <= max) {
 			return Optional.empty();
 		}
@@ -88,7 +90,8 @@ final class UsageEventTable {
 	 * @param recordedBy the instance that recorded them, or {@code null}: kept for events
 	 * of a known subject, which the usage ledger of a dead instance is recovered from
 	 */
-	static void insert(NamedParameterJdbcOperations jdbc, List<UsageEvent> events, Instant now, String recordedBy) {
+	static void insert(NamedParameterJdbcOperations jdbc, List<UsageEvent> events, Instant now,
+			@Nullable String recordedBy) {
 		insert(jdbc, events, (event) -> event.hasCustomer() ? PENDING : AWAITING_CUSTOMER, now, (event) -> now,
 				(event) -> null, null, recordedBy);
 	}
@@ -111,14 +114,15 @@ final class UsageEventTable {
 	 * @param recordedBy the instance that recorded them, or {@code null}
 	 */
 	static void insertCoalesced(NamedParameterJdbcOperations jdbc, Map<UsageEvent, String> coveredBy, Instant now,
-			String recordedBy) {
+			@Nullable String recordedBy) {
 		insert(jdbc, new ArrayList<>(coveredBy.keySet()), (event) -> COALESCED, now, (event) -> now, coveredBy::get,
 				now, recordedBy);
 	}
 
 	private static void insert(NamedParameterJdbcOperations jdbc, List<UsageEvent> events,
 			Function<UsageEvent, String> status, Instant dueAt, Function<UsageEvent, Instant> recordedAt,
-			Function<UsageEvent, String> coalescedInto, Instant settledAt, String recordedBy) {
+			Function<UsageEvent, @Nullable String> coalescedInto, @Nullable Instant settledAt,
+			@Nullable String recordedBy) {
 		if (events.isEmpty()) {
 			return;
 		}
@@ -160,7 +164,7 @@ final class UsageEventTable {
 	}
 
 	/** Cuts a provider's error text to what its column holds. */
-	static String truncated(String text) {
+	static @Nullable String truncated(@Nullable String text) {
 		return (text != null && text.length() > TEXT_LENGTH) ? text.substring(0, TEXT_LENGTH) : text;
 	}
 

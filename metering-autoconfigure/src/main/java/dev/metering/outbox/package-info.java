@@ -3,4 +3,7 @@
  * database, from the moment it is recorded until the provider has it or has refused it
  * for good.
  */
+@NullMarked
 package dev.metering.outbox;
+
+import org.jspecify.annotations.NullMarked;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns exact prices into the whole credits providers take, carrying what is left per
@@ -31,13 +32,13 @@ public final class CreditCarry implements AutoCloseable {
 
 	private final long unitsPerCredit;
 
-	private final CarryStore store;
+	private final @Nullable CarryStore store;
 
 	private final Duration flushInterval;
 
 	private final Map<String, Map<String, Remainder>> remainders = new ConcurrentHashMap<>();
 
-	private ScheduledExecutorService flusher;
+	private @Nullable ScheduledExecutorService flusher;
 
 	/**
 	 * @param unitsPerCredit the units prices are in ({@link PriceList#unitsPerCredit()})
@@ -45,7 +46,7 @@ public final class CreditCarry implements AutoCloseable {
 	 * memory
 	 * @param flushInterval how often it is written to the store
 	 */
-	public CreditCarry(long unitsPerCredit, CarryStore store, Duration flushInterval) {
+	public CreditCarry(long unitsPerCredit, @Nullable CarryStore store, Duration flushInterval) {
 		this.unitsPerCredit = unitsPerCredit;
 		this.store = store;
 		this.flushInterval = flushInterval;

@@ -2,6 +2,8 @@ package dev.metering.pricing;
 
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A configured model pattern: an exact model name, or a glob in which {@code *} stands
  * for any characters and {@code ?} for one, such as {@code gpt-4o-mini*}.
@@ -13,7 +15,7 @@ final class ModelPattern {
 
 	private final String text;
 
-	private final Pattern glob;
+	private final @Nullable Pattern glob;
 
 	private final int literals;
 

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.TokenKind;
 
 /**
@@ -39,7 +41,7 @@ public final class PriceList {
 
 	private final List<Entry> entries;
 
-	private final ModelPrice defaultPrice;
+	private final @Nullable ModelPrice defaultPrice;
 
 	private final boolean strict;
 
@@ -49,7 +51,7 @@ public final class PriceList {
 
 	private final Map<String, ModelPrice> resolved = new ConcurrentHashMap<>();
 
-	private PriceList(List<Entry> entries, ModelPrice defaultPrice, boolean strict, long unitsPerCredit) {
+	private PriceList(List<Entry> entries, @Nullable ModelPrice defaultPrice, boolean strict, long unitsPerCredit) {
 		this.entries = entries;
 		this.defaultPrice = defaultPrice;
 		this.strict = strict;
@@ -66,7 +68,7 @@ public final class PriceList {
 	 * @param strict whether a model no pattern matches is an error rather than priced by
 	 * the default rates
 	 */
-	public static PriceList of(Map<String, TokenRates> ratesPerMillion, TokenRates defaultRates,
+	public static PriceList of(Map<String, TokenRates> ratesPerMillion, @Nullable TokenRates defaultRates,
 			BigDecimal markupPercent, boolean strict) {
 		BigDecimal factor = BigDecimal.ONE.add(markupPercent.movePointLeft(2));
 		Map<String, BigDecimal[]> perToken = new LinkedHashMap<>();
@@ -116,7 +118,7 @@ public final class PriceList {
 	 * @return the price, or {@code null} when no pattern matches and there are no default
 	 * rates, or the list is strict
 	 */
-	public ModelPrice priceOf(String model) {
+	public @Nullable ModelPrice priceOf(@Nullable String model) {
 		if (model == null) {
 			return this.strict ? null : this.defaultPrice;
 		}
@@ -139,7 +141,7 @@ public final class PriceList {
 		return this.dearest;
 	}
 
-	private static ModelPrice dearest(List<Entry> entries, ModelPrice defaultPrice) {
+	private static ModelPrice dearest(List<Entry> entries, @Nullable ModelPrice defaultPrice) {
 		long[] most = new long[TokenKind.types().length];
 		List<ModelPrice> prices = new ArrayList<>(entries.stream().map(Entry::price).toList());
 		if (defaultPrice != null) {

@@ -3,4 +3,7 @@
  * customer so that whole credits sent to a provider never drift from the exact priced
  * total.
  */
+@NullMarked
 package dev.metering.pricing;
+
+import org.jspecify.annotations.NullMarked;

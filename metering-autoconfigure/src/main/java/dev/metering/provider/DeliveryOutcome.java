@@ -2,6 +2,8 @@ package dev.metering.provider;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What became of one delivery attempt.
  *
@@ -22,9 +24,9 @@ public sealed interface DeliveryOutcome {
 	 * @param notSooner the least wait the provider asked for (a {@code Retry-After}), or
 	 * {@code null} when it said nothing
 	 */
-	record Retry(String reason, Duration notSooner) implements DeliveryOutcome {
+	record Retry(@Nullable String reason, @Nullable Duration notSooner) implements DeliveryOutcome {
 
-		public Retry(String reason) {
+		public Retry(@Nullable String reason) {
 			this(reason, null);
 		}
 
@@ -41,18 +43,18 @@ public sealed interface DeliveryOutcome {
 	}
 
 	/** The provider will never take this event as it is. */
-	record Rejected(String code, String message) implements DeliveryOutcome {
+	record Rejected(String code, @Nullable String message) implements DeliveryOutcome {
 	}
 
 	static DeliveryOutcome delivered() {
 		return new Delivered();
 	}
 
-	static DeliveryOutcome retry(String reason) {
+	static DeliveryOutcome retry(@Nullable String reason) {
 		return new Retry(reason);
 	}
 
-	static DeliveryOutcome retry(String reason, Duration notSooner) {
+	static DeliveryOutcome retry(@Nullable String reason, @Nullable Duration notSooner) {
 		return new Retry(reason, notSooner);
 	}
 
@@ -60,7 +62,7 @@ public sealed interface DeliveryOutcome {
 		return new Held(reason);
 	}
 
-	static DeliveryOutcome rejected(String code, String message) {
+	static DeliveryOutcome rejected(String code, @Nullable String message) {
 		return new Rejected(code, message);
 	}
 

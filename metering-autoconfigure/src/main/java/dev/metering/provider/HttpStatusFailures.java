@@ -6,6 +6,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the providers spoken to over plain HTTP (Polar, Metronome) fail, read from the
  * status and the {@code Retry-After} header of their answer.
@@ -34,7 +36,7 @@ public final class HttpStatusFailures {
 	 * {@code Retry-After} in seconds or as an HTTP date; {@code null} when absent or
 	 * unreadable.
 	 */
-	public static Duration retryAfter(String header, Instant now) {
+	public static @Nullable Duration retryAfter(@Nullable String header, Instant now) {
 		if (header == null || header.isBlank()) {
 			return null;
 		}

@@ -2,6 +2,8 @@ package dev.metering.provider;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A configured meter.
  *
@@ -16,8 +18,9 @@ import java.util.List;
  * @param dimensions the dimensions its events carry
  * @since 0.1.0
  */
-public record MeterDefinition(String key, String eventName, String meterId, TokenKind tokens, String limitKey,
-		MeterAggregation aggregation, String polarValueKey, MeterUnit unit, List<MeterDimension> dimensions) {
+public record MeterDefinition(String key, String eventName, @Nullable String meterId, TokenKind tokens,
+		@Nullable String limitKey, MeterAggregation aggregation, String polarValueKey, MeterUnit unit,
+		List<MeterDimension> dimensions) {
 
 	public MeterDefinition {
 		unit = (unit != null) ? unit : MeterUnit.TOKENS;

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
 import dev.metering.UsageDimensions;
@@ -61,7 +63,8 @@ public interface MeterProvider {
 		return events.stream().map(this::deliver).toList();
 	}
 
-	List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end);
+	List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, @Nullable Instant start,
+			@Nullable Instant end);
 
 	/**
 	 * Usage per bucket: one summary per bucket of {@code [start, end)}, in order, zero

@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether the provider accepts metering's requests: a refusal of its credentials (a wrong
@@ -30,9 +31,9 @@ public final class ProviderAccess {
 
 	private final Clock clock;
 
-	private volatile Refusal refusal;
+	private volatile @Nullable Refusal refusal;
 
-	private Instant lastLogged;
+	private @Nullable Instant lastLogged;
 
 	/**
 	 * @param provider the provider's name, for logs
@@ -50,10 +51,11 @@ public final class ProviderAccess {
 	 * Notes that the provider refused a request for what was sent.
 	 * @param answer the provider's answer, without secrets
 	 */
-	public synchronized void refused(String answer) {
+	public synchronized void refused(@Nullable String answer) {
 		Instant now = this.clock.instant();
 		Refusal current = this.refusal;
-		this.refusal = new Refusal(answer, (current != null) ? current.since() : now);
+		// the health details show the answer, and take no null
+		this.refusal = new Refusal((answer != null) ? answer : "no answer", (current != null) ? current.since() : now);
 		if (this.lastLogged == null || !now.isBefore(this.lastLogged.plus(LOG_EVERY))) {
 			this.lastLogged = now;
 			logger.error(this.provider + " refuses metering's requests: " + answer + ". Calls that need a look-up "

@@ -2,6 +2,8 @@ package dev.metering.provider;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A customer's prepaid balance at the provider: what the commits and credits available to
  * it now grant, and what is left of them, which the provider burns down as usage arrives.
@@ -17,5 +19,6 @@ import java.time.Instant;
  * @param nextExpiry when the first of them ends, or {@code null} when none ends
  * @since 0.1.0
  */
-public record ProviderBalance(String customerId, String unit, long granted, long remaining, Instant nextExpiry) {
+public record ProviderBalance(String customerId, String unit, long granted, long remaining,
+		@Nullable Instant nextExpiry) {
 }

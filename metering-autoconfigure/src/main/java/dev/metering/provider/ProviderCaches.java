@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
@@ -49,7 +50,7 @@ public final class ProviderCaches {
 	/** Prepaid balances by customer ID. */
 	public static final String BALANCES = "metering.balances";
 
-	private final CacheManager applicationCaches;
+	private final @Nullable CacheManager applicationCaches;
 
 	private final Settings settings;
 
@@ -72,8 +73,8 @@ public final class ProviderCaches {
 	 * @param access learns from every look-up whether the provider refuses metering's
 	 * credentials
 	 */
-	public ProviderCaches(CacheManager applicationCaches, Settings settings, Executor refresher, Ticker ticker,
-			ProviderAccess access) {
+	public ProviderCaches(@Nullable CacheManager applicationCaches, Settings settings, Executor refresher,
+			Ticker ticker, ProviderAccess access) {
 		this.applicationCaches = applicationCaches;
 		this.settings = settings;
 		this.refresher = refresher;

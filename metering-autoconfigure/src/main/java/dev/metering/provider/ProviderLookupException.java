@@ -1,5 +1,7 @@
 package dev.metering.provider;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A provider could not answer a read (a customer, a subscription, usage). The message
  * names what was asked and the provider's answer, never a secret.
@@ -16,7 +18,7 @@ public abstract class ProviderLookupException extends RuntimeException {
 
 	private final Kind kind;
 
-	protected ProviderLookupException(String message, Throwable cause, Kind kind) {
+	protected ProviderLookupException(String message, @Nullable Throwable cause, Kind kind) {
 		super(message, cause);
 		this.kind = kind;
 	}

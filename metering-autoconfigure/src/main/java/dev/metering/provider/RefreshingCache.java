@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.caffeine.CaffeineCache;
 import org.springframework.cache.support.NullValue;
@@ -58,12 +59,12 @@ final class RefreshingCache extends CaffeineCache {
 	}
 
 	@Override
-	protected Object toStoreValue(Object userValue) {
+	protected Object toStoreValue(@Nullable Object userValue) {
 		return new Loaded(super.toStoreValue(userValue), this.ticker.read());
 	}
 
 	@Override
-	protected Object fromStoreValue(Object storeValue) {
+	protected @Nullable Object fromStoreValue(@Nullable Object storeValue) {
 		return super.fromStoreValue((storeValue instanceof Loaded loaded) ? loaded.value() : storeValue);
 	}
 

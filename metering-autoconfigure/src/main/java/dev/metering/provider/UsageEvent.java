@@ -2,6 +2,8 @@ package dev.metering.provider;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
 
@@ -20,21 +22,21 @@ import dev.metering.UsageDimensions;
  * customer ID
  * @since 0.1.0
  */
-public record UsageEvent(String identifier, String eventName, String customerId, long value, Instant timestamp,
-		UsageDimensions dimensions, BillingSubject subject) {
+public record UsageEvent(String identifier, String eventName, @Nullable String customerId, long value,
+		Instant timestamp, UsageDimensions dimensions, @Nullable BillingSubject subject) {
 
 	public UsageEvent {
 		dimensions = (dimensions != null) ? dimensions : UsageDimensions.none();
 	}
 
 	/** An event recorded by customer ID, of no known subject. */
-	public UsageEvent(String identifier, String eventName, String customerId, long value, Instant timestamp,
+	public UsageEvent(String identifier, String eventName, @Nullable String customerId, long value, Instant timestamp,
 			UsageDimensions dimensions) {
 		this(identifier, eventName, customerId, value, timestamp, dimensions, null);
 	}
 
 	/** An event without dimensions, recorded by customer ID. */
-	public UsageEvent(String identifier, String eventName, String customerId, long value, Instant timestamp) {
+	public UsageEvent(String identifier, String eventName, @Nullable String customerId, long value, Instant timestamp) {
 		this(identifier, eventName, customerId, value, timestamp, UsageDimensions.none(), null);
 	}
 

@@ -1,6 +1,7 @@
 package dev.metering.reconcile;
 
 import io.micrometer.common.KeyValues;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.reconcile.ReconciliationObservationDocumentation.ReconciliationKeyNames;
 
@@ -33,7 +34,7 @@ public class DefaultReconciliationObservationConvention implements Reconciliatio
 		return (outcome != null) ? keyValues.and(ReconciliationKeyNames.OUTCOME.withValue(outcome)) : keyValues;
 	}
 
-	private static String outcome(ReconciliationObservationContext context) {
+	private static @Nullable String outcome(ReconciliationObservationContext context) {
 		if (context.getError() != null) {
 			return "error";
 		}

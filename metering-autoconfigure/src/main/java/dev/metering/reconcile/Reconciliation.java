@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one reconciliation found.
  *
@@ -59,7 +61,7 @@ public record Reconciliation(String provider, Instant start, Instant end, List<S
 	 * @param customerId the customer
 	 * @param error what went wrong
 	 */
-	public record Failure(String meter, String customerId, String error) {
+	public record Failure(String meter, String customerId, @Nullable String error) {
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.metering.reconcile;
 import java.time.Instant;
 
 import io.micrometer.observation.Observation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The context of a {@link ReconciliationObservationDocumentation#RECONCILIATION
@@ -19,7 +20,7 @@ public final class ReconciliationObservationContext extends Observation.Context 
 
 	private final Instant end;
 
-	private Reconciliation reconciliation;
+	private @Nullable Reconciliation reconciliation;
 
 	/**
 	 * @param provider the name of the provider whose totals are compared
@@ -47,7 +48,7 @@ public final class ReconciliationObservationContext extends Observation.Context 
 	/**
 	 * What the reconciliation found, or {@code null} until it is done, and when it threw.
 	 */
-	public Reconciliation getReconciliation() {
+	public @Nullable Reconciliation getReconciliation() {
 		return this.reconciliation;
 	}
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Objects;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -77,7 +78,7 @@ public final class ReconciliationSchedule implements SmartLifecycle {
 	 */
 	public boolean reconcileOnSchedule() {
 		Instant now = this.clock.instant();
-		Instant next = this.runs.next(now.atZone(ZoneOffset.UTC)).toInstant();
+		Instant next = Objects.requireNonNull(this.runs.next(now.atZone(ZoneOffset.UTC)), "the next run").toInstant();
 		LockTurn turn;
 		try {
 			turn = this.lock.runAlone(LOCK, Duration.between(now, next).dividedBy(2),

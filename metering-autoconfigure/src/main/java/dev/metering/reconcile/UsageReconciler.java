@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.MeterUsageSummary;
 import dev.metering.outbox.DeliveredUsage;
@@ -53,7 +54,7 @@ public final class UsageReconciler {
 	private final Clock clock;
 
 	/** {@code null} for the default. */
-	private ReconciliationObservationConvention convention;
+	private @Nullable ReconciliationObservationConvention convention;
 
 	/**
 	 * @param meters the configured meters
@@ -191,7 +192,7 @@ public final class UsageReconciler {
 
 		private int compared;
 
-		private String skippedBecause;
+		private @Nullable String skippedBecause;
 
 		Comparison(Instant start, Instant end) {
 			this.start = start;

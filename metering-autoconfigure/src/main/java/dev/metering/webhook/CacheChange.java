@@ -3,6 +3,8 @@ package dev.metering.webhook;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.ProviderEvent;
 
@@ -14,7 +16,7 @@ import dev.metering.provider.ProviderEvent;
  * @param key the entry's key
  * @param value the value to cache, or {@code null} to forget the entry
  */
-record CacheChange(String cache, String key, String value) {
+record CacheChange(String cache, String key, @Nullable String value) {
 
 	public CacheChange {
 		if (cache == null || key == null) {

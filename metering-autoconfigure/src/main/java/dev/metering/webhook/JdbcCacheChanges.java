@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -88,7 +89,7 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 	 */
 	private boolean failing;
 
-	private ScheduledExecutorService poller;
+	private @Nullable ScheduledExecutorService poller;
 
 	/**
 	 * @param caches the caches the changes are made in

@@ -4,10 +4,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.delivery.DefaultDeliveryObservationConvention;
 import dev.metering.delivery.DeliveryObservationContext;
@@ -48,7 +50,7 @@ final class ProviderEventHandler {
 	private final Clock clock;
 
 	/** {@code null} for the default. */
-	private DeliveryObservationConvention convention;
+	private @Nullable DeliveryObservationConvention convention;
 
 	/**
 	 * @param provider the provider's name, for logs
@@ -103,7 +105,7 @@ final class ProviderEventHandler {
 			if (result.outcome() == LateRefusal.Outcome.DEAD_LETTERED) {
 				deadLettered.add(refusal.identifier());
 				context.deadLettered();
-				UsageEvent dead = result.event();
+				UsageEvent dead = Objects.requireNonNull(result.event(), "a dead-lettered refusal's event");
 				logger.warn("Usage event " + dead.identifier() + " (" + dead.eventName() + ", customer "
 						+ dead.customerId() + ", value " + dead.value() + ") was refused by " + this.provider
 						+ " after delivery: " + refusal.code() + ": " + refusal.message());

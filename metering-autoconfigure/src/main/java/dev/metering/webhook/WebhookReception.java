@@ -4,6 +4,8 @@ import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
@@ -90,7 +92,7 @@ final class WebhookReception {
 	 * @param status the status
 	 * @param problem the body, or {@code null} for none
 	 */
-	record Answer(HttpStatus status, ProblemDetail problem) {
+	record Answer(HttpStatus status, @Nullable ProblemDetail problem) {
 
 		static final Answer OK = new Answer(HttpStatus.OK, null);
 

@@ -4,4 +4,7 @@
  * its subscription or contract changes, in every instance on the database, and
  * dead-letter the usage a provider refused after accepting it.
  */
+@NullMarked
 package dev.metering.webhook;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package dev.metering.benchmarks;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -55,7 +56,7 @@ public class AdvisorOverheadBenchmark {
 	@Param({ "short", "long" })
 	public String promptSize;
 
-	private AnnotationConfigApplicationContext context;
+	private @Nullable AnnotationConfigApplicationContext context;
 
 	private ChatClient chatClient;
 
@@ -84,7 +85,7 @@ public class AdvisorOverheadBenchmark {
 	}
 
 	@Benchmark
-	public String call() {
+	public @Nullable String call() {
 		return this.chatClient.prompt(this.prompt)
 			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_bench"))
 			.call()
@@ -92,7 +93,7 @@ public class AdvisorOverheadBenchmark {
 	}
 
 	@Benchmark
-	public ChatResponse stream() {
+	public @Nullable ChatResponse stream() {
 		return this.chatClient.prompt(this.prompt)
 			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, "org_bench"))
 			.stream()

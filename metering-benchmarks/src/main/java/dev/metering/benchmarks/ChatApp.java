@@ -2,6 +2,7 @@ package dev.metering.benchmarks;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -9,11 +10,13 @@ import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.param.billing.MeterEventCreateParams;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.metadata.Usage;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -118,7 +121,7 @@ class ChatApp {
 
 		@PostMapping("/chat/naive")
 		ChatAnswer naive(@RequestBody ChatRequest request, HttpServletRequest http) throws StripeException {
-			ChatResponse response = this.plain.prompt().user(request.message()).call().chatResponse();
+			ChatResponse response = answered(this.plain.prompt().user(request.message()).call().chatResponse());
 			Usage usage = response.getMetadata().getUsage();
 			String organization = http.getHeader("X-Organization");
 			this.stripe.v1()
@@ -133,10 +136,15 @@ class ChatApp {
 			return answer(response);
 		}
 
-		private static ChatAnswer answer(ChatResponse response) {
-			Usage usage = response.getMetadata().getUsage();
-			return new ChatAnswer(response.getResult().getOutput().getText(), usage.getPromptTokens(),
-					usage.getCompletionTokens());
+		private static ChatAnswer answer(@Nullable ChatResponse response) {
+			ChatResponse answered = answered(response);
+			Usage usage = answered.getMetadata().getUsage();
+			Generation result = Objects.requireNonNull(answered.getResult(), "the instant model answers");
+			return new ChatAnswer(result.getOutput().getText(), usage.getPromptTokens(), usage.getCompletionTokens());
+		}
+
+		private static ChatResponse answered(@Nullable ChatResponse response) {
+			return Objects.requireNonNull(response, "the instant model answers");
 		}
 
 	}
@@ -144,7 +152,7 @@ class ChatApp {
 	record ChatRequest(String message) {
 	}
 
-	record ChatAnswer(String answer, Integer promptTokens, Integer completionTokens) {
+	record ChatAnswer(@Nullable String answer, Integer promptTokens, Integer completionTokens) {
 	}
 
 }

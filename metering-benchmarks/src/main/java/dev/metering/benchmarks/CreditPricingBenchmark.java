@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,7 +72,8 @@ public class CreditPricingBenchmark {
 
 	@Benchmark
 	public long priceACall() {
-		ModelPrice price = this.prices.priceOf(new String(this.model));
+		// the default rates price every model
+		ModelPrice price = Objects.requireNonNull(this.prices.priceOf(new String(this.model)));
 		long units = price.units(TokenKind.TOTAL, TOKENS);
 		return this.carry.settle("ai_credits", CUSTOMERS[this.call++ & 15], units);
 	}

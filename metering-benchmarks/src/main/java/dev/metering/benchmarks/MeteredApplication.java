@@ -3,6 +3,8 @@ package dev.metering.benchmarks;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -32,7 +34,7 @@ class MeteredApplication {
 	 * Static accounts {@code org_0} … for customers {@code cus_0} …, into
 	 * {@code properties}.
 	 */
-	static void accounts(Map<String, Object> properties, int organizations, String plan) {
+	static void accounts(Map<String, Object> properties, int organizations, @Nullable String plan) {
 		for (int i = 0; i < organizations; i++) {
 			properties.put("metering.accounts.org_" + i + ".customer-id", "cus_" + i);
 			if (plan != null) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -34,7 +35,7 @@ public final class RequestPathLoad {
 		String[] endpoints = System.getProperty("endpoints", "plain,metered,naive").split(",");
 		try (StripeStubServer stripe = StripeStubServer.start(Duration.ofMillis(50));
 				ConfigurableApplicationContext app = ChatApp.start(stripe.baseUrl())) {
-			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+			int port = Objects.requireNonNull(((WebServerApplicationContext) app).getWebServer()).getPort();
 			ClosedLoop load = new ClosedLoop(clients);
 			for (String endpoint : endpoints) {
 				load.run(uri(port, endpoint), BODY, ChatApp.ORGANIZATIONS, warmUp);
@@ -60,7 +61,7 @@ public final class RequestPathLoad {
 				System.out.printf(
 						"Delivery: the starter's %,d calls reached Stripe as %,d meter event requests "
 								+ "(all delivered: %s)%n",
-						results.get("metered").requests(), stripe.requests() - results.get("naive").requests(),
+						result(results, "metered").requests(), stripe.requests() - result(results, "naive").requests(),
 						delivered);
 			}
 			else {
@@ -71,12 +72,16 @@ public final class RequestPathLoad {
 		}
 	}
 
+	private static ClosedLoop.Result result(Map<String, ClosedLoop.Result> results, String endpoint) {
+		return Objects.requireNonNull(results.get(endpoint), endpoint);
+	}
+
 	private static URI uri(int port, String endpoint) {
 		return URI.create("http://localhost:" + port + "/chat/" + endpoint);
 	}
 
 	private static void report(int clients, Duration phase, int rounds, Map<String, ClosedLoop.Result> results) {
-		ClosedLoop.Result plain = results.get("plain");
+		ClosedLoop.Result plain = result(results, "plain");
 		System.out.printf("%nRequest path: %d clients, %d s each in %d rounds, Stripe stub answering after 50 ms%n",
 				clients, phase.toSeconds(), rounds);
 		System.out.printf("%-9s %12s %10s %10s %14s %14s %9s%n", "endpoint", "requests/s", "p50 ms", "p99 ms",
@@ -84,8 +89,8 @@ public final class RequestPathLoad {
 		results.forEach((name, result) -> System.out.printf("%-9s %12.0f %10.3f %10.3f %14.3f %13.1f%% %9d%n", name,
 				result.throughput(), result.p50(), result.p99(), result.p99() - plain.p99(),
 				100.0 * result.throughput() / plain.throughput(), result.failures()));
-		double meteredAdded = Math.max(results.get("metered").p99() - plain.p99(), 0.001);
-		double naiveAdded = results.get("naive").p99() - plain.p99();
+		double meteredAdded = Math.max(result(results, "metered").p99() - plain.p99(), 0.001);
+		double naiveAdded = result(results, "naive").p99() - plain.p99();
 		System.out.printf("p99 added by the naive pattern / by the starter: %.0f×%n", naiveAdded / meteredAdded);
 	}
 

@@ -76,9 +76,11 @@ public final class SoakLoad {
 			for (Thread worker : workers) {
 				worker.join();
 			}
-			System.out.printf("heap after full GC: %+.1f %% from minute 1 to minute %d; live threads: %+d%n",
-					100.0 * (last.heapBytes() - first.heapBytes()) / first.heapBytes(), minutes,
-					last.threads() - first.threads());
+			if (first != null && last != null) {
+				System.out.printf("heap after full GC: %+.1f %% from minute 1 to minute %d; live threads: %+d%n",
+						100.0 * (last.heapBytes() - first.heapBytes()) / first.heapBytes(), minutes,
+						last.threads() - first.threads());
+			}
 		}
 	}
 

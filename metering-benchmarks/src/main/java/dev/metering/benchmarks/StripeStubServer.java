@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -125,7 +126,8 @@ final class StripeStubServer implements AutoCloseable {
 			if (url.equals("/v1/billing/meter_events")) {
 				StripeStubServer.this.requests.increment();
 				Map<String, String> form = form(body);
-				add(form.get("payload[stripe_customer_id]"), form.get("payload[value]"));
+				add(Objects.requireNonNull(form.get("payload[stripe_customer_id]")),
+						Objects.requireNonNull(form.get("payload[value]")));
 			}
 			else if (url.equals("/v2/billing/meter_event_stream")) {
 				StripeStubServer.this.requests.increment();

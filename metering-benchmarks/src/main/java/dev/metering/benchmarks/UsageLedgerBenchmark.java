@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -65,7 +66,7 @@ public class UsageLedgerBenchmark {
 	@Param({ "memory", "jdbc", "jdbc-two-instances" })
 	public String ledger;
 
-	private EmbeddedPostgres postgres;
+	private @Nullable EmbeddedPostgres postgres;
 
 	private final List<UsageLedger> instances = new ArrayList<>();
 

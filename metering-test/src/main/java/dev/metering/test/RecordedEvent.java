@@ -1,6 +1,7 @@
 package dev.metering.test;
 
 import java.time.Instant;
+import java.util.Objects;
 
 import dev.metering.UsageDimensions;
 import dev.metering.provider.UsageEvent;
@@ -29,8 +30,9 @@ public record RecordedEvent(String identifier, String eventName, String customer
 	}
 
 	static RecordedEvent of(UsageEvent event) {
-		return new RecordedEvent(event.identifier(), event.eventName(), event.customerId(), event.value(),
-				event.timestamp(), event.dimensions());
+		// a provider is given events once their customer is named
+		return new RecordedEvent(event.identifier(), event.eventName(), Objects.requireNonNull(event.customerId()),
+				event.value(), event.timestamp(), event.dimensions());
 	}
 
 	/** One line of an assertion's failure message. */

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
 
 import dev.metering.BillingClient;
@@ -107,8 +109,8 @@ public final class RecordingMeterProvider implements MeterProvider {
 	}
 
 	@Override
-	public synchronized List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start,
-			Instant end) {
+	public synchronized List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, @Nullable Instant start,
+			@Nullable Instant end) {
 		return this.meter.usage(meter, customerId, start, end);
 	}
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -111,7 +112,7 @@ public final class StubChatModel implements ChatModel {
 		return words;
 	}
 
-	private static Generation generation(String text, String finishReason) {
+	private static Generation generation(String text, @Nullable String finishReason) {
 		ChatGenerationMetadata metadata = (finishReason != null)
 				? ChatGenerationMetadata.builder().finishReason(finishReason).build() : ChatGenerationMetadata.NULL;
 		return new Generation(new AssistantMessage(text), metadata);
@@ -133,7 +134,7 @@ public final class StubChatModel implements ChatModel {
 	/**
 	 * What a call answers: the reply, and the usage reported, or {@code null} for none.
 	 */
-	private record Answer(String reply, DefaultUsage usage) {
+	private record Answer(String reply, @Nullable DefaultUsage usage) {
 
 		ChatResponseMetadata metadata() {
 			ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder().model(MODEL);

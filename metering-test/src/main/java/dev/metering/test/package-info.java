@@ -6,4 +6,7 @@
  * {@link dev.metering.test.UsageFixtures} sets what an organization has used, and
  * {@link dev.metering.test.StubChatModel} answers with chosen usage.
  */
+@NullMarked
 package dev.metering.test;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package dev.metering.sample;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.ai.chat.client.ChatClient;
@@ -87,7 +88,7 @@ class ChatController {
 
 	}
 
-	record ChatAnswer(String answer, Integer promptTokens, Integer completionTokens) {
+	record ChatAnswer(@Nullable String answer, Integer promptTokens, Integer completionTokens) {
 	}
 
 	record TokenUsage(Integer promptTokens, Integer completionTokens) {

@@ -10,6 +10,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -116,14 +118,14 @@ class DashboardController {
 	 * One limited meter; {@code limit} and {@code remaining} are {@code null} when
 	 * unlimited.
 	 */
-	record Card(String key, String displayName, String plan, long used, Long limit, Long remaining, Instant periodStart,
-			Instant periodEnd, UsageStatus.Level level, Daily daily) {
+	record Card(String key, String displayName, String plan, long used, @Nullable Long limit, @Nullable Long remaining,
+			Instant periodStart, Instant periodEnd, UsageStatus.Level level, Daily daily) {
 	}
 
 	/** Usage per day this period, or why there is none ({@code message}). */
-	record Daily(boolean available, String message, List<Day> days) {
+	record Daily(boolean available, @Nullable String message, List<Day> days) {
 
-		static Daily unavailable(String message) {
+		static Daily unavailable(@Nullable String message) {
 			return new Daily(false, message, List.of());
 		}
 

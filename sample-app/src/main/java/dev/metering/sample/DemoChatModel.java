@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -73,7 +75,7 @@ public class DemoChatModel implements ChatModel {
 	}
 
 	private static String answer(Prompt prompt) {
-		String[] words = prompt.getUserMessage().getText().trim().split("\\s+");
+		String[] words = Objects.requireNonNullElse(prompt.getUserMessage().getText(), "").trim().split("\\s+");
 		String echo = String.join(" ", Arrays.copyOf(words, Math.min(words.length, ECHOED_WORDS)))
 				+ ((words.length > ECHOED_WORDS) ? " ..." : "");
 		return "This is the demo model answering \"" + echo + "\". Set OPENAI_API_KEY and "
@@ -93,7 +95,7 @@ public class DemoChatModel implements ChatModel {
 		return chunks;
 	}
 
-	private static Generation generation(String text, String finishReason) {
+	private static Generation generation(String text, @Nullable String finishReason) {
 		ChatGenerationMetadata metadata = (finishReason != null)
 				? ChatGenerationMetadata.builder().finishReason(finishReason).build() : ChatGenerationMetadata.NULL;
 		return new Generation(new AssistantMessage(text), metadata);

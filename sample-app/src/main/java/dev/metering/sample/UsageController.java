@@ -2,6 +2,8 @@ package dev.metering.sample;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -49,8 +51,8 @@ class UsageController {
 	 * Usage of an organization; {@code limit} and {@code remaining} are {@code null} when
 	 * the plan is unlimited.
 	 */
-	record OrganizationUsage(String organization, String plan, long used, Long limit, Long remaining,
-			Instant periodStart, Instant periodEnd, UsageStatus.Level level) {
+	record OrganizationUsage(String organization, String plan, long used, @Nullable Long limit,
+			@Nullable Long remaining, Instant periodStart, Instant periodEnd, UsageStatus.Level level) {
 	}
 
 }

@@ -8,6 +8,8 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
@@ -54,11 +56,12 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 	}
 
 	@Override
-	public long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end) {
+	public long sum(String eventName, String customerId, UsageDimensions filter, @Nullable Instant start,
+			@Nullable Instant end) {
 		long sum = 0;
 		for (Map.Entry<DimensionKey, Series> entry : this.dimensionSeries.entrySet()) {
 			DimensionKey key = entry.getKey();
-			if (key.eventName().equals(eventName) && key.customerId().equals(customerId)
+			if (key.eventName().equals(eventName) && customerId.equals(key.customerId())
 					&& filter.admits(key.dimensions())) {
 				sum = saturatedAdd(sum, entry.getValue().sum(start, end));
 			}
@@ -67,7 +70,7 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 	}
 
 	@Override
-	public long sum(String eventName, String customerId, Instant start, Instant end) {
+	public long sum(String eventName, String customerId, @Nullable Instant start, @Nullable Instant end) {
 		Series found = this.series.get(new SeriesKey(eventName, customerId));
 		return (found != null) ? found.sum(start, end) : 0;
 	}
@@ -83,10 +86,10 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 		return (sum > Long.MAX_VALUE - value) ? Long.MAX_VALUE : sum + value;
 	}
 
-	private record SeriesKey(String eventName, String customerId) {
+	private record SeriesKey(String eventName, @Nullable String customerId) {
 	}
 
-	private record DimensionKey(String eventName, String customerId, UsageDimensions dimensions) {
+	private record DimensionKey(String eventName, @Nullable String customerId, UsageDimensions dimensions) {
 	}
 
 	/** Per-minute sums of one event name for one customer. */
@@ -101,7 +104,7 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 			this.count++;
 		}
 
-		synchronized long sum(Instant start, Instant end) {
+		synchronized long sum(@Nullable Instant start, @Nullable Instant end) {
 			NavigableMap<Instant, Long> range = this.minutes;
 			if (start != null) {
 				range = range.tailMap(start.truncatedTo(ChronoUnit.MINUTES), true);

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
@@ -204,12 +206,13 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 			.param("minute", minute);
 	}
 
-	private static String orEmpty(String dimension) {
+	private static String orEmpty(@Nullable String dimension) {
 		return (dimension != null) ? dimension : "";
 	}
 
 	@Override
-	public long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end) {
+	public long sum(String eventName, String customerId, UsageDimensions filter, @Nullable Instant start,
+			@Nullable Instant end) {
 		long from = (start != null) ? start.truncatedTo(ChronoUnit.MINUTES).toEpochMilli() : Long.MIN_VALUE;
 		long to = (end != null) ? end.toEpochMilli() : Long.MAX_VALUE;
 		return saturated(sumStatement(DIMENSION_SUM, eventName, customerId).param("from", from)
@@ -221,7 +224,7 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 	}
 
 	@Override
-	public long sum(String eventName, String customerId, Instant start, Instant end) {
+	public long sum(String eventName, String customerId, @Nullable Instant start, @Nullable Instant end) {
 		long from = (start != null) ? start.truncatedTo(ChronoUnit.MINUTES).toEpochMilli() : Long.MIN_VALUE;
 		long to = (end != null) ? end.toEpochMilli() : Long.MAX_VALUE;
 		return saturated(sumStatement(SUM, eventName, customerId).param("from", from).param("to", to));

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.MeterUsageSummary;
 import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
@@ -59,7 +61,8 @@ public final class LocalMeterProvider implements MeterProvider {
 	 * {@code null} bounds are open.
 	 */
 	@Override
-	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, @Nullable Instant start,
+			@Nullable Instant end) {
 		long sum = this.store.sum(meter.eventName(), customerId, start, end);
 		String meterId = (meter.meterId() != null) ? meter.meterId() : meter.key();
 		return List.of(new MeterUsageSummary(meterId, customerId, sum, start, end));

@@ -2,6 +2,8 @@ package dev.metering.provider.local;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.UsageDimensions;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
@@ -25,14 +27,15 @@ public interface LocalMeterStore {
 	 * The sum of the minutes from the one holding {@code start} up to {@code end},
 	 * exclusive; {@code null} bounds are open.
 	 */
-	long sum(String eventName, String customerId, Instant start, Instant end);
+	long sum(String eventName, String customerId, @Nullable Instant start, @Nullable Instant end);
 
 	/**
 	 * The sum of the events with the dimensions a filter admits, over the minutes from
 	 * the one holding {@code start} up to {@code end}, exclusive; {@code null} bounds are
 	 * open.
 	 */
-	long sum(String eventName, String customerId, UsageDimensions filter, Instant start, Instant end);
+	long sum(String eventName, String customerId, UsageDimensions filter, @Nullable Instant start,
+			@Nullable Instant end);
 
 	/** How many distinct events were counted for a customer on an event name. */
 	long eventCount(String eventName, String customerId);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import dev.metering.provider.ProviderBalance;
@@ -66,7 +67,7 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 	 * @throws IllegalStateException when no credit type is named and the balances are of
 	 * several
 	 */
-	ProviderBalance of(String creditTypeId, String property) {
+	@Nullable ProviderBalance of(@Nullable String creditTypeId, String property) {
 		List<Balance> matching = this.balances.stream()
 			.filter((balance) -> creditTypeId == null || creditTypeId.equals(balance.creditTypeId()))
 			.toList();
@@ -97,7 +98,7 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 		return amount.setScale(0, RoundingMode.FLOOR).longValue();
 	}
 
-	private static Instant instant(JsonNode node) {
+	private static @Nullable Instant instant(JsonNode node) {
 		return node.isString() ? OffsetDateTime.parse(node.asString()).toInstant() : null;
 	}
 
@@ -110,7 +111,8 @@ record CustomerBalances(String customerId, List<Balance> balances) {
 	 * @param remaining what is left of it now
 	 * @param ends when its current segment ends, or {@code null} when none is current
 	 */
-	record Balance(String creditTypeId, String creditTypeName, BigDecimal granted, BigDecimal remaining, Instant ends) {
+	record Balance(String creditTypeId, String creditTypeName, BigDecimal granted, BigDecimal remaining,
+			@Nullable Instant ends) {
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,6 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.lang.Contract;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.util.UriBuilder;
@@ -109,7 +111,8 @@ public final class MetronomeClient {
 	}
 
 	/** The text with the API token, and any bearer credential, masked. */
-	String redacted(String text) {
+	@Contract("!null -> !null")
+	@Nullable String redacted(@Nullable String text) {
 		if (text == null) {
 			return null;
 		}

@@ -1,5 +1,7 @@
 package dev.metering.provider.metronome;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What Metronome needs to know of a meter beside its definition.
  *
@@ -8,5 +10,5 @@ package dev.metering.provider.metronome;
  * @param creditTypeId the credit type of the commits and credits the meter's usage draws
  * on, or {@code null} when the customer's balances are all of one
  */
-record MetronomeMeter(String valueKey, String creditTypeId) {
+record MetronomeMeter(String valueKey, @Nullable String creditTypeId) {
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -135,7 +136,8 @@ final class MetronomeMeterProvider implements MeterProvider {
 	 * hours, which Metronome aggregates (the summary's times say which); cached.
 	 */
 	@Override
-	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, @Nullable Instant start,
+			@Nullable Instant end) {
 		String metricId = requireBillableMetricId(meter);
 		if (start == null || end == null) {
 			throw new IllegalArgumentException("Metronome's usage query needs both a start and an end time");
@@ -195,7 +197,7 @@ final class MetronomeMeterProvider implements MeterProvider {
 	 * {@code GET /v1/customers?ingest_alias=}: the ID of the customer with that alias,
 	 * else {@code null}.
 	 */
-	private String fetchCustomerId(String alias) {
+	private @Nullable String fetchCustomerId(String alias) {
 		JsonNode page = readUnlessNotFound("find the customer of '" + alias + "'",
 				() -> this.client.get((uri) -> uri.path("/v1/customers").queryParam("ingest_alias", alias).build()));
 		if (page == null) {
@@ -214,7 +216,7 @@ final class MetronomeMeterProvider implements MeterProvider {
 	 * Metronome's ID of a customer the account names by ID or ingest alias, or
 	 * {@code null} when no customer has that alias.
 	 */
-	private String metronomeId(String customerId) {
+	private @Nullable String metronomeId(String customerId) {
 		return MetronomeCustomerIds.isMetronomeId(customerId) ? customerId
 				: this.customers.find(customerId).orElse(null);
 	}
@@ -225,7 +227,7 @@ final class MetronomeMeterProvider implements MeterProvider {
 	 * on a plan, and the usage statement period that holds now; {@code null} when the
 	 * customer has none.
 	 */
-	private Subscription fetchSubscription(String customerId) {
+	private @Nullable Subscription fetchSubscription(String customerId) {
 		String id = metronomeId(customerId);
 		if (id == null) {
 			return null;
@@ -316,7 +318,7 @@ final class MetronomeMeterProvider implements MeterProvider {
 		return UsageBuckets.summaries(query.metricId(), customerId, query.from(), query.to(), query.bucket(), rounded);
 	}
 
-	private static String window(Duration bucket) {
+	private static String window(@Nullable Duration bucket) {
 		if (bucket == null) {
 			return "NONE";
 		}
@@ -365,7 +367,7 @@ final class MetronomeMeterProvider implements MeterProvider {
 	}
 
 	/** Metronome's answer, {@code null} for a 404. */
-	private JsonNode readUnlessNotFound(String what, Supplier<MetronomeResponse> request) {
+	private @Nullable JsonNode readUnlessNotFound(String what, Supplier<MetronomeResponse> request) {
 		MetronomeResponse response;
 		try {
 			response = request.get();
@@ -401,7 +403,7 @@ final class MetronomeMeterProvider implements MeterProvider {
 	 * @param bucket the bucket of one summary each, or {@code null} for one total over
 	 * the range
 	 */
-	private record UsageQuery(String metricId, String customerId, Instant from, Instant to, Duration bucket) {
+	private record UsageQuery(String metricId, String customerId, Instant from, Instant to, @Nullable Duration bucket) {
 	}
 
 }

@@ -4,6 +4,9 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
@@ -26,10 +29,12 @@ public final class MetronomeMetering {
 	 * any
 	 */
 	public static MeterProvider meterProvider(MetronomeClient client, List<MeterDefinition> meters,
-			Map<String, String> valueKeys, Map<String, String> creditTypeIds, ProviderCaches caches, Clock clock) {
+			Map<String, String> valueKeys, Map<String, @Nullable String> creditTypeIds, ProviderCaches caches,
+			Clock clock) {
 		Map<String, MetronomeMeter> settings = new LinkedHashMap<>();
-		meters.forEach((meter) -> settings.put(meter.key(),
-				new MetronomeMeter(valueKeys.get(meter.key()), creditTypeIds.get(meter.key()))));
+		// every meter has its value key
+		meters.forEach((meter) -> settings.put(meter.key(), new MetronomeMeter(
+				Objects.requireNonNull(valueKeys.get(meter.key())), creditTypeIds.get(meter.key()))));
 		return new MetronomeMeterProvider(client, meters, settings, caches, clock);
 	}
 

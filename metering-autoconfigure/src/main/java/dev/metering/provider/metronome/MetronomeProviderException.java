@@ -1,5 +1,7 @@
 package dev.metering.provider.metronome;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.ProviderLookupException;
 
 /**
@@ -8,7 +10,7 @@ import dev.metering.provider.ProviderLookupException;
  */
 class MetronomeProviderException extends ProviderLookupException {
 
-	MetronomeProviderException(String message, Throwable cause, Kind kind) {
+	MetronomeProviderException(String message, @Nullable Throwable cause, Kind kind) {
 		super(message, cause, kind);
 	}
 

@@ -1,5 +1,6 @@
 package dev.metering.provider.metronome;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -11,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  * @param message Metronome's {@code message} of an error, the token masked; empty when it
  * gave none
  */
-record MetronomeResponse(int status, String retryAfter, JsonNode body, String message) {
+record MetronomeResponse(int status, @Nullable String retryAfter, JsonNode body, String message) {
 
 	boolean successful() {
 		return this.status >= 200 && this.status < 300;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -131,7 +132,7 @@ public final class MetronomeWebhooks implements ProviderWebhooks {
 	}
 
 	/** A string's text, or {@code null} when it is missing, {@code null} or blank. */
-	private static String text(JsonNode node) {
+	private static @Nullable String text(JsonNode node) {
 		String text = node.isString() ? node.asString() : null;
 		return (text != null && !text.isBlank()) ? text : null;
 	}
@@ -143,9 +144,9 @@ public final class MetronomeWebhooks implements ProviderWebhooks {
 
 		private final String type;
 
-		private final String customerId;
+		private final @Nullable String customerId;
 
-		Notification(String id, String type, String customerId) {
+		Notification(String id, String type, @Nullable String customerId) {
 			this.id = id;
 			this.type = type;
 			this.customerId = customerId;

@@ -3,4 +3,7 @@
  * ingest API and reads customers, contracts, usage and commit and credit balances back,
  * over Spring's {@code RestClient}.
  */
+@NullMarked
 package dev.metering.provider.metronome;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+
+import org.springframework.lang.Contract;
 
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.HttpStatusFailures;
@@ -88,7 +91,8 @@ final class PolarErrors {
 	}
 
 	/** Polar does not quote tokens in its messages; this makes sure of it. */
-	static String redacted(String message) {
+	@Contract("!null -> !null")
+	static @Nullable String redacted(@Nullable String message) {
 		if (message == null) {
 			return null;
 		}

@@ -8,10 +8,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -133,7 +135,7 @@ final class PolarEventIngestion {
 	 * Polar's validation problems by the position of their event in the batch sent, or
 	 * {@code null} when some problem is about the request as a whole.
 	 */
-	private static Map<Integer, List<JsonNode>> problemsByEvent(PolarResponse response, int batchSize) {
+	private static @Nullable Map<Integer, List<JsonNode>> problemsByEvent(PolarResponse response, int batchSize) {
 		JsonNode detail = response.body().path("detail");
 		if (!detail.isArray() || detail.isEmpty()) {
 			return null;
@@ -171,7 +173,9 @@ final class PolarEventIngestion {
 			UsageEvent event = events.get(position);
 			ObjectNode polarEvent = array.addObject();
 			polarEvent.put("name", event.eventName());
-			polarEvent.put(PolarCustomerIds.field(event.customerId()), event.customerId());
+			// events are delivered once their customer is named
+			String customerId = Objects.requireNonNull(event.customerId());
+			polarEvent.put(PolarCustomerIds.field(customerId), customerId);
 			// Polar refuses a timestamp ahead of its clock; an event stamped ahead of
 			// ours
 			// happened no later than now

@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.web.client.RestClientException;
@@ -107,7 +109,8 @@ final class PolarMeterProvider implements MeterProvider {
 	 * no end, the customer meter's consumed units, with null times; cached.
 	 */
 	@Override
-	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, @Nullable Instant start,
+			@Nullable Instant end) {
 		String meterId = requireMeterId(meter);
 		if (start == null && end == null) {
 			return this.usage.find(new UsageQuery(meterId, customerId, null, null, null)).orElseGet(List::of);
@@ -125,8 +128,8 @@ final class PolarMeterProvider implements MeterProvider {
 		return usage(requireMeterId(meter), customerId, start, end, filter);
 	}
 
-	private List<MeterUsageSummary> usage(String meterId, String customerId, Instant start, Instant end,
-			UsageDimensions filter) {
+	private List<MeterUsageSummary> usage(String meterId, String customerId, @Nullable Instant start,
+			@Nullable Instant end, @Nullable UsageDimensions filter) {
 		Instant from = (start != null) ? start : QuantityRange.POLAR_EPOCH;
 		Instant to = (end != null) ? end : Instant.now();
 		return this.usage.find(new UsageQuery(meterId, customerId, QuantityRange.covering(from, to), null, filter))
@@ -179,7 +182,7 @@ final class PolarMeterProvider implements MeterProvider {
 
 	/** {@code GET /v1/meters/{id}/quantities}: the total over the range. */
 	private List<MeterUsageSummary> quantities(UsageQuery query) {
-		QuantityRange range = query.range();
+		QuantityRange range = Objects.requireNonNull(query.range(), "quantities are read over a range");
 		String customerId = query.customerId();
 		JsonNode quantities = read("read usage of meter " + query.meterId() + " for " + customerId,
 				(uri) -> withMetadataFilter(uri.path("/v1/meters/{id}/quantities")
@@ -205,7 +208,7 @@ final class PolarMeterProvider implements MeterProvider {
 	 * Narrows quantities to the events whose metadata holds the filter's dimensions
 	 * (deepObject style).
 	 */
-	private static UriBuilder withMetadataFilter(UriBuilder uri, UsageDimensions filter) {
+	private static UriBuilder withMetadataFilter(UriBuilder uri, @Nullable UsageDimensions filter) {
 		if (filter != null && filter.model() != null) {
 			uri.queryParam("metadata[" + UsageDimensions.MODEL_KEY + "]", filter.model());
 		}
@@ -238,7 +241,7 @@ final class PolarMeterProvider implements MeterProvider {
 	 * {@code GET /v1/customers/external/{external_id}}: Polar's ID of the customer, else
 	 * {@code null}.
 	 */
-	private String fetchCustomerId(String referenceId) {
+	private @Nullable String fetchCustomerId(String referenceId) {
 		JsonNode customer = readUnlessNotFound("find the customer of '" + referenceId + "'",
 				(uri) -> uri.path("/v1/customers/external/{externalId}").build(referenceId));
 		return (customer != null) ? customer.path("id").asString(null) : null;
@@ -249,7 +252,7 @@ final class PolarMeterProvider implements MeterProvider {
 	 * their products, and the current period of the first; {@code null} when there are
 	 * none.
 	 */
-	private Subscription fetchSubscription(String customerId) {
+	private @Nullable Subscription fetchSubscription(String customerId) {
 		JsonNode state = readUnlessNotFound("read the subscription of " + customerId,
 				(uri) -> (PolarCustomerIds.isPolarId(customerId) ? uri.path("/v1/customers/{id}/state")
 						: uri.path("/v1/customers/external/{id}/state"))
@@ -280,7 +283,7 @@ final class PolarMeterProvider implements MeterProvider {
 	}
 
 	/** Polar's answer, {@code null} for a 404. */
-	private JsonNode readUnlessNotFound(String what, Function<UriBuilder, URI> uri) {
+	private @Nullable JsonNode readUnlessNotFound(String what, Function<UriBuilder, URI> uri) {
 		PolarResponse response;
 		try {
 			response = this.client.get(uri);
@@ -312,8 +315,8 @@ final class PolarMeterProvider implements MeterProvider {
 	 * the range
 	 * @param filter the dimensions of the events counted, or {@code null} for all
 	 */
-	private record UsageQuery(String meterId, String customerId, QuantityRange range, Duration bucket,
-			UsageDimensions filter) {
+	private record UsageQuery(String meterId, String customerId, @Nullable QuantityRange range,
+			@Nullable Duration bucket, @Nullable UsageDimensions filter) {
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.metering.provider.polar;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.metering.provider.ProviderLookupException;
 
 /**
@@ -8,7 +10,7 @@ import dev.metering.provider.ProviderLookupException;
  */
 class PolarProviderException extends ProviderLookupException {
 
-	PolarProviderException(String message, Throwable cause, Kind kind) {
+	PolarProviderException(String message, @Nullable Throwable cause, Kind kind) {
 		super(message, cause, kind);
 	}
 

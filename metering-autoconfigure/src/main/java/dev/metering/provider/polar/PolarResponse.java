@@ -3,6 +3,7 @@ package dev.metering.provider.polar;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -12,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  * @param retryAfter the {@code Retry-After} header, or {@code null}
  * @param body the JSON body, a missing node when there was none
  */
-record PolarResponse(int status, String retryAfter, JsonNode body) {
+record PolarResponse(int status, @Nullable String retryAfter, JsonNode body) {
 
 	boolean successful() {
 		return this.status >= 200 && this.status < 300;
@@ -22,7 +23,7 @@ record PolarResponse(int status, String retryAfter, JsonNode body) {
 	 * Polar's message: the {@code detail} of its errors, whether a sentence or a list of
 	 * validation problems; never a token.
 	 */
-	String message() {
+	@Nullable String message() {
 		JsonNode detail = this.body.path("detail");
 		if (detail.isString()) {
 			return PolarErrors.redacted(detail.stringValue());

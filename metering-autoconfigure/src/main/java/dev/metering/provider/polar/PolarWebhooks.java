@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -110,7 +111,7 @@ public final class PolarWebhooks implements ProviderWebhooks {
 	}
 
 	/** A string's text, or {@code null} when it is missing, {@code null} or blank. */
-	private static String text(JsonNode node) {
+	private static @Nullable String text(JsonNode node) {
 		String text = node.isString() ? node.asString() : null;
 		return (text != null && !text.isBlank()) ? text : null;
 	}

@@ -3,4 +3,7 @@
  * ingestion API and reads customers, subscriptions and meter quantities back, over
  * Spring's {@code RestClient}.
  */
+@NullMarked
 package dev.metering.provider.polar;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import dev.metering.provider.ProviderEvent;
@@ -85,22 +86,22 @@ final class StripeAccountEvents {
 	}
 
 	/** The organization or user ID in an object's metadata, or {@code null}. */
-	private String referenceId(JsonNode object) {
+	private @Nullable String referenceId(JsonNode object) {
 		return text(object.path("metadata").path(this.customerMetadataKey));
 	}
 
 	/** An object's ID: the ID itself, or the object when it is expanded. */
-	private static String id(JsonNode idOrObject) {
+	private static @Nullable String id(JsonNode idOrObject) {
 		return text(idOrObject.isObject() ? idOrObject.path("id") : idOrObject);
 	}
 
 	/** A string's text, or {@code null} when it is missing, not a string or blank. */
-	private static String text(JsonNode node) {
+	private static @Nullable String text(JsonNode node) {
 		String text = node.isString() ? node.asString() : null;
 		return (text != null && !text.isBlank()) ? text : null;
 	}
 
-	private static void addIfPresent(Set<String> ids, String id) {
+	private static void addIfPresent(Set<String> ids, @Nullable String id) {
 		if (id != null) {
 			ids.add(id);
 		}

@@ -6,6 +6,9 @@ import java.util.regex.Pattern;
 import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.lang.Contract;
 
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.ProviderLookupException;
@@ -51,7 +54,7 @@ final class StripeErrors {
 	}
 
 	/** Stripe's own message, without the SDK's decorations, and never a key. */
-	static String message(StripeException ex) {
+	static @Nullable String message(StripeException ex) {
 		boolean stripeSaid = ex.getStripeError() != null && ex.getStripeError().getMessage() != null;
 		return redacted(stripeSaid ? ex.getStripeError().getMessage() : ex.getMessage());
 	}
@@ -64,12 +67,13 @@ final class StripeErrors {
 		return (ex.getStatusCode() != null) ? "http_" + ex.getStatusCode() : ex.getClass().getSimpleName();
 	}
 
-	static String describe(StripeException ex, String message) {
+	static String describe(StripeException ex, @Nullable String message) {
 		return ((ex.getStatusCode() != null) ? ex.getStatusCode() + " " : "") + code(ex) + ": " + message;
 	}
 
 	/** Stripe masks keys in its messages; this makes sure of it. */
-	static String redacted(String message) {
+	@Contract("!null -> !null")
+	static @Nullable String redacted(@Nullable String message) {
 		return (message != null) ? SECRET.matcher(message).replaceAll("$1_$2_******") : null;
 	}
 

@@ -13,6 +13,7 @@ import com.stripe.exception.TemporarySessionExpiredException;
 import com.stripe.model.v2.billing.MeterEventSession;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.v2.billing.MeterEventStreamCreateParams;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
@@ -44,7 +45,7 @@ final class StripeMeterEventStream {
 
 	private final Clock clock;
 
-	private MeterEventSession session;
+	private @Nullable MeterEventSession session;
 
 	StripeMeterEventStream(StripeClient client, StripeRetryHints retryHints, Clock clock) {
 		this.client = client;

@@ -20,6 +20,7 @@ import com.stripe.param.CustomerSearchParams;
 import com.stripe.param.SubscriptionListParams;
 import com.stripe.param.billing.MeterEventCreateParams;
 import com.stripe.param.billing.MeterEventSummaryListParams;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingSubject;
 import dev.metering.MeterUsageSummary;
@@ -47,7 +48,7 @@ final class StripeMeterProvider implements MeterProvider {
 
 	private final String customerMetadataKey;
 
-	private final StripeMeterEventStream eventStream;
+	private final @Nullable StripeMeterEventStream eventStream;
 
 	private final CachedLookup<String, String> customers;
 
@@ -146,7 +147,8 @@ final class StripeMeterProvider implements MeterProvider {
 	 * that ends at or after {@code end}, as Stripe wants whole minutes; cached.
 	 */
 	@Override
-	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, Instant start, Instant end) {
+	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, @Nullable Instant start,
+			@Nullable Instant end) {
 		String meterId = requireMeterId(meter);
 		if (start == null || end == null) {
 			throw new IllegalArgumentException("Stripe event summaries need both a start and an end time");
@@ -226,7 +228,7 @@ final class StripeMeterProvider implements MeterProvider {
 	}
 
 	/** The customer whose metadata names the subject, else {@code null}. */
-	private String searchCustomer(String referenceId) {
+	private @Nullable String searchCustomer(String referenceId) {
 		String query = "metadata['" + this.customerMetadataKey + "']:'"
 				+ referenceId.replace("\\", "\\\\").replace("'", "\\'") + "'";
 		try {
@@ -244,7 +246,7 @@ final class StripeMeterProvider implements MeterProvider {
 	}
 
 	/** The customer's active subscription, else {@code null}. */
-	private Subscription fetchSubscription(String customerId) {
+	private @Nullable Subscription fetchSubscription(String customerId) {
 		SubscriptionListParams params = SubscriptionListParams.builder()
 			.setCustomer(customerId)
 			.setStatus(SubscriptionListParams.Status.ACTIVE)
@@ -282,7 +284,7 @@ final class StripeMeterProvider implements MeterProvider {
 	 * {@code null}: the key of the usage cache.
 	 */
 	private record UsageQuery(String meterId, String customerId, Instant from, Instant to,
-			MeterEventSummaryListParams.ValueGroupingWindow window) {
+			MeterEventSummaryListParams.@Nullable ValueGroupingWindow window) {
 	}
 
 }

@@ -111,7 +111,8 @@ public final class StripeWebhooks implements ProviderWebhooks {
 			catch (SignatureVerificationException ex) {
 				// the signature of one destination's secret, too old, says more than a
 				// mismatch with another's
-				if (refusal == null || ex.getMessage().contains("tolerance")) {
+				String message = ex.getMessage();
+				if (refusal == null || (message != null && message.contains("tolerance"))) {
 					refusal = ex.getMessage();
 				}
 			}

@@ -3,4 +3,7 @@
  * reads customers, subscriptions and usage summaries back, through the official
  * stripe-java SDK.
  */
+@NullMarked
 package dev.metering.provider.stripe;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,6 @@
 package dev.metering.sample.reactive;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -72,7 +73,7 @@ class ChatController {
 
 	}
 
-	record ChatAnswer(String answer, Integer promptTokens, Integer completionTokens) {
+	record ChatAnswer(@Nullable String answer, Integer promptTokens, Integer completionTokens) {
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.metering.sample.reactive;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -74,7 +75,7 @@ public class DemoChatModel implements ChatModel {
 	}
 
 	private static String answer(Prompt prompt) {
-		String[] words = prompt.getUserMessage().getText().trim().split("\\s+");
+		String[] words = Objects.requireNonNullElse(prompt.getUserMessage().getText(), "").trim().split("\\s+");
 		String echo = String.join(" ", Arrays.copyOf(words, Math.min(words.length, ECHOED_WORDS)))
 				+ ((words.length > ECHOED_WORDS) ? " ..." : "");
 		return "This is the demo model answering \"" + echo + "\". Set OPENAI_API_KEY and "

@@ -2,6 +2,7 @@ package dev.metering.sample.reactive;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -58,8 +59,8 @@ class UsageController {
 	 * Usage of an organization; {@code limit} and {@code remaining} are {@code null} when
 	 * the plan is unlimited.
 	 */
-	record OrganizationUsage(String organization, String plan, long used, Long limit, Long remaining,
-			Instant periodStart, Instant periodEnd, UsageStatus.Level level) {
+	record OrganizationUsage(String organization, String plan, long used, @Nullable Long limit,
+			@Nullable Long remaining, Instant periodStart, Instant periodEnd, UsageStatus.Level level) {
 	}
 
 }
