@@ -59,7 +59,7 @@ import dev.metering.provider.MeterUnit;
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(LimitsInDatabaseCondition.class)
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties({ MeteringProperties.class, MeteringLimitsProperties.class })
 @Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
 		MeteringInstanceConfiguration.class })
 public final class JdbcLimitsAutoConfiguration {
@@ -75,16 +75,15 @@ public final class JdbcLimitsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(UsageLedger.class)
 	@DependsOnDatabaseInitialization
-	JdbcUsageLedger meteringJdbcUsageLedger(MeteringJdbc jdbc, MeteringProperties properties,
+	JdbcUsageLedger meteringJdbcUsageLedger(MeteringJdbc jdbc, MeteringLimitsProperties limits,
 			ApplicationEventPublisher events, ObjectProvider<Clock> clock, MeteringInstance instance,
 			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox) {
-		MeteringProperties.Limits limits = properties.limits();
 		Clock time = clock.getIfUnique(Clock::systemUTC);
-		UsageThresholds thresholds = new UsageThresholds(limits.thresholds(),
+		UsageThresholds thresholds = new UsageThresholds(LimitChecks.thresholds(limits),
 				new JdbcThresholdClaims(jdbc.client(), jdbc.transactions(), time), events);
-		return new JdbcUsageLedger(
-				jdbc.operations(), jdbc.transactions(), thresholds, FLUSH_INTERVAL, new LedgerHolding(instance.id(),
-						limits.lease(), limits.onStoreFailure(), recordedUsage(jdbc, meters, outbox.getIfUnique())),
+		return new JdbcUsageLedger(jdbc.operations(), jdbc.transactions(), thresholds, FLUSH_INTERVAL,
+				new LedgerHolding(instance.id(), LimitChecks.lease(limits), limits.onStoreFailure(),
+						recordedUsage(jdbc, meters, outbox.getIfUnique())),
 				time);
 	}
 

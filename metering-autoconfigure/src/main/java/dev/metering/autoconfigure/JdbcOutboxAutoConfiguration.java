@@ -53,7 +53,8 @@ import dev.metering.outbox.UsageOutbox;
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @Conditional(JdbcOutboxAutoConfiguration.OutboxInDatabaseCondition.class)
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties({ MeteringProperties.class, MeteringOutboxProperties.class,
+		MeteringDeliveryProperties.class })
 @Import({ DatabaseInitializationDependencyConfigurer.class, MeteringSchemaConfiguration.class,
 		MeteringInstanceConfiguration.class, InstanceLockConfiguration.class })
 public final class JdbcOutboxAutoConfiguration {
@@ -66,17 +67,20 @@ public final class JdbcOutboxAutoConfiguration {
 	@ConditionalOnMissingBean(UsageOutbox.class)
 	@ConditionalOnBooleanProperty(name = SYNC, havingValue = false, matchIfMissing = true)
 	@DependsOnDatabaseInitialization
-	GroupCommitOutbox meteringGroupCommitOutbox(MeteringJdbc jdbc, MeteringProperties properties, MeterCatalog meters,
-			MeteringInstance instance, ObjectProvider<Clock> clock) {
-		MeteringProperties.Outbox outbox = properties.outbox();
+	GroupCommitOutbox meteringGroupCommitOutbox(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
+			MeteringDeliveryProperties delivery, MeterCatalog meters, MeteringInstance instance,
+			ObjectProvider<Clock> clock) {
+		String prefix = MeteringOutboxProperties.PREFIX;
 		// what the dispatcher would merge, the writer stores merged when it writes it
 		// together
-		Set<String> coalesced = properties.delivery().coalesce() ? meters.summedEventNames() : Set.of();
+		Set<String> coalesced = delivery.coalesce() ? meters.summedEventNames() : Set.of();
 		return new GroupCommitOutbox(
 				new JdbcUsageOutbox(jdbc.client(), jdbc.operations(), jdbc.transactions(),
 						clock.getIfUnique(Clock::systemUTC), coalesced, instance.id()),
-				outbox.queueCapacity(), outbox.commitInterval(), outbox.offerTimeout(),
-				properties.delivery().shutdownTimeout());
+				(int) PropertyChecks.atLeastOne(prefix + ".queue-capacity", outbox.queueCapacity()),
+				PropertyChecks.notNegative(prefix + ".commit-interval", outbox.commitInterval()),
+				PropertyChecks.notNegative(prefix + ".offer-timeout", outbox.offerTimeout()), PropertyChecks
+					.notNegative(MeteringDeliveryProperties.PREFIX + ".shutdown-timeout", delivery.shutdownTimeout()));
 	}
 
 	@Bean
@@ -100,7 +104,7 @@ public final class JdbcOutboxAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean({ DeliveryQueue.class, UndeliveredUsage.class })
 	@DependsOnDatabaseInitialization
-	JdbcDeliveryQueue meteringJdbcDeliveryQueue(MeteringJdbc jdbc, MeteringProperties properties,
+	JdbcDeliveryQueue meteringJdbcDeliveryQueue(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
 			ObjectProvider<GroupCommitOutbox> groupCommit, MeteringInstance instance, InstanceLock lock,
 			ObjectProvider<Clock> clock) {
 		if (requireSupportedDatabase(jdbc.dataSource()).isH2()) {
@@ -108,8 +112,8 @@ public final class JdbcOutboxAutoConfiguration {
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
 		return new JdbcDeliveryQueue(jdbc.client(), jdbc.operations(), jdbc.transactions(), instance.id(),
-				properties.outbox().lease(), clock.getIfUnique(Clock::systemUTC),
-				(writer != null) ? writer::queuedCount : () -> 0, lock);
+				PropertyChecks.positive(MeteringOutboxProperties.PREFIX + ".lease", outbox.lease()),
+				clock.getIfUnique(Clock::systemUTC), (writer != null) ? writer::queuedCount : () -> 0, lock);
 	}
 
 	private static MeteringDatabase requireSupportedDatabase(DataSource dataSource) {

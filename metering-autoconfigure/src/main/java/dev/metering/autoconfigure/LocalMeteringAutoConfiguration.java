@@ -43,16 +43,16 @@ import dev.metering.provider.local.LocalMeterProvider;
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "local", matchIfMissing = true)
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties({ MeteringLimitsProperties.class, MeteringOutboxProperties.class })
 public final class LocalMeteringAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(LocalMeteringAutoConfiguration.class);
 
 	@Bean
 	@ConditionalOnMissingBean(MeterProvider.class)
-	LocalMeterProvider localMeterProvider(MeteringProperties properties, ConfigurableListableBeanFactory beans) {
+	LocalMeterProvider localMeterProvider(MeteringLimitsProperties limits, ConfigurableListableBeanFactory beans) {
 		DatabaseAbsence absence = DatabaseAbsence.of(beans);
-		if (properties.limits().store() == MeteringProperties.Store.JDBC) {
+		if (limits.store() == MeteringProperties.Store.JDBC) {
 			throw absence.storeFailure("metering.limits.store");
 		}
 		logger.warn("The local meter keeps the usage it was delivered in memory: getUsage answers 0 after a "
@@ -75,10 +75,10 @@ public final class LocalMeteringAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(MeterProvider.class)
 		@DependsOnDatabaseInitialization
-		LocalMeterProvider localMeterProvider(MeteringJdbc jdbc, MeteringProperties properties,
+		LocalMeterProvider localMeterProvider(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
 			return new LocalMeterProvider(new JdbcLocalMeterStore(jdbc.client(), jdbc.transactions(),
-					clock.getIfUnique(Clock::systemUTC), properties.outbox().retention(), lock));
+					clock.getIfUnique(Clock::systemUTC), PropertyChecks.retention(outbox), lock));
 		}
 
 		@Bean

@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -47,13 +48,15 @@ public final class MeteringActuatorAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 	@ConditionalOnBean({ UndeliveredUsage.class, MeterProvider.class, ProviderAccess.class })
 	@ConditionalOnEnabledHealthIndicator("metering")
+	@EnableConfigurationProperties(MeteringHealthProperties.class)
 	static class HealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "meteringHealthIndicator")
 		MeteringHealthIndicator meteringHealthIndicator(UndeliveredUsage outbox, MeterProvider provider,
-				ProviderAccess access, MeteringProperties properties, ObjectProvider<Clock> clock) {
-			return new MeteringHealthIndicator(outbox, provider.name(), access, properties.health().maxDeliveryLag(),
+				ProviderAccess access, MeteringHealthProperties health, ObjectProvider<Clock> clock) {
+			return new MeteringHealthIndicator(outbox, provider.name(), access,
+					PropertyChecks.positive("metering.health.max-delivery-lag", health.maxDeliveryLag()),
 					clock.getIfUnique(Clock::systemUTC));
 		}
 

@@ -77,22 +77,32 @@ import dev.metering.provider.ProviderAccess;
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties({ MeteringProperties.class, MeteringOutboxProperties.class,
+		MeteringDeliveryProperties.class, MeteringLimitsProperties.class, MeteringCacheProperties.class,
+		MeteringPricingProperties.class })
 public final class MeteringAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(MeteringAutoConfiguration.class);
 
 	private final MeteringProperties properties;
 
-	MeteringAutoConfiguration(MeteringProperties properties) {
+	private final MeteringLimitsProperties limits;
+
+	private final MeteringCacheProperties cache;
+
+	MeteringAutoConfiguration(MeteringProperties properties, MeteringLimitsProperties limits,
+			MeteringCacheProperties cache) {
 		this.properties = properties;
+		this.limits = limits;
+		this.cache = cache;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean({ UsageOutbox.class, DeliveryQueue.class, UndeliveredUsage.class })
-	InMemoryUsageOutbox meteringOutbox(ConfigurableListableBeanFactory beans, ObjectProvider<Clock> clock) {
+	InMemoryUsageOutbox meteringOutbox(MeteringOutboxProperties outbox, ConfigurableListableBeanFactory beans,
+			ObjectProvider<Clock> clock) {
 		DatabaseAbsence absence = DatabaseAbsence.of(beans);
-		if (this.properties.outbox().store() == MeteringProperties.Store.JDBC) {
+		if (outbox.store() == MeteringProperties.Store.JDBC) {
 			throw absence.storeFailure("metering.outbox.store");
 		}
 		logger.warn("Usage waits for delivery in memory: a crash loses usage not yet delivered. " + absence.advice()
@@ -103,14 +113,14 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UsageLedger meteringUsageLedger(ApplicationEventPublisher events, ConfigurableListableBeanFactory beans) {
-		MeteringProperties.Limits limits = this.properties.limits();
 		DatabaseAbsence absence = DatabaseAbsence.of(beans);
-		if (limits.store() == MeteringProperties.Store.JDBC) {
+		if (this.limits.store() == MeteringProperties.Store.JDBC) {
 			throw absence.storeFailure("metering.limits.store");
 		}
 		logger.warn("Plan limits are counted in memory: usage resets when the application restarts, and each "
 				+ "instance counts only its own calls. " + absence.advice() + " for limits that hold.");
-		return new InMemoryUsageLedger(new UsageThresholds(limits.thresholds(), new InMemoryThresholdClaims(), events));
+		return new InMemoryUsageLedger(
+				new UsageThresholds(LimitChecks.thresholds(this.limits), new InMemoryThresholdClaims(), events));
 	}
 
 	/**
@@ -157,14 +167,25 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	MeterCatalog meteringMeterCatalog() {
-		return new MeterCatalog(this.properties.meterDefinitions(), this.properties.defaultMeter());
+		return MeterDefinitions.catalog(this.properties);
 	}
 
 	@Bean
 	PlanCatalog meteringPlanCatalog() {
 		Map<String, PlanDefinition> plans = new LinkedHashMap<>();
-		this.properties.plans()
-			.forEach((name, plan) -> plans.put(name, new PlanDefinition(subscriptionIds(plan), plan.limits())));
+		this.properties.plans().forEach((name, plan) -> {
+			plan.limits().forEach((key, limit) -> {
+				if (limit == null || limit < 0) {
+					throw new InvalidMeteringPropertyException("metering.plans." + name + ".limits." + key, limit,
+							"must not be negative, was " + limit);
+				}
+			});
+			plans.put(name, new PlanDefinition(subscriptionIds(plan), plan.limits()));
+		});
+		if (!plans.isEmpty() && !plans.containsKey(this.properties.defaultPlan())) {
+			throw new InvalidMeteringPropertyException("metering.default-plan", this.properties.defaultPlan(),
+					"'" + this.properties.defaultPlan() + "' is not a plan under metering.plans " + plans.keySet());
+		}
 		return new PlanCatalog(plans, this.properties.defaultPlan());
 	}
 
@@ -186,16 +207,24 @@ public final class MeteringAutoConfiguration {
 	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans,
 			ObjectProvider<BillingAccountResolver> resolvers, MeteringObservations observations) {
 		Map<String, Account> accounts = new LinkedHashMap<>();
-		this.properties.accounts()
-			.forEach((id, account) -> accounts.put(id,
-					new Account(BillingSubject.organization(id), account.customerId(), account.plan())));
+		Map<String, MeteringProperties.Plan> configuredPlans = this.properties.plans();
+		this.properties.accounts().forEach((id, account) -> {
+			if (account.customerId() == null || account.customerId().isBlank()) {
+				throw new InvalidMeteringPropertyException("metering.accounts." + id + ".customer-id",
+						(account.customerId() != null) ? account.customerId() : "", "must not be blank");
+			}
+			if (account.plan() != null && !configuredPlans.isEmpty() && !configuredPlans.containsKey(account.plan())) {
+				throw new InvalidMeteringPropertyException("metering.accounts." + id + ".plan", account.plan(),
+						"'" + account.plan() + "' is not a plan under metering.plans " + configuredPlans.keySet());
+			}
+			accounts.put(id, new Account(BillingSubject.organization(id), account.customerId(), account.plan()));
+		});
 		return new BillingAccounts(accounts, resolvers.orderedStream().toList(), provider, plans,
 				lookupFailures(observations));
 	}
 
 	private LookupFailures lookupFailures(MeteringObservations observations) {
-		return new LookupFailures(this.properties.limits().onLookupFailure(), this.properties.cache().failureBackoff(),
-				observations.registry());
+		return new LookupFailures(this.limits.onLookupFailure(), failureBackoff(), observations.registry());
 	}
 
 	@Bean
@@ -209,18 +238,37 @@ public final class MeteringAutoConfiguration {
 	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
 			BillingAccounts accounts, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention,
-			ObjectProvider<ProviderRequestObservationConvention> requestConvention, ObjectProvider<Clock> clock) {
-		MeteringProperties.Delivery delivery = this.properties.delivery();
-		DeliverySettings settings = new DeliverySettings(
-				new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(), delivery.maxAttempts()),
-				delivery.flushInterval(), delivery.shutdownTimeout(), delivery.concurrency(),
-				delivery.coalesce() ? meters.summedEventNames() : Set.of(), this.properties.outbox().retention(),
-				this.properties.cache().failureBackoff());
+			ObjectProvider<ProviderRequestObservationConvention> requestConvention, ObjectProvider<Clock> clock,
+			MeteringDeliveryProperties delivery, MeteringOutboxProperties outbox) {
+		DeliverySettings settings = deliverySettings(delivery, outbox, meters);
 		UsageDispatcher dispatcher = new UsageDispatcher(queue, provider, accounts::customerOf, settings,
 				clock.getIfUnique(Clock::systemUTC), observations.registry());
 		convention.ifUnique(dispatcher::setObservationConvention);
 		requestConvention.ifUnique(dispatcher::setRequestObservationConvention);
 		return dispatcher;
+	}
+
+	private DeliverySettings deliverySettings(MeteringDeliveryProperties delivery, MeteringOutboxProperties outbox,
+			MeterCatalog meters) {
+		String prefix = MeteringDeliveryProperties.PREFIX;
+		if (delivery.initialBackoff().isNegative() || delivery.initialBackoff().isZero()
+				|| delivery.maxBackoff().compareTo(delivery.initialBackoff()) < 0) {
+			throw new InvalidMeteringPropertyException(prefix + ".initial-backoff", delivery.initialBackoff(),
+					"must be positive and not above metering.delivery.max-backoff, was " + delivery.initialBackoff());
+		}
+		RetryBackoff backoff = new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(),
+				(int) PropertyChecks.atLeastOne(prefix + ".max-attempts", delivery.maxAttempts()));
+		return new DeliverySettings(backoff,
+				PropertyChecks.positive(prefix + ".flush-interval", delivery.flushInterval()),
+				PropertyChecks.notNegative(prefix + ".shutdown-timeout", delivery.shutdownTimeout()),
+				(int) PropertyChecks.atLeastOne(prefix + ".concurrency", delivery.concurrency()),
+				delivery.coalesce() ? meters.summedEventNames() : Set.of(), PropertyChecks.retention(outbox),
+				failureBackoff());
+	}
+
+	private Duration failureBackoff() {
+		return PropertyChecks.positive(MeteringCacheProperties.PREFIX + ".failure-backoff",
+				this.cache.failureBackoff());
 	}
 
 	@Bean
@@ -232,16 +280,23 @@ public final class MeteringAutoConfiguration {
 	@Bean
 	PlanAdmission meteringPlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger,
 			MeteringObservations observations, PriceList prices) {
-		MeteringProperties.Limits limits = this.properties.limits();
+		MeteringLimitsProperties limits = this.limits;
+		String prefix = MeteringLimitsProperties.PREFIX;
+		if (limits.completionEstimate() < 0) {
+			throw new InvalidMeteringPropertyException(prefix + ".completion-estimate", limits.completionEstimate(),
+					"must not be negative, was " + limits.completionEstimate());
+		}
 		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(), observations.registry(),
-				limits.completionEstimate(), limits.reservationWait(), prices, limits.onLimit(),
-				limits.minCompletionTokens());
+				limits.completionEstimate(),
+				PropertyChecks.notNegative(prefix + ".reservation-wait", limits.reservationWait()), prices,
+				limits.onLimit(),
+				(int) PropertyChecks.atLeastOne(prefix + ".min-completion-tokens", limits.minCompletionTokens()));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	PriceList meteringPriceList() {
-		return this.properties.pricing().priceList();
+	PriceList meteringPriceList(MeteringPricingProperties pricing) {
+		return PriceLists.of(pricing, this.properties);
 	}
 
 	/**

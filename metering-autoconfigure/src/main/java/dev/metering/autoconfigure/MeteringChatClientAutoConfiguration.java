@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 import dev.metering.MeteringAdvisor;
@@ -38,21 +39,23 @@ import dev.metering.pricing.PriceList;
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnClass(ChatClient.class)
 @ConditionalOnBean(UsageMetering.class)
+@EnableConfigurationProperties(MeteringObservationsProperties.class)
 public final class MeteringChatClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
 			ObjectProvider<TokenCountEstimator> tokenCountEstimator, ObjectProvider<ChatModel> chatModels,
-			MeterCatalog meters, PriceList prices, MeteringProperties properties, MeteringObservations observations,
-			ObjectProvider<EstimateObservationConvention> estimateConvention, ObjectProvider<Clock> clock) {
+			MeterCatalog meters, PriceList prices, MeteringObservationsProperties properties,
+			MeteringObservations observations, ObjectProvider<EstimateObservationConvention> estimateConvention,
+			ObjectProvider<Clock> clock) {
 		if (prices.isStrict() && meters.anyInCredits()) {
 			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
 		}
 		ChatModel chatModel = chatModels.getIfUnique();
 		return MeteringAdvisors.chatClient(metering, subjects,
 				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
-				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.observations().organization(),
+				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.organization(),
 				observations.registry(), clock.getIfUnique(Clock::systemUTC), estimateConvention.getIfUnique());
 	}
 

@@ -1,6 +1,7 @@
 package dev.metering.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -9,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.support.CronExpression;
 
 import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveredUsage;
@@ -28,33 +30,59 @@ import dev.metering.reconcile.UsageReconciler;
 @AutoConfiguration(after = { MeteringAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
 		MeteringMetricsAutoConfiguration.class })
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties({ MeteringProperties.class, MeteringReconcileProperties.class,
+		MeteringOutboxProperties.class })
 public final class MeteringReconciliationAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(DeliveredUsage.class)
 	UsageReconciler meteringUsageReconciler(DeliveredUsage outbox, MeterProvider provider,
-			MeteringProperties properties, MeteringObservations observations,
-			ObjectProvider<ReconciliationObservationConvention> convention, ObjectProvider<Clock> clock) {
-		UsageReconciler reconciler = new UsageReconciler(outbox, provider, properties.meterDefinitions(),
-				properties.reconcile().window(), observations.registry(), clock.getIfUnique(Clock::systemUTC));
+			MeteringProperties properties, MeteringReconcileProperties reconcile, MeteringOutboxProperties retention,
+			MeteringObservations observations, ObjectProvider<ReconciliationObservationConvention> convention,
+			ObjectProvider<Clock> clock) {
+		UsageReconciler reconciler = new UsageReconciler(outbox, provider, MeterDefinitions.of(properties),
+				window(reconcile, retention), observations.registry(), clock.getIfUnique(Clock::systemUTC));
 		convention.ifUnique(reconciler::setObservationConvention);
 		return reconciler;
 	}
 
+	/**
+	 * The window reconciled: whole minutes, as provider summaries are, and no longer than
+	 * the outbox keeps what it delivered.
+	 */
+	private static Duration window(MeteringReconcileProperties reconcile, MeteringOutboxProperties outbox) {
+		String name = MeteringReconcileProperties.PREFIX + ".window";
+		Duration window = PropertyChecks.positive(name, reconcile.window());
+		if (window.toSeconds() % 60 != 0 || window.toNanosPart() != 0) {
+			throw new InvalidMeteringPropertyException(name, window,
+					"must be whole minutes, as provider summaries are, was " + window);
+		}
+		Duration retention = PropertyChecks.retention(outbox);
+		if (window.compareTo(retention) > 0) {
+			throw new InvalidMeteringPropertyException(name, window,
+					"must not be longer than metering.outbox.retention (" + retention
+							+ "), which keeps what was delivered, was " + window);
+		}
+		return window;
+	}
+
 	@Bean
-	@ConditionalOnBooleanProperty(MeteringProperties.PREFIX + ".reconcile.enabled")
+	@ConditionalOnBooleanProperty(MeteringReconcileProperties.PREFIX + ".enabled")
 	ReconciliationSchedule meteringReconciliationSchedule(ObjectProvider<UsageReconciler> reconciler,
-			MeteringProperties properties, ObjectProvider<InstanceLock> lock, ObjectProvider<Clock> clock) {
+			MeteringReconcileProperties reconcile, ObjectProvider<InstanceLock> lock, ObjectProvider<Clock> clock) {
 		UsageReconciler available = reconciler.getIfAvailable();
 		if (available == null) {
 			throw new IllegalStateException("metering.reconcile.enabled=true needs the outbox in the database (a "
 					+ "DataSource, with metering.outbox.store auto or jdbc), which remembers what it delivered for "
 					+ "metering.outbox.retention; the outbox in memory forgets an event once it is delivered");
 		}
-		return new ReconciliationSchedule(available, properties.reconcile().cron(),
-				lock.getIfAvailable(() -> InstanceLock.NONE), clock.getIfUnique(Clock::systemUTC));
+		if (!CronExpression.isValidExpression(reconcile.cron())) {
+			throw new InvalidMeteringPropertyException(MeteringReconcileProperties.PREFIX + ".cron", reconcile.cron(),
+					"is not a cron expression (second minute hour day month weekday), was '" + reconcile.cron() + "'");
+		}
+		return new ReconciliationSchedule(available, reconcile.cron(), lock.getIfAvailable(() -> InstanceLock.NONE),
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

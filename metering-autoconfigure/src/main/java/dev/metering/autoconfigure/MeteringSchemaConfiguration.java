@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
@@ -18,6 +19,7 @@ import org.springframework.core.io.ResourceLoader;
  * {@link MeteringDataSource @MeteringDataSource} when the application has one.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MeteringJdbcProperties.class)
 class MeteringSchemaConfiguration {
 
 	/**
@@ -33,14 +35,14 @@ class MeteringSchemaConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	MeteringDataSourceScriptDatabaseInitializer meteringDataSourceScriptDatabaseInitializer(MeteringJdbc jdbc,
-			MeteringProperties properties) {
-		return new MeteringDataSourceScriptDatabaseInitializer(jdbc.dataSource(), properties.jdbc().initializeSchema());
+			MeteringJdbcProperties properties) {
+		return new MeteringDataSourceScriptDatabaseInitializer(jdbc.dataSource(), properties.initializeSchema());
 	}
 
 	@Bean
-	MeteringSchemaCheck meteringSchemaCheck(MeteringJdbc jdbc, MeteringProperties properties,
+	MeteringSchemaCheck meteringSchemaCheck(MeteringJdbc jdbc, MeteringJdbcProperties properties,
 			ObjectProvider<MeteringTables> tables, ListableBeanFactory beans, ResourceLoader resources) {
-		return new MeteringSchemaCheck(jdbc, properties.jdbc().initializeSchema(), tables, beans, resources);
+		return new MeteringSchemaCheck(jdbc, properties.initializeSchema(), tables, beans, resources);
 	}
 
 }

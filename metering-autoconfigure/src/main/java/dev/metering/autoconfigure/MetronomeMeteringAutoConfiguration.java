@@ -2,6 +2,7 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.client.RestClient;
 
+import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.metronome.MetronomeClient;
@@ -34,7 +36,7 @@ import dev.metering.provider.metronome.MetronomeMetering;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "metronome")
 @ConditionalOnClass({ RestClient.class, ClientHttpRequestFactoryBuilder.class })
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties({ MeteringProperties.class, MetronomeMeteringProperties.class })
 @Import(ProviderCachesConfiguration.class)
 public final class MetronomeMeteringAutoConfiguration {
 
@@ -46,24 +48,28 @@ public final class MetronomeMeteringAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	MetronomeClient meteringMetronomeClient(MeteringProperties properties,
+	MetronomeClient meteringMetronomeClient(MetronomeMeteringProperties metronome,
 			ObjectProvider<RestClient.Builder> builders) {
-		MeteringProperties.Metronome metronome = properties.metronome();
+		String prefix = MetronomeMeteringProperties.PREFIX;
 		return MetronomeClient.create(builders.getIfAvailable(RestClient::builder), metronome.baseUrl(),
-				metronome.apiToken(), metronome.connectTimeout(), metronome.readTimeout());
+				PropertyChecks.credential(prefix + ".api-token", metronome.apiToken(), "metronome",
+						"METRONOME_API_TOKEN"),
+				PropertyChecks.positiveMillis(prefix + ".connect-timeout", metronome.connectTimeout()),
+				PropertyChecks.positiveMillis(prefix + ".read-timeout", metronome.readTimeout()));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	MeterProvider metronomeMeterProvider(MeteringProperties properties, MetronomeClient client, ProviderCaches caches,
 			ObjectProvider<Clock> clock) {
+		List<MeterDefinition> definitions = MeterDefinitions.forMetronome(properties);
 		Map<String, String> valueKeys = new LinkedHashMap<>();
 		Map<String, @Nullable String> creditTypeIds = new LinkedHashMap<>();
 		properties.meters().forEach((key, meter) -> {
 			valueKeys.put(key, meter.metronome().valueKey());
 			creditTypeIds.put(key, meter.metronome().creditTypeId());
 		});
-		return MetronomeMetering.meterProvider(client, properties.meterDefinitions(), valueKeys, creditTypeIds, caches,
+		return MetronomeMetering.meterProvider(client, definitions, valueKeys, creditTypeIds, caches,
 				clock.getIfUnique(Clock::systemUTC));
 	}
 

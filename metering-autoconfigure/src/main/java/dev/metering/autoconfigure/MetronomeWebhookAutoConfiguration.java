@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
@@ -33,6 +34,7 @@ import dev.metering.webhook.WebhookReceipts;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "metronome")
 @Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Metronome.class })
+@EnableConfigurationProperties({ MetronomeMeteringProperties.class, MeteringOutboxProperties.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
 		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class,
 		WebhookRouteConfigurations.OnSpringMvc.class, WebhookRouteConfigurations.OnWebFlux.class })
@@ -40,19 +42,23 @@ public final class MetronomeWebhookAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MetronomeWebhooks meteringMetronomeWebhooks(MeteringProperties properties, MetronomeClient client,
+	MetronomeWebhooks meteringMetronomeWebhooks(MetronomeMeteringProperties metronome, MetronomeClient client,
 			ObjectProvider<Clock> clock) {
-		MeteringProperties.Webhook webhook = properties.metronome().webhook();
-		return new MetronomeWebhooks(client, webhook.secret(), webhook.tolerance(),
+		MeteringProperties.Webhook webhook = metronome.webhook();
+		return new MetronomeWebhooks(client, webhook.secret(),
+				PropertyChecks.positive(MetronomeMeteringProperties.PREFIX + ".webhook.tolerance", webhook.tolerance()),
 				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
-	WebhookIntake meteringMetronomeWebhookIntake(MeteringProperties properties, MetronomeWebhooks webhooks,
+	WebhookIntake meteringMetronomeWebhookIntake(MetronomeMeteringProperties metronome, MetronomeWebhooks webhooks,
 			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return WebhookIntake.of(properties.metronome().webhook().path(), "metronome", webhooks, receipts, caches,
-				outbox, observations.registry(), convention.getIfUnique(), clock.getIfUnique(Clock::systemUTC));
+		return WebhookIntake.of(
+				PropertyChecks.webhookPath(MetronomeMeteringProperties.PREFIX + ".webhook.path",
+						metronome.webhook().path()),
+				"metronome", webhooks, receipts, caches, outbox, observations.registry(), convention.getIfUnique(),
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -30,7 +30,7 @@ import dev.metering.provider.polar.PolarMetering;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "polar")
 @ConditionalOnClass({ RestClient.class, ClientHttpRequestFactoryBuilder.class })
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties({ MeteringProperties.class, PolarMeteringProperties.class })
 @Import(ProviderCachesConfiguration.class)
 public final class PolarMeteringAutoConfiguration {
 
@@ -42,17 +42,19 @@ public final class PolarMeteringAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	PolarClient meteringPolarClient(MeteringProperties properties, ObjectProvider<RestClient.Builder> builders) {
-		MeteringProperties.Polar polar = properties.polar();
-		return PolarClient.create(builders.getIfAvailable(RestClient::builder), polar.baseUrl(), polar.accessToken(),
-				polar.connectTimeout(), polar.readTimeout());
+	PolarClient meteringPolarClient(PolarMeteringProperties polar, ObjectProvider<RestClient.Builder> builders) {
+		String prefix = PolarMeteringProperties.PREFIX;
+		return PolarClient.create(builders.getIfAvailable(RestClient::builder), polar.baseUrl(),
+				PropertyChecks.credential(prefix + ".access-token", polar.accessToken(), "polar", "POLAR_ACCESS_TOKEN"),
+				PropertyChecks.positiveMillis(prefix + ".connect-timeout", polar.connectTimeout()),
+				PropertyChecks.positiveMillis(prefix + ".read-timeout", polar.readTimeout()));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	MeterProvider polarMeterProvider(MeteringProperties properties, PolarClient client, ProviderCaches caches,
 			ObjectProvider<Clock> clock) {
-		return PolarMetering.meterProvider(client, properties.meterDefinitions(), caches,
+		return PolarMetering.meterProvider(client, MeterDefinitions.forPolar(properties), caches,
 				clock.getIfUnique(Clock::systemUTC));
 	}
 

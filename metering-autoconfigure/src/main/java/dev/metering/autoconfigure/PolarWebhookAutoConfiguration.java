@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
@@ -32,6 +33,7 @@ import dev.metering.webhook.WebhookReceipts;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "polar")
 @Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Polar.class })
+@EnableConfigurationProperties({ PolarMeteringProperties.class, MeteringOutboxProperties.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
 		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class,
 		WebhookRouteConfigurations.OnSpringMvc.class, WebhookRouteConfigurations.OnWebFlux.class })
@@ -39,17 +41,21 @@ public final class PolarWebhookAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PolarWebhooks meteringPolarWebhooks(MeteringProperties properties, ObjectProvider<Clock> clock) {
-		MeteringProperties.Webhook webhook = properties.polar().webhook();
-		return new PolarWebhooks(webhook.secret(), webhook.tolerance(), clock.getIfUnique(Clock::systemUTC));
+	PolarWebhooks meteringPolarWebhooks(PolarMeteringProperties polar, ObjectProvider<Clock> clock) {
+		MeteringProperties.Webhook webhook = polar.webhook();
+		return new PolarWebhooks(webhook.secret(),
+				PropertyChecks.positive(PolarMeteringProperties.PREFIX + ".webhook.tolerance", webhook.tolerance()),
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
-	WebhookIntake meteringPolarWebhookIntake(MeteringProperties properties, PolarWebhooks webhooks,
+	WebhookIntake meteringPolarWebhookIntake(PolarMeteringProperties polar, PolarWebhooks webhooks,
 			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return WebhookIntake.of(properties.polar().webhook().path(), "polar", webhooks, receipts, caches, outbox,
-				observations.registry(), convention.getIfUnique(), clock.getIfUnique(Clock::systemUTC));
+		return WebhookIntake.of(
+				PropertyChecks.webhookPath(PolarMeteringProperties.PREFIX + ".webhook.path", polar.webhook().path()),
+				"polar", webhooks, receipts, caches, outbox, observations.registry(), convention.getIfUnique(),
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,16 +18,22 @@ import dev.metering.provider.ProviderCaches;
  * provider: one bean, whichever provider reads through it.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MeteringCacheProperties.class)
 class ProviderCachesConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ProviderCaches meteringProviderCaches(MeteringProperties properties, ObjectProvider<CacheManager> cacheManager,
+	ProviderCaches meteringProviderCaches(MeteringCacheProperties cache, ObjectProvider<CacheManager> cacheManager,
 			ProviderAccess access) {
-		MeteringProperties.Cache cache = properties.cache();
-		return new ProviderCaches(cacheManager.getIfUnique(),
-				new ProviderCaches.Settings(cache.customersRefresh(), cache.subscriptionsRefresh(),
-						cache.missingRefresh(), cache.usageRefresh(), cache.maximumSize(), cache.failureBackoff()),
+		String prefix = MeteringCacheProperties.PREFIX;
+		ProviderCaches.Settings settings = new ProviderCaches.Settings(
+				PropertyChecks.positive(prefix + ".customers-refresh", cache.customersRefresh()),
+				PropertyChecks.positive(prefix + ".subscriptions-refresh", cache.subscriptionsRefresh()),
+				PropertyChecks.positive(prefix + ".missing-refresh", cache.missingRefresh()),
+				PropertyChecks.positive(prefix + ".usage-refresh", cache.usageRefresh()),
+				PropertyChecks.atLeastOne(prefix + ".maximum-size", cache.maximumSize()),
+				PropertyChecks.positive(prefix + ".failure-backoff", cache.failureBackoff()));
+		return new ProviderCaches(cacheManager.getIfUnique(), settings,
 				new SimpleAsyncTaskExecutor("metering-cache-refresh-"), Ticker.systemTicker(), access);
 	}
 

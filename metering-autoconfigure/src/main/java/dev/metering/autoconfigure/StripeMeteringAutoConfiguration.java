@@ -30,7 +30,7 @@ import dev.metering.provider.stripe.StripeMetering;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "stripe")
 @ConditionalOnClass(StripeClient.class)
-@EnableConfigurationProperties(MeteringProperties.class)
+@EnableConfigurationProperties(StripeMeteringProperties.class)
 @Import(ProviderCachesConfiguration.class)
 public final class StripeMeteringAutoConfiguration {
 
@@ -46,26 +46,27 @@ public final class StripeMeteringAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	StripeClient meteringStripeClient(MeteringProperties properties, StripeMetering stripeMetering,
+	StripeClient meteringStripeClient(StripeMeteringProperties stripe, StripeMetering stripeMetering,
 			ObjectProvider<StripeClientBuilderCustomizer> customizers) {
-		MeteringProperties.Stripe stripe = properties.stripe();
+		String prefix = StripeMeteringProperties.PREFIX;
 		StripeClient.StripeClientBuilder builder = StripeClient.builder()
-			.setApiKey(stripe.apiKey())
+			.setApiKey(PropertyChecks.credential(prefix + ".api-key", stripe.apiKey(), "stripe", "STRIPE_SECRET_KEY"))
 			.setApiBase(stripe.apiBase())
 			.setMeterEventsBase(stripe.meterEventsBase())
-			.setConnectTimeout((int) stripe.connectTimeout().toMillis())
-			.setReadTimeout((int) stripe.readTimeout().toMillis());
+			.setConnectTimeout((int) PropertyChecks.positiveMillis(prefix + ".connect-timeout", stripe.connectTimeout())
+				.toMillis())
+			.setReadTimeout(
+					(int) PropertyChecks.positiveMillis(prefix + ".read-timeout", stripe.readTimeout()).toMillis());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return stripeMetering.client(builder);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeterProvider stripeMeterProvider(MeteringProperties properties, StripeClient client, StripeMetering stripeMetering,
-			ProviderCaches caches, ObjectProvider<Clock> clock) {
-		MeteringProperties.Stripe stripe = properties.stripe();
+	MeterProvider stripeMeterProvider(StripeMeteringProperties stripe, StripeClient client,
+			StripeMetering stripeMetering, ProviderCaches caches, ObjectProvider<Clock> clock) {
 		return stripeMetering.meterProvider(client, stripe.customerMetadataKey(), caches,
-				stripe.api() == MeteringProperties.StripeApi.V2_STREAM, clock.getIfUnique(Clock::systemUTC));
+				stripe.api() == StripeMeteringProperties.StripeApi.V2_STREAM, clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

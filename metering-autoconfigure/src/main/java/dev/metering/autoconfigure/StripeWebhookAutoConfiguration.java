@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
@@ -36,6 +37,7 @@ import dev.metering.webhook.WebhookReceipts;
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "stripe")
 @ConditionalOnClass(StripeClient.class)
 @Conditional({ WebhookStackCondition.class, WebhookSecretCondition.Stripe.class })
+@EnableConfigurationProperties({ StripeMeteringProperties.class, MeteringOutboxProperties.class })
 @Import({ WebhookReceiptsConfiguration.InDatabase.class, WebhookReceiptsConfiguration.InMemory.class,
 		CacheChangesConfiguration.InDatabase.class, CacheChangesConfiguration.Local.class,
 		WebhookRouteConfigurations.OnSpringMvc.class, WebhookRouteConfigurations.OnWebFlux.class })
@@ -43,19 +45,28 @@ public final class StripeWebhookAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	StripeWebhooks meteringStripeWebhooks(MeteringProperties properties, StripeClient client,
+	StripeWebhooks meteringStripeWebhooks(StripeMeteringProperties stripe, StripeClient client,
 			ObjectProvider<Clock> clock) {
-		MeteringProperties.Webhook webhook = properties.stripe().webhook();
-		return new StripeWebhooks(client, webhook.secret(), webhook.tolerance(),
-				properties.stripe().customerMetadataKey(), clock.getIfUnique(Clock::systemUTC));
+		MeteringProperties.Webhook webhook = stripe.webhook();
+		if (webhook.secret().stream().anyMatch((secret) -> !secret.startsWith("whsec_"))) {
+			// not an InvalidConfigurationPropertyValueException, whose failure analysis
+			// quotes the property's value: it may be an API key put in the wrong place
+			throw new IllegalArgumentException("metering.stripe.webhook.secret must hold Stripe signing secrets, "
+					+ "which start with whsec_; one of them does not");
+		}
+		return new StripeWebhooks(client, webhook.secret(),
+				PropertyChecks.positive(StripeMeteringProperties.PREFIX + ".webhook.tolerance", webhook.tolerance()),
+				stripe.customerMetadataKey(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
-	WebhookIntake meteringStripeWebhookIntake(MeteringProperties properties, StripeWebhooks webhooks,
+	WebhookIntake meteringStripeWebhookIntake(StripeMeteringProperties stripe, StripeWebhooks webhooks,
 			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
-		return WebhookIntake.of(properties.stripe().webhook().path(), "stripe", webhooks, receipts, caches, outbox,
-				observations.registry(), convention.getIfUnique(), clock.getIfUnique(Clock::systemUTC));
+		return WebhookIntake.of(
+				PropertyChecks.webhookPath(StripeMeteringProperties.PREFIX + ".webhook.path", stripe.webhook().path()),
+				"stripe", webhooks, receipts, caches, outbox, observations.registry(), convention.getIfUnique(),
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -46,9 +46,9 @@ abstract class WebhookReceiptsConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(WebhookReceipts.class)
 		@DependsOnDatabaseInitialization
-		JdbcWebhookReceipts meteringWebhookReceipts(MeteringJdbc jdbc, MeteringProperties properties,
+		JdbcWebhookReceipts meteringWebhookReceipts(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
-			return new JdbcWebhookReceipts(jdbc.client(), properties.outbox().retention(),
+			return new JdbcWebhookReceipts(jdbc.client(), PropertyChecks.retention(outbox),
 					clock.getIfUnique(Clock::systemUTC), lock);
 		}
 
@@ -64,8 +64,8 @@ abstract class WebhookReceiptsConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(WebhookReceipts.class)
-		InMemoryWebhookReceipts meteringWebhookReceipts(MeteringProperties properties) {
-			return new InMemoryWebhookReceipts(properties.outbox().retention(), IN_MEMORY_RECEIPTS,
+		InMemoryWebhookReceipts meteringWebhookReceipts(MeteringOutboxProperties outbox) {
+			return new InMemoryWebhookReceipts(PropertyChecks.retention(outbox), IN_MEMORY_RECEIPTS,
 					Ticker.systemTicker());
 		}
 

@@ -75,7 +75,7 @@ class MeteringActuatorAutoConfigurationTests {
 
 	@Test
 	void configurationPropertiesReportMasksTheSecretsWhenShowingValues() {
-		this.contextRunner.run((context) -> {
+		this.contextRunner.withPropertyValues("metering.provider=stripe").run((context) -> {
 			ConfigurationPropertiesReportEndpoint endpoint = new ConfigurationPropertiesReportEndpoint(
 					sanitizingFunctions(context), Show.ALWAYS);
 			endpoint.setApplicationContext(context);

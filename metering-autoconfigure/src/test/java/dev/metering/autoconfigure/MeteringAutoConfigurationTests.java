@@ -11,6 +11,7 @@ import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -60,7 +61,8 @@ class MeteringAutoConfigurationTests {
 			assertThat(meters.defaultMeter().eventName()).isEqualTo("ai_tokens");
 			MeteringProperties properties = context.getBean(MeteringProperties.class);
 			assertThat(properties.provider()).isEqualTo(MeteringProperties.Provider.LOCAL);
-			assertThat(properties.delivery().flushInterval()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(context.getBean(MeteringDeliveryProperties.class).flushInterval())
+				.isEqualTo(Duration.ofSeconds(1));
 		});
 	}
 
@@ -195,15 +197,17 @@ class MeteringAutoConfigurationTests {
 
 	@Test
 	void outOfRangeDurationsFailNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.stripe.read-timeout=-1s")
+		ApplicationContextRunner stripe = this.contextRunner.withPropertyValues("metering.provider=stripe",
+				"metering.stripe.api-key=sk_test_x");
+		stripe.withPropertyValues("metering.stripe.read-timeout=-1s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.stripe.read-timeout must be positive, was PT-1S"));
-		this.contextRunner.withPropertyValues("metering.stripe.connect-timeout=30d")
+		stripe.withPropertyValues("metering.stripe.connect-timeout=30d")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.stripe.connect-timeout must be at most"));
-		this.contextRunner.withPropertyValues("metering.cache.usage-refresh=0s")
+		stripe.withPropertyValues("metering.cache.usage-refresh=0s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.cache.usage-refresh must be positive, was PT0S"));
@@ -211,17 +215,18 @@ class MeteringAutoConfigurationTests {
 
 	@Test
 	void noneIsCachedForThirtySecondsByDefaultAndTheIntervalMustBePositive() {
-		this.contextRunner
-			.run((context) -> assertThat(context.getBean(MeteringProperties.class).cache().missingRefresh())
-				.isEqualTo(Duration.ofSeconds(30)));
+		this.contextRunner.run((context) -> assertThat(context.getBean(MeteringCacheProperties.class).missingRefresh())
+			.isEqualTo(Duration.ofSeconds(30)));
 		this.contextRunner.withPropertyValues("metering.cache.missing-refresh=5s")
-			.run((context) -> assertThat(context.getBean(MeteringProperties.class).cache().missingRefresh())
+			.run((context) -> assertThat(context.getBean(MeteringCacheProperties.class).missingRefresh())
 				.isEqualTo(Duration.ofSeconds(5)));
-		this.contextRunner.withPropertyValues("metering.cache.missing-refresh=0s")
+		ApplicationContextRunner stripe = this.contextRunner.withPropertyValues("metering.provider=stripe",
+				"metering.stripe.api-key=sk_test_x");
+		stripe.withPropertyValues("metering.cache.missing-refresh=0s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.cache.missing-refresh must be positive, was PT0S"));
-		this.contextRunner.withPropertyValues("metering.cache.missing-refresh=-1s")
+		stripe.withPropertyValues("metering.cache.missing-refresh=-1s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.cache.missing-refresh must be positive, was PT-1S"));
@@ -229,15 +234,22 @@ class MeteringAutoConfigurationTests {
 
 	@Test
 	void secretsStayOutOfToString() {
-		this.contextRunner
+		this.contextRunner.withUserConfiguration(ProviderProperties.class)
 			.withPropertyValues("metering.stripe.api-key=sk_test_supersecret123",
 					"metering.polar.access-token=polar_secret_token")
 			.run((context) -> {
-				String text = context.getBean(MeteringProperties.class).toString();
+				String text = context.getBean(StripeMeteringProperties.class).toString()
+						+ context.getBean(PolarMeteringProperties.class).toString();
 				assertThat(text).doesNotContain("sk_test_supersecret123")
 					.doesNotContain("polar_secret_token")
 					.contains("apiKey=******");
 			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties({ StripeMeteringProperties.class, PolarMeteringProperties.class })
+	static class ProviderProperties {
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -56,18 +56,18 @@ class MeteringReconciliationAutoConfigurationTests {
 
 	@Test
 	void aWindowLongerThanDeliveredEventsAreKeptFailsNamingBothProperties() {
-		this.contextRunner.withPropertyValues("metering.reconcile.window=8d")
+		withDatabase().withPropertyValues("metering.reconcile.window=8d")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining(
 						"metering.reconcile.window must not be longer than metering.outbox.retention " + "(PT168H)"));
-		this.contextRunner.withPropertyValues("metering.reconcile.window=8d", "metering.outbox.retention=30d")
+		withDatabase().withPropertyValues("metering.reconcile.window=8d", "metering.outbox.retention=30d")
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
 	void aWindowOfPartMinutesFailsNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.reconcile.window=90s")
+		withDatabase().withPropertyValues("metering.reconcile.window=90s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.reconcile.window must be whole minutes"));
@@ -75,7 +75,7 @@ class MeteringReconciliationAutoConfigurationTests {
 
 	@Test
 	void aCronThatIsNoneFailsNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.reconcile.cron=daily")
+		withDatabase().withPropertyValues("metering.reconcile.enabled=true", "metering.reconcile.cron=daily")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.reconcile.cron is not a cron expression")

@@ -6,10 +6,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.function.RouterFunction;
 
@@ -49,7 +51,7 @@ class WebhookAutoConfigurationTests {
 					.doesNotHaveBean(PolarWebhooks.class);
 				assertThat(context.getBean(WebhookReceipts.class)).as("no DataSource")
 					.isInstanceOf(InMemoryWebhookReceipts.class);
-				assertThat(context.getBean(MeteringProperties.class).stripe().webhook().path())
+				assertThat(context.getBean(StripeMeteringProperties.class).webhook().path())
 					.isEqualTo("/metering/stripe/webhook");
 			});
 	}
@@ -153,11 +155,15 @@ class WebhookAutoConfigurationTests {
 
 	@Test
 	void aPathWithoutItsSlashOrATolerancePastZeroFailsStartUpNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.polar.webhook.path=hooks/polar")
+		this.contextRunner
+			.withPropertyValues("metering.provider=polar", "metering.polar.webhook.secret=" + POLAR_SECRET,
+					"metering.polar.webhook.path=hooks/polar")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessage("metering.polar.webhook.path must start with '/', was 'hooks/polar'"));
-		this.contextRunner.withPropertyValues("metering.stripe.webhook.tolerance=0s")
+		this.contextRunner
+			.withPropertyValues("metering.provider=stripe", "metering.stripe.webhook.secret=" + STRIPE_SECRET,
+					"metering.stripe.webhook.tolerance=0s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessage("metering.stripe.webhook.tolerance must be positive, was PT0S"));
@@ -165,15 +171,22 @@ class WebhookAutoConfigurationTests {
 
 	@Test
 	void theSecretsNeverShowInThePropertiesToString() {
-		this.contextRunner
+		this.contextRunner.withUserConfiguration(ProviderProperties.class)
 			.withPropertyValues("metering.stripe.webhook.secret=" + STRIPE_SECRET,
 					"metering.polar.webhook.secret=" + POLAR_SECRET, "metering.stripe.webhook.tolerance=10m")
 			.run((context) -> {
-				MeteringProperties properties = context.getBean(MeteringProperties.class);
-				assertThat(properties.stripe().webhook().tolerance()).isEqualTo(Duration.ofMinutes(10));
-				assertThat(properties.toString()).contains("webhook=Webhook[secret=******")
+				StripeMeteringProperties stripe = context.getBean(StripeMeteringProperties.class);
+				assertThat(stripe.webhook().tolerance()).isEqualTo(Duration.ofMinutes(10));
+				assertThat(stripe.toString() + context.getBean(PolarMeteringProperties.class))
+					.contains("webhook=Webhook[secret=******")
 					.doesNotContain(STRIPE_SECRET, POLAR_SECRET);
 			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties({ StripeMeteringProperties.class, PolarMeteringProperties.class })
+	static class ProviderProperties {
+
 	}
 
 }

@@ -11,6 +11,7 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.servlet.function.RouterFunction;
 
 import dev.metering.autoconfigure.MeteringProperties;
+import dev.metering.autoconfigure.MetronomeMeteringProperties;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.metronome.MetronomeClient;
 import dev.metering.provider.metronome.MetronomeMeterProvider;
@@ -66,7 +67,7 @@ class MetronomeMeteringAutoConfigurationTests {
 		this.contextRunner.run((context) -> {
 			assertThat(context.getBean(MetronomeClient.class).toString()).doesNotContain(TOKEN);
 			assertThat(context.getBean(MeterProvider.class).toString()).doesNotContain(TOKEN);
-			assertThat(context.getBean(MeteringProperties.class).metronome().toString()).contains("apiToken=******")
+			assertThat(context.getBean(MetronomeMeteringProperties.class).toString()).contains("apiToken=******")
 				.doesNotContain(TOKEN);
 		});
 	}
@@ -92,7 +93,9 @@ class MetronomeMeteringAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.meters.ai-tokens.metronome.value-key must not be blank"));
-		this.contextRunner.withPropertyValues("metering.metronome.webhook.path=hooks")
+		new WebApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with())
+			.withPropertyValues("metering.provider=metronome", "metering.metronome.api-token=" + TOKEN,
+					"metering.metronome.webhook.secret=metronome-secret", "metering.metronome.webhook.path=hooks")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessage("metering.metronome.webhook.path must start with '/', was 'hooks'"));
@@ -102,8 +105,9 @@ class MetronomeMeteringAutoConfigurationTests {
 	void theTimeoutsAndValueKeyHaveDefaults() {
 		this.contextRunner.withPropertyValues("metering.metronome.read-timeout=5s").run((context) -> {
 			MeteringProperties properties = context.getBean(MeteringProperties.class);
-			assertThat(properties.metronome().readTimeout()).isEqualTo(Duration.ofSeconds(5));
-			assertThat(properties.metronome().baseUrl()).isEqualTo("http://localhost:9");
+			MetronomeMeteringProperties metronome = context.getBean(MetronomeMeteringProperties.class);
+			assertThat(metronome.readTimeout()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(metronome.baseUrl()).isEqualTo("http://localhost:9");
 			assertThat(properties.meters().get("ai-tokens").metronome().valueKey()).isEqualTo("value");
 		});
 	}
@@ -117,8 +121,8 @@ class MetronomeMeteringAutoConfigurationTests {
 				assertThat(context).hasSingleBean(MetronomeWebhooks.class).hasBean("meteringWebhookRoute");
 				assertThat(context.getBean("meteringWebhookRoute", RouterFunction.class).toString())
 					.contains("/hooks/mtr");
-				assertThat(context.getBean(MeteringProperties.class).toString()).doesNotContain("metronome-secret",
-						TOKEN);
+				assertThat(context.getBean(MetronomeMeteringProperties.class).toString())
+					.doesNotContain("metronome-secret", TOKEN);
 			});
 	}
 

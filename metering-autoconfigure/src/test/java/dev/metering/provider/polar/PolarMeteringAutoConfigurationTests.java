@@ -11,6 +11,7 @@ import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.web.client.RestClient;
 
 import dev.metering.autoconfigure.MeteringProperties;
+import dev.metering.autoconfigure.PolarMeteringProperties;
 import dev.metering.BillingClient;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
@@ -97,7 +98,7 @@ class PolarMeteringAutoConfigurationTests {
 	@Test
 	void polarTimeoutsAreShownWithoutTheToken() {
 		this.contextRunner.withPropertyValues("metering.polar.read-timeout=5s")
-			.run((context) -> assertThat(context.getBean(MeteringProperties.class).polar().toString())
+			.run((context) -> assertThat(context.getBean(PolarMeteringProperties.class).toString())
 				.contains("readTimeout=" + Duration.ofSeconds(5))
 				.doesNotContain(TOKEN));
 	}

@@ -158,11 +158,13 @@ class StripeMeteringAutoConfigurationTests {
 
 	@Test
 	void badCacheSettingsFailNamingTheProperty() {
-		this.contextRunner.withPropertyValues("metering.cache.usage-refresh=0s")
+		ApplicationContextRunner stripe = this.contextRunner.withPropertyValues("metering.provider=stripe",
+				"metering.stripe.api-key=sk_test_123");
+		stripe.withPropertyValues("metering.cache.usage-refresh=0s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.cache.usage-refresh must be positive, was PT0S"));
-		this.contextRunner.withPropertyValues("metering.cache.maximum-size=0")
+		stripe.withPropertyValues("metering.cache.maximum-size=0")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.cache.maximum-size must be at least 1, was 0"));
