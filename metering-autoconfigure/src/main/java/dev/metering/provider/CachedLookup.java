@@ -13,6 +13,10 @@ import org.springframework.cache.Cache;
  *
  * @param <K> the key, e.g. a customer ID
  * @param <V> what the provider answers for it
+ * <p>
+ * Used by the provider implementations (Stripe, Polar, Metronome and an application's
+ * own) for each look-up they cache.
+ * @since 0.1.0
  * @see ProviderCaches
  */
 public final class CachedLookup<K, V> {

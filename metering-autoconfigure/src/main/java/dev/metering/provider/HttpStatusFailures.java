@@ -11,6 +11,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * How the providers spoken to over plain HTTP (Polar, Metronome) fail, read from the
  * status and the {@code Retry-After} header of their answer.
+ * <p>
+ * Used by the provider implementations spoken to over plain HTTP, the built-in ones and
+ * an application's own.
+ *
+ * @since 0.1.0
  */
 public final class HttpStatusFailures {
 

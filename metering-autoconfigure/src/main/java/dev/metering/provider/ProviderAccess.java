@@ -17,6 +17,11 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain #LOG_EVERY minute}, kept for the health indicator until the provider
  * answers again, and never quotes a secret (the provider's answers are redacted before
  * they get here).
+ * <p>
+ * Shared by the provider look-ups, which report refusals to it, and the health indicator,
+ * which reads it.
+ *
+ * @since 0.1.0
  */
 public final class ProviderAccess {
 

@@ -35,6 +35,12 @@ import dev.metering.MeterUsageSummary;
  * customer created) applies at once rather than after the refresh interval. These changes
  * reach the caches of this instance; the webhook package carries them to the other
  * instances.
+ * <p>
+ * Shared by the provider implementations (Stripe, Polar, Metronome and an application's
+ * own), which read their look-ups through it, and by the webhook handling that changes
+ * them.
+ *
+ * @since 0.1.0
  */
 public final class ProviderCaches {
 

@@ -12,6 +12,11 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  * The HTTP client of the providers spoken to over plain HTTP (Polar, Metronome): the
  * JDK's, on HTTP/1.1, following no redirect and retrying nothing itself, since the
  * dispatcher retries with the same identifiers.
+ * <p>
+ * Used by the clients of the provider implementations spoken to over plain HTTP, the
+ * built-in ones and an application's own.
+ *
+ * @since 0.1.0
  */
 public final class ProviderHttpClients {
 
