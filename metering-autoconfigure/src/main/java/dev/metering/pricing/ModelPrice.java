@@ -7,6 +7,11 @@ import dev.metering.provider.TokenUsage;
  * What one token of each type costs on one model, in units of a credit fixed by the
  * {@link PriceList} (its {@linkplain PriceList#unitsPerCredit() units per credit}), so
  * that pricing a call is exact integer arithmetic.
+ * <p>
+ * What an application reads from a {@link PriceList}, its own or the one built from the
+ * properties.
+ *
+ * @since 0.1.0
  */
 public final class ModelPrice {
 

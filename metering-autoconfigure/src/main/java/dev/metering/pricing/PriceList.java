@@ -20,6 +20,11 @@ import dev.metering.provider.TokenKind;
  * number, at most 10<sup>-{@value #MAX_SCALE}</sup> of a credit.
  * <p>
  * Each model name is resolved once and remembered.
+ * <p>
+ * Built from {@code metering.pricing}; an application that prices models another way
+ * defines a bean of its own, made with {@link #of}.
+ *
+ * @since 0.1.0
  */
 public final class PriceList {
 

@@ -12,7 +12,11 @@ import dev.metering.provider.TokenKind;
  * reasoning the output rate; a model with neither input nor output rate costs nothing of
  * that kind.
  *
+ * <p>
+ * What an application that defines its own {@link PriceList} builds it from.
+ *
  * @param rates the configured rates by type of token
+ * @since 0.1.0
  */
 public record TokenRates(Map<TokenKind, BigDecimal> rates) {
 
