@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.support.CronExpression;
 
@@ -16,7 +17,7 @@ import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveredUsage;
 import dev.metering.provider.MeterProvider;
 import dev.metering.reconcile.ReconciliationObservationConvention;
-import dev.metering.reconcile.ReconciliationSchedule;
+import dev.metering.reconcile.ReconciliationSchedules;
 import dev.metering.reconcile.UsageReconciler;
 
 /**
@@ -69,7 +70,7 @@ public final class MeteringReconciliationAutoConfiguration {
 
 	@Bean
 	@ConditionalOnBooleanProperty(MeteringReconcileProperties.PREFIX + ".enabled")
-	ReconciliationSchedule meteringReconciliationSchedule(ObjectProvider<UsageReconciler> reconciler,
+	SmartLifecycle meteringReconciliationSchedule(ObjectProvider<UsageReconciler> reconciler,
 			MeteringReconcileProperties reconcile, ObjectProvider<InstanceLock> lock, ObjectProvider<Clock> clock) {
 		UsageReconciler available = reconciler.getIfAvailable();
 		if (available == null) {
@@ -81,7 +82,7 @@ public final class MeteringReconciliationAutoConfiguration {
 			throw new InvalidMeteringPropertyException(MeteringReconcileProperties.PREFIX + ".cron", reconcile.cron(),
 					"is not a cron expression (second minute hour day month weekday), was '" + reconcile.cron() + "'");
 		}
-		return new ReconciliationSchedule(available, reconcile.cron(), lock.getIfAvailable(() -> InstanceLock.NONE),
+		return ReconciliationSchedules.onCron(available, reconcile.cron(), lock.getIfAvailable(() -> InstanceLock.NONE),
 				clock.getIfUnique(Clock::systemUTC));
 	}
 

@@ -24,7 +24,7 @@ import dev.metering.lock.LockTurn;
  * reconciliation's lock reconciles, and the others skip that run, so that the provider is
  * read once and each drift reported once.
  */
-public final class ReconciliationSchedule implements SmartLifecycle {
+final class ReconciliationSchedule implements SmartLifecycle {
 
 	/** The name of the lock the instances reconcile under. */
 	static final String LOCK = "reconcile";
@@ -50,7 +50,7 @@ public final class ReconciliationSchedule implements SmartLifecycle {
 	 * @param lock lets one instance of those sharing the outbox reconcile a run
 	 * @param clock tells how long the lock is held: until halfway to the next run
 	 */
-	public ReconciliationSchedule(UsageReconciler reconciler, String cron, InstanceLock lock, Clock clock) {
+	ReconciliationSchedule(UsageReconciler reconciler, String cron, InstanceLock lock, Clock clock) {
 		this.reconciler = reconciler;
 		this.cron = cron;
 		this.runs = CronExpression.parse(cron);
@@ -76,7 +76,7 @@ public final class ReconciliationSchedule implements SmartLifecycle {
 	 * at once.
 	 * @return whether this instance reconciled
 	 */
-	public boolean reconcileOnSchedule() {
+	boolean reconcileOnSchedule() {
 		Instant now = this.clock.instant();
 		Instant next = Objects.requireNonNull(this.runs.next(now.atZone(ZoneOffset.UTC)), "the next run").toInstant();
 		LockTurn turn;

@@ -34,6 +34,11 @@ import dev.metering.provider.MeterProvider;
  * <p>
  * Only customers with usage delivered in the window are asked about, as providers answer
  * totals per customer. Meters that do not sum (count, last) are not reconciled.
+ * <p>
+ * Run by the reconciliation schedule and the actuator endpoint; an application may define
+ * its own, e.g. over other meters or another window, and its tests may run one.
+ *
+ * @since 0.1.0
  */
 public final class UsageReconciler {
 

@@ -1,4 +1,4 @@
-package dev.metering.autoconfigure;
+package dev.metering.reconcile;
 
 import java.util.UUID;
 
@@ -7,8 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.metering.reconcile.ReconciliationSchedule;
-import dev.metering.reconcile.UsageReconciler;
 import dev.metering.support.MeteringAutoConfigurations;
 
 import static org.assertj.core.api.Assertions.assertThat;
