@@ -27,8 +27,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import dev.metering.lock.InstanceLock;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.InMemoryLocalMeterStore;
-import dev.metering.provider.local.JdbcLocalMeterStore;
 import dev.metering.provider.local.LocalMeterProvider;
+import dev.metering.provider.local.LocalMeterStores;
 
 /**
  * Auto-configuration of the embedded local meter, the provider when
@@ -77,7 +77,7 @@ public final class LocalMeteringAutoConfiguration {
 		@DependsOnDatabaseInitialization
 		LocalMeterProvider localMeterProvider(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
-			return new LocalMeterProvider(new JdbcLocalMeterStore(jdbc.client(), jdbc.transactions(),
+			return new LocalMeterProvider(LocalMeterStores.inDatabase(jdbc.client(), jdbc.transactions(),
 					clock.getIfUnique(Clock::systemUTC), PropertyChecks.retention(outbox), lock));
 		}
 

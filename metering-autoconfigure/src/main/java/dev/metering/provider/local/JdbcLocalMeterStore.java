@@ -27,7 +27,7 @@ import dev.metering.provider.UsageEvent;
  * keeps delivered events, in {@code metering_local_identifier}. An event's identifier and
  * its sum are written in one transaction, so an event is counted once or not at all.
  */
-public final class JdbcLocalMeterStore implements LocalMeterStore {
+final class JdbcLocalMeterStore implements LocalMeterStore {
 
 	/**
 	 * How often identifiers older than the retention are deleted, as the outbox does, by
@@ -109,7 +109,7 @@ public final class JdbcLocalMeterStore implements LocalMeterStore {
 	 * @param lock lets one instance of those sharing the tables purge them
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcLocalMeterStore(JdbcClient jdbc, TransactionOperations transactions, Clock clock, Duration retention,
+	JdbcLocalMeterStore(JdbcClient jdbc, TransactionOperations transactions, Clock clock, Duration retention,
 			InstanceLock lock) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
