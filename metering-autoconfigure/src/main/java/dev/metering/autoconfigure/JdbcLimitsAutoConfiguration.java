@@ -37,8 +37,8 @@ import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.outbox.JdbcRecordedUsage;
 import dev.metering.outbox.JdbcUsageOutbox;
 import dev.metering.outbox.UsageOutbox;
+import dev.metering.pricing.CreditCarries;
 import dev.metering.pricing.CreditCarry;
-import dev.metering.pricing.JdbcCarryStore;
 import dev.metering.pricing.PriceList;
 import dev.metering.provider.MeterUnit;
 
@@ -117,8 +117,7 @@ public final class JdbcLimitsAutoConfiguration {
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	CreditCarry meteringJdbcCreditCarry(MeteringJdbc jdbc, PriceList prices) {
-		return new CreditCarry(prices.unitsPerCredit(), new JdbcCarryStore(jdbc.client(), jdbc.transactions()),
-				FLUSH_INTERVAL);
+		return CreditCarries.inDatabase(prices.unitsPerCredit(), jdbc.client(), jdbc.transactions(), FLUSH_INTERVAL);
 	}
 
 	/** The carry's table, used once a meter counts credits: no other carries anything. */

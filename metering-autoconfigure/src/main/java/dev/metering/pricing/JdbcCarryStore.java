@@ -12,7 +12,7 @@ import org.springframework.transaction.support.TransactionOperations;
  * beside the usage ledger: each instance adds what it carried, in one statement, so that
  * instances sharing the database never overwrite each other's.
  */
-public final class JdbcCarryStore implements CarryStore {
+final class JdbcCarryStore implements CarryStore {
 
 	private static final String LOAD = """
 			SELECT carried FROM metering_credit_carry WHERE event_name = :eventName AND customer_id = :customerId
@@ -35,7 +35,7 @@ public final class JdbcCarryStore implements CarryStore {
 	/**
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcCarryStore(JdbcClient jdbc, TransactionOperations transactions) {
+	JdbcCarryStore(JdbcClient jdbc, TransactionOperations transactions) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 	}
