@@ -37,34 +37,23 @@ final class LedgerTable {
 	// is at most what is left; otherwise the call's reservation may cross it (:overshoot
 	// is the need). SET expressions all see the row as it was. The exchange returns the
 	// row as it is after, in each database's own syntax.
-	private static final String EXCHANGE_POSTGRESQL = """
+	private static final String EXCHANGE_UPDATE = """
 			UPDATE metering_usage_ledger SET used = used + :settled,
 			leased = leased - :settled - :returned + CASE WHEN :need > 0 AND used + leased - :returned < :limit
-			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
+			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / %1$d),
 			(:limit - (used + leased - :returned)) + :overshoot)
 			ELSE 0 END,
 			granted = CASE WHEN :need > 0 AND used + leased - :returned < :limit
-			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
+			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / %1$d),
 			(:limit - (used + leased - :returned)) + :overshoot)
 			ELSE 0 END
 			WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart
 			AND period_end = :periodEnd
-			RETURNING used, leased, granted
-			""";
+			""".formatted(SLICE_DIVISOR);
 
-	private static final String EXCHANGE_H2 = """
-			SELECT used, leased, granted FROM FINAL TABLE (UPDATE metering_usage_ledger SET used = used + :settled,
-			leased = leased - :settled - :returned + CASE WHEN :need > 0 AND used + leased - :returned < :limit
-			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
-			(:limit - (used + leased - :returned)) + :overshoot)
-			ELSE 0 END,
-			granted = CASE WHEN :need > 0 AND used + leased - :returned < :limit
-			THEN LEAST(GREATEST(:need, (:limit - (used + leased - :returned)) / 16),
-			(:limit - (used + leased - :returned)) + :overshoot)
-			ELSE 0 END
-			WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart
-			AND period_end = :periodEnd)
-			""";
+	private static final String EXCHANGE_POSTGRESQL = EXCHANGE_UPDATE + "RETURNING used, leased, granted";
+
+	private static final String EXCHANGE_H2 = "SELECT used, leased, granted FROM FINAL TABLE (" + EXCHANGE_UPDATE + ")";
 
 	private static final String INSERT = """
 			INSERT INTO metering_usage_ledger (reference_id, limit_key, period_start, period_end, used, leased,
