@@ -33,8 +33,7 @@ public record MetronomeMeteringProperties(@Nullable String apiToken,
 
 	@Override
 	public String toString() {
-		return "MetronomeMeteringProperties[apiToken="
-				+ ((this.apiToken != null && !this.apiToken.isBlank()) ? "******" : "") + ", baseUrl=" + this.baseUrl
+		return "MetronomeMeteringProperties[apiToken=" + SecretMask.of(this.apiToken) + ", baseUrl=" + this.baseUrl
 				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", webhook="
 				+ this.webhook + "]";
 	}

@@ -33,10 +33,9 @@ public record PolarMeteringProperties(@Nullable String accessToken,
 
 	@Override
 	public String toString() {
-		return "PolarMeteringProperties[accessToken="
-				+ ((this.accessToken != null && !this.accessToken.isBlank()) ? "******" : "") + ", baseUrl="
-				+ this.baseUrl + ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout
-				+ ", webhook=" + this.webhook + "]";
+		return "PolarMeteringProperties[accessToken=" + SecretMask.of(this.accessToken) + ", baseUrl=" + this.baseUrl
+				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", webhook="
+				+ this.webhook + "]";
 	}
 
 }

@@ -39,9 +39,9 @@ public record StripeMeteringProperties(@Nullable String apiKey, @DefaultValue("h
 
 	@Override
 	public String toString() {
-		return "StripeMeteringProperties[apiKey=" + ((this.apiKey != null && !this.apiKey.isBlank()) ? "******" : "")
-				+ ", apiBase=" + this.apiBase + ", meterEventsBase=" + this.meterEventsBase + ", customerMetadataKey="
-				+ this.customerMetadataKey + ", webhook=" + this.webhook + "]";
+		return "StripeMeteringProperties[apiKey=" + SecretMask.of(this.apiKey) + ", apiBase=" + this.apiBase
+				+ ", meterEventsBase=" + this.meterEventsBase + ", customerMetadataKey=" + this.customerMetadataKey
+				+ ", webhook=" + this.webhook + "]";
 	}
 
 	/** How meter events are sent to Stripe. */
