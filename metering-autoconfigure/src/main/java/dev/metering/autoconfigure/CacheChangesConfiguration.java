@@ -42,14 +42,15 @@ abstract class CacheChangesConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(CacheChanges.class)
 		@DependsOnDatabaseInitialization
-		JdbcCacheChanges meteringCacheChanges(MeteringJdbc jdbc, ProviderCaches caches, ObjectProvider<Clock> clock) {
+		JdbcCacheChanges meteringJdbcCacheChanges(MeteringJdbc jdbc, ProviderCaches caches,
+				ObjectProvider<Clock> clock) {
 			return new JdbcCacheChanges(jdbc.client(), jdbc.operations(), caches, POLL_INTERVAL,
 					clock.getIfUnique(Clock::systemUTC));
 		}
 
 		@Bean
 		MeteringTables meteringCacheChangeTables() {
-			return new MeteringTables("cache-changes", JdbcCacheChanges.class);
+			return new MeteringTables("cache-changes", "meteringJdbcCacheChanges");
 		}
 
 	}

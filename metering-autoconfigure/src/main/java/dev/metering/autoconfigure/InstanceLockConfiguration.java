@@ -31,7 +31,7 @@ class InstanceLockConfiguration {
 
 	@Bean
 	MeteringTables meteringLockTables() {
-		return new MeteringTables("locks", JdbcInstanceLock.class);
+		return new MeteringTables("locks", "meteringInstanceLock");
 	}
 
 }

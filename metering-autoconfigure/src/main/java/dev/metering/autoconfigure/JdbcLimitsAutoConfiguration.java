@@ -107,7 +107,7 @@ public final class JdbcLimitsAutoConfiguration {
 
 	@Bean
 	MeteringTables meteringLedgerTables() {
-		return new MeteringTables("limits", JdbcUsageLedger.class);
+		return new MeteringTables("limits", "meteringJdbcUsageLedger");
 	}
 
 	/**
@@ -124,7 +124,7 @@ public final class JdbcLimitsAutoConfiguration {
 	@Bean
 	MeteringTables meteringCreditCarryTables(MeteringProperties properties) {
 		boolean credits = properties.meters().values().stream().anyMatch((meter) -> meter.unit() == MeterUnit.CREDITS);
-		return credits ? new MeteringTables("credits", CreditCarry.class) : new MeteringTables("credits");
+		return credits ? new MeteringTables("credits", "meteringJdbcCreditCarry") : new MeteringTables("credits");
 	}
 
 }

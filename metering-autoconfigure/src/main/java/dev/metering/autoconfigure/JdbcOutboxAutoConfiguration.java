@@ -94,7 +94,8 @@ public final class JdbcOutboxAutoConfiguration {
 
 	@Bean
 	MeteringTables meteringOutboxTables() {
-		return new MeteringTables("outbox", GroupCommitOutbox.class, JdbcUsageOutbox.class, JdbcDeliveryQueue.class);
+		return new MeteringTables("outbox", "meteringGroupCommitOutbox", "meteringJdbcOutbox",
+				"meteringJdbcDeliveryQueue");
 	}
 
 	/**

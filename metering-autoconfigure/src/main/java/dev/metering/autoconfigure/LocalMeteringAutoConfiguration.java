@@ -75,7 +75,7 @@ public final class LocalMeteringAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(MeterProvider.class)
 		@DependsOnDatabaseInitialization
-		LocalMeterProvider localMeterProvider(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
+		LocalMeterProvider jdbcLocalMeterProvider(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
 			return new LocalMeterProvider(LocalMeterStores.inDatabase(jdbc.client(), jdbc.transactions(),
 					clock.getIfUnique(Clock::systemUTC), PropertyChecks.retention(outbox), lock));
@@ -83,7 +83,7 @@ public final class LocalMeteringAutoConfiguration {
 
 		@Bean
 		MeteringTables meteringLocalMeterTables() {
-			return new MeteringTables("local-meter", LocalMeterProvider.class);
+			return new MeteringTables("local-meter", "jdbcLocalMeterProvider");
 		}
 
 	}

@@ -46,7 +46,7 @@ abstract class WebhookReceiptsConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(WebhookReceipts.class)
 		@DependsOnDatabaseInitialization
-		JdbcWebhookReceipts meteringWebhookReceipts(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
+		JdbcWebhookReceipts meteringJdbcWebhookReceipts(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
 			return new JdbcWebhookReceipts(jdbc.client(), PropertyChecks.retention(outbox),
 					clock.getIfUnique(Clock::systemUTC), lock);
@@ -54,7 +54,7 @@ abstract class WebhookReceiptsConfiguration {
 
 		@Bean
 		MeteringTables meteringWebhookReceiptTables() {
-			return new MeteringTables("webhooks", JdbcWebhookReceipts.class);
+			return new MeteringTables("webhooks", "meteringJdbcWebhookReceipts");
 		}
 
 	}

@@ -264,7 +264,7 @@ class MeteringSchemaCheckTests {
 	static class LateMigration {
 
 		@Bean
-		@DependsOn({ "meteringJdbcDeliveryQueue", "meteringJdbcUsageLedger", "localMeterProvider" })
+		@DependsOn({ "meteringJdbcDeliveryQueue", "meteringJdbcUsageLedger", "jdbcLocalMeterProvider" })
 		InitializingBean lateMigration(DataSource dataSource) {
 			return () -> createSchemaIn(dataSource);
 		}
