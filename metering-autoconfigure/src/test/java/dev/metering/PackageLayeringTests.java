@@ -28,8 +28,7 @@ class PackageLayeringTests {
 					"dev.metering.provider.metronome", "dev.metering.outbox", "dev.metering.limits",
 					"dev.metering.pricing"),
 			List.of("dev.metering.delivery", "dev.metering.reconcile"), List.of("dev.metering.billing"),
-			List.of("dev.metering.advisor", "dev.metering.aop", "dev.metering.admin", "dev.metering.web",
-					"dev.metering.metrics", "dev.metering.webhook"),
+			List.of("dev.metering.admin", "dev.metering.web", "dev.metering.metrics", "dev.metering.webhook"),
 			List.of("dev.metering.actuate"), List.of("dev.metering.autoconfigure"),
 			// the metering-test module's, for the tests of applications
 			List.of("dev.metering.test"));

@@ -42,6 +42,8 @@ class PublicApiTests {
 
 	private static final String BACKING_OFF_UNTIL_NARROWED = "backing-off-until-narrowed";
 
+	private static final String SERVICE_LOADED = "service-loaded";
+
 	private static final JavaClasses LIBRARY = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
 		.importPackages("dev.metering");
@@ -140,6 +142,7 @@ class PublicApiTests {
 		sections.put(FACTORIES, new TreeSet<>());
 		sections.put(NOT_YET_NARROWED, new TreeSet<>());
 		sections.put(BACKING_OFF_UNTIL_NARROWED, new TreeSet<>());
+		sections.put(SERVICE_LOADED, new TreeSet<>());
 		try (InputStream input = PublicApiTests.class.getResourceAsStream("public-types.txt")) {
 			Set<String> section = null;
 			for (String line : new String(input.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {

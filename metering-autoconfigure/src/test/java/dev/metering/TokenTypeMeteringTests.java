@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-
-import dev.metering.billing.UsageMetering;
-import dev.metering.billing.UsageScope;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"metering.meters.output.tokens=output", "metering.meters.reasoning.event-name=reasoning_tokens",
 				"metering.meters.reasoning.tokens=reasoning", "metering.accounts.org_call.customer-id=cus_call",
 				"metering.accounts.org_stream.customer-id=cus_stream", "metering.delivery.flush-interval=50ms" })
+@Import(TokenTypeMeteringTests.ScopesConfiguration.class)
 class TokenTypeMeteringTests extends OpenAiWireMockTests {
 
 	/**
@@ -40,7 +41,7 @@ class TokenTypeMeteringTests extends OpenAiWireMockTests {
 			"reasoning");
 
 	@Autowired
-	UsageMetering metering;
+	MeteredScopes scopes;
 
 	@Test
 	void eachTypeOfTokenOfACallLandsOnItsMeter() {
@@ -79,17 +80,62 @@ class TokenTypeMeteringTests extends OpenAiWireMockTests {
 		assertThat(billed("reasoning", customerId)).isEqualTo(REASONING);
 	}
 
-	/** Runs a call in a {@code @MeteredUsage} scope of the meter, as the aspect does. */
+	/** Runs a call in a {@code @MeteredUsage} scope of the meter. */
 	private <T> T inScopeOf(String meter, String organization, Supplier<T> call) {
-		UsageScope scope = this.metering.openScope(meter, BillingSubject.organization(organization), true);
-		UsageScope previous = this.metering.enter(scope);
-		try {
+		return switch (meter) {
+			case "ai-tokens" -> this.scopes.aiTokens(organization, call);
+			case "input" -> this.scopes.input(organization, call);
+			case "cached" -> this.scopes.cached(organization, call);
+			case "written" -> this.scopes.written(organization, call);
+			case "output" -> this.scopes.output(organization, call);
+			case "reasoning" -> this.scopes.reasoning(organization, call);
+			default -> throw new IllegalArgumentException(meter);
+		};
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class ScopesConfiguration {
+
+		@Bean
+		MeteredScopes meteredScopes() {
+			return new MeteredScopes();
+		}
+
+	}
+
+	/** One {@code @MeteredUsage} method per meter, each running the call it is given. */
+	static class MeteredScopes {
+
+		@MeteredUsage(value = "ai-tokens", organization = "#organization")
+		<T> T aiTokens(String organization, Supplier<T> call) {
 			return call.get();
 		}
-		finally {
-			this.metering.enter(previous);
-			this.metering.closeScope(scope, null);
+
+		@MeteredUsage(value = "input", organization = "#organization")
+		<T> T input(String organization, Supplier<T> call) {
+			return call.get();
 		}
+
+		@MeteredUsage(value = "cached", organization = "#organization")
+		<T> T cached(String organization, Supplier<T> call) {
+			return call.get();
+		}
+
+		@MeteredUsage(value = "written", organization = "#organization")
+		<T> T written(String organization, Supplier<T> call) {
+			return call.get();
+		}
+
+		@MeteredUsage(value = "output", organization = "#organization")
+		<T> T output(String organization, Supplier<T> call) {
+			return call.get();
+		}
+
+		@MeteredUsage(value = "reasoning", organization = "#organization")
+		<T> T reasoning(String organization, Supplier<T> call) {
+			return call.get();
+		}
+
 	}
 
 }

@@ -26,7 +26,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import dev.metering.billing.MeterCatalog;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.limits.JdbcThresholdClaims;
 import dev.metering.limits.JdbcUsageLedger;
 import dev.metering.limits.LedgerHolding;

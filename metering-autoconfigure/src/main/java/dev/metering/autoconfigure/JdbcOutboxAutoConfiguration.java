@@ -29,7 +29,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import dev.metering.billing.MeterCatalog;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.GroupCommitOutbox;

@@ -3,7 +3,7 @@ package dev.metering.autoconfigure;
 import java.util.List;
 import java.util.Map;
 
-import dev.metering.billing.MeterCatalog;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.provider.MeterDefinition;
 
 /**

@@ -1,13 +1,16 @@
 package dev.metering.autoconfigure;
 
+import org.springframework.aop.Advisor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
 
 import dev.metering.MeteredUsage;
-import dev.metering.aop.MeteredUsageAspect;
-import dev.metering.billing.UsageMetering;
+import dev.metering.billing.Billing;
 
 /**
  * Auto-configuration that meters {@link MeteredUsage} methods, when AspectJ is on the
@@ -17,12 +20,17 @@ import dev.metering.billing.UsageMetering;
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnClass(name = "org.aspectj.weaver.Advice")
-@ConditionalOnBean(UsageMetering.class)
+@ConditionalOnBean(Billing.class)
 public final class MeteredUsageAutoConfiguration {
 
+	/**
+	 * The advisor, made with the context's other infrastructure before billing is, and so
+	 * static.
+	 */
 	@Bean
-	MeteredUsageAspect meteredUsageAspect(UsageMetering metering) {
-		return new MeteredUsageAspect(metering);
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static Advisor meteredUsageAdvisor(ObjectProvider<Billing> billing) {
+		return Billing.meteredUsageAdvisor(billing::getObject);
 	}
 
 }

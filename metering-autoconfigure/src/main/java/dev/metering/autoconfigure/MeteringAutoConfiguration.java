@@ -2,7 +2,6 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,33 +27,20 @@ import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 
 import dev.metering.BillingAccountResolver;
 import dev.metering.BillingClient;
-import dev.metering.BillingSubject;
 import dev.metering.BillingSubjectResolver;
 import dev.metering.ReactiveBillingSubjectResolver;
 import dev.metering.admin.MeteringAdmin;
-import dev.metering.billing.Account;
 import dev.metering.billing.AdmissionObservationConvention;
-import dev.metering.billing.BillingAccounts;
-import dev.metering.billing.BillingSubjects;
-import dev.metering.billing.DefaultBillingClient;
-import dev.metering.billing.LookupFailures;
-import dev.metering.billing.MeterCatalog;
-import dev.metering.billing.OutageTolerantPeriods;
-import dev.metering.billing.PlanAdmission;
+import dev.metering.billing.Billing;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.billing.RecordingObservationConvention;
-import dev.metering.billing.UsageMetering;
-import dev.metering.billing.UsageRecorder;
 import dev.metering.delivery.DeliveryObservationConvention;
-import dev.metering.delivery.DeliverySettings;
 import dev.metering.delivery.ProviderRequestObservationConvention;
-import dev.metering.delivery.RetryBackoff;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriodSources;
 import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.InMemoryThresholdClaims;
 import dev.metering.limits.InMemoryUsageLedger;
-import dev.metering.limits.PlanCatalog;
-import dev.metering.limits.PlanDefinition;
 import dev.metering.limits.UsageLedger;
 import dev.metering.limits.UsageThresholds;
 import dev.metering.outbox.DeliveryQueue;
@@ -133,8 +119,8 @@ public final class MeteringAutoConfiguration {
 			MeteringObservations observations) {
 		Clock time = clock.getIfUnique(Clock::systemUTC);
 		BillingPeriods calendarMonths = BillingPeriodSources.calendarMonths(time);
-		return new OutageTolerantPeriods(BillingPeriodSources.subscriptions(provider, calendarMonths, time),
-				calendarMonths, lookupFailures(observations));
+		return Billing.outageTolerantPeriods(BillingPeriodSources.subscriptions(provider, calendarMonths, time),
+				calendarMonths, this.limits.onLookupFailure(), failureBackoff(), observations.registry());
 	}
 
 	/**
@@ -170,9 +156,44 @@ public final class MeteringAutoConfiguration {
 		return MeterDefinitions.catalog(this.properties);
 	}
 
+	/**
+	 * Billing, built from the properties and the parts an application may replace: who is
+	 * billed, admission, recording and delivery.
+	 */
 	@Bean
-	PlanCatalog meteringPlanCatalog() {
-		Map<String, PlanDefinition> plans = new LinkedHashMap<>();
+	Billing meteringBilling(MeterProvider provider, MeterCatalog meters, UsageOutbox outbox, DeliveryQueue queue,
+			BillingPeriods periods, UsageLedger ledger, PriceList prices, CreditCarry carry,
+			ObjectProvider<BillingAccountResolver> accountResolvers,
+			ObjectProvider<BillingSubjectResolver> subjectResolvers,
+			ObjectProvider<ReactiveBillingSubjectResolver> reactiveSubjectResolvers, MeteringObservations observations,
+			ObjectProvider<AdmissionObservationConvention> admissionConvention,
+			ObjectProvider<RecordingObservationConvention> recordingConvention,
+			ObjectProvider<DeliveryObservationConvention> deliveryConvention,
+			ObjectProvider<ProviderRequestObservationConvention> requestConvention, ObjectProvider<Clock> clock,
+			MeteringDeliveryProperties delivery, MeteringOutboxProperties outboxProperties) {
+		Clock time = clock.getIfUnique(Clock::systemUTC);
+		UsageDispatcher.Builder dispatcher = dispatcher(UsageDispatcher.builder(queue, provider), delivery,
+				outboxProperties, meters)
+			.clock(time)
+			.observations(observations.registry(), deliveryConvention.getIfUnique(), requestConvention.getIfUnique());
+		Billing.Builder billing = Billing.builder(provider, meters, outbox, dispatcher)
+			.accountResolvers(accountResolvers.orderedStream().toList())
+			.subjectResolvers(subjectResolvers.orderedStream().toList(),
+					reactiveSubjectResolvers.orderedStream().toList())
+			.limits(periods, ledger)
+			.pricing(prices, carry)
+			.onMissingCustomer(this.properties.onMissingCustomer())
+			.rejectUnknownEvents(!this.properties.allowUnknownEvents())
+			.onLookupFailure(this.limits.onLookupFailure(), failureBackoff())
+			.observations(observations.registry(), admissionConvention.getIfUnique(), recordingConvention.getIfUnique())
+			.clock(time);
+		plans(billing);
+		accounts(billing);
+		admission(billing);
+		return billing.build();
+	}
+
+	private void plans(Billing.Builder billing) {
 		this.properties.plans().forEach((name, plan) -> {
 			plan.limits().forEach((key, limit) -> {
 				if (limit == null || limit < 0) {
@@ -180,13 +201,14 @@ public final class MeteringAutoConfiguration {
 							"must not be negative, was " + limit);
 				}
 			});
-			plans.put(name, new PlanDefinition(subscriptionIds(plan), plan.limits()));
+			billing.plan(name, subscriptionIds(plan), plan.limits());
 		});
-		if (!plans.isEmpty() && !plans.containsKey(this.properties.defaultPlan())) {
+		Set<String> plans = this.properties.plans().keySet();
+		if (!plans.isEmpty() && !plans.contains(this.properties.defaultPlan())) {
 			throw new InvalidMeteringPropertyException("metering.default-plan", this.properties.defaultPlan(),
-					"'" + this.properties.defaultPlan() + "' is not a plan under metering.plans " + plans.keySet());
+					"'" + this.properties.defaultPlan() + "' is not a plan under metering.plans " + plans);
 		}
-		return new PlanCatalog(plans, this.properties.defaultPlan());
+		billing.defaultPlan(this.properties.defaultPlan());
 	}
 
 	/**
@@ -203,10 +225,7 @@ public final class MeteringAutoConfiguration {
 		};
 	}
 
-	@Bean
-	BillingAccounts meteringBillingAccounts(MeterProvider provider, PlanCatalog plans,
-			ObjectProvider<BillingAccountResolver> resolvers, MeteringObservations observations) {
-		Map<String, Account> accounts = new LinkedHashMap<>();
+	private void accounts(Billing.Builder billing) {
 		Map<String, MeteringProperties.Plan> configuredPlans = this.properties.plans();
 		this.properties.accounts().forEach((id, account) -> {
 			if (account.customerId() == null || account.customerId().isBlank()) {
@@ -217,53 +236,39 @@ public final class MeteringAutoConfiguration {
 				throw new InvalidMeteringPropertyException("metering.accounts." + id + ".plan", account.plan(),
 						"'" + account.plan() + "' is not a plan under metering.plans " + configuredPlans.keySet());
 			}
-			accounts.put(id, new Account(BillingSubject.organization(id), account.customerId(), account.plan()));
+			billing.account(id, account.customerId(), account.plan());
 		});
-		return new BillingAccounts(accounts, resolvers.orderedStream().toList(), provider, plans,
-				lookupFailures(observations));
 	}
 
-	private LookupFailures lookupFailures(MeteringObservations observations) {
-		return new LookupFailures(this.limits.onLookupFailure(), failureBackoff(), observations.registry());
+	private void admission(Billing.Builder billing) {
+		MeteringLimitsProperties limits = this.limits;
+		String prefix = MeteringLimitsProperties.PREFIX;
+		if (limits.completionEstimate() < 0) {
+			throw new InvalidMeteringPropertyException(prefix + ".completion-estimate", limits.completionEstimate(),
+					"must not be negative, was " + limits.completionEstimate());
+		}
+		billing.admission(this.properties.enforcement(), limits.onLimit(), limits.completionEstimate(),
+				PropertyChecks.notNegative(prefix + ".reservation-wait", limits.reservationWait()),
+				(int) PropertyChecks.atLeastOne(prefix + ".min-completion-tokens", limits.minCompletionTokens()));
 	}
 
-	@Bean
-	UsageRecorder meteringUsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider,
-			UsageOutbox outbox, ObjectProvider<Clock> clock) {
-		return new UsageRecorder(meters, accounts, provider, outbox, !this.properties.allowUnknownEvents(),
-				clock.getIfUnique(Clock::systemUTC));
-	}
-
-	@Bean
-	UsageDispatcher meteringUsageDispatcher(DeliveryQueue queue, MeterProvider provider, MeterCatalog meters,
-			BillingAccounts accounts, MeteringObservations observations,
-			ObjectProvider<DeliveryObservationConvention> convention,
-			ObjectProvider<ProviderRequestObservationConvention> requestConvention, ObjectProvider<Clock> clock,
-			MeteringDeliveryProperties delivery, MeteringOutboxProperties outbox) {
-		DeliverySettings settings = deliverySettings(delivery, outbox, meters);
-		UsageDispatcher dispatcher = new UsageDispatcher(queue, provider, accounts::customerOf, settings,
-				clock.getIfUnique(Clock::systemUTC), observations.registry());
-		convention.ifUnique(dispatcher::setObservationConvention);
-		requestConvention.ifUnique(dispatcher::setRequestObservationConvention);
-		return dispatcher;
-	}
-
-	private DeliverySettings deliverySettings(MeteringDeliveryProperties delivery, MeteringOutboxProperties outbox,
-			MeterCatalog meters) {
+	private UsageDispatcher.Builder dispatcher(UsageDispatcher.Builder dispatcher, MeteringDeliveryProperties delivery,
+			MeteringOutboxProperties outbox, MeterCatalog meters) {
 		String prefix = MeteringDeliveryProperties.PREFIX;
 		if (delivery.initialBackoff().isNegative() || delivery.initialBackoff().isZero()
 				|| delivery.maxBackoff().compareTo(delivery.initialBackoff()) < 0) {
 			throw new InvalidMeteringPropertyException(prefix + ".initial-backoff", delivery.initialBackoff(),
 					"must be positive and not above metering.delivery.max-backoff, was " + delivery.initialBackoff());
 		}
-		RetryBackoff backoff = new RetryBackoff(delivery.initialBackoff(), delivery.maxBackoff(),
-				(int) PropertyChecks.atLeastOne(prefix + ".max-attempts", delivery.maxAttempts()));
-		return new DeliverySettings(backoff,
-				PropertyChecks.positive(prefix + ".flush-interval", delivery.flushInterval()),
-				PropertyChecks.notNegative(prefix + ".shutdown-timeout", delivery.shutdownTimeout()),
-				(int) PropertyChecks.atLeastOne(prefix + ".concurrency", delivery.concurrency()),
-				delivery.coalesce() ? meters.summedEventNames() : Set.of(), PropertyChecks.retention(outbox),
-				failureBackoff());
+		return dispatcher
+			.backoff(delivery.initialBackoff(), delivery.maxBackoff(),
+					(int) PropertyChecks.atLeastOne(prefix + ".max-attempts", delivery.maxAttempts()))
+			.pacing(PropertyChecks.positive(prefix + ".flush-interval", delivery.flushInterval()),
+					PropertyChecks.notNegative(prefix + ".shutdown-timeout", delivery.shutdownTimeout()),
+					(int) PropertyChecks.atLeastOne(prefix + ".concurrency", delivery.concurrency()))
+			.coalescedEventNames(delivery.coalesce() ? meters.summedEventNames() : Set.of())
+			.retention(PropertyChecks.retention(outbox))
+			.customerLookupRetry(failureBackoff());
 	}
 
 	private Duration failureBackoff() {
@@ -271,26 +276,10 @@ public final class MeteringAutoConfiguration {
 				this.cache.failureBackoff());
 	}
 
+	/** The dispatcher of billing, run as the context's lifecycle says. */
 	@Bean
-	BillingSubjects meteringBillingSubjects(ObjectProvider<BillingSubjectResolver> resolvers,
-			ObjectProvider<ReactiveBillingSubjectResolver> reactiveResolvers) {
-		return new BillingSubjects(resolvers.orderedStream().toList(), reactiveResolvers.orderedStream().toList());
-	}
-
-	@Bean
-	PlanAdmission meteringPlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger,
-			MeteringObservations observations, PriceList prices) {
-		MeteringLimitsProperties limits = this.limits;
-		String prefix = MeteringLimitsProperties.PREFIX;
-		if (limits.completionEstimate() < 0) {
-			throw new InvalidMeteringPropertyException(prefix + ".completion-estimate", limits.completionEstimate(),
-					"must not be negative, was " + limits.completionEstimate());
-		}
-		return new PlanAdmission(plans, periods, ledger, this.properties.enforcement(), observations.registry(),
-				limits.completionEstimate(),
-				PropertyChecks.notNegative(prefix + ".reservation-wait", limits.reservationWait()), prices,
-				limits.onLimit(),
-				(int) PropertyChecks.atLeastOne(prefix + ".min-completion-tokens", limits.minCompletionTokens()));
+	UsageDispatcher meteringUsageDispatcher(Billing billing) {
+		return billing.dispatcher();
 	}
 
 	@Bean
@@ -310,23 +299,9 @@ public final class MeteringAutoConfiguration {
 	}
 
 	@Bean
-	UsageMetering meteringUsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
-			PlanAdmission admission, UsageRecorder recorder, MeteringObservations observations, PriceList prices,
-			CreditCarry carry, ObjectProvider<AdmissionObservationConvention> admissionConvention,
-			ObjectProvider<RecordingObservationConvention> recordingConvention) {
-		UsageMetering metering = new UsageMetering(meters, accounts, subjects, admission, recorder,
-				this.properties.onMissingCustomer(), observations.registry(), prices, carry);
-		admissionConvention.ifUnique(metering::setAdmissionObservationConvention);
-		recordingConvention.ifUnique(metering::setRecordingObservationConvention);
-		return metering;
-	}
-
-	@Bean
 	@ConditionalOnMissingBean
-	BillingClient billingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts,
-			PlanCatalog plans, PlanAdmission admission, BillingPeriods periods, MeterProvider provider,
-			UsageDispatcher dispatcher) {
-		return new DefaultBillingClient(recorder, meters, accounts, plans, admission, periods, provider, dispatcher);
+	BillingClient billingClient(Billing billing) {
+		return billing.client();
 	}
 
 	@Bean

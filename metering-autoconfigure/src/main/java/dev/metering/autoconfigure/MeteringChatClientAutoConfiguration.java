@@ -21,11 +21,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 import dev.metering.MeteringAdvisor;
-import dev.metering.advisor.MeteringAdvisors;
-import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.Billing;
 import dev.metering.billing.EstimateObservationConvention;
-import dev.metering.billing.MeterCatalog;
-import dev.metering.billing.UsageMetering;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.pricing.PriceList;
 
 /**
@@ -38,23 +36,21 @@ import dev.metering.pricing.PriceList;
  */
 @AutoConfiguration(after = MeteringAutoConfiguration.class)
 @ConditionalOnClass(ChatClient.class)
-@ConditionalOnBean(UsageMetering.class)
+@ConditionalOnBean(Billing.class)
 @EnableConfigurationProperties(MeteringObservationsProperties.class)
 public final class MeteringChatClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeteringAdvisor meteringAdvisor(UsageMetering metering, BillingSubjects subjects,
-			ObjectProvider<TokenCountEstimator> tokenCountEstimator, ObjectProvider<ChatModel> chatModels,
-			MeterCatalog meters, PriceList prices, MeteringObservationsProperties properties,
-			MeteringObservations observations, ObjectProvider<EstimateObservationConvention> estimateConvention,
-			ObjectProvider<Clock> clock) {
+	MeteringAdvisor meteringAdvisor(Billing billing, ObjectProvider<TokenCountEstimator> tokenCountEstimator,
+			ObjectProvider<ChatModel> chatModels, MeterCatalog meters, PriceList prices,
+			MeteringObservationsProperties properties, MeteringObservations observations,
+			ObjectProvider<EstimateObservationConvention> estimateConvention, ObjectProvider<Clock> clock) {
 		if (prices.isStrict() && meters.anyInCredits()) {
 			chatModels.orderedStream().forEach((chatModel) -> requirePriced(prices, chatModel));
 		}
 		ChatModel chatModel = chatModels.getIfUnique();
-		return MeteringAdvisors.chatClient(metering, subjects,
-				tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
+		return billing.chatClientAdvisor(tokenCountEstimator.getIfUnique(JTokkitTokenCountEstimator::new),
 				(chatModel != null) ? defaultModelOf(chatModel) : null, properties.organization(),
 				observations.registry(), clock.getIfUnique(Clock::systemUTC), estimateConvention.getIfUnique());
 	}
@@ -88,7 +84,7 @@ public final class MeteringChatClientAutoConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(MeteringProperties.PREFIX + ".observations.organization")
 	ObservationFilter meteringOrganizationObservationFilter() {
-		return MeteringAdvisors.organizationFilter();
+		return Billing.organizationObservationFilter();
 	}
 
 }

@@ -13,9 +13,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.server.WebFilter;
 
 import dev.metering.ReactiveBillingSubjectResolver;
-import dev.metering.billing.BillingSubjects;
+import dev.metering.billing.Billing;
 import dev.metering.web.MeteringExceptionHandler;
-import dev.metering.web.MeteringWebFilters;
 
 /**
  * Auto-configuration that answers the metering exceptions of a WebFlux application as
@@ -37,9 +36,9 @@ public final class MeteringWebFluxAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnBean({ ReactiveBillingSubjectResolver.class, BillingSubjects.class })
-	WebFilter meteringSubjectWebFilter(BillingSubjects subjects) {
-		return MeteringWebFilters.subjectFilter(subjects);
+	@ConditionalOnBean({ ReactiveBillingSubjectResolver.class, Billing.class })
+	WebFilter meteringSubjectWebFilter(Billing billing) {
+		return billing.subjectWebFilter();
 	}
 
 }

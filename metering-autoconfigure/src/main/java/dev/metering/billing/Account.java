@@ -15,7 +15,7 @@ import dev.metering.BillingSubject;
  * @param plan the plan name, or {@code null} when the subject has no subscription of its
  * own
  */
-public record Account(BillingSubject subject, @Nullable String customerId, @Nullable String plan) {
+record Account(BillingSubject subject, @Nullable String customerId, @Nullable String plan) {
 
 	/** The organization or user ID. */
 	public String referenceId() {

@@ -12,7 +12,6 @@ import dev.metering.BillingAccountResolver;
 import dev.metering.BillingSubject;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.Subscription;
-import dev.metering.limits.PlanCatalog;
 
 /**
  * Finds the billing account of a subject: its customer ID from the configured accounts,
@@ -27,7 +26,7 @@ import dev.metering.limits.PlanCatalog;
  * admitted against the default plan, and their usage waits in the outbox until the
  * provider names the customer.
  */
-public final class BillingAccounts {
+final class BillingAccounts {
 
 	private final Map<String, Account> configured;
 
@@ -45,8 +44,8 @@ public final class BillingAccounts {
 	 * @param resolvers the application's records of accounts, asked in order before the
 	 * provider
 	 */
-	public BillingAccounts(Map<String, Account> configured, List<BillingAccountResolver> resolvers,
-			MeterProvider provider, PlanCatalog plans, LookupFailures failures) {
+	BillingAccounts(Map<String, Account> configured, List<BillingAccountResolver> resolvers, MeterProvider provider,
+			PlanCatalog plans, LookupFailures failures) {
 		this.configured = Map.copyOf(configured);
 		this.resolvers = List.copyOf(resolvers);
 		this.provider = provider;

@@ -19,14 +19,13 @@ import dev.metering.ReactiveBillingSubjectResolver;
  * a reactive chain, the {@link ReactiveBillingSubjectResolver} beans; else the
  * {@link BillingSubjectResolver} beans, in order. The one place that knows this order.
  */
-public final class BillingSubjects {
+final class BillingSubjects {
 
 	private final List<BillingSubjectResolver> resolvers;
 
 	private final List<ReactiveBillingSubjectResolver> reactiveResolvers;
 
-	public BillingSubjects(List<BillingSubjectResolver> resolvers,
-			List<ReactiveBillingSubjectResolver> reactiveResolvers) {
+	BillingSubjects(List<BillingSubjectResolver> resolvers, List<ReactiveBillingSubjectResolver> reactiveResolvers) {
 		this.resolvers = List.copyOf(resolvers);
 		this.reactiveResolvers = List.copyOf(reactiveResolvers);
 	}

@@ -16,7 +16,7 @@ import dev.metering.UsageStatus;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.PlanCatalog;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.UsageBuckets;
@@ -24,7 +24,7 @@ import dev.metering.provider.UsageBuckets;
 /**
  * {@link BillingClient} over the configured provider, outbox and plans.
  */
-public final class DefaultBillingClient implements BillingClient {
+final class DefaultBillingClient implements BillingClient {
 
 	private final UsageRecorder recorder;
 
@@ -42,9 +42,8 @@ public final class DefaultBillingClient implements BillingClient {
 
 	private final UsageDispatcher dispatcher;
 
-	public DefaultBillingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts,
-			PlanCatalog plans, PlanAdmission admission, BillingPeriods periods, MeterProvider provider,
-			UsageDispatcher dispatcher) {
+	DefaultBillingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts, PlanCatalog plans,
+			PlanAdmission admission, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher) {
 		this.recorder = recorder;
 		this.meters = meters;
 		this.accounts = accounts;

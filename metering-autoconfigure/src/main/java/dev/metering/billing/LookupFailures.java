@@ -26,7 +26,7 @@ import dev.metering.provider.ProviderLookupException;
  * for it in the outbox); {@link LookupFailurePolicy#REJECT} refuses the call with
  * {@link MeteringUnavailableException}.
  */
-public final class LookupFailures {
+final class LookupFailures {
 
 	/**
 	 * How long a client refused because the provider refuses metering's credentials is
@@ -52,8 +52,7 @@ public final class LookupFailures {
 	 * @param observations where the metered work observed on the failing thread is found,
 	 * to which a failure the work goes on after is added
 	 */
-	public LookupFailures(@Nullable LookupFailurePolicy policy, Duration failureBackoff,
-			ObservationRegistry observations) {
+	LookupFailures(@Nullable LookupFailurePolicy policy, Duration failureBackoff, ObservationRegistry observations) {
 		this.policy = policy;
 		this.failureBackoff = failureBackoff;
 		this.observations = observations;

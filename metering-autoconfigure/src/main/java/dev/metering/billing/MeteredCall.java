@@ -11,7 +11,7 @@ import dev.metering.provider.TokenUsage;
  * A model round trip admitted by {@link UsageMetering}, waiting for its token count.
  * Exactly one of {@link #complete} or {@link #abandon} should be called.
  */
-public final class MeteredCall {
+final class MeteredCall {
 
 	private final UsageMetering metering;
 

@@ -10,7 +10,7 @@ import dev.metering.limits.BillingPeriods;
  * back to another kind (the calendar month) for a customer whose subscription it fails to
  * tell with nothing cached, as {@link LookupFailures} allows.
  */
-public final class OutageTolerantPeriods implements BillingPeriods {
+final class OutageTolerantPeriods implements BillingPeriods {
 
 	private final BillingPeriods subscriptions;
 
@@ -23,7 +23,7 @@ public final class OutageTolerantPeriods implements BillingPeriods {
 	 * @param fallback the periods to go on with when they do
 	 * @param failures decides whether to go on
 	 */
-	public OutageTolerantPeriods(BillingPeriods subscriptions, BillingPeriods fallback, LookupFailures failures) {
+	OutageTolerantPeriods(BillingPeriods subscriptions, BillingPeriods fallback, LookupFailures failures) {
 		this.subscriptions = subscriptions;
 		this.fallback = fallback;
 		this.failures = failures;

@@ -13,8 +13,6 @@ import dev.metering.UsageStatus;
 import dev.metering.limits.Admission;
 import dev.metering.limits.BillingPeriod;
 import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.CallEstimate;
-import dev.metering.limits.PlanCatalog;
 import dev.metering.limits.UsageLedger;
 import dev.metering.pricing.ModelPrice;
 import dev.metering.pricing.PriceList;
@@ -28,7 +26,7 @@ import dev.metering.provider.TokenKind;
  * in flight, the limit used up) is added to the admission observed on the admitting
  * thread.
  */
-public final class PlanAdmission {
+final class PlanAdmission {
 
 	private static final Log logger = LogFactory.getLog(PlanAdmission.class);
 
@@ -63,7 +61,7 @@ public final class PlanAdmission {
 	 * @param minCompletionTokens the fewest completion tokens a capped call is let
 	 * through with
 	 */
-	public PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
+	PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
 			ObservationRegistry observations, long completionEstimate, Duration reservationWait, PriceList prices,
 			OnLimit onLimit, int minCompletionTokens) {
 		this.plans = plans;

@@ -16,10 +16,10 @@ import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageDimensions;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.limits.Admission;
-import dev.metering.limits.CallEstimate;
 import dev.metering.pricing.CreditCarry;
 import dev.metering.pricing.ModelPrice;
 import dev.metering.pricing.PriceList;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenKind;
 import dev.metering.provider.TokenUsage;
@@ -31,7 +31,7 @@ import dev.metering.provider.TokenUsage;
  * Admissions ({@link BillingObservationDocumentation#ADMISSION}) and recordings
  * ({@link BillingObservationDocumentation#RECORDING}) are observed.
  */
-public final class UsageMetering {
+final class UsageMetering {
 
 	private static final Log logger = LogFactory.getLog(UsageMetering.class);
 
@@ -68,9 +68,9 @@ public final class UsageMetering {
 	 * @param prices the prices of credits meters, or {@code null} when none is configured
 	 * @param carry the rounding carried on credits meters, or {@code null} without prices
 	 */
-	public UsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects,
-			PlanAdmission admission, UsageRecorder recorder, MissingCustomerPolicy missingCustomerPolicy,
-			ObservationRegistry observations, PriceList prices, CreditCarry carry) {
+	UsageMetering(MeterCatalog meters, BillingAccounts accounts, BillingSubjects subjects, PlanAdmission admission,
+			UsageRecorder recorder, MissingCustomerPolicy missingCustomerPolicy, ObservationRegistry observations,
+			PriceList prices, CreditCarry carry) {
 		this.meters = meters;
 		this.accounts = accounts;
 		this.subjects = subjects;

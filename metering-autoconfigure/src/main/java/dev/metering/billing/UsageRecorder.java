@@ -13,6 +13,7 @@ import dev.metering.RecordUsageResult;
 import dev.metering.UsageDimensions;
 import dev.metering.outbox.EventIdentifiers;
 import dev.metering.outbox.UsageOutbox;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.UsageEvent;
 
@@ -20,7 +21,7 @@ import dev.metering.provider.UsageEvent;
  * Checks a usage event and hands it to the outbox. Never throws for bad input: every
  * refusal is a {@link RecordUsageResult} that says what is wrong.
  */
-public final class UsageRecorder {
+final class UsageRecorder {
 
 	/**
 	 * How long a call refused for a full outbox is told to wait: its writer tries every
@@ -42,7 +43,7 @@ public final class UsageRecorder {
 
 	private final EventIdentifiers identifiers = new EventIdentifiers();
 
-	public UsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider, UsageOutbox outbox,
+	UsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider, UsageOutbox outbox,
 			boolean requireConfiguredEvents, Clock clock) {
 		this.meters = meters;
 		this.accounts = accounts;

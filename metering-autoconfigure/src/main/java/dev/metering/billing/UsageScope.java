@@ -16,7 +16,7 @@ import dev.metering.provider.MeterDefinition;
  * credits, as its meter counts), per billing account and event dimensions: a call that
  * names another organization is billed to that one.
  */
-public final class UsageScope {
+final class UsageScope {
 
 	static final ThreadLocal<UsageScope> CURRENT = new ThreadLocal<>();
 

@@ -1,6 +1,8 @@
 /**
- * Who is billed, plan admission, and recording: the flow every metered call and scope
- * goes through, behind the BillingClient.
+ * Billing: who is billed, plan admission, recording, and what meters an application's
+ * work — the ChatClient advisor, the interceptor of MeteredUsage methods and the WebFlux
+ * filter that resolves the billed subject — all built by
+ * {@link dev.metering.billing.Billing} behind the BillingClient.
  */
 @NullMarked
 package dev.metering.billing;

@@ -9,7 +9,7 @@ import dev.metering.BillingSubject;
  * provider could not.
  */
 @FunctionalInterface
-public interface CustomerLookup {
+interface CustomerLookup {
 
 	/**
 	 * The customer of a subject.

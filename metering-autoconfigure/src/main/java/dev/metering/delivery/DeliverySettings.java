@@ -16,7 +16,7 @@ import java.util.Set;
  * @param customerLookupRetry how long usage waiting for its customer waits after a
  * look-up that failed before the next
  */
-public record DeliverySettings(RetryBackoff backoff, Duration flushInterval, Duration shutdownTimeout, int concurrency,
+record DeliverySettings(RetryBackoff backoff, Duration flushInterval, Duration shutdownTimeout, int concurrency,
 		Set<String> coalescedEventNames, Duration retention, Duration customerLookupRetry) {
 
 	public DeliverySettings {

@@ -6,7 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Exponential backoff with full jitter, capped, for a bounded number of attempts.
  */
-public record RetryBackoff(Duration initial, Duration max, int maxAttempts) {
+record RetryBackoff(Duration initial, Duration max, int maxAttempts) {
 
 	/** Delay before the attempt that follows {@code failedAttempts} failures. */
 	public Duration delayAfter(int failedAttempts) {

@@ -4,10 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
@@ -17,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
+import dev.metering.BillingSubject;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.provider.MeterProvider;
@@ -25,7 +29,9 @@ import dev.metering.provider.MeterProvider;
  * Delivers the outbox to the provider in passes on a background thread, every flush
  * interval and on demand, so that no request thread ever waits for the provider. Its
  * threads, named {@code metering-delivery-}, are its own: one runs the passes, the others
- * the lanes of a pass.
+ * the lanes of a pass. Made by its {@link #builder builder}.
+ *
+ * @since 0.1.0
  */
 public final class UsageDispatcher implements SmartLifecycle {
 
@@ -69,8 +75,8 @@ public final class UsageDispatcher implements SmartLifecycle {
 	 * @param customers names the customers of usage recorded while the provider could not
 	 * @param observations where the passes and the requests to the provider are observed
 	 */
-	public UsageDispatcher(DeliveryQueue queue, MeterProvider provider, CustomerLookup customers,
-			DeliverySettings settings, Clock clock, ObservationRegistry observations) {
+	UsageDispatcher(DeliveryQueue queue, MeterProvider provider, CustomerLookup customers, DeliverySettings settings,
+			Clock clock, ObservationRegistry observations) {
 		this.queue = queue;
 		this.provider = provider.name();
 		this.settings = settings;
@@ -88,10 +94,19 @@ public final class UsageDispatcher implements SmartLifecycle {
 	}
 
 	/**
+	 * Starts a dispatcher of a queue to a provider.
+	 * @param queue what waits for delivery
+	 * @param provider where it is delivered
+	 */
+	public static Builder builder(DeliveryQueue queue, MeterProvider provider) {
+		return new Builder(queue, provider);
+	}
+
+	/**
 	 * Replaces {@link DefaultDeliveryObservationConvention} for the observations of
 	 * passes.
 	 */
-	public void setObservationConvention(DeliveryObservationConvention convention) {
+	void setObservationConvention(DeliveryObservationConvention convention) {
 		this.pass.setObservationConvention(convention);
 	}
 
@@ -99,7 +114,7 @@ public final class UsageDispatcher implements SmartLifecycle {
 	 * Replaces {@link DefaultProviderRequestObservationConvention} for the observations
 	 * of requests.
 	 */
-	public void setRequestObservationConvention(ProviderRequestObservationConvention convention) {
+	void setRequestObservationConvention(ProviderRequestObservationConvention convention) {
 		this.pass.setRequestObservationConvention(convention);
 	}
 
@@ -274,6 +289,141 @@ public final class UsageDispatcher implements SmartLifecycle {
 
 	private void waitAtMost(long nanos) throws InterruptedException {
 		this.signal.wait(Math.max(1, nanos / 1_000_000));
+	}
+
+	/**
+	 * Builds a {@link UsageDispatcher}. What is not set has the default of the
+	 * {@code metering.delivery} property that configures it.
+	 */
+	public static final class Builder {
+
+		private final DeliveryQueue queue;
+
+		private final MeterProvider provider;
+
+		private CustomerLookup customers = (subject) -> Optional.empty();
+
+		private RetryBackoff backoff = new RetryBackoff(Duration.ofMillis(500), Duration.ofMinutes(5), 12);
+
+		private Duration flushInterval = Duration.ofSeconds(1);
+
+		private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+		private int concurrency = 4;
+
+		private Set<String> coalescedEventNames = Set.of();
+
+		private Duration retention = Duration.ofDays(7);
+
+		private Duration customerLookupRetry = Duration.ofSeconds(10);
+
+		private Clock clock = Clock.systemUTC();
+
+		private ObservationRegistry observations = ObservationRegistry.NOOP;
+
+		private @Nullable DeliveryObservationConvention observationConvention;
+
+		private @Nullable ProviderRequestObservationConvention requestObservationConvention;
+
+		private Builder(DeliveryQueue queue, MeterProvider provider) {
+			this.queue = Objects.requireNonNull(queue, "queue");
+			this.provider = Objects.requireNonNull(provider, "provider");
+		}
+
+		/**
+		 * Names the customer of usage recorded while the provider could not; none unless
+		 * set.
+		 */
+		public Builder customers(Function<BillingSubject, Optional<String>> customers) {
+			this.customers = customers::apply;
+			return this;
+		}
+
+		/**
+		 * How failed attempts are retried: exponential backoff with full jitter, capped.
+		 * @param initial the delay after the first failure
+		 * @param max the longest delay
+		 * @param maxAttempts the attempts after which an event is dead-lettered
+		 */
+		public Builder backoff(Duration initial, Duration max, int maxAttempts) {
+			this.backoff = new RetryBackoff(initial, max, maxAttempts);
+			return this;
+		}
+
+		/**
+		 * When and how wide delivery runs.
+		 * @param flushInterval how often pending usage is sent
+		 * @param shutdownTimeout how long shutdown waits to deliver what is pending
+		 * @param concurrency how many customers' events are delivered at the same time
+		 */
+		public Builder pacing(Duration flushInterval, Duration shutdownTimeout, int concurrency) {
+			this.flushInterval = flushInterval;
+			this.shutdownTimeout = shutdownTimeout;
+			this.concurrency = concurrency;
+			return this;
+		}
+
+		/**
+		 * Event names whose pending events are merged per customer before they are sent
+		 * (those of sum meters); none unless set.
+		 */
+		public Builder coalescedEventNames(Set<String> eventNames) {
+			this.coalescedEventNames = eventNames;
+			return this;
+		}
+
+		/** How long delivered events are kept in the outbox. */
+		public Builder retention(Duration retention) {
+			this.retention = retention;
+			return this;
+		}
+
+		/**
+		 * How long usage waiting for its customer waits after a look-up that failed
+		 * before the next.
+		 */
+		public Builder customerLookupRetry(Duration retry) {
+			this.customerLookupRetry = retry;
+			return this;
+		}
+
+		/** The clock of retries and purges; the system's in UTC unless set. */
+		public Builder clock(Clock clock) {
+			this.clock = clock;
+			return this;
+		}
+
+		/**
+		 * Where passes and requests to the provider are observed, with the application's
+		 * conventions; none unless set.
+		 * @param convention the convention of passes, or {@code null} for the default
+		 * @param requestConvention the convention of requests, or {@code null} for the
+		 * default
+		 */
+		public Builder observations(ObservationRegistry observations,
+				@Nullable DeliveryObservationConvention convention,
+				@Nullable ProviderRequestObservationConvention requestConvention) {
+			this.observations = observations;
+			this.observationConvention = convention;
+			this.requestObservationConvention = requestConvention;
+			return this;
+		}
+
+		/** Builds the dispatcher, not yet started. */
+		public UsageDispatcher build() {
+			UsageDispatcher dispatcher = new UsageDispatcher(this.queue, this.provider, this.customers,
+					new DeliverySettings(this.backoff, this.flushInterval, this.shutdownTimeout, this.concurrency,
+							this.coalescedEventNames, this.retention, this.customerLookupRetry),
+					this.clock, this.observations);
+			if (this.observationConvention != null) {
+				dispatcher.setObservationConvention(this.observationConvention);
+			}
+			if (this.requestObservationConvention != null) {
+				dispatcher.setRequestObservationConvention(this.requestObservationConvention);
+			}
+			return dispatcher;
+		}
+
 	}
 
 }

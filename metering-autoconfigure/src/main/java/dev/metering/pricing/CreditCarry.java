@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * written to it every flush interval and on {@link #close()}, and read from it the first
  * time a customer is priced after a start. Instances sharing a store each add what they
  * carried; their sum stays within half a credit per instance of the exact total.
+ *
+ * @since 0.1.0
  */
 public final class CreditCarry implements AutoCloseable {
 

@@ -30,9 +30,8 @@ import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
 import dev.metering.RecordUsageResult;
 import dev.metering.UsageStatus;
-import dev.metering.aop.MeteredUsageAspect;
-import dev.metering.billing.DefaultBillingClient;
-import dev.metering.billing.MeterCatalog;
+import dev.metering.billing.Billing;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.outbox.InMemoryUsageOutbox;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.local.LocalMeterProvider;
@@ -53,9 +52,9 @@ class MeteringAutoConfigurationTests {
 				.hasSingleBean(LocalMeterProvider.class)
 				.hasSingleBean(InMemoryUsageOutbox.class)
 				.hasSingleBean(MeteringAdvisor.class)
-				.hasSingleBean(MeteredUsageAspect.class)
+				.hasBean("meteredUsageAdvisor")
 				.hasSingleBean(ContextPropagatingTaskDecorator.class);
-			assertThat(context.getBean(BillingClient.class)).isInstanceOf(DefaultBillingClient.class);
+			assertThat(context.getBean(BillingClient.class)).isSameAs(context.getBean(Billing.class).client());
 			MeterCatalog meters = context.getBean(MeterCatalog.class);
 			assertThat(meters.defaultMeter().key()).isEqualTo("ai-tokens");
 			assertThat(meters.defaultMeter().eventName()).isEqualTo("ai_tokens");
@@ -70,7 +69,7 @@ class MeteringAutoConfigurationTests {
 	void withoutAspectJMeteredUsageIsNotWovenAndTheRestWorks() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("org.aspectj"))
 			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(MeteredUsageAspect.class)
+				.doesNotHaveBean("meteredUsageAdvisor")
 				.hasSingleBean(MeteringAdvisor.class)
 				.hasSingleBean(BillingClient.class));
 	}

@@ -1,4 +1,4 @@
-package dev.metering.advisor;
+package dev.metering.billing;
 
 import java.util.Map;
 
@@ -9,9 +9,6 @@ import reactor.util.context.ContextView;
 import dev.metering.BillingSubject;
 import dev.metering.MeteringAdvisor;
 import dev.metering.MeteringContextAccessor;
-import dev.metering.billing.BillingSubjects;
-import dev.metering.billing.UsageScope;
-import dev.metering.billing.UsageScopeAccessor;
 
 /**
  * Who a ChatClient call bills and which {@code @MeteredUsage} scope it runs in, as known

@@ -1,4 +1,4 @@
-package dev.metering.limits;
+package dev.metering.billing;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,7 +15,7 @@ import dev.metering.PlanLimits;
  * The configured plans and their limits. A limit key a plan does not name is unlimited,
  * and so is every key when no plans are configured.
  */
-public final class PlanCatalog {
+final class PlanCatalog {
 
 	private final Map<String, PlanDefinition> plans;
 
@@ -24,7 +24,7 @@ public final class PlanCatalog {
 
 	private final String defaultPlan;
 
-	public PlanCatalog(Map<String, PlanDefinition> plans, String defaultPlan) {
+	PlanCatalog(Map<String, PlanDefinition> plans, String defaultPlan) {
 		this.plans = new LinkedHashMap<>(plans);
 		this.defaultPlan = defaultPlan;
 		plans.forEach((name, definition) -> this.limitsByPlan.put(name, new PlanLimits(name, definition.limits())));

@@ -1,4 +1,4 @@
-package dev.metering.limits;
+package dev.metering.billing;
 
 import java.util.List;
 import java.util.Map;
@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A configured plan: the provider prices that put a subscription on it, and its limits.
  */
-public record PlanDefinition(List<String> priceIds, Map<String, Long> limits) {
+record PlanDefinition(List<String> priceIds, Map<String, Long> limits) {
 
 	public PlanDefinition {
 		priceIds = List.copyOf(priceIds);

@@ -1,4 +1,4 @@
-package dev.metering.advisor;
+package dev.metering.billing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -13,10 +13,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.metering.MeteringAdvisor;
-import dev.metering.billing.BillingObservationDocumentation;
-import dev.metering.billing.DefaultEstimateObservationConvention;
-import dev.metering.billing.EstimateObservationContext;
-import dev.metering.billing.EstimateObservationConvention;
 
 /**
  * Says when a round trip is billed by estimate, so that no estimate goes unseen: every

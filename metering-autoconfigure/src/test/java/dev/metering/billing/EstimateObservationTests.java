@@ -1,4 +1,4 @@
-package dev.metering.advisor;
+package dev.metering.billing;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.metering.web;
+package dev.metering.billing;
 
 import java.util.Optional;
 
@@ -11,7 +11,6 @@ import org.springframework.web.server.WebFilterChain;
 
 import dev.metering.MeteringContextAccessor;
 import dev.metering.ReactiveBillingSubjectResolver;
-import dev.metering.billing.BillingSubjects;
 
 /**
  * Asks the {@link ReactiveBillingSubjectResolver} beans once per request of a WebFlux

@@ -1,4 +1,4 @@
-package dev.metering.billing;
+package dev.metering.provider;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,11 +8,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.metering.provider.MeterAggregation;
-import dev.metering.provider.MeterDefinition;
-
 /**
- * The configured meters, looked up by key, event name or meter ID.
+ * The configured meters, looked up by key, event name or meter ID: what the recorder, the
+ * ledger, the outbox and a provider implementation need to know of the meters.
+ *
+ * @since 0.1.0
  */
 public final class MeterCatalog {
 
@@ -23,6 +23,12 @@ public final class MeterCatalog {
 
 	private final MeterDefinition defaultMeter;
 
+	/**
+	 * A catalog of meters.
+	 * @param meters the meters, in the order they were configured
+	 * @param defaultMeterKey the key of the meter of calls that name none
+	 * @throws IllegalArgumentException when no meter has the default key
+	 */
 	public MeterCatalog(List<MeterDefinition> meters, String defaultMeterKey) {
 		this.byKey = new LinkedHashMap<>();
 		this.byEventName = new HashMap<>();
@@ -92,6 +98,7 @@ public final class MeterCatalog {
 					Collectors.mapping(MeterDefinition::eventName, Collectors.toUnmodifiableSet())));
 	}
 
+	/** The event names of the meters, in meter order. */
 	public List<String> eventNames() {
 		return this.byKey.values().stream().map(MeterDefinition::eventName).toList();
 	}

@@ -1,4 +1,4 @@
-package dev.metering.limits;
+package dev.metering.billing;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxTokens the request's max-tokens option, or {@code null} when it sets none
  * @param model the model the request asks for, or {@code null} when unknown
  */
-public record CallEstimate(long promptTokens, @Nullable Integer maxTokens, @Nullable String model) {
+record CallEstimate(long promptTokens, @Nullable Integer maxTokens, @Nullable String model) {
 
 	/**
 	 * Work whose size is known only when it ends, checked against a limit before it
@@ -21,7 +21,7 @@ public record CallEstimate(long promptTokens, @Nullable Integer maxTokens, @Null
 	public static final CallEstimate NOTHING = new CallEstimate(0, 0, null);
 
 	/** A call to a model not named. */
-	public CallEstimate(long promptTokens, @Nullable Integer maxTokens) {
+	CallEstimate(long promptTokens, @Nullable Integer maxTokens) {
 		this(promptTokens, maxTokens, null);
 	}
 

@@ -1,4 +1,4 @@
-package dev.metering.advisor;
+package dev.metering.billing;
 
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;

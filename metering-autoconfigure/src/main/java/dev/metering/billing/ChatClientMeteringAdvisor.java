@@ -1,4 +1,4 @@
-package dev.metering.advisor;
+package dev.metering.billing;
 
 import java.time.Clock;
 import java.util.List;
@@ -20,11 +20,6 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tokenizer.TokenCountEstimator;
 
 import dev.metering.MeteringAdvisor;
-import dev.metering.billing.BillingSubjects;
-import dev.metering.billing.EstimateObservationConvention;
-import dev.metering.billing.MeteredCall;
-import dev.metering.billing.UsageMetering;
-import dev.metering.limits.CallEstimate;
 import dev.metering.provider.TokenUsage;
 
 /**

@@ -1,62 +1,67 @@
-package dev.metering.aop;
+package dev.metering.billing;
 
 import java.lang.reflect.Method;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.aspectj.lang.ProceedingJoinPoint;
-import org.aspectj.lang.annotation.Around;
-import org.aspectj.lang.annotation.Aspect;
-import org.aspectj.lang.reflect.MethodSignature;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.aop.support.AopUtils;
+
 import dev.metering.BillingSubject;
 import dev.metering.MeteredUsage;
-import dev.metering.billing.UsageMetering;
-import dev.metering.billing.UsageScope;
-import dev.metering.billing.UsageScopeAccessor;
 
 /**
  * Meters each invocation of a {@link MeteredUsage} method as one usage event.
  */
-@Aspect
-public final class MeteredUsageAspect {
+final class MeteredUsageInterceptor implements MethodInterceptor {
 
-	private static final Log logger = LogFactory.getLog(MeteredUsageAspect.class);
+	private static final Log logger = LogFactory.getLog(MeteredUsageInterceptor.class);
 
-	private final UsageMetering metering;
+	private final Supplier<UsageMetering> metering;
 
 	private final RestrictedExpressions expressions = new RestrictedExpressions();
 
-	public MeteredUsageAspect(UsageMetering metering) {
+	MeteredUsageInterceptor(Supplier<UsageMetering> metering) {
 		this.metering = metering;
 	}
 
-	@Around("@annotation(meteredUsage)")
-	public Object meter(ProceedingJoinPoint joinPoint, MeteredUsage meteredUsage) throws Throwable {
-		Method method = ((MethodSignature) joinPoint.getSignature()).getMethod();
-		Object[] args = joinPoint.getArgs();
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Method method = (target != null)
+				? AopUtils.getMostSpecificMethod(invocation.getMethod(), AopUtils.getTargetClass(target))
+				: invocation.getMethod();
+		MeteredUsage meteredUsage = method.getAnnotation(MeteredUsage.class);
+		if (meteredUsage == null) {
+			return invocation.proceed();
+		}
+		Object[] args = invocation.getArguments();
+		UsageMetering metering = this.metering.get();
 		boolean collectsTokens = meteredUsage.quantity().isEmpty();
 		if (!collectsTokens) {
 			// vet the quantity now, so that a forbidden expression fails before the work
 			// is done
 			this.expressions.parse("quantity", meteredUsage.quantity(), method);
 		}
-		UsageScope scope = this.metering.openScope(meteredUsage.value(), organization(meteredUsage, method, args),
+		UsageScope scope = metering.openScope(meteredUsage.value(), organization(meteredUsage, method, args),
 				collectsTokens);
-		UsageScope previous = this.metering.enter(scope);
-		Object result;
+		UsageScope previous = metering.enter(scope);
+		@Nullable Object result;
 		try {
-			result = joinPoint.proceed();
+			result = invocation.proceed();
 		}
 		catch (Throwable ex) {
-			this.metering.closeScope(scope, null);
+			metering.closeScope(scope, null);
 			throw ex;
 		}
 		finally {
-			this.metering.enter(previous);
+			metering.enter(previous);
 		}
 		if (result instanceof Flux<?> flux) {
 			return flux.contextWrite((context) -> context.put(UsageScopeAccessor.KEY, scope))
@@ -70,12 +75,13 @@ public final class MeteredUsageAspect {
 		return result;
 	}
 
-	private void close(UsageScope scope, MeteredUsage meteredUsage, Method method, Object[] args, Object result) {
+	private void close(UsageScope scope, MeteredUsage meteredUsage, Method method, Object[] args,
+			@Nullable Object result) {
 		Long quantity = null;
 		if (!meteredUsage.quantity().isEmpty()) {
 			quantity = quantity(meteredUsage.quantity(), method, args, result);
 		}
-		this.metering.closeScope(scope, quantity);
+		this.metering.get().closeScope(scope, quantity);
 	}
 
 	private @Nullable BillingSubject organization(MeteredUsage meteredUsage, Method method, Object[] args) {
@@ -99,7 +105,7 @@ public final class MeteredUsageAspect {
 	 * The quantity to record, or {@code null} (logged) when the expression gives no
 	 * usable one.
 	 */
-	private @Nullable Long quantity(String text, Method method, Object[] args, Object result) {
+	private @Nullable Long quantity(String text, Method method, Object[] args, @Nullable Object result) {
 		Object value;
 		try {
 			value = this.expressions.evaluate(this.expressions.parse("quantity", text, method), method, args, result);

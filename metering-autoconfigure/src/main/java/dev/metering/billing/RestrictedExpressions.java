@@ -1,4 +1,4 @@
-package dev.metering.aop;
+package dev.metering.billing;
 
 import java.lang.reflect.Method;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.metering.advisor;
+package dev.metering.billing;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -11,9 +11,6 @@ import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.core.Ordered;
-
-import dev.metering.billing.BillingSubjects;
-import dev.metering.billing.UsageMetering;
 
 /**
  * Settles who a streamed ChatClient call bills once, outside the tool-calling loop, while
