@@ -58,7 +58,7 @@ public final class Billing {
 		MeterProvider provider = builder.provider;
 		MeterCatalog meters = builder.meters;
 		PlanCatalog plans = new PlanCatalog(builder.plans, builder.defaultPlan);
-		LookupFailures failures = lookupFailures(builder.lookupFailurePolicy, builder.failureBackoff,
+		LookupFailures failures = new LookupFailures(builder.lookupFailurePolicy, builder.failureBackoff,
 				builder.observations);
 		BillingAccounts accounts = new BillingAccounts(builder.accounts, builder.accountResolvers, provider, plans,
 				failures);
@@ -105,12 +105,8 @@ public final class Billing {
 	 */
 	public static BillingPeriods outageTolerantPeriods(BillingPeriods subscriptions, BillingPeriods fallback,
 			@Nullable LookupFailurePolicy policy, Duration failureBackoff, ObservationRegistry observations) {
-		return new OutageTolerantPeriods(subscriptions, fallback, lookupFailures(policy, failureBackoff, observations));
-	}
-
-	private static LookupFailures lookupFailures(@Nullable LookupFailurePolicy policy, Duration failureBackoff,
-			ObservationRegistry observations) {
-		return new LookupFailures(policy, failureBackoff, observations);
+		return new OutageTolerantPeriods(subscriptions, fallback,
+				new LookupFailures(policy, failureBackoff, observations));
 	}
 
 	/**
