@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Records and queries metered usage by hand, against the configured billing provider.
  * <p>
@@ -81,5 +83,75 @@ public interface BillingClient {
 	 * timeout elapsed first
 	 */
 	boolean flush(Duration timeout);
+
+	/**
+	 * An organization's prepaid balance on a meter: what its grants hold, what was drawn
+	 * from them and what is left.
+	 * @param referenceId the organization or user ID
+	 * @param meterKey a meter key under {@code metering.meters}
+	 * @throws UnsupportedOperationException by default, for a client that keeps no
+	 * balances
+	 */
+	default Balance getBalance(String referenceId, String meterKey) {
+		throw unsupported("keep prepaid balances (getBalance)");
+	}
+
+	/**
+	 * Grants an organization an amount to use on a prepaid meter.
+	 * @param referenceId the organization or user ID
+	 * @param meterKey a meter key under {@code metering.meters}
+	 * @param amount what the grant holds, in the meter's unit
+	 * @param effectiveAt when it can be used from
+	 * @param expiresAt when what is left of it is lost, or {@code null} for never
+	 * @param priority which of grants that expire together is used first: the lowest
+	 * @return the grant made, with its identifier
+	 * @throws UnsupportedOperationException by default, for a client that keeps no
+	 * balances
+	 */
+	default CreditGrant grantCredits(String referenceId, String meterKey, long amount, Instant effectiveAt,
+			@Nullable Instant expiresAt, int priority) {
+		throw unsupported("keep prepaid balances (grantCredits)");
+	}
+
+	/**
+	 * The active and future grants of an organization on a meter, in the order usage
+	 * draws on them.
+	 * @param referenceId the organization or user ID
+	 * @param meterKey a meter key under {@code metering.meters}
+	 * @throws UnsupportedOperationException by default, for a client that keeps no
+	 * balances
+	 */
+	default List<CreditGrant> getGrants(String referenceId, String meterKey) {
+		throw unsupported("keep prepaid balances (getGrants)");
+	}
+
+	/**
+	 * Revokes a grant: what is left of it is lost from now on, what was drawn from it
+	 * stays paid.
+	 * @param grantId the grant's identifier
+	 * @throws UnsupportedOperationException by default, for a client that keeps no
+	 * balances
+	 */
+	default void revokeGrant(String grantId) {
+		throw unsupported("keep prepaid balances (revokeGrant)");
+	}
+
+	/**
+	 * Gives the usage of one recorded event back, e.g. for a failed answer or as
+	 * goodwill: the provider, the balance and the limit no longer count it.
+	 * @param identifier the identifier the event was recorded with
+	 * ({@link RecordUsageResult#identifier()})
+	 * @return {@code true} when the event was cancelled, {@code false} when there was no
+	 * such event
+	 * @throws UnsupportedOperationException when the provider cannot cancel usage, or, by
+	 * default, for a client written before this method existed
+	 */
+	default boolean cancelUsage(String identifier) {
+		throw unsupported("give usage back (cancelUsage)");
+	}
+
+	private UnsupportedOperationException unsupported(String what) {
+		return new UnsupportedOperationException(getClass().getName() + " does not " + what);
+	}
 
 }

@@ -14,7 +14,8 @@ import dev.metering.web.MeteringExceptionHandler;
 
 /**
  * Auto-configuration that answers the metering exceptions of a Spring MVC application as
- * problem details (429 for a used-up limit, 402 for a missing billing account).
+ * problem details (429 for a used-up limit, 402 for a prepaid balance that cannot pay or
+ * a missing billing account).
  *
  * @since 0.1.0
  */

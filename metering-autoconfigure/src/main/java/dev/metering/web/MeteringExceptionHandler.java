@@ -15,15 +15,17 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
+import dev.metering.Balance;
+import dev.metering.InsufficientBalanceException;
 import dev.metering.MeteringUnavailableException;
 import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageLimitExceededException;
 
 /**
  * Answers the metering exceptions as RFC 9457 problem details: 429 for a used-up limit,
- * with a {@code Retry-After} header that says when its period ends, 402 for a missing
- * billing account, and 503 with a {@code Retry-After} header when metering cannot take
- * the call.
+ * with a {@code Retry-After} header that says when its period ends, 402 for a prepaid
+ * balance that cannot pay for the call, naming the balance, 402 for a missing billing
+ * account, and 503 with a {@code Retry-After} header when metering cannot take the call.
  * <p>
  * The same advice serves Spring MVC and WebFlux. It comes last: an application's own
  * {@code @ControllerAdvice} that handles one of these exceptions (or one of their
@@ -71,6 +73,26 @@ public class MeteringExceptionHandler {
 			return 0;
 		}
 		return left.getSeconds() + ((left.getNano() > 0) ? 1 : 0);
+	}
+
+	/**
+	 * No {@code Retry-After}: waiting does not refill a prepaid balance, a top-up does.
+	 */
+	@ExceptionHandler(InsufficientBalanceException.class)
+	public ResponseEntity<ProblemDetail> insufficientBalance(InsufficientBalanceException ex) {
+		Balance balance = ex.getBalance();
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYMENT_REQUIRED, ex.getMessage());
+		problem.setTitle("Insufficient balance");
+		problem.setType(URI.create("urn:metering:insufficient-balance"));
+		problem.setProperty("meterKey", balance.meterKey());
+		problem.setProperty("granted", balance.granted());
+		problem.setProperty("used", balance.used());
+		problem.setProperty("remaining", balance.remaining());
+		Instant nextExpiry = balance.nextExpiry();
+		if (nextExpiry != null) {
+			problem.setProperty("nextExpiry", nextExpiry.toString());
+		}
+		return answer(HttpStatus.PAYMENT_REQUIRED).body(problem);
 	}
 
 	@ExceptionHandler(MissingBillingAccountException.class)

@@ -9,6 +9,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.test.web.servlet.MockMvc;
@@ -18,6 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.config.EnableWebFlux;
 
+import dev.metering.Balance;
+import dev.metering.InsufficientBalanceException;
 import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.support.MeteringAutoConfigurations;
@@ -25,6 +28,9 @@ import dev.metering.support.MockMvcConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
  * An application's own advice that handles a metering exception answers it, in Spring MVC
@@ -62,6 +68,41 @@ class ApplicationExceptionHandlersTests {
 			});
 	}
 
+	@Test
+	void inSpringMvcTheStarterAnswersAnInsufficientBalanceWith402NamingTheBalance() {
+		new WebApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with())
+			.withUserConfiguration(MockMvcConfiguration.class, RefusingApplication.class)
+			.run((context) -> context.getBean(MockMvc.class)
+				.perform(get("/balance"))
+				.andExpect(status().isPaymentRequired())
+				.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+				.andExpect(jsonPath("$.type").value("urn:metering:insufficient-balance"))
+				.andExpect(jsonPath("$.meterKey").value("ai-tokens"))
+				.andExpect(jsonPath("$.remaining").value(0)));
+	}
+
+	@Test
+	void inWebFluxTheStarterAnswersAnInsufficientBalanceWith402NamingTheBalance() {
+		new ReactiveWebApplicationContextRunner().withConfiguration(MeteringAutoConfigurations.with())
+			.withUserConfiguration(WebFluxConfiguration.class, RefusingApplication.class)
+			.run((context) -> WebTestClient.bindToApplicationContext(context)
+				.build()
+				.get()
+				.uri("/balance")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(402)
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.type")
+				.isEqualTo("urn:metering:insufficient-balance")
+				.jsonPath("$.meterKey")
+				.isEqualTo("ai-tokens")
+				.jsonPath("$.granted")
+				.isEqualTo(1000));
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableWebFlux
 	static class WebFluxConfiguration {
@@ -80,6 +121,11 @@ class ApplicationExceptionHandlersTests {
 		@GetMapping("/limit")
 		String limit() {
 			throw new UsageLimitExceededException("aiTokens", 10, 10, Instant.parse("2027-01-01T00:00:00Z"));
+		}
+
+		@GetMapping("/balance")
+		String balance() {
+			throw new InsufficientBalanceException(new Balance("ai-tokens", 1000, 1000, 0, null));
 		}
 
 		@GetMapping("/account")

@@ -11,6 +11,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 
+import dev.metering.Balance;
+import dev.metering.InsufficientBalanceException;
 import dev.metering.MeteringUnavailableException;
 import dev.metering.UsageLimitExceededException;
 
@@ -63,6 +65,32 @@ class MeteringExceptionHandlerTests {
 		assertThat(answer.getBody().getType()).hasToString("urn:metering:unavailable");
 		assertThat(answer.getBody().getProperties()).containsEntry("reason",
 				"the metering database is unreachable and the outbox is full");
+	}
+
+	@Test
+	void anInsufficientBalanceAnswers402NamingTheBalanceWithoutRetryAfter() {
+		Instant nextExpiry = Instant.parse("2026-12-31T00:00:00Z");
+		ResponseEntity<ProblemDetail> answer = this.handler.insufficientBalance(
+				new InsufficientBalanceException(new Balance("ai-tokens", 50000, 49990, 10, nextExpiry)));
+
+		assertThat(answer.getStatusCode().value()).isEqualTo(402);
+		assertThat(answer.getHeaders().containsHeader(HttpHeaders.RETRY_AFTER)).isFalse();
+		assertThat(answer.getBody().getType()).hasToString("urn:metering:insufficient-balance");
+		assertThat(answer.getBody().getDetail())
+			.isEqualTo("Insufficient balance on meter 'ai-tokens': 10 of 50000 granted remains");
+		assertThat(answer.getBody().getProperties()).containsEntry("meterKey", "ai-tokens")
+			.containsEntry("granted", 50000L)
+			.containsEntry("used", 49990L)
+			.containsEntry("remaining", 10L)
+			.containsEntry("nextExpiry", "2026-12-31T00:00:00Z");
+	}
+
+	@Test
+	void aBalanceWhoseGrantsNeverExpireNamesNoExpiry() {
+		ResponseEntity<ProblemDetail> answer = this.handler
+			.insufficientBalance(new InsufficientBalanceException(new Balance("credits", 100, 100, 0, null)));
+
+		assertThat(answer.getBody().getProperties()).containsEntry("remaining", 0L).doesNotContainKey("nextExpiry");
 	}
 
 }
