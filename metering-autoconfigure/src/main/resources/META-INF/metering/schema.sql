@@ -5,7 +5,7 @@
 -- At start-up the starter checks that the tables and columns this script creates (CREATE TABLE,
 -- ALTER TABLE ... ADD COLUMN) are in the database, for the features that keep their state there.
 -- A line "-- feature: <name>" before each CREATE TABLE names the feature that uses the table:
--- outbox, limits, credits, local-meter, webhooks or locks. A new table needs that line; a new
+-- outbox, limits, credits, local-meter, webhooks, cache-changes, locks or balances. A new table needs that line; a new
 -- column needs nothing more than its ADD COLUMN.
 
 -- The usage outbox: each recorded event until the provider has it or refused it for good.
@@ -179,3 +179,20 @@ CREATE INDEX IF NOT EXISTS metering_ledger_hold_holder ON metering_ledger_hold (
 -- by an instance that died before it wrote the usage ledger back is counted from the outbox.
 ALTER TABLE metering_usage_event ADD COLUMN IF NOT EXISTS recorded_by VARCHAR(100);
 CREATE INDEX IF NOT EXISTS metering_usage_event_recorded_by ON metering_usage_event (recorded_by, occurred_at);
+
+-- The credit grants of prepaid balances made through the starter: what an organization may use on
+-- a meter (amount, in the meter's unit) from effective_at until expires_at (NULL: never), times in
+-- epoch milliseconds. A revoked grant keeps its row, ended (expires_at) when it was revoked, since
+-- what was drawn from it stays paid.
+-- feature: balances
+CREATE TABLE IF NOT EXISTS metering_grant (
+    id            VARCHAR(100)  NOT NULL PRIMARY KEY,
+    reference_id  VARCHAR(200)  NOT NULL,
+    meter_key     VARCHAR(200)  NOT NULL,
+    amount        BIGINT        NOT NULL,
+    effective_at  BIGINT        NOT NULL,
+    expires_at    BIGINT,
+    priority      INTEGER       NOT NULL,
+    source        VARCHAR(40)   NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metering_grant_subject ON metering_grant (reference_id, meter_key);

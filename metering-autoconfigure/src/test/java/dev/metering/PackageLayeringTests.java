@@ -26,7 +26,7 @@ class PackageLayeringTests {
 			List.of("dev.metering.provider", "dev.metering.lock"),
 			List.of("dev.metering.provider.local", "dev.metering.provider.stripe", "dev.metering.provider.polar",
 					"dev.metering.provider.metronome", "dev.metering.outbox", "dev.metering.limits",
-					"dev.metering.pricing"),
+					"dev.metering.pricing", "dev.metering.balance"),
 			List.of("dev.metering.delivery", "dev.metering.reconcile"), List.of("dev.metering.billing"),
 			List.of("dev.metering.admin", "dev.metering.web", "dev.metering.metrics", "dev.metering.webhook"),
 			List.of("dev.metering.actuate"), List.of("dev.metering.autoconfigure"),

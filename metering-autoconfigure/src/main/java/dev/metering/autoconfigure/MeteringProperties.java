@@ -54,10 +54,9 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	static final String DEFAULT_METER = "ai-tokens";
 
 	public MeteringProperties {
-		meters = (meters == null || meters.isEmpty())
-				? Map.of(DEFAULT_METER, new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM,
-						new Meter.Polar(Meter.Polar.DEFAULT_VALUE_KEY),
-						new Meter.Metronome(Meter.Polar.DEFAULT_VALUE_KEY, null), null, MeterUnit.TOKENS, List.of()))
+		meters = (meters == null || meters.isEmpty()) ? Map.of(DEFAULT_METER, new Meter("ai_tokens", null,
+				TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(Meter.Polar.DEFAULT_VALUE_KEY),
+				new Meter.Metronome(Meter.Polar.DEFAULT_VALUE_KEY, null), null, MeterUnit.TOKENS, List.of(), false))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -111,11 +110,14 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * @param dimensions Dimensions the meter's events carry beside the value: model (the
 	 * model that answered) and token-type (one event per type of token). Stripe gets them
 	 * as payload keys model and token_type, Polar as metadata, Metronome as properties.
+	 * @param prepaid Whether calls draw this meter's usage from the organization's
+	 * prepaid balance: the credit grants it holds on the meter.
 	 */
 	public record Meter(String eventName, @Nullable String meterId, @DefaultValue("total") TokenKind tokens,
 			@Nullable String limitKey, @DefaultValue("sum") MeterAggregation aggregation,
 			@DefaultValue Meter.Polar polar, @DefaultValue Meter.Metronome metronome, @Nullable String displayName,
-			@DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions) {
+			@DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions,
+			@DefaultValue("false") boolean prepaid) {
 
 		public Meter {
 			dimensions = (dimensions != null) ? List.copyOf(dimensions) : List.of();
@@ -177,9 +179,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * puts it on this plan.
 	 * @param limits Limits per billing period by limit key. A key that is absent is
 	 * unlimited.
+	 * @param grants Credit grants the plan gives its subscribers on prepaid meters, by
+	 * meter key.
 	 */
 	public record Plan(List<String> priceIds, List<String> polarProductIds, List<String> metronomeRateCardIds,
-			List<String> metronomeProductIds, Map<String, Long> limits) {
+			List<String> metronomeProductIds, Map<String, Long> limits, Map<String, Grant> grants) {
 
 		public Plan {
 			priceIds = (priceIds != null) ? new ArrayList<>(priceIds) : List.of();
@@ -187,6 +191,31 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			metronomeRateCardIds = (metronomeRateCardIds != null) ? new ArrayList<>(metronomeRateCardIds) : List.of();
 			metronomeProductIds = (metronomeProductIds != null) ? new ArrayList<>(metronomeProductIds) : List.of();
 			limits = (limits != null) ? new LinkedHashMap<>(limits) : Map.of();
+			grants = (grants != null) ? new LinkedHashMap<>(grants) : Map.of();
+		}
+
+		/**
+		 * A credit grant a plan gives again and again.
+		 *
+		 * @param amount What each grant holds, in the meter's unit.
+		 * @param every How often the plan grants it.
+		 * @param rollover Whether what is left of a grant carries over into the next one
+		 * instead of expiring with its period.
+		 */
+		public record Grant(long amount, @DefaultValue("period") Recurrence every,
+				@DefaultValue("false") boolean rollover) {
+
+		}
+
+		/** How often a plan grants credits. */
+		public enum Recurrence {
+
+			/**
+			 * At the start of each billing period: the subscription's, else the calendar
+			 * month.
+			 */
+			PERIOD
+
 		}
 
 	}

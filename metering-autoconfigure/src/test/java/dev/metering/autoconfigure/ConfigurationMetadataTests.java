@@ -40,6 +40,16 @@ class ConfigurationMetadataTests {
 				"metering.meters.values.dimensions", "metering.limits.on-store-failure");
 	}
 
+	@Test
+	void balancePropertiesAreDescribedAndTheRecurrenceOfPlanGrantsListsItsValues() {
+		assertThat(description("metering.balances.thresholds")).startsWith("Percentages of a balance's granted amount");
+		List<Object> defaults = JsonPath.read(this.metadata,
+				"$.properties[?(@.name == 'metering.balances.thresholds')].defaultValue");
+		assertThat(defaults).containsExactly("[20, 5, 0]");
+		List<String> hinted = JsonPath.read(this.metadata, "$.hints[*].name");
+		assertThat(hinted).contains("metering.plans.values.grants.values.every");
+	}
+
 	private String description(String name) {
 		List<String> found = JsonPath.read(this.metadata, "$.properties[?(@.name == '" + name + "')].description");
 		return found.get(0);

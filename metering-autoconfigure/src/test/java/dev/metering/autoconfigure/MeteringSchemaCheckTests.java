@@ -57,6 +57,9 @@ class MeteringSchemaCheckTests {
 			"metering.meters.credits.unit=credits", "metering.pricing.default.input=1000",
 			"metering.default-meter=credits" };
 
+	/** A prepaid meter, whose grants the grants' table keeps. */
+	private static final String PREPAID = "metering.meters.credits.prepaid=true";
+
 	@TempDir
 	Path directory;
 
@@ -110,6 +113,17 @@ class MeteringSchemaCheckTests {
 	}
 
 	@Test
+	void theGrantsTableIsLookedForOnceAMeterIsPrepaid() {
+		String url = h2File();
+		createSchema(url);
+		jdbc(url).execute("DROP TABLE metering_grant");
+		runner(url).withPropertyValues(CREDITS).run((context) -> assertThat(context).hasNotFailed());
+		runner(url).withPropertyValues(CREDITS)
+			.withPropertyValues(PREPAID)
+			.run((context) -> assertProblems(context, "table metering_grant is missing (balances)"));
+	}
+
+	@Test
 	void theWebhookReceiptsTableIsLookedForWhenWebhooksAreReceived() {
 		String url = h2File();
 		createSchema(url);
@@ -128,6 +142,7 @@ class MeteringSchemaCheckTests {
 		Set<String> inUse = new HashSet<>();
 		String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
 		runner(url).withPropertyValues(CREDITS)
+			.withPropertyValues(PREPAID)
 			.withPropertyValues("metering.jdbc.initialize-schema=always")
 			.run((context) -> inUse.addAll(featuresInUse(context)));
 		new WebApplicationContextRunner()

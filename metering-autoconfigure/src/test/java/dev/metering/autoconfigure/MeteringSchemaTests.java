@@ -25,7 +25,7 @@ class MeteringSchemaTests {
 	@Test
 	void everyTableOfTheBundledScriptBelongsToAFeature() {
 		assertThat(this.bundled.features()).containsExactlyInAnyOrder("outbox", "local-meter", "limits", "webhooks",
-				"credits", "cache-changes", "locks");
+				"credits", "cache-changes", "locks", "balances");
 		assertThat(this.bundled.tablesOf(Set.of("local-meter"))).extracting(MeteringSchema.Table::name)
 			.containsExactly("metering_local_usage", "metering_local_dimension_usage", "metering_local_identifier");
 	}
@@ -42,6 +42,12 @@ class MeteringSchemaTests {
 				"carried");
 		assertThat(table("limits", "metering_usage_ledger").columns()).containsExactly("reference_id", "limit_key",
 				"period_start", "period_end", "used", "leased", "granted");
+	}
+
+	@Test
+	void theGrantsOfPrepaidBalancesAreTheBalancesFeaturesTable() {
+		assertThat(table("balances", "metering_grant").columns()).containsExactly("id", "reference_id", "meter_key",
+				"amount", "effective_at", "expires_at", "priority", "source");
 	}
 
 	@Test

@@ -78,6 +78,24 @@ class PropertyFailureAnalysisTests {
 			.contains(ACTION);
 	}
 
+	@Test
+	void aPlanGrantOnAnUnknownMeter(CapturedOutput output) {
+		assertThat(startUpReport(output, "--metering.default-plan=pro",
+				"--metering.plans.pro.grants.ai-token.amount=1000"))
+			.contains("Invalid value 'ai-token' for configuration property 'metering.plans.pro.grants.ai-token'")
+			.contains("'ai-token' is not a meter key under metering.meters [ai-tokens]")
+			.contains(ACTION);
+	}
+
+	@Test
+	void aBalanceThresholdOutOfRange(CapturedOutput output) {
+		assertThat(startUpReport(output, "--metering.balances.thresholds=20,120"))
+			.contains("Invalid value '20,120' for configuration property 'metering.balances.thresholds'")
+			.contains(origin("metering.balances.thresholds"))
+			.contains("must be percentages from 0 to 100, was [20, 120]")
+			.contains(ACTION);
+	}
+
 	/** The failure report of an application started with these arguments. */
 	private static String startUpReport(CapturedOutput output, String... args) {
 		SpringApplication application = new SpringApplication(MeteringApplication.class);
@@ -94,7 +112,7 @@ class PropertyFailureAnalysisTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class,
-			StripeMeteringAutoConfiguration.class })
+			StripeMeteringAutoConfiguration.class, MeteringBalancesAutoConfiguration.class })
 	static class MeteringApplication {
 
 	}

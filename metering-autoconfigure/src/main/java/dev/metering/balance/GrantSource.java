@@ -1,0 +1,52 @@
+package dev.metering.balance;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.metering.CreditGrant;
+
+/**
+ * Where the credit grants of prepaid balances are kept: the starter's own, in the
+ * database ({@code metering_grant}) or in memory, made by {@link GrantSources}. An
+ * application may define its own bean of this type instead, e.g. to keep grants in a
+ * system of its own.
+ *
+ * @since 0.1.0
+ */
+public interface GrantSource {
+
+	/**
+	 * The grants of an organization on a meter, in the order usage draws on them: those
+	 * that expired or were revoked (what was drawn from them stays paid) as well as the
+	 * active and future ones.
+	 * @param referenceId the organization or user ID
+	 * @param meterKey the meter key
+	 */
+	List<CreditGrant> grants(String referenceId, String meterKey);
+
+	/**
+	 * Keeps a new grant.
+	 * @param referenceId the organization or user ID
+	 * @param meterKey the meter key
+	 * @param amount what the grant holds, in the meter's unit, at least 1
+	 * @param effectiveAt when it can be used from
+	 * @param expiresAt when what is left of it is lost, after {@code effectiveAt}; or
+	 * {@code null} for never
+	 * @param priority which of grants that expire together is used first: the lowest
+	 * @return the grant kept, with its identifier
+	 * @throws IllegalArgumentException when an argument is blank or out of range, naming
+	 * it
+	 */
+	CreditGrant grant(String referenceId, String meterKey, long amount, Instant effectiveAt,
+			@Nullable Instant expiresAt, int priority);
+
+	/**
+	 * Ends a grant now, as if it expired: what is left of it is lost, what was drawn from
+	 * it stays paid. A grant that is unknown or has ended already is left as it is.
+	 * @param grantId the grant's identifier
+	 */
+	void revoke(String grantId);
+
+}
