@@ -47,7 +47,7 @@ public final class ScaleInstance {
 	public static void main(String[] args) throws Exception {
 		int index = Integer.getInteger("scale.instance", 0);
 		int instances = Integer.getInteger("scale.instances", 1);
-		int rate = Integer.getInteger("scale.rate", 200);
+		int rate = Integer.getInteger("scale.rate", 100);
 		int threads = Integer.getInteger("scale.threads", 32);
 		OrganizationMix mix = new OrganizationMix(Integer.getInteger("scale.organizations", 1000),
 				Integer.getInteger("scale.busy", 10), Integer.getInteger("scale.busyEvery", 5));
@@ -75,7 +75,7 @@ public final class ScaleInstance {
 			OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
 			long cpuBefore = os.getProcessCpuTime();
 			load.run(writers, active);
-			long nanos = System.nanoTime() - load.startNanos;
+			long nanos = Math.min(System.nanoTime(), load.endNanos) - load.startNanos;
 			long cpu = os.getProcessCpuTime() - cpuBefore;
 			writers.forEach(CallRecords.Writer::close);
 			long heapAfter = heapAfterFullGc();
@@ -189,7 +189,9 @@ public final class ScaleInstance {
 		private void calls(int thread, int threads, CallRecords.Writer writer, boolean[] active) {
 			for (long slot = thread;; slot += threads) {
 				long due = this.startNanos + slot * this.intervalNanos;
-				if (due >= this.endNanos) {
+				// a thread that fell behind does not make up for it after the end: the
+				// run lasts its duration, and the rate reached shows what was missed
+				if (due >= this.endNanos || System.nanoTime() >= this.endNanos) {
 					return;
 				}
 				LockSupport.parkNanos(due - System.nanoTime());

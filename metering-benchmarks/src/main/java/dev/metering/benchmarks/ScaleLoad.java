@@ -79,10 +79,10 @@ public final class ScaleLoad {
 			});
 			return new Settings(ints(System.getProperty("organizations", "1000,10000")),
 					ints(System.getProperty("instances", "1,2,4")),
-					Duration.ofSeconds(Long.getLong("durationSeconds", 30)), Integer.getInteger("rate", 200),
+					Duration.ofSeconds(Long.getLong("durationSeconds", 30)), Integer.getInteger("rate", 100),
 					Integer.getInteger("threads", 32), Integer.getInteger("busy", 10),
 					Integer.getInteger("busyEvery", 5), Duration.ofMillis(Long.getLong("stripeLatencyMillis", 50)),
-					Integer.getInteger("searchesPerSecond", 20), Duration.ofSeconds(Long.getLong("drainSeconds", 20)),
+					Integer.getInteger("searchesPerSecond", 20), Duration.ofSeconds(Long.getLong("drainSeconds", 15)),
 					System.getProperty("instanceHeap", "512m"), passedOn);
 		}
 
@@ -177,7 +177,7 @@ public final class ScaleLoad {
 			DeliveryLag.Result lag = DeliveryLag.measure(calls, stripe);
 			started.forEach((instance) -> instance.send("stop"));
 			return new Configuration(this.organizations, this.instances, this.settings.duration, results, calls,
-					requests, sql, lag, sums, drainedSeconds);
+					requests, sql, lag, sums, drainedSeconds, this.settings.drain);
 		}
 
 		private void createDatabase() throws SQLException {
@@ -301,7 +301,7 @@ public final class ScaleLoad {
 	/** The measurements of one configuration. */
 	record Configuration(int organizations, int instances, Duration duration, List<InstanceResult> results,
 			CallRecords.Calls calls, Map<String, Long> requests, Map<String, Long> statements, DeliveryLag.Result lag,
-			Sums sums, double drainedSeconds) {
+			Sums sums, double drainedSeconds, Duration drain) {
 	}
 
 }

@@ -56,9 +56,8 @@ final class ScaleReport {
 					sql.getOrDefault(PostgresStatements.COMMITS, 0L) / seconds, meterEvents / minutes,
 					requests.getOrDefault(StripeStubServer.SEARCHES, 0L) / minutes,
 					requests.getOrDefault(StripeStubServer.SEARCHES_REFUSED, 0L) / minutes,
-					requests.getOrDefault(StripeStubServer.SUBSCRIPTION_LISTS, 0L) / minutes,
-					seconds(c.lag().p99Seconds()), c.lag().undelivered(),
-					String.format("%,d/%,d", c.sums().exactCustomers(), c.sums().customers()),
+					requests.getOrDefault(StripeStubServer.SUBSCRIPTION_LISTS, 0L) / minutes, lag(c),
+					c.lag().undelivered(), String.format("%,d/%,d", c.sums().exactCustomers(), c.sums().customers()),
 					seconds(c.drainedSeconds()));
 			if (!c.sums().exact()) {
 				System.out.printf("         not exact: the stub received %,d tokens of %,d%n", c.sums().received(),
@@ -74,6 +73,15 @@ final class ScaleReport {
 			.filter((i) -> organizations[i] < busy)
 			.mapToLong((i) -> nanos[i])
 			.toArray();
+	}
+
+	/**
+	 * The lag's p99, or, when more than one call in a hundred was not delivered when the
+	 * drain ended, its lower bound: those calls' lag exceeds the drain.
+	 */
+	private static String lag(ScaleLoad.Configuration c) {
+		double p99 = c.lag().p99Seconds();
+		return Double.isNaN(p99) ? "> " + c.drain().toSeconds() + " s" : seconds(p99);
 	}
 
 	private static int active(ScaleLoad.Configuration c) {
