@@ -57,13 +57,7 @@ class ChatApp {
 		Map<String, Object> properties = new HashMap<>();
 		properties.put("server.port", "0");
 		properties.put("spring.datasource.url", "jdbc:h2:mem:chat-app;DB_CLOSE_DELAY=-1");
-		properties.put("metering.provider", "stripe");
-		properties.put("metering.stripe.api-key", "sk_test_benchmark");
-		properties.put("metering.stripe.api-base", stripeBase);
-		properties.put("metering.stripe.meter-events-base", stripeBase);
-		properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
-		properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
-		properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 4));
+		MeteredApplication.limitedOnStripe(properties, stripeBase);
 		MeteredApplication.accounts(properties, ORGANIZATIONS, "free");
 		properties.put("spring.main.banner-mode", "off");
 		return new SpringApplicationBuilder(ChatApp.class).properties(properties).run();

@@ -43,6 +43,20 @@ class MeteredApplication {
 		}
 	}
 
+	/**
+	 * Billing the Stripe server at {@code stripeBase}, with a limit on every call far
+	 * away (so that the ledger admits each), into {@code properties}.
+	 */
+	static void limitedOnStripe(Map<String, Object> properties, String stripeBase) {
+		properties.put("metering.provider", "stripe");
+		properties.put("metering.stripe.api-key", "sk_test_benchmark");
+		properties.put("metering.stripe.api-base", stripeBase);
+		properties.put("metering.stripe.meter-events-base", stripeBase);
+		properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
+		properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
+		properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 4));
+	}
+
 	@Bean
 	ChatModel chatModel() {
 		return new InstantChatModel();

@@ -124,13 +124,7 @@ public final class ScaleInstance {
 		properties.put("spring.datasource.url", jdbcUrl);
 		properties.put("spring.datasource.username", "postgres");
 		properties.put("metering.jdbc.initialize-schema", "always");
-		properties.put("metering.provider", "stripe");
-		properties.put("metering.stripe.api-key", "sk_test_benchmark");
-		properties.put("metering.stripe.api-base", stripeBase);
-		properties.put("metering.stripe.meter-events-base", stripeBase);
-		properties.put("metering.meters.ai-tokens.event-name", "ai_tokens");
-		properties.put("metering.meters.ai-tokens.limit-key", "aiTokens");
-		properties.put("metering.plans.free.limits.aiTokens", Long.toString(Long.MAX_VALUE / 4));
+		MeteredApplication.limitedOnStripe(properties, stripeBase);
 		return MeteredApplication.start(properties);
 	}
 
