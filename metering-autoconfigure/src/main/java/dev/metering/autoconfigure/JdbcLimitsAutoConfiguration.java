@@ -26,20 +26,17 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import dev.metering.provider.MeterCatalog;
-import dev.metering.limits.JdbcThresholdClaims;
 import dev.metering.limits.JdbcUsageLedger;
-import dev.metering.limits.LedgerHolding;
 import dev.metering.limits.RecordedUsage;
 import dev.metering.limits.UsageLedger;
-import dev.metering.limits.UsageThresholds;
-import dev.metering.outbox.GroupCommitOutbox;
+import dev.metering.limits.UsageLedgers;
 import dev.metering.outbox.JdbcRecordedUsage;
-import dev.metering.outbox.JdbcUsageOutbox;
 import dev.metering.outbox.UsageOutbox;
+import dev.metering.outbox.UsageOutboxes;
 import dev.metering.pricing.CreditCarries;
 import dev.metering.pricing.CreditCarry;
 import dev.metering.pricing.PriceList;
+import dev.metering.provider.MeterCatalog;
 import dev.metering.provider.MeterUnit;
 
 /**
@@ -78,13 +75,10 @@ public final class JdbcLimitsAutoConfiguration {
 	JdbcUsageLedger meteringJdbcUsageLedger(MeteringJdbc jdbc, MeteringLimitsProperties limits,
 			ApplicationEventPublisher events, ObjectProvider<Clock> clock, MeteringInstance instance,
 			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox) {
-		Clock time = clock.getIfUnique(Clock::systemUTC);
-		UsageThresholds thresholds = new UsageThresholds(LimitChecks.thresholds(limits),
-				new JdbcThresholdClaims(jdbc.client(), jdbc.transactions(), time), events);
-		return new JdbcUsageLedger(jdbc.operations(), jdbc.transactions(), thresholds, FLUSH_INTERVAL,
-				new LedgerHolding(instance.id(), LimitChecks.lease(limits), limits.onStoreFailure(),
-						recordedUsage(jdbc, meters, outbox.getIfUnique())),
-				time);
+		return UsageLedgers.inDatabase(jdbc.client(), jdbc.operations(), jdbc.transactions(),
+				LimitChecks.thresholds(limits), events, FLUSH_INTERVAL, instance.id(), LimitChecks.lease(limits),
+				limits.onStoreFailure(), recordedUsage(jdbc, meters, outbox.getIfUnique()),
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	/**
@@ -93,7 +87,7 @@ public final class JdbcLimitsAutoConfiguration {
 	 * otherwise.
 	 */
 	private static RecordedUsage recordedUsage(MeteringJdbc jdbc, MeterCatalog meters, @Nullable UsageOutbox outbox) {
-		if (!(outbox instanceof GroupCommitOutbox) && !(outbox instanceof JdbcUsageOutbox)) {
+		if (!UsageOutboxes.keepsRecordedUsage(outbox)) {
 			logger.warn("The usage ledger is in the database but usage waits for delivery elsewhere "
 					+ "(metering.outbox.store): an instance killed without shutting down leaves the usage its calls "
 					+ "settled in its last " + FLUSH_INTERVAL.toMillis() + " ms uncounted against the limits");

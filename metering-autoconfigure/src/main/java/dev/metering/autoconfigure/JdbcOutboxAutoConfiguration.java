@@ -34,9 +34,9 @@ import dev.metering.lock.InstanceLock;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.outbox.JdbcDeliveryQueue;
-import dev.metering.outbox.JdbcUsageOutbox;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.outbox.UsageOutbox;
+import dev.metering.outbox.UsageOutboxes;
 
 /**
  * Auto-configuration of the usage outbox in the application's database (H2 or
@@ -74,8 +74,8 @@ public final class JdbcOutboxAutoConfiguration {
 		// what the dispatcher would merge, the writer stores merged when it writes it
 		// together
 		Set<String> coalesced = delivery.coalesce() ? meters.summedEventNames() : Set.of();
-		return new GroupCommitOutbox(
-				new JdbcUsageOutbox(jdbc.client(), jdbc.operations(), jdbc.transactions(),
+		return UsageOutboxes.groupCommit(
+				UsageOutboxes.inDatabase(jdbc.client(), jdbc.operations(), jdbc.transactions(),
 						clock.getIfUnique(Clock::systemUTC), coalesced, instance.id()),
 				(int) PropertyChecks.atLeastOne(prefix + ".queue-capacity", outbox.queueCapacity()),
 				PropertyChecks.notNegative(prefix + ".commit-interval", outbox.commitInterval()),
@@ -84,11 +84,11 @@ public final class JdbcOutboxAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean(UsageOutbox.class)
+	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = SYNC)
 	@DependsOnDatabaseInitialization
-	JdbcUsageOutbox meteringJdbcOutbox(MeteringJdbc jdbc, MeteringInstance instance, ObjectProvider<Clock> clock) {
-		return new JdbcUsageOutbox(jdbc.client(), jdbc.operations(), jdbc.transactions(),
+	UsageOutbox meteringJdbcOutbox(MeteringJdbc jdbc, MeteringInstance instance, ObjectProvider<Clock> clock) {
+		return UsageOutboxes.inDatabase(jdbc.client(), jdbc.operations(), jdbc.transactions(),
 				clock.getIfUnique(Clock::systemUTC), Set.of(), instance.id());
 	}
 
@@ -112,7 +112,7 @@ public final class JdbcOutboxAutoConfiguration {
 			warnIfClosedBeforeShutdown(jdbc.dataSource());
 		}
 		GroupCommitOutbox writer = groupCommit.getIfAvailable();
-		return new JdbcDeliveryQueue(jdbc.client(), jdbc.operations(), jdbc.transactions(), instance.id(),
+		return UsageOutboxes.deliveryQueue(jdbc.client(), jdbc.operations(), jdbc.transactions(), instance.id(),
 				PropertyChecks.positive(MeteringOutboxProperties.PREFIX + ".lease", outbox.lease()),
 				clock.getIfUnique(Clock::systemUTC), (writer != null) ? writer::queuedCount : () -> 0, lock);
 	}

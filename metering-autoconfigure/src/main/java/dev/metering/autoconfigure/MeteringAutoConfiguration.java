@@ -39,10 +39,8 @@ import dev.metering.delivery.ProviderRequestObservationConvention;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriodSources;
 import dev.metering.limits.BillingPeriods;
-import dev.metering.limits.InMemoryThresholdClaims;
-import dev.metering.limits.InMemoryUsageLedger;
 import dev.metering.limits.UsageLedger;
-import dev.metering.limits.UsageThresholds;
+import dev.metering.limits.UsageLedgers;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.pricing.CreditCarry;
 import dev.metering.pricing.PriceList;
@@ -105,8 +103,7 @@ public final class MeteringAutoConfiguration {
 		}
 		logger.warn("Plan limits are counted in memory: usage resets when the application restarts, and each "
 				+ "instance counts only its own calls. " + absence.advice() + " for limits that hold.");
-		return new InMemoryUsageLedger(
-				new UsageThresholds(LimitChecks.thresholds(this.limits), new InMemoryThresholdClaims(), events));
+		return UsageLedgers.inMemory(LimitChecks.thresholds(this.limits), events);
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -11,8 +12,8 @@ import dev.metering.BillingSubject;
 import dev.metering.MeteringUnavailableException;
 import dev.metering.RecordUsageResult;
 import dev.metering.UsageDimensions;
-import dev.metering.outbox.EventIdentifiers;
 import dev.metering.outbox.UsageOutbox;
+import dev.metering.outbox.UsageOutboxes;
 import dev.metering.provider.MeterCatalog;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.UsageEvent;
@@ -41,7 +42,7 @@ final class UsageRecorder {
 
 	private final Clock clock;
 
-	private final EventIdentifiers identifiers = new EventIdentifiers();
+	private final Supplier<String> identifiers = UsageOutboxes.eventIdentifiers();
 
 	UsageRecorder(MeterCatalog meters, BillingAccounts accounts, MeterProvider provider, UsageOutbox outbox,
 			boolean requireConfiguredEvents, Clock clock) {
@@ -61,12 +62,12 @@ final class UsageRecorder {
 	/** Records usage of the given dimensions that happened now. */
 	public RecordUsageResult record(String eventName, String customerId, long value, UsageDimensions dimensions) {
 		Instant now = this.clock.instant();
-		String identifier = this.identifiers.next();
+		String identifier = this.identifiers.get();
 		return result(identifier, record(identifier, eventName, customerId, value, now, dimensions, null, now));
 	}
 
 	public RecordUsageResult record(String eventName, String customerId, long value, Instant timestamp) {
-		String identifier = this.identifiers.next();
+		String identifier = this.identifiers.get();
 		return result(identifier, record(identifier, eventName, customerId, value, timestamp, UsageDimensions.none(),
 				null, this.clock.instant()));
 	}
@@ -83,7 +84,7 @@ final class UsageRecorder {
 	@Nullable String recordNow(String eventName, @Nullable String customerId, long value, UsageDimensions dimensions,
 			BillingSubject subject) {
 		Instant now = this.clock.instant();
-		return record(this.identifiers.next(), eventName, customerId, value, now, dimensions, subject, now);
+		return record(this.identifiers.get(), eventName, customerId, value, now, dimensions, subject, now);
 	}
 
 	/**

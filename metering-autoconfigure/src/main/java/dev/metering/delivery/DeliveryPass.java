@@ -19,8 +19,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.metering.outbox.DeliveryQueue;
-import dev.metering.outbox.EventIdentifiers;
 import dev.metering.outbox.OutboxEntry;
+import dev.metering.outbox.UsageOutboxes;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterProvider;
 
@@ -57,7 +57,7 @@ final class DeliveryPass {
 
 	private final ObservationRegistry observations;
 
-	private final EventIdentifiers identifiers = new EventIdentifiers();
+	private final Supplier<String> identifiers = UsageOutboxes.eventIdentifiers();
 
 	/** Runs lanes side by side; {@code null} to run them one after another. */
 	private final @Nullable Executor lanes;
@@ -121,7 +121,7 @@ final class DeliveryPass {
 		try {
 			int merged;
 			do {
-				merged = this.queue.coalesce(this.coalescedEventNames, passStart, this.identifiers::next);
+				merged = this.queue.coalesce(this.coalescedEventNames, passStart, this.identifiers);
 				context.coalesced(merged);
 			}
 			while (merged > 0);

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Threshold claims of one application instance, in memory. Only the latest period of each
  * organization and limit key is kept: a late claim for an earlier period is refused.
  */
-public final class InMemoryThresholdClaims implements ThresholdClaims {
+final class InMemoryThresholdClaims implements ThresholdClaims {
 
 	private final Map<KeyOfLimit, Claimed> claimed = new ConcurrentHashMap<>();
 

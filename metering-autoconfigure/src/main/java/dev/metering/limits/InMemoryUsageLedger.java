@@ -9,6 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Usage ledger of one application instance, in memory: it resets when the application
  * restarts, and every instance counts only its own calls.
+ * <p>
+ * Made by {@link UsageLedgers#inMemory}.
  *
  * @since 0.1.0
  */
@@ -18,7 +20,7 @@ public final class InMemoryUsageLedger implements UsageLedger {
 
 	private final UsageThresholds thresholds;
 
-	public InMemoryUsageLedger(UsageThresholds thresholds) {
+	InMemoryUsageLedger(UsageThresholds thresholds) {
 		this.thresholds = thresholds;
 	}
 

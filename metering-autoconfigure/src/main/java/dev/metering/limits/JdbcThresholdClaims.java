@@ -12,7 +12,7 @@ import org.springframework.transaction.support.TransactionOperations;
  * succeeds. What this instance has claimed or seen claimed is remembered, so that it asks
  * the database about each threshold once.
  */
-public final class JdbcThresholdClaims implements ThresholdClaims {
+final class JdbcThresholdClaims implements ThresholdClaims {
 
 	private static final String INSERT = """
 			INSERT INTO metering_usage_threshold (reference_id, limit_key, period_start, period_end,
@@ -31,7 +31,7 @@ public final class JdbcThresholdClaims implements ThresholdClaims {
 	/**
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcThresholdClaims(JdbcClient jdbc, TransactionOperations transactions, Clock clock) {
+	JdbcThresholdClaims(JdbcClient jdbc, TransactionOperations transactions, Clock clock) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.clock = clock;

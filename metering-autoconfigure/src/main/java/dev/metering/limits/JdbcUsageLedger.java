@@ -41,6 +41,8 @@ import dev.metering.MeteringUnavailableException;
  * looks for holds whose heartbeat lapsed and reclaims them: their quota goes back, and
  * the usage their instance settled after its last write-back is recovered from what its
  * outbox recorded.
+ * <p>
+ * Made by {@link UsageLedgers#inDatabase}.
  *
  * @since 0.1.0
  */
@@ -99,8 +101,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	 * @param flushInterval how often usage settled is written back and free quota given
 	 * back
 	 */
-	public JdbcUsageLedger(NamedParameterJdbcOperations jdbc, TransactionOperations transactions,
-			UsageThresholds thresholds, Duration flushInterval) {
+	JdbcUsageLedger(NamedParameterJdbcOperations jdbc, TransactionOperations transactions, UsageThresholds thresholds,
+			Duration flushInterval) {
 		this(jdbc, transactions, thresholds, flushInterval, new LedgerHolding(UUID.randomUUID().toString(),
 				DEFAULT_LEASE, StoreFailurePolicy.ALLOW, RecordedUsage.NONE), Clock.systemUTC());
 	}
@@ -112,8 +114,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	 * @param clock the clock the outbox stamps recorded usage with
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcUsageLedger(NamedParameterJdbcOperations jdbc, TransactionOperations transactions,
-			UsageThresholds thresholds, Duration flushInterval, LedgerHolding holding, Clock clock) {
+	JdbcUsageLedger(NamedParameterJdbcOperations jdbc, TransactionOperations transactions, UsageThresholds thresholds,
+			Duration flushInterval, LedgerHolding holding, Clock clock) {
 		this.clock = clock;
 		this.table = new LedgerTable(jdbc, transactions, holding.holder());
 		this.holder = new HolderTable(jdbc, transactions, holding.holder());

@@ -15,10 +15,9 @@ import java.util.Objects;
  * reached
  * @param recordedUsage where the usage a dead instance had not written back is found
  */
-public record LedgerHolding(String holder, Duration lease, StoreFailurePolicy onStoreFailure,
-		RecordedUsage recordedUsage) {
+record LedgerHolding(String holder, Duration lease, StoreFailurePolicy onStoreFailure, RecordedUsage recordedUsage) {
 
-	public LedgerHolding {
+	LedgerHolding {
 		Objects.requireNonNull(holder, "holder");
 		if (lease.isNegative() || lease.isZero()) {
 			throw new IllegalArgumentException("lease must be positive, was " + lease);

@@ -13,7 +13,7 @@ import dev.metering.UsageThresholdReachedEvent;
  * Publishes a {@link UsageThresholdReachedEvent} when usage reaches a threshold (percent
  * of its limit) that nobody has claimed yet in the period.
  */
-public final class UsageThresholds {
+final class UsageThresholds {
 
 	private static final Log logger = LogFactory.getLog(UsageThresholds.class);
 
@@ -26,7 +26,7 @@ public final class UsageThresholds {
 	/**
 	 * @param percents the thresholds, ascending, from 1 to 100
 	 */
-	public UsageThresholds(List<Integer> percents, ThresholdClaims claims, ApplicationEventPublisher publisher) {
+	UsageThresholds(List<Integer> percents, ThresholdClaims claims, ApplicationEventPublisher publisher) {
 		this.percents = List.copyOf(percents);
 		this.claims = claims;
 		this.publisher = publisher;

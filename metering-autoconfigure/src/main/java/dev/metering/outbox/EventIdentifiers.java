@@ -9,20 +9,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * Unique across instances and restarts without a secure random draw per event, which
  * would cost more than the rest of recording.
  */
-public final class EventIdentifiers {
+final class EventIdentifiers {
 
 	private final String prefix;
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	public EventIdentifiers() {
+	EventIdentifiers() {
 		byte[] random = new byte[10];
 		new SecureRandom().nextBytes(random);
 		this.prefix = "usage_" + HexFormat.of().formatHex(random) + "_";
 	}
 
 	/** The prefix and the next number, in decimal: one string built, none in between. */
-	public String next() {
+	String next() {
 		return this.prefix + this.sequence.incrementAndGet();
 	}
 

@@ -36,6 +36,8 @@ import dev.metering.provider.UsageEvent;
  * belongs to a call that already ran. Once the queue is full while the database is away,
  * {@link #hasRoom()} says so, and calls are refused before they run: what waits in memory
  * is bounded by the queue's capacity and the calls in flight.
+ * <p>
+ * Made by {@link UsageOutboxes#groupCommit}.
  *
  * @since 0.1.0
  */
@@ -103,7 +105,7 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 	 * writes its event itself
 	 * @param shutdownTimeout how long shutdown keeps trying to store what is queued
 	 */
-	public GroupCommitOutbox(JdbcUsageOutbox store, int queueCapacity, Duration commitInterval, Duration offerTimeout,
+	GroupCommitOutbox(JdbcUsageOutbox store, int queueCapacity, Duration commitInterval, Duration offerTimeout,
 			Duration shutdownTimeout) {
 		this.store = store;
 		this.queue = new ArrayBlockingQueue<>(queueCapacity);

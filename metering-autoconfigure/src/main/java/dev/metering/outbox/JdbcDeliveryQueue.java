@@ -49,6 +49,12 @@ import static dev.metering.outbox.UsageEventTable.DELIVERED;
  * The statements spell the {@link UsageEventTable} statuses out: {@code P} pending,
  * {@code W} awaiting its customer, {@code D} delivered, {@code X} dead-lettered,
  * {@code C} merged into another.
+ * <p>
+ * Made by {@link UsageOutboxes#deliveryQueue}. Its bean is of this type, which is the
+ * delivery queue, the undelivered and the delivered usage at once, so that the
+ * auto-configurations that need any of them find it before it is made.
+ *
+ * @since 0.1.0
  */
 public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage, DeliveredUsage {
 
@@ -218,7 +224,7 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 	 * @param batches runs the statements made in batches, and tells which database it is
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcDeliveryQueue(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
+	JdbcDeliveryQueue(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
 			String instanceId, Duration lease, Clock clock, LongSupplier notYetWritten, InstanceLock lock) {
 		this.jdbc = jdbc;
 		this.batches = batches;

@@ -32,7 +32,7 @@ import dev.metering.provider.UsageEvent;
  * hundreds at a time, and the dispatcher then has that many fewer rows to read and
  * update.
  */
-public final class JdbcUsageOutbox implements UsageOutbox {
+final class JdbcUsageOutbox implements UsageOutbox {
 
 	/** How often {@link #hasRoom()} asks a database that failed whether it is back. */
 	private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
@@ -66,7 +66,7 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	 * @param clock tells when an event was written, which is when its first attempt is
 	 * due
 	 */
-	public JdbcUsageOutbox(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
+	JdbcUsageOutbox(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
 			Clock clock) {
 		this(jdbc, batches, transactions, clock, Set.of(), null);
 	}
@@ -82,7 +82,7 @@ public final class JdbcUsageOutbox implements UsageOutbox {
 	 * @param batches writes the events of a transaction in one batch
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */
-	public JdbcUsageOutbox(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
+	JdbcUsageOutbox(JdbcClient jdbc, NamedParameterJdbcOperations batches, TransactionOperations transactions,
 			Clock clock, Set<String> coalescedEventNames, @Nullable String recordedBy) {
 		this.jdbc = jdbc;
 		this.batches = batches;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -36,7 +37,8 @@ import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.outbox.GroupCommitOutbox;
-import dev.metering.outbox.JdbcUsageOutbox;
+import dev.metering.outbox.UsageOutbox;
+import dev.metering.outbox.UsageOutboxes;
 import dev.metering.provider.UsageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -202,9 +204,10 @@ public abstract class DurableDeliveryContract {
 		}
 		new MeteringDataSourceScriptDatabaseInitializer(this.dataSource, DatabaseInitializationMode.ALWAYS)
 			.initializeDatabase();
-		new JdbcUsageOutbox(StoreJdbc.client(this.dataSource), StoreJdbc.batches(this.dataSource),
-				StoreJdbc.transactions(this.dataSource), Clock.systemUTC())
-			.appendAll(backlog);
+		UsageOutbox table = UsageOutboxes.inDatabase(StoreJdbc.client(this.dataSource),
+				StoreJdbc.batches(this.dataSource), StoreJdbc.transactions(this.dataSource), Clock.systemUTC(),
+				Set.of(), null);
+		backlog.forEach(table::append);
 		ApplicationContextRunner patient = contextRunner().withPropertyValues(patientReadTimeout());
 		patient.run((first) -> patient.run((second) -> {
 			assertThat(first.getBean(BillingClient.class).flush(Duration.ofSeconds(30))).isTrue();

@@ -1,11 +1,13 @@
 package dev.metering.benchmarks;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,8 +30,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 import org.springframework.transaction.TransactionDefinition;
@@ -37,11 +41,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.metering.limits.Admission;
 import dev.metering.limits.BillingPeriod;
-import dev.metering.limits.InMemoryThresholdClaims;
-import dev.metering.limits.InMemoryUsageLedger;
-import dev.metering.limits.JdbcUsageLedger;
+import dev.metering.limits.RecordedUsage;
+import dev.metering.limits.StoreFailurePolicy;
 import dev.metering.limits.UsageLedger;
-import dev.metering.limits.UsageThresholds;
+import dev.metering.limits.UsageLedgers;
 
 /**
  * Admitted calls a second for one hot organization: each call reserves 1,001 tokens and
@@ -74,11 +77,11 @@ public class UsageLedgerBenchmark {
 
 	@Setup(Level.Trial)
 	public void setUp() throws IOException {
-		UsageThresholds thresholds = new UsageThresholds(List.of(75, 90, 100), new InMemoryThresholdClaims(),
-				(event) -> {
-				});
+		List<Integer> thresholds = List.of(75, 90, 100);
+		ApplicationEventPublisher events = (event) -> {
+		};
 		if ("memory".equals(this.ledger)) {
-			this.instances.add(new InMemoryUsageLedger(thresholds));
+			this.instances.add(UsageLedgers.inMemory(thresholds, events));
 			return;
 		}
 		this.postgres = EmbeddedPostgres.start();
@@ -89,7 +92,9 @@ public class UsageLedgerBenchmark {
 		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		for (int i = 0; i < count; i++) {
-			this.instances.add(new JdbcUsageLedger(jdbc, transactions, thresholds, Duration.ofMillis(200)));
+			this.instances.add(UsageLedgers.inDatabase(JdbcClient.create(jdbc), jdbc, transactions, thresholds, events,
+					Duration.ofMillis(200), UUID.randomUUID().toString(), Duration.ofSeconds(30),
+					StoreFailurePolicy.ALLOW, RecordedUsage.NONE, Clock.systemUTC()));
 		}
 	}
 
