@@ -27,10 +27,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.metering.limits.JdbcUsageLedger;
-import dev.metering.limits.RecordedUsage;
 import dev.metering.limits.UsageLedger;
 import dev.metering.limits.UsageLedgers;
-import dev.metering.outbox.JdbcRecordedUsage;
 import dev.metering.outbox.UsageOutbox;
 import dev.metering.outbox.UsageOutboxes;
 import dev.metering.pricing.CreditCarries;
@@ -77,26 +75,24 @@ public final class JdbcLimitsAutoConfiguration {
 			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox) {
 		return UsageLedgers.inDatabase(jdbc.client(), jdbc.operations(), jdbc.transactions(),
 				LimitChecks.thresholds(limits), events, FLUSH_INTERVAL, instance.id(), LimitChecks.lease(limits),
-				limits.onStoreFailure(), recordedUsage(jdbc, meters, outbox.getIfUnique()),
+				limits.onStoreFailure(), recordedEventNames(meters, outbox.getIfUnique()),
 				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	/**
-	 * The usage an instance recorded, from the outbox table when the outbox writes it
-	 * (under the same instance ID), on the meters that feed each limit key; none
-	 * otherwise.
+	 * The event names of the meters that feed each limit key, when the outbox is in the
+	 * database and records under the same instance ID the usage the ledger settled;
+	 * {@code null} otherwise.
 	 */
-	private static RecordedUsage recordedUsage(MeteringJdbc jdbc, MeterCatalog meters, @Nullable UsageOutbox outbox) {
+	private static @Nullable Map<String, Set<String>> recordedEventNames(MeterCatalog meters,
+			@Nullable UsageOutbox outbox) {
 		if (!UsageOutboxes.keepsRecordedUsage(outbox)) {
 			logger.warn("The usage ledger is in the database but usage waits for delivery elsewhere "
 					+ "(metering.outbox.store): an instance killed without shutting down leaves the usage its calls "
 					+ "settled in its last " + FLUSH_INTERVAL.toMillis() + " ms uncounted against the limits");
-			return RecordedUsage.NONE;
+			return null;
 		}
-		JdbcRecordedUsage recorded = new JdbcRecordedUsage(jdbc.client());
-		Map<String, Set<String>> eventNames = meters.eventNamesByLimitKey();
-		return (holder, referenceId, limitKey, period, from) -> recorded.sum(holder, referenceId,
-				eventNames.getOrDefault(limitKey, Set.of()), from, period.end());
+		return meters.eventNamesByLimitKey();
 	}
 
 	@Bean

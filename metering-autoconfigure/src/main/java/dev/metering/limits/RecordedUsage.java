@@ -9,7 +9,7 @@ import java.time.Instant;
  * stamped at or after it.
  */
 @FunctionalInterface
-public interface RecordedUsage {
+interface RecordedUsage {
 
 	/** Nothing is known: an instance that dies loses what it had not written back. */
 	RecordedUsage NONE = (holder, referenceId, limitKey, period, from) -> 0;

@@ -3,6 +3,10 @@ package dev.metering.limits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
@@ -47,13 +51,18 @@ public final class UsageLedgers {
 	 * every flush
 	 * @param onStoreFailure what a call that needs quota does while the database cannot
 	 * be reached
-	 * @param recordedUsage where the usage a dead instance had not written back is found
+	 * @param recordedEventNames the event names of the meters that feed each limit key,
+	 * when the outbox in the same database records them with the instance that recorded
+	 * them, which is where the usage a dead instance had not written back is found; or
+	 * {@code null} when the outbox is elsewhere, and that usage is lost to the limits
 	 * @param clock the clock the outbox stamps recorded usage with
 	 */
 	public static JdbcUsageLedger inDatabase(JdbcClient jdbc, NamedParameterJdbcOperations batches,
 			TransactionOperations transactions, List<Integer> thresholds, ApplicationEventPublisher events,
 			Duration flushInterval, String holder, Duration lease, StoreFailurePolicy onStoreFailure,
-			RecordedUsage recordedUsage, Clock clock) {
+			@Nullable Map<String, Set<String>> recordedEventNames, Clock clock) {
+		RecordedUsage recordedUsage = (recordedEventNames != null) ? new OutboxRecordedUsage(jdbc, recordedEventNames)
+				: RecordedUsage.NONE;
 		UsageThresholds published = new UsageThresholds(thresholds, new JdbcThresholdClaims(jdbc, transactions, clock),
 				events);
 		return new JdbcUsageLedger(batches, transactions, published, flushInterval,

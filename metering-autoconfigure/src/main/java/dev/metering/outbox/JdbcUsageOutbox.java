@@ -78,7 +78,7 @@ final class JdbcUsageOutbox implements UsageOutbox {
 	 * merged
 	 * @param recordedBy the instance that records the events, kept with those of a known
 	 * organization or user so that the usage ledger can recover what an instance that
-	 * died had not written back ({@link JdbcRecordedUsage}); {@code null} for none
+	 * died had not written back (which the usage ledger reads); {@code null} for none
 	 * @param batches writes the events of a transaction in one batch
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 */

@@ -98,7 +98,7 @@ abstract class JdbcUsageOutboxContract {
 	}
 
 	@Test
-	void theUsageAnInstanceRecordedForAnOrganizationCountsEachEventOnceThoughMerged() {
+	void theEventsOfAnOrganizationKeepTheInstanceThatRecordedThemThoughMerged() {
 		JdbcUsageOutbox recording = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
 				StoreJdbc.transactions(dataSource()), Clock.systemUTC(), Set.of("ai_tokens"), "instance-a");
 		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
@@ -117,14 +117,14 @@ abstract class JdbcUsageOutboxContract {
 				StoreJdbc.transactions(dataSource()), Clock.systemUTC(), Set.of(), "instance-b")
 			.append(new UsageEvent("usage_r6", "ai_tokens", "cus_r", 50, hour, UsageDimensions.none(), acme));
 
-		JdbcRecordedUsage recorded = new JdbcRecordedUsage(StoreJdbc.client(dataSource()));
-		assertThat(recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour, hour.plusSeconds(60)))
-			.isEqualTo(9);
-		assertThat(
-				recorded.sum("instance-a", "org_acme", Set.of("ai_tokens"), hour.plusSeconds(2), hour.plusSeconds(3)))
-			.as("within the times given")
-			.isEqualTo(3);
-		assertThat(recorded.sum("instance-a", "org_acme", Set.of("api_calls"), hour, hour.plusSeconds(60))).isZero();
+		JdbcTemplate rows = new JdbcTemplate(dataSource());
+		assertThat(rows.queryForList("SELECT identifier FROM metering_usage_event WHERE recorded_by = 'instance-a' "
+				+ "AND subject_id = 'org_acme' ORDER BY identifier", String.class))
+			.as("each event of an organization keeps the instance that recorded it, merged or not")
+			.containsExactly("usage_r1", "usage_r2", "usage_r5");
+		assertThat(rows.queryForList("SELECT identifier FROM metering_usage_event WHERE recorded_by = 'instance-b'",
+				String.class))
+			.containsExactly("usage_r6");
 		assertThat(new JdbcTemplate(dataSource()).queryForList(
 				"SELECT recorded_by FROM metering_usage_event " + "WHERE identifier NOT LIKE 'usage_r%'", String.class))
 			.as("merged events record no instance")

@@ -41,7 +41,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.metering.limits.Admission;
 import dev.metering.limits.BillingPeriod;
-import dev.metering.limits.RecordedUsage;
 import dev.metering.limits.StoreFailurePolicy;
 import dev.metering.limits.UsageLedger;
 import dev.metering.limits.UsageLedgers;
@@ -94,7 +93,7 @@ public class UsageLedgerBenchmark {
 		for (int i = 0; i < count; i++) {
 			this.instances.add(UsageLedgers.inDatabase(JdbcClient.create(jdbc), jdbc, transactions, thresholds, events,
 					Duration.ofMillis(200), UUID.randomUUID().toString(), Duration.ofSeconds(30),
-					StoreFailurePolicy.ALLOW, RecordedUsage.NONE, Clock.systemUTC()));
+					StoreFailurePolicy.ALLOW, null, Clock.systemUTC()));
 		}
 	}
 
