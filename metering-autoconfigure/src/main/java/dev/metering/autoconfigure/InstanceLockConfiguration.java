@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 import dev.metering.lock.InstanceLock;
-import dev.metering.lock.JdbcInstanceLock;
+import dev.metering.lock.InstanceLocks;
 
 /**
  * The locks in the database that let one instance do what every instance is scheduled to
@@ -23,10 +23,10 @@ import dev.metering.lock.JdbcInstanceLock;
 class InstanceLockConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean(InstanceLock.class)
+	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
-	JdbcInstanceLock meteringInstanceLock(MeteringJdbc jdbc, MeteringInstance instance, ObjectProvider<Clock> clock) {
-		return new JdbcInstanceLock(jdbc.client(), instance.id(), clock.getIfUnique(Clock::systemUTC));
+	InstanceLock meteringInstanceLock(MeteringJdbc jdbc, MeteringInstance instance, ObjectProvider<Clock> clock) {
+		return InstanceLocks.inDatabase(jdbc.client(), instance.id(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean

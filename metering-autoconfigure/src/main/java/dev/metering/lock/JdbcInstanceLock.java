@@ -19,7 +19,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * instance's clock; holds far longer than the clocks of the instances differ keep that
  * harmless.
  */
-public final class JdbcInstanceLock implements InstanceLock {
+final class JdbcInstanceLock implements InstanceLock {
 
 	private static final Log logger = LogFactory.getLog(JdbcInstanceLock.class);
 
@@ -50,7 +50,7 @@ public final class JdbcInstanceLock implements InstanceLock {
 	/**
 	 * @param holder names this instance in the table and in what other instances log
 	 */
-	public JdbcInstanceLock(JdbcClient jdbc, String holder, Clock clock) {
+	JdbcInstanceLock(JdbcClient jdbc, String holder, Clock clock) {
 		this.jdbc = jdbc;
 		this.holder = holder;
 		this.clock = clock;

@@ -27,7 +27,7 @@ import dev.metering.BillingSubject;
 import dev.metering.UsageDimensions;
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
 import dev.metering.lock.InstanceLock;
-import dev.metering.lock.JdbcInstanceLock;
+import dev.metering.lock.InstanceLocks;
 import dev.metering.provider.UsageEvent;
 import dev.metering.support.MutableClock;
 import dev.metering.support.StoreJdbc;
@@ -601,7 +601,7 @@ abstract class JdbcUsageOutboxContract {
 	JdbcDeliveryQueue outbox(String instance, Duration lease, Clock lockClock) {
 		return new JdbcDeliveryQueue(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
 				StoreJdbc.transactions(dataSource()), instance, lease, Clock.systemUTC(), () -> 0,
-				new JdbcInstanceLock(StoreJdbc.client(dataSource()), instance, lockClock));
+				InstanceLocks.inDatabase(StoreJdbc.client(dataSource()), instance, lockClock));
 	}
 
 	static UsageEvent event(String identifier, long value) {

@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
-import dev.metering.lock.JdbcInstanceLock;
+import dev.metering.lock.InstanceLocks;
 import dev.metering.support.MutableClock;
 import dev.metering.support.StoreJdbc;
 
@@ -37,7 +37,7 @@ class WebhookReceiptsTests {
 			.initializeDatabase();
 		MutableClock clock = new MutableClock(NOW);
 		JdbcWebhookReceipts receipts = new JdbcWebhookReceipts(StoreJdbc.client(dataSource), RETENTION, clock,
-				new JdbcInstanceLock(StoreJdbc.client(dataSource), "instance-a", clock));
+				InstanceLocks.inDatabase(StoreJdbc.client(dataSource), "instance-a", clock));
 
 		assertThat(receipts.claim("stripe", "evt_old")).isTrue();
 		clock.set(NOW.plus(RETENTION).minus(Duration.ofMinutes(30)));
@@ -62,9 +62,9 @@ class WebhookReceiptsTests {
 			.initializeDatabase();
 		MutableClock clock = new MutableClock(NOW);
 		JdbcWebhookReceipts first = new JdbcWebhookReceipts(StoreJdbc.client(dataSource), RETENTION, clock,
-				new JdbcInstanceLock(StoreJdbc.client(dataSource), "instance-1", clock));
+				InstanceLocks.inDatabase(StoreJdbc.client(dataSource), "instance-1", clock));
 		JdbcWebhookReceipts second = new JdbcWebhookReceipts(StoreJdbc.client(dataSource), RETENTION, clock,
-				new JdbcInstanceLock(StoreJdbc.client(dataSource), "instance-2", clock));
+				InstanceLocks.inDatabase(StoreJdbc.client(dataSource), "instance-2", clock));
 		assertThat(first.claim("stripe", "evt_1")).as("purges, and holds the purge for an hour").isTrue();
 		new JdbcTemplate(dataSource).update("INSERT INTO metering_webhook_event (provider, event_id, received_at) "
 				+ "VALUES ('stripe', 'evt_old', ?)", NOW.minus(RETENTION).minusSeconds(1).toEpochMilli());

@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.metering.autoconfigure.MeteringDataSourceScriptDatabaseInitializer;
-import dev.metering.lock.JdbcInstanceLock;
+import dev.metering.lock.InstanceLocks;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.UsageEvent;
 import dev.metering.support.MutableClock;
@@ -40,10 +40,10 @@ class JdbcLocalMeterStoreTests {
 		MutableClock clock = new MutableClock(NOW);
 		JdbcLocalMeterStore first = new JdbcLocalMeterStore(StoreJdbc.client(dataSource),
 				StoreJdbc.transactions(dataSource), clock, RETENTION,
-				new JdbcInstanceLock(StoreJdbc.client(dataSource), "instance-1", clock));
+				InstanceLocks.inDatabase(StoreJdbc.client(dataSource), "instance-1", clock));
 		JdbcLocalMeterStore second = new JdbcLocalMeterStore(StoreJdbc.client(dataSource),
 				StoreJdbc.transactions(dataSource), clock, RETENTION,
-				new JdbcInstanceLock(StoreJdbc.client(dataSource), "instance-2", clock));
+				InstanceLocks.inDatabase(StoreJdbc.client(dataSource), "instance-2", clock));
 		assertThat(first.add(event("usage_1"))).as("purges, and holds the purge for an hour")
 			.isInstanceOf(DeliveryOutcome.Delivered.class);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
