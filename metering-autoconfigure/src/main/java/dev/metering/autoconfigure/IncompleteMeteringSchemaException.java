@@ -9,7 +9,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
  * in the application's database; {@link IncompleteMeteringSchemaFailureAnalyzer} says how
  * to create them.
  */
-public final class IncompleteMeteringSchemaException extends IllegalStateException {
+final class IncompleteMeteringSchemaException extends IllegalStateException {
 
 	private final String database;
 

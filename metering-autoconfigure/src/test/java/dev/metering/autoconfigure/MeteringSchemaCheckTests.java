@@ -17,10 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -216,6 +218,38 @@ class MeteringSchemaCheckTests {
 		database.withPropertyValues("metering.jdbc.initialize-schema=always")
 			.run((context) -> assertThat(context).hasNotFailed());
 		database.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void theSchemaIsCreatedForAnEmbeddedDatabaseOnlyUnlessToldOtherwise() {
+		outbox().withPropertyValues("spring.datasource.url=jdbc:h2:mem:schema-embedded")
+			.run((context) -> assertThat(rows(context, "P")).isZero());
+		String never = "jdbc:h2:mem:schema-never;DB_CLOSE_DELAY=-1";
+		outbox().withPropertyValues("spring.datasource.url=" + never, "metering.jdbc.initialize-schema=never")
+			.run((context) -> assertThat(context).getFailure()
+				.as("the tables it needs are missing")
+				.isInstanceOf(IncompleteMeteringSchemaException.class));
+		assertThat(new JdbcTemplate(new DriverManagerDataSource(never, "sa", "")).queryForObject(
+				"SELECT COUNT(*) FROM information_schema.tables WHERE LOWER(table_name) = 'metering_usage_event'",
+				Integer.class))
+			.isZero();
+	}
+
+	/**
+	 * The outbox, with nothing else in the database, as its auto-configuration sets it
+	 * up.
+	 */
+	private static ApplicationContextRunner outbox() {
+		return new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(DataSourceAutoConfiguration.class, JdbcOutboxAutoConfiguration.class,
+							MeteringAutoConfiguration.class, LocalMeteringAutoConfiguration.class))
+			.withPropertyValues("metering.delivery.flush-interval=20ms");
+	}
+
+	private static int rows(AssertableApplicationContext context, String status) {
+		return new JdbcTemplate(context.getBean(DataSource.class))
+			.queryForObject("SELECT COUNT(*) FROM metering_usage_event WHERE status = ?", Integer.class, status);
 	}
 
 	private static ApplicationContextRunner runner(String url) {

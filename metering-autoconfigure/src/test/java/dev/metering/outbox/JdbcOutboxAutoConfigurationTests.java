@@ -21,7 +21,6 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import dev.metering.BillingClient;
 import dev.metering.MeterUsageSummary;
 import dev.metering.RecordUsageResult;
-import dev.metering.autoconfigure.IncompleteMeteringSchemaException;
 import dev.metering.autoconfigure.JdbcOutboxAutoConfiguration;
 import dev.metering.autoconfigure.LocalMeteringAutoConfiguration;
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
@@ -124,21 +123,6 @@ class JdbcOutboxAutoConfigurationTests {
 					.doesNotHaveBean(MeteringDataSourceScriptDatabaseInitializer.class);
 				assertThat(context.getBean(DeliveryQueue.class)).isSameAs(context.getBean(UsageOutbox.class));
 			});
-	}
-
-	@Test
-	void theSchemaIsCreatedForAnEmbeddedDatabaseOnlyUnlessToldOtherwise() {
-		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:schema-embedded")
-			.run((context) -> assertThat(rows(context, "P")).isZero());
-		String never = "jdbc:h2:mem:schema-never;DB_CLOSE_DELAY=-1";
-		this.contextRunner.withPropertyValues("spring.datasource.url=" + never, "metering.jdbc.initialize-schema=never")
-			.run((context) -> assertThat(context).getFailure()
-				.as("the tables it needs are missing")
-				.isInstanceOf(IncompleteMeteringSchemaException.class));
-		assertThat(new JdbcTemplate(new DriverManagerDataSource(never, "sa", "")).queryForObject(
-				"SELECT COUNT(*) FROM information_schema.tables WHERE LOWER(table_name) = 'metering_usage_event'",
-				Integer.class))
-			.isZero();
 	}
 
 	@Test
