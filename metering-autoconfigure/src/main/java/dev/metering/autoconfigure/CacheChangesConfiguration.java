@@ -18,9 +18,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.metering.provider.ProviderCaches;
-import dev.metering.webhook.CacheChanges;
-import dev.metering.webhook.JdbcCacheChanges;
-import dev.metering.webhook.LocalCacheChanges;
+import dev.metering.webhook.CacheChangeSharing;
 
 /**
  * Where the cache changes that webhooks ask for are made, imported by each provider's
@@ -40,11 +38,10 @@ abstract class CacheChangesConfiguration {
 	static class InDatabase {
 
 		@Bean
-		@ConditionalOnMissingBean(CacheChanges.class)
 		@DependsOnDatabaseInitialization
-		JdbcCacheChanges meteringJdbcCacheChanges(MeteringJdbc jdbc, ProviderCaches caches,
+		CacheChangeSharing meteringJdbcCacheChanges(MeteringJdbc jdbc, ProviderCaches caches,
 				ObjectProvider<Clock> clock) {
-			return new JdbcCacheChanges(jdbc.client(), jdbc.operations(), caches, POLL_INTERVAL,
+			return CacheChangeSharing.inDatabase(jdbc.client(), jdbc.operations(), caches, POLL_INTERVAL,
 					clock.getIfUnique(Clock::systemUTC));
 		}
 
@@ -59,9 +56,9 @@ abstract class CacheChangesConfiguration {
 	static class Local {
 
 		@Bean
-		@ConditionalOnMissingBean(CacheChanges.class)
-		LocalCacheChanges meteringCacheChanges(ProviderCaches caches) {
-			return new LocalCacheChanges(caches);
+		@ConditionalOnMissingBean(name = "meteringJdbcCacheChanges")
+		CacheChangeSharing meteringCacheChanges(ProviderCaches caches) {
+			return CacheChangeSharing.local(caches);
 		}
 
 	}

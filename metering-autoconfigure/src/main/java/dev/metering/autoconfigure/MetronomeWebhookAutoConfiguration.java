@@ -3,9 +3,9 @@ package dev.metering.autoconfigure;
 import java.time.Clock;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -15,8 +15,9 @@ import org.springframework.context.annotation.Import;
 import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.provider.metronome.MetronomeClient;
-import dev.metering.provider.metronome.MetronomeWebhooks;
-import dev.metering.webhook.CacheChanges;
+import dev.metering.provider.ProviderWebhooks;
+import dev.metering.provider.metronome.MetronomeMetering;
+import dev.metering.webhook.CacheChangeSharing;
 import dev.metering.webhook.WebhookIntake;
 import dev.metering.webhook.WebhookReceipts;
 
@@ -41,18 +42,18 @@ import dev.metering.webhook.WebhookReceipts;
 public final class MetronomeWebhookAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean
-	MetronomeWebhooks meteringMetronomeWebhooks(MetronomeMeteringProperties metronome, MetronomeClient client,
+	ProviderWebhooks meteringMetronomeWebhooks(MetronomeMeteringProperties metronome, MetronomeClient client,
 			ObjectProvider<Clock> clock) {
 		MeteringProperties.Webhook webhook = metronome.webhook();
-		return new MetronomeWebhooks(client, webhook.secret(),
+		return MetronomeMetering.webhooks(client, webhook.secret(),
 				PropertyChecks.positive(MetronomeMeteringProperties.PREFIX + ".webhook.tolerance", webhook.tolerance()),
 				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
-	WebhookIntake meteringMetronomeWebhookIntake(MetronomeMeteringProperties metronome, MetronomeWebhooks webhooks,
-			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+	WebhookIntake meteringMetronomeWebhookIntake(MetronomeMeteringProperties metronome,
+			@Qualifier("meteringMetronomeWebhooks") ProviderWebhooks webhooks, WebhookReceipts receipts,
+			CacheChangeSharing caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
 		return WebhookIntake.of(
 				PropertyChecks.webhookPath(MetronomeMeteringProperties.PREFIX + ".webhook.path",

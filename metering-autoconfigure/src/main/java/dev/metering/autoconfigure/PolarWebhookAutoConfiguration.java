@@ -3,9 +3,9 @@ package dev.metering.autoconfigure;
 import java.time.Clock;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -14,8 +14,9 @@ import org.springframework.context.annotation.Import;
 
 import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
-import dev.metering.provider.polar.PolarWebhooks;
-import dev.metering.webhook.CacheChanges;
+import dev.metering.provider.ProviderWebhooks;
+import dev.metering.provider.polar.PolarMetering;
+import dev.metering.webhook.CacheChangeSharing;
 import dev.metering.webhook.WebhookIntake;
 import dev.metering.webhook.WebhookReceipts;
 
@@ -40,17 +41,17 @@ import dev.metering.webhook.WebhookReceipts;
 public final class PolarWebhookAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean
-	PolarWebhooks meteringPolarWebhooks(PolarMeteringProperties polar, ObjectProvider<Clock> clock) {
+	ProviderWebhooks meteringPolarWebhooks(PolarMeteringProperties polar, ObjectProvider<Clock> clock) {
 		MeteringProperties.Webhook webhook = polar.webhook();
-		return new PolarWebhooks(webhook.secret(),
+		return PolarMetering.webhooks(webhook.secret(),
 				PropertyChecks.positive(PolarMeteringProperties.PREFIX + ".webhook.tolerance", webhook.tolerance()),
 				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
-	WebhookIntake meteringPolarWebhookIntake(PolarMeteringProperties polar, PolarWebhooks webhooks,
-			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+	WebhookIntake meteringPolarWebhookIntake(PolarMeteringProperties polar,
+			@Qualifier("meteringPolarWebhooks") ProviderWebhooks webhooks, WebhookReceipts receipts,
+			CacheChangeSharing caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
 		return WebhookIntake.of(
 				PropertyChecks.webhookPath(PolarMeteringProperties.PREFIX + ".webhook.path", polar.webhook().path()),

@@ -5,10 +5,10 @@ import java.time.Clock;
 import com.stripe.StripeClient;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -17,8 +17,9 @@ import org.springframework.context.annotation.Import;
 
 import dev.metering.delivery.DeliveryObservationConvention;
 import dev.metering.outbox.DeliveryQueue;
-import dev.metering.provider.stripe.StripeWebhooks;
-import dev.metering.webhook.CacheChanges;
+import dev.metering.provider.ProviderWebhooks;
+import dev.metering.provider.stripe.StripeMetering;
+import dev.metering.webhook.CacheChangeSharing;
 import dev.metering.webhook.WebhookIntake;
 import dev.metering.webhook.WebhookReceipts;
 
@@ -44,8 +45,7 @@ import dev.metering.webhook.WebhookReceipts;
 public final class StripeWebhookAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean
-	StripeWebhooks meteringStripeWebhooks(StripeMeteringProperties stripe, StripeClient client,
+	ProviderWebhooks meteringStripeWebhooks(StripeMeteringProperties stripe, StripeClient client,
 			ObjectProvider<Clock> clock) {
 		MeteringProperties.Webhook webhook = stripe.webhook();
 		if (webhook.secret().stream().anyMatch((secret) -> !secret.startsWith("whsec_"))) {
@@ -54,14 +54,15 @@ public final class StripeWebhookAutoConfiguration {
 			throw new IllegalArgumentException("metering.stripe.webhook.secret must hold Stripe signing secrets, "
 					+ "which start with whsec_; one of them does not");
 		}
-		return new StripeWebhooks(client, webhook.secret(),
+		return StripeMetering.webhooks(client, webhook.secret(),
 				PropertyChecks.positive(StripeMeteringProperties.PREFIX + ".webhook.tolerance", webhook.tolerance()),
 				stripe.customerMetadataKey(), clock.getIfUnique(Clock::systemUTC));
 	}
 
 	@Bean
-	WebhookIntake meteringStripeWebhookIntake(StripeMeteringProperties stripe, StripeWebhooks webhooks,
-			WebhookReceipts receipts, CacheChanges caches, DeliveryQueue outbox, MeteringObservations observations,
+	WebhookIntake meteringStripeWebhookIntake(StripeMeteringProperties stripe,
+			@Qualifier("meteringStripeWebhooks") ProviderWebhooks webhooks, WebhookReceipts receipts,
+			CacheChangeSharing caches, DeliveryQueue outbox, MeteringObservations observations,
 			ObjectProvider<DeliveryObservationConvention> convention, ObjectProvider<Clock> clock) {
 		return WebhookIntake.of(
 				PropertyChecks.webhookPath(StripeMeteringProperties.PREFIX + ".webhook.path", stripe.webhook().path()),

@@ -19,8 +19,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.metering.lock.InstanceLock;
-import dev.metering.webhook.InMemoryWebhookReceipts;
-import dev.metering.webhook.JdbcWebhookReceipts;
+import dev.metering.webhook.WebhookReceiptStores;
 import dev.metering.webhook.WebhookReceipts;
 
 /**
@@ -44,11 +43,11 @@ abstract class WebhookReceiptsConfiguration {
 	static class InDatabase {
 
 		@Bean
-		@ConditionalOnMissingBean(WebhookReceipts.class)
+		@ConditionalOnMissingBean
 		@DependsOnDatabaseInitialization
-		JdbcWebhookReceipts meteringJdbcWebhookReceipts(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
+		WebhookReceipts meteringJdbcWebhookReceipts(MeteringJdbc jdbc, MeteringOutboxProperties outbox,
 				ObjectProvider<Clock> clock, InstanceLock lock) {
-			return new JdbcWebhookReceipts(jdbc.client(), PropertyChecks.retention(outbox),
+			return WebhookReceiptStores.inDatabase(jdbc.client(), PropertyChecks.retention(outbox),
 					clock.getIfUnique(Clock::systemUTC), lock);
 		}
 
@@ -63,9 +62,9 @@ abstract class WebhookReceiptsConfiguration {
 	static class InMemory {
 
 		@Bean
-		@ConditionalOnMissingBean(WebhookReceipts.class)
-		InMemoryWebhookReceipts meteringWebhookReceipts(MeteringOutboxProperties outbox) {
-			return new InMemoryWebhookReceipts(PropertyChecks.retention(outbox), IN_MEMORY_RECEIPTS,
+		@ConditionalOnMissingBean
+		WebhookReceipts meteringWebhookReceipts(MeteringOutboxProperties outbox) {
+			return WebhookReceiptStores.inMemory(PropertyChecks.retention(outbox), IN_MEMORY_RECEIPTS,
 					Ticker.systemTicker());
 		}
 

@@ -6,7 +6,7 @@ import java.util.List;
  * Where the cache changes a webhook asks for are made: in the caches of the instance that
  * received it, and of every other instance that shares its database.
  */
-public interface CacheChanges {
+interface CacheChanges {
 
 	/**
 	 * Makes the changes in this instance's caches, and has the other instances make them.

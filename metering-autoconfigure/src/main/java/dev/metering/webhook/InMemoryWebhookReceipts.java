@@ -10,7 +10,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * Webhook events handled by this instance, remembered for a while: a duplicate delivered
  * to another instance, or after a restart, is handled again.
  */
-public final class InMemoryWebhookReceipts implements WebhookReceipts {
+final class InMemoryWebhookReceipts implements WebhookReceipts {
 
 	private final Cache<String, Boolean> claimed;
 
@@ -19,7 +19,7 @@ public final class InMemoryWebhookReceipts implements WebhookReceipts {
 	 * @param maximumSize the most events remembered; the oldest go first
 	 * @param ticker the time source
 	 */
-	public InMemoryWebhookReceipts(Duration retention, long maximumSize, Ticker ticker) {
+	InMemoryWebhookReceipts(Duration retention, long maximumSize, Ticker ticker) {
 		this.claimed = Caffeine.newBuilder()
 			.ticker(ticker)
 			.expireAfterWrite(retention)

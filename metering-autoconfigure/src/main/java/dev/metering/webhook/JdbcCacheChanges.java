@@ -36,7 +36,7 @@ import dev.metering.provider.ProviderCaches;
  * after a later one's is still read, and so are the changes of an instance whose clock is
  * behind by less than that.
  */
-public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
+final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 
 	static final long LOOK_BACK_SECONDS = 30;
 
@@ -99,7 +99,7 @@ public final class JdbcCacheChanges implements CacheChanges, SmartLifecycle {
 	/**
 	 * @param batches runs the batch of changes published together
 	 */
-	public JdbcCacheChanges(JdbcClient jdbc, NamedParameterJdbcOperations batches, ProviderCaches caches,
+	JdbcCacheChanges(JdbcClient jdbc, NamedParameterJdbcOperations batches, ProviderCaches caches,
 			Duration pollInterval, Clock clock) {
 		this.jdbc = jdbc;
 		this.batches = batches;

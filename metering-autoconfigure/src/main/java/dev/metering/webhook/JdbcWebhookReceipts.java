@@ -17,7 +17,7 @@ import dev.metering.lock.InstanceLock;
  * once an hour, by one instance of those sharing the table: the one holding the purge's
  * lock.
  */
-public final class JdbcWebhookReceipts implements WebhookReceipts {
+final class JdbcWebhookReceipts implements WebhookReceipts {
 
 	private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
 
@@ -50,7 +50,7 @@ public final class JdbcWebhookReceipts implements WebhookReceipts {
 	 * @param clock tells when an event was claimed
 	 * @param lock lets one instance of those sharing the table purge it
 	 */
-	public JdbcWebhookReceipts(JdbcClient jdbc, Duration retention, Clock clock, InstanceLock lock) {
+	JdbcWebhookReceipts(JdbcClient jdbc, Duration retention, Clock clock, InstanceLock lock) {
 		this.jdbc = jdbc;
 		this.retention = retention;
 		this.clock = clock;

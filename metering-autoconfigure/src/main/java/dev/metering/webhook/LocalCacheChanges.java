@@ -9,11 +9,11 @@ import dev.metering.provider.ProviderCaches;
  * instances share, the others learn of a change when their own entries are refreshed, or
  * at once when the caches are the application's and shared (such as Redis).
  */
-public final class LocalCacheChanges implements CacheChanges {
+final class LocalCacheChanges implements CacheChanges {
 
 	private final ProviderCaches caches;
 
-	public LocalCacheChanges(ProviderCaches caches) {
+	LocalCacheChanges(ProviderCaches caches) {
 		this.caches = caches;
 	}
 

@@ -33,7 +33,7 @@ public final class WebhookIntake {
 	 * another's
 	 * @param webhooks checks and reads the provider's deliveries
 	 * @param receipts tells whether an event was handled before
-	 * @param caches changes the caches of the provider's look-ups, of every instance
+	 * @param caches where the caches of the provider's look-ups are changed
 	 * @param outbox where delivered events are dead-lettered
 	 * @param observations where the dead-lettering of refused usage is observed
 	 * @param convention the application's convention of those observations, or
@@ -41,9 +41,9 @@ public final class WebhookIntake {
 	 * @param clock tells when a refusal became known
 	 */
 	public static WebhookIntake of(String path, String provider, ProviderWebhooks webhooks, WebhookReceipts receipts,
-			CacheChanges caches, DeliveryQueue outbox, ObservationRegistry observations,
+			CacheChangeSharing caches, DeliveryQueue outbox, ObservationRegistry observations,
 			@Nullable DeliveryObservationConvention convention, Clock clock) {
-		ProviderEventHandler events = new ProviderEventHandler(provider, caches, outbox, observations, clock);
+		ProviderEventHandler events = new ProviderEventHandler(provider, caches.changes(), outbox, observations, clock);
 		if (convention != null) {
 			events.setObservationConvention(convention);
 		}

@@ -39,7 +39,7 @@ import dev.metering.provider.WebhookNotification;
  * new. Each alias is then cached as the customer of that organization, and the contract
  * cached under the ID or any alias is read again at the next call.
  */
-public final class MetronomeWebhooks implements ProviderWebhooks {
+final class MetronomeWebhooks implements ProviderWebhooks {
 
 	private static final String ALERTS = "alerts.";
 
@@ -58,7 +58,7 @@ public final class MetronomeWebhooks implements ProviderWebhooks {
 	 * one is refused as a replay
 	 * @param clock tells now
 	 */
-	public MetronomeWebhooks(MetronomeClient client, List<String> secrets, Duration tolerance, Clock clock) {
+	MetronomeWebhooks(MetronomeClient client, List<String> secrets, Duration tolerance, Clock clock) {
 		this.client = client;
 		this.signature = new MetronomeWebhookSignature(secrets, tolerance, clock);
 	}

@@ -32,7 +32,7 @@ import dev.metering.provider.WebhookNotification;
  * be cached under either ID; {@code customer.deleted} (or a customer with
  * {@code deleted_at}) that its organization has no customer any more.
  */
-public final class PolarWebhooks implements ProviderWebhooks {
+final class PolarWebhooks implements ProviderWebhooks {
 
 	private static final String SUBSCRIPTION_EVENTS = "subscription.";
 
@@ -54,7 +54,7 @@ public final class PolarWebhooks implements ProviderWebhooks {
 	 * older one is refused as a replay
 	 * @param clock tells now
 	 */
-	public PolarWebhooks(List<String> secrets, Duration tolerance, Clock clock) {
+	PolarWebhooks(List<String> secrets, Duration tolerance, Clock clock) {
 		this.signature = new StandardWebhookSignature(secrets, tolerance, clock);
 	}
 

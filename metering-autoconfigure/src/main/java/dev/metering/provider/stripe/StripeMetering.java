@@ -1,15 +1,18 @@
 package dev.metering.provider.stripe;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 import com.stripe.StripeClient;
 
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.ProviderWebhooks;
 
 /**
  * Makes metering's Stripe parts: the client, on an HTTP client that keeps Stripe's retry
- * advice, and the meter provider that reads that advice.
+ * advice, the meter provider that reads that advice, and the reader of Stripe's webhooks.
  *
  * @since 0.1.0
  */
@@ -35,6 +38,21 @@ public final class StripeMetering {
 	public MeterProvider meterProvider(StripeClient client, String customerMetadataKey, ProviderCaches caches,
 			boolean eventStream, Clock clock) {
 		return new StripeMeterProvider(client, this.retryHints, customerMetadataKey, caches, eventStream, clock);
+	}
+
+	/**
+	 * Stripe's webhooks, from the event destinations that send to one path.
+	 * @param client reads the error reports that thin events announce
+	 * @param secrets the signing secret of each event destination sending to this
+	 * application
+	 * @param tolerance how old a signature may be; an older one is refused as a replay
+	 * @param customerMetadataKey the customer metadata key that holds the organization or
+	 * user ID
+	 * @param clock tells how old a signature is
+	 */
+	public static ProviderWebhooks webhooks(StripeClient client, List<String> secrets, Duration tolerance,
+			String customerMetadataKey, Clock clock) {
+		return new StripeWebhooks(client, secrets, tolerance, customerMetadataKey, clock);
 	}
 
 }

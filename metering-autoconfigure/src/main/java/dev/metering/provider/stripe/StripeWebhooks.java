@@ -38,7 +38,7 @@ import dev.metering.provider.WebhookNotification;
  * is read as Stripe sends it, since stripe-java 33 models the report's reason without
  * accessors.
  */
-public final class StripeWebhooks implements ProviderWebhooks {
+final class StripeWebhooks implements ProviderWebhooks {
 
 	static final String SIGNATURE_HEADER = "Stripe-Signature";
 
@@ -72,7 +72,7 @@ public final class StripeWebhooks implements ProviderWebhooks {
 	 * user ID
 	 * @param clock tells how old a signature is
 	 */
-	public StripeWebhooks(StripeClient client, List<String> secrets, Duration tolerance, String customerMetadataKey,
+	StripeWebhooks(StripeClient client, List<String> secrets, Duration tolerance, String customerMetadataKey,
 			Clock clock) {
 		this.client = client;
 		this.secrets = List.copyOf(secrets);

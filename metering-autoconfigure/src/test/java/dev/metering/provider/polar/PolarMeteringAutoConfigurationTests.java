@@ -9,20 +9,23 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.servlet.function.RouterFunction;
 
 import dev.metering.autoconfigure.MeteringProperties;
 import dev.metering.autoconfigure.PolarMeteringProperties;
 import dev.metering.BillingClient;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.ProviderWebhooks;
 import dev.metering.provider.polar.PolarClient;
 import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.support.WebhookContexts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Polar provider's auto-configuration: its beans, the application's caches,
- * validation and start-up without spring-web.
+ * validation, start-up without spring-web, and its webhooks.
  */
 class PolarMeteringAutoConfigurationTests {
 
@@ -112,6 +115,22 @@ class PolarMeteringAutoConfigurationTests {
 					.hasSingleBean(PolarMeterProvider.class)
 					.hasSingleBean(PolarClient.class);
 				assertThat(context.getBean(MeterProvider.class).name()).isEqualTo("polar");
+			});
+	}
+
+	@Test
+	void polarsWebhooksAreReceivedOnceASigningSecretIsSet() {
+		WebhookContexts.runner()
+			.withPropertyValues("metering.provider=polar",
+					"metering.polar.webhook.secret[0]=" + WebhookContexts.POLAR_SECRET,
+					"metering.polar.webhook.path=/hooks/polar")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(PolarWebhooks.class)
+					.hasBean("meteringWebhookRoute")
+					.as("no other provider's webhooks")
+					.hasSingleBean(ProviderWebhooks.class);
+				assertThat(context.getBean("meteringWebhookRoute", RouterFunction.class).toString())
+					.contains("/hooks/polar");
 			});
 	}
 

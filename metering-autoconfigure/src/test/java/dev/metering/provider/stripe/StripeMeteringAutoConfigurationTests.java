@@ -16,16 +16,19 @@ import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 
 import dev.metering.autoconfigure.MeteringAutoConfiguration;
 import dev.metering.autoconfigure.StripeMeteringAutoConfiguration;
+import dev.metering.autoconfigure.StripeMeteringProperties;
 import dev.metering.autoconfigure.StripeSdkMissingAutoConfiguration;
 import dev.metering.BillingClient;
 import dev.metering.MeteringUnavailableException;
 import dev.metering.outbox.UndeliveredUsage;
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
+import dev.metering.provider.ProviderWebhooks;
 import dev.metering.provider.stripe.StripeClientBuilderCustomizer;
 import dev.metering.provider.stripe.StripeMeterProvider;
 import dev.metering.provider.stripe.StripeProviderException;
 import dev.metering.support.StubServer;
+import dev.metering.support.WebhookContexts;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -39,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The Stripe provider's auto-configuration: its beans, the application's customizers and
- * caches, and start-up without stripe-java.
+ * caches, start-up without stripe-java, and its webhooks.
  */
 class StripeMeteringAutoConfigurationTests {
 
@@ -168,6 +171,21 @@ class StripeMeteringAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("metering.cache.maximum-size must be at least 1, was 0"));
+	}
+
+	@Test
+	void stripesWebhooksAreReceivedOnceASigningSecretIsSet() {
+		WebhookContexts.runner()
+			.withPropertyValues("metering.provider=stripe",
+					"metering.stripe.webhook.secret=" + WebhookContexts.STRIPE_SECRET)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(StripeWebhooks.class)
+					.hasBean("meteringWebhookRoute")
+					.as("no other provider's webhooks")
+					.hasSingleBean(ProviderWebhooks.class);
+				assertThat(context.getBean(StripeMeteringProperties.class).webhook().path())
+					.isEqualTo("/metering/stripe/webhook");
+			});
 	}
 
 }
