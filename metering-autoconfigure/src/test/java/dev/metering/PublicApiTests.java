@@ -38,10 +38,6 @@ class PublicApiTests {
 
 	private static final String FACTORIES = "factories";
 
-	private static final String NOT_YET_NARROWED = "not-yet-narrowed";
-
-	private static final String BACKING_OFF_UNTIL_NARROWED = "backing-off-until-narrowed";
-
 	private static final String SERVICE_LOADED = "service-loaded";
 
 	private static final JavaClasses LIBRARY = new ClassFileImporter()
@@ -95,8 +91,7 @@ class PublicApiTests {
 	 */
 	@Test
 	void beansBackOffOnlyForTypesApplicationsMayReplace() {
-		Set<String> replaceable = new TreeSet<>(this.listed.get(API));
-		replaceable.addAll(this.listed.get(BACKING_OFF_UNTIL_NARROWED));
+		Set<String> replaceable = this.listed.get(API);
 		List<String> internal = new ArrayList<>();
 		for (JavaClass type : LIBRARY) {
 			for (JavaMethod method : type.getMethods()) {
@@ -140,8 +135,6 @@ class PublicApiTests {
 		Map<String, Set<String>> sections = new LinkedHashMap<>();
 		sections.put(API, new TreeSet<>());
 		sections.put(FACTORIES, new TreeSet<>());
-		sections.put(NOT_YET_NARROWED, new TreeSet<>());
-		sections.put(BACKING_OFF_UNTIL_NARROWED, new TreeSet<>());
 		sections.put(SERVICE_LOADED, new TreeSet<>());
 		try (InputStream input = PublicApiTests.class.getResourceAsStream("public-types.txt")) {
 			Set<String> section = null;

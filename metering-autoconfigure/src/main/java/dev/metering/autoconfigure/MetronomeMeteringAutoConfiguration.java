@@ -27,8 +27,8 @@ import dev.metering.provider.metronome.MetronomeMetering;
 
 /**
  * Auto-configuration of Metronome as the meter provider, over Spring's
- * {@link RestClient}, when {@code metering.provider=metronome}. Every bean backs off when
- * the application defines its own.
+ * {@link RestClient}, when {@code metering.provider=metronome}. The client and the
+ * provider back off when the application defines its own.
  *
  * @since 0.1.0
  */

@@ -21,8 +21,8 @@ import dev.metering.provider.polar.PolarMetering;
 
 /**
  * Auto-configuration of Polar meters as the meter provider, over Spring's
- * {@link RestClient}, when {@code metering.provider=polar}. Every bean backs off when the
- * application defines its own.
+ * {@link RestClient}, when {@code metering.provider=polar}. The client and the provider
+ * back off when the application defines its own.
  *
  * @since 0.1.0
  */

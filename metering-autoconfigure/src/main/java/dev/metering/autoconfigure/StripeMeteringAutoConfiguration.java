@@ -21,8 +21,8 @@ import dev.metering.provider.stripe.StripeMetering;
 
 /**
  * Auto-configuration of Stripe Billing Meters as the meter provider, through the official
- * SDK, when {@code metering.provider=stripe}. Every bean backs off when the application
- * defines its own.
+ * SDK, when {@code metering.provider=stripe}. The client and the provider back off when
+ * the application defines its own.
  *
  * @since 0.1.0
  */
