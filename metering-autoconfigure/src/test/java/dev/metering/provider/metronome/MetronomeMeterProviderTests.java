@@ -259,7 +259,9 @@ class MetronomeMeterProviderTests {
 			assertThat(outbox.deadLetters()).isEmpty();
 		});
 		assertThat(output).contains("Metronome refused the request (401: Invalid API token ******)")
-			.contains("holding back 2 usage event(s)")
+			// one or both, depending on whether the first pass ran before the second was
+			// recorded
+			.containsPattern("holding back [12] usage event\\(s\\) until metering.metronome.api-token")
 			.doesNotContain(TOKEN);
 	}
 
