@@ -193,6 +193,7 @@ CREATE TABLE IF NOT EXISTS metering_grant (
     effective_at  BIGINT        NOT NULL,
     expires_at    BIGINT,
     priority      INTEGER       NOT NULL,
-    source        VARCHAR(40)   NOT NULL
+    source        VARCHAR(40)   NOT NULL,
+    consumed_at_end BIGINT
 );
 CREATE INDEX IF NOT EXISTS metering_grant_subject ON metering_grant (reference_id, meter_key);

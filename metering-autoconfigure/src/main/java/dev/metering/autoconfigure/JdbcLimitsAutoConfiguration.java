@@ -2,6 +2,7 @@ package dev.metering.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -72,27 +73,33 @@ public final class JdbcLimitsAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	JdbcUsageLedger meteringJdbcUsageLedger(MeteringJdbc jdbc, MeteringLimitsProperties limits,
 			ApplicationEventPublisher events, ObjectProvider<Clock> clock, MeteringInstance instance,
-			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox) {
+			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox, ObjectProvider<BalanceSettings> balances) {
 		return UsageLedgers.inDatabase(jdbc.client(), jdbc.operations(), jdbc.transactions(),
 				LimitChecks.thresholds(limits), events, FLUSH_INTERVAL, instance.id(), LimitChecks.lease(limits),
-				limits.onStoreFailure(), recordedEventNames(meters, outbox.getIfUnique()),
+				limits.onStoreFailure(), recordedEventNames(meters, balances.getIfUnique(), outbox.getIfUnique()),
 				clock.getIfUnique(Clock::systemUTC));
 	}
 
 	/**
-	 * The event names of the meters that feed each limit key, when the outbox is in the
-	 * database and records under the same instance ID the usage the ledger settled;
-	 * {@code null} otherwise.
+	 * The event names of the meters that feed each limit key and each prepaid balance,
+	 * when the outbox is in the database and records under the same instance ID the usage
+	 * the ledger settled; {@code null} otherwise.
 	 */
 	private static @Nullable Map<String, Set<String>> recordedEventNames(MeterCatalog meters,
-			@Nullable UsageOutbox outbox) {
+			@Nullable BalanceSettings balances, @Nullable UsageOutbox outbox) {
 		if (!UsageOutboxes.keepsRecordedUsage(outbox)) {
 			logger.warn("The usage ledger is in the database but usage waits for delivery elsewhere "
 					+ "(metering.outbox.store): an instance killed without shutting down leaves the usage its calls "
 					+ "settled in its last " + FLUSH_INTERVAL.toMillis() + " ms uncounted against the limits");
 			return null;
 		}
-		return meters.eventNamesByLimitKey();
+		Map<String, Set<String>> eventNames = new HashMap<>(meters.eventNamesByLimitKey());
+		if (balances != null) {
+			balances.prepaidMeters()
+				.forEach((meterKey) -> eventNames.put(UsageLedger.balanceKey(meterKey),
+						Set.of(meters.byKey(meterKey).eventName())));
+		}
+		return eventNames;
 	}
 
 	@Bean

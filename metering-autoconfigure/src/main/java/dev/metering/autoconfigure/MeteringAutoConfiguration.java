@@ -31,6 +31,7 @@ import dev.metering.BillingSubjectResolver;
 import dev.metering.ReactiveBillingSubjectResolver;
 import dev.metering.admin.MeteringAdmin;
 import dev.metering.billing.AdmissionObservationConvention;
+import dev.metering.balance.GrantSource;
 import dev.metering.billing.Billing;
 import dev.metering.provider.MeterCatalog;
 import dev.metering.billing.RecordingObservationConvention;
@@ -167,7 +168,8 @@ public final class MeteringAutoConfiguration {
 			ObjectProvider<RecordingObservationConvention> recordingConvention,
 			ObjectProvider<DeliveryObservationConvention> deliveryConvention,
 			ObjectProvider<ProviderRequestObservationConvention> requestConvention, ObjectProvider<Clock> clock,
-			MeteringDeliveryProperties delivery, MeteringOutboxProperties outboxProperties) {
+			MeteringDeliveryProperties delivery, MeteringOutboxProperties outboxProperties,
+			ObjectProvider<BalanceSettings> balances, ObjectProvider<GrantSource> grants) {
 		Clock time = clock.getIfUnique(Clock::systemUTC);
 		UsageDispatcher.Builder dispatcher = dispatcher(UsageDispatcher.builder(queue, provider), delivery,
 				outboxProperties, meters)
@@ -187,6 +189,10 @@ public final class MeteringAutoConfiguration {
 		plans(billing);
 		accounts(billing);
 		admission(billing);
+		BalanceSettings balanceSettings = balances.getIfUnique();
+		if (balanceSettings != null && !balanceSettings.prepaidMeters().isEmpty()) {
+			billing.balances(grants.getObject(), balanceSettings.prepaidMeters());
+		}
 		return billing.build();
 	}
 

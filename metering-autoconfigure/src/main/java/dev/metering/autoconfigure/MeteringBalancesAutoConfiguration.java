@@ -35,7 +35,8 @@ import dev.metering.balance.GrantSources;
  *
  * @since 0.1.0
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@AutoConfiguration(before = MeteringAutoConfiguration.class,
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties({ MeteringProperties.class, MeteringBalancesProperties.class })
 public final class MeteringBalancesAutoConfiguration {

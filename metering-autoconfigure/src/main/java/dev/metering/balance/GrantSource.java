@@ -2,6 +2,7 @@ package dev.metering.balance;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -48,5 +49,28 @@ public interface GrantSource {
 	 * @param grantId the grant's identifier
 	 */
 	void revoke(String grantId);
+
+	/**
+	 * What the grants of an organization on a meter that have ended had consumed when
+	 * they ended, by grant ID, as {@link #keepConsumedAtEnd} kept it: what was drawn from
+	 * them stays paid. By default none is kept, so an ended grant pays for nothing and
+	 * the usage it had paid for is drawn from the other grants: never more credit than
+	 * was granted, at the price of refusing early.
+	 * @param referenceId the organization or user ID
+	 * @param meterKey the meter key
+	 */
+	default Map<String, Long> consumedAtEnd(String referenceId, String meterKey) {
+		return Map.of();
+	}
+
+	/**
+	 * Keeps what a grant that has ended had consumed when it ended, once: the first value
+	 * kept for a grant stands, so that every instance counts the same. By default nothing
+	 * is kept.
+	 * @param grantId the grant's identifier
+	 * @param consumed what it had consumed, from 0 to its amount
+	 */
+	default void keepConsumedAtEnd(String grantId, long consumed) {
+	}
 
 }

@@ -2,6 +2,7 @@ package dev.metering.balance;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,8 @@ import dev.metering.CreditGrant;
 final class InMemoryGrantSource implements GrantSource {
 
 	private final Map<String, CreditGrant> grants = new ConcurrentHashMap<>();
+
+	private final Map<String, Long> consumedAtEnd = new ConcurrentHashMap<>();
 
 	private final Clock clock;
 
@@ -47,6 +50,23 @@ final class InMemoryGrantSource implements GrantSource {
 			CreditGrant ended = LocalGrants.endedAt(grant, now);
 			return (ended != null) ? ended : grant;
 		});
+	}
+
+	@Override
+	public Map<String, Long> consumedAtEnd(String referenceId, String meterKey) {
+		Map<String, Long> consumed = new HashMap<>();
+		grants(referenceId, meterKey).forEach((grant) -> {
+			Long kept = this.consumedAtEnd.get(grant.id());
+			if (kept != null) {
+				consumed.put(grant.id(), kept);
+			}
+		});
+		return consumed;
+	}
+
+	@Override
+	public void keepConsumedAtEnd(String grantId, long consumed) {
+		this.consumedAtEnd.putIfAbsent(grantId, consumed);
 	}
 
 }

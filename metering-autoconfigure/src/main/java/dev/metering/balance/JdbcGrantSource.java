@@ -5,10 +5,13 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionOperations;
 
@@ -35,6 +38,15 @@ final class JdbcGrantSource implements GrantSource {
 	private static final String END = """
 			UPDATE metering_grant SET expires_at = :now
 			WHERE id = :id AND (expires_at IS NULL OR expires_at > :now)
+			""";
+
+	private static final String CONSUMED = """
+			SELECT id, consumed_at_end FROM metering_grant
+			WHERE reference_id = :referenceId AND meter_key = :meterKey AND consumed_at_end IS NOT NULL
+			""";
+
+	private static final String KEEP_CONSUMED = """
+			UPDATE metering_grant SET consumed_at_end = :consumed WHERE id = :id AND consumed_at_end IS NULL
 			""";
 
 	private final JdbcClient jdbc;
@@ -87,6 +99,20 @@ final class JdbcGrantSource implements GrantSource {
 		long now = this.clock.millis();
 		this.transactions
 			.executeWithoutResult((status) -> this.jdbc.sql(END).param("id", grantId).param("now", now).update());
+	}
+
+	@Override
+	public Map<String, Long> consumedAtEnd(String referenceId, String meterKey) {
+		Map<String, Long> consumed = new HashMap<>();
+		RowCallbackHandler keep = (row) -> consumed.put(row.getString("id"), row.getLong("consumed_at_end"));
+		this.jdbc.sql(CONSUMED).param("referenceId", referenceId).param("meterKey", meterKey).query(keep);
+		return consumed;
+	}
+
+	@Override
+	public void keepConsumedAtEnd(String grantId, long consumed) {
+		this.transactions.executeWithoutResult(
+				(status) -> this.jdbc.sql(KEEP_CONSUMED).param("id", grantId).param("consumed", consumed).update());
 	}
 
 	private static CreditGrant grant(ResultSet row, int rowNumber) throws SQLException {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -27,6 +28,8 @@ import dev.metering.BillingSubjectResolver;
 import dev.metering.MeteredUsage;
 import dev.metering.MeteringAdvisor;
 import dev.metering.ReactiveBillingSubjectResolver;
+import dev.metering.balance.GrantSource;
+import dev.metering.balance.GrantSources;
 import dev.metering.delivery.UsageDispatcher;
 import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.UsageLedger;
@@ -65,9 +68,11 @@ public final class Billing {
 		this.subjects = new BillingSubjects(builder.subjectResolvers, builder.reactiveSubjectResolvers);
 		UsageRecorder recorder = new UsageRecorder(meters, accounts, provider, builder.outbox,
 				builder.rejectUnknownEvents, builder.clock);
+		GrantSource grants = (builder.grants != null) ? builder.grants : GrantSources.inMemory(builder.clock);
+		PrepaidBalances balances = new PrepaidBalances(builder.prepaidMeters, grants, ledger, builder.clock);
 		PlanAdmission admission = new PlanAdmission(plans, periods, ledger, builder.enforcement, builder.observations,
 				builder.completionEstimate, builder.reservationWait, prices, builder.onLimit,
-				builder.minCompletionTokens);
+				builder.minCompletionTokens, balances);
 		this.metering = new UsageMetering(meters, accounts, this.subjects, admission, recorder,
 				builder.onMissingCustomer, builder.observations, prices, carry);
 		if (builder.admissionConvention != null) {
@@ -78,7 +83,7 @@ public final class Billing {
 		}
 		this.dispatcher = builder.delivery.customers(accounts::customerOf).build();
 		this.client = new DefaultBillingClient(recorder, meters, accounts, plans, admission, periods, provider,
-				this.dispatcher);
+				this.dispatcher, balances);
 	}
 
 	/**
@@ -206,6 +211,10 @@ public final class Billing {
 
 		private @Nullable CreditCarry carry;
 
+		private @Nullable GrantSource grants;
+
+		private Set<String> prepaidMeters = Set.of();
+
 		private Enforcement enforcement = Enforcement.ENFORCE;
 
 		private OnLimit onLimit = OnLimit.REFUSE;
@@ -302,6 +311,21 @@ public final class Billing {
 		public Builder pricing(PriceList prices, CreditCarry carry) {
 			this.prices = prices;
 			this.carry = carry;
+			return this;
+		}
+
+		/**
+		 * The prepaid balances that calls on some meters draw on, besides their plan
+		 * limits. None unless set.
+		 * @param grants where the organizations' credit grants are kept
+		 * @param prepaidMeters the keys of the meters whose calls draw on balances
+		 */
+		public Builder balances(GrantSource grants, Set<String> prepaidMeters) {
+			for (String meterKey : prepaidMeters) {
+				this.meters.byKey(meterKey);
+			}
+			this.grants = grants;
+			this.prepaidMeters = Set.copyOf(prepaidMeters);
 			return this;
 		}
 

@@ -5,8 +5,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.metering.Balance;
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
+import dev.metering.CreditGrant;
 import dev.metering.MeterUsageSummary;
 import dev.metering.PlanLimitCheck;
 import dev.metering.PlanLimits;
@@ -42,8 +46,11 @@ final class DefaultBillingClient implements BillingClient {
 
 	private final UsageDispatcher dispatcher;
 
+	private final PrepaidBalances balances;
+
 	DefaultBillingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts, PlanCatalog plans,
-			PlanAdmission admission, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher) {
+			PlanAdmission admission, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher,
+			PrepaidBalances balances) {
 		this.recorder = recorder;
 		this.meters = meters;
 		this.accounts = accounts;
@@ -52,6 +59,7 @@ final class DefaultBillingClient implements BillingClient {
 		this.periods = periods;
 		this.provider = provider;
 		this.dispatcher = dispatcher;
+		this.balances = balances;
 	}
 
 	@Override
@@ -167,6 +175,47 @@ final class DefaultBillingClient implements BillingClient {
 			throw new IllegalArgumentException("timeout must not be null or negative, was " + timeout);
 		}
 		return this.dispatcher.flush(timeout);
+	}
+
+	@Override
+	public Balance getBalance(String referenceId, String meterKey) {
+		requireText(referenceId, "referenceId");
+		return this.balances.balance(referenceId, prepaidMeter(meterKey));
+	}
+
+	@Override
+	public CreditGrant grantCredits(String referenceId, String meterKey, long amount, Instant effectiveAt,
+			@Nullable Instant expiresAt, int priority) {
+		if (effectiveAt == null) {
+			throw new IllegalArgumentException("effectiveAt must not be null");
+		}
+		return this.balances.grants()
+			.grant(referenceId, prepaidMeter(meterKey), amount, effectiveAt, expiresAt, priority);
+	}
+
+	@Override
+	public List<CreditGrant> getGrants(String referenceId, String meterKey) {
+		requireText(referenceId, "referenceId");
+		return this.balances.activeGrants(referenceId, prepaidMeter(meterKey));
+	}
+
+	@Override
+	public void revokeGrant(String grantId) {
+		requireText(grantId, "grantId");
+		this.balances.grants().revoke(grantId);
+	}
+
+	/**
+	 * The key of a configured meter that draws on balances.
+	 */
+	private String prepaidMeter(String meterKey) {
+		requireText(meterKey, "meterKey");
+		this.meters.byKey(meterKey);
+		if (!this.balances.prepaid(meterKey)) {
+			throw new IllegalArgumentException("Meter '" + meterKey + "' keeps no balance: set metering.meters."
+					+ meterKey + ".prepaid=true for its calls to draw on grants");
+		}
+		return meterKey;
 	}
 
 	private static void requireText(String value, String argument) {

@@ -2,7 +2,6 @@ package dev.metering.billing;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.metering.limits.Admission;
 import dev.metering.pricing.ModelPrice;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenUsage;
@@ -21,7 +20,7 @@ final class MeteredCall {
 
 	private final @Nullable UsageScope scope;
 
-	private final Admission.@Nullable Reservation reservation;
+	private final @Nullable CallHold hold;
 
 	private final @Nullable String requestModel;
 
@@ -32,7 +31,8 @@ final class MeteredCall {
 	/**
 	 * @param account the account billed, or {@code null} when the call runs unbilled
 	 * @param scope the scope collecting the call's tokens, or {@code null}
-	 * @param reservation the reservation held against the plan limit, or {@code null}
+	 * @param hold what the call holds under its plan limit and on its balance, or
+	 * {@code null}
 	 * @param requestModel the model the request asked for, or {@code null}
 	 * @param requestPrice that model's price on a credits meter, else {@code null}
 	 * @param completionCap the completion tokens the budget pays for, when it is less
@@ -40,13 +40,13 @@ final class MeteredCall {
 	 * {@code null}
 	 */
 	MeteredCall(UsageMetering metering, @Nullable Account account, MeterDefinition meter, @Nullable UsageScope scope,
-			Admission.@Nullable Reservation reservation, @Nullable String requestModel,
-			@Nullable ModelPrice requestPrice, @Nullable Integer completionCap) {
+			@Nullable CallHold hold, @Nullable String requestModel, @Nullable ModelPrice requestPrice,
+			@Nullable Integer completionCap) {
 		this.metering = metering;
 		this.account = account;
 		this.meter = meter;
 		this.scope = scope;
-		this.reservation = reservation;
+		this.hold = hold;
 		this.requestModel = requestModel;
 		this.requestPrice = requestPrice;
 		this.completionCap = completionCap;
@@ -87,8 +87,8 @@ final class MeteredCall {
 		return this.scope;
 	}
 
-	Admission.@Nullable Reservation reservation() {
-		return this.reservation;
+	@Nullable CallHold hold() {
+		return this.hold;
 	}
 
 	@Nullable String requestModel() {

@@ -8,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.metering.InsufficientBalanceException;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.UsageStatus;
 import dev.metering.limits.Admission;
@@ -20,11 +21,12 @@ import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenKind;
 
 /**
- * Admits work against a subject's plan limit before it starts, settles what it really
- * used afterwards, and tells where the subject stands, all against the usage ledger of
- * the subject's current billing period. What admission finds (the limit, a wait for calls
- * in flight, the limit used up) is added to the admission observed on the admitting
- * thread.
+ * Admits work against a subject's plan limit before it starts, and against its prepaid
+ * balance when the meter is prepaid, settles what it really used afterwards, and tells
+ * where the subject stands, all against the usage ledger: of the subject's current
+ * billing period for limits, of all time for balances. What admission finds (the limit, a
+ * wait for calls in flight, the limit used up) is added to the admission observed on the
+ * admitting thread.
  */
 final class PlanAdmission {
 
@@ -50,6 +52,8 @@ final class PlanAdmission {
 
 	private final int minCompletionTokens;
 
+	private final PrepaidBalances balances;
+
 	/**
 	 * @param observations where the admission observed on the admitting thread is found
 	 * @param completionEstimate tokens reserved for a completion whose request sets no
@@ -60,10 +64,11 @@ final class PlanAdmission {
 	 * @param onLimit whether a call that would cross the limit is refused or capped
 	 * @param minCompletionTokens the fewest completion tokens a capped call is let
 	 * through with
+	 * @param balances the balances of prepaid meters
 	 */
 	PlanAdmission(PlanCatalog plans, BillingPeriods periods, UsageLedger ledger, Enforcement enforcement,
 			ObservationRegistry observations, long completionEstimate, Duration reservationWait, PriceList prices,
-			OnLimit onLimit, int minCompletionTokens) {
+			OnLimit onLimit, int minCompletionTokens, PrepaidBalances balances) {
 		this.plans = plans;
 		this.periods = periods;
 		this.ledger = ledger;
@@ -74,32 +79,35 @@ final class PlanAdmission {
 		this.prices = prices;
 		this.onLimit = onLimit;
 		this.minCompletionTokens = minCompletionTokens;
+		this.balances = balances;
 	}
 
 	/**
-	 * Reserves room for a call under the limit of the meter it feeds.
+	 * Reserves room for a call under the plan limit of the meter it feeds and, when the
+	 * meter is prepaid, on its balance: both must pass. A capped call is let through with
+	 * what both leave, the plan limit's reservation staying as large as it was granted
+	 * until the call settles.
 	 * @param estimate what the call may use
 	 * @param price the price of the model the call asks for, on a credits meter; else
 	 * {@code null}
-	 * @return the reservation, or {@code null} when no limit applies or enforcement lets
-	 * the call through without one
+	 * @return what the call holds, or {@code null} when no limit or balance applies or
+	 * enforcement lets the call through without a reservation
 	 * @throws UsageLimitExceededException when the limit is used up and enforced
+	 * @throws InsufficientBalanceException when the balance cannot pay for the call and
+	 * limits are enforced
 	 */
-	Admission.@Nullable Reservation admit(Account account, MeterDefinition meter, CallEstimate estimate,
-			@Nullable ModelPrice price) {
+	@Nullable CallHold admit(Account account, MeterDefinition meter, CallEstimate estimate, @Nullable ModelPrice price) {
+		if (this.enforcement == Enforcement.OFF) {
+			return null;
+		}
 		String limitKey = meter.limitKey();
-		if (limitKey == null || this.enforcement == Enforcement.OFF) {
+		Long limit = (limitKey != null) ? this.plans.limits(account.plan()).limits().get(limitKey) : null;
+		boolean prepaid = this.balances.prepaid(meter);
+		if (limit == null && !prepaid) {
 			return null;
 		}
-		Long limit = this.plans.limits(account.plan()).limits().get(limitKey);
-		if (limit == null) {
-			return null;
-		}
-		AdmissionObservationContext.limit(this.observations, limitKey);
-		String referenceId = account.referenceId();
 		// a call's size is known only after it ran: reserve all it may use, so that calls
-		// in
-		// parallel cannot all slip under the limit
+		// in parallel cannot all slip under the limit
 		long reserved = reservationOf(meter, estimate, price);
 		// with cap, a call is admitted within the limit, with no less than the minimum
 		// completion
@@ -107,16 +115,30 @@ final class PlanAdmission {
 				estimate.withMaxTokens(
 						(int) Math.min(this.minCompletionTokens, estimate.completionTokens(this.completionEstimate))),
 				price) : -1;
-		BillingPeriod period = this.periods.current(account.customerId());
-		Admission admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, Duration.ZERO);
-		if (admission instanceof Admission.Refused refused && refused.used() + Math.max(minimum, 1) <= limit
-				&& !this.reservationWait.isZero()) {
-			// refused only for the reservations of calls in flight: decide on what they
-			// use
-			admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, this.reservationWait);
-			AdmissionObservationContext.waitedForReservations(this.observations,
-					admission instanceof Admission.Reservation);
+		Admission.Reservation underLimit = (limitKey != null && limit != null)
+				? admitUnderLimit(account, limitKey, limit, reserved, minimum) : null;
+		Admission.Reservation onBalance = null;
+		if (prepaid) {
+			try {
+				onBalance = admitOnBalance(account, meter, (underLimit != null) ? underLimit.amount() : reserved,
+						minimum);
+			}
+			catch (RuntimeException ex) {
+				if (underLimit != null) {
+					settle(underLimit, 0);
+				}
+				throw ex;
+			}
 		}
+		return (underLimit != null || onBalance != null) ? new CallHold(underLimit, onBalance) : null;
+	}
+
+	private Admission.@Nullable Reservation admitUnderLimit(Account account, String limitKey, long limit, long reserved,
+			long minimum) {
+		AdmissionObservationContext.limit(this.observations, limitKey);
+		String referenceId = account.referenceId();
+		BillingPeriod period = this.periods.current(account.customerId());
+		Admission admission = reserveOrWait(referenceId, limitKey, period, limit, reserved, minimum);
 		if (admission instanceof Admission.Reservation reservation) {
 			return reservation;
 		}
@@ -128,6 +150,42 @@ final class PlanAdmission {
 		logger.warn("'" + referenceId + "' is over its '" + limitKey + "' limit (" + refused.used() + " of " + limit
 				+ "); letting the call through because metering.enforcement=warn");
 		return null;
+	}
+
+	private Admission.@Nullable Reservation admitOnBalance(Account account, MeterDefinition meter, long reserved,
+			long minimum) {
+		String balanceKey = UsageLedger.balanceKey(meter.key());
+		AdmissionObservationContext.limit(this.observations, balanceKey);
+		String referenceId = account.referenceId();
+		long credit = this.balances.credit(referenceId, meter.key());
+		Admission admission = reserveOrWait(referenceId, balanceKey, UsageLedger.BALANCE_PERIOD, credit, reserved,
+				minimum);
+		if (admission instanceof Admission.Reservation reservation) {
+			return reservation;
+		}
+		AdmissionObservationContext.overLimit(this.observations);
+		if (this.enforcement == Enforcement.ENFORCE) {
+			throw new InsufficientBalanceException(this.balances.balance(referenceId, meter.key()));
+		}
+		logger.warn("'" + referenceId + "' has used up its balance on meter '" + meter.key()
+				+ "'; letting the call through because metering.enforcement=warn");
+		return null;
+	}
+
+	/**
+	 * Reserves, and when refused only for the reservations of calls in flight, waits for
+	 * them to settle and decides on what they use.
+	 */
+	private Admission reserveOrWait(String referenceId, String limitKey, BillingPeriod period, long limit,
+			long reserved, long minimum) {
+		Admission admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, Duration.ZERO);
+		if (admission instanceof Admission.Refused refused && refused.used() + Math.max(minimum, 1) <= limit
+				&& !this.reservationWait.isZero()) {
+			admission = reserve(referenceId, limitKey, period, limit, reserved, minimum, this.reservationWait);
+			AdmissionObservationContext.waitedForReservations(this.observations,
+					admission instanceof Admission.Reservation);
+		}
+		return admission;
 	}
 
 	/**
@@ -156,25 +214,24 @@ final class PlanAdmission {
 	/**
 	 * The completion tokens a capped call's reservation pays for, when it was granted
 	 * less than the call may use.
-	 * @param reservation what {@link #admit} reserved, or {@code null}
+	 * @param hold what {@link #admit} reserved, or {@code null}
 	 * @return the cap to lower the call's max-tokens option to, or {@code null} to leave
 	 * it
 	 */
 	@Nullable Integer completionCap(MeterDefinition meter, CallEstimate estimate, @Nullable ModelPrice price,
-			Admission.@Nullable Reservation reservation) {
-		if (reservation == null || !capping(meter, price)
-				|| reservation.amount() >= reservationOf(meter, estimate, price)) {
+			@Nullable CallHold hold) {
+		if (hold == null || !capping(meter, price) || hold.amount() >= reservationOf(meter, estimate, price)) {
 			return null;
 		}
 		long affordable;
 		if (price == null) {
-			affordable = reservation.amount() - (meter.tokens().countsPrompt() ? estimate.promptTokens() : 0);
+			affordable = hold.amount() - (meter.tokens().countsPrompt() ? estimate.promptTokens() : 0);
 		}
 		else {
 			// only for a call capped: exact whatever the sizes
 			BigInteger promptUnits = BigInteger.valueOf(estimate.promptTokens())
 				.multiply(BigInteger.valueOf(price.promptTokenAtMost(meter.tokens())));
-			affordable = BigInteger.valueOf(reservation.amount())
+			affordable = BigInteger.valueOf(hold.amount())
 				.multiply(BigInteger.valueOf(this.prices.unitsPerCredit()))
 				.subtract(promptUnits)
 				.divide(BigInteger.valueOf(price.completionTokenAtMost(meter.tokens())))
@@ -200,19 +257,39 @@ final class PlanAdmission {
 		return units / unitsPerCredit + ((units % unitsPerCredit == 0) ? 0 : 1);
 	}
 
-	/** Replaces a reservation by what the call used (0 releases it). */
-	void settle(Admission.Reservation reservation, long used) {
+	/** Replaces what a call holds by what it used (0 releases it). */
+	void settle(CallHold hold, long used) {
+		Admission.Reservation underLimit = hold.limit();
+		if (underLimit != null) {
+			settle(underLimit, used);
+		}
+		Admission.Reservation onBalance = hold.balance();
+		if (onBalance != null) {
+			settle(onBalance, used);
+		}
+	}
+
+	private void settle(Admission.Reservation reservation, long used) {
 		this.ledger.settle(reservation, used);
 	}
 
 	/**
-	 * Counts usage that had no reservation against the limit {@code limitKey}, if any.
+	 * Counts usage that had no reservation against the meter's limit, if it has one, and
+	 * its balance, if it is prepaid.
 	 */
-	void charge(Account account, @Nullable String limitKey, long used) {
-		if (limitKey != null && used > 0) {
+	void charge(Account account, MeterDefinition meter, long used) {
+		if (used <= 0) {
+			return;
+		}
+		String limitKey = meter.limitKey();
+		if (limitKey != null) {
 			Long limit = this.plans.limits(account.plan()).limits().get(limitKey);
 			this.ledger.add(account.referenceId(), limitKey, this.periods.current(account.customerId()),
 					(limit != null) ? limit : Long.MAX_VALUE, used);
+		}
+		if (this.balances.prepaid(meter)) {
+			this.ledger.add(account.referenceId(), UsageLedger.balanceKey(meter.key()), UsageLedger.BALANCE_PERIOD,
+					Long.MAX_VALUE, used);
 		}
 	}
 

@@ -11,11 +11,11 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingSubject;
+import dev.metering.InsufficientBalanceException;
 import dev.metering.MeteringUnavailableException;
 import dev.metering.MissingBillingAccountException;
 import dev.metering.UsageDimensions;
 import dev.metering.UsageLimitExceededException;
-import dev.metering.limits.Admission;
 import dev.metering.pricing.CreditCarry;
 import dev.metering.pricing.ModelPrice;
 import dev.metering.pricing.PriceList;
@@ -112,7 +112,7 @@ final class UsageMetering {
 		Account account = accountOrRefuse(subject).orElse(null);
 		if (account != null) {
 			this.recorder.requireRoom();
-			Admission.Reservation check = this.admission.admit(account, meter, CallEstimate.NOTHING, null);
+			CallHold check = this.admission.admit(account, meter, CallEstimate.NOTHING, null);
 			if (check != null) {
 				this.admission.settle(check, 0);
 			}
@@ -166,7 +166,7 @@ final class UsageMetering {
 					+ "' was not billed: no billing account for " + describe(scope.subject()));
 			return;
 		}
-		this.admission.charge(account, scope.meter().limitKey(), quantity);
+		this.admission.charge(account, scope.meter(), quantity);
 		record(scope.meter(), account, UsageDimensions.none(), quantity);
 	}
 
@@ -177,6 +177,8 @@ final class UsageMetering {
 	 * @throws MissingBillingAccountException when there is no account and the policy
 	 * rejects
 	 * @throws UsageLimitExceededException when the plan limit is used up and enforced
+	 * @throws InsufficientBalanceException when the meter is prepaid, the balance cannot
+	 * pay for the call and limits are enforced
 	 * @throws MeteringUnavailableException when the call's usage could not be kept: the
 	 * outbox's database is away and its room in memory full
 	 * @throws IllegalStateException when the meter is in credits, prices are strict and
@@ -202,12 +204,11 @@ final class UsageMetering {
 			return new MeteredCall(this, null, meter, null, null, estimate.model(), price, null);
 		}
 		this.recorder.requireRoom();
-		Admission.Reservation reservation = this.admission.admit(account.get(), meter, estimate, price);
-		Integer completionCap = this.admission.completionCap(meter, estimate, price, reservation);
+		CallHold hold = this.admission.admit(account.get(), meter, estimate, price);
+		Integer completionCap = this.admission.completionCap(meter, estimate, price, hold);
 		AdmissionObservationContext.admitted(this.observations, (completionCap != null)
 				? AdmissionObservationContext.Outcome.CAPPED : AdmissionObservationContext.Outcome.ADMITTED);
-		return new MeteredCall(this, account.get(), meter, collecting, reservation, estimate.model(), price,
-				completionCap);
+		return new MeteredCall(this, account.get(), meter, collecting, hold, estimate.model(), price, completionCap);
 	}
 
 	/**
@@ -384,11 +385,12 @@ final class UsageMetering {
 		if (account == null) {
 			return;
 		}
-		if (call.reservation() != null) {
-			this.admission.settle(call.reservation(), quantity);
+		CallHold hold = call.hold();
+		if (hold != null) {
+			this.admission.settle(hold, quantity);
 		}
 		else {
-			this.admission.charge(account, call.meter().limitKey(), quantity);
+			this.admission.charge(account, call.meter(), quantity);
 		}
 	}
 

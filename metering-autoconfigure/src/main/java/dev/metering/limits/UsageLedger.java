@@ -1,6 +1,7 @@
 package dev.metering.limits;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Usage per organization, limit key and billing period, as counted by this application:
@@ -13,6 +14,27 @@ import java.time.Duration;
  * @since 0.1.0
  */
 public interface UsageLedger {
+
+	/**
+	 * The one period of the keys of prepaid balances: a balance counts all usage since
+	 * the organization's first grant, whatever its billing periods.
+	 */
+	BillingPeriod BALANCE_PERIOD = new BillingPeriod(Instant.EPOCH, Instant.parse("9999-12-31T23:59:59.999Z"));
+
+	/**
+	 * The key under which the usage of a prepaid meter is counted against its balance, in
+	 * {@link #BALANCE_PERIOD}: beside the meter's plan limit, and with no plan-limit
+	 * thresholds of its own.
+	 * @param meterKey the meter's key
+	 */
+	static String balanceKey(String meterKey) {
+		return "balance:" + meterKey;
+	}
+
+	/** Whether a key counts a prepaid balance rather than a plan limit. */
+	static boolean isBalanceKey(String limitKey) {
+		return limitKey.startsWith("balance:");
+	}
 
 	/** The usage settled on a key in a period. */
 	long used(String referenceId, String limitKey, BillingPeriod period);

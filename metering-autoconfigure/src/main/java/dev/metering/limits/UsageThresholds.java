@@ -11,7 +11,8 @@ import dev.metering.UsageThresholdReachedEvent;
 
 /**
  * Publishes a {@link UsageThresholdReachedEvent} when usage reaches a threshold (percent
- * of its limit) that nobody has claimed yet in the period.
+ * of its limit) that nobody has claimed yet in the period. Balances are not plan limits:
+ * they report running low with events of their own.
  */
 final class UsageThresholds {
 
@@ -37,7 +38,7 @@ final class UsageThresholds {
 	 * @param limit the key's limit; {@link Long#MAX_VALUE} when unlimited
 	 */
 	void observe(LedgerKey key, long used, long limit) {
-		if (used <= 0) {
+		if (used <= 0 || UsageLedger.isBalanceKey(key.limitKey())) {
 			return;
 		}
 		for (int percent : this.percents) {

@@ -47,7 +47,7 @@ class MeteringSchemaTests {
 	@Test
 	void theGrantsOfPrepaidBalancesAreTheBalancesFeaturesTable() {
 		assertThat(table("balances", "metering_grant").columns()).containsExactly("id", "reference_id", "meter_key",
-				"amount", "effective_at", "expires_at", "priority", "source");
+				"amount", "effective_at", "expires_at", "priority", "source", "consumed_at_end");
 	}
 
 	@Test

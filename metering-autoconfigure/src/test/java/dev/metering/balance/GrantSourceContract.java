@@ -12,6 +12,7 @@ import dev.metering.support.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * What every grant source the starter makes does: a grant reads back as it was made, the
@@ -69,6 +70,23 @@ abstract class GrantSourceContract {
 		assertThat(source.grants(this.organization, "ai-tokens")).singleElement()
 			.satisfies((revoked) -> assertThat(revoked.expiresAt()).isEqualTo(NOW.plusSeconds(60)))
 			.satisfies((revoked) -> assertThat(revoked.amount()).isEqualTo(1000));
+	}
+
+	@Test
+	void whatAnEndedGrantHadConsumedIsKeptOnceForItsOrganizationAndMeter() {
+		GrantSource source = source(this.clock);
+		CreditGrant ended = source.grant(this.organization, "ai-tokens", 1000, NOW.minus(Duration.ofDays(30)),
+				NOW.minus(Duration.ofDays(1)), 0);
+		CreditGrant active = source.grant(this.organization, "ai-tokens", 1000, NOW, null, 0);
+
+		source.keepConsumedAtEnd(ended.id(), 400);
+		source.keepConsumedAtEnd(ended.id(), 900);
+
+		assertThat(source.consumedAtEnd(this.organization, "ai-tokens")).as("the first value stands")
+			.containsExactly(entry(ended.id(), 400L))
+			.doesNotContainKey(active.id());
+		assertThat(source.consumedAtEnd(this.organization, "credits")).isEmpty();
+		assertThat(source.consumedAtEnd(this.organization + "_other", "ai-tokens")).isEmpty();
 	}
 
 	@Test

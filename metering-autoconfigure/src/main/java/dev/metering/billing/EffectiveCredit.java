@@ -1,4 +1,4 @@
-package dev.metering.balance;
+package dev.metering.billing;
 
 import java.time.Instant;
 import java.util.Collection;

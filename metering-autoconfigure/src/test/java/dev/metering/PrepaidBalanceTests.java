@@ -1,0 +1,224 @@
+package dev.metering;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.metering.support.MeteringAutoConfigurations;
+import dev.metering.support.MutableClock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Calls on a prepaid meter draw on the organization's balance, checked before the model
+ * runs, with a model that spends 30 tokens a call: refused with
+ * {@link InsufficientBalanceException} once the grants cannot pay, at most one call over,
+ * beside the plan limit when the meter has both.
+ */
+class PrepaidBalanceTests {
+
+	private static final Instant NOW = Instant.parse("2027-03-10T12:00:00Z");
+
+	private final MutableClock clock = new MutableClock(NOW);
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(MeteringAutoConfigurations.with())
+		.withBean(Clock.class, () -> this.clock)
+		.withPropertyValues("metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.prepaid=true",
+				"metering.meters.ai-tokens.limit-key=aiTokens", "metering.accounts.org_a.customer-id=cus_a",
+				"metering.delivery.flush-interval=20ms");
+
+	@Test
+	void withoutAGrantACallIsRefusedBeforeTheModel() {
+		this.contextRunner.run((context) -> {
+			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
+
+			assertThatExceptionOfType(InsufficientBalanceException.class)
+				.isThrownBy(() -> ask(chatClient(context, model), "org_a"))
+				.satisfies((ex) -> assertThat(ex.getBalance()).isEqualTo(new Balance("ai-tokens", 0, 0, 0, null)));
+			assertThat(model.calls()).isZero();
+		});
+	}
+
+	@Test
+	void callsDrawOnTheGrantUntilItCannotPayWithAtMostOneCallOver() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			CreditGrant grant = billing.grantCredits("org_a", "ai-tokens", 100, NOW, null, 0);
+			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
+			ChatClient chat = chatClient(context, model);
+			for (int i = 0; i < 4; i++) {
+				ask(chat, "org_a");
+			}
+
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"))
+				.satisfies((ex) -> assertThat(ex.getBalance().remaining()).isZero());
+			assertThat(model.calls()).isEqualTo(4);
+			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 100, 120, 0, null));
+			assertThat(billing.getGrants("org_a", "ai-tokens")).containsExactly(grant);
+			assertThat(billed(billing)).isEqualTo(120);
+		});
+	}
+
+	@Test
+	void aTopUpAdmitsCallsAgain() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			billing.grantCredits("org_a", "ai-tokens", 30, NOW, null, 0);
+			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
+			ChatClient chat = chatClient(context, model);
+			ask(chat, "org_a");
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+
+			billing.grantCredits("org_a", "ai-tokens", 60, NOW, null, 0);
+			ask(chat, "org_a");
+			ask(chat, "org_a");
+
+			assertThat(model.calls()).isEqualTo(3);
+			assertThat(billing.getBalance("org_a", "ai-tokens").remaining()).isZero();
+		});
+	}
+
+	@Test
+	void aGrantThatExpiresStopsAdmissionAtItsExpiryWhileWhatWasDrawnFromItStaysPaid() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			Instant expiry = NOW.plus(Duration.ofHours(1));
+			billing.grantCredits("org_a", "ai-tokens", 1000, NOW, expiry, 0);
+			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
+			ChatClient chat = chatClient(context, model);
+			ask(chat, "org_a");
+			ask(chat, "org_a");
+			assertThat(billing.getBalance("org_a", "ai-tokens"))
+				.isEqualTo(new Balance("ai-tokens", 1000, 60, 940, expiry));
+
+			this.clock.set(expiry);
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThat(billing.getBalance("org_a", "ai-tokens")).as("the 60 drawn stay paid")
+				.isEqualTo(new Balance("ai-tokens", 60, 60, 0, null));
+			assertThat(billing.getGrants("org_a", "ai-tokens")).isEmpty();
+
+			billing.grantCredits("org_a", "ai-tokens", 100, expiry, null, 0);
+			ask(chat, "org_a");
+			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 160, 90, 70, null));
+		});
+	}
+
+	@Test
+	void aRevokedGrantPaysNoMore() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			CreditGrant grant = billing.grantCredits("org_a", "ai-tokens", 1000, NOW, null, 0);
+			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
+			ask(chat, "org_a");
+
+			this.clock.set(NOW.plusSeconds(60));
+			billing.revokeGrant(grant.id());
+
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 30, 30, 0, null));
+		});
+	}
+
+	@Test
+	void theBalanceAndThePlanLimitMustBothPassAndARefusalReleasesTheOther() {
+		this.contextRunner.withPropertyValues("metering.plans.free.limits.aiTokens=1000").run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			billing.grantCredits("org_a", "ai-tokens", 50, NOW, null, 0);
+			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
+			ask(chat, "org_a");
+			ask(chat, "org_a");
+
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThat(billing.getUsageStatus("org_a", "aiTokens").used()).isEqualTo(60);
+			assertThat(billing.getUsageStatus("org_a", "aiTokens").remaining()).as("nothing left reserved")
+				.isEqualTo(940);
+		});
+		this.contextRunner.withPropertyValues("metering.plans.free.limits.aiTokens=50").run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			billing.grantCredits("org_a", "ai-tokens", 1000, NOW, null, 0);
+			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
+			ask(chat, "org_a");
+			ask(chat, "org_a");
+
+			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThat(billing.getBalance("org_a", "ai-tokens").used()).isEqualTo(60);
+		});
+	}
+
+	@Test
+	void warnLetsCallsThroughAndStillDrawsOnTheBalance() {
+		this.contextRunner.withPropertyValues("metering.enforcement=warn").run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
+			ChatClient chat = chatClient(context, model);
+			ask(chat, "org_a");
+			ask(chat, "org_a");
+
+			assertThat(model.calls()).isEqualTo(2);
+			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 0, 60, 0, null));
+		});
+	}
+
+	@Test
+	void usageRecordedInAMeteredScopeDrawsOnTheBalanceToo() {
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			billing.grantCredits("org_a", "ai-tokens", 100, NOW, null, 0);
+			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
+			ask(chat, "org_a");
+
+			assertThat(billing.getBalance("org_a", "ai-tokens").used()).isEqualTo(30);
+			assertThat(billing.getBalance("org_a", "ai-tokens").remaining()).isEqualTo(70);
+		});
+	}
+
+	@Test
+	void balancesAreAskedOfPrepaidMetersOnlyNamingTheProperty() {
+		this.contextRunner.withPropertyValues("metering.meters.images.event-name=images").run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getBalance("org_a", "images"))
+				.withMessageContaining("metering.meters.images.prepaid=true");
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> billing.grantCredits("org_a", "images", 10, NOW, null, 0))
+				.withMessageContaining("metering.meters.images.prepaid=true");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getGrants("org_a", "unknown"))
+				.withMessageContaining("Unknown meter key 'unknown'");
+			assertThatIllegalArgumentException().isThrownBy(() -> billing.getBalance(" ", "ai-tokens"))
+				.withMessage("referenceId must not be blank");
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> billing.grantCredits("org_a", "ai-tokens", 0, NOW, null, 0))
+				.withMessage("amount must be at least 1, was 0");
+		});
+	}
+
+	private static ChatClient chatClient(AssertableApplicationContext context, ChatModel model) {
+		ChatClient.Builder builder = ChatClient.builder(model);
+		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
+		return builder.build();
+	}
+
+	private static String ask(ChatClient chat, String organization) {
+		return chat.prompt("hello")
+			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, organization))
+			.call()
+			.content();
+	}
+
+	private static long billed(BillingClient billing) {
+		assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+		return billing.getUsage("ai-tokens", "cus_a").get(0).aggregatedValue();
+	}
+
+}
