@@ -19,6 +19,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 
 import dev.metering.BillingClient;
+import dev.metering.InsufficientBalanceException;
 import dev.metering.MeteringAdvisor;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.support.MeteringAutoConfigurations;
@@ -72,7 +73,8 @@ final class LimitedChat {
 
 	/**
 	 * Runs calls all at once on {@code threads} threads.
-	 * @return how many were refused for the limit; any other failure fails the burst
+	 * @return how many were refused for the limit or the balance; any other failure fails
+	 * the burst
 	 */
 	static int refusals(int calls, int threads, IntFunction<Callable<String>> call) throws Exception {
 		ExecutorService executor = Executors.newFixedThreadPool(threads);
@@ -87,7 +89,7 @@ final class LimitedChat {
 						task.call();
 						return true;
 					}
-					catch (UsageLimitExceededException ex) {
+					catch (UsageLimitExceededException | InsufficientBalanceException ex) {
 						return false;
 					}
 				}));
@@ -99,7 +101,7 @@ final class LimitedChat {
 					refused += outcome.get() ? 0 : 1;
 				}
 				catch (ExecutionException ex) {
-					throw new AssertionError("A call failed otherwise than for its limit", ex.getCause());
+					throw new AssertionError("A call failed otherwise than for its limit or balance", ex.getCause());
 				}
 			}
 			return refused;
