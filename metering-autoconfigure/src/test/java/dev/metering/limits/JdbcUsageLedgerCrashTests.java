@@ -14,9 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import dev.metering.BillingClient;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.support.PostgresServer;
 
@@ -29,8 +31,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * An instance killed with SIGKILL while it holds a slice of an organization's quota on
  * PostgreSQL, and a new instance on the same database: once the killed one's lease has
- * lapsed, the new one counts all the usage the killed one's calls settled, and can use
- * the limit up to its end.
+ * lapsed, the new one counts all the usage the killed one's calls settled, against the
+ * limit and against the prepaid balance alike, and can use the limit up to its end.
  */
 class JdbcUsageLedgerCrashTests {
 
@@ -69,6 +71,10 @@ class JdbcUsageLedgerCrashTests {
 				.untilAsserted(() -> assertThat(LimitedChat.used(context, ORGANIZATION))
 					.as(() -> "used; stored " + stored + ", acknowledged " + acknowledged)
 					.isBetween(stored, acknowledged + 2 * CALL));
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(
+						() -> assertThat(balanceUsed(context)).as("drawn from the balance, recovered as the limit")
+							.isBetween(stored, acknowledged + 2 * CALL));
 
 			ChatClient chat = LimitedCallsProcess.chat(context);
 			while (callAdmitted(chat)) {
@@ -77,8 +83,14 @@ class JdbcUsageLedgerCrashTests {
 			assertThat(LimitedChat.used(context, ORGANIZATION)).as("used once refused")
 				.isGreaterThanOrEqualTo(LIMIT)
 				.isLessThan(LIMIT + CALL);
+			assertThat(balanceUsed(context)).as("drawn from the balance once refused")
+				.isBetween(LIMIT - 2 * CALL, LIMIT + CALL);
 		});
 		assertThat(leased(jdbc)).as("leased once the new instance stopped").isZero();
+	}
+
+	private static long balanceUsed(ApplicationContext context) {
+		return context.getBean(BillingClient.class).getBalance(ORGANIZATION, "ai-tokens").used();
 	}
 
 	private static boolean callAdmitted(ChatClient chat) {
@@ -122,8 +134,9 @@ class JdbcUsageLedgerCrashTests {
 				Long.class, ORGANIZATION);
 	}
 
+	/** What the organization's limit and balance keys hold leased. */
 	private static long leased(JdbcTemplate jdbc) {
-		return jdbc.queryForObject("SELECT leased FROM metering_usage_ledger WHERE reference_id = ?", Long.class,
+		return jdbc.queryForObject("SELECT SUM(leased) FROM metering_usage_ledger WHERE reference_id = ?", Long.class,
 				ORGANIZATION);
 	}
 

@@ -3,6 +3,7 @@ package dev.metering.limits;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Instant;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.boot.logging.LogLevel;
@@ -10,14 +11,15 @@ import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 
+import dev.metering.BillingClient;
 import dev.metering.FixedUsageChatModel;
 
 /**
- * An application that calls a model for one organization against its limit, with the
- * usage ledger and the outbox on PostgreSQL, as fast as it can until it is killed,
- * logging each call that returned; run in a child JVM by
- * {@link JdbcUsageLedgerCrashTests}, which starts the same application again in its own
- * JVM.
+ * An application that calls a model for one organization against its limit and its
+ * prepaid balance, granted as much as the limit, with the usage ledger and the outbox on
+ * PostgreSQL, as fast as it can until it is killed, logging each call that returned; run
+ * in a child JVM by {@link JdbcUsageLedgerCrashTests}, which starts the same application
+ * again in its own JVM.
  */
 public final class LimitedCallsProcess {
 
@@ -43,6 +45,8 @@ public final class LimitedCallsProcess {
 			.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
 		try (PrintStream log = new PrintStream(new FileOutputStream(args[2]), true)) {
 			application(args[0]).withPropertyValues("metering.outbox.sync=" + args[1]).run((context) -> {
+				context.getBean(BillingClient.class)
+					.grantCredits(ORGANIZATION, "ai-tokens", LIMIT, Instant.EPOCH, null, 0);
 				ChatClient chat = chat(context);
 				while (true) {
 					call(chat);
@@ -56,7 +60,8 @@ public final class LimitedCallsProcess {
 	static ApplicationContextRunner application(String jdbcUrl) {
 		return LimitedChat.runner(LIMIT)
 			.withPropertyValues("spring.datasource.url=" + jdbcUrl, "spring.datasource.username=postgres",
-					"metering.limits.lease=2s", "metering.accounts." + ORGANIZATION + ".customer-id=cus_killed");
+					"metering.limits.lease=2s", "metering.meters.ai-tokens.prepaid=true",
+					"metering.accounts." + ORGANIZATION + ".customer-id=cus_killed");
 	}
 
 	static ChatClient chat(ApplicationContext context) {
@@ -64,7 +69,8 @@ public final class LimitedCallsProcess {
 	}
 
 	/**
-	 * @throws dev.metering.UsageLimitExceededException once the limit is used up
+	 * @throws dev.metering.UsageLimitExceededException once the limit is used up, which
+	 * is checked before the balance
 	 */
 	static void call(ChatClient chat) {
 		LimitedChat.ask(chat, ORGANIZATION, 20);
