@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -171,16 +173,38 @@ class PrepaidBalanceTests {
 	}
 
 	@Test
-	void usageRecordedInAMeteredScopeDrawsOnTheBalanceToo() {
-		this.contextRunner.run((context) -> {
-			BillingClient billing = context.getBean(BillingClient.class);
-			billing.grantCredits("org_a", "ai-tokens", 100, NOW, null, 0);
-			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
-			ask(chat, "org_a");
+	void warnCountsACallLetThroughOverTheBalanceWhileItHeldRoomUnderTheLimit() {
+		this.contextRunner.withPropertyValues("metering.enforcement=warn", "metering.plans.free.limits.aiTokens=1000")
+			.run((context) -> {
+				BillingClient billing = context.getBean(BillingClient.class);
+				billing.grantCredits("org_a", "ai-tokens", 30, NOW, null, 0);
+				ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
+				ask(chat, "org_a");
+				ask(chat, "org_a");
 
-			assertThat(billing.getBalance("org_a", "ai-tokens").used()).isEqualTo(30);
-			assertThat(billing.getBalance("org_a", "ai-tokens").remaining()).isEqualTo(70);
-		});
+				assertThat(billing.getBalance("org_a", "ai-tokens"))
+					.isEqualTo(new Balance("ai-tokens", 30, 60, 0, null));
+				assertThat(billing.getUsageStatus("org_a", "aiTokens").used()).isEqualTo(60);
+			});
+	}
+
+	@Test
+	void aMeteredQuantityDrawsOnTheBalanceAndIsRefusedOnceNothingIsLeft() {
+		this.contextRunner
+			.withPropertyValues("metering.meters.images.event-name=images", "metering.meters.images.prepaid=true")
+			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class))
+			.withBean(ImageService.class)
+			.run((context) -> {
+				BillingClient billing = context.getBean(BillingClient.class);
+				billing.grantCredits("org_a", "images", 3, NOW, null, 0);
+				ImageService images = context.getBean(ImageService.class);
+				images.draw("org_a", 2);
+				images.draw("org_a", 2);
+
+				assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> images.draw("org_a", 1));
+				assertThat(images.drawn()).as("the last call is refused before the method").isEqualTo(4);
+				assertThat(billing.getBalance("org_a", "images")).isEqualTo(new Balance("images", 3, 4, 0, null));
+			});
 	}
 
 	@Test
@@ -201,6 +225,24 @@ class PrepaidBalanceTests {
 				.isThrownBy(() -> billing.grantCredits("org_a", "ai-tokens", 0, NOW, null, 0))
 				.withMessage("amount must be at least 1, was 0");
 		});
+	}
+
+	/** Draws images, a quantity on a prepaid meter of its own. */
+	static class ImageService {
+
+		private int drawn;
+
+		@MeteredUsage(value = "images", organization = "#organization", quantity = "#count")
+		public int draw(String organization, int count) {
+			this.drawn += count;
+			return count;
+		}
+
+		/** Read through the proxy, from the target. */
+		public int drawn() {
+			return this.drawn;
+		}
+
 	}
 
 	private static ChatClient chatClient(AssertableApplicationContext context, ChatModel model) {

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the configuration says of prepaid balances, checked as it is read: a mistake fails
  * start-up with an {@link InvalidMeteringPropertyException} naming the property.
@@ -27,6 +29,13 @@ record BalanceSettings(Set<String> prepaidMeters, List<Integer> thresholds,
 			}
 		});
 		return new BalanceSettings(prepaid, thresholds(balances), planGrants(properties));
+	}
+
+	/**
+	 * The thresholds of balances, none when balances are not configured.
+	 */
+	static List<Integer> thresholdsOf(@Nullable BalanceSettings settings) {
+		return (settings != null) ? settings.thresholds() : List.of();
 	}
 
 	/** Percentages from 0 (the balance used up) to 100. */

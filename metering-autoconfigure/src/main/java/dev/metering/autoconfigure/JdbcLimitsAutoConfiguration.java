@@ -74,10 +74,11 @@ public final class JdbcLimitsAutoConfiguration {
 	JdbcUsageLedger meteringJdbcUsageLedger(MeteringJdbc jdbc, MeteringLimitsProperties limits,
 			ApplicationEventPublisher events, ObjectProvider<Clock> clock, MeteringInstance instance,
 			MeterCatalog meters, ObjectProvider<UsageOutbox> outbox, ObjectProvider<BalanceSettings> balances) {
+		BalanceSettings balanceSettings = balances.getIfUnique();
 		return UsageLedgers.inDatabase(jdbc.client(), jdbc.operations(), jdbc.transactions(),
-				LimitChecks.thresholds(limits), events, FLUSH_INTERVAL, instance.id(), LimitChecks.lease(limits),
-				limits.onStoreFailure(), recordedEventNames(meters, balances.getIfUnique(), outbox.getIfUnique()),
-				clock.getIfUnique(Clock::systemUTC));
+				LimitChecks.thresholds(limits), BalanceSettings.thresholdsOf(balanceSettings), events, FLUSH_INTERVAL,
+				instance.id(), LimitChecks.lease(limits), limits.onStoreFailure(),
+				recordedEventNames(meters, balanceSettings, outbox.getIfUnique()), clock.getIfUnique(Clock::systemUTC));
 	}
 
 	/**

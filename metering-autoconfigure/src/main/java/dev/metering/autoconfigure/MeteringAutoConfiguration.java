@@ -97,14 +97,16 @@ public final class MeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UsageLedger meteringUsageLedger(ApplicationEventPublisher events, ConfigurableListableBeanFactory beans) {
+	UsageLedger meteringUsageLedger(ApplicationEventPublisher events, ConfigurableListableBeanFactory beans,
+			ObjectProvider<BalanceSettings> balances) {
 		DatabaseAbsence absence = DatabaseAbsence.of(beans);
 		if (this.limits.store() == MeteringProperties.Store.JDBC) {
 			throw absence.storeFailure("metering.limits.store");
 		}
 		logger.warn("Plan limits are counted in memory: usage resets when the application restarts, and each "
 				+ "instance counts only its own calls. " + absence.advice() + " for limits that hold.");
-		return UsageLedgers.inMemory(LimitChecks.thresholds(this.limits), events);
+		return UsageLedgers.inMemory(LimitChecks.thresholds(this.limits),
+				BalanceSettings.thresholdsOf(balances.getIfUnique()), events);
 	}
 
 	/**

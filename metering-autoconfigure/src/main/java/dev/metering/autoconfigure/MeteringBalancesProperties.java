@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Configuration of prepaid balances: the credit grants that meters marked
  * {@code metering.meters.<key>.prepaid} draw on.
  *
- * @param thresholds Percentages of a balance's granted amount left at which a
- * BalanceLowEvent is published, once per grant and threshold.
+ * @param thresholds Percentages of a balance's credit left at which a BalanceLowEvent is
+ * published, once per credit and threshold: a grant, a revocation or an expiry changes
+ * the credit.
  * @since 0.1.0
  */
 @ConfigurationProperties(MeteringBalancesProperties.PREFIX)

@@ -125,7 +125,7 @@ final class PlanAdmission {
 			}
 			catch (RuntimeException ex) {
 				if (underLimit != null) {
-					settle(underLimit, 0);
+					this.ledger.settle(underLimit, 0);
 				}
 				throw ex;
 			}
@@ -257,20 +257,27 @@ final class PlanAdmission {
 		return units / unitsPerCredit + ((units % unitsPerCredit == 0) ? 0 : 1);
 	}
 
-	/** Replaces what a call holds by what it used (0 releases it). */
-	void settle(CallHold hold, long used) {
-		Admission.Reservation underLimit = hold.limit();
+	/**
+	 * Replaces what a call holds by what it used (0 releases it), and counts what it used
+	 * against its limit or balance where it held nothing there: the meter has no limit in
+	 * the plan, or enforcement let the call through without a reservation.
+	 * @param hold what {@link #admit} reserved, or {@code null}
+	 */
+	void settle(Account account, MeterDefinition meter, @Nullable CallHold hold, long used) {
+		Admission.Reservation underLimit = (hold != null) ? hold.limit() : null;
 		if (underLimit != null) {
-			settle(underLimit, used);
+			this.ledger.settle(underLimit, used);
 		}
-		Admission.Reservation onBalance = hold.balance();
+		else {
+			chargeLimit(account, meter, used);
+		}
+		Admission.Reservation onBalance = (hold != null) ? hold.balance() : null;
 		if (onBalance != null) {
-			settle(onBalance, used);
+			this.ledger.settle(onBalance, used);
 		}
-	}
-
-	private void settle(Admission.Reservation reservation, long used) {
-		this.ledger.settle(reservation, used);
+		else {
+			chargeBalance(account, meter, used);
+		}
 	}
 
 	/**
@@ -278,18 +285,23 @@ final class PlanAdmission {
 	 * its balance, if it is prepaid.
 	 */
 	void charge(Account account, MeterDefinition meter, long used) {
-		if (used <= 0) {
-			return;
-		}
+		settle(account, meter, null, used);
+	}
+
+	private void chargeLimit(Account account, MeterDefinition meter, long used) {
 		String limitKey = meter.limitKey();
-		if (limitKey != null) {
+		if (limitKey != null && used > 0) {
 			Long limit = this.plans.limits(account.plan()).limits().get(limitKey);
 			this.ledger.add(account.referenceId(), limitKey, this.periods.current(account.customerId()),
 					(limit != null) ? limit : Long.MAX_VALUE, used);
 		}
-		if (this.balances.prepaid(meter)) {
-			this.ledger.add(account.referenceId(), UsageLedger.balanceKey(meter.key()), UsageLedger.BALANCE_PERIOD,
-					Long.MAX_VALUE, used);
+	}
+
+	private void chargeBalance(Account account, MeterDefinition meter, long used) {
+		if (this.balances.prepaid(meter) && used > 0) {
+			String referenceId = account.referenceId();
+			this.ledger.add(referenceId, UsageLedger.balanceKey(meter.key()), UsageLedger.BALANCE_PERIOD,
+					this.balances.credit(referenceId, meter.key()), used);
 		}
 	}
 

@@ -113,9 +113,7 @@ final class UsageMetering {
 		if (account != null) {
 			this.recorder.requireRoom();
 			CallHold check = this.admission.admit(account, meter, CallEstimate.NOTHING, null);
-			if (check != null) {
-				this.admission.settle(check, 0);
-			}
+			this.admission.settle(account, meter, check, 0);
 		}
 		AdmissionObservationContext.admitted(this.observations, (account != null)
 				? AdmissionObservationContext.Outcome.ADMITTED : AdmissionObservationContext.Outcome.UNBILLED);
@@ -385,13 +383,7 @@ final class UsageMetering {
 		if (account == null) {
 			return;
 		}
-		CallHold hold = call.hold();
-		if (hold != null) {
-			this.admission.settle(hold, quantity);
-		}
-		else {
-			this.admission.charge(account, call.meter(), quantity);
-		}
+		this.admission.settle(account, call.meter(), call.hold(), quantity);
 	}
 
 	private void collectOrRecord(MeteredCall call, Account account, UsageDimensions dimensions, long quantity) {

@@ -3,6 +3,10 @@ package dev.metering.limits;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.metering.BalanceLowEvent;
+
 /**
  * Usage per organization, limit key and billing period, as counted by this application:
  * the source of truth for limits, ahead of the provider's lagging summaries.
@@ -21,19 +25,26 @@ public interface UsageLedger {
 	 */
 	BillingPeriod BALANCE_PERIOD = new BillingPeriod(Instant.EPOCH, Instant.parse("9999-12-31T23:59:59.999Z"));
 
+	/** What the keys of prepaid balances start with. */
+	String BALANCE_KEY_PREFIX = "balance:";
+
 	/**
 	 * The key under which the usage of a prepaid meter is counted against its balance, in
-	 * {@link #BALANCE_PERIOD}: beside the meter's plan limit, and with no plan-limit
-	 * thresholds of its own.
+	 * {@link #BALANCE_PERIOD}, beside the meter's plan limit. Its limit is the credit of
+	 * the organization's grants; it publishes {@link BalanceLowEvent}s, not plan-limit
+	 * thresholds.
 	 * @param meterKey the meter's key
 	 */
 	static String balanceKey(String meterKey) {
-		return "balance:" + meterKey;
+		return BALANCE_KEY_PREFIX + meterKey;
 	}
 
-	/** Whether a key counts a prepaid balance rather than a plan limit. */
-	static boolean isBalanceKey(String limitKey) {
-		return limitKey.startsWith("balance:");
+	/**
+	 * The meter whose balance a key counts.
+	 * @return the meter's key, or {@code null} when the key counts a plan limit
+	 */
+	static @Nullable String balanceMeter(String limitKey) {
+		return limitKey.startsWith(BALANCE_KEY_PREFIX) ? limitKey.substring(BALANCE_KEY_PREFIX.length()) : null;
 	}
 
 	/** The usage settled on a key in a period. */

@@ -30,9 +30,13 @@ public final class UsageLedgers {
 	/**
 	 * The ledger of this instance alone, in memory, each threshold published once by it.
 	 * @param thresholds percentages of a limit, ascending, from 1 to 100
+	 * @param balanceThresholds percentages of a balance's credit left, from 0 to 100, at
+	 * which a {@link dev.metering.BalanceLowEvent} is published
 	 */
-	public static InMemoryUsageLedger inMemory(List<Integer> thresholds, ApplicationEventPublisher events) {
-		return new InMemoryUsageLedger(new UsageThresholds(thresholds, new InMemoryThresholdClaims(), events));
+	public static InMemoryUsageLedger inMemory(List<Integer> thresholds, List<Integer> balanceThresholds,
+			ApplicationEventPublisher events) {
+		return new InMemoryUsageLedger(
+				new UsageThresholds(thresholds, balanceThresholds, new InMemoryThresholdClaims(), events));
 	}
 
 	/**
@@ -43,6 +47,8 @@ public final class UsageLedgers {
 	 * @param batches runs the ledger's statements
 	 * @param transactions transactions of their own, apart from any the caller has open
 	 * @param thresholds percentages of a limit, ascending, from 1 to 100
+	 * @param balanceThresholds percentages of a balance's credit left, from 0 to 100, at
+	 * which a {@link dev.metering.BalanceLowEvent} is published
 	 * @param flushInterval how often usage settled is written back and free quota given
 	 * back, well within the lease
 	 * @param holder the instance's ID among those on the database, the same its outbox
@@ -58,13 +64,13 @@ public final class UsageLedgers {
 	 * @param clock the clock the outbox stamps recorded usage with
 	 */
 	public static JdbcUsageLedger inDatabase(JdbcClient jdbc, NamedParameterJdbcOperations batches,
-			TransactionOperations transactions, List<Integer> thresholds, ApplicationEventPublisher events,
-			Duration flushInterval, String holder, Duration lease, StoreFailurePolicy onStoreFailure,
-			@Nullable Map<String, Set<String>> recordedEventNames, Clock clock) {
+			TransactionOperations transactions, List<Integer> thresholds, List<Integer> balanceThresholds,
+			ApplicationEventPublisher events, Duration flushInterval, String holder, Duration lease,
+			StoreFailurePolicy onStoreFailure, @Nullable Map<String, Set<String>> recordedEventNames, Clock clock) {
 		RecordedUsage recordedUsage = (recordedEventNames != null) ? new OutboxRecordedUsage(jdbc, recordedEventNames)
 				: RecordedUsage.NONE;
-		UsageThresholds published = new UsageThresholds(thresholds, new JdbcThresholdClaims(jdbc, transactions, clock),
-				events);
+		UsageThresholds published = new UsageThresholds(thresholds, balanceThresholds,
+				new JdbcThresholdClaims(jdbc, transactions, clock), events);
 		return new JdbcUsageLedger(batches, transactions, published, flushInterval,
 				new LedgerHolding(holder, lease, onStoreFailure, recordedUsage), clock);
 	}

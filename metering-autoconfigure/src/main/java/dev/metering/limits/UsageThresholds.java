@@ -1,5 +1,6 @@
 package dev.metering.limits;
 
+import java.util.Comparator;
 import java.util.List;
 
 import org.apache.commons.logging.Log;
@@ -7,12 +8,15 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
 
+import dev.metering.BalanceLowEvent;
 import dev.metering.UsageThresholdReachedEvent;
 
 /**
  * Publishes a {@link UsageThresholdReachedEvent} when usage reaches a threshold (percent
- * of its limit) that nobody has claimed yet in the period. Balances are not plan limits:
- * they report running low with events of their own.
+ * of its limit) that nobody has claimed yet in the period, and a {@link BalanceLowEvent}
+ * when what is left of a prepaid balance falls to a threshold (percent of its credit)
+ * that nobody has claimed yet for that credit: a grant, a revocation or an expiry changes
+ * the credit, and the thresholds of the new one are published again.
  */
 final class UsageThresholds {
 
@@ -20,15 +24,21 @@ final class UsageThresholds {
 
 	private final List<Integer> percents;
 
+	private final List<Integer> balancePercents;
+
 	private final ThresholdClaims claims;
 
 	private final ApplicationEventPublisher publisher;
 
 	/**
-	 * @param percents the thresholds, ascending, from 1 to 100
+	 * @param percents the thresholds of plan limits, ascending, from 1 to 100
+	 * @param balancePercents the thresholds of balances, percentages of the credit left,
+	 * from 0 to 100
 	 */
-	UsageThresholds(List<Integer> percents, ThresholdClaims claims, ApplicationEventPublisher publisher) {
+	UsageThresholds(List<Integer> percents, List<Integer> balancePercents, ThresholdClaims claims,
+			ApplicationEventPublisher publisher) {
 		this.percents = List.copyOf(percents);
+		this.balancePercents = balancePercents.stream().sorted(Comparator.reverseOrder()).toList();
 		this.claims = claims;
 		this.publisher = publisher;
 	}
@@ -38,7 +48,12 @@ final class UsageThresholds {
 	 * @param limit the key's limit; {@link Long#MAX_VALUE} when unlimited
 	 */
 	void observe(LedgerKey key, long used, long limit) {
-		if (used <= 0 || UsageLedger.isBalanceKey(key.limitKey())) {
+		if (used <= 0) {
+			return;
+		}
+		String meterKey = UsageLedger.balanceMeter(key.limitKey());
+		if (meterKey != null) {
+			observeBalance(key, meterKey, used, limit);
 			return;
 		}
 		for (int percent : this.percents) {
@@ -55,6 +70,31 @@ final class UsageThresholds {
 				// the call that got here is done and billed: a listener must not fail it
 				logger.warn("Could not publish that '" + key.referenceId() + "' reached " + percent + "% of its '"
 						+ key.limitKey() + "' limit", ex);
+			}
+		}
+	}
+
+	/**
+	 * Publishes the thresholds of a balance that what is left has fallen to, the highest
+	 * first, each claimed under the credit it is a part of.
+	 * @param credit what the organization's grants make usable
+	 */
+	private void observeBalance(LedgerKey key, String meterKey, long used, long credit) {
+		long remaining = Math.max(credit - used, 0);
+		for (int percent : this.balancePercents) {
+			if (remaining > credit / 100 * percent + (credit % 100) * percent / 100) {
+				continue;
+			}
+			try {
+				if (this.claims.claim(key.referenceId(), key.limitKey() + "@" + credit, key.period(), percent)) {
+					this.publisher
+						.publishEvent(new BalanceLowEvent(key.referenceId(), meterKey, remaining, credit, percent));
+				}
+			}
+			catch (RuntimeException ex) {
+				// the call that got here is done and billed: a listener must not fail it
+				logger.warn("Could not publish that the balance of '" + key.referenceId() + "' on meter '" + meterKey
+						+ "' fell to " + percent + "%", ex);
 			}
 		}
 	}

@@ -42,7 +42,7 @@ class ConfigurationMetadataTests {
 
 	@Test
 	void balancePropertiesAreDescribedAndTheRecurrenceOfPlanGrantsListsItsValues() {
-		assertThat(description("metering.balances.thresholds")).startsWith("Percentages of a balance's granted amount");
+		assertThat(description("metering.balances.thresholds")).startsWith("Percentages of a balance's credit left");
 		List<Object> defaults = JsonPath.read(this.metadata,
 				"$.properties[?(@.name == 'metering.balances.thresholds')].defaultValue");
 		assertThat(defaults).containsExactly("[20, 5, 0]");

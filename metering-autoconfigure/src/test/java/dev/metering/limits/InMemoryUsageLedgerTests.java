@@ -24,7 +24,7 @@ class InMemoryUsageLedgerTests {
 	private final List<Object> published = new CopyOnWriteArrayList<>();
 
 	private final InMemoryUsageLedger ledger = new InMemoryUsageLedger(
-			new UsageThresholds(List.of(50, 100), new InMemoryThresholdClaims(), this.published::add));
+			new UsageThresholds(List.of(50, 100), List.of(), new InMemoryThresholdClaims(), this.published::add));
 
 	@Test
 	void theNextCallIsAdmittedOnTheUsageSet() {

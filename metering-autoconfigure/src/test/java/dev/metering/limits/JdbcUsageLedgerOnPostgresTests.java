@@ -96,7 +96,7 @@ class JdbcUsageLedgerOnPostgresTests {
 
 	private static JdbcUsageLedger ledger(DataSource dataSource) {
 		return new JdbcUsageLedger(StoreJdbc.batches(dataSource), StoreJdbc.transactions(dataSource),
-				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
+				new UsageThresholds(List.of(), List.of(), new InMemoryThresholdClaims(), (event) -> {
 				}), Duration.ofMillis(20));
 	}
 

@@ -308,7 +308,7 @@ class JdbcUsageLedgerTests {
 	/** A ledger with a lease of a second that recovers usage from {@code outbox}. */
 	private JdbcUsageLedger ledger(String holder, Duration flushInterval, RecordedEvents outbox) {
 		return new JdbcUsageLedger(StoreJdbc.batches(this.dataSource), StoreJdbc.transactions(this.dataSource),
-				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
+				new UsageThresholds(List.of(), List.of(), new InMemoryThresholdClaims(), (event) -> {
 				}), flushInterval, new LedgerHolding(holder, Duration.ofSeconds(1), StoreFailurePolicy.ALLOW, outbox),
 				Clock.systemUTC());
 	}
@@ -322,7 +322,7 @@ class JdbcUsageLedgerTests {
 
 	private JdbcUsageLedger ledger(Duration flushInterval) {
 		return new JdbcUsageLedger(StoreJdbc.batches(this.dataSource), StoreJdbc.transactions(this.dataSource),
-				new UsageThresholds(List.of(), new InMemoryThresholdClaims(), (event) -> {
+				new UsageThresholds(List.of(), List.of(), new InMemoryThresholdClaims(), (event) -> {
 				}), flushInterval);
 	}
 

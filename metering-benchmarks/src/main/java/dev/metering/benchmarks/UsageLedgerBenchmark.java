@@ -80,7 +80,7 @@ public class UsageLedgerBenchmark {
 		ApplicationEventPublisher events = (event) -> {
 		};
 		if ("memory".equals(this.ledger)) {
-			this.instances.add(UsageLedgers.inMemory(thresholds, events));
+			this.instances.add(UsageLedgers.inMemory(thresholds, List.of(), events));
 			return;
 		}
 		this.postgres = EmbeddedPostgres.start();
@@ -91,8 +91,8 @@ public class UsageLedgerBenchmark {
 		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		for (int i = 0; i < count; i++) {
-			this.instances.add(UsageLedgers.inDatabase(JdbcClient.create(jdbc), jdbc, transactions, thresholds, events,
-					Duration.ofMillis(200), UUID.randomUUID().toString(), Duration.ofSeconds(30),
+			this.instances.add(UsageLedgers.inDatabase(JdbcClient.create(jdbc), jdbc, transactions, thresholds,
+					List.of(), events, Duration.ofMillis(200), UUID.randomUUID().toString(), Duration.ofSeconds(30),
 					StoreFailurePolicy.ALLOW, null, Clock.systemUTC()));
 		}
 	}
