@@ -31,6 +31,10 @@ class PrepaidBalanceTests {
 
 	private static final Instant NOW = Instant.parse("2027-03-10T12:00:00Z");
 
+	private static final Instant MARCH = Instant.parse("2027-03-01T00:00:00Z");
+
+	private static final Instant APRIL = Instant.parse("2027-04-01T00:00:00Z");
+
 	private final MutableClock clock = new MutableClock(NOW);
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -156,6 +160,52 @@ class PrepaidBalanceTests {
 			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(chat, "org_a"));
 			assertThat(billing.getBalance("org_a", "ai-tokens").used()).isEqualTo(60);
 		});
+	}
+
+	@Test
+	void aPlanGrantsItsAmountEachBillingPeriodAndWhatIsLeftExpiresWithThePeriod() {
+		this.contextRunner
+			.withPropertyValues("metering.default-plan=pro", "metering.plans.pro.grants.ai-tokens.amount=100")
+			.run((context) -> {
+				BillingClient billing = context.getBean(BillingClient.class);
+				ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
+				ask(chat, "org_a");
+				ask(chat, "org_a");
+
+				assertThat(billing.getBalance("org_a", "ai-tokens"))
+					.isEqualTo(new Balance("ai-tokens", 100, 60, 40, APRIL));
+				assertThat(billing.getGrants("org_a", "ai-tokens")).singleElement().satisfies((grant) -> {
+					assertThat(grant.source()).isEqualTo("plan");
+					assertThat(grant.effectiveAt()).isEqualTo(MARCH);
+					assertThat(grant.expiresAt()).isEqualTo(APRIL);
+				});
+
+				this.clock.set(APRIL.plus(Duration.ofDays(1)));
+				assertThat(billing.getBalance("org_a", "ai-tokens")).as("March's 40 left are lost")
+					.isEqualTo(new Balance("ai-tokens", 160, 60, 100, Instant.parse("2027-05-01T00:00:00Z")));
+				ask(chat, "org_a");
+				assertThat(billing.getBalance("org_a", "ai-tokens").remaining()).isEqualTo(70);
+			});
+	}
+
+	@Test
+	void aPlanGrantWithRolloverKeepsWhatIsLeftIntoTheNextPeriods() {
+		this.contextRunner
+			.withPropertyValues("metering.default-plan=team", "metering.plans.team.grants.ai-tokens.amount=100",
+					"metering.plans.team.grants.ai-tokens.rollover=true")
+			.run((context) -> {
+				BillingClient billing = context.getBean(BillingClient.class);
+				ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
+				ask(chat, "org_a");
+				ask(chat, "org_a");
+
+				this.clock.set(APRIL.plus(Duration.ofDays(1)));
+
+				assertThat(billing.getBalance("org_a", "ai-tokens"))
+					.isEqualTo(new Balance("ai-tokens", 200, 60, 140, null));
+				assertThat(billing.getGrants("org_a", "ai-tokens")).extracting(CreditGrant::effectiveAt)
+					.containsExactlyInAnyOrder(MARCH, APRIL);
+			});
 	}
 
 	@Test

@@ -59,6 +59,11 @@ record BalanceSettings(Set<String> prepaidMeters, List<Integer> thresholds,
 					throw new InvalidMeteringPropertyException(name, meter,
 							"'" + meter + "' is not a meter key under metering.meters " + properties.meters().keySet());
 				}
+				if (!properties.meters().get(meter).prepaid()) {
+					throw new InvalidMeteringPropertyException(name, meter,
+							"'" + meter + "' draws on no balance: set metering.meters." + meter
+									+ ".prepaid=true for it to be granted");
+				}
 				if (grant.amount() < 0) {
 					throw new InvalidMeteringPropertyException(name + ".amount", grant.amount(),
 							"must not be negative, was " + grant.amount());

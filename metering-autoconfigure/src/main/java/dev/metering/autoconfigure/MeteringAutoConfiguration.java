@@ -194,6 +194,9 @@ public final class MeteringAutoConfiguration {
 		BalanceSettings balanceSettings = balances.getIfUnique();
 		if (balanceSettings != null && !balanceSettings.prepaidMeters().isEmpty()) {
 			billing.balances(grants.getObject(), balanceSettings.prepaidMeters());
+			balanceSettings.planGrants()
+				.forEach((plan, byMeter) -> byMeter
+					.forEach((meter, grant) -> billing.planGrant(plan, meter, grant.amount(), grant.rollover())));
 		}
 		return billing.build();
 	}

@@ -44,6 +44,23 @@ public interface GrantSource {
 			@Nullable Instant expiresAt, int priority);
 
 	/**
+	 * Keeps a grant made elsewhere, with its identifier, unless a grant with that
+	 * identifier is kept already: for the grants that configuration makes again and again
+	 * (a plan's grant each billing period), kept by whichever instance needs one first.
+	 * By default this is refused.
+	 * @param grant the grant, its identifier the same on every instance
+	 * @return whether it was kept now
+	 * @throws IllegalArgumentException when the grant's amount or times are out of range,
+	 * naming them
+	 * @throws UnsupportedOperationException by default, for a source that cannot keep
+	 * grants made elsewhere
+	 */
+	default boolean grantOnce(CreditGrant grant) {
+		throw new UnsupportedOperationException(getClass().getName() + " cannot keep the grants of plans "
+				+ "(metering.plans.<plan>.grants): implement GrantSource.grantOnce");
+	}
+
+	/**
 	 * Ends a grant now, as if it expired: what is left of it is lost, what was drawn from
 	 * it stays paid. A grant that is unknown or has ended already is left as it is.
 	 * @param grantId the grant's identifier

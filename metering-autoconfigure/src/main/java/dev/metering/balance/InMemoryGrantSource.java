@@ -44,6 +44,12 @@ final class InMemoryGrantSource implements GrantSource {
 	}
 
 	@Override
+	public boolean grantOnce(CreditGrant grant) {
+		CreditGrant checked = LocalGrants.of(grant);
+		return this.grants.putIfAbsent(checked.id(), checked) == null;
+	}
+
+	@Override
 	public void revoke(String grantId) {
 		Instant now = this.clock.instant();
 		this.grants.computeIfPresent(grantId, (id, grant) -> {

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionOperations;
@@ -80,8 +81,25 @@ final class JdbcGrantSource implements GrantSource {
 	public CreditGrant grant(String referenceId, String meterKey, long amount, Instant effectiveAt,
 			@Nullable Instant expiresAt, int priority) {
 		CreditGrant grant = LocalGrants.make(referenceId, meterKey, amount, effectiveAt, expiresAt, priority);
+		this.transactions.executeWithoutResult((status) -> insert(grant));
+		return grant;
+	}
+
+	@Override
+	public boolean grantOnce(CreditGrant grant) {
+		CreditGrant checked = LocalGrants.of(grant);
+		try {
+			return Boolean.TRUE.equals(this.transactions.execute((status) -> insert(checked) == 1));
+		}
+		catch (DuplicateKeyException ex) {
+			// another instance kept it first
+			return false;
+		}
+	}
+
+	private int insert(CreditGrant grant) {
 		Instant expires = grant.expiresAt();
-		this.transactions.executeWithoutResult((status) -> this.jdbc.sql(INSERT)
+		return this.jdbc.sql(INSERT)
 			.param("id", grant.id())
 			.param("referenceId", grant.referenceId())
 			.param("meterKey", grant.meterKey())
@@ -90,8 +108,7 @@ final class JdbcGrantSource implements GrantSource {
 			.param("expiresAt", (expires != null) ? expires.toEpochMilli() : null, Types.BIGINT)
 			.param("priority", grant.priority())
 			.param("source", grant.source())
-			.update());
-		return grant;
+			.update();
 	}
 
 	@Override

@@ -22,6 +22,20 @@ final class LocalGrants {
 
 	static CreditGrant make(String referenceId, String meterKey, long amount, Instant effectiveAt,
 			@Nullable Instant expiresAt, int priority) {
+		return checked("grant_" + UUID.randomUUID(), referenceId, meterKey, amount, effectiveAt, expiresAt, priority,
+				SOURCE);
+	}
+
+	/** A grant made elsewhere, checked and at the millisecond the database keeps. */
+	static CreditGrant of(CreditGrant grant) {
+		notBlank("id", grant.id());
+		notBlank("source", grant.source());
+		return checked(grant.id(), grant.referenceId(), grant.meterKey(), grant.amount(), grant.effectiveAt(),
+				grant.expiresAt(), grant.priority(), grant.source());
+	}
+
+	private static CreditGrant checked(String id, String referenceId, String meterKey, long amount, Instant effectiveAt,
+			@Nullable Instant expiresAt, int priority, String source) {
 		notBlank("referenceId", referenceId);
 		notBlank("meterKey", meterKey);
 		if (amount < 1) {
@@ -33,8 +47,7 @@ final class LocalGrants {
 			throw new IllegalArgumentException(
 					"expiresAt must be after effectiveAt, was " + expiresAt + " for " + effectiveAt);
 		}
-		return new CreditGrant("grant_" + UUID.randomUUID(), referenceId, meterKey, amount, effective, expires,
-				priority, SOURCE);
+		return new CreditGrant(id, referenceId, meterKey, amount, effective, expires, priority, source);
 	}
 
 	/**

@@ -69,7 +69,8 @@ public final class Billing {
 		UsageRecorder recorder = new UsageRecorder(meters, accounts, provider, builder.outbox,
 				builder.rejectUnknownEvents, builder.clock);
 		GrantSource grants = (builder.grants != null) ? builder.grants : GrantSources.inMemory(builder.clock);
-		PrepaidBalances balances = new PrepaidBalances(builder.prepaidMeters, grants, ledger, builder.clock);
+		PrepaidBalances balances = new PrepaidBalances(builder.prepaidMeters, grants, plans, periods, ledger,
+				builder.clock);
 		PlanAdmission admission = new PlanAdmission(plans, periods, ledger, builder.enforcement, builder.observations,
 				builder.completionEstimate, builder.reservationWait, prices, builder.onLimit,
 				builder.minCompletionTokens, balances);
@@ -256,7 +257,34 @@ public final class Billing {
 		 * @param limits the plan's limit per limit key
 		 */
 		public Builder plan(String name, List<String> subscriptionIds, Map<String, Long> limits) {
-			this.plans.put(name, new PlanDefinition(subscriptionIds, limits));
+			this.plans.put(name, new PlanDefinition(subscriptionIds, limits, Map.of()));
+			return this;
+		}
+
+		/**
+		 * Gives a plan's subscribers a grant on a prepaid meter at the start of each
+		 * billing period, made the first time it is needed in the period.
+		 * @param plan a plan added before
+		 * @param meterKey a meter set prepaid with {@link #balances}
+		 * @param amount what each grant holds, in the meter's unit; 0 grants nothing
+		 * @param rollover whether what is left of a grant stays usable after its period
+		 * instead of expiring with it
+		 */
+		public Builder planGrant(String plan, String meterKey, long amount, boolean rollover) {
+			PlanDefinition definition = this.plans.get(plan);
+			if (definition == null) {
+				throw new IllegalArgumentException("Unknown plan '" + plan + "'; add it first: " + this.plans.keySet());
+			}
+			if (!this.prepaidMeters.contains(meterKey)) {
+				throw new IllegalArgumentException("Meter '" + meterKey
+						+ "' is not prepaid; set it with balances(...) first: " + this.prepaidMeters);
+			}
+			if (amount < 0) {
+				throw new IllegalArgumentException("amount must not be negative, was " + amount);
+			}
+			if (amount > 0) {
+				this.plans.put(plan, definition.withGrant(meterKey, new PlanGrant(amount, rollover)));
+			}
 			return this;
 		}
 

@@ -179,8 +179,8 @@ final class DefaultBillingClient implements BillingClient {
 
 	@Override
 	public Balance getBalance(String referenceId, String meterKey) {
-		requireText(referenceId, "referenceId");
-		return this.balances.balance(referenceId, prepaidMeter(meterKey));
+		String meter = prepaidMeter(meterKey);
+		return this.balances.balance(referenceId, accountOf(referenceId).orElse(null), meter);
 	}
 
 	@Override
@@ -195,8 +195,8 @@ final class DefaultBillingClient implements BillingClient {
 
 	@Override
 	public List<CreditGrant> getGrants(String referenceId, String meterKey) {
-		requireText(referenceId, "referenceId");
-		return this.balances.activeGrants(referenceId, prepaidMeter(meterKey));
+		String meter = prepaidMeter(meterKey);
+		return this.balances.activeGrants(referenceId, accountOf(referenceId).orElse(null), meter);
 	}
 
 	@Override

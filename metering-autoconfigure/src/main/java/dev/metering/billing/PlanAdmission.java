@@ -157,7 +157,7 @@ final class PlanAdmission {
 		String balanceKey = UsageLedger.balanceKey(meter.key());
 		AdmissionObservationContext.limit(this.observations, balanceKey);
 		String referenceId = account.referenceId();
-		long credit = this.balances.credit(referenceId, meter.key());
+		long credit = this.balances.credit(referenceId, account, meter.key());
 		Admission admission = reserveOrWait(referenceId, balanceKey, UsageLedger.BALANCE_PERIOD, credit, reserved,
 				minimum);
 		if (admission instanceof Admission.Reservation reservation) {
@@ -165,7 +165,7 @@ final class PlanAdmission {
 		}
 		AdmissionObservationContext.overLimit(this.observations);
 		if (this.enforcement == Enforcement.ENFORCE) {
-			throw new InsufficientBalanceException(this.balances.balance(referenceId, meter.key()));
+			throw new InsufficientBalanceException(this.balances.balance(referenceId, account, meter.key()));
 		}
 		logger.warn("'" + referenceId + "' has used up its balance on meter '" + meter.key()
 				+ "'; letting the call through because metering.enforcement=warn");
@@ -301,7 +301,7 @@ final class PlanAdmission {
 		if (this.balances.prepaid(meter) && used > 0) {
 			String referenceId = account.referenceId();
 			this.ledger.add(referenceId, UsageLedger.balanceKey(meter.key()), UsageLedger.BALANCE_PERIOD,
-					this.balances.credit(referenceId, meter.key()), used);
+					this.balances.credit(referenceId, account, meter.key()), used);
 		}
 	}
 

@@ -37,6 +37,21 @@ final class PlanCatalog {
 		return (limits != null) ? limits : new PlanLimits(name, Map.of());
 	}
 
+	/**
+	 * What a plan grants on a meter each billing period; {@code null} means the default
+	 * plan.
+	 * @return the grant, or {@code null} when the plan grants nothing on the meter
+	 */
+	@Nullable PlanGrant grant(@Nullable String plan, String meterKey) {
+		PlanDefinition definition = this.plans.get((plan != null) ? plan : this.defaultPlan);
+		return (definition != null) ? definition.grants().get(meterKey) : null;
+	}
+
+	/** The name of a plan; {@code null} means the default plan. */
+	String name(@Nullable String plan) {
+		return (plan != null) ? plan : this.defaultPlan;
+	}
+
 	/** The first configured plan that sells one of these prices. */
 	public Optional<String> planForPrices(Collection<String> priceIds) {
 		return this.plans.entrySet()

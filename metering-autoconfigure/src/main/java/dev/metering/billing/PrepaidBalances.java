@@ -1,16 +1,20 @@
 package dev.metering.billing;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.metering.Balance;
 import dev.metering.CreditGrant;
 import dev.metering.balance.GrantSource;
+import dev.metering.limits.BillingPeriod;
+import dev.metering.limits.BillingPeriods;
 import dev.metering.limits.UsageLedger;
 import dev.metering.provider.MeterDefinition;
 
@@ -27,9 +31,16 @@ import dev.metering.provider.MeterDefinition;
  */
 final class PrepaidBalances {
 
+	/** The source of the grants plans give. */
+	static final String PLAN_SOURCE = "plan";
+
 	private final Set<String> prepaidMeters;
 
 	private final GrantSource grants;
+
+	private final PlanCatalog plans;
+
+	private final BillingPeriods periods;
 
 	private final UsageLedger ledger;
 
@@ -38,9 +49,12 @@ final class PrepaidBalances {
 	/**
 	 * @param prepaidMeters the keys of the meters whose calls draw on balances
 	 */
-	PrepaidBalances(Set<String> prepaidMeters, GrantSource grants, UsageLedger ledger, Clock clock) {
+	PrepaidBalances(Set<String> prepaidMeters, GrantSource grants, PlanCatalog plans, BillingPeriods periods,
+			UsageLedger ledger, Clock clock) {
 		this.prepaidMeters = Set.copyOf(prepaidMeters);
 		this.grants = grants;
+		this.plans = plans;
+		this.periods = periods;
 		this.ledger = ledger;
 		this.clock = clock;
 	}
@@ -57,9 +71,40 @@ final class PrepaidBalances {
 		return this.grants;
 	}
 
-	/** What the organization's grants on the meter make usable now. */
-	long credit(String referenceId, String meterKey) {
-		return credit(referenceId, meterKey, this.clock.instant(), this.grants.grants(referenceId, meterKey));
+	/**
+	 * What the organization's grants on the meter make usable now.
+	 * @param account its billing account, or {@code null} when it has none (default plan,
+	 * calendar-month period)
+	 */
+	long credit(String referenceId, @Nullable Account account, String meterKey) {
+		return credit(referenceId, meterKey, this.clock.instant(), grantsOf(referenceId, account, meterKey));
+	}
+
+	/**
+	 * The organization's grants on the meter, with its plan's grant of the current
+	 * billing period, which is kept the first time it is needed: its identifier is the
+	 * same on every instance, so that one of them keeps it.
+	 */
+	private List<CreditGrant> grantsOf(String referenceId, @Nullable Account account, String meterKey) {
+		List<CreditGrant> grants = this.grants.grants(referenceId, meterKey);
+		String plan = this.plans.name((account != null) ? account.plan() : null);
+		PlanGrant planGrant = this.plans.grant(plan, meterKey);
+		if (planGrant == null) {
+			return grants;
+		}
+		BillingPeriod period = this.periods.current((account != null) ? account.customerId() : null);
+		String id = planGrantId(referenceId, meterKey, plan, period);
+		if (grants.stream().anyMatch((grant) -> grant.id().equals(id))) {
+			return grants;
+		}
+		this.grants.grantOnce(new CreditGrant(id, referenceId, meterKey, planGrant.amount(), period.start(),
+				planGrant.rollover() ? null : period.end(), 0, PLAN_SOURCE));
+		return this.grants.grants(referenceId, meterKey);
+	}
+
+	private static String planGrantId(String referenceId, String meterKey, String plan, BillingPeriod period) {
+		String key = String.join("\u0000", referenceId, meterKey, plan, Long.toString(period.start().toEpochMilli()));
+		return "plan_" + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8));
 	}
 
 	private long credit(String referenceId, String meterKey, Instant now, List<CreditGrant> grants) {
@@ -110,18 +155,18 @@ final class PrepaidBalances {
 	 * have made usable (the active ones in full, the ended ones what was drawn from
 	 * them).
 	 */
-	Balance balance(String referenceId, String meterKey) {
+	Balance balance(String referenceId, @Nullable Account account, String meterKey) {
 		Instant now = this.clock.instant();
-		List<CreditGrant> grants = this.grants.grants(referenceId, meterKey);
+		List<CreditGrant> grants = grantsOf(referenceId, account, meterKey);
 		long credit = credit(referenceId, meterKey, now, grants);
 		long used = used(referenceId, meterKey);
 		return new Balance(meterKey, credit, used, Math.max(credit - used, 0), nextExpiry(grants, now));
 	}
 
 	/** The active and future grants, in burn order. */
-	List<CreditGrant> activeGrants(String referenceId, String meterKey) {
+	List<CreditGrant> activeGrants(String referenceId, @Nullable Account account, String meterKey) {
 		Instant now = this.clock.instant();
-		return this.grants.grants(referenceId, meterKey).stream().filter((grant) -> !ended(grant, now)).toList();
+		return grantsOf(referenceId, account, meterKey).stream().filter((grant) -> !ended(grant, now)).toList();
 	}
 
 	private static @Nullable Instant nextExpiry(List<CreditGrant> grants, Instant now) {

@@ -131,11 +131,24 @@ class MeteringBalancesAutoConfigurationTests {
 	@Test
 	void aNegativePlanGrantFailsStartUp() {
 		this.contextRunner
-			.withPropertyValues("metering.default-plan=pro", "metering.plans.pro.grants.ai-tokens.amount=-1")
+			.withPropertyValues("metering.meters.ai-tokens.event-name=ai_tokens",
+					"metering.meters.ai-tokens.prepaid=true", "metering.default-plan=pro",
+					"metering.plans.pro.grants.ai-tokens.amount=-1")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidMeteringPropertyException.class)
 				.hasMessage("metering.plans.pro.grants.ai-tokens.amount must not be negative, was -1"));
+	}
+
+	@Test
+	void aPlanGrantOnAMeterThatIsNotPrepaidFailsStartUp() {
+		this.contextRunner
+			.withPropertyValues("metering.default-plan=pro", "metering.plans.pro.grants.ai-tokens.amount=1000")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidMeteringPropertyException.class)
+				.hasMessage("metering.plans.pro.grants.ai-tokens 'ai-tokens' draws on no balance: set "
+						+ "metering.meters.ai-tokens.prepaid=true for it to be granted"));
 	}
 
 	@Configuration(proxyBeanMethods = false)

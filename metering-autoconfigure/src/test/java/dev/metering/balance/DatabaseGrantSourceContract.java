@@ -44,4 +44,14 @@ abstract class DatabaseGrantSourceContract extends GrantSourceContract {
 			.isEqualTo(first.grants(this.organization, "ai-tokens"));
 	}
 
+	@Test
+	void aGrantMadeElsewhereIsKeptByTheFirstInstanceOnly() {
+		CreditGrant plan = new CreditGrant("plan_" + this.organization, this.organization, "ai-tokens", 100, NOW, null,
+				0, "plan");
+
+		assertThat(source(this.clock).grantOnce(plan)).isTrue();
+		assertThat(source(this.clock).grantOnce(plan)).isFalse();
+		assertThat(source(this.clock).grants(this.organization, "ai-tokens")).containsExactly(plan);
+	}
+
 }

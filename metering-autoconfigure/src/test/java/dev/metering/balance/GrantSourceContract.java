@@ -73,6 +73,26 @@ abstract class GrantSourceContract {
 	}
 
 	@Test
+	void aGrantMadeElsewhereIsKeptOnceUnderItsIdentifier() {
+		GrantSource source = source(this.clock);
+		CreditGrant plan = new CreditGrant("plan_" + this.organization, this.organization, "ai-tokens", 100,
+				Instant.parse("2027-01-01T00:00:00.123456Z"), Instant.parse("2027-02-01T00:00:00Z"), 0, "plan");
+
+		assertThat(source.grantOnce(plan)).isTrue();
+		assertThat(source.grantOnce(plan)).as("kept already").isFalse();
+
+		assertThat(source.grants(this.organization, "ai-tokens")).singleElement().satisfies((kept) -> {
+			assertThat(kept.id()).isEqualTo(plan.id());
+			assertThat(kept.source()).isEqualTo("plan");
+			assertThat(kept.effectiveAt()).as("kept to the millisecond").isEqualTo("2027-01-01T00:00:00.123Z");
+		});
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> source
+				.grantOnce(new CreditGrant("plan_zero", this.organization, "ai-tokens", 0, NOW, null, 0, "plan")))
+			.withMessage("amount must be at least 1, was 0");
+	}
+
+	@Test
 	void whatAnEndedGrantHadConsumedIsKeptOnceForItsOrganizationAndMeter() {
 		GrantSource source = source(this.clock);
 		CreditGrant ended = source.grant(this.organization, "ai-tokens", 1000, NOW.minus(Duration.ofDays(30)),
