@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +19,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
+import dev.metering.Balance;
+import dev.metering.BillingClient;
+import dev.metering.CreditGrant;
 import dev.metering.admin.MeteringAdmin;
 import dev.metering.outbox.DeadLetter;
 import dev.metering.outbox.OutboxBacklog;
@@ -26,9 +30,12 @@ import dev.metering.reconcile.UsageReconciler;
 
 /**
  * The {@code metering} endpoint: reading it tells what waits for delivery and lists the
- * dead letters, a page at a time; writing to it re-drives dead letters and reconciles a
- * window with the provider. Like Actuator's own endpoints it is reachable over HTTP only
- * once the application exposes it ({@code management.endpoints.web.exposure.include}).
+ * dead letters, a page at a time, and, at {@code metering/<organization>}, that
+ * organization's prepaid balances and grants; writing to it re-drives dead letters,
+ * reconciles a window with the provider, and, at {@code metering/<organization>/grant} or
+ * {@code /revoke}, grants or revokes credits. Like Actuator's own endpoints it is
+ * reachable over HTTP only once the application exposes it
+ * ({@code management.endpoints.web.exposure.include}).
  *
  * @since 0.1.0
  */
@@ -45,17 +52,26 @@ public class MeteringEndpoint {
 
 	private final @Nullable UsageReconciler reconciler;
 
+	private final BillingClient billing;
+
+	private final List<String> prepaidMeters;
+
 	private final Clock clock;
 
 	/**
 	 * @param provider the name of the provider usage is delivered to
 	 * @param reconciler reconciles windows, {@code null} when the outbox cannot (the one
 	 * in memory forgets what it delivered)
+	 * @param billing where balances are read and grants made
+	 * @param prepaidMeters the keys of the meters whose calls draw on balances
 	 */
-	public MeteringEndpoint(MeteringAdmin admin, String provider, @Nullable UsageReconciler reconciler, Clock clock) {
+	public MeteringEndpoint(MeteringAdmin admin, String provider, @Nullable UsageReconciler reconciler,
+			BillingClient billing, Collection<String> prepaidMeters, Clock clock) {
 		this.admin = admin;
 		this.provider = provider;
 		this.reconciler = reconciler;
+		this.billing = billing;
+		this.prepaidMeters = prepaidMeters.stream().sorted().toList();
 		this.clock = clock;
 	}
 
@@ -86,6 +102,22 @@ public class MeteringEndpoint {
 	}
 
 	/**
+	 * An organization's balance on each prepaid meter, with its active and future grants.
+	 * @param organization the organization or user ID
+	 */
+	@ReadOperation
+	public BalancesDescriptor balances(@Selector String organization) {
+		if (this.prepaidMeters.isEmpty()) {
+			throw badRequest("No meter draws on balances: set metering.meters.<key>.prepaid=true");
+		}
+		return new BalancesDescriptor(organization,
+				this.prepaidMeters.stream()
+					.map((meter) -> new BalanceDescriptor(this.billing.getBalance(organization, meter),
+							this.billing.getGrants(organization, meter)))
+					.toList());
+	}
+
+	/**
 	 * Runs an action: {@code redrive} puts the dead letter {@code identifier} back in
 	 * line, {@code redrive-all} every dead letter, and {@code reconcile} compares what
 	 * was delivered from {@code start} to {@code end} (ISO-8601 instants on whole
@@ -102,6 +134,56 @@ public class MeteringEndpoint {
 			default -> throw badRequest("Unknown action '" + action
 					+ "'; the metering endpoint takes redrive (with an identifier), redrive-all and reconcile");
 		};
+	}
+
+	/**
+	 * Changes an organization's balance: {@code grant} grants it {@code amount} on the
+	 * prepaid {@code meter} (from {@code effectiveAt}, now when left out, until
+	 * {@code expiresAt}, never when left out, at {@code priority}, 0 when left out), and
+	 * {@code revoke} ends its active grant {@code grant}.
+	 * @param organization the organization or user ID
+	 */
+	@WriteOperation
+	public Object changeBalance(@Selector String organization, @Selector String action, @Nullable String meter,
+			@Nullable Long amount, @Nullable String effectiveAt, @Nullable String expiresAt, @Nullable Integer priority,
+			@Nullable String grant) {
+		return switch (action) {
+			case "grant" -> grant(organization, meter, amount, effectiveAt, expiresAt, priority);
+			case "revoke" -> revoke(organization, grant);
+			default -> throw badRequest("Unknown action '" + action + "'; an organization's balance takes grant "
+					+ "(with a meter and an amount) and revoke (with a grant)");
+		};
+	}
+
+	private GrantDescriptor grant(String organization, @Nullable String meter, @Nullable Long amount,
+			@Nullable String effectiveAt, @Nullable String expiresAt, @Nullable Integer priority) {
+		if (meter == null || amount == null) {
+			throw badRequest("grant needs a meter and an amount");
+		}
+		try {
+			Instant effective = (effectiveAt != null) ? Instant.parse(effectiveAt) : this.clock.instant();
+			Instant expires = (expiresAt != null) ? Instant.parse(expiresAt) : null;
+			return new GrantDescriptor(this.billing.grantCredits(organization, meter, amount, effective, expires,
+					(priority != null) ? priority : 0));
+		}
+		catch (DateTimeParseException | IllegalArgumentException ex) {
+			throw badRequest(Objects.requireNonNullElse(ex.getMessage(), "Invalid grant"));
+		}
+	}
+
+	/** Revokes a grant of the organization's, so that a mistyped identifier ends none. */
+	private RevokeDescriptor revoke(String organization, @Nullable String grant) {
+		if (grant == null || grant.isBlank()) {
+			throw badRequest("revoke needs the identifier of a grant");
+		}
+		boolean owned = this.prepaidMeters.stream()
+			.flatMap((meter) -> this.billing.getGrants(organization, meter).stream())
+			.anyMatch((active) -> active.id().equals(grant));
+		if (!owned) {
+			throw badRequest("'" + organization + "' has no active grant '" + grant + "'");
+		}
+		this.billing.revokeGrant(grant);
+		return new RevokeDescriptor(grant);
 	}
 
 	private RedriveDescriptor redrive(@Nullable String identifier) {
@@ -185,6 +267,41 @@ public class MeteringEndpoint {
 					dead.event().timestamp(), dead.code(), dead.message(), dead.attempts(), dead.failedAt());
 		}
 
+	}
+
+	/**
+	 * An organization's prepaid balances.
+	 *
+	 * @param organization the organization or user ID
+	 * @param balances its balance on each prepaid meter, in meter key order
+	 */
+	public record BalancesDescriptor(String organization,
+			List<BalanceDescriptor> balances) implements OperationResponseBody {
+	}
+
+	/**
+	 * A balance on one meter and the grants that make it.
+	 *
+	 * @param balance where the balance stands
+	 * @param grants the active and future grants, in the order usage draws on them
+	 */
+	public record BalanceDescriptor(Balance balance, List<CreditGrant> grants) {
+	}
+
+	/**
+	 * A grant made.
+	 *
+	 * @param grant the grant, with its identifier
+	 */
+	public record GrantDescriptor(CreditGrant grant) implements OperationResponseBody {
+	}
+
+	/**
+	 * A grant revoked: it ended now.
+	 *
+	 * @param grant the grant's identifier
+	 */
+	public record RevokeDescriptor(String grant) implements OperationResponseBody {
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.metering.autoconfigure;
 
 import java.time.Clock;
+import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -16,6 +17,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.metering.BillingClient;
 import dev.metering.actuate.MeteringEndpoint;
 import dev.metering.actuate.MeteringHealthIndicator;
 import dev.metering.admin.MeteringAdmin;
@@ -65,15 +67,18 @@ public final class MeteringActuatorAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
 	@ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
-	@ConditionalOnBean({ MeteringAdmin.class, MeterProvider.class })
+	@ConditionalOnBean({ MeteringAdmin.class, MeterProvider.class, BillingClient.class })
 	@ConditionalOnAvailableEndpoint(MeteringEndpoint.class)
 	static class EndpointConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
 		MeteringEndpoint meteringEndpoint(MeteringAdmin admin, MeterProvider provider,
-				ObjectProvider<UsageReconciler> reconciler, ObjectProvider<Clock> clock) {
-			return new MeteringEndpoint(admin, provider.name(), reconciler.getIfAvailable(),
+				ObjectProvider<UsageReconciler> reconciler, BillingClient billing,
+				ObjectProvider<BalanceSettings> balances, ObjectProvider<Clock> clock) {
+			BalanceSettings balanceSettings = balances.getIfUnique();
+			return new MeteringEndpoint(admin, provider.name(), reconciler.getIfAvailable(), billing,
+					(balanceSettings != null) ? balanceSettings.prepaidMeters() : Set.of(),
 					clock.getIfUnique(Clock::systemUTC));
 		}
 
