@@ -108,6 +108,10 @@ final class PrepaidBalances {
 	}
 
 	private long credit(String referenceId, String meterKey, Instant now, List<CreditGrant> grants) {
+		if (grants.stream().noneMatch((grant) -> ended(grant, now))) {
+			// what ended grants consumed is all that the credit needs beyond the grants
+			return EffectiveCredit.at(now, grants, Map.of());
+		}
 		Map<String, Long> consumed = this.grants.consumedAtEnd(referenceId, meterKey);
 		if (keepWhatEndedGrantsConsumed(referenceId, meterKey, now, grants, consumed)) {
 			consumed = this.grants.consumedAtEnd(referenceId, meterKey);
