@@ -1,9 +1,6 @@
 package dev.metering.actuate;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import com.jayway.jsonpath.JsonPath;
@@ -16,6 +13,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.metering.BillingClient;
+import dev.metering.support.LocalHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"metering.meters.images.event-name=images", "spring.ai.openai.api-key=sk-test",
 				"management.endpoints.web.exposure.include=metering", "spring.web.error.include-message=always" })
 class MeteringEndpointBalancesHttpTests {
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	int port;
@@ -81,18 +77,11 @@ class MeteringEndpointBalancesHttpTests {
 	}
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+		return new LocalHttp(this.port).get(path);
 	}
 
 	private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri(path))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json))
-			.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private URI uri(String path) {
-		return URI.create("http://localhost:" + this.port + path);
+		return new LocalHttp(this.port).post(path, json);
 	}
 
 	@SpringBootConfiguration

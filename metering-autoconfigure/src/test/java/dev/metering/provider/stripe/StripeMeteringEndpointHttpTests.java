@@ -1,9 +1,6 @@
 package dev.metering.provider.stripe;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +21,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.metering.BillingClient;
+import dev.metering.support.LocalHttp;
 import dev.metering.support.StubServer;
 import dev.metering.support.WireMockJournal;
 
@@ -52,8 +50,6 @@ class StripeMeteringEndpointHttpTests {
 		registry.add("metering.stripe.api-base", stripe::baseUrl);
 		registry.add("metering.stripe.meter-events-base", stripe::baseUrl);
 	}
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
 	int port;
@@ -141,18 +137,11 @@ class StripeMeteringEndpointHttpTests {
 	}
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+		return new LocalHttp(this.port).get(path);
 	}
 
 	private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri(path))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json))
-			.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private URI uri(String path) {
-		return URI.create("http://localhost:" + this.port + path);
+		return new LocalHttp(this.port).post(path, json);
 	}
 
 	@SpringBootConfiguration
