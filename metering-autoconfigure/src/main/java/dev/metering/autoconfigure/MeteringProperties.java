@@ -1,5 +1,6 @@
 package dev.metering.autoconfigure;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,9 +55,11 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	static final String DEFAULT_METER = "ai-tokens";
 
 	public MeteringProperties {
-		meters = (meters == null || meters.isEmpty()) ? Map.of(DEFAULT_METER, new Meter("ai_tokens", null,
-				TokenKind.TOTAL, null, MeterAggregation.SUM, new Meter.Polar(Meter.Polar.DEFAULT_VALUE_KEY),
-				new Meter.Metronome(Meter.Polar.DEFAULT_VALUE_KEY, null), null, MeterUnit.TOKENS, List.of(), false))
+		meters = (meters == null || meters.isEmpty()) ? Map.of(DEFAULT_METER,
+				new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM,
+						new Meter.Polar(Meter.Polar.DEFAULT_VALUE_KEY),
+						new Meter.Metronome(Meter.Polar.DEFAULT_VALUE_KEY, null), new Meter.Stripe(null, null), null,
+						MeterUnit.TOKENS, List.of(), false))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -103,6 +106,7 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 * Only events of sum meters are coalesced before delivery.
 	 * @param polar Polar settings of this meter.
 	 * @param metronome Metronome settings of this meter.
+	 * @param stripe Stripe settings of this meter.
 	 * @param displayName Name of the meter that people read, e.g. on a usage dashboard.
 	 * When unset, the meter key.
 	 * @param unit What the meter's values count: tokens, or credits (the tokens priced by
@@ -115,8 +119,8 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	 */
 	public record Meter(String eventName, @Nullable String meterId, @DefaultValue("total") TokenKind tokens,
 			@Nullable String limitKey, @DefaultValue("sum") MeterAggregation aggregation,
-			@DefaultValue Meter.Polar polar, @DefaultValue Meter.Metronome metronome, @Nullable String displayName,
-			@DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions,
+			@DefaultValue Meter.Polar polar, @DefaultValue Meter.Metronome metronome, @DefaultValue Meter.Stripe stripe,
+			@Nullable String displayName, @DefaultValue("tokens") MeterUnit unit, List<MeterDimension> dimensions,
 			@DefaultValue("false") boolean prepaid) {
 
 		public Meter {
@@ -153,6 +157,22 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 			public Metronome {
 				valueKey = (valueKey != null) ? valueKey : Polar.DEFAULT_VALUE_KEY;
 			}
+
+		}
+
+		/**
+		 * Stripe settings of a meter.
+		 *
+		 * @param unitAmountDecimal Price of one unit of the meter (a token or a credit)
+		 * in the smallest unit of the currency, such as cents, as a Stripe price's
+		 * unit_amount_decimal, e.g. 0.0002. Converts the customer's credit grants and
+		 * credit balance, which Stripe keeps in money, into the meter's unit for its
+		 * prepaid balance.
+		 * @param currency Currency of the price, as Stripe writes it (e.g. usd). Credit
+		 * grants in another currency are left out of the meter's prepaid balance. When
+		 * unset, the customer's credit grants must all be in one currency.
+		 */
+		public record Stripe(@Nullable BigDecimal unitAmountDecimal, @Nullable String currency) {
 
 		}
 

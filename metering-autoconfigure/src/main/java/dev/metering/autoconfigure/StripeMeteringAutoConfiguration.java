@@ -1,8 +1,12 @@
 package dev.metering.autoconfigure;
 
+import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.stripe.StripeClient;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -30,7 +34,7 @@ import dev.metering.provider.stripe.StripeMetering;
 @ConditionalOnBooleanProperty(name = MeteringProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = MeteringProperties.PREFIX + ".provider", havingValue = "stripe")
 @ConditionalOnClass(StripeClient.class)
-@EnableConfigurationProperties(StripeMeteringProperties.class)
+@EnableConfigurationProperties({ MeteringProperties.class, StripeMeteringProperties.class })
 @Import(ProviderCachesConfiguration.class)
 public final class StripeMeteringAutoConfiguration {
 
@@ -63,9 +67,15 @@ public final class StripeMeteringAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MeterProvider stripeMeterProvider(StripeMeteringProperties stripe, StripeClient client,
-			StripeMetering stripeMetering, ProviderCaches caches, ObjectProvider<Clock> clock) {
-		return stripeMetering.meterProvider(client, stripe.customerMetadataKey(), caches,
+	MeterProvider stripeMeterProvider(MeteringProperties properties, StripeMeteringProperties stripe,
+			StripeClient client, StripeMetering stripeMetering, ProviderCaches caches, ObjectProvider<Clock> clock) {
+		Map<String, @Nullable BigDecimal> unitAmounts = new LinkedHashMap<>();
+		Map<String, @Nullable String> currencies = new LinkedHashMap<>();
+		properties.meters().forEach((key, meter) -> {
+			unitAmounts.put(key, meter.stripe().unitAmountDecimal());
+			currencies.put(key, meter.stripe().currency());
+		});
+		return stripeMetering.meterProvider(client, stripe.customerMetadataKey(), unitAmounts, currencies, caches,
 				stripe.api() == StripeMeteringProperties.StripeApi.V2_STREAM, clock.getIfUnique(Clock::systemUTC));
 	}
 

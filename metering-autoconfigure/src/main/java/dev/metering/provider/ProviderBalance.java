@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  * A customer's prepaid balance at the provider: what the commits and credits available to
  * it now grant, and what is left of them, which the provider burns down as usage arrives.
  * Amounts are in the provider's unit of the balance (Metronome: a credit type, such as
- * USD cents or a custom pricing unit), rounded down, so that a balance is never
- * overstated.
+ * USD cents or a custom pricing unit; Stripe: the meter's unit, converted from money with
+ * the meter's price), rounded down, so that a balance is never overstated.
  *
  * @param customerId the provider's customer
  * @param unit the provider's name of the amounts' unit

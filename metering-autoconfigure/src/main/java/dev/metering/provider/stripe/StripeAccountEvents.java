@@ -23,12 +23,22 @@ import dev.metering.provider.ProviderEvent;
  * organization its metadata names, else of its {@code client_reference_id}, and its
  * subscription (just started) is read again;</li>
  * <li>{@code customer.subscription.*}: the customer's subscription is read again.</li>
+ * <li>{@code billing.credit_grant.created}, {@code billing.credit_grant.updated}: the
+ * grant's customer's balance is read again, with its subscription;</li>
+ * <li>{@code billing.credit_balance_transaction.created}: the same, when the transaction
+ * carries its grant expanded; a grant named by ID is read from Stripe
+ * ({@link #grantOf}).</li>
  * </ul>
  * A customer named by the event needs no search, which lags behind new customers.
  */
 final class StripeAccountEvents {
 
 	private static final String SUBSCRIPTION_EVENTS = "customer.subscription.";
+
+	static final String CREDIT_TRANSACTION_CREATED = "billing.credit_balance_transaction.created";
+
+	private static final Set<String> CREDIT_GRANT_EVENTS = Set.of("billing.credit_grant.created",
+			"billing.credit_grant.updated");
 
 	private final String customerMetadataKey;
 
@@ -51,8 +61,11 @@ final class StripeAccountEvents {
 		Map<String, String> customers = new HashMap<>();
 		Set<String> referenceIds = new HashSet<>();
 		Set<String> customerIds = new HashSet<>();
-		if (type.startsWith(SUBSCRIPTION_EVENTS)) {
+		if (type.startsWith(SUBSCRIPTION_EVENTS) || CREDIT_GRANT_EVENTS.contains(type)) {
 			addIfPresent(customerIds, id(object.path("customer")));
+		}
+		else if (type.equals(CREDIT_TRANSACTION_CREATED) && object.path("credit_grant").isObject()) {
+			addIfPresent(customerIds, id(object.path("credit_grant").path("customer")));
 		}
 		else if (type.equals("customer.created") || type.equals("customer.updated")) {
 			String customerId = text(object.path("id"));
@@ -83,6 +96,17 @@ final class StripeAccountEvents {
 		}
 		ProviderEvent.AccountsChanged changed = new ProviderEvent.AccountsChanged(customers, referenceIds, customerIds);
 		return changed.isEmpty() ? Optional.empty() : Optional.of(changed);
+	}
+
+	/**
+	 * The ID of the credit grant a {@value #CREDIT_TRANSACTION_CREATED} event names
+	 * without expanding it, whose customer only Stripe can tell.
+	 * @return the grant's ID, or empty when the event is of another type or carries the
+	 * grant expanded
+	 */
+	static Optional<String> grantOf(String type, JsonNode data) {
+		JsonNode grant = data.path("object").path("credit_grant");
+		return type.equals(CREDIT_TRANSACTION_CREATED) ? Optional.ofNullable(text(grant)) : Optional.empty();
 	}
 
 	/** The organization or user ID in an object's metadata, or {@code null}. */

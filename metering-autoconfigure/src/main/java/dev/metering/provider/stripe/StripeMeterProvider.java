@@ -1,5 +1,6 @@
 package dev.metering.provider.stripe;
 
+import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,9 +17,13 @@ import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Customer;
 import com.stripe.model.SubscriptionItem;
+import com.stripe.model.billing.CreditBalanceSummary;
+import com.stripe.model.billing.CreditGrant;
 import com.stripe.model.billing.MeterEventSummary;
 import com.stripe.param.CustomerSearchParams;
 import com.stripe.param.SubscriptionListParams;
+import com.stripe.param.billing.CreditBalanceSummaryRetrieveParams;
+import com.stripe.param.billing.CreditGrantListParams;
 import com.stripe.param.billing.MeterEventCreateParams;
 import com.stripe.param.billing.MeterEventSummaryListParams;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +34,7 @@ import dev.metering.provider.CachedLookup;
 import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderBalance;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.Subscription;
 import dev.metering.provider.UsageBuckets;
@@ -35,12 +42,16 @@ import dev.metering.provider.UsageEvent;
 
 /**
  * Stripe Billing Meters through the official SDK: meter events in, event summaries out,
- * customers found by a metadata key, plans and periods from active subscriptions.
+ * customers found by a metadata key, plans and periods from active subscriptions, prepaid
+ * balances from billing credit grants converted with the meter's price.
  */
 final class StripeMeterProvider implements MeterProvider {
 
 	/** Stripe refuses meter events older than this. */
 	static final Duration MAX_AGE = Duration.ofDays(35);
+
+	/** What a credit grant applies to when it applies to every metered price. */
+	private static final String METERED = "metered";
 
 	private final StripeClient client;
 
@@ -56,19 +67,27 @@ final class StripeMeterProvider implements MeterProvider {
 
 	private final CachedLookup<UsageQuery, List<MeterUsageSummary>> usage;
 
+	private final Map<String, StripeMeter> meters;
+
+	private final CachedLookup<String, StripeCredits> credits;
+
+	private final Clock clock;
+
 	/**
 	 * @param client a client with the SDK's own retries off
 	 * @param retryHints the client's HTTP client, when it is one, for Stripe's retry
 	 * advice
 	 * @param customerMetadataKey the customer metadata key that holds the organization or
 	 * user ID
-	 * @param caches the caches of customers, subscriptions and usage summaries
+	 * @param meters what Stripe needs of each meter, by meter key
+	 * @param caches the caches of customers, subscriptions, usage summaries and balances
 	 * @param eventStream whether to send events through the v2 meter event stream, in
 	 * batches
-	 * @param clock tells when the meter event session expires
+	 * @param clock tells when the meter event session expires and which credit grants are
+	 * available
 	 */
 	StripeMeterProvider(StripeClient client, StripeRetryHints retryHints, String customerMetadataKey,
-			ProviderCaches caches, boolean eventStream, Clock clock) {
+			Map<String, StripeMeter> meters, ProviderCaches caches, boolean eventStream, Clock clock) {
 		this.client = client;
 		this.retryHints = retryHints;
 		this.customerMetadataKey = customerMetadataKey;
@@ -76,6 +95,9 @@ final class StripeMeterProvider implements MeterProvider {
 		this.customers = caches.customers(this::searchCustomer);
 		this.subscriptions = caches.subscriptions(this::fetchSubscription);
 		this.usage = caches.usage(this::summaries);
+		this.meters = Map.copyOf(meters);
+		this.credits = caches.balances(this::fetchCredits);
+		this.clock = clock;
 	}
 
 	@Override
@@ -197,6 +219,31 @@ final class StripeMeterProvider implements MeterProvider {
 		return this.subscriptions.find(customerId);
 	}
 
+	/**
+	 * The customer's billing credit grants that apply to every metered price and are
+	 * available now, in the meter's currency, converted into the meter's unit with its
+	 * price ({@code metering.meters.<key>.stripe.unit-amount-decimal}): granted and
+	 * remaining rounded down, so that the balance never holds a unit it cannot pay;
+	 * cached as long as usage, and evicted by Stripe's credit webhooks.
+	 * @throws IllegalStateException when the meter has no price, or names no currency and
+	 * the customer's grants are in several
+	 */
+	@Override
+	public Optional<ProviderBalance> balance(String customerId, MeterDefinition meter) {
+		String property = "metering.meters." + meter.key() + ".stripe.";
+		StripeMeter settings = this.meters.getOrDefault(meter.key(), new StripeMeter(null, null));
+		BigDecimal unitAmount = settings.unitAmountDecimal();
+		if (unitAmount == null || unitAmount.signum() <= 0) {
+			throw new IllegalStateException("Stripe keeps the balance of meter '" + meter.key() + "' in money: set "
+					+ property + "unit-amount-decimal to the price of one of its "
+					+ meter.unit().name().toLowerCase(Locale.ROOT) + " in the currency's smallest unit");
+		}
+		String currency = settings.currency();
+		return this.credits.find(customerId)
+			.map((credits) -> credits.of(meter.unit().name().toLowerCase(Locale.ROOT), unitAmount, currency,
+					property + "currency", this.clock.instant()));
+	}
+
 	private List<MeterUsageSummary> summaries(UsageQuery query) {
 		String meterId = query.meterId();
 		String customerId = query.customerId();
@@ -271,6 +318,68 @@ final class StripeMeterProvider implements MeterProvider {
 		catch (StripeException ex) {
 			throw failure("read the subscription of " + customerId, ex);
 		}
+	}
+
+	/**
+	 * The customer's credit grants that apply to every metered price, every page of them,
+	 * and its credit balance summary of that scope.
+	 */
+	private StripeCredits fetchCredits(String customerId) {
+		List<StripeCredits.Grant> grants = new ArrayList<>();
+		try {
+			for (CreditGrant grant : this.client.v1()
+				.billing()
+				.creditGrants()
+				.list(CreditGrantListParams.builder().setCustomer(customerId).setLimit(100L).build())
+				.autoPagingIterable()) {
+				StripeCredits.Money amount = money(grant.getAmount().getMonetary());
+				if (amount != null && appliesToMeteredPrices(grant)) {
+					grants.add(new StripeCredits.Grant(amount, instant(grant.getEffectiveAt()),
+							instant(grant.getExpiresAt()), instant(grant.getVoidedAt())));
+				}
+			}
+		}
+		catch (StripeException ex) {
+			throw failure("read the credit grants of " + customerId, ex);
+		}
+		CreditBalanceSummaryRetrieveParams params = CreditBalanceSummaryRetrieveParams.builder()
+			.setCustomer(customerId)
+			.setFilter(CreditBalanceSummaryRetrieveParams.Filter.builder()
+				.setType(CreditBalanceSummaryRetrieveParams.Filter.Type.APPLICABILITY_SCOPE)
+				.setApplicabilityScope(CreditBalanceSummaryRetrieveParams.Filter.ApplicabilityScope.builder()
+					.setPriceType(CreditBalanceSummaryRetrieveParams.Filter.ApplicabilityScope.PriceType.METERED)
+					.build())
+				.build())
+			.build();
+		List<StripeCredits.Money> available = new ArrayList<>();
+		try {
+			CreditBalanceSummary summary = this.client.v1().billing().creditBalanceSummary().retrieve(params);
+			for (CreditBalanceSummary.Balance balance : summary.getBalances()) {
+				CreditBalanceSummary.Balance.AvailableBalance.Monetary monetary = (balance
+					.getAvailableBalance() != null) ? balance.getAvailableBalance().getMonetary() : null;
+				if (monetary != null && monetary.getCurrency() != null && monetary.getValue() != null) {
+					available.add(new StripeCredits.Money(monetary.getCurrency(), monetary.getValue()));
+				}
+			}
+		}
+		catch (StripeException ex) {
+			throw failure("read the credit balance of " + customerId, ex);
+		}
+		return new StripeCredits(customerId, grants, available);
+	}
+
+	private static boolean appliesToMeteredPrices(CreditGrant grant) {
+		CreditGrant.ApplicabilityConfig config = grant.getApplicabilityConfig();
+		return config != null && config.getScope() != null && METERED.equals(config.getScope().getPriceType());
+	}
+
+	private static StripeCredits.@Nullable Money money(CreditGrant.Amount.@Nullable Monetary monetary) {
+		return (monetary != null && monetary.getCurrency() != null && monetary.getValue() != null)
+				? new StripeCredits.Money(monetary.getCurrency(), monetary.getValue()) : null;
+	}
+
+	private static @Nullable Instant instant(@Nullable Long epochSecond) {
+		return (epochSecond != null) ? Instant.ofEpochSecond(epochSecond) : null;
 	}
 
 	private StripeProviderException failure(String what, StripeException ex) {

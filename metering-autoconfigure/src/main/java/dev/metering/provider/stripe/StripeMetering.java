@@ -1,10 +1,14 @@
 package dev.metering.provider.stripe;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.stripe.StripeClient;
+import org.jspecify.annotations.Nullable;
 
 import dev.metering.provider.MeterProvider;
 import dev.metering.provider.ProviderCaches;
@@ -32,12 +36,19 @@ public final class StripeMetering {
 	 * The meter provider on a client.
 	 * @param customerMetadataKey the customer metadata key that holds the organization or
 	 * user ID
+	 * @param unitAmounts per meter key, the price of one unit of the meter in the
+	 * currency's smallest unit, which converts its prepaid balance, if any
+	 * @param currencies per meter key, the currency of that price, if any
 	 * @param eventStream whether to send events through the v2 meter event stream, in
 	 * batches
 	 */
-	public MeterProvider meterProvider(StripeClient client, String customerMetadataKey, ProviderCaches caches,
-			boolean eventStream, Clock clock) {
-		return new StripeMeterProvider(client, this.retryHints, customerMetadataKey, caches, eventStream, clock);
+	public MeterProvider meterProvider(StripeClient client, String customerMetadataKey,
+			Map<String, @Nullable BigDecimal> unitAmounts, Map<String, @Nullable String> currencies,
+			ProviderCaches caches, boolean eventStream, Clock clock) {
+		Map<String, StripeMeter> meters = new HashMap<>();
+		unitAmounts.forEach((key, unitAmount) -> meters.put(key, new StripeMeter(unitAmount, currencies.get(key))));
+		return new StripeMeterProvider(client, this.retryHints, customerMetadataKey, meters, caches, eventStream,
+				clock);
 	}
 
 	/**

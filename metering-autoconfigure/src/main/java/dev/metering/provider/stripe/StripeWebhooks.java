@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -27,7 +28,8 @@ import dev.metering.provider.WebhookNotification;
 /**
  * Stripe's webhooks, from the event destinations that send to one path: snapshot events
  * ({@code customer.created}, {@code customer.updated}, {@code customer.deleted},
- * {@code checkout.session.completed}, {@code customer.subscription.*}; see
+ * {@code checkout.session.completed}, {@code customer.subscription.*},
+ * {@code billing.credit_grant.*}, {@code billing.credit_balance_transaction.created}; see
  * {@link StripeAccountEvents}) and thin events
  * ({@code v1.billing.meter.error_report_triggered},
  * {@code v1.billing.meter.no_meter_found}), each destination signing with its own secret
@@ -97,6 +99,10 @@ final class StripeWebhooks implements ProviderWebhooks {
 		}
 		if (THIN_EVENT.equals(event.path("object").asString(""))) {
 			return new ThinEvent(id, type, event.path("context").asString(null));
+		}
+		Optional<String> grant = StripeAccountEvents.grantOf(type, event.path("data"));
+		if (grant.isPresent()) {
+			return new CreditTransactionEvent(id, type, grant.get());
 		}
 		return new SnapshotEvent(id, type, this.accountEvents.read(type, event.path("data")));
 	}
@@ -168,6 +174,56 @@ final class StripeWebhooks implements ProviderWebhooks {
 	}
 
 	private record SnapshotEvent(String id, String type, Optional<ProviderEvent> event) implements WebhookNotification {
+	}
+
+	/**
+	 * A credit balance transaction: whose balance it changed is read from Stripe, by its
+	 * grant, when asked.
+	 */
+	private final class CreditTransactionEvent implements WebhookNotification {
+
+		private final String id;
+
+		private final String type;
+
+		private final String grantId;
+
+		CreditTransactionEvent(String id, String type, String grantId) {
+			this.id = id;
+			this.type = type;
+			this.grantId = grantId;
+		}
+
+		@Override
+		public String id() {
+			return this.id;
+		}
+
+		@Override
+		public String type() {
+			return this.type;
+		}
+
+		@Override
+		public Optional<ProviderEvent> event() {
+			try {
+				String customerId = StripeWebhooks.this.client.v1()
+					.billing()
+					.creditGrants()
+					.retrieve(this.grantId)
+					.getCustomer();
+				return (customerId != null)
+						? Optional.of(new ProviderEvent.AccountsChanged(Map.of(), Set.of(), Set.of(customerId)))
+						: Optional.empty();
+			}
+			catch (StripeException ex) {
+				throw new StripeProviderException(
+						"Could not read credit grant " + this.grantId + " at Stripe: "
+								+ StripeErrors.describe(ex, StripeErrors.message(ex)),
+						ex, StripeErrors.lookupFailure(ex));
+			}
+		}
+
 	}
 
 	/** A thin event: what it is about is read from Stripe when asked. */

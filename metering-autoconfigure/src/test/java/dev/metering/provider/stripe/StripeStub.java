@@ -117,6 +117,71 @@ final class StripeStub {
 		return json(200, "{\"object\":\"list\",\"url\":\"/v1/subscriptions\",\"has_more\":false,\"data\":[]}");
 	}
 
+	static MappingBuilder creditGrants() {
+		return get(urlPathEqualTo("/v1/billing/credit_grants"));
+	}
+
+	static MappingBuilder creditGrant(String id) {
+		return get(urlPathEqualTo("/v1/billing/credit_grants/" + id));
+	}
+
+	static MappingBuilder creditBalanceSummary() {
+		return get(urlPathEqualTo("/v1/billing/credit_balance_summary"));
+	}
+
+	/**
+	 * A {@code billing.credit_grant} of a monetary amount that applies to every metered
+	 * price.
+	 * @param effectiveAt when it applies from, in epoch seconds
+	 * @param expiresAt when it expires, or {@code null}
+	 * @param voidedAt when it was voided, or {@code null}
+	 */
+	static String grant(String id, String customerId, String currency, long value, long effectiveAt, Long expiresAt,
+			Long voidedAt) {
+		return grant(id, customerId, currency, value, "{\"price_type\":\"metered\"}", effectiveAt, expiresAt, voidedAt);
+	}
+
+	/**
+	 * A {@code billing.credit_grant} of a monetary amount.
+	 * @param scope its {@code applicability_config.scope}
+	 */
+	static String grant(String id, String customerId, String currency, long value, String scope, long effectiveAt,
+			Long expiresAt, Long voidedAt) {
+		return "{\"id\":\"" + id + "\",\"object\":\"billing.credit_grant\",\"amount\":{\"monetary\":{"
+				+ "\"currency\":\"" + currency + "\",\"value\":" + value + "},\"type\":\"monetary\"},"
+				+ "\"applicability_config\":{\"scope\":" + scope + "},\"category\":\"paid\",\"created\":" + effectiveAt
+				+ ",\"customer\":\"" + customerId + "\",\"effective_at\":" + effectiveAt + ",\"expires_at\":"
+				+ expiresAt + ",\"livemode\":false,\"metadata\":{},\"name\":"
+				+ "\"Purchased Credits\",\"priority\":50,\"test_clock\":null,\"updated\":" + effectiveAt
+				+ ",\"voided_at\":" + voidedAt + "}";
+	}
+
+	/** A {@code list} of credit grants. */
+	static ResponseDefinitionBuilder grants(String... grants) {
+		return json(200, "{\"object\":\"list\",\"url\":\"/v1/billing/credit_grants\",\"has_more\":false," + "\"data\":["
+				+ String.join(",", grants) + "]}");
+	}
+
+	/**
+	 * A {@code billing.credit_balance_summary} with one balance per {@code currency,
+	 * value} pair of available amounts.
+	 */
+	static ResponseDefinitionBuilder creditBalance(String customerId, String... available) {
+		StringBuilder balances = new StringBuilder();
+		for (int i = 0; i < available.length; i += 2) {
+			String money = "{\"monetary\":{\"currency\":\"" + available[i] + "\",\"value\":" + available[i + 1]
+					+ "},\"type\":\"monetary\"}";
+			balances.append((i > 0) ? "," : "")
+				.append("{\"available_balance\":")
+				.append(money)
+				.append(",\"ledger_balance\":")
+				.append(money)
+				.append("}");
+		}
+		return json(200, "{\"object\":\"billing.credit_balance_summary\",\"balances\":[" + balances
+				+ "],\"customer\":\"" + customerId + "\",\"livemode\":false}");
+	}
+
 	static ResponseDefinitionBuilder json(int status, String body) {
 		return aResponse().withStatus(status)
 			.withHeader("Content-Type", "application/json")
