@@ -55,11 +55,12 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 	static final String DEFAULT_METER = "ai-tokens";
 
 	public MeteringProperties {
-		meters = (meters == null || meters.isEmpty()) ? Map.of(DEFAULT_METER,
-				new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM,
-						new Meter.Polar(Meter.Polar.DEFAULT_VALUE_KEY),
-						new Meter.Metronome(Meter.Polar.DEFAULT_VALUE_KEY, null), new Meter.Stripe(null, null), null,
-						MeterUnit.TOKENS, List.of(), false))
+		meters = (meters == null || meters.isEmpty())
+				? Map.of(DEFAULT_METER,
+						new Meter("ai_tokens", null, TokenKind.TOTAL, null, MeterAggregation.SUM,
+								new Meter.Polar(Meter.Polar.DEFAULT_VALUE_KEY),
+								new Meter.Metronome(Meter.Polar.DEFAULT_VALUE_KEY, null),
+								new Meter.Stripe(null, null, null), null, MeterUnit.TOKENS, List.of(), false))
 				: new LinkedHashMap<>(meters);
 		accounts = (accounts != null) ? new LinkedHashMap<>(accounts) : Map.of();
 		plans = (plans != null) ? new LinkedHashMap<>(plans) : Map.of();
@@ -168,11 +169,15 @@ public record MeteringProperties(@DefaultValue("true") boolean enabled, @Default
 		 * unit_amount_decimal, e.g. 0.0002. Converts the customer's credit grants and
 		 * credit balance, which Stripe keeps in money, into the meter's unit for its
 		 * prepaid balance.
-		 * @param currency Currency of the price, as Stripe writes it (e.g. usd). Credit
-		 * grants in another currency are left out of the meter's prepaid balance. When
-		 * unset, the customer's credit grants must all be in one currency.
+		 * @param currency Currency of unit-amount-decimal, as Stripe writes it (e.g.
+		 * usd). Credit grants in another currency are left out of the meter's prepaid
+		 * balance. When unset, the customer's credit grants must all be in one currency.
+		 * @param priceId Stripe price (price_...) of the meter, charged per unit, whose
+		 * unit_amount_decimal and currency convert the prepaid balance when
+		 * unit-amount-decimal is unset.
 		 */
-		public record Stripe(@Nullable BigDecimal unitAmountDecimal, @Nullable String currency) {
+		public record Stripe(@Nullable BigDecimal unitAmountDecimal, @Nullable String currency,
+				@Nullable String priceId) {
 
 		}
 

@@ -71,12 +71,15 @@ public final class StripeMeteringAutoConfiguration {
 			StripeClient client, StripeMetering stripeMetering, ProviderCaches caches, ObjectProvider<Clock> clock) {
 		Map<String, @Nullable BigDecimal> unitAmounts = new LinkedHashMap<>();
 		Map<String, @Nullable String> currencies = new LinkedHashMap<>();
+		Map<String, @Nullable String> priceIds = new LinkedHashMap<>();
 		properties.meters().forEach((key, meter) -> {
 			unitAmounts.put(key, meter.stripe().unitAmountDecimal());
 			currencies.put(key, meter.stripe().currency());
+			priceIds.put(key, meter.stripe().priceId());
 		});
-		return stripeMetering.meterProvider(client, stripe.customerMetadataKey(), unitAmounts, currencies, caches,
-				stripe.api() == StripeMeteringProperties.StripeApi.V2_STREAM, clock.getIfUnique(Clock::systemUTC));
+		return stripeMetering.meterProvider(client, stripe.customerMetadataKey(), unitAmounts, currencies, priceIds,
+				caches, stripe.api() == StripeMeteringProperties.StripeApi.V2_STREAM,
+				clock.getIfUnique(Clock::systemUTC));
 	}
 
 }

@@ -10,8 +10,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param unitAmountDecimal the price of one unit of the meter in the currency's smallest
  * unit, or {@code null} when none is configured
- * @param currency the currency of the price, or {@code null} when the customer's credit
+ * @param currency the currency of that price, or {@code null} when the customer's credit
  * grants are all in one
+ * @param priceId the Stripe price whose amount per unit is read when none is configured,
+ * or {@code null}
  */
-record StripeMeter(@Nullable BigDecimal unitAmountDecimal, @Nullable String currency) {
+record StripeMeter(@Nullable BigDecimal unitAmountDecimal, @Nullable String currency, @Nullable String priceId) {
 }

@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Customer;
+import com.stripe.model.Price;
 import com.stripe.model.SubscriptionItem;
 import com.stripe.model.billing.CreditBalanceSummary;
 import com.stripe.model.billing.CreditGrant;
@@ -50,6 +52,9 @@ final class StripeMeterProvider implements MeterProvider {
 	/** Stripe refuses meter events older than this. */
 	static final Duration MAX_AGE = Duration.ofDays(35);
 
+	/** The billing scheme of a price charged for each unit at one amount. */
+	private static final String PER_UNIT = "per_unit";
+
 	/** What a credit grant applies to when it applies to every metered price. */
 	private static final String METERED = "metered";
 
@@ -70,6 +75,9 @@ final class StripeMeterProvider implements MeterProvider {
 	private final Map<String, StripeMeter> meters;
 
 	private final CachedLookup<String, StripeCredits> credits;
+
+	/** The unit prices read from Stripe, by price ID. */
+	private final Map<String, UnitPrice> prices = new ConcurrentHashMap<>();
 
 	private final Clock clock;
 
@@ -221,27 +229,65 @@ final class StripeMeterProvider implements MeterProvider {
 
 	/**
 	 * The customer's billing credit grants that apply to every metered price and are
-	 * available now, in the meter's currency, converted into the meter's unit with its
-	 * price ({@code metering.meters.<key>.stripe.unit-amount-decimal}): granted and
+	 * available now, in the currency of the meter's price, converted into the meter's
+	 * unit with that price ({@code metering.meters.<key>.stripe.unit-amount-decimal},
+	 * else the Stripe price {@code metering.meters.<key>.stripe.price-id}): granted and
 	 * remaining rounded down, so that the balance never holds a unit it cannot pay;
 	 * cached as long as usage, and evicted by Stripe's credit webhooks.
-	 * @throws IllegalStateException when the meter has no price, or names no currency and
-	 * the customer's grants are in several
+	 * @throws IllegalStateException when the meter has no price, or a price that is not
+	 * per unit, or names no currency and the customer's grants are in several
 	 */
 	@Override
 	public Optional<ProviderBalance> balance(String customerId, MeterDefinition meter) {
 		String property = "metering.meters." + meter.key() + ".stripe.";
-		StripeMeter settings = this.meters.getOrDefault(meter.key(), new StripeMeter(null, null));
-		BigDecimal unitAmount = settings.unitAmountDecimal();
-		if (unitAmount == null || unitAmount.signum() <= 0) {
-			throw new IllegalStateException("Stripe keeps the balance of meter '" + meter.key() + "' in money: set "
-					+ property + "unit-amount-decimal to the price of one of its "
-					+ meter.unit().name().toLowerCase(Locale.ROOT) + " in the currency's smallest unit");
-		}
-		String currency = settings.currency();
+		UnitPrice price = unitPrice(meter, property);
+		String unit = meter.unit().name().toLowerCase(Locale.ROOT);
 		return this.credits.find(customerId)
-			.map((credits) -> credits.of(meter.unit().name().toLowerCase(Locale.ROOT), unitAmount, currency,
-					property + "currency", this.clock.instant()));
+			.map((credits) -> credits.of(unit, price.amount(), price.currency(), property + "currency",
+					this.clock.instant()));
+	}
+
+	/**
+	 * The price of one unit of the meter: configured, else read once from the Stripe
+	 * price the meter names, whose amount Stripe never changes.
+	 */
+	private UnitPrice unitPrice(MeterDefinition meter, String property) {
+		StripeMeter settings = this.meters.getOrDefault(meter.key(), new StripeMeter(null, null, null));
+		BigDecimal configured = settings.unitAmountDecimal();
+		if (configured != null && configured.signum() > 0) {
+			return new UnitPrice(configured, settings.currency());
+		}
+		String priceId = settings.priceId();
+		if (configured == null && priceId != null) {
+			UnitPrice read = this.prices.get(priceId);
+			if (read == null) {
+				read = readPrice(priceId, meter.key(), property);
+				this.prices.putIfAbsent(priceId, read);
+			}
+			return read;
+		}
+		throw new IllegalStateException("Stripe keeps the balance of meter '" + meter.key() + "' in money: set "
+				+ property + "unit-amount-decimal to the price of one of its "
+				+ meter.unit().name().toLowerCase(Locale.ROOT) + " in the currency's smallest unit, or " + property
+				+ "price-id to its Stripe price");
+	}
+
+	private UnitPrice readPrice(String priceId, String meterKey, String property) {
+		Price price;
+		try {
+			price = this.client.v1().prices().retrieve(priceId);
+		}
+		catch (StripeException ex) {
+			throw failure("read price " + priceId, ex);
+		}
+		BigDecimal amount = price.getUnitAmountDecimal();
+		if (!PER_UNIT.equals(price.getBillingScheme()) || price.getTransformQuantity() != null || amount == null
+				|| amount.signum() <= 0 || price.getCurrency() == null) {
+			throw new IllegalStateException("Stripe price " + priceId + " of meter '" + meterKey
+					+ "' has no amount per unit to convert its balance with: set " + property
+					+ "unit-amount-decimal to the price of one unit in the currency's smallest unit");
+		}
+		return new UnitPrice(amount, price.getCurrency());
 	}
 
 	private List<MeterUsageSummary> summaries(UsageQuery query) {
@@ -386,6 +432,16 @@ final class StripeMeterProvider implements MeterProvider {
 		return new StripeProviderException(
 				"Could not " + what + " at Stripe: " + StripeErrors.describe(ex, StripeErrors.message(ex)), ex,
 				StripeErrors.lookupFailure(ex));
+	}
+
+	/**
+	 * The price of one unit of a meter.
+	 *
+	 * @param amount the price in the currency's smallest unit
+	 * @param currency the currency, or {@code null} when the customer's grants are all in
+	 * one
+	 */
+	private record UnitPrice(BigDecimal amount, @Nullable String currency) {
 	}
 
 	/**

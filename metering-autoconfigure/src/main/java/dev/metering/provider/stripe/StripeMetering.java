@@ -39,14 +39,17 @@ public final class StripeMetering {
 	 * @param unitAmounts per meter key, the price of one unit of the meter in the
 	 * currency's smallest unit, which converts its prepaid balance, if any
 	 * @param currencies per meter key, the currency of that price, if any
+	 * @param priceIds per meter key, the Stripe price whose amount per unit is read when
+	 * none is given, if any
 	 * @param eventStream whether to send events through the v2 meter event stream, in
 	 * batches
 	 */
 	public MeterProvider meterProvider(StripeClient client, String customerMetadataKey,
 			Map<String, @Nullable BigDecimal> unitAmounts, Map<String, @Nullable String> currencies,
-			ProviderCaches caches, boolean eventStream, Clock clock) {
+			Map<String, @Nullable String> priceIds, ProviderCaches caches, boolean eventStream, Clock clock) {
 		Map<String, StripeMeter> meters = new HashMap<>();
-		unitAmounts.forEach((key, unitAmount) -> meters.put(key, new StripeMeter(unitAmount, currencies.get(key))));
+		unitAmounts.forEach((key, unitAmount) -> meters.put(key,
+				new StripeMeter(unitAmount, currencies.get(key), priceIds.get(key))));
 		return new StripeMeterProvider(client, this.retryHints, customerMetadataKey, meters, caches, eventStream,
 				clock);
 	}

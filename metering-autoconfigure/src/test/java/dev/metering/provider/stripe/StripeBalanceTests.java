@@ -128,6 +128,34 @@ class StripeBalanceTests {
 	}
 
 	@Test
+	void withoutAConfiguredAmountThePricePerUnitTheMeterNamesIsReadOnceWithItsCurrency() {
+		stripe.stubFor(StripeStub.price("price_tokens")
+			.willReturn(StripeStub.meteredPrice("price_tokens", "mtr_ai", "eur", "per_unit", "0.25")));
+		stripe.stubFor(StripeStub.creditGrants()
+			.willReturn(StripeStub.grants(StripeStub.grant("credgr_usd", CUSTOMER, "usd", 5000, BEFORE, null, null),
+					StripeStub.grant("credgr_eur", CUSTOMER, "eur", 1001, BEFORE, null, null))));
+		stripe.stubFor(StripeStub.creditBalanceSummary()
+			.willReturn(StripeStub.creditBalance(CUSTOMER, "usd", "5000", "eur", "999")));
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.stripe.price-id=price_tokens")
+			.run((context) -> {
+				assertThat(balance(context)).contains(new ProviderBalance(CUSTOMER, "tokens", 4004, 3996, null));
+				assertThat(balance(context)).contains(new ProviderBalance(CUSTOMER, "tokens", 4004, 3996, null));
+			});
+		assertThat(stripe.findAll(getRequestedFor(urlPathEqualTo("/v1/prices/price_tokens")))).hasSize(1);
+	}
+
+	@Test
+	void aPriceNotChargedPerUnitSaysWhichPropertyToSet() {
+		stripe.stubFor(StripeStub.price("price_tiered")
+			.willReturn(StripeStub.meteredPrice("price_tiered", "mtr_ai", "usd", "tiered", null)));
+		this.contextRunner.withPropertyValues("metering.meters.ai-tokens.stripe.price-id=price_tiered")
+			.run((context) -> assertThatIllegalStateException().isThrownBy(() -> balance(context))
+				.withMessage("Stripe price price_tiered of meter 'ai-tokens' has no amount per unit to convert its "
+						+ "balance with: set metering.meters.ai-tokens.stripe.unit-amount-decimal to the price of "
+						+ "one unit in the currency's smallest unit"));
+	}
+
+	@Test
 	void withoutACurrencyTheGrantsMustAllBeInOne() {
 		stripe.stubFor(StripeStub.creditGrants()
 			.willReturn(StripeStub.grants(StripeStub.grant("credgr_usd", CUSTOMER, "usd", 100, BEFORE, null, null),
@@ -153,7 +181,8 @@ class StripeBalanceTests {
 		this.contextRunner.run((context) -> assertThatIllegalStateException().isThrownBy(() -> balance(context))
 			.withMessage("Stripe keeps the balance of meter 'ai-tokens' in money: set "
 					+ "metering.meters.ai-tokens.stripe.unit-amount-decimal to the price of one of its tokens "
-					+ "in the currency's smallest unit"));
+					+ "in the currency's smallest unit, or metering.meters.ai-tokens.stripe.price-id to its "
+					+ "Stripe price"));
 		assertThat(stripe.findAll(anyRequestedFor(anyUrl()))).isEmpty();
 	}
 

@@ -117,6 +117,29 @@ final class StripeStub {
 		return json(200, "{\"object\":\"list\",\"url\":\"/v1/subscriptions\",\"has_more\":false,\"data\":[]}");
 	}
 
+	static MappingBuilder price(String id) {
+		return get(urlPathEqualTo("/v1/prices/" + id));
+	}
+
+	/**
+	 * A recurring metered {@code price} of the meter.
+	 * @param billingScheme {@code per_unit} or {@code tiered}
+	 * @param unitAmountDecimal its amount per unit, or {@code null} for a tiered price
+	 */
+	static ResponseDefinitionBuilder meteredPrice(String id, String meterId, String currency, String billingScheme,
+			String unitAmountDecimal) {
+		return json(200,
+				"{\"id\":\"" + id + "\",\"object\":\"price\",\"active\":true,\"billing_scheme\":\"" + billingScheme
+						+ "\",\"created\":1764547200,\"currency\":\"" + currency + "\","
+						+ "\"custom_unit_amount\":null,\"livemode\":false,\"lookup_key\":null,\"metadata\":{},"
+						+ "\"nickname\":null,\"product\":\"prod_tokens\",\"recurring\":{\"interval\":\"month\","
+						+ "\"interval_count\":1,\"meter\":\"" + meterId + "\",\"trial_period_days\":null,"
+						+ "\"usage_type\":\"metered\"},\"tax_behavior\":\"unspecified\",\"tiers_mode\":"
+						+ ((unitAmountDecimal != null) ? "null" : "\"graduated\"") + ",\"transform_quantity\":null,"
+						+ "\"type\":\"recurring\",\"unit_amount\":null,\"unit_amount_decimal\":"
+						+ ((unitAmountDecimal != null) ? "\"" + unitAmountDecimal + "\"" : "null") + "}");
+	}
+
 	static MappingBuilder creditGrants() {
 		return get(urlPathEqualTo("/v1/billing/credit_grants"));
 	}
