@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.SignatureVerificationException;
@@ -16,6 +17,7 @@ import com.stripe.exception.StripeException;
 import com.stripe.net.ApiResource;
 import com.stripe.net.RawRequestOptions;
 import com.stripe.net.Webhook;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -98,11 +100,12 @@ final class StripeWebhooks implements ProviderWebhooks {
 			throw new InvalidWebhookException("it is not a Stripe event: it has no id or type");
 		}
 		if (THIN_EVENT.equals(event.path("object").asString(""))) {
-			return new ThinEvent(id, type, event.path("context").asString(null));
+			String context = event.path("context").asString(null);
+			return new ReadWhenHandled(id, type, () -> errorReport(id, type, context));
 		}
 		Optional<String> grant = StripeAccountEvents.grantOf(type, event.path("data"));
 		if (grant.isPresent()) {
-			return new CreditTransactionEvent(id, type, grant.get());
+			return new ReadWhenHandled(id, type, () -> creditGrantCustomer(grant.get()));
 		}
 		return new SnapshotEvent(id, type, this.accountEvents.read(type, event.path("data")));
 	}
@@ -177,101 +180,57 @@ final class StripeWebhooks implements ProviderWebhooks {
 	}
 
 	/**
-	 * A credit balance transaction: whose balance it changed is read from Stripe, by its
-	 * grant, when asked.
+	 * The customer of the credit grant a credit balance transaction names, whose balance
+	 * it changed.
 	 */
-	private final class CreditTransactionEvent implements WebhookNotification {
-
-		private final String id;
-
-		private final String type;
-
-		private final String grantId;
-
-		CreditTransactionEvent(String id, String type, String grantId) {
-			this.id = id;
-			this.type = type;
-			this.grantId = grantId;
+	private Optional<ProviderEvent> creditGrantCustomer(String grantId) {
+		try {
+			String customerId = this.client.v1().billing().creditGrants().retrieve(grantId).getCustomer();
+			return (customerId != null)
+					? Optional.of(new ProviderEvent.AccountsChanged(Map.of(), Set.of(), Set.of(customerId)))
+					: Optional.empty();
 		}
-
-		@Override
-		public String id() {
-			return this.id;
+		catch (StripeException ex) {
+			throw failure("read credit grant " + grantId, ex);
 		}
-
-		@Override
-		public String type() {
-			return this.type;
-		}
-
-		@Override
-		public Optional<ProviderEvent> event() {
-			try {
-				String customerId = StripeWebhooks.this.client.v1()
-					.billing()
-					.creditGrants()
-					.retrieve(this.grantId)
-					.getCustomer();
-				return (customerId != null)
-						? Optional.of(new ProviderEvent.AccountsChanged(Map.of(), Set.of(), Set.of(customerId)))
-						: Optional.empty();
-			}
-			catch (StripeException ex) {
-				throw new StripeProviderException(
-						"Could not read credit grant " + this.grantId + " at Stripe: "
-								+ StripeErrors.describe(ex, StripeErrors.message(ex)),
-						ex, StripeErrors.lookupFailure(ex));
-			}
-		}
-
 	}
 
-	/** A thin event: what it is about is read from Stripe when asked. */
-	private final class ThinEvent implements WebhookNotification {
-
-		private final String id;
-
-		private final String type;
-
-		private final String context;
-
-		ThinEvent(String id, String type, String context) {
-			this.id = id;
-			this.type = type;
-			this.context = context;
+	/** The error report a thin event announces, if it announces one. */
+	private Optional<ProviderEvent> errorReport(String id, String type, @Nullable String context) {
+		if (!METER_ERROR_EVENTS.contains(type)) {
+			return Optional.empty();
 		}
-
-		@Override
-		public String id() {
-			return this.id;
+		RawRequestOptions.RawRequestOptionsBuilder options = RawRequestOptions.builder();
+		if (context != null) {
+			options.setStripeContext(context);
 		}
-
-		@Override
-		public String type() {
-			return this.type;
+		try {
+			String body = this.client
+				.rawRequest(ApiResource.RequestMethod.GET, "/v2/core/events/" + id, null, options.build())
+				.body();
+			return Optional.of(refusals(id, type, readJson(body)));
 		}
+		catch (StripeException ex) {
+			throw failure("read event " + id, ex);
+		}
+	}
+
+	private static StripeProviderException failure(String what, StripeException ex) {
+		return new StripeProviderException(
+				"Could not " + what + " at Stripe: " + StripeErrors.describe(ex, StripeErrors.message(ex)), ex,
+				StripeErrors.lookupFailure(ex));
+	}
+
+	/**
+	 * An event whose data does not say what it changed: that is read from Stripe when it
+	 * is handled, once the delivery is known to be new.
+	 */
+	private record ReadWhenHandled(String id, String type,
+			Supplier<Optional<ProviderEvent>> reader) implements WebhookNotification {
 
 		@Override
 		public Optional<ProviderEvent> event() {
-			if (!METER_ERROR_EVENTS.contains(this.type)) {
-				return Optional.empty();
-			}
-			RawRequestOptions.RawRequestOptionsBuilder options = RawRequestOptions.builder();
-			if (this.context != null) {
-				options.setStripeContext(this.context);
-			}
-			try {
-				String body = StripeWebhooks.this.client
-					.rawRequest(ApiResource.RequestMethod.GET, "/v2/core/events/" + this.id, null, options.build())
-					.body();
-				return Optional.of(refusals(this.id, this.type, readJson(body)));
-			}
-			catch (StripeException ex) {
-				throw new StripeProviderException(
-						"Could not read event " + this.id + " at Stripe: "
-								+ StripeErrors.describe(ex, StripeErrors.message(ex)),
-						ex, StripeErrors.lookupFailure(ex));
-			}
+			return this.reader.get();
 		}
 
 	}

@@ -7,7 +7,6 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.stripe.net.Webhook;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,8 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.http.MediaType;
-import org.springframework.test.web.servlet.MockMvc;
 
 import dev.metering.BillingClient;
 import dev.metering.support.MeteredChat;
@@ -31,7 +28,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /**
  * Stripe's customer and checkout webhooks, in Stripe's payloads, posted to one of two
@@ -206,14 +202,7 @@ class StripeCustomerWebhookTests {
 	}
 
 	private static int deliver(AssertableWebApplicationContext context, String payload) throws Exception {
-		return context.getBean(MockMvc.class)
-			.perform(post(PATH).contentType(MediaType.APPLICATION_JSON)
-				.header("Stripe-Signature",
-						Webhook.Signature.generateSignatureHeader(payload, SECRET, Instant.now().getEpochSecond()))
-				.content(payload))
-			.andReturn()
-			.getResponse()
-			.getStatus();
+		return StripeStub.deliver(context, PATH, payload, SECRET);
 	}
 
 	/** A test of two instances. */

@@ -1,10 +1,17 @@
 package dev.metering.provider.stripe;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.stripe.net.Webhook;
+
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -49,7 +56,7 @@ final class StripeStub {
 	static ResponseDefinitionBuilder session(String token, java.time.Instant expiresAt) {
 		return json(200,
 				"{\"id\":\"mes_" + token + "\",\"object\":\"v2.billing.meter_event_session\","
-						+ "\"authentication_token\":\"" + token + "\",\"created\":\"" + java.time.Instant.now()
+						+ "\"authentication_token\":\"" + token + "\",\"created\":\"" + Instant.now()
 						+ "\",\"expires_at\":\"" + expiresAt + "\",\"livemode\":false}");
 	}
 
@@ -203,6 +210,23 @@ final class StripeStub {
 		}
 		return json(200, "{\"object\":\"billing.credit_balance_summary\",\"balances\":[" + balances
 				+ "],\"customer\":\"" + customerId + "\",\"livemode\":false}");
+	}
+
+	/**
+	 * Posts a webhook delivery of the payload to the path of the application's MockMvc,
+	 * signed now with the secret as Stripe signs it.
+	 * @return the status of the answer
+	 */
+	static int deliver(ApplicationContext context, String path, String payload, String secret) throws Exception {
+		return context.getBean(MockMvc.class)
+			.perform(MockMvcRequestBuilders.post(path)
+				.contentType(MediaType.APPLICATION_JSON)
+				.header("Stripe-Signature",
+						Webhook.Signature.generateSignatureHeader(payload, secret, Instant.now().getEpochSecond()))
+				.content(payload))
+			.andReturn()
+			.getResponse()
+			.getStatus();
 	}
 
 	static ResponseDefinitionBuilder json(int status, String body) {
