@@ -117,8 +117,9 @@ public interface MeterProvider {
 	/**
 	 * The customer's prepaid balance that the meter's usage draws on, as the provider
 	 * keeps it (Metronome's commits and credits, burnt down in real time; Stripe's credit
-	 * grants, converted from money with the meter's price), so that a call can be checked
-	 * against it before the model runs. By default the provider keeps no balances.
+	 * grants, converted from money with the meter's price; Polar's meter credits), so
+	 * that a call can be checked against it before the model runs. By default the
+	 * provider keeps no balances.
 	 * @param customerId the provider's customer
 	 * @param meter the meter whose usage draws on the balance
 	 * @return the balance, or empty when the provider keeps none for the customer

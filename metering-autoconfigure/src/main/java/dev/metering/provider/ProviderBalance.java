@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * it now grant, and what is left of them, which the provider burns down as usage arrives.
  * Amounts are in the provider's unit of the balance (Metronome: a credit type, such as
  * USD cents or a custom pricing unit; Stripe: the meter's unit, converted from money with
- * the meter's price), rounded down, so that a balance is never overstated.
+ * the meter's price; Polar: the meter's own units), rounded down, so that a balance is
+ * never overstated.
  *
  * @param customerId the provider's customer
  * @param unit the provider's name of the amounts' unit

@@ -29,6 +29,7 @@ import dev.metering.provider.DeliveryOutcome;
 import dev.metering.provider.HttpStatusFailures;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderBalance;
 import dev.metering.provider.ProviderCaches;
 import dev.metering.provider.ProviderLookupException;
 import dev.metering.provider.Subscription;
@@ -38,13 +39,17 @@ import dev.metering.provider.UsageEvent;
 /**
  * Polar meters over Polar's REST API: usage events in through event ingestion, with the
  * value in the metadata key the Polar meter sums; meter quantities out; customers found
- * by external ID; plans and periods from the customer state's active subscriptions.
+ * by external ID; plans and periods from the customer state's active subscriptions;
+ * prepaid balances from the customer meters' credits.
  */
 final class PolarMeterProvider implements MeterProvider {
 
 	private static final String DEFAULT_VALUE_KEY = "value";
 
 	private static final int NOT_FOUND = 404;
+
+	/** The most customer meters Polar answers on one page. */
+	private static final int PAGE_SIZE = 100;
 
 	private final PolarClient client;
 
@@ -56,11 +61,13 @@ final class PolarMeterProvider implements MeterProvider {
 
 	private final CachedLookup<UsageQuery, List<MeterUsageSummary>> usage;
 
+	private final CachedLookup<String, CustomerMeterCredits> balances;
+
 	/**
 	 * @param client the client of Polar's API
 	 * @param meters the configured meters, for the metadata key of each event name's
 	 * value
-	 * @param caches the caches of customers, subscriptions and usage
+	 * @param caches the caches of customers, subscriptions, usage and balances
 	 * @param clock what "now" is, for clamping timestamps
 	 */
 	PolarMeterProvider(PolarClient client, List<MeterDefinition> meters, ProviderCaches caches, Clock clock) {
@@ -72,6 +79,7 @@ final class PolarMeterProvider implements MeterProvider {
 		this.customers = caches.customers(this::fetchCustomerId);
 		this.subscriptions = caches.subscriptions(this::fetchSubscription);
 		this.usage = caches.usage(this::fetchUsage);
+		this.balances = caches.balances(this::fetchCredits);
 	}
 
 	@Override
@@ -176,6 +184,21 @@ final class PolarMeterProvider implements MeterProvider {
 		return this.subscriptions.find(customerId);
 	}
 
+	/**
+	 * The customer's credits on the meter, as its customer meter holds them: the units
+	 * credited, and the balance left of them, never below nothing; cached as long as
+	 * usage, and evicted by Polar's webhooks. Polar credits a subscription's units at the
+	 * start of each of its periods, so the credits of a customer with an active
+	 * subscription end with its current period; without one, they do not end.
+	 */
+	@Override
+	public Optional<ProviderBalance> balance(String customerId, MeterDefinition meter) {
+		String meterId = requireMeterId(meter);
+		return this.balances.find(customerId)
+			.map((credits) -> credits.of(meterId,
+					this.subscriptions.find(customerId).map(Subscription::periodEnd).orElse(null)));
+	}
+
 	private List<MeterUsageSummary> fetchUsage(UsageQuery query) {
 		return (query.range() != null) ? quantities(query) : consumedUnits(query);
 	}
@@ -235,6 +258,27 @@ final class PolarMeterProvider implements MeterProvider {
 			consumed = consumed.add(customerMeter.path("consumed_units").decimalValue(BigDecimal.ZERO));
 		}
 		return List.of(new MeterUsageSummary(query.meterId(), customerId, rounded(consumed), null, null));
+	}
+
+	/**
+	 * {@code GET /v1/customer-meters}: the customer's meters with their credited units
+	 * and balances, every page of them.
+	 */
+	private CustomerMeterCredits fetchCredits(String customerId) {
+		List<CustomerMeterCredits.Meter> meters = new ArrayList<>();
+		int maxPage = 1;
+		for (int page = 1; page <= maxPage; page++) {
+			int number = page;
+			JsonNode answer = read("read the meter credits of " + customerId,
+					(uri) -> uri.path("/v1/customer-meters")
+						.queryParam(PolarCustomerIds.field(customerId), customerId)
+						.queryParam("page", number)
+						.queryParam("limit", PAGE_SIZE)
+						.build());
+			meters.addAll(CustomerMeterCredits.of(answer));
+			maxPage = answer.path("pagination").path("max_page").asInt(1);
+		}
+		return new CustomerMeterCredits(customerId, meters);
 	}
 
 	/**

@@ -30,11 +30,19 @@ import dev.metering.provider.WebhookNotification;
  * (created, active, updated, canceled, uncanceled, revoked …) and
  * {@code customer.state_changed} tell that a customer's subscriptions changed, which may
  * be cached under either ID; {@code customer.deleted} (or a customer with
- * {@code deleted_at}) that its organization has no customer any more.
+ * {@code deleted_at}) that its organization has no customer any more. A grant of a
+ * credits benefit ({@code benefit_grant.*} of a {@code meter_credit} benefit: created,
+ * cycled, updated, revoked) changes the customer's meter credits, which are cached with
+ * its subscription and evicted with it.
  */
 final class PolarWebhooks implements ProviderWebhooks {
 
 	private static final String SUBSCRIPTION_EVENTS = "subscription.";
+
+	private static final String BENEFIT_GRANT_EVENTS = "benefit_grant.";
+
+	/** The benefit that credits a customer's meter. */
+	private static final String METER_CREDIT = "meter_credit";
 
 	private static final String CUSTOMER_STATE_CHANGED = "customer.state_changed";
 
@@ -79,7 +87,9 @@ final class PolarWebhooks implements ProviderWebhooks {
 		String customerId;
 		String externalId;
 		boolean deleted;
-		if (type.startsWith(SUBSCRIPTION_EVENTS)) {
+		boolean creditsChanged = type.startsWith(BENEFIT_GRANT_EVENTS)
+				&& METER_CREDIT.equals(text(data.path("benefit").path("type")));
+		if (type.startsWith(SUBSCRIPTION_EVENTS) || creditsChanged) {
 			customerId = text(data.path("customer_id"));
 			externalId = text(data.path("customer").path("external_id"));
 			deleted = false;
@@ -102,7 +112,7 @@ final class PolarWebhooks implements ProviderWebhooks {
 			referenceIds.add(externalId);
 		}
 		boolean subscriptionsChanged = type.startsWith(SUBSCRIPTION_EVENTS) || CUSTOMER_STATE_CHANGED.equals(type)
-				|| deleted;
+				|| creditsChanged || deleted;
 		if (subscriptionsChanged) {
 			Stream.of(customerId, externalId).filter(Objects::nonNull).forEach(customerIds::add);
 		}

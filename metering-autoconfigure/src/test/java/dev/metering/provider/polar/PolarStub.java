@@ -86,16 +86,30 @@ public final class PolarStub {
 		return json(200, "{\"quantities\":[" + quantities + "],\"total\":" + total + "}");
 	}
 
-	/** A {@code ListResource} of customer meters. */
+	/** A {@code ListResource} of customer meters without credits. */
 	public static ResponseDefinitionBuilder customerMetersOf(String customerId, String meterId,
 			double... consumedUnits) {
-		String items = java.util.Arrays.stream(consumedUnits)
-			.mapToObj((consumed) -> "{\"id\":\"6f0cfa3c-96b4-4e86-8a5c-7b0a4d4c7a10\",\"customer_id\":\"" + customerId
-					+ "\",\"meter_id\":\"" + meterId + "\",\"consumed_units\":" + consumed
-					+ ",\"credited_units\":0,\"balance\":" + (-consumed) + "}")
-			.collect(Collectors.joining(","));
-		return json(200, "{\"items\":[" + items + "],\"pagination\":{\"total_count\":" + consumedUnits.length
-				+ ",\"max_page\":1}}");
+		return customerMetersPage(1,
+				java.util.Arrays.stream(consumedUnits)
+					.mapToObj((consumed) -> customerMeter(customerId, meterId, 0, consumed))
+					.toArray(String[]::new));
+	}
+
+	/** One page of a {@code ListResource} of customer meters. */
+	public static ResponseDefinitionBuilder customerMetersPage(int maxPage, String... customerMeters) {
+		return json(200, "{\"items\":[" + String.join(",", customerMeters) + "],\"pagination\":{\"total_count\":"
+				+ customerMeters.length + ",\"max_page\":" + maxPage + "}}");
+	}
+
+	/**
+	 * A {@code CustomerMeter}: the units credited to the customer on the meter, those it
+	 * consumed, and its balance, their difference.
+	 */
+	public static String customerMeter(String customerId, String meterId, long creditedUnits, double consumedUnits) {
+		return "{\"id\":\"6f0cfa3c-96b4-4e86-8a5c-7b0a4d4c7a10\",\"created_at\":\"2026-01-05T10:00:00Z\","
+				+ "\"modified_at\":\"2026-01-06T10:00:00Z\",\"customer_id\":\"" + customerId + "\",\"meter_id\":\""
+				+ meterId + "\",\"consumed_units\":" + consumedUnits + ",\"credited_units\":" + creditedUnits
+				+ ",\"balance\":" + (creditedUnits - consumedUnits) + "}";
 	}
 
 	/** A {@code Customer}. */

@@ -20,6 +20,11 @@ import org.springframework.test.web.servlet.MockMvc;
 import dev.metering.BillingClient;
 import dev.metering.PlanLimits;
 import dev.metering.UsageStatus;
+import dev.metering.provider.MeterAggregation;
+import dev.metering.provider.MeterDefinition;
+import dev.metering.provider.MeterProvider;
+import dev.metering.provider.ProviderBalance;
+import dev.metering.provider.TokenKind;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MockMvcConfiguration;
 import dev.metering.support.MutableClock;
@@ -33,8 +38,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 /**
  * Polar's webhooks posted to the application (Spring MVC), signed per Standard Webhooks,
  * with Polar (WireMock) answering the customer state they announce changed: the
- * customer's cached plan and period are evicted at once; forged, replayed or repeated
- * deliveries change nothing.
+ * customer's cached plan, period and balance are evicted at once; forged, replayed or
+ * repeated deliveries change nothing.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PolarWebhookTests {
@@ -55,6 +60,11 @@ class PolarWebhookTests {
 
 	static final String NEWCOMER = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
+	static final String METER_ID = "0b7d3c52-6a7e-4f8a-9d2b-1c3e5f7a9b01";
+
+	static final MeterDefinition AI_TOKENS = new MeterDefinition("ai-tokens", "ai_tokens", METER_ID, TokenKind.TOTAL,
+			"aiTokens", MeterAggregation.SUM, "value");
+
 	@RegisterExtension
 	static final StubServer polar = new StubServer();
 
@@ -73,8 +83,7 @@ class PolarWebhookTests {
 		.withPropertyValues("metering.provider=polar", "metering.polar.access-token=" + TOKEN,
 				"metering.polar.base-url=" + polar.baseUrl(),
 				"metering.polar.webhook.secret=" + SECRET + "," + OLDER_SECRET,
-				"metering.meters.ai-tokens.event-name=ai_tokens",
-				"metering.meters.ai-tokens.meter-id=0b7d3c52-6a7e-4f8a-9d2b-1c3e5f7a9b01",
+				"metering.meters.ai-tokens.event-name=ai_tokens", "metering.meters.ai-tokens.meter-id=" + METER_ID,
 				"metering.meters.ai-tokens.limit-key=aiTokens", "metering.plans.free.limits.aiTokens=1000",
 				"metering.plans.pro.polar-product-ids=" + PRO_PRODUCT, "metering.plans.pro.limits.aiTokens=100000",
 				"metering.accounts.org_acme.customer-id=org_acme", "metering.delivery.flush-interval=1h");
@@ -118,6 +127,49 @@ class PolarWebhookTests {
 
 			PlanLimits limits = billing.getPlanLimits("org_new");
 			assertThat(limits.plan()).isEqualTo("pro");
+		});
+	}
+
+	@Test
+	void aCreditsGrantEvictsTheCachedBalanceAndAnotherBenefitsGrantDoesNot() {
+		acmeSubscribed(true);
+		creditsLeft(4000);
+		this.contextRunner.run((context) -> {
+			MeterProvider provider = context.getBean(MeterProvider.class);
+			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(4000L);
+			creditsLeft(9000);
+
+			assertThat(deliver(context, "msg_license", benefitGrantEvent("benefit_grant.created", "license_keys"), NOW,
+					SECRET))
+				.isEqualTo(200);
+			assertThat(provider.balance("org_acme", AI_TOKENS)).as("cached")
+				.map(ProviderBalance::remaining)
+				.contains(4000L);
+
+			assertThat(deliver(context, "msg_credits", benefitGrantEvent("benefit_grant.cycled", "meter_credit"), NOW,
+					SECRET))
+				.isEqualTo(200);
+			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(9000L);
+		});
+	}
+
+	@Test
+	void aCustomerStateChangeEvictsTheCachedBalance() {
+		acmeSubscribed(true);
+		creditsLeft(4000);
+		this.contextRunner.run((context) -> {
+			MeterProvider provider = context.getBean(MeterProvider.class);
+			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(4000L);
+			creditsLeft(0);
+			String stateChanged = "{\"type\":\"customer.state_changed\",\"timestamp\":\"" + NOW + "\",\"data\":{"
+					+ "\"id\":\"" + ACME + "\",\"external_id\":\"org_acme\",\"email\":\"acme@example.com\","
+					+ "\"active_subscriptions\":[],\"granted_benefits\":[],\"active_meters\":[{\"id\":"
+					+ "\"6f0cfa3c-96b4-4e86-8a5c-7b0a4d4c7a10\",\"meter_id\":\"" + METER_ID + "\","
+					+ "\"consumed_units\":5000,\"credited_units\":5000,\"balance\":0}]}}";
+
+			assertThat(deliver(context, "msg_state", stateChanged, NOW, SECRET)).isEqualTo(200);
+
+			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(0L);
 		});
 	}
 
@@ -174,6 +226,25 @@ class PolarWebhookTests {
 			.willReturn(subscribed
 					? PolarStub.stateWithSubscription(ACME, PRO_PRODUCT, PERIOD_START.toString(), PERIOD_END.toString())
 					: PolarStub.stateWithoutSubscription(ACME)));
+	}
+
+	private static void creditsLeft(long left) {
+		polar.stubFor(PolarStub.customerMeters()
+			.willReturn(PolarStub.customerMetersPage(1, PolarStub.customerMeter(ACME, METER_ID, 10000, 10000 - left))));
+	}
+
+	/**
+	 * A benefit grant event of org_acme's customer, as Polar's webhook payloads have it.
+	 */
+	private static String benefitGrantEvent(String type, String benefitType) {
+		return "{\"type\":\"" + type + "\",\"timestamp\":\"" + NOW + "\",\"data\":{\"id\":"
+				+ "\"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\",\"is_granted\":true,\"is_revoked\":false,"
+				+ "\"subscription_id\":\"e3f1a1c0-0c4b-4b7e-9c43-1d2f3a4b5c6d\",\"order_id\":null,"
+				+ "\"customer_id\":\"" + ACME + "\",\"benefit_id\":\"1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b\","
+				+ "\"customer\":{\"id\":\"" + ACME + "\",\"external_id\":\"org_acme\",\"email\":\"acme@example.com\"},"
+				+ "\"benefit\":{\"id\":\"1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b\",\"type\":\"" + benefitType + "\","
+				+ "\"description\":\"Monthly tokens\",\"properties\":{\"meter_id\":\"" + METER_ID + "\","
+				+ "\"units\":10000,\"rollover\":false}},\"properties\":{}}}";
 	}
 
 	/**
