@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -135,21 +136,18 @@ class PolarWebhookTests {
 		acmeSubscribed(true);
 		creditsLeft(4000);
 		this.contextRunner.run((context) -> {
-			MeterProvider provider = context.getBean(MeterProvider.class);
-			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(4000L);
+			assertThat(creditsLeft(context)).contains(4000L);
 			creditsLeft(9000);
 
 			assertThat(deliver(context, "msg_license", benefitGrantEvent("benefit_grant.created", "license_keys"), NOW,
 					SECRET))
 				.isEqualTo(200);
-			assertThat(provider.balance("org_acme", AI_TOKENS)).as("cached")
-				.map(ProviderBalance::remaining)
-				.contains(4000L);
+			assertThat(creditsLeft(context)).as("cached").contains(4000L);
 
 			assertThat(deliver(context, "msg_credits", benefitGrantEvent("benefit_grant.cycled", "meter_credit"), NOW,
 					SECRET))
 				.isEqualTo(200);
-			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(9000L);
+			assertThat(creditsLeft(context)).contains(9000L);
 		});
 	}
 
@@ -158,8 +156,7 @@ class PolarWebhookTests {
 		acmeSubscribed(true);
 		creditsLeft(4000);
 		this.contextRunner.run((context) -> {
-			MeterProvider provider = context.getBean(MeterProvider.class);
-			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(4000L);
+			assertThat(creditsLeft(context)).contains(4000L);
 			creditsLeft(0);
 			String stateChanged = "{\"type\":\"customer.state_changed\",\"timestamp\":\"" + NOW + "\",\"data\":{"
 					+ "\"id\":\"" + ACME + "\",\"external_id\":\"org_acme\",\"email\":\"acme@example.com\","
@@ -169,7 +166,7 @@ class PolarWebhookTests {
 
 			assertThat(deliver(context, "msg_state", stateChanged, NOW, SECRET)).isEqualTo(200);
 
-			assertThat(provider.balance("org_acme", AI_TOKENS)).map(ProviderBalance::remaining).contains(0L);
+			assertThat(creditsLeft(context)).contains(0L);
 		});
 	}
 
@@ -231,6 +228,11 @@ class PolarWebhookTests {
 	private static void creditsLeft(long left) {
 		polar.stubFor(PolarStub.customerMeters()
 			.willReturn(PolarStub.customerMetersPage(1, PolarStub.customerMeter(ACME, METER_ID, 10000, 10000 - left))));
+	}
+
+	/** What is left of org_acme's credits on the meter, as the provider answers it. */
+	private static Optional<Long> creditsLeft(AssertableWebApplicationContext context) {
+		return context.getBean(MeterProvider.class).balance("org_acme", AI_TOKENS).map(ProviderBalance::remaining);
 	}
 
 	/**
