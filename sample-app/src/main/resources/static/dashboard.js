@@ -1,5 +1,5 @@
-// The usage dashboard: cards from /api/dashboard, a chat that refreshes them. Plain JavaScript,
-// no build step. The thresholds come from the server's usage level (75 % and 90 %).
+// The usage dashboard: cards and balances from /api/dashboard, a chat that refreshes them. Plain
+// JavaScript, no build step. The thresholds come from the server's usage level (75 % and 90 %).
 'use strict';
 
 const numbers = new Intl.NumberFormat('en-US');
@@ -77,6 +77,56 @@ function renderCard(meter) {
   return card;
 }
 
+function renderBalance(prepaid, dashboard) {
+  const card = document.getElementById('balance-template').content.firstElementChild.cloneNode(true);
+  const balance = prepaid.balance;
+  card.dataset.meter = prepaid.key;
+  card.querySelector('.balance-name').textContent = prepaid.displayName;
+  card.querySelector('.remaining').textContent = numbers.format(balance.remaining);
+  card.querySelector('.granted').textContent = numbers.format(balance.granted);
+  card.querySelector('.spent').textContent = numbers.format(balance.used);
+  card.querySelector('.balance-message').textContent = balance.remaining > 0 ? ''
+    : 'Balance used up: chats are refused until it is topped up.';
+  card.classList.toggle('used-up', balance.remaining === 0);
+  card.querySelector('.expiry').textContent = balance.nextExpiry
+    ? 'Next grant expires on ' + resetDate(balance.nextExpiry) + '.' : 'No grant expires.';
+  const rows = card.querySelector('.grants tbody');
+  for (const grant of prepaid.grants) {
+    const row = document.createElement('tr');
+    row.dataset.grant = grant.id;
+    for (const cell of [numbers.format(grant.amount), resetDate(grant.effectiveAt),
+      grant.expiresAt ? resetDate(grant.expiresAt) : 'Never', grant.source]) {
+      const td = document.createElement('td');
+      td.textContent = cell;
+      row.appendChild(td);
+    }
+    rows.appendChild(row);
+  }
+  card.querySelector('.grants').hidden = prepaid.grants.length === 0;
+  const form = card.querySelector('.top-up');
+  if (dashboard.operator) {
+    form.hidden = false;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      topUp(dashboard.organization, prepaid.key, Number(form.elements.amount.value));
+    });
+  }
+  return card;
+}
+
+// Operators only: the metering endpoint grants the credits, as an operator would with curl.
+async function topUp(organization, meter, amount) {
+  const response = await request('/actuator/metering/' + encodeURIComponent(organization) + '/grant', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ meter, amount })
+  });
+  if (!response.ok) {
+    const error = document.getElementById('load-error');
+    error.textContent = 'Could not top up (' + response.status + ').';
+    error.hidden = false;
+  }
+  await refresh();
+}
+
 function renderChart(chart, meter) {
   const note = chart.querySelector('.chart-note');
   const days = chart.querySelector('.days');
@@ -115,6 +165,8 @@ async function refresh() {
   document.getElementById('organization').textContent = dashboard.organization;
   const cards = document.getElementById('cards');
   cards.replaceChildren(...dashboard.meters.map(renderCard));
+  document.getElementById('balances')
+    .replaceChildren(...dashboard.balances.map((prepaid) => renderBalance(prepaid, dashboard)));
   cards.dataset.loaded = String(Number(cards.dataset.loaded || 0) + 1);
 }
 
@@ -154,6 +206,9 @@ async function refusal(response) {
   let text = problem.detail || ('The request failed (' + response.status + ').');
   if (response.status === 429 && problem.periodEnd) {
     text += (text.endsWith('.') ? ' ' : '. ') + 'The limit resets on ' + resetDate(problem.periodEnd) + '.';
+  }
+  if (response.status === 402 && problem.type === 'urn:metering:insufficient-balance') {
+    text += (text.endsWith('.') ? ' ' : '. ') + 'Waiting does not refill a balance: a top-up does.';
   }
   const line = say(text, 'chat-error');
   line.setAttribute('role', 'alert');

@@ -1,6 +1,5 @@
 package dev.metering.sample;
 
-import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,20 +12,24 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
+import dev.metering.Balance;
 import dev.metering.BillingClient;
 import dev.metering.BillingSubject;
+import dev.metering.CreditGrant;
 import dev.metering.MeterUsageSummary;
 import dev.metering.UsageStatus;
 
 /**
  * What the dashboard page shows: for the logged-in user's organization, one card per
- * limited meter with its usage this period and its usage per day. Everything comes from
- * the public {@link BillingClient}.
+ * limited meter with its usage this period and its usage per day, and its balance on each
+ * prepaid meter with the grants it draws on. Everything comes from the public
+ * {@link BillingClient}.
  */
 @RestController
 class DashboardController {
@@ -41,20 +44,21 @@ class DashboardController {
 
 	private final Clock clock;
 
-	DashboardController(LoggedInUserOrganization organization, BillingClient billing, DashboardMeters meters) {
+	DashboardController(LoggedInUserOrganization organization, BillingClient billing, DashboardMeters meters,
+			Clock clock) {
 		this.organization = organization;
 		this.billing = billing;
 		this.meters = meters;
-		this.clock = Clock.systemUTC();
+		this.clock = clock;
 	}
 
 	/**
 	 * The dashboard of the logged-in user's organization. Reading the CSRF token makes
 	 * Spring Security send it in the {@code XSRF-TOKEN} cookie, which the page echoes in
-	 * its writes.
+	 * its writes. An operator may top the balances up, through the metering endpoint.
 	 */
 	@GetMapping("/api/dashboard")
-	Dashboard dashboard(Principal user, CsrfToken csrf) {
+	Dashboard dashboard(Authentication user, CsrfToken csrf) {
 		csrf.getToken();
 		BillingSubject subject = this.organization.resolve()
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.FORBIDDEN, "You belong to no organization"));
@@ -65,7 +69,18 @@ class DashboardController {
 			.stream()
 			.map((status) -> card(status, customerId))
 			.toList();
-		return new Dashboard(user.getName(), subject.referenceId(), cards);
+		List<Prepaid> balances = this.meters.meters()
+			.entrySet()
+			.stream()
+			.filter((meter) -> meter.getValue().prepaid())
+			.map((meter) -> new Prepaid(meter.getKey(), meter.getValue().displayNameOr(meter.getKey()),
+					this.billing.getBalance(subject.referenceId(), meter.getKey()),
+					this.billing.getGrants(subject.referenceId(), meter.getKey())))
+			.toList();
+		boolean operator = user.getAuthorities()
+			.stream()
+			.anyMatch((authority) -> ("ROLE_" + SecurityConfiguration.OPERATOR).equals(authority.getAuthority()));
+		return new Dashboard(user.getName(), subject.referenceId(), operator, cards, balances);
 	}
 
 	private Card card(UsageStatus status, String customerId) {
@@ -76,8 +91,7 @@ class DashboardController {
 			.findFirst()
 			.orElse(null);
 		String key = (meter != null) ? meter.getKey() : status.limitKey();
-		String displayName = (meter != null && meter.getValue().displayName() != null) ? meter.getValue().displayName()
-				: key;
+		String displayName = (meter != null) ? meter.getValue().displayNameOr(key) : key;
 		String meterId = (meter != null && meter.getValue().meterId() != null) ? meter.getValue().meterId() : key;
 		return new Card(key, displayName, status.plan(), status.used(), status.limit(), status.remaining(),
 				status.periodStart(), status.periodEnd(), status.level(), daily(meterId, customerId, status));
@@ -110,8 +124,17 @@ class DashboardController {
 		}
 	}
 
-	/** The logged-in user, their organization and its cards. */
-	record Dashboard(String user, String organization, List<Card> meters) {
+	/**
+	 * The logged-in user, whether they may top balances up, their organization, its cards
+	 * and its balances.
+	 */
+	record Dashboard(String user, String organization, boolean operator, List<Card> meters, List<Prepaid> balances) {
+	}
+
+	/**
+	 * The balance on one prepaid meter and its active and future grants, in burn order.
+	 */
+	record Prepaid(String key, String displayName, Balance balance, List<CreditGrant> grants) {
 	}
 
 	/**

@@ -29,8 +29,14 @@ public record DashboardMeters(Map<String, Meter> meters) {
 	 * @param meterId the meter ID that {@code BillingClient.getUsage} reads, or
 	 * {@code null} for the key (the local meter)
 	 * @param limitKey the plan limit of the meter, or {@code null} when it has none
+	 * @param prepaid whether the meter's calls draw on the organization's balance
 	 */
-	public record Meter(String displayName, String meterId, String limitKey) {
+	public record Meter(String displayName, String meterId, String limitKey, boolean prepaid) {
+
+		String displayNameOr(String key) {
+			return (this.displayName != null) ? this.displayName : key;
+		}
+
 	}
 
 }

@@ -23,8 +23,15 @@ public record DemoAccounts(Map<String, Account> accounts) {
 	 * @param customerId the organization's customer ID at the billing provider
 	 * @param plan its plan, or {@code null} for the plan of its subscription at the
 	 * provider
+	 * @param credits a one-time grant per prepaid meter key, made at start-up when the
+	 * organization has no grant on that meter
 	 */
-	public record Account(String customerId, String plan) {
+	public record Account(String customerId, String plan, Map<String, Long> credits) {
+
+		public Account {
+			credits = (credits != null) ? Map.copyOf(credits) : Map.of();
+		}
+
 	}
 
 }

@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The dashboard in a real, headless Chromium: bob chats his organization past 75 %, 90 %
- * and its limit, and alice sees her own organization. Needs Debian's {@code chromium} and
+ * and its limit, alice sees her own organization, and carol's prepaid organization sees
+ * its balance used up and refused. Needs Debian's {@code chromium} and
  * {@code chromium-driver}; skipped without them.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -48,7 +49,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 				// dave's organization is on a plan without a token limit
 				"sample.users.dave.password={noop}dave", "sample.users.dave.organization=org_hooli",
 				"metering.accounts.org_hooli.customer-id=cus_hooli_test", "metering.accounts.org_hooli.plan=enterprise",
-				"metering.plans.enterprise.price-ids=price_enterprise" })
+				"metering.plans.enterprise.price-ids=price_enterprise",
+				"metering.plans.enterprise.grants.ai-tokens.amount=1000000" })
 class DashboardBrowserTests {
 
 	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -174,6 +176,45 @@ class DashboardBrowserTests {
 		assertThat(text(".meter .status-message")).isEmpty();
 		assertThat(text("#chat-log .streamed")).startsWith("Assistant: This is the demo model answering");
 		screenshot("6-dave-unlimited");
+	}
+
+	@Test
+	void carolSeesHerBalanceUsedUpAndRefusedAndAnOperatorTopsUp() throws IOException {
+		logIn("carol");
+		assertThat(text("#balances .balance .balance-name")).isEqualTo("AI tokens");
+		assertThat(text(".balance .granted")).isEqualTo("300");
+		assertThat(text(".balance .remaining")).isEqualTo("300");
+		assertThat(text(".balance .expiry")).isEqualTo("No grant expires.");
+		assertThat(this.browser.findElements(By.cssSelector(".balance .grants tbody tr"))).singleElement()
+			.satisfies((grant) -> assertThat(grant.getText()).startsWith("300").contains("Never", "local"));
+		assertThat(this.browser.findElement(By.cssSelector(".balance .top-up")).isDisplayed())
+			.as("carol is no operator")
+			.isFalse();
+		screenshot("7-carol-balance");
+
+		int calls = this.model.calls();
+		while (this.browser.findElements(By.cssSelector("#chat-log .chat-error")).isEmpty()) {
+			calls = this.model.calls();
+			chat(false, SHORT_MESSAGE);
+		}
+		WebElement refusal = this.browser.findElement(By.cssSelector("#chat-log .chat-error"));
+		assertThat(refusal.getAttribute("data-status")).isEqualTo("402");
+		assertThat(refusal.getText()).contains("a top-up does");
+		assertThat(this.model.calls()).as("the refused chat never reached the model").isEqualTo(calls);
+		assertThat(text(".balance .remaining")).isEqualTo("0");
+		assertThat(text(".balance .balance-message")).startsWith("Balance used up");
+		screenshot("8-carol-refused");
+
+		this.browser.manage().deleteAllCookies();
+		logIn("alice");
+		assertThat(text(".balance .granted")).isEqualTo("1,000,000");
+		WebElement amount = this.browser.findElement(By.cssSelector(".balance .top-up input[name=amount]"));
+		amount.clear();
+		amount.sendKeys("5000");
+		this.browser.findElement(By.cssSelector(".balance .top-up button")).click();
+		this.wait.until(ExpectedConditions.textToBe(By.cssSelector(".balance .granted"), "1,005,000"));
+		assertThat(this.browser.findElements(By.cssSelector(".balance .grants tbody tr"))).hasSize(2);
+		screenshot("9-alice-topped-up");
 	}
 
 	private void logIn(String user) {
