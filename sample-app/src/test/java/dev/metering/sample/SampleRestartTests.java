@@ -2,6 +2,7 @@ package dev.metering.sample;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -13,12 +14,13 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.metering.BillingClient;
+import dev.metering.CreditGrant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sample stopped and started again on its H2 file: what bob's organization used is
- * still there.
+ * still there, and carol's organization is not granted its credits again.
  */
 class SampleRestartTests {
 
@@ -49,6 +51,23 @@ class SampleRestartTests {
 			assertThat(billed(app)).as("the local meter's usage, read from the H2 file").isEqualTo(billed);
 			assertRefused(client(app));
 		}
+	}
+
+	@Test
+	void carolsCreditsAreGrantedOnceAcrossRestarts() {
+		List<CreditGrant> granted;
+		try (ConfigurableApplicationContext app = start()) {
+			granted = carolsGrants(app);
+			assertThat(granted).singleElement().satisfies((grant) -> assertThat(grant.amount()).isEqualTo(300));
+		}
+
+		try (ConfigurableApplicationContext app = start()) {
+			assertThat(carolsGrants(app)).isEqualTo(granted);
+		}
+	}
+
+	private static List<CreditGrant> carolsGrants(ConfigurableApplicationContext app) {
+		return app.getBean(BillingClient.class).getGrants("org_umbrella", "ai-tokens");
 	}
 
 	private ConfigurableApplicationContext start() {
