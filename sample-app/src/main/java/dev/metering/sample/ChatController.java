@@ -21,8 +21,9 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Chat endpoints. Nothing here mentions billing: the metering starter adds its advisor to
- * the injected {@link ChatClient.Builder}, which checks the plan limit before each call
- * and bills the tokens after it, to the organization of the logged-in user.
+ * the injected {@link ChatClient.Builder}, which checks the plan limit and the balance
+ * before each call and bills the tokens after it, to the organization of the logged-in
+ * user.
  */
 @RestController
 @RequestMapping("/api/chat")

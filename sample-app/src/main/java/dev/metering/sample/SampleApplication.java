@@ -9,7 +9,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Demo of Spring AI Metering: a chat API whose token usage is billed to the organization
- * of the logged-in user, with plan limits enforced before the model is called.
+ * of the logged-in user, with plan limits and prepaid balances enforced before the model
+ * is called.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
