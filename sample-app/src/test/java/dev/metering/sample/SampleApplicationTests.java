@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.EntityExchangeResult;
@@ -28,12 +31,19 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample end to end over HTTP, with its demo model and local meter: each user's chats
- * are billed, to the token, to their own organization. {@link SampleChatBillingTests}
- * tests limits and streams with the {@code metering-test} kit.
+ * are billed, to the token, to their own organization, and carol's prepaid organization,
+ * granted 300 tokens once at start-up, is refused with a 402 once they are used until an
+ * operator tops it up. {@link SampleChatBillingTests} tests limits and streams with the
+ * {@code metering-test} kit.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.datasource.url=jdbc:h2:mem:sample")
 @AutoConfigureRestTestClient
+@ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTests {
+
+	static final String METER = "ai-tokens";
+
+	static final String CAROLS_ORGANIZATION = "org_umbrella";
 
 	@Autowired
 	private RestTestClient client;
@@ -320,6 +330,90 @@ class SampleApplicationTests {
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(dailyTotal(dashboard("bob"))).as("every token of the period is on a day")
 				.isEqualTo(usage.used()));
+	}
+
+	@Test
+	void carolsChatsDrawOnHerCreditsUntilA402AndATopUpAdmitsThemAgain(CapturedOutput output) {
+		Map<String, Object> before = balance(dashboard("carol"));
+		assertThat(object(before.get("balance"))).containsEntry("granted", 300);
+		assertThat((List<?>) before.get("grants")).singleElement()
+			.satisfies((grant) -> assertThat(object(grant)).containsEntry("amount", 300)
+				.containsEntry("source", "local")
+				.containsEntry("expiresAt", null));
+
+		int admitted = 0;
+		while (send("carol").returnResult().getStatus().value() == 200) {
+			admitted++;
+			assertThat(admitted).as("chats admitted on 300 tokens").isLessThan(10);
+		}
+		assertThat(admitted).isPositive();
+		send("carol").expectStatus()
+			.isEqualTo(402)
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:metering:insufficient-balance")
+			.jsonPath("$.meterKey")
+			.isEqualTo(METER)
+			.jsonPath("$.granted")
+			.isEqualTo(300);
+		Map<String, Object> usedUp = object(balance(dashboard("carol")).get("balance"));
+		assertThat(((Number) usedUp.get("used")).longValue()).isGreaterThanOrEqualTo(300);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(output).contains("Balance of org_umbrella on ai-tokens is at 0 %"));
+
+		topUp("alice", 1000).expectStatus().isOk().expectBody().jsonPath("$.grant.amount").isEqualTo(1000);
+
+		send("carol").expectStatus().isOk();
+		Map<String, Object> toppedUp = balance(dashboard("carol"));
+		assertThat(object(toppedUp.get("balance"))).containsEntry("granted", 1300);
+		assertThat((List<?>) toppedUp.get("grants")).hasSize(2);
+	}
+
+	@Test
+	void onlyAnOperatorTopsUp() {
+		topUp("carol", 1_000_000).expectStatus().isForbidden();
+
+		assertThat(this.billing.getBalance(CAROLS_ORGANIZATION, METER).granted()).isLessThan(1_000_000);
+		assertThat(dashboard("carol")).containsEntry("operator", false);
+		assertThat(dashboard("alice")).containsEntry("operator", true);
+	}
+
+	@Test
+	void alicesProPlanGrantsAMillionTokensForTheMonth() {
+		Map<String, Object> alices = balance(dashboard("alice"));
+
+		assertThat(alices).containsEntry("key", METER).containsEntry("displayName", "AI tokens");
+		assertThat(object(alices.get("balance"))).containsEntry("granted", 1_000_000)
+			.containsKey("nextExpiry")
+			.doesNotContainEntry("nextExpiry", null);
+		assertThat((List<?>) alices.get("grants")).singleElement()
+			.satisfies((grant) -> assertThat(object(grant)).containsEntry("amount", 1_000_000)
+				.containsEntry("source", "plan")
+				.containsEntry("referenceId", "org_acme"));
+	}
+
+	private RestTestClient.ResponseSpec send(String user) {
+		return this.client.post()
+			.uri("/api/chat")
+			.headers((headers) -> headers.setBasicAuth(user, user))
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("message", "What does prepaid mean?"))
+			.exchange();
+	}
+
+	private RestTestClient.ResponseSpec topUp(String user, long amount) {
+		return this.client.post()
+			.uri("/actuator/metering/" + CAROLS_ORGANIZATION + "/grant")
+			.headers((headers) -> headers.setBasicAuth(user, user))
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("meter", METER, "amount", amount))
+			.exchange();
+	}
+
+	private static Map<String, Object> balance(Map<String, Object> dashboard) {
+		return object(((List<?>) dashboard.get("balances")).get(0));
 	}
 
 	private Map<String, Object> dashboard(String user) {
