@@ -84,7 +84,8 @@ public final class Billing {
 		}
 		this.dispatcher = builder.delivery.customers(accounts::customerOf).build();
 		this.client = new DefaultBillingClient(recorder, meters, accounts, plans, admission, periods, provider,
-				this.dispatcher, balances);
+				this.dispatcher, balances,
+				new UsageCancellation(builder.outbox, this.dispatcher, provider, meters, admission));
 	}
 
 	/**

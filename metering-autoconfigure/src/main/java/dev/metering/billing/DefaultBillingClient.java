@@ -48,9 +48,11 @@ final class DefaultBillingClient implements BillingClient {
 
 	private final PrepaidBalances balances;
 
+	private final UsageCancellation cancellation;
+
 	DefaultBillingClient(UsageRecorder recorder, MeterCatalog meters, BillingAccounts accounts, PlanCatalog plans,
 			PlanAdmission admission, BillingPeriods periods, MeterProvider provider, UsageDispatcher dispatcher,
-			PrepaidBalances balances) {
+			PrepaidBalances balances, UsageCancellation cancellation) {
 		this.recorder = recorder;
 		this.meters = meters;
 		this.accounts = accounts;
@@ -60,6 +62,7 @@ final class DefaultBillingClient implements BillingClient {
 		this.provider = provider;
 		this.dispatcher = dispatcher;
 		this.balances = balances;
+		this.cancellation = cancellation;
 	}
 
 	@Override
@@ -203,6 +206,23 @@ final class DefaultBillingClient implements BillingClient {
 	public void revokeGrant(String grantId) {
 		requireText(grantId, "grantId");
 		this.balances.grants().revoke(grantId);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * An event still in the outbox (pending, waiting for its customer or dead-lettered)
+	 * is cancelled there and never delivered; a delivered one is cancelled at the
+	 * provider too. The event is found as long as the outbox keeps it: delivered events
+	 * for {@code metering.outbox.retention} in the database, the last ones delivered in
+	 * memory.
+	 * @throws IllegalStateException when the event is being delivered now, was merged
+	 * into another for delivery, or the provider can no longer cancel it: nothing changes
+	 */
+	@Override
+	public boolean cancelUsage(String identifier) {
+		requireText(identifier, "identifier");
+		return this.cancellation.cancel(identifier);
 	}
 
 	/**

@@ -8,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.metering.BillingSubject;
 import dev.metering.InsufficientBalanceException;
 import dev.metering.UsageLimitExceededException;
 import dev.metering.UsageStatus;
@@ -19,6 +20,7 @@ import dev.metering.pricing.ModelPrice;
 import dev.metering.pricing.PriceList;
 import dev.metering.provider.MeterDefinition;
 import dev.metering.provider.TokenKind;
+import dev.metering.provider.UsageEvent;
 
 /**
  * Admits work against a subject's plan limit before it starts, and against its prepaid
@@ -302,6 +304,31 @@ final class PlanAdmission {
 			String referenceId = account.referenceId();
 			this.ledger.add(referenceId, UsageLedger.balanceKey(meter.key()), UsageLedger.BALANCE_PERIOD,
 					this.balances.credit(referenceId, account, meter.key()), used);
+		}
+	}
+
+	/**
+	 * Takes a cancelled event's usage off what its subject's limit and balance count: off
+	 * the meter's limit key in the current period, when the event is of it (a period that
+	 * ended admits nothing more), and off the balance key when the meter is prepaid.
+	 * Usage recorded by customer ID was never counted there.
+	 */
+	void giveBack(UsageEvent event, MeterDefinition meter) {
+		BillingSubject subject = event.subject();
+		if (subject == null || event.value() <= 0) {
+			return;
+		}
+		String referenceId = subject.referenceId();
+		String limitKey = meter.limitKey();
+		if (limitKey != null) {
+			BillingPeriod period = this.periods.current(event.customerId());
+			if (!event.timestamp().isBefore(period.start()) && event.timestamp().isBefore(period.end())) {
+				this.ledger.giveBack(referenceId, limitKey, period, event.value());
+			}
+		}
+		if (this.balances.prepaid(meter)) {
+			this.ledger.giveBack(referenceId, UsageLedger.balanceKey(meter.key()), UsageLedger.BALANCE_PERIOD,
+					event.value());
 		}
 	}
 

@@ -21,6 +21,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import dev.metering.BillingSubject;
+import dev.metering.outbox.CancelledUsage;
 import dev.metering.outbox.DeliveryQueue;
 import dev.metering.outbox.GroupCommitOutbox;
 import dev.metering.provider.MeterProvider;
@@ -162,6 +163,22 @@ public final class UsageDispatcher implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
+	}
+
+	/**
+	 * Marks an event cancelled in the queue, so that it is never delivered (again).
+	 * @see DeliveryQueue#cancel
+	 */
+	public Optional<CancelledUsage> cancel(String identifier) {
+		return this.queue.cancel(identifier);
+	}
+
+	/**
+	 * Marks a delivered event cancelled by {@link #cancel} delivered again: the provider
+	 * could not cancel it.
+	 */
+	public void restoreDelivered(String identifier) {
+		this.queue.restoreDelivered(identifier);
 	}
 
 	/**

@@ -158,9 +158,31 @@ public final class InMemoryUsageLedger implements UsageLedger {
 		}
 	}
 
+	@Override
+	public long giveBack(String referenceId, String limitKey, BillingPeriod period, long amount) {
+		requireNotNegative(amount, "amount");
+		Tally tally = this.tallies.get(new LedgerKey(referenceId, limitKey, period));
+		if (tally == null) {
+			return 0;
+		}
+		tally.lock.lock();
+		try {
+			tally.used = Math.max(tally.used - amount, 0);
+			tally.settled.signalAll();
+			return tally.used;
+		}
+		finally {
+			tally.lock.unlock();
+		}
+	}
+
 	static void requireNotNegative(long used) {
-		if (used < 0) {
-			throw new IllegalArgumentException("used must not be negative, was " + used);
+		requireNotNegative(used, "used");
+	}
+
+	static void requireNotNegative(long value, String argument) {
+		if (value < 0) {
+			throw new IllegalArgumentException(argument + " must not be negative, was " + value);
 		}
 	}
 

@@ -256,6 +256,33 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	}
 
 	/**
+	 * Writes back what this instance settled and gives its slice back first, then takes
+	 * the usage off the table's row in one statement, so that the next call leases on
+	 * what is left. Usage another instance settled and has not written back yet (within a
+	 * flush interval) is not in the row: what is given back of it stops at zero.
+	 * @throws MeteringUnavailableException when the database cannot be reached
+	 */
+	@Override
+	public long giveBack(String referenceId, String limitKey, BillingPeriod period, long amount) {
+		InMemoryUsageLedger.requireNotNegative(amount, "amount");
+		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
+		long left;
+		do {
+			try {
+				left = slice(key).giveBack(amount);
+			}
+			catch (RuntimeException ex) {
+				this.outage.failed(
+						"Could not give usage of '" + referenceId + "' on '" + limitKey + "' back in the usage ledger",
+						ex);
+				throw this.outage.unavailable();
+			}
+		}
+		while (left < 0);
+		return left;
+	}
+
+	/**
 	 * Writes back what every slice holds but its reservations in flight, stops flushing,
 	 * and takes this instance's heartbeat away unless reservations in flight still hold
 	 * quota (their holds are reclaimed once the lease lapses, with the usage the outbox

@@ -321,6 +321,46 @@ final class LedgerSlice {
 	}
 
 	/**
+	 * Takes usage off what every instance settled, never below zero, after writing back
+	 * what this instance settled and giving its free part back, so that the next call
+	 * leases on what is left.
+	 * @return the usage settled afterwards, or -1 when this slice was retired: give it
+	 * back through a new one
+	 */
+	long giveBack(long amount) {
+		this.lock.lock();
+		try {
+			while (this.exchanging) {
+				this.changed.awaitUninterruptibly();
+			}
+			if (this.retired) {
+				return -1;
+			}
+			exchange(0, this.limit, true, false);
+			this.exchanging = true;
+			this.lock.unlock();
+			long left;
+			try {
+				left = this.table.giveBack(this.key, amount);
+			}
+			finally {
+				this.lock.lock();
+				this.exchanging = false;
+				this.changed.signalAll();
+			}
+			this.balance = this.balance.replaceUsed(left);
+			// less usage reaches no threshold
+			this.observedUsed = left;
+			this.retryAt = System.nanoTime();
+			this.refusedLimit = Long.MAX_VALUE;
+			return left;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
 	 * Writes settled usage back and gives the whole free part back, unless a call is at
 	 * it: when the slice runs short near the limit, and at close.
 	 */

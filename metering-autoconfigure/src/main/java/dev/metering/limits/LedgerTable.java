@@ -65,6 +65,12 @@ final class LedgerTable {
 			AND limit_key = :limitKey AND period_start = :periodStart AND period_end = :periodEnd
 			""";
 
+	private static final String GIVE_BACK = """
+			UPDATE metering_usage_ledger SET used = CASE WHEN used > :amount THEN used - :amount ELSE 0 END
+			WHERE reference_id = :referenceId AND limit_key = :limitKey AND period_start = :periodStart
+			AND period_end = :periodEnd
+			""";
+
 	private static final String SELECT_USED = """
 			SELECT used FROM metering_usage_ledger WHERE reference_id = :referenceId AND limit_key = :limitKey
 			AND period_start = :periodStart AND period_end = :periodEnd
@@ -160,6 +166,20 @@ final class LedgerTable {
 			insertIfAbsent(parameters);
 			update(SET_USED, parameters);
 		}
+	}
+
+	/**
+	 * Takes usage off a key's row, never below zero, in one transaction.
+	 * @return the usage left, 0 when the key has no row
+	 */
+	long giveBack(LedgerKey key, long amount) {
+		MapSqlParameterSource parameters = parameters(key).addValue("amount", amount);
+		Long left = this.transactions.execute((status) -> {
+			this.jdbc.update(GIVE_BACK, parameters);
+			List<Long> used = this.jdbc.queryForList(SELECT_USED, parameters, Long.class);
+			return used.isEmpty() ? 0L : used.get(0);
+		});
+		return (left != null) ? left : 0;
 	}
 
 	private int update(String statement, MapSqlParameterSource parameters) {

@@ -103,4 +103,23 @@ public interface UsageLedger {
 		throw new UnsupportedOperationException(getClass().getName() + " cannot set usage");
 	}
 
+	/**
+	 * Takes usage that was counted off a key in a period, never below zero, as when a
+	 * recorded event is cancelled: the next call is admitted on what is left. Calls in
+	 * flight settle on top of it; no threshold is published for the lower usage.
+	 * <p>
+	 * By default this sets the usage to what is left through {@link #setUsed}, which a
+	 * call settled in between may be lost to: a ledger that can should do it in one step.
+	 * @param amount the usage to give back, at least 0
+	 * @return the usage settled on the key afterwards
+	 * @throws UnsupportedOperationException by default, for a ledger that cannot set
+	 * usage
+	 */
+	default long giveBack(String referenceId, String limitKey, BillingPeriod period, long amount) {
+		InMemoryUsageLedger.requireNotNegative(amount, "amount");
+		long left = Math.max(used(referenceId, limitKey, period) - amount, 0);
+		setUsed(referenceId, limitKey, period, left);
+		return left;
+	}
+
 }

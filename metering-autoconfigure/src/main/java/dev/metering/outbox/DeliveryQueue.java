@@ -2,6 +2,7 @@ package dev.metering.outbox;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -111,6 +112,28 @@ public interface DeliveryQueue {
 	 */
 	default int coalesce(Set<String> eventNames, Instant now, Supplier<String> identifiers) {
 		return 0;
+	}
+
+	/**
+	 * Marks an event cancelled, so that it is never delivered (again): one pending,
+	 * waiting for its customer or dead-lettered is cancelled here for good; one delivered
+	 * is answered with its delivery time, for the provider to cancel it too, and put back
+	 * with {@link #restoreDelivered} when the provider cannot. By default the outbox
+	 * finds no event.
+	 * @return the event cancelled, or empty when the outbox holds no such event or it was
+	 * cancelled already
+	 * @throws IllegalStateException when the event is being delivered now, or was merged
+	 * into another for delivery
+	 */
+	default Optional<CancelledUsage> cancel(String identifier) {
+		return Optional.empty();
+	}
+
+	/**
+	 * Marks a delivered event that {@link #cancel} marked cancelled delivered again: the
+	 * provider could not cancel it.
+	 */
+	default void restoreDelivered(String identifier) {
 	}
 
 	/**

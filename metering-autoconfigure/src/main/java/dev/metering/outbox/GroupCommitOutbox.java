@@ -56,6 +56,8 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 
 	private static final Duration WRITE_RETRY_PAUSE = Duration.ofMillis(200);
 
+	private static final long STORED_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
 	/**
 	 * Queued by {@link #stop()} so that a writer waiting for events sees at once that it
 	 * is stopped.
@@ -177,6 +179,23 @@ public final class GroupCommitOutbox implements UsageOutbox, SmartLifecycle {
 		}
 		this.accepted.decrementAndGet();
 		return false;
+	}
+
+	/**
+	 * Waits, looking every millisecond, until the events accepted before it was called
+	 * are written or given up on.
+	 */
+	@Override
+	public boolean awaitStored(Duration timeout) {
+		long target = this.accepted.get();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (this.settled.get() < target) {
+			if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+				return false;
+			}
+			LockSupport.parkNanos(STORED_LOOK_NANOS);
+		}
+		return true;
 	}
 
 	/** Events appended and not yet written, nor given up on. */

@@ -4,11 +4,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,14 +24,46 @@ import dev.metering.provider.UsageEvent;
 
 /**
  * Outbox kept in memory: fast, and lost with the process. Hands out due entries in the
- * order they were recorded. Recording takes no lock: appended entries wait in a lock-free
- * queue until the dispatcher's next look, so that a call never waits for a delivery pass.
+ * order they were recorded, and remembers the last {@value #DELIVERED_KEPT} events
+ * delivered, for as long as {@link #purgeSettled} leaves them, and the last as many
+ * merged into others, so that they can be cancelled. Recording takes no lock: appended
+ * entries wait in a lock-free queue until the dispatcher's next look, so that a call
+ * never waits for a delivery pass.
  *
  * @since 0.1.0
  */
 public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, UndeliveredUsage {
 
+	/** How many delivered events are remembered, at most. */
+	static final int DELIVERED_KEPT = 10_000;
+
 	private final Map<String, OutboxEntry> pending = new LinkedHashMap<>();
+
+	/**
+	 * Events merged into another, by identifier, with the one they are in: the last
+	 * {@value #DELIVERED_KEPT}, like delivered events.
+	 */
+	private final Map<String, Covered> covered = new LinkedHashMap<>(1024, 0.75f, false) {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Covered> eldest) {
+			return size() > DELIVERED_KEPT;
+		}
+
+	};
+
+	/** The entries handed out for delivery and not settled yet. */
+	private final Set<String> inDelivery = new HashSet<>();
+
+	/** Delivered events, oldest first, for cancelling. */
+	private final Map<String, Delivered> delivered = new LinkedHashMap<>(1024, 0.75f, false) {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Delivered> eldest) {
+			return size() > DELIVERED_KEPT;
+		}
+
+	};
 
 	/** Appended entries on their way into {@link #pending}. */
 	private final Queue<OutboxEntry> appended = new ConcurrentLinkedQueue<>();
@@ -88,6 +122,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 			}
 			if (entry.event().hasCustomer() && !entry.nextAttemptAt().isAfter(now)) {
 				due.add(entry);
+				this.inDelivery.add(entry.event().identifier());
 			}
 		}
 		return due;
@@ -164,6 +199,8 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 				.min(Instant::compareTo)
 				.orElseThrow();
 			UsageEvent into = merged.getKey();
+			merged.getValue()
+				.forEach((event) -> this.covered.put(event.identifier(), new Covered(event, into.identifier())));
 			// due at once: in the pass that merged it, as the database outbox has it
 			this.pending.put(into.identifier(), new OutboxEntry(into, 0, now, null, firstRecorded));
 			covered += merged.getValue().size();
@@ -174,12 +211,92 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	@Override
 	public synchronized void markDelivered(String identifier) {
 		takeAppended();
-		this.pending.remove(identifier);
+		this.inDelivery.remove(identifier);
+		OutboxEntry entry = this.pending.remove(identifier);
+		if (entry != null) {
+			this.delivered.put(identifier, new Delivered(entry.event(), this.clock.instant(), false));
+		}
+	}
+
+	@Override
+	public synchronized Optional<CancelledUsage> cancel(String identifier) {
+		takeAppended();
+		if (this.inDelivery.contains(identifier)) {
+			throw new IllegalStateException(
+					"Event '" + identifier + "' is being delivered now; cancel it once it is delivered");
+		}
+		OutboxEntry entry = this.pending.remove(identifier);
+		if (entry != null) {
+			return Optional.of(new CancelledUsage(entry.event(), null));
+		}
+		Covered part = this.covered.get(identifier);
+		if (part != null) {
+			return Optional.of(takeOutOfMerged(part));
+		}
+		for (DeadLetter dead : this.deadLetters) {
+			if (dead.event().identifier().equals(identifier)) {
+				this.deadLetters.remove(dead);
+				this.deadLettersRecordedAt.remove(identifier);
+				return Optional.of(new CancelledUsage(dead.event(), null));
+			}
+		}
+		Delivered sent = this.delivered.get(identifier);
+		if (sent == null || sent.cancelled()) {
+			return Optional.empty();
+		}
+		this.delivered.put(identifier, new Delivered(sent.event(), sent.at(), true));
+		return Optional.of(new CancelledUsage(sent.event(), sent.at()));
+	}
+
+	/**
+	 * Takes an event out of the pending event it was merged into, cancelling that one
+	 * when nothing is left of it.
+	 */
+	private CancelledUsage takeOutOfMerged(Covered part) {
+		String identifier = part.event().identifier();
+		OutboxEntry into = this.pending.get(part.into());
+		if (into == null) {
+			throw new IllegalStateException("Event '" + identifier + "' was sent merged with others in event '"
+					+ part.into() + "', of which the provider cannot cancel a part; set "
+					+ "metering.delivery.coalesce=false for usage that may be cancelled after delivery");
+		}
+		if (this.inDelivery.contains(part.into())) {
+			throw new IllegalStateException(
+					"Event '" + identifier + "' is being delivered now; cancel it once it is delivered");
+		}
+		UsageEvent merged = into.event();
+		long left = merged.value() - part.event().value();
+		if (left > 0) {
+			this.pending.put(part.into(),
+					new OutboxEntry(
+							new UsageEvent(merged.identifier(), merged.eventName(), merged.customerId(), left,
+									merged.timestamp(), merged.dimensions(), merged.subject()),
+							into.attempts(), into.nextAttemptAt(), into.lastError(), into.recordedAt()));
+		}
+		else {
+			this.pending.remove(part.into());
+		}
+		this.covered.remove(identifier);
+		return new CancelledUsage(part.event(), null);
+	}
+
+	@Override
+	public synchronized void restoreDelivered(String identifier) {
+		this.delivered.computeIfPresent(identifier, (id, sent) -> new Delivered(sent.event(), sent.at(), false));
+	}
+
+	/** Forgets the delivered events, cancelled or not, delivered before the cutoff. */
+	@Override
+	public synchronized int purgeSettled(Instant cutoff) {
+		int before = this.delivered.size();
+		this.delivered.values().removeIf((sent) -> sent.at().isBefore(cutoff));
+		return before - this.delivered.size();
 	}
 
 	@Override
 	public synchronized void scheduleRetry(String identifier, Instant nextAttemptAt, @Nullable String error) {
 		takeAppended();
+		this.inDelivery.remove(identifier);
 		this.pending.computeIfPresent(identifier, (id, entry) -> new OutboxEntry(entry.event(), entry.attempts() + 1,
 				nextAttemptAt, error, entry.recordedAt()));
 	}
@@ -187,6 +304,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	@Override
 	public synchronized void hold(String identifier, Instant nextAttemptAt, String reason) {
 		takeAppended();
+		this.inDelivery.remove(identifier);
 		this.pending.computeIfPresent(identifier, (id, entry) -> new OutboxEntry(entry.event(), entry.attempts(),
 				nextAttemptAt, reason, entry.recordedAt()));
 	}
@@ -194,6 +312,7 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 	@Override
 	public synchronized void deadLetter(String identifier, String code, @Nullable String message, Instant failedAt) {
 		takeAppended();
+		this.inDelivery.remove(identifier);
 		OutboxEntry entry = this.pending.remove(identifier);
 		if (entry != null) {
 			this.deadLetters.add(new DeadLetter(entry.event(), code, message, entry.attempts() + 1, failedAt));
@@ -247,6 +366,14 @@ public final class InMemoryUsageOutbox implements UsageOutbox, DeliveryQueue, Un
 			}
 		}
 		return false;
+	}
+
+	/** An event merged into a pending one. */
+	private record Covered(UsageEvent event, String into) {
+	}
+
+	/** A delivered event, and whether it was cancelled since. */
+	private record Delivered(UsageEvent event, Instant at, boolean cancelled) {
 	}
 
 }

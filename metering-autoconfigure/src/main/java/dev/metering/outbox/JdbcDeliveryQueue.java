@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -30,8 +31,11 @@ import dev.metering.lock.InstanceLock;
 import dev.metering.provider.UsageEvent;
 
 import static dev.metering.outbox.UsageEventTable.AWAITING_CUSTOMER;
+import static dev.metering.outbox.UsageEventTable.CANCELLED;
+import static dev.metering.outbox.UsageEventTable.COALESCED;
 import static dev.metering.outbox.UsageEventTable.DEAD;
 import static dev.metering.outbox.UsageEventTable.DELIVERED;
+import static dev.metering.outbox.UsageEventTable.PENDING;
 
 /**
  * The outbox table as the dispatcher and operators see it, shared by every instance of
@@ -48,7 +52,7 @@ import static dev.metering.outbox.UsageEventTable.DELIVERED;
  * <p>
  * The statements spell the {@link UsageEventTable} statuses out: {@code P} pending,
  * {@code W} awaiting its customer, {@code D} delivered, {@code X} dead-lettered,
- * {@code C} merged into another.
+ * {@code C} merged into another, {@code K} cancelled.
  * <p>
  * Made by {@link UsageOutboxes#deliveryQueue}. Its bean is of this type, which is the
  * delivery queue, the undelivered and the delivered usage at once, so that the
@@ -190,7 +194,27 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 			""";
 
 	private static final String PURGE = """
-			DELETE FROM metering_usage_event WHERE status IN ('D', 'C') AND settled_at < :cutoff
+			DELETE FROM metering_usage_event WHERE status IN ('D', 'C', 'K') AND settled_at < :cutoff
+			""";
+
+	private static final String LOCK_FOR_CANCEL = """
+			SELECT identifier, event_name, customer_id, usage_value, occurred_at, attempts, next_attempt_at,
+			last_error, recorded_at, model, token_type, subject_id, subject_type, status, claimed_by, claimed_until,
+			settled_at, coalesced_into FROM metering_usage_event WHERE identifier = :identifier FOR UPDATE
+			""";
+
+	/** A delivered event keeps its delivery time, an undelivered one is settled now. */
+	private static final String CANCEL = """
+			UPDATE metering_usage_event SET status = 'K', settled_at = COALESCE(settled_at, :now),
+			claimed_by = NULL, claimed_until = NULL WHERE identifier = :identifier
+			""";
+
+	private static final String TAKE_OUT_OF_MERGED = """
+			UPDATE metering_usage_event SET usage_value = :value WHERE identifier = :identifier
+			""";
+
+	private static final String RESTORE_DELIVERED = """
+			UPDATE metering_usage_event SET status = 'D' WHERE identifier = :identifier AND status = 'K'
 			""";
 
 	private final JdbcClient jdbc;
@@ -400,6 +424,62 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 		return (refusal != null) ? refusal : LateRefusal.notFound();
 	}
 
+	/**
+	 * Locks the event's row, and marks it cancelled unless it is being delivered now
+	 * (claimed, the claim not lapsed). An event merged into another that still waits is
+	 * taken out of that one's value (which, left at nothing, is cancelled too); once that
+	 * one is delivered, the provider has no event to cancel of it alone.
+	 */
+	@Override
+	public Optional<CancelledUsage> cancel(String identifier) {
+		long now = millisNow();
+		Optional<CancelledUsage> cancelled = this.transactions.execute((status) -> {
+			StoredEvent found = lockForCancel(identifier);
+			if (found == null || CANCELLED.equals(found.status())) {
+				return Optional.<CancelledUsage>empty();
+			}
+			UsageEvent event = found.event();
+			found.requireNotInDelivery(now);
+			if (COALESCED.equals(found.status())) {
+				StoredEvent into = lockForCancel(Objects.requireNonNull(found.coalescedInto()));
+				if (into == null || CANCELLED.equals(into.status()) || DELIVERED.equals(into.status())) {
+					throw new IllegalStateException("Event '" + identifier + "' was sent merged with others in event '"
+							+ found.coalescedInto() + "', of which the provider cannot cancel a part; set "
+							+ "metering.delivery.coalesce=false for usage that may be cancelled after delivery");
+				}
+				into.requireNotInDelivery(now);
+				long left = into.event().value() - event.value();
+				this.jdbc.sql(TAKE_OUT_OF_MERGED)
+					.param("value", Math.max(left, 0))
+					.param("identifier", into.event().identifier())
+					.update();
+				if (left <= 0) {
+					this.jdbc.sql(CANCEL).param("now", now).param("identifier", into.event().identifier()).update();
+				}
+			}
+			this.jdbc.sql(CANCEL).param("now", now).param("identifier", identifier).update();
+			return Optional.of(new CancelledUsage(event, found.deliveredAt()));
+		});
+		return (cancelled != null) ? cancelled : Optional.empty();
+	}
+
+	private @Nullable StoredEvent lockForCancel(String identifier) {
+		return this.jdbc.sql(LOCK_FOR_CANCEL).param("identifier", identifier).query((rs, row) -> {
+			long claimedUntil = rs.getLong("claimed_until");
+			Long claimed = rs.wasNull() ? null : claimedUntil;
+			long settledAt = rs.getLong("settled_at");
+			String status = rs.getString("status");
+			Instant deliveredAt = (DELIVERED.equals(status) && !rs.wasNull()) ? Instant.ofEpochMilli(settledAt) : null;
+			return new StoredEvent(UsageEventTable.entry(rs, row).event(), status, claimed, deliveredAt,
+					rs.getString("coalesced_into"));
+		}).optional().orElse(null);
+	}
+
+	@Override
+	public void restoreDelivered(String identifier) {
+		this.jdbc.sql(RESTORE_DELIVERED).param("identifier", identifier).update();
+	}
+
 	/** Pending rows, and events on their way to the table. */
 	@Override
 	public long pendingCount() {
@@ -543,6 +623,25 @@ public final class JdbcDeliveryQueue implements DeliveryQueue, UndeliveredUsage,
 
 	private long millisNow() {
 		return this.clock.millis();
+	}
+
+	/**
+	 * An event's row as a cancellation finds it.
+	 *
+	 * @param claimedUntil until when an instance claimed it for delivery, or {@code null}
+	 * @param deliveredAt when it was delivered, or {@code null} when it was not
+	 * @param coalescedInto the event it was merged into, or {@code null}
+	 */
+	private record StoredEvent(UsageEvent event, String status, @Nullable Long claimedUntil,
+			@Nullable Instant deliveredAt, @Nullable String coalescedInto) {
+
+		void requireNotInDelivery(long now) {
+			if (PENDING.equals(this.status) && this.claimedUntil != null && this.claimedUntil >= now) {
+				throw new IllegalStateException("Event '" + this.event.identifier()
+						+ "' is being delivered now; cancel it once it is delivered");
+			}
+		}
+
 	}
 
 }

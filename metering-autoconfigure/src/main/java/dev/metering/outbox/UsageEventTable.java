@@ -37,6 +37,9 @@ final class UsageEventTable {
 	/** Merged into another event, named in {@code coalesced_into}. */
 	static final String COALESCED = "C";
 
+	/** Cancelled: its usage given back, never delivered (again). */
+	static final String CANCELLED = "K";
+
 	private static final String INSERT = """
 			INSERT INTO metering_usage_event (identifier, event_name, customer_id, usage_value, occurred_at, status,
 			attempts, next_attempt_at, recorded_at, model, token_type, coalesced_into, settled_at, subject_id,

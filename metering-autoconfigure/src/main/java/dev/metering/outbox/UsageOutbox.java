@@ -1,5 +1,6 @@
 package dev.metering.outbox;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import dev.metering.provider.UsageEvent;
@@ -37,6 +38,15 @@ public interface UsageOutbox {
 	 * default, always.
 	 */
 	default boolean hasRoom() {
+		return true;
+	}
+
+	/**
+	 * Waits until the events appended so far are stored where the delivery queue finds
+	 * them. By default they are once {@code append} returns.
+	 * @return {@code false} when the timeout elapsed first
+	 */
+	default boolean awaitStored(Duration timeout) {
 		return true;
 	}
 

@@ -94,6 +94,21 @@ public interface MeterProvider {
 	}
 
 	/**
+	 * Cancels an event the provider has, so that its usage is no longer counted nor
+	 * billed. By default the provider cannot and says so.
+	 * @param event the event as it was delivered, under the identifier the provider saw
+	 * @param deliveredAt when it was delivered, for providers that allow cancelling only
+	 * for a while after
+	 * @throws UnsupportedOperationException when the provider cannot cancel usage
+	 * @throws IllegalStateException when the provider can no longer cancel this event
+	 * @throws RuntimeException when the provider could not be reached or refused; the
+	 * event is not cancelled then
+	 */
+	default void cancel(UsageEvent event, Instant deliveredAt) {
+		throw new UnsupportedOperationException("The " + name() + " meter cannot cancel usage it has been sent");
+	}
+
+	/**
 	 * Whether a customer without a subscription has its usage answered all-time (no time
 	 * range), as Polar's customer meters do, rather than for the calendar month.
 	 */

@@ -56,6 +56,19 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 	}
 
 	@Override
+	public void remove(UsageEvent event) {
+		Series found = this.series.get(new SeriesKey(event.eventName(), event.customerId()));
+		if (found != null) {
+			found.remove(event.timestamp(), event.value());
+		}
+		Series dimension = this.dimensionSeries
+			.get(new DimensionKey(event.eventName(), event.customerId(), event.dimensions()));
+		if (dimension != null) {
+			dimension.remove(event.timestamp(), event.value());
+		}
+	}
+
+	@Override
 	public long sum(String eventName, String customerId, UsageDimensions filter, @Nullable Instant start,
 			@Nullable Instant end) {
 		long sum = 0;
@@ -102,6 +115,12 @@ public final class InMemoryLocalMeterStore implements LocalMeterStore {
 		synchronized void add(Instant timestamp, long value) {
 			this.minutes.merge(timestamp.truncatedTo(ChronoUnit.MINUTES), value, InMemoryLocalMeterStore::saturatedAdd);
 			this.count++;
+		}
+
+		synchronized void remove(Instant timestamp, long value) {
+			this.minutes.computeIfPresent(timestamp.truncatedTo(ChronoUnit.MINUTES),
+					(minute, sum) -> Math.max(sum - value, 0));
+			this.count = Math.max(this.count - 1, 0);
 		}
 
 		synchronized long sum(@Nullable Instant start, @Nullable Instant end) {

@@ -63,6 +63,18 @@ final class JdbcLocalMeterStore implements LocalMeterStore {
 			AND model = :model AND token_type = :tokenType AND minute_start = :minute
 			""";
 
+	private static final String REMOVE_FROM_MINUTE = """
+			UPDATE metering_local_usage SET usage_sum = CASE WHEN usage_sum > :value THEN usage_sum - :value
+			ELSE 0 END, event_count = CASE WHEN event_count > 0 THEN event_count - 1 ELSE 0 END
+			WHERE event_name = :eventName AND customer_id = :customerId AND minute_start = :minute
+			""";
+
+	private static final String REMOVE_FROM_DIMENSION_MINUTE = """
+			UPDATE metering_local_dimension_usage SET usage_sum = CASE WHEN usage_sum > :value
+			THEN usage_sum - :value ELSE 0 END WHERE event_name = :eventName AND customer_id = :customerId
+			AND model = :model AND token_type = :tokenType AND minute_start = :minute
+			""";
+
 	private static final String INSERT_DIMENSION_MINUTE = """
 			INSERT INTO metering_local_dimension_usage (event_name, customer_id, model, token_type, minute_start,
 			usage_sum) VALUES (:eventName, :customerId, :model, :tokenType, :minute, :value)
@@ -137,6 +149,32 @@ final class JdbcLocalMeterStore implements LocalMeterStore {
 		catch (DataAccessException ex) {
 			return DeliveryOutcome.retry(ex.getMostSpecificCause().getMessage());
 		}
+	}
+
+	/**
+	 * Takes the event off its minute's sums in one transaction; its identifier stays
+	 * counted for the retention.
+	 */
+	@Override
+	public void remove(UsageEvent event) {
+		long minute = event.timestamp().truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
+		this.transactions.executeWithoutResult((status) -> {
+			removeStatement(REMOVE_FROM_MINUTE, event, minute).update();
+			if (!event.dimensions().isEmpty()) {
+				removeStatement(REMOVE_FROM_DIMENSION_MINUTE, event, minute)
+					.param("model", orEmpty(event.dimensions().model()))
+					.param("tokenType", orEmpty(event.dimensions().tokenType()))
+					.update();
+			}
+		});
+	}
+
+	private JdbcClient.StatementSpec removeStatement(String sql, UsageEvent event, long minute) {
+		return this.jdbc.sql(sql)
+			.param("eventName", event.eventName())
+			.param("customerId", event.customerId())
+			.param("minute", minute)
+			.param("value", event.value());
 	}
 
 	private void count(UsageEvent event) {

@@ -60,6 +60,12 @@ public final class LocalMeterProvider implements MeterProvider {
 	 * Sums the minutes from the one holding {@code start} up to {@code end}, exclusive;
 	 * {@code null} bounds are open.
 	 */
+	/** Takes the event off the sums it was counted in, as long ago as it was. */
+	@Override
+	public void cancel(UsageEvent event, Instant deliveredAt) {
+		this.store.remove(event);
+	}
+
 	@Override
 	public List<MeterUsageSummary> usage(MeterDefinition meter, String customerId, @Nullable Instant start,
 			@Nullable Instant end) {

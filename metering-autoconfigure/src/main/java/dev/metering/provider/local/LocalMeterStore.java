@@ -40,4 +40,15 @@ public interface LocalMeterStore {
 	/** How many distinct events were counted for a customer on an event name. */
 	long eventCount(String eventName, String customerId);
 
+	/**
+	 * Takes a counted event off the sum of its minute (never below zero) and off the
+	 * count of events; its identifier stays counted, so that a redelivery does not count
+	 * it again. By default the store cannot.
+	 * @param event the event as it was counted
+	 * @throws UnsupportedOperationException by default, for a store that cannot
+	 */
+	default void remove(UsageEvent event) {
+		throw new UnsupportedOperationException(getClass().getName() + " cannot remove usage");
+	}
+
 }
