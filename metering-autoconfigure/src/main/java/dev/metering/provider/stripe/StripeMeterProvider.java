@@ -28,6 +28,7 @@ import com.stripe.param.billing.CreditBalanceSummaryRetrieveParams;
 import com.stripe.param.billing.CreditGrantListParams;
 import com.stripe.param.billing.MeterEventCreateParams;
 import com.stripe.param.billing.MeterEventSummaryListParams;
+import com.stripe.param.v2.billing.MeterEventAdjustmentCreateParams;
 import org.jspecify.annotations.Nullable;
 
 import dev.metering.BillingSubject;
@@ -51,6 +52,9 @@ final class StripeMeterProvider implements MeterProvider {
 
 	/** Stripe refuses meter events older than this. */
 	static final Duration MAX_AGE = Duration.ofDays(35);
+
+	/** Stripe cancels a meter event only this long after it received it. */
+	static final Duration CANCEL_WITHIN = Duration.ofHours(24);
 
 	/** The billing scheme of a price charged for each unit at one amount. */
 	private static final String PER_UNIT = "per_unit";
@@ -157,6 +161,31 @@ final class StripeMeterProvider implements MeterProvider {
 		}
 		catch (StripeException ex) {
 			return StripeErrors.outcome(ex, this.retryHints.lastShouldRetry());
+		}
+	}
+
+	/**
+	 * Cancels the event through a v2 meter event adjustment, within Stripe's 24 hours of
+	 * its delivery. Stripe answers at once and applies the adjustment shortly after; an
+	 * adjustment it then cannot apply is reported in its meter error reports.
+	 * @throws IllegalStateException when the event was delivered more than 24 hours ago
+	 */
+	@Override
+	public void cancel(UsageEvent event, Instant deliveredAt) {
+		if (deliveredAt.plus(CANCEL_WITHIN).isBefore(this.clock.instant())) {
+			throw new IllegalStateException("Stripe cancels a meter event only within " + CANCEL_WITHIN.toHours()
+					+ " hours of receiving it; event '" + event.identifier() + "' was delivered at " + deliveredAt);
+		}
+		MeterEventAdjustmentCreateParams params = MeterEventAdjustmentCreateParams.builder()
+			.setEventName(event.eventName())
+			.setType(MeterEventAdjustmentCreateParams.Type.CANCEL)
+			.setCancel(MeterEventAdjustmentCreateParams.Cancel.builder().setIdentifier(event.identifier()).build())
+			.build();
+		try {
+			this.client.v2().billing().meterEventAdjustments().create(params);
+		}
+		catch (StripeException ex) {
+			throw failure("cancel meter event '" + event.identifier() + "'", ex);
 		}
 	}
 

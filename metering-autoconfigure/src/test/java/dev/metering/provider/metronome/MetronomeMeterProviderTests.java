@@ -32,6 +32,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -287,6 +288,22 @@ class MetronomeMeterProviderTests {
 		assertThat(Duration.between(requests.get(0).getLoggedDate().toInstant(),
 				requests.get(1).getLoggedDate().toInstant()))
 			.isGreaterThanOrEqualTo(Duration.ofMillis(950));
+	}
+
+	@Test
+	void deliveredUsageCannotBeCancelledAndStaysCounted() {
+		metronome.stubFor(MetronomeStub.ingest().willReturn(MetronomeStub.ingested()));
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			String identifier = billing.recordUsage("ai_tokens", "org_acme", 5).identifier();
+			assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+
+			assertThatExceptionOfType(UnsupportedOperationException.class)
+				.isThrownBy(() -> billing.cancelUsage(identifier))
+				.withMessage("The metronome meter cannot cancel usage it has been sent");
+			assertThatExceptionOfType(UnsupportedOperationException.class).as("still delivered, not cancelled")
+				.isThrownBy(() -> billing.cancelUsage(identifier));
+		});
 	}
 
 	@Test

@@ -456,6 +456,22 @@ class PolarMeterProviderTests {
 	}
 
 	@Test
+	void deliveredUsageCannotBeCancelledAndStaysCounted() {
+		polar.stubFor(PolarStub.ingest().willReturn(PolarStub.ingested(1, 0)));
+		this.contextRunner.run((context) -> {
+			BillingClient billing = context.getBean(BillingClient.class);
+			String identifier = billing.recordUsage("ai_tokens", "org_acme", 5).identifier();
+			assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+
+			assertThatExceptionOfType(UnsupportedOperationException.class)
+				.isThrownBy(() -> billing.cancelUsage(identifier))
+				.withMessage("The polar meter cannot cancel usage it has been sent");
+			assertThatExceptionOfType(UnsupportedOperationException.class).as("still delivered, not cancelled")
+				.isThrownBy(() -> billing.cancelUsage(identifier));
+		});
+	}
+
+	@Test
 	void whatPolarWouldRefuseIsRefusedAtOnce() {
 		this.contextRunner.run((context) -> {
 			RecordUsageResult result = context.getBean(BillingClient.class)
