@@ -143,6 +143,10 @@ public interface BillingClient {
 	 * ({@link RecordUsageResult#identifier()})
 	 * @return {@code true} when the event was cancelled, {@code false} when there was no
 	 * such event
+	 * @throws IllegalArgumentException when {@code identifier} is blank
+	 * @throws IllegalStateException when the event cannot be cancelled now or any more:
+	 * it is being delivered, was delivered merged with others, or the provider's time to
+	 * cancel it is over
 	 * @throws UnsupportedOperationException when the provider cannot cancel usage, or, by
 	 * default, for a client written before this method existed
 	 */

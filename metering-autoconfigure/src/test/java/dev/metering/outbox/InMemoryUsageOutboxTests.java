@@ -9,6 +9,7 @@ import dev.metering.provider.UsageEvent;
 import dev.metering.support.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -23,6 +24,43 @@ class InMemoryUsageOutboxTests {
 	private final MutableClock clock = new MutableClock(FIRST);
 
 	private final InMemoryUsageOutbox outbox = new InMemoryUsageOutbox(this.clock);
+
+	@Test
+	void aPendingEventIsCancelledNeverToBeDeliveredAndADeliveredOneIsKeptToBeCancelled() {
+		UsageEvent pending = new UsageEvent("usage_c1", "ai_tokens", "cus_1", 3, Instant.EPOCH);
+		UsageEvent delivered = new UsageEvent("usage_c2", "ai_tokens", "cus_2", 4, Instant.EPOCH);
+		this.outbox.append(delivered);
+		assertThat(this.outbox.due(this.clock.instant(), 10)).hasSize(1);
+		assertThatIllegalStateException().isThrownBy(() -> this.outbox.cancel("usage_c2"))
+			.withMessageContaining("is being delivered now");
+		this.outbox.markDelivered("usage_c2");
+		this.outbox.append(pending);
+
+		assertThat(this.outbox.cancel("usage_c1")).hasValue(new CancelledUsage(pending, null));
+		assertThat(this.outbox.pendingCount()).isZero();
+		assertThat(this.outbox.cancel("usage_c2")).hasValue(new CancelledUsage(delivered, this.clock.instant()));
+		assertThat(this.outbox.cancel("usage_c2")).isEmpty();
+		this.outbox.restoreDelivered("usage_c2");
+		assertThat(this.outbox.cancel("usage_c2")).isPresent();
+
+		assertThat(this.outbox.purgeSettled(this.clock.instant().plusSeconds(1))).isOne();
+		assertThat(this.outbox.cancel("usage_c2")).isEmpty();
+	}
+
+	@Test
+	void anEventMergedIntoOneThatWaitsIsTakenOutOfIt() {
+		this.outbox.append(new UsageEvent("usage_m1", "ai_tokens", "cus_m", 2, Instant.EPOCH));
+		this.outbox.append(new UsageEvent("usage_m2", "ai_tokens", "cus_m", 3, Instant.EPOCH));
+		assertThat(this.outbox.coalesce(Set.of("ai_tokens"), this.clock.instant(), () -> "usage_merged")).isEqualTo(2);
+
+		assertThat(this.outbox.cancel("usage_m2")).isPresent();
+		assertThat(this.outbox.due(this.clock.instant(), 10)).extracting(OutboxEntry::event)
+			.extracting(UsageEvent::identifier, UsageEvent::value)
+			.containsExactly(tuple("usage_merged", 2L));
+		this.outbox.markDelivered("usage_merged");
+		assertThatIllegalStateException().isThrownBy(() -> this.outbox.cancel("usage_m1"))
+			.withMessageContaining("metering.delivery.coalesce=false");
+	}
 
 	@Test
 	void theBacklogCountsPendingEventsAndDeadLettersPerEventNameAndTellsTheOldestRecorded() {

@@ -34,6 +34,7 @@ import dev.metering.support.StoreJdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -591,6 +592,66 @@ abstract class JdbcUsageOutboxContract {
 	private static UsageEvent awaiting(String identifier, BillingSubject subject, long value) {
 		return new UsageEvent(identifier, "ai_tokens", null, value,
 				Instant.ofEpochMilli(Instant.now().minusSeconds(5).toEpochMilli()), UsageDimensions.none(), subject);
+	}
+
+	@Test
+	void aPendingEventIsCancelledNeverToBeDeliveredAndADeliveredOneAnsweredWithItsDeliveryTime() {
+		UsageEvent pending = event("usage_c1", 3);
+		UsageEvent delivered = event("usage_c2", 4);
+		this.appender.append(delivered);
+		assertThat(this.outbox.due(Instant.now(), 10)).hasSize(1);
+		this.outbox.markDelivered("usage_c2");
+		this.appender.append(pending);
+
+		assertThat(this.outbox.cancel("usage_c1")).hasValue(new CancelledUsage(pending, null));
+		assertThat(this.outbox.due(Instant.now(), 10)).as("never delivered").isEmpty();
+		assertThat(this.outbox.pendingCount()).isZero();
+		assertThat(this.outbox.cancel("usage_c1")).as("cancelled already").isEmpty();
+
+		CancelledUsage cancelled = this.outbox.cancel("usage_c2").orElseThrow();
+		assertThat(cancelled.event()).isEqualTo(delivered);
+		assertThat(cancelled.delivered()).isTrue();
+		assertThat(this.outbox.cancel("usage_c2")).isEmpty();
+		this.outbox.restoreDelivered("usage_c2");
+		assertThat(this.outbox.cancel("usage_c2")).as("delivered again").isPresent();
+		assertThat(this.outbox.cancel("usage_unknown")).isEmpty();
+	}
+
+	@Test
+	void anEventBeingDeliveredIsNotCancelled() {
+		this.appender.append(event("usage_c3", 3));
+		assertThat(this.outbox.due(Instant.now(), 10)).hasSize(1);
+
+		assertThatIllegalStateException().isThrownBy(() -> this.outbox.cancel("usage_c3"))
+			.withMessageContaining("is being delivered now");
+		this.outbox.markDelivered("usage_c3");
+		assertThat(this.outbox.cancel("usage_c3")).isPresent();
+	}
+
+	@Test
+	void anEventMergedIntoOneThatWaitsIsTakenOutOfItAndOneMergedIntoOneDeliveredIsNotCancelled() {
+		JdbcUsageOutbox merging = new JdbcUsageOutbox(StoreJdbc.client(dataSource()), StoreJdbc.batches(dataSource()),
+				StoreJdbc.transactions(dataSource()), Clock.systemUTC(), Set.of("ai_tokens"), null);
+		Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+		merging.appendAll(List.of(new UsageEvent("usage_m1", "ai_tokens", "cus_m", 2, hour),
+				new UsageEvent("usage_m2", "ai_tokens", "cus_m", 3, hour.plusSeconds(1))));
+
+		assertThat(this.outbox.cancel("usage_m2")).isPresent();
+		List<OutboxEntry> due = this.outbox.due(Instant.now(), 10);
+		assertThat(due).extracting(OutboxEntry::event).extracting(UsageEvent::value).containsExactly(2L);
+		this.outbox.markDelivered(due.get(0).event().identifier());
+
+		assertThatIllegalStateException().isThrownBy(() -> this.outbox.cancel("usage_m1"))
+			.withMessageContaining("metering.delivery.coalesce=false");
+	}
+
+	@Test
+	void cancelledEventsArePurgedWithTheDeliveredOnes() {
+		this.appender.append(event("usage_c4", 3));
+		assertThat(this.outbox.cancel("usage_c4")).isPresent();
+
+		assertThat(this.outbox.purgeSettled(Instant.now().plusSeconds(1))).isOne();
+		assertThat(this.outbox.cancel("usage_c4")).isEmpty();
 	}
 
 	JdbcDeliveryQueue outbox(String instance, Duration lease) {
