@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -239,20 +240,8 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	@Override
 	public void setUsed(String referenceId, String limitKey, BillingPeriod period, long used) {
 		InMemoryUsageLedger.requireNotNegative(used);
-		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
-		boolean set;
-		do {
-			try {
-				set = slice(key).setUsed(used);
-			}
-			catch (RuntimeException ex) {
-				this.outage.failed(
-						"Could not set the usage of '" + referenceId + "' on '" + limitKey + "' in the usage ledger",
-						ex);
-				throw this.outage.unavailable();
-			}
-		}
-		while (!set);
+		changeUsed(new LedgerKey(referenceId, limitKey, period), "set the usage of",
+				(slice) -> slice.setUsed(used) ? used : -1);
 	}
 
 	/**
@@ -265,21 +254,31 @@ public final class JdbcUsageLedger implements UsageLedger, AutoCloseable {
 	@Override
 	public long giveBack(String referenceId, String limitKey, BillingPeriod period, long amount) {
 		InMemoryUsageLedger.requireNotNegative(amount, "amount");
-		LedgerKey key = new LedgerKey(referenceId, limitKey, period);
-		long left;
+		return changeUsed(new LedgerKey(referenceId, limitKey, period), "give back usage of",
+				(slice) -> slice.giveBack(amount));
+	}
+
+	/**
+	 * Changes the usage of a key through its slice, through a new one when it was retired
+	 * meanwhile.
+	 * @param what what the change does, for the error
+	 * @param change the change, answering the usage after it or -1 when the slice was
+	 * retired
+	 */
+	private long changeUsed(LedgerKey key, String what, ToLongFunction<LedgerSlice> change) {
+		long used;
 		do {
 			try {
-				left = slice(key).giveBack(amount);
+				used = change.applyAsLong(slice(key));
 			}
 			catch (RuntimeException ex) {
-				this.outage.failed(
-						"Could not give usage of '" + referenceId + "' on '" + limitKey + "' back in the usage ledger",
-						ex);
+				this.outage.failed("Could not " + what + " '" + key.referenceId() + "' on '" + key.limitKey()
+						+ "' in the usage ledger", ex);
 				throw this.outage.unavailable();
 			}
 		}
-		while (left < 0);
-		return left;
+		while (used < 0);
+		return used;
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.metering.limits;
 
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -289,35 +290,10 @@ final class LedgerSlice {
 	 * @return {@code false} when this slice was retired: set it through a new one
 	 */
 	boolean setUsed(long used) {
-		this.lock.lock();
-		try {
-			while (this.exchanging) {
-				this.changed.awaitUninterruptibly();
-			}
-			if (this.retired) {
-				return false;
-			}
-			exchange(0, this.limit, true, false);
-			this.exchanging = true;
-			this.lock.unlock();
-			try {
-				this.table.setUsed(this.key, used);
-			}
-			finally {
-				this.lock.lock();
-				this.exchanging = false;
-				this.changed.signalAll();
-			}
-			this.balance = this.balance.replaceUsed(used);
-			// a value set by hand is no usage reached: the next usage counted publishes
-			this.observedUsed = used;
-			this.retryAt = System.nanoTime();
-			this.refusedLimit = Long.MAX_VALUE;
-			return true;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return changeUsed(() -> {
+			this.table.setUsed(this.key, used);
+			return used;
+		}) >= 0;
 	}
 
 	/**
@@ -328,6 +304,16 @@ final class LedgerSlice {
 	 * back through a new one
 	 */
 	long giveBack(long amount) {
+		return changeUsed(() -> this.table.giveBack(this.key, amount));
+	}
+
+	/**
+	 * Writes back what this instance settled and gives its free part back, then changes
+	 * the usage in the table, without the lock.
+	 * @param change the change, answering the usage settled after it
+	 * @return the usage settled after the change, or -1 when this slice was retired
+	 */
+	private long changeUsed(LongSupplier change) {
 		this.lock.lock();
 		try {
 			while (this.exchanging) {
@@ -339,21 +325,23 @@ final class LedgerSlice {
 			exchange(0, this.limit, true, false);
 			this.exchanging = true;
 			this.lock.unlock();
-			long left;
+			long used;
 			try {
-				left = this.table.giveBack(this.key, amount);
+				used = change.getAsLong();
 			}
 			finally {
 				this.lock.lock();
 				this.exchanging = false;
 				this.changed.signalAll();
 			}
-			this.balance = this.balance.replaceUsed(left);
-			// less usage reaches no threshold
-			this.observedUsed = left;
+			this.balance = this.balance.replaceUsed(used);
+			// usage set by hand or given back reaches no threshold: the next usage
+			// counted
+			// publishes
+			this.observedUsed = used;
 			this.retryAt = System.nanoTime();
 			this.refusedLimit = Long.MAX_VALUE;
-			return left;
+			return used;
 		}
 		finally {
 			this.lock.unlock();

@@ -54,8 +54,7 @@ class StripeCancelUsageTests {
 		stripe.stubFor(post(urlEqualTo(ADJUSTMENTS)).willReturn(adjustmentCreated()));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
-			String identifier = billing.recordUsage("ai_tokens", "cus_a", 5).identifier();
-			assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+			String identifier = delivered(billing);
 
 			assertThat(billing.cancelUsage(identifier)).isTrue();
 
@@ -95,8 +94,7 @@ class StripeCancelUsageTests {
 		stripe.stubFor(post(urlEqualTo(ADJUSTMENTS)).willReturn(adjustmentCreated()));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
-			String identifier = billing.recordUsage("ai_tokens", "cus_a", 5).identifier();
-			assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+			String identifier = delivered(billing);
 
 			this.clock.set(NOW.plus(Duration.ofHours(24)).plusSeconds(1));
 
@@ -115,13 +113,19 @@ class StripeCancelUsageTests {
 			.willReturn(StripeStub.error(400, "invalid_request_error", null, "No meter event with identifier found")));
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
-			String identifier = billing.recordUsage("ai_tokens", "cus_a", 5).identifier();
-			assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+			String identifier = delivered(billing);
 
 			assertRefusedByStripe(billing, identifier);
 			assertRefusedByStripe(billing, identifier);
 			assertThat(stripe.findAll(postRequestedFor(urlEqualTo(ADJUSTMENTS)))).as("tried again").hasSize(2);
 		});
+	}
+
+	/** Records an event and delivers it to Stripe. */
+	private static String delivered(BillingClient billing) {
+		String identifier = billing.recordUsage("ai_tokens", "cus_a", 5).identifier();
+		assertThat(billing.flush(Duration.ofSeconds(5))).isTrue();
+		return identifier;
 	}
 
 	private static void assertRefusedByStripe(BillingClient billing, String identifier) {
