@@ -6,14 +6,11 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
-import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.metering.support.MeteredChat;
 import dev.metering.support.MeteringAutoConfigurations;
 import dev.metering.support.MutableClock;
 
@@ -50,7 +47,7 @@ class PrepaidBalanceTests {
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
 
 			assertThatExceptionOfType(InsufficientBalanceException.class)
-				.isThrownBy(() -> ask(chatClient(context, model), "org_a"))
+				.isThrownBy(() -> MeteredChat.of(context, model).ask("org_a"))
 				.satisfies((ex) -> assertThat(ex.getBalance()).isEqualTo(new Balance("ai-tokens", 0, 0, 0, null)));
 			assertThat(model.calls()).isZero();
 		});
@@ -62,12 +59,12 @@ class PrepaidBalanceTests {
 			BillingClient billing = context.getBean(BillingClient.class);
 			CreditGrant grant = billing.grantCredits("org_a", "ai-tokens", 100, NOW, null, 0);
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
-			ChatClient chat = chatClient(context, model);
+			MeteredChat chat = MeteredChat.of(context, model);
 			for (int i = 0; i < 4; i++) {
-				ask(chat, "org_a");
+				chat.ask("org_a");
 			}
 
-			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"))
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> chat.ask("org_a"))
 				.satisfies((ex) -> assertThat(ex.getBalance().remaining()).isZero());
 			assertThat(model.calls()).isEqualTo(4);
 			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 100, 120, 0, null));
@@ -82,13 +79,13 @@ class PrepaidBalanceTests {
 			BillingClient billing = context.getBean(BillingClient.class);
 			billing.grantCredits("org_a", "ai-tokens", 30, NOW, null, 0);
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
-			ChatClient chat = chatClient(context, model);
-			ask(chat, "org_a");
-			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+			MeteredChat chat = MeteredChat.of(context, model);
+			chat.ask("org_a");
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> chat.ask("org_a"));
 
 			billing.grantCredits("org_a", "ai-tokens", 60, NOW, null, 0);
-			ask(chat, "org_a");
-			ask(chat, "org_a");
+			chat.ask("org_a");
+			chat.ask("org_a");
 
 			assertThat(model.calls()).isEqualTo(3);
 			assertThat(billing.getBalance("org_a", "ai-tokens").remaining()).isZero();
@@ -102,20 +99,20 @@ class PrepaidBalanceTests {
 			Instant expiry = NOW.plus(Duration.ofHours(1));
 			billing.grantCredits("org_a", "ai-tokens", 1000, NOW, expiry, 0);
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
-			ChatClient chat = chatClient(context, model);
-			ask(chat, "org_a");
-			ask(chat, "org_a");
+			MeteredChat chat = MeteredChat.of(context, model);
+			chat.ask("org_a");
+			chat.ask("org_a");
 			assertThat(billing.getBalance("org_a", "ai-tokens"))
 				.isEqualTo(new Balance("ai-tokens", 1000, 60, 940, expiry));
 
 			this.clock.set(expiry);
-			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> chat.ask("org_a"));
 			assertThat(billing.getBalance("org_a", "ai-tokens")).as("the 60 drawn stay paid")
 				.isEqualTo(new Balance("ai-tokens", 60, 60, 0, null));
 			assertThat(billing.getGrants("org_a", "ai-tokens")).isEmpty();
 
 			billing.grantCredits("org_a", "ai-tokens", 100, expiry, null, 0);
-			ask(chat, "org_a");
+			chat.ask("org_a");
 			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 160, 90, 70, null));
 		});
 	}
@@ -125,13 +122,13 @@ class PrepaidBalanceTests {
 		this.contextRunner.run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			CreditGrant grant = billing.grantCredits("org_a", "ai-tokens", 1000, NOW, null, 0);
-			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
-			ask(chat, "org_a");
+			MeteredChat chat = MeteredChat.of(context, new FixedUsageChatModel(20, 10));
+			chat.ask("org_a");
 
 			this.clock.set(NOW.plusSeconds(60));
 			billing.revokeGrant(grant.id());
 
-			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> chat.ask("org_a"));
 			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 30, 30, 0, null));
 		});
 	}
@@ -141,11 +138,11 @@ class PrepaidBalanceTests {
 		this.contextRunner.withPropertyValues("metering.plans.free.limits.aiTokens=1000").run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			billing.grantCredits("org_a", "ai-tokens", 50, NOW, null, 0);
-			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
-			ask(chat, "org_a");
-			ask(chat, "org_a");
+			MeteredChat chat = MeteredChat.of(context, new FixedUsageChatModel(20, 10));
+			chat.ask("org_a");
+			chat.ask("org_a");
 
-			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThatExceptionOfType(InsufficientBalanceException.class).isThrownBy(() -> chat.ask("org_a"));
 			assertThat(billing.getUsageStatus("org_a", "aiTokens").used()).isEqualTo(60);
 			assertThat(billing.getUsageStatus("org_a", "aiTokens").remaining()).as("nothing left reserved")
 				.isEqualTo(940);
@@ -153,11 +150,11 @@ class PrepaidBalanceTests {
 		this.contextRunner.withPropertyValues("metering.plans.free.limits.aiTokens=50").run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			billing.grantCredits("org_a", "ai-tokens", 1000, NOW, null, 0);
-			ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
-			ask(chat, "org_a");
-			ask(chat, "org_a");
+			MeteredChat chat = MeteredChat.of(context, new FixedUsageChatModel(20, 10));
+			chat.ask("org_a");
+			chat.ask("org_a");
 
-			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> ask(chat, "org_a"));
+			assertThatExceptionOfType(UsageLimitExceededException.class).isThrownBy(() -> chat.ask("org_a"));
 			assertThat(billing.getBalance("org_a", "ai-tokens").used()).isEqualTo(60);
 		});
 	}
@@ -168,9 +165,9 @@ class PrepaidBalanceTests {
 			.withPropertyValues("metering.default-plan=pro", "metering.plans.pro.grants.ai-tokens.amount=100")
 			.run((context) -> {
 				BillingClient billing = context.getBean(BillingClient.class);
-				ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
-				ask(chat, "org_a");
-				ask(chat, "org_a");
+				MeteredChat chat = MeteredChat.of(context, new FixedUsageChatModel(20, 10));
+				chat.ask("org_a");
+				chat.ask("org_a");
 
 				assertThat(billing.getBalance("org_a", "ai-tokens"))
 					.isEqualTo(new Balance("ai-tokens", 100, 60, 40, APRIL));
@@ -183,7 +180,7 @@ class PrepaidBalanceTests {
 				this.clock.set(APRIL.plus(Duration.ofDays(1)));
 				assertThat(billing.getBalance("org_a", "ai-tokens")).as("March's 40 left are lost")
 					.isEqualTo(new Balance("ai-tokens", 160, 60, 100, Instant.parse("2027-05-01T00:00:00Z")));
-				ask(chat, "org_a");
+				chat.ask("org_a");
 				assertThat(billing.getBalance("org_a", "ai-tokens").remaining()).isEqualTo(70);
 			});
 	}
@@ -195,9 +192,9 @@ class PrepaidBalanceTests {
 					"metering.plans.team.grants.ai-tokens.rollover=true")
 			.run((context) -> {
 				BillingClient billing = context.getBean(BillingClient.class);
-				ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
-				ask(chat, "org_a");
-				ask(chat, "org_a");
+				MeteredChat chat = MeteredChat.of(context, new FixedUsageChatModel(20, 10));
+				chat.ask("org_a");
+				chat.ask("org_a");
 
 				this.clock.set(APRIL.plus(Duration.ofDays(1)));
 
@@ -213,9 +210,9 @@ class PrepaidBalanceTests {
 		this.contextRunner.withPropertyValues("metering.enforcement=warn").run((context) -> {
 			BillingClient billing = context.getBean(BillingClient.class);
 			FixedUsageChatModel model = new FixedUsageChatModel(20, 10);
-			ChatClient chat = chatClient(context, model);
-			ask(chat, "org_a");
-			ask(chat, "org_a");
+			MeteredChat chat = MeteredChat.of(context, model);
+			chat.ask("org_a");
+			chat.ask("org_a");
 
 			assertThat(model.calls()).isEqualTo(2);
 			assertThat(billing.getBalance("org_a", "ai-tokens")).isEqualTo(new Balance("ai-tokens", 0, 60, 0, null));
@@ -228,9 +225,9 @@ class PrepaidBalanceTests {
 			.run((context) -> {
 				BillingClient billing = context.getBean(BillingClient.class);
 				billing.grantCredits("org_a", "ai-tokens", 30, NOW, null, 0);
-				ChatClient chat = chatClient(context, new FixedUsageChatModel(20, 10));
-				ask(chat, "org_a");
-				ask(chat, "org_a");
+				MeteredChat chat = MeteredChat.of(context, new FixedUsageChatModel(20, 10));
+				chat.ask("org_a");
+				chat.ask("org_a");
 
 				assertThat(billing.getBalance("org_a", "ai-tokens"))
 					.isEqualTo(new Balance("ai-tokens", 30, 60, 0, null));
@@ -293,19 +290,6 @@ class PrepaidBalanceTests {
 			return this.drawn;
 		}
 
-	}
-
-	private static ChatClient chatClient(AssertableApplicationContext context, ChatModel model) {
-		ChatClient.Builder builder = ChatClient.builder(model);
-		context.getBean(ChatClientBuilderCustomizer.class).customize(builder);
-		return builder.build();
-	}
-
-	private static String ask(ChatClient chat, String organization) {
-		return chat.prompt("hello")
-			.advisors((a) -> a.param(MeteringAdvisor.ORGANIZATION_ID, organization))
-			.call()
-			.content();
 	}
 
 	private static long billed(BillingClient billing) {
